@@ -1,0 +1,189 @@
+//! The hospital's assets and the relations between them, after the SAFECARE
+//! ontology: business assets (clinical services and their operations) resting
+//! on supporting assets (places, networks, staff, devices, software, data,
+//! access points, controllers).
+//!
+//! These are the records; validation of a whole inventory and impact
+//! propagation over it belong to the impact crate.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::Location;
+
+/// What kind of thing an asset is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetKind {
+    // Business assets.
+    /// A clinical or business service (emergency department, ICU, pharmacy…).
+    Service,
+    /// An operation a service performs (surgery, dispensing, imaging study…).
+    Operation,
+    // Places.
+    Site,
+    Building,
+    Floor,
+    Zone,
+    Room,
+    // Supporting assets.
+    NetworkSegment,
+    StaffRole,
+    Computer,
+    Server,
+    MedicalDevice,
+    BuildingDevice,
+    Sensor,
+    Software,
+    Data,
+    /// A door, gate or other physical access point.
+    Door,
+    /// A network access point (switch port, Wi-Fi AP, VPN).
+    NetworkPort,
+    /// A controller of power, water, HVAC or access control.
+    Controller,
+}
+
+impl AssetKind {
+    /// Business assets are what the hospital exists to deliver; impact
+    /// reports end at them.
+    pub fn is_business(self) -> bool {
+        matches!(self, AssetKind::Service | AssetKind::Operation)
+    }
+}
+
+impl fmt::Display for AssetKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = serde_json::to_value(self).map_err(|_| fmt::Error)?;
+        f.write_str(value.as_str().ok_or(fmt::Error)?)
+    }
+}
+
+/// The ways one asset relates to another (`from` → `to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// `from` needs `to` to work.
+    DependsOn,
+    /// `from` provides something `to` needs (the inverse view of depends_on).
+    Supports,
+    /// `from` runs or stores `to` (a server hosts software or data).
+    Hosts,
+    /// `from` controls `to` (a controller drives a door or an air handler).
+    Controls,
+    /// Physical or network adjacency: one can get from `from` to `to`.
+    LeadsTo,
+    /// `from` is part of `to` (a room of a floor).
+    PartOf,
+}
+
+/// What flows along a dependency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DependencyClass {
+    Power,
+    Cooling,
+    Network,
+    Data,
+    Staff,
+    Access,
+    Supply,
+}
+
+/// Ways to recognise an asset in incoming events.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AssetIdentifiers {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ips: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub macs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<String>,
+    /// Door, reader, sensor or device ids as the physical systems name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bms_points: Vec<String>,
+}
+
+impl AssetIdentifiers {
+    pub fn is_empty(&self) -> bool {
+        self == &AssetIdentifiers::default()
+    }
+}
+
+/// One asset of the inventory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Asset {
+    /// Chosen by the hospital, stable (`srv-pacs-01`, `svc-icu`).
+    pub id: String,
+    pub name: String,
+    pub kind: AssetKind,
+    #[serde(default, skip_serializing_if = "Location::is_empty")]
+    pub location: Location,
+    #[serde(default, skip_serializing_if = "AssetIdentifiers::is_empty")]
+    pub identifiers: AssetIdentifiers,
+    /// Protection degree in [0, 1] per threat type; 1 means fully protected.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub protections: BTreeMap<String, f64>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub attributes: Map<String, Value>,
+}
+
+/// One relation between two assets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relation {
+    pub from: String,
+    pub to: String,
+    pub kind: RelationKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<DependencyClass>,
+    /// For `leads_to`: true when the way goes both directions.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub two_way: bool,
+    /// How long an impact takes to cross this relation, in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_minutes: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asset_and_relation_round_trip() {
+        let asset: Asset = serde_json::from_str(
+            r#"{"id":"ahu-ot-1","name":"Air handler, theatres","kind":"building_device",
+                "location":{"site":"hq","building":"main","floor":"1"},
+                "identifiers":{"bms_points":["AHU1.SAT"]},"protections":{"tampering":0.4}}"#,
+        )
+        .unwrap();
+        assert_eq!(asset.kind, AssetKind::BuildingDevice);
+        assert_eq!(asset.kind.to_string(), "building_device");
+        let back: Asset = serde_json::from_str(&serde_json::to_string(&asset).unwrap()).unwrap();
+        assert_eq!(back, asset);
+
+        let rel = Relation {
+            from: "svc-ot".into(),
+            to: "ahu-ot-1".into(),
+            kind: RelationKind::DependsOn,
+            class: Some(DependencyClass::Cooling),
+            two_way: false,
+            delay_minutes: Some(20.0),
+        };
+        let json = serde_json::to_string(&rel).unwrap();
+        assert!(json.contains("\"depends_on\"") && json.contains("\"cooling\""));
+        assert_eq!(serde_json::from_str::<Relation>(&json).unwrap(), rel);
+    }
+
+    #[test]
+    fn unknown_kind_is_refused_by_name() {
+        let err = serde_json::from_str::<Asset>(r#"{"id":"x","name":"x","kind":"toaster"}"#).unwrap_err();
+        assert!(err.to_string().contains("toaster"), "{err}");
+    }
+}

@@ -1,0 +1,112 @@
+//! Incidents: what people work on, grouping one or more alerts.
+//!
+//! This type is the record; its lifecycle rules (which transitions are
+//! allowed, who may make them, grouping) belong to the response crate.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::{AlertId, IncidentId, Location, Severity};
+
+/// Where an incident is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentStatus {
+    #[default]
+    New,
+    Acknowledged,
+    InProgress,
+    Resolved,
+    Closed,
+}
+
+impl IncidentStatus {
+    pub const ALL: [IncidentStatus; 5] = [
+        IncidentStatus::New,
+        IncidentStatus::Acknowledged,
+        IncidentStatus::InProgress,
+        IncidentStatus::Resolved,
+        IncidentStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentStatus::New => "new",
+            IncidentStatus::Acknowledged => "acknowledged",
+            IncidentStatus::InProgress => "in_progress",
+            IncidentStatus::Resolved => "resolved",
+            IncidentStatus::Closed => "closed",
+        }
+    }
+
+    /// True while someone still has to act on it.
+    pub fn is_open(self) -> bool {
+        !matches!(self, IncidentStatus::Resolved | IncidentStatus::Closed)
+    }
+}
+
+/// One incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub title: String,
+    pub status: IncidentStatus,
+    pub severity: Severity,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    /// The alerts grouped into it, oldest first.
+    #[serde(default)]
+    pub alerts: Vec<AlertId>,
+    /// Inventory asset ids it concerns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Location::is_empty")]
+    pub location: Location,
+    /// Threat type for the impact model (`ransomware`, `forced_entry`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threat: Option<String>,
+    /// ATT&CK / ATT&CK for ICS and free tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+}
+
+impl Incident {
+    /// A new incident opened now.
+    pub fn new(title: impl Into<String>, severity: Severity) -> Self {
+        let now = Timestamp::now();
+        Incident {
+            id: IncidentId::new(),
+            title: title.into(),
+            status: IncidentStatus::New,
+            severity,
+            created: now,
+            updated: now,
+            alerts: Vec::new(),
+            assets: Vec::new(),
+            location: Location::default(),
+            threat: None,
+            tags: Vec::new(),
+            assignee: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incident_round_trips() {
+        let mut incident = Incident::new("Ransomware on PACS", Severity::Critical);
+        incident.alerts.push(AlertId::new());
+        incident.status = IncidentStatus::InProgress;
+        incident.tags.push("attack.t1486".into());
+        let json = serde_json::to_string(&incident).unwrap();
+        assert!(json.contains("\"in_progress\""));
+        assert_eq!(serde_json::from_str::<Incident>(&json).unwrap(), incident);
+        assert!(incident.status.is_open());
+        assert!(!IncidentStatus::Closed.is_open());
+    }
+}

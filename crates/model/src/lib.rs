@@ -1,0 +1,29 @@
+//! The shared data types of SafeCare.
+//!
+//! This crate owns the vocabulary every other crate speaks: the normalised
+//! [`Event`] (cyber, physical, building and medical alike), the IDMEFv2-shaped
+//! [`Alert`], the [`Incident`] that groups alerts, the [`Asset`]s and
+//! [`Relation`]s of a hospital, [`Location`]s, identifiers and [`Severity`].
+//! Every type has a documented serde form that round-trips.
+//!
+//! It does not own any behaviour beyond validation and small conversions: no
+//! I/O, no storage, no detection. It depends on nothing else in the workspace.
+
+mod alert;
+mod asset;
+mod event;
+mod ids;
+mod incident;
+mod location;
+mod severity;
+
+pub use alert::{Alert, AlertAnalyzer, AlertCause, AlertExtension, AlertNode, AlertStatus, IDMEF_VERSION};
+pub use asset::{Asset, AssetIdentifiers, AssetKind, DependencyClass, Relation, RelationKind};
+pub use event::{Domain, Event, EventInput, InvalidEvent, Logsource, MAX_MESSAGE_LEN};
+pub use ids::{AlertId, EventId, IncidentId, ParseIdError};
+pub use incident::{Incident, IncidentStatus};
+pub use location::Location;
+pub use severity::{ParseSeverityError, Severity};
+
+/// The one timestamp type of the workspace: an instant in UTC.
+pub use jiff::Timestamp;

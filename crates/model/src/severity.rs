@@ -1,0 +1,90 @@
+//! How bad something is, on one scale shared by events, alerts and incidents.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Severity, ordered from `Info` to `Critical`.
+///
+/// Serialised in lower case (`"high"`). The IDMEFv2 form of an alert maps it
+/// onto that format's own scale (see [`crate::Alert`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    #[default]
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// A severity name that is not one of the five.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown severity {0:?}: expected info, low, medium, high or critical")]
+pub struct ParseSeverityError(String);
+
+impl Severity {
+    /// All severities, lowest first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The lower-case name used in JSON, the store and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// A small integer (0 = info … 4 = critical), stable for storage.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+
+    /// The inverse of [`Severity::rank`].
+    pub fn from_rank(rank: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(rank)).copied()
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = ParseSeverityError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| ParseSeverityError(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_round_trip_and_order() {
+        for sev in Severity::ALL {
+            assert_eq!(Severity::from_rank(sev.rank()), Some(sev));
+            assert_eq!(sev.as_str().parse::<Severity>().unwrap(), sev);
+        }
+        assert!(Severity::Low < Severity::Critical);
+        assert_eq!(Severity::from_rank(5), None);
+        assert!("severe".parse::<Severity>().is_err());
+    }
+}
