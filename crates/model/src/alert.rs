@@ -191,8 +191,6 @@ impl Alert {
     }
 }
 
-
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -234,7 +234,8 @@ mod tests {
     #[test]
     fn input_becomes_event_with_defaults() {
         let input: EventInput =
-            serde_json::from_value(json!({"domain": "physical", "message": "door forced", "severity": "high"})).unwrap();
+            serde_json::from_value(json!({"domain": "physical", "message": "door forced", "severity": "high"}))
+                .unwrap();
         let event = input.into_event(now(), "http").unwrap();
         assert_eq!(event.time, now());
         assert_eq!(event.received, now());

@@ -27,13 +27,8 @@ pub struct ParseSeverityError(String);
 
 impl Severity {
     /// All severities, lowest first.
-    pub const ALL: [Severity; 5] = [
-        Severity::Info,
-        Severity::Low,
-        Severity::Medium,
-        Severity::High,
-        Severity::Critical,
-    ];
+    pub const ALL: [Severity; 5] =
+        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
 
     /// The lower-case name used in JSON, the store and the API.
     pub fn as_str(self) -> &'static str {

@@ -1,0 +1,126 @@
+//! What callers ask the store for.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use safecare_model::{Domain, Event, IncidentStatus, Severity};
+use serde::{Deserialize, Serialize};
+
+use crate::StoreError;
+
+/// The most records one page may hold.
+pub const MAX_PAGE: usize = 1000;
+
+/// Filters over events; every set field must match.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventQuery {
+    /// Occurred at or after.
+    pub from: Option<Timestamp>,
+    /// Occurred before.
+    pub to: Option<Timestamp>,
+    pub domain: Option<Domain>,
+    pub asset: Option<String>,
+    /// A location path (`hq/main/2`): matches that place and everything in it.
+    pub location: Option<String>,
+    pub source: Option<String>,
+    pub min_severity: Option<Severity>,
+    /// Words that must all appear in the message or field values.
+    pub text: Option<String>,
+    /// Page size, at most [`MAX_PAGE`].
+    pub limit: usize,
+    /// Continue after this cursor (from a previous page's `next`).
+    pub after: Option<Cursor>,
+}
+
+/// A position in the newest-first event order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub(crate) time: i64,
+    pub(crate) seq: i64,
+}
+
+/// One page of events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventPage {
+    pub events: Vec<Event>,
+    /// Present when more events may follow; pass it back as `after`.
+    pub next: Option<Cursor>,
+}
+
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.time, self.seq)
+    }
+}
+
+impl FromStr for Cursor {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || StoreError::InvalidQuery(format!("malformed cursor {s:?}"));
+        let (time, seq) = s.split_once('.').ok_or_else(bad)?;
+        Ok(Cursor { time: time.parse().map_err(|_| bad())?, seq: seq.parse().map_err(|_| bad())? })
+    }
+}
+
+impl Serialize for Cursor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cursor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Filters over alerts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertQuery {
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub min_severity: Option<Severity>,
+    pub rule: Option<String>,
+    pub asset: Option<String>,
+    pub limit: usize,
+}
+
+/// Filters over incidents.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentQuery {
+    pub status: Option<IncidentStatus>,
+    /// Only incidents still to act on (not resolved or closed).
+    pub open_only: bool,
+    pub min_severity: Option<Severity>,
+    pub limit: usize,
+}
+
+/// Clamps a requested page size into `1..=MAX_PAGE`, defaulting to 100.
+pub(crate) fn page_size(limit: usize) -> usize {
+    match limit {
+        0 => 100,
+        n => n.min(MAX_PAGE),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let c = Cursor { time: 1_700_000_000_000_000, seq: 42 };
+        assert_eq!(c.to_string().parse::<Cursor>().unwrap(), c);
+        assert!("42".parse::<Cursor>().is_err());
+        assert!("a.b".parse::<Cursor>().is_err());
+    }
+
+    #[test]
+    fn page_size_is_bounded() {
+        assert_eq!(page_size(0), 100);
+        assert_eq!(page_size(5), 5);
+        assert_eq!(page_size(1_000_000), MAX_PAGE);
+    }
+}

@@ -1,0 +1,205 @@
+//! The embedded store: one SQLite file in WAL mode, one writer thread doing
+//! group commits, a small pool of read connections.
+
+mod codec;
+mod read;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+
+use async_trait::async_trait;
+use rusqlite::Connection;
+use safecare_model::{Alert, AlertId, Asset, Event, EventId, Incident, IncidentId, Relation};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{AlertQuery, EventPage, EventQuery, IncidentQuery, Result, Store, StoreError};
+use writer::{Command, WriteFn};
+
+/// How hard a commit insists on reaching the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// fsync on every commit: an acknowledged write survives a power cut.
+    #[default]
+    Full,
+    /// fsync at checkpoints only: survives a crash of SafeCare, may lose the
+    /// last commits on a power cut; faster on slow disks.
+    Normal,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        }
+    }
+}
+
+/// Settings of the embedded store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SqliteConfig {
+    pub durability: Durability,
+    /// Run SQLite's quick integrity check when opening an existing file
+    /// (reads the whole file once; turn off for very large stores).
+    pub check_on_start: bool,
+    /// Read connections kept open for queries.
+    pub readers: usize,
+}
+
+impl Default for SqliteConfig {
+    fn default() -> Self {
+        SqliteConfig { durability: Durability::Full, check_on_start: true, readers: 4 }
+    }
+}
+
+/// The embedded SQLite [`Store`].
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: mpsc::Sender<Command>,
+    writer_thread: Mutex<Option<JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+    max_readers: usize,
+}
+
+impl SqliteStore {
+    /// Opens the database file at `path`, creating it when missing.
+    ///
+    /// Fails with a specific error when the file is not a SafeCare database,
+    /// is corrupt, or was written by a newer SafeCare.
+    pub fn open(path: impl AsRef<Path>, config: &SqliteConfig) -> Result<Self> {
+        let path = path.as_ref().to_owned();
+        let conn = schema::open_writer(&path, config.durability, config.check_on_start)?;
+        let (writer, thread) = writer::spawn(conn).map_err(|e| StoreError::Transaction(e.to_string()))?;
+        Ok(SqliteStore {
+            path,
+            writer,
+            writer_thread: Mutex::new(Some(thread)),
+            readers: Mutex::new(Vec::new()),
+            max_readers: config.readers.max(1),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Finishes every write queued so far, then stops the writer. Later
+    /// writes fail with [`StoreError::Closed`]; reads still work.
+    pub async fn shutdown(&self) {
+        // Stop is queued behind every write sent before it.
+        let _ = self.writer.send(Command::Stop).await;
+        let handle = self.writer_thread.lock().ok().and_then(|mut h| h.take());
+        if let Some(handle) = handle {
+            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        }
+    }
+
+    async fn write(&self, weight: usize, job: WriteFn) -> Result<usize> {
+        let (reply, answer) = oneshot::channel();
+        self.writer.send(Command::Write { job, weight, reply }).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let pooled = self.readers.lock().ok().and_then(|mut pool| pool.pop());
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => schema::open_reader(&self.path)?,
+        };
+        let (conn, result) = tokio::task::spawn_blocking(move || {
+            let result = f(&conn);
+            (conn, result)
+        })
+        .await
+        .map_err(|e| StoreError::Transaction(format!("read task failed: {e}")))?;
+        if let Ok(mut pool) = self.readers.lock()
+            && pool.len() < self.max_readers
+        {
+            pool.push(conn);
+        }
+        result
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn append_events(&self, events: Vec<Event>) -> Result<usize> {
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let weight = events.len();
+        let new = self.write(weight, Box::new(move |conn| codec::insert_events(conn, &events))).await?;
+        metrics::counter!("safecare_store_events_written_total").increment(new as u64);
+        Ok(new)
+    }
+
+    async fn query_events(&self, query: EventQuery) -> Result<EventPage> {
+        self.read(move |conn| read::query_events(conn, &query)).await
+    }
+
+    async fn get_event(&self, id: EventId) -> Result<Option<Event>> {
+        self.read(move |conn| read::get_by_id(conn, "events", id.0.as_bytes())).await
+    }
+
+    async fn count_events(&self) -> Result<u64> {
+        self.read(read::count_events).await
+    }
+
+    async fn put_alert(&self, alert: Alert) -> Result<()> {
+        self.write(1, Box::new(move |conn| codec::upsert_alert(conn, &alert))).await.map(drop)
+    }
+
+    async fn get_alert(&self, id: AlertId) -> Result<Option<Alert>> {
+        self.read(move |conn| read::get_by_id(conn, "alerts", id.0.as_bytes())).await
+    }
+
+    async fn list_alerts(&self, query: AlertQuery) -> Result<Vec<Alert>> {
+        self.read(move |conn| read::list_alerts(conn, &query)).await
+    }
+
+    async fn put_incident(&self, incident: Incident) -> Result<()> {
+        self.write(1, Box::new(move |conn| codec::upsert_incident(conn, &incident))).await.map(drop)
+    }
+
+    async fn get_incident(&self, id: IncidentId) -> Result<Option<Incident>> {
+        self.read(move |conn| read::get_by_id(conn, "incidents", id.0.as_bytes())).await
+    }
+
+    async fn list_incidents(&self, query: IncidentQuery) -> Result<Vec<Incident>> {
+        self.read(move |conn| read::list_incidents(conn, &query)).await
+    }
+
+    async fn replace_inventory(&self, assets: Vec<Asset>, relations: Vec<Relation>) -> Result<()> {
+        let weight = assets.len() + relations.len();
+        self.write(weight, Box::new(move |conn| codec::replace_inventory(conn, &assets, &relations))).await.map(drop)
+    }
+
+    async fn list_assets(&self) -> Result<Vec<Asset>> {
+        self.read(read::list_assets).await
+    }
+
+    async fn list_relations(&self) -> Result<Vec<Relation>> {
+        self.read(read::list_relations).await
+    }
+
+    async fn put_state(&self, key: &str, value: serde_json::Value) -> Result<()> {
+        let key = key.to_owned();
+        self.write(1, Box::new(move |conn| codec::put_state(conn, &key, &value))).await.map(drop)
+    }
+
+    async fn get_state(&self, key: &str) -> Result<Option<serde_json::Value>> {
+        let key = key.to_owned();
+        self.read(move |conn| read::get_state(conn, &key)).await
+    }
+}

@@ -1,0 +1,193 @@
+//! The queries behind the API, each on a read connection.
+
+use rusqlite::types::Value as Sql;
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use safecare_model::{Alert, Asset, Event, Incident, Relation};
+use serde::de::DeserializeOwned;
+
+use super::codec::micros;
+use crate::query::page_size;
+use crate::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, StoreError};
+
+/// Builds a WHERE clause with positional parameters as filters are added.
+#[derive(Default)]
+struct Filter {
+    clauses: Vec<String>,
+    params: Vec<Sql>,
+}
+
+impl Filter {
+    /// Adds a clause whose `?` placeholders take `values` in order.
+    fn push(&mut self, clause: &str, values: impl IntoIterator<Item = Sql>) {
+        let mut values = values.into_iter();
+        let mut numbered = String::with_capacity(clause.len() + 8);
+        for (i, part) in clause.split('?').enumerate() {
+            if i > 0 {
+                if let Some(value) = values.next() {
+                    self.params.push(value);
+                }
+                numbered.push_str(&format!("?{}", self.params.len()));
+            }
+            numbered.push_str(part);
+        }
+        self.clauses.push(numbered);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() { String::new() } else { format!("WHERE {}", self.clauses.join(" AND ")) }
+    }
+}
+
+/// Turns free text into an FTS5 query that means "all these words", with
+/// every word quoted so FTS5 operators typed by a user are taken literally.
+fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text.split_whitespace().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+pub(crate) fn query_events(conn: &Connection, q: &EventQuery) -> Result<EventPage, StoreError> {
+    let limit = page_size(q.limit);
+    let mut f = Filter::default();
+    if let Some(from) = q.from {
+        f.push("time >= ?", [Sql::Integer(micros(from))]);
+    }
+    if let Some(to) = q.to {
+        f.push("time < ?", [Sql::Integer(micros(to))]);
+    }
+    if let Some(domain) = q.domain {
+        f.push("domain = ?", [Sql::Text(domain.as_str().into())]);
+    }
+    if let Some(asset) = &q.asset {
+        f.push("asset = ?", [Sql::Text(asset.clone())]);
+    }
+    if let Some(location) = q.location.as_deref().map(|l| l.trim_matches('/')).filter(|l| !l.is_empty()) {
+        // A place and everything under it: the path itself or any path
+        // starting with "path/" ('0' is the character after '/').
+        f.push(
+            "(location = ? OR (location >= ? AND location < ?))",
+            [Sql::Text(location.into()), Sql::Text(format!("{location}/")), Sql::Text(format!("{location}0"))],
+        );
+    }
+    if let Some(source) = &q.source {
+        f.push("source = ?", [Sql::Text(source.clone())]);
+    }
+    if let Some(min) = q.min_severity {
+        f.push("severity >= ?", [Sql::Integer(min.rank().into())]);
+    }
+    if let Some(text) = q.text.as_deref().and_then(fts_query) {
+        f.push("seq IN (SELECT rowid FROM events_text WHERE events_text MATCH ?)", [Sql::Text(text)]);
+    }
+    if let Some(after) = q.after {
+        f.push(
+            "(time < ? OR (time = ? AND seq < ?))",
+            [Sql::Integer(after.time), Sql::Integer(after.time), Sql::Integer(after.seq)],
+        );
+    }
+    let sql =
+        format!("SELECT seq, time, body FROM events {} ORDER BY time DESC, seq DESC LIMIT {}", f.sql(), limit + 1);
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(f.params.iter()))?;
+    let mut events = Vec::with_capacity(limit);
+    let mut last = None;
+    let mut more = false;
+    while let Some(row) = rows.next()? {
+        if events.len() == limit {
+            more = true;
+            break;
+        }
+        let seq: i64 = row.get(0)?;
+        let time: i64 = row.get(1)?;
+        let body: String = row.get(2)?;
+        events.push(serde_json::from_str::<Event>(&body)?);
+        last = Some(Cursor { time, seq });
+    }
+    Ok(EventPage { events, next: if more { last } else { None } })
+}
+
+pub(crate) fn get_by_id<T: DeserializeOwned>(
+    conn: &Connection,
+    table: &str,
+    id: &[u8],
+) -> Result<Option<T>, StoreError> {
+    let body: Option<String> =
+        conn.query_row(&format!("SELECT body FROM {table} WHERE id = ?1"), [id], |r| r.get(0)).optional()?;
+    body.map(|b| serde_json::from_str(&b)).transpose().map_err(Into::into)
+}
+
+pub(crate) fn count_events(conn: &Connection) -> Result<u64, StoreError> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+pub(crate) fn list_alerts(conn: &Connection, q: &AlertQuery) -> Result<Vec<Alert>, StoreError> {
+    let mut f = Filter::default();
+    if let Some(from) = q.from {
+        f.push("time >= ?", [Sql::Integer(micros(from))]);
+    }
+    if let Some(to) = q.to {
+        f.push("time < ?", [Sql::Integer(micros(to))]);
+    }
+    if let Some(min) = q.min_severity {
+        f.push("severity >= ?", [Sql::Integer(min.rank().into())]);
+    }
+    if let Some(rule) = &q.rule {
+        f.push("rule = ?", [Sql::Text(rule.clone())]);
+    }
+    if let Some(asset) = &q.asset {
+        f.push("asset = ?", [Sql::Text(asset.clone())]);
+    }
+    let sql = format!("SELECT body FROM alerts {} ORDER BY time DESC LIMIT {}", f.sql(), page_size(q.limit));
+    bodies(conn, &sql, &f.params)
+}
+
+pub(crate) fn list_incidents(conn: &Connection, q: &IncidentQuery) -> Result<Vec<Incident>, StoreError> {
+    let mut f = Filter::default();
+    if let Some(status) = q.status {
+        f.push("status = ?", [Sql::Text(status.as_str().into())]);
+    }
+    if q.open_only {
+        f.push("status NOT IN ('resolved', 'closed')", []);
+    }
+    if let Some(min) = q.min_severity {
+        f.push("severity >= ?", [Sql::Integer(min.rank().into())]);
+    }
+    let sql = format!("SELECT body FROM incidents {} ORDER BY updated DESC LIMIT {}", f.sql(), page_size(q.limit));
+    bodies(conn, &sql, &f.params)
+}
+
+pub(crate) fn list_assets(conn: &Connection) -> Result<Vec<Asset>, StoreError> {
+    bodies(conn, "SELECT body FROM assets ORDER BY id", &[])
+}
+
+pub(crate) fn list_relations(conn: &Connection) -> Result<Vec<Relation>, StoreError> {
+    bodies(conn, "SELECT body FROM relations ORDER BY seq", &[])
+}
+
+pub(crate) fn get_state(conn: &Connection, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
+    let value: Option<String> =
+        conn.query_row("SELECT value FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+    value.map(|v| serde_json::from_str(&v)).transpose().map_err(Into::into)
+}
+
+fn bodies<T: DeserializeOwned>(conn: &Connection, sql: &str, params: &[Sql]) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params_from_iter(params.iter()))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let body: String = row.get(0)?;
+        out.push(serde_json::from_str(&body)?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts_query_quotes_every_word() {
+        assert_eq!(fts_query("door  forced").as_deref(), Some("\"door\" \"forced\""));
+        assert_eq!(fts_query("a\"b OR").as_deref(), Some("\"a\"\"b\" \"OR\""));
+        assert_eq!(fts_query("   "), None);
+    }
+}

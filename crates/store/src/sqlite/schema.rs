@@ -1,0 +1,145 @@
+//! Opening a database file: refusing foreign, corrupt or newer ones, and
+//! migrating older ones forward.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::Durability;
+use crate::StoreError;
+
+/// Marks a SQLite file as SafeCare's ("SCDB"), so that pointing SafeCare at
+/// some other database is refused instead of scribbled on.
+const APPLICATION_ID: i32 = 0x5343_4442;
+
+/// Each entry upgrades the schema by one version; index + 1 is the version it
+/// leads to. Entries are never edited once released, only appended.
+const MIGRATIONS: &[&str] = &[
+    // 1: events with their core indexed, free text, alerts, incidents,
+    // inventory and engine state.
+    "
+    CREATE TABLE events (
+        seq       INTEGER PRIMARY KEY,
+        id        BLOB NOT NULL UNIQUE,
+        time      INTEGER NOT NULL,
+        received  INTEGER NOT NULL,
+        source    TEXT NOT NULL,
+        domain    TEXT NOT NULL,
+        product   TEXT,
+        category  TEXT,
+        service   TEXT,
+        location  TEXT NOT NULL,
+        asset     TEXT,
+        severity  INTEGER NOT NULL,
+        body      TEXT NOT NULL
+    );
+    CREATE INDEX events_time ON events(time);
+    CREATE INDEX events_domain_time ON events(domain, time);
+    CREATE INDEX events_asset_time ON events(asset, time) WHERE asset IS NOT NULL;
+    CREATE INDEX events_location_time ON events(location, time);
+    CREATE VIRTUAL TABLE events_text USING fts5(text, content='', contentless_delete=1);
+
+    CREATE TABLE alerts (
+        id        BLOB PRIMARY KEY,
+        time      INTEGER NOT NULL,
+        severity  INTEGER NOT NULL,
+        rule      TEXT,
+        asset     TEXT,
+        body      TEXT NOT NULL
+    );
+    CREATE INDEX alerts_time ON alerts(time);
+
+    CREATE TABLE incidents (
+        id        BLOB PRIMARY KEY,
+        status    TEXT NOT NULL,
+        severity  INTEGER NOT NULL,
+        updated   INTEGER NOT NULL,
+        body      TEXT NOT NULL
+    );
+    CREATE INDEX incidents_updated ON incidents(updated);
+
+    CREATE TABLE assets (
+        id    TEXT PRIMARY KEY,
+        body  TEXT NOT NULL
+    );
+    CREATE TABLE relations (
+        seq   INTEGER PRIMARY KEY,
+        body  TEXT NOT NULL
+    );
+    CREATE TABLE state (
+        key      TEXT PRIMARY KEY,
+        value    TEXT NOT NULL,
+        updated  INTEGER NOT NULL
+    );
+    ",
+];
+
+/// The schema version this build writes.
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Opens (creating if missing) and checks the database, migrating it to
+/// [`SCHEMA_VERSION`]. Used once, for the writer connection.
+pub(crate) fn open_writer(path: &Path, durability: Durability, check: bool) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // The first real read tells a non-database file apart.
+    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| classify(path, e))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| classify(path, e))?;
+    let fresh = version == 0 && app_id == 0 && table_count(&conn, path)? == 0;
+    if !fresh && app_id != APPLICATION_ID {
+        return Err(StoreError::NotOurs { path: path.to_owned(), found: app_id });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema { path: path.to_owned(), found: version, supported: SCHEMA_VERSION });
+    }
+    if check && !fresh {
+        quick_check(&conn, path)?;
+    }
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| classify(path, e))?;
+    conn.pragma_update(None, "synchronous", durability.pragma())?;
+    if fresh {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    }
+    migrate(&conn, version)?;
+    Ok(conn)
+}
+
+/// Opens a read-only connection to a database the writer has already
+/// checked.
+pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+fn table_count(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(|e| classify(path, e))
+}
+
+fn quick_check(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let verdict: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)).map_err(|e| classify(path, e))?;
+    if verdict == "ok" { Ok(()) } else { Err(StoreError::Corrupt { path: path.to_owned(), detail: verdict }) }
+}
+
+fn migrate(conn: &Connection, from: i64) -> Result<(), StoreError> {
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(from).unwrap_or(0)) {
+        let to = index as i64 + 1;
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", to)?;
+        tx.commit()?;
+        tracing::info!(version = to, "database schema migrated");
+    }
+    Ok(())
+}
+
+/// Turns SQLite's "not a database" and "malformed" codes into the clear
+/// corrupt-file error.
+fn classify(path: &Path, err: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match err.sqlite_error_code() {
+        Some(NotADatabase | DatabaseCorrupt) => StoreError::Corrupt { path: path.to_owned(), detail: err.to_string() },
+        _ => StoreError::Sqlite(err),
+    }
+}

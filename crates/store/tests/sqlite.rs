@@ -1,0 +1,265 @@
+//! The embedded store against real files in a temporary directory.
+
+use jiff::{SignedDuration, Timestamp};
+use safecare_model::{Alert, Asset, AssetKind, Domain, Event, Incident, IncidentStatus, Location, Severity};
+use safecare_store::{AlertQuery, EventQuery, IncidentQuery, SqliteConfig, SqliteStore, Store, StoreError};
+use serde_json::json;
+
+fn t0() -> Timestamp {
+    "2026-11-28T08:00:00Z".parse().unwrap()
+}
+
+fn event(minute: i64, domain: Domain, message: &str, room: Option<&str>, asset: Option<&str>) -> Event {
+    let mut e = Event::new("test", domain, t0() + SignedDuration::from_mins(minute), message);
+    if let Some(room) = room {
+        e.location = Location {
+            site: Some("hq".into()),
+            building: Some("main".into()),
+            floor: room.split('.').next().map(str::to_owned),
+            zone: None,
+            room: Some(room.into()),
+        };
+    }
+    e.asset = asset.map(str::to_owned);
+    e
+}
+
+fn open(dir: &tempfile::TempDir) -> SqliteStore {
+    SqliteStore::open(dir.path().join("safecare.db"), &SqliteConfig::default()).unwrap()
+}
+
+fn query() -> EventQuery {
+    EventQuery { limit: 1000, ..Default::default() }
+}
+
+#[tokio::test]
+async fn missing_file_is_created_and_events_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let events: Vec<Event> = (0..50).map(|i| event(i, Domain::Cyber, "login failed", None, None)).collect();
+    assert_eq!(store.append_events(events.clone()).await.unwrap(), 50);
+    store.shutdown().await;
+    drop(store);
+
+    let store = open(&dir);
+    assert_eq!(store.count_events().await.unwrap(), 50);
+    let got = store.get_event(events[7].id).await.unwrap().unwrap();
+    assert_eq!(got, events[7]);
+}
+
+#[tokio::test]
+async fn retried_events_are_not_duplicated() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let events: Vec<Event> = (0..10).map(|i| event(i, Domain::Cyber, "x", None, None)).collect();
+    assert_eq!(store.append_events(events.clone()).await.unwrap(), 10);
+    assert_eq!(store.append_events(events).await.unwrap(), 0);
+    assert_eq!(store.count_events().await.unwrap(), 10);
+}
+
+#[tokio::test]
+async fn queries_filter_by_time_domain_asset_location_and_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let mut badge = event(5, Domain::Physical, "door forced open", Some("2.14"), Some("door-pharm-1"));
+    badge.fields.insert("badge_holder".into(), json!("tok_9f3a"));
+    store
+        .append_events(vec![
+            event(1, Domain::Cyber, "login failed for admin", None, Some("srv-ehr-01")),
+            event(2, Domain::Cyber, "login succeeded", None, Some("srv-ehr-01")),
+            badge,
+            event(7, Domain::Building, "supply air temperature high", Some("2.01"), Some("ahu-1")),
+            event(9, Domain::Physical, "door held open", Some("20.1"), None),
+        ])
+        .await
+        .unwrap();
+
+    let messages = |page: safecare_store::EventPage| page.events.into_iter().map(|e| e.message).collect::<Vec<_>>();
+
+    let q = EventQuery { domain: Some(Domain::Cyber), ..query() };
+    assert_eq!(messages(store.query_events(q).await.unwrap()), ["login succeeded", "login failed for admin"]);
+
+    let q = EventQuery {
+        from: Some(t0() + SignedDuration::from_mins(2)),
+        to: Some(t0() + SignedDuration::from_mins(7)),
+        ..query()
+    };
+    assert_eq!(messages(store.query_events(q).await.unwrap()), ["door forced open", "login succeeded"]);
+
+    let q = EventQuery { asset: Some("srv-ehr-01".into()), ..query() };
+    assert_eq!(store.query_events(q).await.unwrap().events.len(), 2);
+
+    // Floor 2 holds rooms 2.14 and 2.01 but not floor 20's room.
+    let q = EventQuery { location: Some("hq/main/2".into()), ..query() };
+    assert_eq!(messages(store.query_events(q).await.unwrap()), ["supply air temperature high", "door forced open"]);
+
+    let q = EventQuery { text: Some("login failed".into()), ..query() };
+    assert_eq!(messages(store.query_events(q).await.unwrap()), ["login failed for admin"]);
+
+    // Field values are searchable too, and FTS operators are taken literally.
+    let q = EventQuery { text: Some("tok_9f3a".into()), ..query() };
+    assert_eq!(messages(store.query_events(q).await.unwrap()), ["door forced open"]);
+    let q = EventQuery { text: Some("door OR login".into()), ..query() };
+    assert!(store.query_events(q).await.unwrap().events.is_empty());
+
+    let q = EventQuery { min_severity: Some(Severity::High), ..query() };
+    assert!(store.query_events(q).await.unwrap().events.is_empty());
+}
+
+#[tokio::test]
+async fn pages_walk_every_event_once_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    // Several events share a timestamp, so the cursor must break ties.
+    let events: Vec<Event> = (0..95).map(|i| event(i / 3, Domain::Cyber, &format!("e{i}"), None, None)).collect();
+    store.append_events(events).await.unwrap();
+
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.query_events(EventQuery { limit: 10, after, ..Default::default() }).await.unwrap();
+        assert!(page.events.len() <= 10);
+        seen.extend(page.events.iter().map(|e| e.time));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 95);
+    assert!(seen.windows(2).all(|w| w[0] >= w[1]), "newest first");
+}
+
+#[tokio::test]
+async fn concurrent_writers_all_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(open(&dir));
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let events: Vec<Event> = (0..250).map(|i| event(i, Domain::Cyber, &format!("w{w}"), None, None)).collect();
+            store.append_events(events).await.unwrap()
+        }));
+    }
+    let mut total = 0;
+    for task in tasks {
+        total += task.await.unwrap();
+    }
+    assert_eq!(total, 2000);
+    assert_eq!(store.count_events().await.unwrap(), 2000);
+}
+
+#[tokio::test]
+async fn alerts_incidents_inventory_and_state_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+
+    let mut alert = Alert::new("Door forced", Severity::High);
+    alert.safecare.rule = Some("door-forced".into());
+    alert.safecare.asset = Some("door-pharm-1".into());
+    store.put_alert(alert.clone()).await.unwrap();
+    store.put_alert(Alert::new("noise", Severity::Low)).await.unwrap();
+    assert_eq!(store.get_alert(alert.id).await.unwrap(), Some(alert.clone()));
+    let high =
+        store.list_alerts(AlertQuery { min_severity: Some(Severity::High), ..Default::default() }).await.unwrap();
+    assert_eq!(high, vec![alert.clone()]);
+    let by_rule =
+        store.list_alerts(AlertQuery { rule: Some("door-forced".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(by_rule.len(), 1);
+
+    let mut incident = Incident::new("Pharmacy break-in", Severity::High);
+    incident.alerts.push(alert.id);
+    store.put_incident(incident.clone()).await.unwrap();
+    let mut closed = Incident::new("old", Severity::Low);
+    closed.status = IncidentStatus::Closed;
+    store.put_incident(closed).await.unwrap();
+    let open_ones = store.list_incidents(IncidentQuery { open_only: true, ..Default::default() }).await.unwrap();
+    assert_eq!(open_ones, vec![incident.clone()]);
+    incident.status = IncidentStatus::Acknowledged;
+    store.put_incident(incident.clone()).await.unwrap();
+    assert_eq!(store.get_incident(incident.id).await.unwrap().unwrap().status, IncidentStatus::Acknowledged);
+
+    let asset = |id: &str| Asset {
+        id: id.into(),
+        name: id.into(),
+        kind: AssetKind::Server,
+        location: Location::default(),
+        identifiers: Default::default(),
+        protections: Default::default(),
+        attributes: Default::default(),
+    };
+    store.replace_inventory(vec![asset("a"), asset("b")], vec![]).await.unwrap();
+    store.replace_inventory(vec![asset("c")], vec![]).await.unwrap();
+    let ids: Vec<String> = store.list_assets().await.unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(ids, ["c"]);
+
+    store.put_state("detect.correlation", json!({"windows": [1, 2]})).await.unwrap();
+    assert_eq!(store.get_state("detect.correlation").await.unwrap(), Some(json!({"windows": [1, 2]})));
+    assert_eq!(store.get_state("nope").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn writes_after_shutdown_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    store.shutdown().await;
+    let err = store.append_events(vec![event(0, Domain::Cyber, "late", None, None)]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Closed), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("safecare.db");
+    std::fs::write(&path, b"this is not a database at all, just some text that is long enough").unwrap();
+    let err = SqliteStore::open(&path, &SqliteConfig::default()).err().unwrap();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("corrupt"), "{err}");
+}
+
+#[test]
+fn a_damaged_database_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("safecare.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = SqliteStore::open(&path, &SqliteConfig::default()).unwrap();
+        let events: Vec<Event> =
+            (0..2000).map(|i| event(i, Domain::Cyber, &"padding ".repeat(20), None, None)).collect();
+        store.append_events(events).await.unwrap();
+        store.shutdown().await;
+    });
+    // Scribble over pages past the header, where the tables and indexes live.
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 64 * 1024);
+    for b in &mut bytes[8192..40960] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let err = SqliteStore::open(&path, &SqliteConfig::default()).err().unwrap();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+}
+
+#[test]
+fn a_database_from_a_newer_safecare_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("safecare.db");
+    drop(SqliteStore::open(&path, &SqliteConfig::default()).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&path, &SqliteConfig::default()).err().unwrap();
+    assert!(matches!(err, StoreError::NewerSchema { found: 999, .. }), "{err}");
+    assert!(err.to_string().contains("newer"), "{err}");
+}
+
+#[test]
+fn another_programs_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE accounts (id INTEGER)").unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&path, &SqliteConfig::default()).err().unwrap();
+    assert!(matches!(err, StoreError::NotOurs { .. }), "{err}");
+}
