@@ -39,7 +39,7 @@ fn append(c: &mut Criterion) {
                     criterion::BatchSize::LargeInput,
                 )
             });
-            rt.block_on(store.shutdown());
+            rt.block_on(store.close());
         }
     }
     group.finish();

@@ -54,4 +54,8 @@ pub trait Store: Send + Sync + 'static {
     /// Saves a named piece of engine state (correlation windows, cursors).
     async fn put_state(&self, key: &str, value: serde_json::Value) -> Result<()>;
     async fn get_state(&self, key: &str) -> Result<Option<serde_json::Value>>;
+
+    /// Finishes every write queued so far and stops taking new ones; reads
+    /// may still work. Called once on shutdown.
+    async fn close(&self);
 }

@@ -38,7 +38,7 @@ async fn missing_file_is_created_and_events_survive_reopen() {
     let store = open(&dir);
     let events: Vec<Event> = (0..50).map(|i| event(i, Domain::Cyber, "login failed", None, None)).collect();
     assert_eq!(store.append_events(events.clone()).await.unwrap(), 50);
-    store.shutdown().await;
+    store.close().await;
     drop(store);
 
     let store = open(&dir);
@@ -202,7 +202,7 @@ async fn alerts_incidents_inventory_and_state_round_trip() {
 async fn writes_after_shutdown_fail_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);
-    store.shutdown().await;
+    store.close().await;
     let err = store.append_events(vec![event(0, Domain::Cyber, "late", None, None)]).await.unwrap_err();
     assert!(matches!(err, StoreError::Closed), "{err}");
 }
@@ -227,7 +227,7 @@ fn a_damaged_database_is_refused_clearly() {
         let events: Vec<Event> =
             (0..2000).map(|i| event(i, Domain::Cyber, &"padding ".repeat(20), None, None)).collect();
         store.append_events(events).await.unwrap();
-        store.shutdown().await;
+        store.close().await;
     });
     // Scribble over pages past the header, where the tables and indexes live.
     let mut bytes = std::fs::read(&path).unwrap();

@@ -90,9 +90,7 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Finishes every write queued so far, then stops the writer. Later
-    /// writes fail with [`StoreError::Closed`]; reads still work.
-    pub async fn shutdown(&self) {
+    async fn stop_writer(&self) {
         // Stop is queued behind every write sent before it.
         let _ = self.writer.send(Command::Stop).await;
         let handle = self.writer_thread.lock().ok().and_then(|mut h| h.take());
@@ -201,5 +199,10 @@ impl Store for SqliteStore {
     async fn get_state(&self, key: &str) -> Result<Option<serde_json::Value>> {
         let key = key.to_owned();
         self.read(move |conn| read::get_state(conn, &key)).await
+    }
+
+    /// Later writes fail with [`StoreError::Closed`]; reads still work.
+    async fn close(&self) {
+        self.stop_writer().await;
     }
 }

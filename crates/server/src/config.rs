@@ -1,0 +1,119 @@
+//! The service's settings: defaults, then a TOML file, then `SAFECARE_*`
+//! environment variables (nested keys joined by `__`, e.g.
+//! `SAFECARE_STORE__DURABILITY=normal`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use safecare_store::SqliteConfig;
+use serde::{Deserialize, Serialize};
+
+/// All settings, with their defaults in [`Config::default`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP API listens on.
+    pub listen: SocketAddr,
+    /// Folder for the database and other state; created when missing.
+    pub data_dir: PathBuf,
+    /// Largest accepted request body, in bytes (larger gets 413).
+    pub max_body_bytes: usize,
+    /// Source name given to events posted over HTTP that name none.
+    pub http_source: String,
+    /// Messages each bus subscriber may buffer before backpressure.
+    pub bus_capacity: usize,
+    /// The embedded SQLite store.
+    pub store: SqliteConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            max_body_bytes: 16 * 1024 * 1024,
+            http_source: "http".to_owned(),
+            bus_capacity: 1024,
+            store: SqliteConfig::default(),
+        }
+    }
+}
+
+/// A configuration that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+}
+
+impl Config {
+    /// Loads defaults, then `file` when given, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError::Missing(file.to_owned()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment.merge(Env::prefixed("SAFECARE_").split("__").filter(|key| !is_test_variable(key.as_str())));
+        figment.extract().map_err(|e| ConfigError::Invalid(Box::new(e)))
+    }
+
+    /// The database file inside the data folder.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("safecare.db")
+    }
+}
+
+/// `SAFECARE_TEST_*` and `SAFECARE_SAMPLES_DIR` configure the test suite,
+/// not the service, and must not be taken for unknown settings.
+fn is_test_variable(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.starts_with("test_") || key == "samples_dir"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "safecare.toml",
+                "listen = \"0.0.0.0:9000\"\nmax_body_bytes = 1024\n[store]\nreaders = 2\n",
+            )?;
+            jail.set_env("SAFECARE_MAX_BODY_BYTES", "2048");
+            jail.set_env("SAFECARE_STORE__DURABILITY", "normal");
+            jail.set_env("SAFECARE_TEST_POSTGRES_URL", "postgres://ignored");
+            let config = Config::load(Some(Path::new("safecare.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(config.listen.port(), 9000);
+            assert_eq!(config.max_body_bytes, 2048);
+            assert_eq!(config.store.readers, 2);
+            assert_eq!(config.store.durability, safecare_store::Durability::Normal);
+            assert_eq!(config.http_source, "http");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_and_mistyped_settings_are_named() {
+        Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "lisen = \"0.0.0.0:9000\"\n")?;
+            let err = Config::load(Some(Path::new("bad.toml"))).unwrap_err().to_string();
+            assert!(err.contains("lisen"), "{err}");
+            jail.create_file("bad2.toml", "max_body_bytes = \"lots\"\n")?;
+            let err = Config::load(Some(Path::new("bad2.toml"))).unwrap_err().to_string();
+            assert!(err.contains("max_body_bytes"), "{err}");
+            let err = Config::load(Some(Path::new("nope.toml"))).unwrap_err();
+            assert!(matches!(err, ConfigError::Missing(_)));
+            Ok(())
+        });
+    }
+}

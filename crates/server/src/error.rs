@@ -1,0 +1,51 @@
+//! How the API reports failures: a status code and a JSON body naming the
+//! problem (`{"error": "...", "detail": ...}`).
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// An error answer of the API.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    pub detail: Option<Value>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError { status, message: message.into(), detail: None }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+}
+
+impl From<safecare_store::StoreError> for ApiError {
+    fn from(err: safecare_store::StoreError) -> Self {
+        match err {
+            safecare_store::StoreError::InvalidQuery(msg) => ApiError::bad_request(msg),
+            other => {
+                tracing::error!(err = %other, "store failure");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("storage unavailable: {other}"))
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "error": self.message });
+        if let Some(detail) = self.detail {
+            body["detail"] = detail;
+        }
+        (self.status, Json(body)).into_response()
+    }
+}

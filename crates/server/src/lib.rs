@@ -1,0 +1,18 @@
+//! SafeCare's service: configuration, the HTTP API and the wiring of the
+//! pipeline (ingest → store → bus) in one process.
+//!
+//! This crate owns the routes, their request/response forms and errors, the
+//! metrics exposition and the server's start and graceful stop. It does not
+//! own storage, decoding or detection logic: it calls the crates that do.
+
+mod config;
+mod error;
+mod metrics_setup;
+mod ndjson;
+mod routes;
+mod server;
+mod state;
+
+pub use config::{Config, ConfigError};
+pub use server::{RunningServer, ServerError, start};
+pub use state::AppState;

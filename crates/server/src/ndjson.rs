@@ -1,0 +1,130 @@
+//! Turning a request body into events: one JSON event, a JSON array of
+//! events, or NDJSON (one event per line). Each bad line is reported by
+//! number with its reason; good lines are kept.
+
+use jiff::Timestamp;
+use safecare_model::{Event, EventInput};
+use serde::Serialize;
+
+/// The most line errors listed in one answer; the count stays exact.
+pub const MAX_LISTED_ERRORS: usize = 1000;
+
+/// Why one line (or the whole JSON body, as line 1) was refused.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineError {
+    /// 1-based line number in the body (for a JSON array: the element's
+    /// 1-based index).
+    pub line: usize,
+    pub error: String,
+}
+
+/// The events found in a body and the lines refused.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub events: Vec<Event>,
+    pub rejected: usize,
+    pub errors: Vec<LineError>,
+}
+
+impl Parsed {
+    fn reject(&mut self, line: usize, error: String) {
+        self.rejected += 1;
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(LineError { line, error });
+        }
+    }
+
+    fn take(&mut self, line: usize, input: Result<EventInput, serde_json::Error>, now: Timestamp, source: &str) {
+        match input {
+            Ok(input) => match input.into_event(now, source) {
+                Ok(event) => self.events.push(event),
+                Err(invalid) => self.reject(line, invalid.to_string()),
+            },
+            Err(err) => self.reject(line, json_reason(&err)),
+        }
+    }
+}
+
+/// serde_json's message without its "at line 1 column N" tail when the line
+/// number is ours to give; the column is kept.
+fn json_reason(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" at line ") {
+        Some(cut) => format!("{} (column {})", &text[..cut], err.column()),
+        None => text,
+    }
+}
+
+/// Parses NDJSON: blank lines are skipped, every other line is one event.
+pub fn parse_ndjson(body: &[u8], now: Timestamp, source: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    for (index, raw) in body.split(|&b| b == b'\n').enumerate() {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match std::str::from_utf8(line) {
+            Ok(text) => parsed.take(index + 1, serde_json::from_str(text), now, source),
+            Err(err) => parsed.reject(index + 1, format!("not valid UTF-8 (byte {})", err.valid_up_to())),
+        }
+    }
+    parsed
+}
+
+/// Parses a JSON body holding one event or an array of events.
+pub fn parse_json(body: &[u8], now: Timestamp, source: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(err) => parsed.reject(err.line(), json_reason(&err)),
+        Ok(serde_json::Value::Array(items)) => {
+            for (index, item) in items.into_iter().enumerate() {
+                parsed.take(index + 1, serde_json::from_value(item), now, source);
+            }
+        }
+        Ok(value) => parsed.take(1, serde_json::from_value(value), now, source),
+    }
+    parsed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        "2026-11-28T10:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn ndjson_keeps_good_lines_and_numbers_bad_ones() {
+        let body = b"{\"domain\":\"cyber\",\"message\":\"a\"}\n\n{not json}\n{\"domain\":\"cyber\"}\r\n{\"domain\":\"physical\",\"message\":\"b\"}\n\xff\xfe\n";
+        let parsed = parse_ndjson(body, now(), "http");
+        assert_eq!(parsed.events.len(), 2);
+        assert_eq!(parsed.rejected, 3);
+        let lines: Vec<usize> = parsed.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4, 6]);
+        assert!(parsed.errors[0].error.contains("key must be a string"), "{:?}", parsed.errors[0]);
+        assert!(parsed.errors[1].error.contains("neither a message nor any fields"), "{:?}", parsed.errors[1]);
+        assert!(parsed.errors[2].error.contains("UTF-8"), "{:?}", parsed.errors[2]);
+    }
+
+    #[test]
+    fn json_takes_one_event_or_an_array() {
+        let one = parse_json(br#"{"domain":"building","message":"chiller fault"}"#, now(), "http");
+        assert_eq!(one.events.len(), 1);
+        let many = parse_json(br#"[{"domain":"cyber","message":"a"},{"domain":"mars","message":"b"}]"#, now(), "http");
+        assert_eq!(many.events.len(), 1);
+        assert_eq!(many.errors[0].line, 2);
+        assert!(many.errors[0].error.contains("mars"));
+        let broken = parse_json(b"{\"domain\":\n\"cyber\",", now(), "http");
+        assert_eq!(broken.rejected, 1);
+        assert_eq!(broken.errors[0].line, 2);
+    }
+
+    #[test]
+    fn listed_errors_are_capped_but_counted() {
+        let body = "x\n".repeat(MAX_LISTED_ERRORS + 5);
+        let parsed = parse_ndjson(body.as_bytes(), now(), "http");
+        assert_eq!(parsed.rejected, MAX_LISTED_ERRORS + 5);
+        assert_eq!(parsed.errors.len(), MAX_LISTED_ERRORS);
+    }
+}

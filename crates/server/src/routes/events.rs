@@ -1,0 +1,166 @@
+//! `POST /api/v1/events` (ingest) and `GET /api/v1/events` (query).
+
+use axum::Json;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use bytes::Bytes;
+use jiff::Timestamp;
+use safecare_bus::Message;
+use safecare_model::{Domain, Event, EventId, Severity};
+use safecare_store::{Cursor, EventPage, EventQuery};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::ndjson::{self, LineError, Parsed};
+
+/// The answer to an ingest request.
+#[derive(Debug, Serialize)]
+pub struct IngestReply {
+    /// Events now stored durably (including ones already stored by an
+    /// earlier try of the same request).
+    pub accepted: usize,
+    /// Of the accepted, how many were already stored.
+    pub duplicates: usize,
+    pub rejected: usize,
+    /// The first refused lines with their reasons (at most 1000 listed).
+    pub errors: Vec<LineError>,
+}
+
+enum BodyFormat {
+    Json,
+    Ndjson,
+}
+
+fn body_format(headers: &HeaderMap) -> Result<BodyFormat, ApiError> {
+    let unsupported = |what: &str| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "{what}; send application/json (one event or an array) or application/x-ndjson (one event per line)"
+            ),
+        )
+    };
+    let value = headers.get(header::CONTENT_TYPE).ok_or_else(|| unsupported("missing Content-Type"))?;
+    let mime = value.to_str().map_err(|_| unsupported("unreadable Content-Type"))?;
+    let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Ok(BodyFormat::Json),
+        "application/x-ndjson" | "application/ndjson" | "application/jsonl" | "application/x-jsonlines" => {
+            Ok(BodyFormat::Ndjson)
+        }
+        _ => Err(unsupported(&format!("unsupported Content-Type {essence:?}"))),
+    }
+}
+
+/// Stores the valid events of the body durably, then answers 202 with what
+/// was accepted and which lines were refused (400 when none was valid).
+pub async fn ingest(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<IngestReply>), ApiError> {
+    let source = state.config.http_source.as_str();
+    let format = body_format(&headers).inspect_err(|_| count_refused(source, "content_type"))?;
+    let body = body.map_err(|rejection| {
+        let status = rejection.status();
+        count_refused(source, if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "body" });
+        ApiError::new(status, format!("{} (limit {} bytes)", rejection.body_text(), state.config.max_body_bytes))
+    })?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        count_refused(source, "empty");
+        return Err(ApiError::bad_request("empty body: no events"));
+    }
+    let now = Timestamp::now();
+    let Parsed { events, rejected, errors } = match format {
+        BodyFormat::Json => ndjson::parse_json(&body, now, source),
+        BodyFormat::Ndjson => ndjson::parse_ndjson(&body, now, source),
+    };
+    metrics::counter!("safecare_ingest_rejected_total", "source" => source.to_owned(), "reason" => "invalid_event")
+        .increment(rejected as u64);
+
+    let accepted = events.len();
+    let new = if events.is_empty() { 0 } else { state.store.append_events(events.clone()).await? };
+    metrics::counter!("safecare_ingest_accepted_total", "source" => source.to_owned()).increment(accepted as u64);
+    publish(&state, events).await;
+
+    let reply = IngestReply { accepted, duplicates: accepted - new, rejected, errors };
+    let status = if accepted == 0 { StatusCode::BAD_REQUEST } else { StatusCode::ACCEPTED };
+    Ok((status, Json(reply)))
+}
+
+fn count_refused(source: &str, reason: &'static str) {
+    metrics::counter!("safecare_ingest_refused_requests_total", "source" => source.to_owned(), "reason" => reason)
+        .increment(1);
+}
+
+/// Hands stored events to the pipeline. They are already durable, so a bus
+/// failure is logged, not reported to the sender as a loss.
+async fn publish(state: &AppState, events: Vec<Event>) {
+    for event in events {
+        if let Err(err) = state.bus.publish(Message::Event(Box::new(event))).await {
+            tracing::warn!(%err, "could not publish stored events on the bus");
+            break;
+        }
+    }
+}
+
+/// Query string of `GET /api/v1/events`; every value is parsed by hand so a
+/// bad one is named in the error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    from: Option<String>,
+    to: Option<String>,
+    domain: Option<String>,
+    asset: Option<String>,
+    location: Option<String>,
+    source: Option<String>,
+    min_severity: Option<String>,
+    q: Option<String>,
+    limit: Option<String>,
+    after: Option<String>,
+}
+
+fn parse<T: std::str::FromStr>(name: &str, value: Option<String>) -> Result<Option<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| v.parse::<T>().map_err(|e| ApiError::bad_request(format!("invalid {name} {v:?}: {e}"))))
+        .transpose()
+}
+
+impl ListParams {
+    fn into_query(self) -> Result<EventQuery, ApiError> {
+        Ok(EventQuery {
+            from: parse::<Timestamp>("from", self.from)?,
+            to: parse::<Timestamp>("to", self.to)?,
+            domain: parse::<Domain>("domain", self.domain)?,
+            asset: self.asset.filter(|a| !a.is_empty()),
+            location: self.location.filter(|l| !l.is_empty()),
+            source: self.source.filter(|s| !s.is_empty()),
+            min_severity: parse::<Severity>("min_severity", self.min_severity)?,
+            text: self.q.filter(|q| !q.trim().is_empty()),
+            limit: parse::<usize>("limit", self.limit)?.unwrap_or(100),
+            after: parse::<Cursor>("after", self.after)?,
+        })
+    }
+}
+
+/// Events matching the filters, newest first; `next` continues the list.
+pub async fn list(
+    State(state): State<AppState>,
+    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<EventPage>, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    Ok(Json(state.store.query_events(params.into_query()?).await?))
+}
+
+/// One event by id.
+pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Event>, ApiError> {
+    let id: EventId = id.parse().map_err(|e: safecare_model::ParseIdError| ApiError::bad_request(e.to_string()))?;
+    state.store.get_event(id).await?.map(Json).ok_or_else(|| ApiError::not_found(format!("no event {id}")))
+}

@@ -1,0 +1,91 @@
+//! Starting and stopping the service.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use safecare_bus::LocalBus;
+use safecare_store::{SqliteStore, Store, StoreError};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::{AppState, Config, metrics_setup, routes};
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: std::path::PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("the HTTP server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A started service.
+pub struct RunningServer {
+    /// The address actually bound (useful with port 0).
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), ServerError>>,
+}
+
+/// Opens the store, binds the listener and starts serving in the
+/// background.
+pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
+    let listener =
+        TcpListener::bind(config.listen).await.map_err(|source| ServerError::Listen { addr: config.listen, source })?;
+    let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
+    let state = AppState {
+        bus: Arc::new(LocalBus::new(config.bus_capacity)),
+        config: Arc::new(config),
+        store,
+        metrics: metrics_setup::handle(),
+    };
+    let app = routes::router(state.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let store = state.store.clone();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        // Requests in flight have finished (each awaited its own durable
+        // write); now let the store finish what is queued.
+        store.close().await;
+        served.map_err(ServerError::Serve)
+    });
+    tracing::info!(%addr, "SafeCare listening");
+    Ok(RunningServer { addr, state, stop: Some(stop), task })
+}
+
+impl RunningServer {
+    /// Stops accepting connections, lets requests in flight finish, flushes
+    /// the store and returns once all of that is done.
+    pub async fn stop(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.wait().await
+    }
+
+    /// Waits until the server ends on its own (it does not without `stop`).
+    pub async fn wait(self) -> Result<(), ServerError> {
+        match self.task.await {
+            Ok(result) => result,
+            Err(join) => Err(ServerError::Serve(std::io::Error::other(join.to_string()))),
+        }
+    }
+
+    /// The URL of the service.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}

@@ -1,0 +1,18 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+use safecare_bus::Bus;
+use safecare_store::Store;
+
+use crate::Config;
+
+/// Shared, cheaply cloned state of the running service.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Arc<dyn Store>,
+    pub bus: Arc<dyn Bus>,
+    pub metrics: PrometheusHandle,
+}
