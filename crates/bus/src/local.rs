@@ -9,6 +9,7 @@ use tokio::sync::mpsc::error::TrySendError;
 
 use crate::{Bus, BusError, Delivery, Message, Subscription, Topic};
 
+#[derive(Clone)]
 struct Subscriber {
     tx: mpsc::Sender<Arc<Message>>,
     delivery: Delivery,
@@ -32,11 +33,11 @@ impl LocalBus {
     }
 
     /// The subscribers of a topic, without holding the lock across awaits.
-    fn targets(&self, topic: Topic) -> Result<Vec<(mpsc::Sender<Arc<Message>>, Delivery)>, BusError> {
+    fn targets(&self, topic: Topic) -> Result<Vec<Subscriber>, BusError> {
         let mut map = self.subscribers.lock().map_err(|_| BusError::Closed)?;
         let list = map.entry(topic).or_default();
         list.retain(|s| !s.tx.is_closed());
-        Ok(list.iter().map(|s| (s.tx.clone(), s.delivery)).collect())
+        Ok(list.clone())
     }
 }
 
@@ -51,7 +52,7 @@ impl Bus for LocalBus {
     async fn publish(&self, message: Message) -> Result<(), BusError> {
         let topic = message.topic();
         let message = Arc::new(message);
-        for (tx, delivery) in self.targets(topic)? {
+        for Subscriber { tx, delivery } in self.targets(topic)? {
             match delivery {
                 // A subscriber that went away is simply skipped.
                 Delivery::Reliable => drop(tx.send(message.clone()).await),

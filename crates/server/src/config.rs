@@ -78,6 +78,8 @@ fn is_test_variable(key: &str) -> bool {
 }
 
 #[cfg(test)]
+// figment's Jail closures must return its own large error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;

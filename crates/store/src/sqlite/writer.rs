@@ -11,7 +11,6 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use rusqlite::Connection;
-use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::mpsc::{Receiver, Sender, channel};
 use tokio::sync::oneshot;
 
@@ -56,10 +55,8 @@ fn run(conn: Connection, mut rx: Receiver<Command>) {
             if stopping || rows >= BATCH_ROWS {
                 break;
             }
-            next = match rx.try_recv() {
-                Ok(command) => Some(command),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-            };
+            // Empty or disconnected both mean: commit what we have.
+            next = rx.try_recv().ok();
         }
         if !batch.is_empty() {
             commit(&conn, batch, rows);
