@@ -4,11 +4,13 @@
 //! [`Event`] (cyber, physical, building and medical alike), the IDMEFv2-shaped
 //! [`Alert`], the [`Incident`] that groups alerts, the [`Asset`]s and
 //! [`Relation`]s of a hospital, [`Location`]s, identifiers and [`Severity`].
+//! It also holds the account records (roles, users, sessions, API tokens).
 //! Every type has a documented serde form that round-trips.
 //!
 //! It does not own any behaviour beyond validation and small conversions: no
 //! I/O, no storage, no detection. It depends on nothing else in the workspace.
 
+mod account;
 mod alert;
 mod asset;
 mod event;
@@ -17,6 +19,7 @@ mod incident;
 mod location;
 mod severity;
 
+pub use account::{ApiToken, ParseRoleError, Role, Session, User};
 pub use alert::{Alert, AlertAnalyzer, AlertCause, AlertExtension, AlertNode, AlertStatus, IDMEF_VERSION};
 pub use asset::{Asset, AssetIdentifiers, AssetKind, DependencyClass, Relation, RelationKind};
 pub use event::{Domain, Event, EventInput, InvalidEvent, Logsource, MAX_MESSAGE_LEN};

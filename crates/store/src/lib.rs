@@ -12,7 +12,7 @@ mod query;
 mod sqlite;
 
 use async_trait::async_trait;
-use safecare_model::{Alert, AlertId, Asset, Event, EventId, Incident, IncidentId, Relation};
+use safecare_model::{Alert, AlertId, ApiToken, Asset, Event, EventId, Incident, IncidentId, Relation, Session, User};
 
 pub use error::StoreError;
 pub use query::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, MAX_PAGE};
@@ -58,4 +58,28 @@ pub trait Store: Send + Sync + 'static {
     /// Finishes every write queued so far and stops taking new ones; reads
     /// may still work. Called once on shutdown.
     async fn close(&self);
+}
+
+/// Where accounts live: users, browser sessions and API tokens.
+///
+/// Kept apart from [`Store`] because it serves authentication, not the
+/// security data; one backend usually implements both.
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
+    /// Inserts or replaces a user.
+    async fn put_user(&self, user: User) -> Result<()>;
+    async fn get_user(&self, name: &str) -> Result<Option<User>>;
+    async fn list_users(&self) -> Result<Vec<User>>;
+
+    async fn put_session(&self, session: Session) -> Result<()>;
+    /// The session with this token hash, if it has not expired.
+    async fn get_session(&self, token_hash: &str) -> Result<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Ends every session of a user (on password change or disabling).
+    async fn delete_sessions_of(&self, user: &str) -> Result<()>;
+
+    /// Inserts or replaces an API token.
+    async fn put_api_token(&self, token: ApiToken) -> Result<()>;
+    async fn get_api_token(&self, id: &str) -> Result<Option<ApiToken>>;
+    async fn list_api_tokens(&self) -> Result<Vec<ApiToken>>;
 }

@@ -263,3 +263,58 @@ fn another_programs_database_is_refused() {
     let err = SqliteStore::open(&path, &SqliteConfig::default()).err().unwrap();
     assert!(matches!(err, StoreError::NotOurs { .. }), "{err}");
 }
+
+#[tokio::test]
+async fn accounts_sessions_and_tokens_round_trip() {
+    use safecare_model::{ApiToken, Role, Session, User};
+    use safecare_store::AccountStore;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let user = User {
+        name: "alice".into(),
+        role: Role::SocAnalyst,
+        password_hash: "$argon2id$…".into(),
+        disabled: false,
+        failed_logins: 0,
+        locked_until: None,
+        created: t0(),
+    };
+    store.put_user(user.clone()).await.unwrap();
+    assert_eq!(store.get_user("alice").await.unwrap(), Some(user.clone()));
+    assert_eq!(store.get_user("bob").await.unwrap(), None);
+    assert_eq!(store.list_users().await.unwrap().len(), 1);
+
+    let session = |hash: &str, expires: Timestamp| Session {
+        token_hash: hash.into(),
+        user: "alice".into(),
+        role: Role::SocAnalyst,
+        csrf: "c".into(),
+        created: t0(),
+        expires,
+    };
+    let later = Timestamp::now() + SignedDuration::from_hours(1);
+    store.put_session(session("live", later)).await.unwrap();
+    store.put_session(session("expired", t0())).await.unwrap();
+    store.put_session(session("other", later)).await.unwrap();
+    assert!(store.get_session("live").await.unwrap().is_some());
+    assert!(store.get_session("expired").await.unwrap().is_none(), "expired sessions do not count");
+    store.delete_session("live").await.unwrap();
+    assert!(store.get_session("live").await.unwrap().is_none());
+    store.delete_sessions_of("alice").await.unwrap();
+    assert!(store.get_session("other").await.unwrap().is_none());
+
+    let token = ApiToken {
+        id: "tk1".into(),
+        name: "door gateway".into(),
+        token_hash: "h".into(),
+        role: Role::Sensor,
+        owner: "alice".into(),
+        source: Some("doors".into()),
+        created: t0(),
+        expires: None,
+        revoked: false,
+    };
+    store.put_api_token(token.clone()).await.unwrap();
+    assert_eq!(store.get_api_token("tk1").await.unwrap(), Some(token));
+    assert_eq!(store.list_api_tokens().await.unwrap().len(), 1);
+}

@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, one writer thread doing
 //! group commits, a small pool of read connections.
 
+mod accounts;
 mod codec;
 mod read;
 mod schema;

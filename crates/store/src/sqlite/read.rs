@@ -114,6 +114,12 @@ pub(crate) fn get_by_id<T: DeserializeOwned>(
     body.map(|b| serde_json::from_str(&b)).transpose().map_err(Into::into)
 }
 
+/// The JSON body of the one row `sql` selects with `key`, decoded.
+pub(crate) fn get_body<T: DeserializeOwned>(conn: &Connection, sql: &str, key: &str) -> Result<Option<T>, StoreError> {
+    let body: Option<String> = conn.query_row(sql, [key], |r| r.get(0)).optional()?;
+    body.map(|b| serde_json::from_str(&b)).transpose().map_err(Into::into)
+}
+
 pub(crate) fn count_events(conn: &Connection) -> Result<u64, StoreError> {
     let n: i64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
@@ -169,7 +175,7 @@ pub(crate) fn get_state(conn: &Connection, key: &str) -> Result<Option<serde_jso
     value.map(|v| serde_json::from_str(&v)).transpose().map_err(Into::into)
 }
 
-fn bodies<T: DeserializeOwned>(conn: &Connection, sql: &str, params: &[Sql]) -> Result<Vec<T>, StoreError> {
+pub(crate) fn bodies<T: DeserializeOwned>(conn: &Connection, sql: &str, params: &[Sql]) -> Result<Vec<T>, StoreError> {
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(params_from_iter(params.iter()))?;
     let mut out = Vec::new();

@@ -72,6 +72,24 @@ const MIGRATIONS: &[&str] = &[
         updated  INTEGER NOT NULL
     );
     ",
+    // 2: accounts.
+    "
+    CREATE TABLE users (
+        name  TEXT PRIMARY KEY,
+        body  TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash  TEXT PRIMARY KEY,
+        user        TEXT NOT NULL,
+        expires     INTEGER NOT NULL,
+        body        TEXT NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions(user);
+    CREATE TABLE api_tokens (
+        id    TEXT PRIMARY KEY,
+        body  TEXT NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,132 @@
+//! People and programs that may use SafeCare: roles, users, sessions and
+//! API tokens. The records only; checking passwords and permissions belongs
+//! to the server.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What someone is in the hospital's security organisation; each role has a
+/// fixed set of permissions (the server's permission matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    SocAnalyst,
+    SecurityGuard,
+    CrisisManager,
+    PrivacyOfficer,
+    Responder,
+    /// A device or collector that only sends events.
+    Sensor,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::SocAnalyst,
+        Role::SecurityGuard,
+        Role::CrisisManager,
+        Role::PrivacyOfficer,
+        Role::Responder,
+        Role::Sensor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::SocAnalyst => "soc_analyst",
+            Role::SecurityGuard => "security_guard",
+            Role::CrisisManager => "crisis_manager",
+            Role::PrivacyOfficer => "privacy_officer",
+            Role::Responder => "responder",
+            Role::Sensor => "sensor",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role name that is not one of the seven.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "unknown role {0:?}: expected admin, soc_analyst, security_guard, crisis_manager, privacy_officer, responder or sensor"
+)]
+pub struct ParseRoleError(String);
+
+impl FromStr for Role {
+    type Err = ParseRoleError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| ParseRoleError(s.to_owned()))
+    }
+}
+
+/// A person who logs in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+    /// PHC string (argon2id); never shown by the API.
+    pub password_hash: String,
+    #[serde(default)]
+    pub disabled: bool,
+    /// Consecutive failed logins since the last success.
+    #[serde(default)]
+    pub failed_logins: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<Timestamp>,
+    pub created: Timestamp,
+}
+
+/// A logged-in browser session. Only a hash of the cookie's secret is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token_hash: String,
+    pub user: String,
+    pub role: Role,
+    /// Sent back with every form and script request that changes something.
+    pub csrf: String,
+    pub created: Timestamp,
+    pub expires: Timestamp,
+}
+
+/// A bearer token for scripts and sensors. Only a hash of its secret is
+/// kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    /// Public part of the token, shown in lists.
+    pub id: String,
+    pub name: String,
+    pub token_hash: String,
+    pub role: Role,
+    /// The user who created it.
+    pub owner: String,
+    /// For sensor tokens: the source name its events are recorded under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub created: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Timestamp>,
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_parse_and_print() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
+            assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+}
