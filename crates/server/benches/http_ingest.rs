@@ -5,7 +5,8 @@
 use std::net::SocketAddr;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use safecare_server::{Config, start};
+use safecare_model::Role;
+use safecare_server::{Config, provision, start};
 
 const BATCH: usize = 1_000;
 
@@ -28,6 +29,9 @@ fn http_ingest(c: &mut Criterion) {
         Config { listen: SocketAddr::from(([127, 0, 0, 1], 0)), data_dir: dir.path().to_owned(), ..Config::default() };
     let server = rt.block_on(start(config)).unwrap();
     let url = format!("{}/api/v1/events", server.url());
+    let token = rt
+        .block_on(provision::issue_token(server.state.accounts.as_ref(), "bench", Role::Sensor, Some("bench"), "bench"))
+        .unwrap();
     let client = reqwest::Client::new();
     let body = body();
 
@@ -40,6 +44,7 @@ fn http_ingest(c: &mut Criterion) {
                 let response = client
                     .post(&url)
                     .header("content-type", "application/x-ndjson")
+                    .bearer_auth(&token)
                     .body(body.clone())
                     .send()
                     .await

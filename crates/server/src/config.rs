@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use safecare_store::SqliteConfig;
+
+use crate::auth::Lockout;
 use serde::{Deserialize, Serialize};
 
 /// All settings, with their defaults in [`Config::default`].
@@ -26,6 +28,26 @@ pub struct Config {
     pub bus_capacity: usize,
     /// The embedded SQLite store.
     pub store: SqliteConfig,
+    /// Sessions and login protection.
+    pub auth: AuthConfig,
+}
+
+/// Settings of sessions and logins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// How long a login lasts, in hours.
+    pub session_hours: u32,
+    /// Mark the session cookie `Secure` (browsers then send it over HTTPS
+    /// only); turn on whenever SafeCare is served over TLS.
+    pub secure_cookies: bool,
+    pub lockout: Lockout,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig { session_hours: 12, secure_cookies: false, lockout: Lockout::default() }
+    }
 }
 
 impl Default for Config {
@@ -37,6 +59,7 @@ impl Default for Config {
             http_source: "http".to_owned(),
             bus_capacity: 1024,
             store: SqliteConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }

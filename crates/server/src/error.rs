@@ -49,3 +49,17 @@ impl IntoResponse for ApiError {
         (self.status, Json(body)).into_response()
     }
 }
+
+impl From<crate::provision::ProvisionError> for ApiError {
+    fn from(err: crate::provision::ProvisionError) -> Self {
+        use crate::provision::ProvisionError::*;
+        let status = match &err {
+            ShortPassword => StatusCode::BAD_REQUEST,
+            Exists(_) => StatusCode::CONFLICT,
+            NoSuchUser(_) => StatusCode::NOT_FOUND,
+            Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Hash(_) | Random(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, err.to_string())
+    }
+}

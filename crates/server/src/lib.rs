@@ -5,14 +5,17 @@
 //! metrics exposition and the server's start and graceful stop. It does not
 //! own storage, decoding or detection logic: it calls the crates that do.
 
+pub mod auth;
 mod config;
 mod error;
 mod metrics_setup;
 mod ndjson;
+pub mod provision;
 mod routes;
 mod server;
 mod state;
 
-pub use config::{Config, ConfigError};
+pub use config::{AuthConfig, Config, ConfigError};
+pub use routes::{RouteInfo, access_matrix_markdown, route_table};
 pub use server::{RunningServer, ServerError, start};
 pub use state::AppState;

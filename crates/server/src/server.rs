@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use safecare_bus::LocalBus;
-use safecare_store::{SqliteStore, Store, StoreError};
+use safecare_store::{SqliteStore, StoreError};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -38,13 +38,14 @@ pub struct RunningServer {
 pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
+    let store = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
     let listener =
         TcpListener::bind(config.listen).await.map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let state = AppState {
         bus: Arc::new(LocalBus::new(config.bus_capacity)),
         config: Arc::new(config),
+        accounts: store.clone(),
         store,
         metrics: metrics_setup::handle(),
     };

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use safecare_bus::Bus;
-use safecare_store::Store;
+use safecare_store::{AccountStore, Store};
 
 use crate::Config;
 
@@ -13,6 +13,7 @@ use crate::Config;
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Arc<dyn Store>,
+    pub accounts: Arc<dyn AccountStore>,
     pub bus: Arc<dyn Bus>,
     pub metrics: PrometheusHandle,
 }

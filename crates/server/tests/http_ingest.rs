@@ -1,22 +1,31 @@
 //! The HTTP API end to end: a real server on an ephemeral port with its own
 //! data directory, driven over HTTP.
 
-use std::collections::HashSet;
-use std::net::SocketAddr;
-use std::path::Path;
+mod common;
 
+use std::collections::HashSet;
+
+use common::{config, start_with_admin};
 use reqwest::StatusCode;
 use safecare_model::EventId;
-use safecare_server::{Config, RunningServer, start};
+use safecare_server::{Config, RunningServer};
 use serde_json::{Value, json};
 
-fn config(dir: &Path) -> Config {
-    Config { listen: SocketAddr::from(([127, 0, 0, 1], 0)), data_dir: dir.to_owned(), ..Config::default() }
+/// The server under test with its authenticated client.
+struct Api {
+    server: RunningServer,
+    client: reqwest::Client,
 }
 
-async fn post(server: &RunningServer, content_type: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/v1/events", server.url()))
+async fn api(config: Config) -> Api {
+    let (server, client) = start_with_admin(config).await;
+    Api { server, client }
+}
+
+async fn post(api: &Api, content_type: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
+    let response = api
+        .client
+        .post(format!("{}/api/v1/events", api.server.url()))
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -26,18 +35,18 @@ async fn post(server: &RunningServer, content_type: &str, body: impl Into<reqwes
     (status, response.json().await.unwrap())
 }
 
-async fn get(server: &RunningServer, path_and_query: &str) -> (StatusCode, Value) {
-    let response = reqwest::get(format!("{}{}", server.url(), path_and_query)).await.unwrap();
+async fn get(api: &Api, path_and_query: &str) -> (StatusCode, Value) {
+    let response = api.client.get(format!("{}{}", api.server.url(), path_and_query)).send().await.unwrap();
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// Every stored event id, walking all pages.
-async fn all_ids(server: &RunningServer) -> HashSet<String> {
+async fn all_ids(api: &Api) -> HashSet<String> {
     let mut ids = HashSet::new();
     let mut after = String::new();
     loop {
-        let (status, page) = get(server, &format!("/api/v1/events?limit=1000&after={after}")).await;
+        let (status, page) = get(api, &format!("/api/v1/events?limit=1000&after={after}")).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         for event in page["events"].as_array().unwrap() {
             ids.insert(event["id"].as_str().unwrap().to_owned());
@@ -52,7 +61,7 @@ async fn all_ids(server: &RunningServer) -> HashSet<String> {
 #[tokio::test]
 async fn ten_thousand_ndjson_events_with_bad_lines_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(config(dir.path())).await.unwrap();
+    let server = api(config(dir.path())).await;
 
     let mut body = String::new();
     let mut expected_ids = HashSet::new();
@@ -91,19 +100,16 @@ async fn ten_thousand_ndjson_events_with_bad_lines_survive_a_restart() {
     assert!(reasons.iter().any(|r| r.contains("hyperspace")), "{reasons:?}");
     assert!(reasons.iter().any(|r| r.contains("neither a message nor any fields")), "{reasons:?}");
 
-    server.stop().await.unwrap();
-    let server = start(config(dir.path())).await.unwrap();
+    server.server.stop().await.unwrap();
+    let server = api(config(dir.path())).await;
     assert_eq!(all_ids(&server).await, expected_ids);
-
-    let (_, health) = get(&server, "/healthz").await;
-    assert_eq!(health["events"], expected_ids.len());
-    server.stop().await.unwrap();
+    server.server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn refused_requests_get_specific_errors_and_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(Config { max_body_bytes: 4096, ..config(dir.path()) }).await.unwrap();
+    let server = api(Config { max_body_bytes: 4096, ..config(dir.path()) }).await;
     let (status, reply) = post(&server, "application/json", r#"{"domain":"physical","message":"door forced"}"#).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{reply}");
 
@@ -130,17 +136,18 @@ async fn refused_requests_get_specific_errors_and_lose_nothing() {
         page["events"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
     assert_eq!(messages, ["door forced"]);
 
-    let metrics = reqwest::get(format!("{}/metrics", server.url())).await.unwrap().text().await.unwrap();
+    let metrics =
+        server.client.get(format!("{}/metrics", server.server.url())).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("safecare_ingest_refused_requests_total"), "{metrics}");
     assert!(metrics.contains("reason=\"too_large\""), "{metrics}");
     assert!(metrics.contains("safecare_ingest_accepted_total"), "{metrics}");
-    server.stop().await.unwrap();
+    server.server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn queries_filter_and_bad_parameters_are_named() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(config(dir.path())).await.unwrap();
+    let server = api(config(dir.path())).await;
     let body = [
         json!({"domain": "physical", "message": "door forced", "severity": "high", "asset": "door-ph-1",
                "location": {"site": "hq", "building": "main", "floor": "0", "zone": "pharmacy"}}),
@@ -177,17 +184,17 @@ async fn queries_filter_and_bad_parameters_are_named() {
     assert_eq!(one["message"], "usb storage mounted");
     let (status, _) = get(&server, &format!("/api/v1/events/{}", EventId::new())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    server.stop().await.unwrap();
+    server.server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_request_still_arriving_at_shutdown_is_finished_and_stored() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(config(dir.path())).await.unwrap();
+    let Api { server, client } = api(config(dir.path())).await;
     let url = format!("{}/api/v1/events", server.url());
     let (chunks, body) = futures::channel::mpsc::unbounded::<Result<String, std::io::Error>>();
     let request = tokio::spawn(async move {
-        reqwest::Client::new()
+        client
             .post(url)
             .header("content-type", "application/x-ndjson")
             .body(reqwest::Body::wrap_stream(body))
@@ -213,8 +220,7 @@ async fn a_request_still_arriving_at_shutdown_is_finished_and_stored() {
     assert_eq!(reply["accepted"], 1000);
     stopping.await.unwrap().unwrap();
 
-    let server = start(config(dir.path())).await.unwrap();
-    let (_, health) = get(&server, "/healthz").await;
-    assert_eq!(health["events"], 1000);
-    server.stop().await.unwrap();
+    let server = api(config(dir.path())).await;
+    assert_eq!(all_ids(&server).await.len(), 1000);
+    server.server.stop().await.unwrap();
 }

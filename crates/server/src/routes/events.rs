@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use bytes::Bytes;
 use jiff::Timestamp;
@@ -12,6 +12,7 @@ use safecare_store::{Cursor, EventPage, EventQuery};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::ndjson::{self, LineError, Parsed};
 
@@ -56,12 +57,16 @@ fn body_format(headers: &HeaderMap) -> Result<BodyFormat, ApiError> {
 
 /// Stores the valid events of the body durably, then answers 202 with what
 /// was accepted and which lines were refused (400 when none was valid).
+///
+/// Events sent with a sensor token are recorded under that token's source,
+/// whatever they claim, so one compromised sensor cannot pose as another.
 pub async fn ingest(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<IngestReply>), ApiError> {
-    let source = state.config.http_source.as_str();
+    let source = principal.source.as_deref().unwrap_or(state.config.http_source.as_str());
     let format = body_format(&headers).inspect_err(|_| count_refused(source, "content_type"))?;
     let body = body.map_err(|rejection| {
         let status = rejection.status();
@@ -73,10 +78,13 @@ pub async fn ingest(
         return Err(ApiError::bad_request("empty body: no events"));
     }
     let now = Timestamp::now();
-    let Parsed { events, rejected, errors } = match format {
+    let Parsed { mut events, rejected, errors } = match format {
         BodyFormat::Json => ndjson::parse_json(&body, now, source),
         BodyFormat::Ndjson => ndjson::parse_ndjson(&body, now, source),
     };
+    if principal.source.is_some() {
+        events.iter_mut().for_each(|e| source.clone_into(&mut e.source));
+    }
     metrics::counter!("safecare_ingest_rejected_total", "source" => source.to_owned(), "reason" => "invalid_event")
         .increment(rejected as u64);
 

@@ -1,26 +1,107 @@
-//! The HTTP API: one file per resource.
+//! The HTTP API: one file per resource, and the one table that says which
+//! access every route needs.
 
+mod accounts;
 mod events;
 mod health;
 mod inventory;
+mod session;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, on};
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
+use crate::auth::{Access, Permission, authenticate, authorize};
 
-/// Every route of the API.
+/// One route and what it requires (for `docs/security.md` and the test that
+/// walks every route).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteInfo {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+struct Api {
+    router: Router<AppState>,
+    table: Vec<RouteInfo>,
+}
+
+impl Api {
+    /// Adds a route guarded by `access`; a route cannot be added without
+    /// saying who may call it.
+    fn add<H, T>(mut self, method: Method, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
+        let guarded =
+            on(filter, handler).route_layer(axum::middleware::from_fn(move |req, next| authorize(access, req, next)));
+        self.router = self.router.route(path, guarded);
+        self.table.push(RouteInfo { method, path, access });
+        self
+    }
+}
+
+fn api() -> Api {
+    use Access::{Needs, Public, SignedIn};
+    use Permission::*;
+    Api { router: Router::new(), table: Vec::new() }
+        .add(Method::GET, "/healthz", Public, health::healthz)
+        .add(Method::GET, "/metrics", Needs(MetricsRead), health::metrics)
+        .add(Method::POST, "/api/v1/auth/login", Public, session::login)
+        .add(Method::POST, "/api/v1/auth/logout", SignedIn, session::logout)
+        .add(Method::GET, "/api/v1/auth/me", SignedIn, session::me)
+        .add(Method::POST, "/api/v1/events", Needs(EventsIngest), events::ingest)
+        .add(Method::GET, "/api/v1/events", Needs(EventsRead), events::list)
+        .add(Method::GET, "/api/v1/events/{id}", Needs(EventsRead), events::get_one)
+        .add(Method::GET, "/api/v1/assets", Needs(AssetsRead), inventory::list_assets)
+        .add(Method::GET, "/api/v1/relations", Needs(AssetsRead), inventory::list_relations)
+        .add(Method::GET, "/api/v1/users", Needs(UsersManage), accounts::list_users)
+        .add(Method::POST, "/api/v1/users", Needs(UsersManage), accounts::create_user)
+        .add(Method::PUT, "/api/v1/users/{name}", Needs(UsersManage), accounts::update_user)
+        .add(Method::GET, "/api/v1/tokens", Needs(TokensManage), accounts::list_tokens)
+        .add(Method::POST, "/api/v1/tokens", Needs(TokensManage), accounts::create_token)
+        .add(Method::DELETE, "/api/v1/tokens/{id}", Needs(TokensManage), accounts::revoke_token)
+}
+
+/// Every route with the access it requires.
+pub fn route_table() -> Vec<RouteInfo> {
+    api().table
+}
+
+/// The route table as a Markdown table with one column per role (✓ where
+/// the role may call the route), as published in `docs/security.md`.
+pub fn access_matrix_markdown() -> String {
+    use safecare_model::Role;
+    let mut out = String::from("| method | path | requires |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {role} |"));
+    }
+    out.push_str("\n|---|---|---|");
+    out.push_str(&"---|".repeat(Role::ALL.len()));
+    out.push('\n');
+    for route in route_table() {
+        out.push_str(&format!("| {} | `{}` | {} |", route.method, route.path, route.access.label()));
+        for role in Role::ALL {
+            out.push_str(if route.access.allows(role) { " ✓ |" } else { " |" });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The service's router.
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/metrics", get(health::metrics))
-        .route("/api/v1/events", get(events::list).post(events::ingest))
-        .route("/api/v1/events/{id}", get(events::get_one))
-        .route("/api/v1/assets", get(inventory::list_assets))
-        .route("/api/v1/relations", get(inventory::list_relations))
+    api()
+        .router
+        .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

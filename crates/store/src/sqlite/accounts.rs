@@ -16,9 +16,15 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
 #[async_trait]
 impl AccountStore for SqliteStore {
     async fn put_user(&self, user: User) -> Result<()> {
-        self.write(1, Box::new(move |conn| {
-            Ok(conn.execute("INSERT OR REPLACE INTO users (name, body) VALUES (?1, ?2)", params![user.name, json(&user)?])?)
-        }))
+        self.write(
+            1,
+            Box::new(move |conn| {
+                Ok(conn.execute(
+                    "INSERT OR REPLACE INTO users (name, body) VALUES (?1, ?2)",
+                    params![user.name, json(&user)?],
+                )?)
+            }),
+        )
         .await
         .map(drop)
     }
@@ -33,12 +39,15 @@ impl AccountStore for SqliteStore {
     }
 
     async fn put_session(&self, session: Session) -> Result<()> {
-        self.write(1, Box::new(move |conn| {
-            Ok(conn.execute(
-                "INSERT OR REPLACE INTO sessions (token_hash, user, expires, body) VALUES (?1, ?2, ?3, ?4)",
-                params![session.token_hash, session.user, micros(session.expires), json(&session)?],
-            )?)
-        }))
+        self.write(
+            1,
+            Box::new(move |conn| {
+                Ok(conn.execute(
+                    "INSERT OR REPLACE INTO sessions (token_hash, user, expires, body) VALUES (?1, ?2, ?3, ?4)",
+                    params![session.token_hash, session.user, micros(session.expires), json(&session)?],
+                )?)
+            }),
+        )
         .await
         .map(drop)
     }
@@ -48,9 +57,11 @@ impl AccountStore for SqliteStore {
         let now = micros(Timestamp::now());
         self.read(move |conn| {
             let body: Option<String> = conn
-                .query_row("SELECT body FROM sessions WHERE token_hash = ?1 AND expires > ?2", params![hash, now], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT body FROM sessions WHERE token_hash = ?1 AND expires > ?2",
+                    params![hash, now],
+                    |r| r.get(0),
+                )
                 .optional()?;
             Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
         })
@@ -72,9 +83,15 @@ impl AccountStore for SqliteStore {
     }
 
     async fn put_api_token(&self, token: ApiToken) -> Result<()> {
-        self.write(1, Box::new(move |conn| {
-            Ok(conn.execute("INSERT OR REPLACE INTO api_tokens (id, body) VALUES (?1, ?2)", params![token.id, json(&token)?])?)
-        }))
+        self.write(
+            1,
+            Box::new(move |conn| {
+                Ok(conn.execute(
+                    "INSERT OR REPLACE INTO api_tokens (id, body) VALUES (?1, ?2)",
+                    params![token.id, json(&token)?],
+                )?)
+            }),
+        )
         .await
         .map(drop)
     }

@@ -1,0 +1,131 @@
+//! Logging in and out, with lockout after repeated failures.
+
+use std::sync::OnceLock;
+
+use jiff::{SignedDuration, Timestamp};
+use safecare_model::{Session, User};
+use safecare_store::AccountStore;
+use serde::{Deserialize, Serialize};
+
+use super::secret::{hash_password, random_token, token_hash, verify_password};
+
+/// When repeated failures lock an account, and for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Lockout {
+    /// Consecutive failures that lock the account.
+    pub after_failures: u32,
+    /// First lock, in seconds; each further failure doubles it.
+    pub initial_seconds: u64,
+    /// The longest lock, in seconds.
+    pub max_seconds: u64,
+}
+
+impl Default for Lockout {
+    fn default() -> Self {
+        Lockout { after_failures: 5, initial_seconds: 60, max_seconds: 3600 }
+    }
+}
+
+impl Lockout {
+    fn duration(&self, failures: u32) -> SignedDuration {
+        let doublings = failures.saturating_sub(self.after_failures).min(20);
+        let secs = self.initial_seconds.saturating_mul(1 << doublings).min(self.max_seconds);
+        SignedDuration::from_secs(i64::try_from(secs).unwrap_or(i64::MAX))
+    }
+}
+
+/// Why a login failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown user, wrong password or disabled account: deliberately one
+    /// answer, so the login form does not reveal which accounts exist.
+    #[error("invalid username or password")]
+    Invalid,
+    #[error("too many failed attempts; try again after {0}")]
+    Locked(Timestamp),
+    #[error("account storage unavailable: {0}")]
+    Store(#[from] safecare_store::StoreError),
+    #[error("cannot create a session: {0}")]
+    Random(#[from] getrandom::Error),
+}
+
+/// Checks the password and opens a session. Returns the session and the
+/// cookie secret (only its hash is stored).
+pub async fn login(
+    accounts: &dyn AccountStore,
+    lockout: &Lockout,
+    session_lifetime: SignedDuration,
+    username: &str,
+    password: &str,
+) -> Result<(Session, String), LoginError> {
+    let now = Timestamp::now();
+    let Some(mut user) = accounts.get_user(username).await? else {
+        // Spend the same time as a real check so timing does not reveal
+        // which names exist.
+        verify_password(password, dummy_hash());
+        return Err(LoginError::Invalid);
+    };
+    if let Some(until) = user.locked_until.filter(|until| *until > now) {
+        return Err(LoginError::Locked(until));
+    }
+    if user.disabled || !verify_password(password, &user.password_hash) {
+        record_failure(accounts, lockout, &mut user, now).await?;
+        return Err(LoginError::Invalid);
+    }
+    if user.failed_logins > 0 || user.locked_until.is_some() {
+        user.failed_logins = 0;
+        user.locked_until = None;
+        accounts.put_user(user.clone()).await?;
+    }
+    let secret = random_token(32)?;
+    let session = Session {
+        token_hash: token_hash(&secret),
+        user: user.name.clone(),
+        role: user.role,
+        csrf: random_token(16)?,
+        created: now,
+        expires: now + session_lifetime,
+    };
+    accounts.put_session(session.clone()).await?;
+    Ok((session, secret))
+}
+
+async fn record_failure(
+    accounts: &dyn AccountStore,
+    lockout: &Lockout,
+    user: &mut User,
+    now: Timestamp,
+) -> Result<(), LoginError> {
+    user.failed_logins = user.failed_logins.saturating_add(1);
+    if user.failed_logins >= lockout.after_failures {
+        user.locked_until = Some(now + lockout.duration(user.failed_logins));
+        tracing::warn!(user = %user.name, failures = user.failed_logins, "account locked after failed logins");
+    }
+    accounts.put_user(user.clone()).await?;
+    Ok(())
+}
+
+/// Ends the session whose cookie secret is given.
+pub async fn logout(accounts: &dyn AccountStore, cookie_secret: &str) -> Result<(), safecare_store::StoreError> {
+    accounts.delete_session(&token_hash(cookie_secret)).await
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("no such user").unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_doubles_from_the_threshold_and_is_capped() {
+        let lockout = Lockout::default();
+        assert_eq!(lockout.duration(5), SignedDuration::from_secs(60));
+        assert_eq!(lockout.duration(6), SignedDuration::from_secs(120));
+        assert_eq!(lockout.duration(8), SignedDuration::from_secs(480));
+        assert_eq!(lockout.duration(40), SignedDuration::from_secs(3600));
+    }
+}

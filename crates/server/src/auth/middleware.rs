@@ -1,0 +1,116 @@
+//! Two layers: `authenticate` (on every request) works out who is calling
+//! from the session cookie or bearer token; `authorize` (per route) checks
+//! the caller against the route's [`Access`].
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use safecare_model::Role;
+
+use super::secret::{parse_api_token, same, token_hash};
+use super::{Access, CSRF_HEADER, SESSION_COOKIE};
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The authenticated caller, available to handlers as a request extension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub name: String,
+    pub role: Role,
+    /// For sensor tokens: the source its events are recorded under.
+    pub source: Option<String>,
+    /// The session's CSRF token when the caller came with a cookie; `None`
+    /// for bearer tokens, which browsers never send on their own.
+    pub csrf: Option<String>,
+}
+
+/// The session cookie's secret, if the request carries one.
+pub fn session_secret(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+}
+
+fn unauthorized(message: &str) -> Response {
+    let mut response = ApiError::new(StatusCode::UNAUTHORIZED, message).into_response();
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+    response
+}
+
+/// Resolves the caller. A bearer token that is wrong is refused at once; a
+/// stale cookie only makes the caller anonymous (so the login page still
+/// works).
+pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let principal = if let Some(bearer) = bearer {
+        match token_principal(&state, &bearer).await {
+            Ok(principal) => Some(principal),
+            Err(response) => return response,
+        }
+    } else if let Some(secret) = session_secret(request.headers()) {
+        match state.accounts.get_session(&token_hash(secret)).await {
+            Ok(session) => session.map(|s| Principal { name: s.user, role: s.role, source: None, csrf: Some(s.csrf) }),
+            Err(err) => return ApiError::from(err).into_response(),
+        }
+    } else {
+        None
+    };
+    if let Some(principal) = principal {
+        request.extensions_mut().insert(principal);
+    }
+    next.run(request).await
+}
+
+async fn token_principal(state: &AppState, bearer: &str) -> Result<Principal, Response> {
+    let refused = || {
+        metrics::counter!("safecare_auth_refused_total", "reason" => "bad_token").increment(1);
+        unauthorized("invalid, expired or revoked API token")
+    };
+    let (id, secret) = parse_api_token(bearer).ok_or_else(refused)?;
+    let token = state.accounts.get_api_token(id).await.map_err(|e| ApiError::from(e).into_response())?;
+    let token = token.ok_or_else(refused)?;
+    let expired = token.expires.is_some_and(|at| at <= Timestamp::now());
+    if token.revoked || expired || !same(&token_hash(secret), &token.token_hash) {
+        return Err(refused());
+    }
+    Ok(Principal { name: format!("token:{}", token.name), role: token.role, source: token.source, csrf: None })
+}
+
+/// Checks the caller against `access`; for cookie callers, requests that
+/// change state must also echo the session's CSRF token in a header.
+pub async fn authorize(access: Access, request: Request, next: Next) -> Response {
+    if access == Access::Public {
+        return next.run(request).await;
+    }
+    let Some(principal) = request.extensions().get::<Principal>() else {
+        metrics::counter!("safecare_auth_refused_total", "reason" => "anonymous").increment(1);
+        return unauthorized("authentication required: log in or send an API token");
+    };
+    if !access.allows(principal.role) {
+        metrics::counter!("safecare_auth_refused_total", "reason" => "forbidden").increment(1);
+        let message = format!("role {} lacks the permission {}", principal.role, access.label());
+        return ApiError::new(StatusCode::FORBIDDEN, message).into_response();
+    }
+    let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if let (true, Some(expected)) = (changes_state, principal.csrf.as_deref()) {
+        let sent = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !same(sent, expected) {
+            metrics::counter!("safecare_auth_refused_total", "reason" => "csrf").increment(1);
+            return ApiError::new(StatusCode::FORBIDDEN, "missing or wrong CSRF token (send the X-CSRF-Token header)")
+                .into_response();
+        }
+    }
+    next.run(request).await
+}

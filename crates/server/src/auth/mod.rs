@@ -1,0 +1,17 @@
+//! Who is calling and what they may do: passwords, sessions, API tokens,
+//! roles and the permission matrix every route is checked against.
+
+mod credentials;
+mod middleware;
+mod permission;
+mod secret;
+
+pub use credentials::{Lockout, LoginError, login, logout};
+pub use middleware::{Principal, authenticate, authorize, session_secret};
+pub use permission::{Access, Permission};
+pub use secret::{hash_password, new_api_token, verify_password};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "safecare_session";
+/// Header carrying the session's CSRF token on requests that change state.
+pub const CSRF_HEADER: &str = "x-csrf-token";

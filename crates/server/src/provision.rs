@@ -1,0 +1,101 @@
+//! Creating accounts outside the API: the first admin of a new
+//! installation, users from the command line, and tokens for sensors and
+//! scripts.
+
+use jiff::Timestamp;
+use safecare_model::{ApiToken, Role, User};
+use safecare_store::AccountStore;
+
+use crate::auth::{hash_password, new_api_token};
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// Why an account could not be provisioned.
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("password too short: at least {MIN_PASSWORD_LEN} characters")]
+    ShortPassword,
+    #[error("user {0} already exists")]
+    Exists(String),
+    #[error("no user {0}")]
+    NoSuchUser(String),
+    #[error("cannot hash the password: {0}")]
+    Hash(String),
+    #[error("cannot draw a random token: {0}")]
+    Random(#[from] getrandom::Error),
+    #[error(transparent)]
+    Store(#[from] safecare_store::StoreError),
+}
+
+/// Checks a new password's length and hashes it.
+pub(crate) fn password_hash(password: &str) -> Result<String, ProvisionError> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(ProvisionError::ShortPassword);
+    }
+    hash_password(password).map_err(ProvisionError::Hash)
+}
+
+/// Adds a user; refuses an existing name.
+pub async fn add_user(
+    accounts: &dyn AccountStore,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> Result<(), ProvisionError> {
+    if accounts.get_user(name).await?.is_some() {
+        return Err(ProvisionError::Exists(name.to_owned()));
+    }
+    let user = User {
+        name: name.to_owned(),
+        role,
+        password_hash: password_hash(password)?,
+        disabled: false,
+        failed_logins: 0,
+        locked_until: None,
+        created: Timestamp::now(),
+    };
+    Ok(accounts.put_user(user).await?)
+}
+
+/// Sets a new password, lifts any lockout and ends the user's sessions.
+pub async fn set_password(accounts: &dyn AccountStore, name: &str, password: &str) -> Result<(), ProvisionError> {
+    let mut user = accounts.get_user(name).await?.ok_or_else(|| ProvisionError::NoSuchUser(name.to_owned()))?;
+    user.password_hash = password_hash(password)?;
+    user.failed_logins = 0;
+    user.locked_until = None;
+    accounts.put_user(user).await?;
+    Ok(accounts.delete_sessions_of(name).await?)
+}
+
+/// Disables a user and ends their sessions.
+pub async fn disable_user(accounts: &dyn AccountStore, name: &str) -> Result<(), ProvisionError> {
+    let mut user = accounts.get_user(name).await?.ok_or_else(|| ProvisionError::NoSuchUser(name.to_owned()))?;
+    user.disabled = true;
+    accounts.put_user(user).await?;
+    Ok(accounts.delete_sessions_of(name).await?)
+}
+
+/// Issues an API token and returns its bearer string (shown once).
+pub async fn issue_token(
+    accounts: &dyn AccountStore,
+    name: &str,
+    role: Role,
+    source: Option<&str>,
+    owner: &str,
+) -> Result<String, ProvisionError> {
+    let (id, bearer, hash) = new_api_token()?;
+    let token = ApiToken {
+        id,
+        name: name.to_owned(),
+        token_hash: hash,
+        role,
+        owner: owner.to_owned(),
+        source: source.map(str::to_owned),
+        created: Timestamp::now(),
+        expires: None,
+        revoked: false,
+    };
+    accounts.put_api_token(token).await?;
+    Ok(bearer)
+}
