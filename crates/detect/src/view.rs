@@ -119,18 +119,23 @@ impl<'a> FieldView<'a> {
         };
         let found = found.or_else(|| self.raw(name));
         match found {
-            None if self.security_process_creation => self.security_alias(name),
+            None => self.alias(name),
             // EVTX renders attributed elements as {"#text": v, "#attributes": {…}}.
             Some(Value::Object(o)) if o.contains_key("#text") => o.get("#text"),
             other => other,
         }
     }
 
-    fn security_alias(&self, name: &str) -> Option<&'a Value> {
+    /// Other names a field goes by: NXLog writes `SourceName`/`Hostname` for
+    /// `Provider_Name`/`Computer`, and Security 4688 names its image fields
+    /// differently from Sysmon 1.
+    fn alias(&self, name: &str) -> Option<&'a Value> {
         let alias = match name {
-            "Image" => "NewProcessName",
-            "ParentImage" => "ParentProcessName",
-            "ProcessId" => "NewProcessId",
+            "Provider_Name" => "SourceName",
+            "Computer" => "Hostname",
+            "Image" if self.security_process_creation => "NewProcessName",
+            "ParentImage" if self.security_process_creation => "ParentProcessName",
+            "ProcessId" if self.security_process_creation => "NewProcessId",
             _ => return None,
         };
         self.lookup_no_alias(alias)
@@ -315,6 +320,16 @@ mod tests {
         assert_eq!(get(&view, "ParentImage").as_deref(), Some("C:\\p.exe"));
         let other = event(json!({"Channel": "Security", "EventID": 4689, "NewProcessName": "C:\\x.exe"}));
         assert_eq!(get(&FieldView::new(&other), "Image"), None, "aliases only apply to 4688");
+    }
+
+    #[test]
+    fn nxlog_names_answer_to_system_field_names() {
+        let e = event(
+            json!({"Channel": "Security", "EventID": "1102", "SourceName": "Microsoft-Windows-Eventlog", "Hostname": "ws5"}),
+        );
+        let view = FieldView::new(&e);
+        assert_eq!(get(&view, "Provider_Name").as_deref(), Some("Microsoft-Windows-Eventlog"));
+        assert_eq!(get(&view, "Computer").as_deref(), Some("ws5"));
     }
 
     #[test]
