@@ -276,6 +276,9 @@ impl RuleSet {
             }
         }
         let mut scratch = CorrelationEngine::new(CorrelationConfig::default());
+        // A rule feeding several correlations raises its own alerts as soon
+        // as one of them asks for it (`generate: true`).
+        let mut generated: HashSet<String> = HashSet::new();
         for (path, corr) in correlations {
             let refuse = |reason: String| Refusal { path: path.clone(), title: Some(corr.title.clone()), reason };
             if let Some(missing) = corr.rules.iter().find(|r| !names.contains_key(*r)) {
@@ -287,10 +290,9 @@ impl RuleSet {
                 continue;
             }
             for r in &corr.rules {
-                if let Some(id) = names.get(r)
-                    && !corr.generate
-                {
-                    self.correlation_only.insert(id.clone());
+                if let Some(id) = names.get(r) {
+                    let target = if corr.generate { &mut generated } else { &mut self.correlation_only };
+                    target.insert(id.clone());
                 }
             }
             let id = corr.id.clone().or_else(|| corr.name.clone()).unwrap_or_else(|| corr.title.clone());
@@ -311,6 +313,7 @@ impl RuleSet {
             );
             self.correlations.push(corr);
         }
+        self.correlation_only.retain(|id| !generated.contains(id));
     }
 }
 
