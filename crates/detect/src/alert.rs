@@ -1,0 +1,107 @@
+//! Turning rule matches into IDMEFv2 alerts with SafeCare's extension filled.
+
+use safecare_model::{Alert, AlertCause, AlertNode, Domain, Event, EventId, Timestamp};
+
+use crate::meta::RuleMeta;
+use crate::view::FieldView;
+
+/// Threat types caused by nature or equipment rather than by someone.
+const NATURAL_THREATS: [&str; 3] = ["fire", "flood", "environmental"];
+const MALFUNCTION_THREATS: [&str; 2] = ["cold_chain", "equipment_failure"];
+
+/// `<domain>:<event id>`: how an event is remembered inside a correlation
+/// window (see [`crate::view`]).
+pub(crate) fn encode_event_ref(event: &Event) -> String {
+    format!("{}:{}", event.domain.as_str(), event.id)
+}
+
+pub(crate) fn decode_event_ref(text: &str) -> Option<(Domain, EventId)> {
+    let (domain, id) = text.split_once(':')?;
+    Some((domain.parse().ok()?, id.parse().ok()?))
+}
+
+/// An alert for `meta` raised by `trigger`, covering `events` (oldest first,
+/// `trigger` last) from `domains`.
+pub(crate) fn build(
+    meta: &RuleMeta,
+    trigger: &Event,
+    events: Vec<EventId>,
+    domains: Vec<Domain>,
+    start: Timestamp,
+) -> Alert {
+    let mut alert = Alert::new(meta.title.clone(), meta.severity);
+    alert.note = meta.description.clone();
+    alert.create_time = Timestamp::now();
+    alert.start_time = Some(start);
+    alert.cease_time = Some(trigger.time);
+    alert.cause = meta.threat.as_deref().map(|t| {
+        if NATURAL_THREATS.contains(&t) {
+            AlertCause::Natural
+        } else if MALFUNCTION_THREATS.contains(&t) {
+            AlertCause::Malfunction
+        } else {
+            AlertCause::Malicious
+        }
+    });
+    alert.category = meta.threat.iter().cloned().collect();
+    let location = (!trigger.location.is_empty()).then(|| trigger.location.path());
+    if trigger.asset.is_some() || location.is_some() {
+        alert.target.push(AlertNode {
+            hostname: trigger.asset.clone(),
+            location: location.clone(),
+            ..Default::default()
+        });
+    }
+    if let Some(person) = FieldView::new(trigger).person() {
+        alert.source.push(AlertNode { user: Some(person.to_owned()), ..Default::default() });
+    }
+    let ext = &mut alert.safecare;
+    ext.rule = Some(meta.id.clone());
+    ext.events = events;
+    ext.domains = domains;
+    ext.asset = trigger.asset.clone();
+    ext.location = trigger.location.clone();
+    ext.threat = meta.threat.clone();
+    ext.tags = meta.tags.clone();
+    alert
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::RuleKind;
+    use safecare_model::Severity;
+
+    #[test]
+    fn event_refs_round_trip_and_garbage_is_refused() {
+        let event = Event::new("t", Domain::Physical, Timestamp::UNIX_EPOCH, "");
+        assert_eq!(decode_event_ref(&encode_event_ref(&event)), Some((Domain::Physical, event.id)));
+        assert_eq!(decode_event_ref("nonsense"), None);
+        assert_eq!(decode_event_ref("space:x"), None);
+    }
+
+    #[test]
+    fn alert_carries_rule_event_asset_location_and_threat() {
+        let meta = RuleMeta {
+            id: "r1".into(),
+            name: None,
+            title: "Fire".into(),
+            description: None,
+            kind: RuleKind::Detection,
+            severity: Severity::Critical,
+            tags: vec!["attack.t0879".into()],
+            threat: Some("fire".into()),
+            path: "x".into(),
+        };
+        let mut event = Event::new("t", Domain::Building, Timestamp::UNIX_EPOCH, "");
+        event.asset = Some("det-1".into());
+        event.location.site = Some("hq".into());
+        let alert = build(&meta, &event, vec![event.id], vec![event.domain], event.time);
+        assert_eq!(alert.priority, "High");
+        assert_eq!(alert.cause, Some(AlertCause::Natural));
+        assert_eq!(alert.safecare.rule.as_deref(), Some("r1"));
+        assert_eq!(alert.safecare.events, [event.id]);
+        assert_eq!(alert.target[0].location.as_deref(), Some("hq"));
+        assert_eq!(alert.safecare.threat.as_deref(), Some("fire"));
+    }
+}

@@ -1,0 +1,170 @@
+//! Running a [`RuleSet`] over a live stream: stateless detections through
+//! the routed engines, then stateful correlation, producing alerts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rsigma_eval::{CorrelationConfig, CorrelationEngine, CorrelationEventMode, CorrelationSnapshot, EvaluationResult};
+use safecare_model::{Alert, Event};
+use serde_json::Value;
+
+use crate::alert::{build, decode_event_ref};
+use crate::error::DetectError;
+use crate::route::EventRoute;
+use crate::ruleset::RuleSet;
+use crate::view::FieldView;
+
+/// Stateful detection over one event stream. Cheap to create; share the
+/// [`RuleSet`] between detectors with an `Arc`.
+pub struct Detector {
+    rules: Arc<RuleSet>,
+    correlation: Option<CorrelationEngine>,
+    hits: HashMap<String, u64>,
+}
+
+impl RuleSet {
+    /// The raw detection matches of one event, through logsource routing:
+    /// only the engines whose rule logsource the event satisfies are asked.
+    pub(crate) fn evaluate(&self, view: &FieldView<'_>, route: &EventRoute) -> Vec<EvaluationResult> {
+        let mut out = Vec::new();
+        for key in route.keys() {
+            if let Some(engine) = self.groups.get(&key) {
+                out.extend(engine.evaluate(view));
+            }
+        }
+        out
+    }
+
+    /// Stateless detection alerts for one event (correlations are not run).
+    /// Takes `&self`, so many threads can hunt through one set at once.
+    pub fn detect(&self, event: &Event) -> Vec<Alert> {
+        let view = FieldView::new(event);
+        let route = EventRoute::of(event);
+        self.evaluate(&view, &route).iter().filter_map(|r| self.detection_alert(r, event)).collect()
+    }
+
+    fn detection_alert(&self, result: &EvaluationResult, event: &Event) -> Option<Alert> {
+        let id = result.header.rule_id.as_deref()?;
+        if self.correlation_only.contains(id) {
+            return None;
+        }
+        let meta = self.meta.get(id)?;
+        Some(build(meta, event, vec![event.id], vec![event.domain], event.time))
+    }
+}
+
+impl Detector {
+    pub fn new(rules: Arc<RuleSet>) -> Self {
+        let correlation = (!rules.correlations.is_empty()).then(|| {
+            let config = CorrelationConfig { correlation_event_mode: CorrelationEventMode::Refs, ..Default::default() };
+            let mut engine = CorrelationEngine::new(config);
+            // Both were checked when the set was built; a rule that failed
+            // there is already listed among the refusals.
+            for rule in &rules.correlated {
+                let _ = engine.add_rule(rule);
+            }
+            for corr in &rules.correlations {
+                let _ = engine.add_correlation(corr);
+            }
+            engine
+        });
+        Detector { rules, correlation, hits: HashMap::new() }
+    }
+
+    pub fn rules(&self) -> &Arc<RuleSet> {
+        &self.rules
+    }
+
+    /// Detects and correlates one event; events should arrive in time order
+    /// per correlation group (windows use the event's own time).
+    pub fn process(&mut self, event: &Event) -> Vec<Alert> {
+        let view = FieldView::new(event);
+        let route = EventRoute::of(event);
+        let results = self.rules.evaluate(&view, &route);
+        let mut alerts: Vec<Alert> = results.iter().filter_map(|r| self.rules.detection_alert(r, event)).collect();
+        if let Some(engine) = self.correlation.as_mut() {
+            let feed: Vec<EvaluationResult> = results
+                .into_iter()
+                .filter(|r| r.header.rule_id.as_deref().is_some_and(|id| self.rules.correlated_ids.contains(id)))
+                .collect();
+            if !feed.is_empty() {
+                let fired = engine.process_with_detections(&view, feed, event.time.as_second());
+                for result in fired.iter().filter(|r| r.is_correlation()) {
+                    if let Some(alert) = correlation_alert(&self.rules, result, event) {
+                        alerts.push(alert);
+                    }
+                }
+            }
+        }
+        for alert in &alerts {
+            if let Some(rule) = &alert.safecare.rule {
+                *self.hits.entry(rule.clone()).or_default() += 1;
+            }
+        }
+        alerts
+    }
+
+    /// Alerts raised so far, per rule id.
+    pub fn hits(&self) -> &HashMap<String, u64> {
+        &self.hits
+    }
+
+    /// The open correlation windows, as a serde value the store can keep.
+    pub fn snapshot(&self) -> Value {
+        self.correlation.as_ref().and_then(|e| serde_json::to_value(e.export_state()).ok()).unwrap_or(Value::Null)
+    }
+
+    /// Restores windows saved by [`Detector::snapshot`]; windows of
+    /// correlations no longer loaded are dropped.
+    pub fn restore(&mut self, snapshot: Value) -> Result<(), DetectError> {
+        let Some(engine) = self.correlation.as_mut() else { return Ok(()) };
+        if snapshot.is_null() {
+            return Ok(());
+        }
+        let state: CorrelationSnapshot = serde_json::from_value(snapshot).map_err(DetectError::BadSnapshot)?;
+        if engine.import_state(state) { Ok(()) } else { Err(DetectError::SnapshotVersion) }
+    }
+}
+
+fn correlation_alert(rules: &RuleSet, result: &EvaluationResult, trigger: &Event) -> Option<Alert> {
+    let header = &result.header;
+    let meta = header
+        .rule_id
+        .as_deref()
+        .and_then(|id| rules.meta.get(id))
+        .or_else(|| rules.meta.values().find(|m| m.title == header.rule_title))?;
+    let refs = result.as_correlation()?.event_refs.as_deref().unwrap_or_default();
+    let mut events = Vec::with_capacity(refs.len() + 1);
+    let mut domains = Vec::new();
+    let mut start = trigger.time;
+    for r in refs {
+        if let Some((domain, id)) = r.id.as_deref().and_then(decode_event_ref)
+            && !events.contains(&id)
+        {
+            events.push(id);
+            domains.push(domain);
+        }
+        if let Ok(t) = safecare_model::Timestamp::from_second(r.timestamp) {
+            start = start.min(t);
+        }
+    }
+    if !events.contains(&trigger.id) {
+        events.push(trigger.id);
+        domains.push(trigger.domain);
+    }
+    domains.sort();
+    domains.dedup();
+    Some(build(meta, trigger, events, domains, start))
+}
+
+/// Runs `rules` over `events` in order with one [`Detector`] (correlations
+/// included), yielding each alert as it is raised. This is what an offline
+/// hunt uses; for several cores, split the files and give each its own
+/// detector over the same `Arc<RuleSet>`.
+pub fn hunt<I>(rules: Arc<RuleSet>, events: I) -> impl Iterator<Item = Alert>
+where
+    I: IntoIterator<Item = Event>,
+{
+    let mut detector = Detector::new(rules);
+    events.into_iter().flat_map(move |event| detector.process(&event))
+}

@@ -1,0 +1,28 @@
+//! SafeCare's detection engine.
+//!
+//! Owns: loading Sigma rules (detection, correlation, filter) from
+//! directories into a [`RuleSet`], routing each event to the rules whose
+//! logsource it satisfies, presenting Windows events from any collector
+//! under the field names SigmaHQ rules use, correlating across cyber and
+//! physical events through the event core (`safecare.*` fields), and turning
+//! matches into IDMEFv2 [`safecare_model::Alert`]s. Sigma parsing and matching
+//! are done by `rsigma-parser`/`rsigma-eval`, wrapped behind this interface.
+//!
+//! Does not own: decoding sources into events (ingest), persisting
+//! correlation snapshots (the server stores [`Detector::snapshot`]), file
+//! watching for hot reload, or the CLI.
+
+mod alert;
+mod detector;
+mod error;
+mod meta;
+mod route;
+mod ruleset;
+mod view;
+
+pub use detector::{Detector, hunt};
+pub use error::{DetectError, Refusal};
+pub use meta::{RuleKind, RuleMeta, THREAT_ATTRIBUTE, THREAT_TAG_PREFIX};
+pub use route::EventRoute;
+pub use ruleset::{RuleSet, RuleSetBuilder};
+pub use view::{PERSON_FIELDS, core_fields};

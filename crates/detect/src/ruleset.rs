@@ -1,0 +1,354 @@
+//! Loading Sigma rules from directories, files or text into a compiled,
+//! routed, shareable [`RuleSet`].
+//!
+//! A bad file or rule is refused with its path and reason; it never stops the
+//! others from loading.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rsigma_eval::{CorrelationConfig, CorrelationEngine, Engine};
+use rsigma_parser::{CorrelationRule, FilterRule, SigmaRule, parse_sigma_yaml};
+
+use crate::error::{DetectError, Refusal};
+use crate::meta::{RuleKind, RuleMeta, THREAT_ATTRIBUTE, severity_of, threat_of};
+use crate::route::RouteKey;
+
+/// A compiled set of rules, routed by logsource. Immutable once built, so one
+/// set can be shared (`Arc`) by many [`crate::Detector`]s.
+pub struct RuleSet {
+    /// One engine per distinct rule logsource.
+    pub(crate) groups: HashMap<RouteKey, Engine>,
+    pub(crate) meta: HashMap<String, RuleMeta>,
+    /// Detection rules named by some correlation, for the correlation
+    /// engine's id/name table.
+    pub(crate) correlated: Vec<SigmaRule>,
+    /// The ids of `correlated`, checked for every match.
+    pub(crate) correlated_ids: HashSet<String>,
+    pub(crate) correlations: Vec<CorrelationRule>,
+    /// Detection rules whose matches only feed correlations (Sigma
+    /// `generate: false`, the default) and raise no alert of their own.
+    pub(crate) correlation_only: HashSet<String>,
+    refused: Vec<Refusal>,
+    files: usize,
+}
+
+/// Collects rule sources before compiling them in one go.
+#[derive(Default)]
+pub struct RuleSetBuilder {
+    sources: Vec<(PathBuf, String)>,
+    refused: Vec<Refusal>,
+    disabled: HashSet<String>,
+}
+
+struct Loaded {
+    path: PathBuf,
+    rule: SigmaRule,
+}
+
+const INLINE: &str = "<inline>";
+
+impl RuleSetBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds every `.yml`/`.yaml` file under `dir`, recursively, in name order.
+    /// Only an unreadable directory is an error; unreadable files are refusals.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<&mut Self, DetectError> {
+        let mut files = Vec::new();
+        collect_yaml(dir, &mut files, &mut self.refused)
+            .map_err(|source| DetectError::ReadDir { path: dir.to_owned(), source })?;
+        files.sort();
+        for file in files {
+            self.add_file(&file);
+        }
+        Ok(self)
+    }
+
+    pub fn add_file(&mut self, path: &Path) -> &mut Self {
+        match std::fs::read_to_string(path) {
+            Ok(text) => self.sources.push((path.to_owned(), text)),
+            Err(e) => {
+                self.refused.push(Refusal { path: path.to_owned(), title: None, reason: format!("cannot read: {e}") })
+            }
+        }
+        self
+    }
+
+    /// Adds rules given as YAML text (one or more documents).
+    pub fn add_yaml(&mut self, yaml: &str) -> &mut Self {
+        self.sources.push((PathBuf::from(INLINE), yaml.to_owned()));
+        self
+    }
+
+    /// Leaves out the rule with this id or name.
+    pub fn disable(&mut self, id_or_name: &str) -> &mut Self {
+        self.disabled.insert(id_or_name.to_owned());
+        self
+    }
+
+    /// Parses and compiles everything added so far.
+    pub fn build(self) -> RuleSet {
+        let RuleSetBuilder { sources, mut refused, disabled } = self;
+        let files = sources.len();
+        let mut rules: Vec<Loaded> = Vec::new();
+        let mut correlations: Vec<(PathBuf, CorrelationRule)> = Vec::new();
+        let mut filters: Vec<(PathBuf, FilterRule)> = Vec::new();
+        for (path, text) in sources {
+            let collection = match parse_sigma_yaml(&text) {
+                Ok(c) => c,
+                Err(e) => {
+                    refused.push(Refusal { path, title: None, reason: e.to_string() });
+                    continue;
+                }
+            };
+            for reason in collection.errors {
+                refused.push(Refusal { path: path.clone(), title: None, reason });
+            }
+            let is_disabled =
+                |id: &Option<String>, name: &Option<String>| id.iter().chain(name).any(|k| disabled.contains(k));
+            for (n, mut rule) in collection.rules.into_iter().enumerate() {
+                if is_disabled(&rule.id, &rule.name) {
+                    continue;
+                }
+                rule.id.get_or_insert_with(|| format!("{}#{n}", path.display()));
+                rules.push(Loaded { path: path.clone(), rule });
+            }
+            for corr in collection.correlations {
+                if !is_disabled(&corr.id, &corr.name) {
+                    correlations.push((path.clone(), corr));
+                }
+            }
+            filters.extend(collection.filters.into_iter().map(|f| (path.clone(), f)));
+        }
+
+        let mut meta: HashMap<String, RuleMeta> = HashMap::new();
+        let rules = dedupe(rules, &mut refused);
+        let wanted: HashSet<&str> = correlations.iter().flat_map(|(_, c)| c.rules.iter().map(String::as_str)).collect();
+        let correlated: Vec<SigmaRule> = rules
+            .iter()
+            .filter(|l| l.rule.id.iter().chain(&l.rule.name).any(|k| wanted.contains(k.as_str())))
+            .map(|l| l.rule.clone())
+            .collect();
+        let groups = compile_groups(rules, &filters, &mut refused, &mut meta);
+
+        let mut set = RuleSet {
+            groups,
+            meta,
+            correlated_ids: correlated.iter().filter_map(|r| r.id.clone()).collect(),
+            correlated,
+            correlations: Vec::new(),
+            correlation_only: HashSet::new(),
+            refused,
+            files,
+        };
+        set.add_correlations(correlations);
+        set
+    }
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, refused: &mut Vec<Refusal>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            if let Err(e) = collect_yaml(&path, out, refused) {
+                refused.push(Refusal { path, title: None, reason: format!("cannot read directory: {e}") });
+            }
+        } else if path.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the first rule of each id: a second one would make alerts and
+/// correlation references ambiguous.
+fn dedupe(rules: Vec<Loaded>, refused: &mut Vec<Refusal>) -> Vec<Loaded> {
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut kept = Vec::with_capacity(rules.len());
+    for loaded in rules {
+        let id = loaded.rule.id.clone().unwrap_or_default();
+        if let Some(first) = seen.get(&id) {
+            refused.push(Refusal {
+                path: loaded.path,
+                title: Some(loaded.rule.title),
+                reason: format!("duplicate rule id {id} (first loaded from {})", first.display()),
+            });
+            continue;
+        }
+        seen.insert(id, loaded.path.clone());
+        kept.push(loaded);
+    }
+    kept
+}
+
+fn compile_groups(
+    rules: Vec<Loaded>,
+    filters: &[(PathBuf, FilterRule)],
+    refused: &mut Vec<Refusal>,
+    meta: &mut HashMap<String, RuleMeta>,
+) -> HashMap<RouteKey, Engine> {
+    let mut by_key: HashMap<RouteKey, Vec<Loaded>> = HashMap::new();
+    for loaded in rules {
+        let ls = &loaded.rule.logsource;
+        let key = RouteKey::new(ls.product.as_deref(), ls.category.as_deref(), ls.service.as_deref());
+        by_key.entry(key).or_default().push(loaded);
+    }
+    let mut groups = HashMap::with_capacity(by_key.len());
+    for (key, loaded) in by_key {
+        let mut engine = Engine::new();
+        let errors = engine.add_rules(loaded.iter().map(|l| &l.rule));
+        let failed: HashSet<usize> = errors.iter().map(|(i, _)| *i).collect();
+        for (i, e) in errors {
+            if let Some(l) = loaded.get(i) {
+                refused.push(Refusal {
+                    path: l.path.clone(),
+                    title: Some(l.rule.title.clone()),
+                    reason: e.to_string(),
+                });
+            }
+        }
+        for (i, l) in loaded.into_iter().enumerate() {
+            if !failed.contains(&i) {
+                let rule = l.rule;
+                let threat = rule.custom_attributes.get(THREAT_ATTRIBUTE).and_then(|v| v.as_str());
+                let id = rule.id.clone().unwrap_or_default();
+                meta.insert(
+                    id.clone(),
+                    RuleMeta {
+                        threat: threat_of(threat, &rule.tags),
+                        id,
+                        name: rule.name,
+                        title: rule.title,
+                        description: rule.description,
+                        kind: RuleKind::Detection,
+                        severity: severity_of(rule.level.as_ref()),
+                        tags: rule.tags,
+                        path: l.path.display().to_string(),
+                    },
+                );
+            }
+        }
+        groups.insert(key, engine);
+    }
+    for (path, filter) in filters {
+        for engine in groups.values_mut() {
+            if let Err(e) = engine.apply_filter(filter) {
+                refused.push(Refusal { path: path.clone(), title: Some(filter.title.clone()), reason: e.to_string() });
+                break;
+            }
+        }
+    }
+    groups
+}
+
+impl RuleSet {
+    /// Loads every rule under the given directories.
+    pub fn load_dirs<P: AsRef<Path>>(dirs: &[P]) -> Result<RuleSet, DetectError> {
+        let mut builder = RuleSetBuilder::new();
+        for dir in dirs {
+            builder.add_dir(dir.as_ref())?;
+        }
+        Ok(builder.build())
+    }
+
+    /// Rules from YAML text; convenient for tests and `rules test`.
+    pub fn from_yaml(yaml: &str) -> RuleSet {
+        let mut builder = RuleSetBuilder::new();
+        builder.add_yaml(yaml);
+        builder.build()
+    }
+
+    /// Checks each correlation against a scratch engine and against the
+    /// loaded rules it names, keeping only those that will work.
+    fn add_correlations(&mut self, correlations: Vec<(PathBuf, CorrelationRule)>) {
+        let mut names: HashMap<String, String> = HashMap::new();
+        for m in self.meta.values() {
+            names.insert(m.id.clone(), m.id.clone());
+            if let Some(name) = &m.name {
+                names.insert(name.clone(), m.id.clone());
+            }
+        }
+        for (_, c) in &correlations {
+            for key in c.id.iter().chain(&c.name) {
+                names.insert(key.clone(), key.clone());
+            }
+        }
+        let mut scratch = CorrelationEngine::new(CorrelationConfig::default());
+        // A rule feeding several correlations raises its own alerts as soon
+        // as one of them asks for it (`generate: true`).
+        let mut generated: HashSet<String> = HashSet::new();
+        for (path, corr) in correlations {
+            let refuse = |reason: String| Refusal { path: path.clone(), title: Some(corr.title.clone()), reason };
+            if let Some(missing) = corr.rules.iter().find(|r| !names.contains_key(*r)) {
+                self.refused.push(refuse(format!("references unknown rule {missing:?}")));
+                continue;
+            }
+            if let Err(e) = scratch.add_correlation(&corr) {
+                self.refused.push(refuse(e.to_string()));
+                continue;
+            }
+            for r in &corr.rules {
+                if let Some(id) = names.get(r) {
+                    let target = if corr.generate { &mut generated } else { &mut self.correlation_only };
+                    target.insert(id.clone());
+                }
+            }
+            let id = corr.id.clone().or_else(|| corr.name.clone()).unwrap_or_else(|| corr.title.clone());
+            let threat = corr.custom_attributes.get(THREAT_ATTRIBUTE).and_then(|v| v.as_str());
+            self.meta.insert(
+                id.clone(),
+                RuleMeta {
+                    threat: threat_of(threat, &corr.tags),
+                    id,
+                    name: corr.name.clone(),
+                    title: corr.title.clone(),
+                    description: corr.description.clone(),
+                    kind: RuleKind::Correlation,
+                    severity: severity_of(corr.level.as_ref()),
+                    tags: corr.tags.clone(),
+                    path: path.display().to_string(),
+                },
+            );
+            self.correlations.push(corr);
+        }
+        self.correlation_only.retain(|id| !generated.contains(id));
+    }
+}
+
+impl RuleSet {
+    /// Every rule that failed to load, with its file and reason.
+    pub fn refused(&self) -> &[Refusal] {
+        &self.refused
+    }
+
+    /// How many rules (detections and correlations) are loaded.
+    pub fn len(&self) -> usize {
+        self.meta.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.meta.is_empty()
+    }
+
+    /// How many rule sources (files or texts) were read.
+    pub fn files(&self) -> usize {
+        self.files
+    }
+
+    /// The loaded rules, in no particular order.
+    pub fn rules(&self) -> impl Iterator<Item = &RuleMeta> {
+        self.meta.values()
+    }
+
+    /// A loaded rule by id or name.
+    pub fn rule(&self, id_or_name: &str) -> Option<&RuleMeta> {
+        self.meta.get(id_or_name).or_else(|| self.meta.values().find(|m| m.name.as_deref() == Some(id_or_name)))
+    }
+
+    /// `N rules loaded, M refused`, the closing line of `rules check`.
+    pub fn summary(&self) -> String {
+        format!("{} rules loaded, {} refused", self.len(), self.refused.len())
+    }
+}

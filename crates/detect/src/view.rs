@@ -1,0 +1,362 @@
+//! How Sigma rules see a SafeCare event: the source's own fields, mapped
+//! across Windows JSON variants, plus the event core under `safecare.*`.
+//!
+//! SigmaHQ rules name Windows fields as they appear in `EventData`/`System`
+//! (`Image`, `EventID`, `Channel`). Collectors put those in different places:
+//! flat at the top (NXLog, the OTRF samples), under `winlog.event_data` /
+//! `winlog.*` (Winlogbeat, nested or with dotted keys) or under
+//! `Event.EventData` / `Event.System` (EVTX rendered to JSON). The view finds
+//! a rule's field in whichever place the event's shape uses, so one rule
+//! matches them all.
+
+use std::borrow::Cow;
+
+use rsigma_eval::event::{Event as SigmaEvent, EventValue};
+use safecare_model::Event;
+use serde_json::{Map, Value};
+
+/// The event-core fields exposed to rules; see docs/detection.md.
+pub mod core_fields {
+    pub const DOMAIN: &str = "safecare.domain";
+    pub const SOURCE: &str = "safecare.source";
+    pub const ASSET: &str = "safecare.asset";
+    pub const SEVERITY: &str = "safecare.severity";
+    pub const MESSAGE: &str = "safecare.message";
+    pub const PERSON: &str = "safecare.person";
+    pub const LOCATION: &str = "safecare.location";
+    pub const SITE: &str = "safecare.location.site";
+    pub const BUILDING: &str = "safecare.location.building";
+    pub const FLOOR: &str = "safecare.location.floor";
+    pub const ZONE: &str = "safecare.location.zone";
+    pub const ROOM: &str = "safecare.location.room";
+}
+
+/// The fields a pseudonymised person token is taken from, first present
+/// wins: physical sources name the badge holder, cyber sources the account.
+pub const PERSON_FIELDS: [&str; 7] =
+    ["person", "badge_holder", "user", "username", "TargetUserName", "User", "SubjectUserName"];
+
+/// Where a Windows event keeps its `EventData` and `System` fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Fields at the top level (NXLog, OTRF samples) or not Windows at all.
+    Flat,
+    /// `winlog.event_data.X`, `winlog.channel`, … as nested objects.
+    Winlogbeat,
+    /// Winlogbeat flattened to literal dotted keys (`"winlog.event_data.Image"`).
+    WinlogbeatDotted,
+    /// `Event.EventData.X` / `Event.System.X`, as EVTX renders to JSON.
+    Evtx,
+}
+
+/// A read-only Sigma view of one event.
+pub struct FieldView<'a> {
+    event: &'a Event,
+    shape: Shape,
+    /// Security 4688 names its image fields differently from Sysmon 1, which
+    /// is what SigmaHQ `process_creation` rules are written against.
+    security_process_creation: bool,
+}
+
+const WINLOG_EVENT_DATA_PREFIX: &str = "winlog.event_data.";
+
+impl<'a> FieldView<'a> {
+    pub fn new(event: &'a Event) -> Self {
+        let fields = &event.fields;
+        let shape = if fields.get("Event").and_then(Value::as_object).is_some_and(|e| e.contains_key("System")) {
+            Shape::Evtx
+        } else if fields.get("winlog").is_some_and(Value::is_object) {
+            Shape::Winlogbeat
+        } else if fields.contains_key("winlog.channel")
+            || fields.keys().any(|k| k.starts_with(WINLOG_EVENT_DATA_PREFIX))
+        {
+            Shape::WinlogbeatDotted
+        } else {
+            Shape::Flat
+        };
+        let mut view = FieldView { event, shape, security_process_creation: false };
+        view.security_process_creation = view.windows_event_id() == Some(4688)
+            && view.windows_channel().is_some_and(|c| c.eq_ignore_ascii_case("security"));
+        view
+    }
+
+    /// True when the fields look like a Windows event log record.
+    pub fn is_windows(&self) -> bool {
+        self.shape != Shape::Flat || (self.raw("Channel").is_some() && self.raw("EventID").is_some())
+    }
+
+    pub fn windows_channel(&self) -> Option<Cow<'a, str>> {
+        match self.lookup("Channel")? {
+            Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+            _ => None,
+        }
+    }
+
+    pub fn windows_event_id(&self) -> Option<i64> {
+        match self.lookup("EventID")? {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The pseudonymised person token of the event, if any.
+    pub fn person(&self) -> Option<&'a str> {
+        PERSON_FIELDS.iter().find_map(|f| self.lookup(f).and_then(Value::as_str)).filter(|s| !s.is_empty())
+    }
+
+    fn raw(&self, name: &str) -> Option<&'a Value> {
+        self.event.field(name)
+    }
+
+    /// A source field by its Sigma name, wherever this event's shape keeps it.
+    fn lookup(&self, name: &str) -> Option<&'a Value> {
+        let found = match self.shape {
+            Shape::Flat => None,
+            Shape::Winlogbeat => self.winlogbeat(name),
+            Shape::WinlogbeatDotted => self.winlogbeat_dotted(name),
+            Shape::Evtx => self.evtx(name),
+        };
+        let found = found.or_else(|| self.raw(name));
+        match found {
+            None => self.alias(name),
+            // EVTX renders attributed elements as {"#text": v, "#attributes": {…}}.
+            Some(Value::Object(o)) if o.contains_key("#text") => o.get("#text"),
+            other => other,
+        }
+    }
+
+    /// Other names a field goes by: NXLog writes `SourceName`/`Hostname` for
+    /// `Provider_Name`/`Computer`, and Security 4688 names its image fields
+    /// differently from Sysmon 1.
+    fn alias(&self, name: &str) -> Option<&'a Value> {
+        let alias = match name {
+            "Provider_Name" => "SourceName",
+            "Computer" => "Hostname",
+            "Image" if self.security_process_creation => "NewProcessName",
+            "ParentImage" if self.security_process_creation => "ParentProcessName",
+            "ProcessId" if self.security_process_creation => "NewProcessId",
+            _ => return None,
+        };
+        self.lookup_no_alias(alias)
+    }
+
+    fn lookup_no_alias(&self, name: &str) -> Option<&'a Value> {
+        let found = match self.shape {
+            Shape::Flat => None,
+            Shape::Winlogbeat => self.winlogbeat(name),
+            Shape::WinlogbeatDotted => self.winlogbeat_dotted(name),
+            Shape::Evtx => self.evtx(name),
+        };
+        found.or_else(|| self.raw(name))
+    }
+
+    fn winlogbeat(&self, name: &str) -> Option<&'a Value> {
+        let winlog = self.event.fields.get("winlog")?.as_object()?;
+        if let Some(v) = winlog.get("event_data").and_then(Value::as_object).and_then(|d| d.get(name)) {
+            return Some(v);
+        }
+        let system = winlogbeat_system_name(name)?;
+        winlog.get(system)
+    }
+
+    fn winlogbeat_dotted(&self, name: &str) -> Option<&'a Value> {
+        let fields = &self.event.fields;
+        let key = format!("{WINLOG_EVENT_DATA_PREFIX}{name}");
+        if let Some(v) = fields.get(&key) {
+            return Some(v);
+        }
+        let system = winlogbeat_system_name(name)?;
+        fields.get(&format!("winlog.{system}"))
+    }
+
+    fn evtx(&self, name: &str) -> Option<&'a Value> {
+        let root = self.event.fields.get("Event")?.as_object()?;
+        if let Some(v) = root.get("EventData").and_then(Value::as_object).and_then(|d| d.get(name)) {
+            return Some(v);
+        }
+        let system = root.get("System")?.as_object()?;
+        if name == "Provider_Name" {
+            let provider = system.get("Provider")?.as_object()?;
+            return provider
+                .get("#attributes")
+                .and_then(Value::as_object)
+                .and_then(|a| a.get("Name"))
+                .or_else(|| provider.get("Name"));
+        }
+        system.get(name)
+    }
+
+    fn core(&self, name: &str) -> Option<EventValue<'a>> {
+        use core_fields::*;
+        let event = self.event;
+        let loc = &event.location;
+        let text = |s: &'a str| Some(EventValue::Str(Cow::Borrowed(s)));
+        match name {
+            DOMAIN => text(event.domain.as_str()),
+            SOURCE => text(&event.source),
+            ASSET => event.asset.as_deref().and_then(text),
+            SEVERITY => text(event.severity.as_str()),
+            MESSAGE => text(&event.message),
+            PERSON => self.person().and_then(text),
+            LOCATION if !loc.is_empty() => Some(EventValue::Str(Cow::Owned(loc.path()))),
+            SITE => loc.site.as_deref().and_then(text),
+            BUILDING => loc.building.as_deref().and_then(text),
+            FLOOR => loc.floor.as_deref().and_then(text),
+            ZONE => loc.zone.as_deref().and_then(text),
+            ROOM => loc.room.as_deref().and_then(text),
+            _ => None,
+        }
+    }
+}
+
+/// Winlogbeat's name for an event's `System` field.
+fn winlogbeat_system_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "EventID" => "event_id",
+        "Channel" => "channel",
+        "Computer" => "computer_name",
+        "Provider_Name" => "provider_name",
+        "EventRecordID" => "record_id",
+        _ => return None,
+    })
+}
+
+fn visit_strings(value: &Value, visit: &mut dyn FnMut(&str), depth: usize) {
+    if depth == 0 {
+        return;
+    }
+    match value {
+        Value::String(s) => visit(s),
+        Value::Array(items) => items.iter().for_each(|v| visit_strings(v, visit, depth - 1)),
+        Value::Object(map) => map.values().for_each(|v| visit_strings(v, visit, depth - 1)),
+        _ => {}
+    }
+}
+
+/// Deep enough for any real log record, shallow enough that hostile nesting
+/// cannot exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+impl SigmaEvent for FieldView<'_> {
+    fn get_field(&self, path: &str) -> Option<EventValue<'_>> {
+        if path.starts_with("safecare.") {
+            return self.core(path);
+        }
+        self.lookup(path).map(EventValue::from)
+    }
+
+    fn any_string_value(&self, pred: &dyn Fn(&str) -> bool) -> bool {
+        let mut found = false;
+        self.visit_string_values(&mut |s| found = found || pred(s));
+        found
+    }
+
+    fn all_string_values(&self) -> Vec<Cow<'_, str>> {
+        let mut out = Vec::new();
+        for value in self.event.fields.values() {
+            visit_strings(value, &mut |s| out.push(Cow::Owned(s.to_owned())), MAX_DEPTH);
+        }
+        out
+    }
+
+    fn visit_string_values(&self, visit: &mut dyn FnMut(&str)) {
+        for value in self.event.fields.values() {
+            visit_strings(value, visit, MAX_DEPTH);
+        }
+    }
+
+    /// The correlation engine keeps `id` of each event it buffers; the domain
+    /// rides along in it so that a correlation alert can name the domains it
+    /// joined without SafeCare keeping a second copy of the window.
+    fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("id".to_owned(), Value::String(crate::alert::encode_event_ref(self.event)));
+        Value::Object(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use safecare_model::{Domain, Timestamp};
+    use serde_json::json;
+
+    fn event(fields: Value) -> Event {
+        let mut event = Event::new("t", Domain::Cyber, Timestamp::UNIX_EPOCH, "");
+        event.fields = fields.as_object().cloned().unwrap_or_default();
+        event
+    }
+
+    fn get(view: &FieldView<'_>, name: &str) -> Option<String> {
+        view.get_field(name).and_then(|v| v.as_str().map(|s| s.into_owned()))
+    }
+
+    #[test]
+    fn the_same_field_is_found_in_every_windows_shape() {
+        let shapes = [
+            json!({"Channel": "Security", "EventID": 4625, "TargetUserName": "tok-1"}),
+            json!({"winlog": {"channel": "Security", "event_id": 4625, "event_data": {"TargetUserName": "tok-1"}}}),
+            json!({"winlog.channel": "Security", "winlog.event_id": 4625, "winlog.event_data.TargetUserName": "tok-1"}),
+            json!({"Event": {"System": {"Channel": "Security", "EventID": {"#text": 4625}}, "EventData": {"TargetUserName": "tok-1"}}}),
+        ];
+        for fields in shapes {
+            let e = event(fields);
+            let view = FieldView::new(&e);
+            assert_eq!(get(&view, "TargetUserName").as_deref(), Some("tok-1"), "{e:?}");
+            assert_eq!(get(&view, "EventID").as_deref(), Some("4625"), "{e:?}");
+            assert_eq!(get(&view, "Channel").as_deref(), Some("Security"), "{e:?}");
+            assert_eq!(get(&view, core_fields::PERSON).as_deref(), Some("tok-1"), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn security_4688_answers_to_sysmon_image_names() {
+        let e = event(
+            json!({"Channel": "Security", "EventID": 4688, "NewProcessName": "C:\\x.exe", "ParentProcessName": "C:\\p.exe"}),
+        );
+        let view = FieldView::new(&e);
+        assert_eq!(get(&view, "Image").as_deref(), Some("C:\\x.exe"));
+        assert_eq!(get(&view, "ParentImage").as_deref(), Some("C:\\p.exe"));
+        let other = event(json!({"Channel": "Security", "EventID": 4689, "NewProcessName": "C:\\x.exe"}));
+        assert_eq!(get(&FieldView::new(&other), "Image"), None, "aliases only apply to 4688");
+    }
+
+    #[test]
+    fn nxlog_names_answer_to_system_field_names() {
+        let e = event(
+            json!({"Channel": "Security", "EventID": "1102", "SourceName": "Microsoft-Windows-Eventlog", "Hostname": "ws5"}),
+        );
+        let view = FieldView::new(&e);
+        assert_eq!(get(&view, "Provider_Name").as_deref(), Some("Microsoft-Windows-Eventlog"));
+        assert_eq!(get(&view, "Computer").as_deref(), Some("ws5"));
+    }
+
+    #[test]
+    fn core_fields_are_exposed_under_safecare_names() {
+        let mut e = event(json!({"badge_holder": "tok-9"}));
+        e.asset = Some("ws-icu-03".into());
+        e.location.site = Some("hq".into());
+        e.location.room = Some("1.01".into());
+        let view = FieldView::new(&e);
+        assert_eq!(get(&view, core_fields::ASSET).as_deref(), Some("ws-icu-03"));
+        assert_eq!(get(&view, core_fields::ROOM).as_deref(), Some("1.01"));
+        assert_eq!(get(&view, core_fields::DOMAIN).as_deref(), Some("cyber"));
+        assert_eq!(get(&view, core_fields::PERSON).as_deref(), Some("tok-9"));
+        assert_eq!(get(&view, core_fields::LOCATION).as_deref(), Some("hq"));
+        assert_eq!(get(&view, core_fields::ZONE), None);
+        assert_eq!(get(&view, "safecare.unknown"), None);
+    }
+
+    #[test]
+    fn keywords_see_nested_strings_and_hostile_depth_is_bounded() {
+        let mut deep = json!("needle-deep");
+        for _ in 0..200 {
+            deep = json!({"x": deep});
+        }
+        let e = event(json!({"a": {"b": ["x", "needle"]}, "deep": deep}));
+        let view = FieldView::new(&e);
+        assert!(view.any_string_value(&|s| s == "needle"));
+        assert!(!view.any_string_value(&|s| s == "needle-deep"));
+    }
+}
