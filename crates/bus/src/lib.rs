@@ -53,6 +53,12 @@ impl Subscription {
     pub async fn recv(&mut self) -> Option<Arc<Message>> {
         self.rx.recv().await
     }
+
+    /// A message already waiting, without waiting for one (for draining at
+    /// shutdown).
+    pub fn try_recv(&mut self) -> Option<Arc<Message>> {
+        self.rx.try_recv().ok()
+    }
 }
 
 /// The publish/subscribe interface between stages.

@@ -30,6 +30,26 @@ pub struct Config {
     pub store: SqliteConfig,
     /// Sessions and login protection.
     pub auth: AuthConfig,
+    /// Detection rules.
+    pub rules: RulesConfig,
+}
+
+/// Which Sigma rules run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Run the hospital rule pack built into SafeCare.
+    pub builtin: bool,
+    /// More folders of Sigma rules (for example a SigmaHQ checkout).
+    pub dirs: Vec<PathBuf>,
+    /// Rule ids or names to switch off.
+    pub disabled: Vec<String>,
+}
+
+impl Default for RulesConfig {
+    fn default() -> Self {
+        RulesConfig { builtin: true, dirs: Vec::new(), disabled: Vec::new() }
+    }
 }
 
 /// Settings of sessions and logins.
@@ -60,6 +80,7 @@ impl Default for Config {
             bus_capacity: 1024,
             store: SqliteConfig::default(),
             auth: AuthConfig::default(),
+            rules: RulesConfig::default(),
         }
     }
 }

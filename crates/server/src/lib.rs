@@ -10,12 +10,13 @@ mod config;
 mod error;
 mod metrics_setup;
 mod ndjson;
+mod pipeline;
 pub mod provision;
 mod routes;
 mod server;
 mod state;
 
-pub use config::{AuthConfig, Config, ConfigError};
+pub use config::{AuthConfig, Config, ConfigError, RulesConfig};
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};
 pub use server::{RunningServer, ServerError, start};
 pub use state::AppState;

@@ -9,6 +9,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use tokio_util::sync::CancellationToken;
+
+use crate::pipeline::{Detection, load_rules, spawn_detection};
 use crate::{AppState, Config, metrics_setup, routes};
 
 /// Why the service could not start.
@@ -20,6 +23,10 @@ pub enum ServerError {
     Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Rules(#[from] crate::pipeline::RulesError),
+    #[error("cannot start the pipeline: {0}")]
+    Pipeline(#[from] safecare_bus::BusError),
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -39,6 +46,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let store = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
+    let detection = Detection::new(load_rules(&config.rules)?, store.as_ref()).await;
     let listener =
         TcpListener::bind(config.listen).await.map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
@@ -48,7 +56,10 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         accounts: store.clone(),
         store,
         metrics: metrics_setup::handle(),
+        detection: detection.clone(),
     };
+    let stop_pipeline = CancellationToken::new();
+    let detecting = spawn_detection(state.clone(), detection, stop_pipeline.clone()).await?;
     let app = routes::router(state.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     let store = state.store.clone();
@@ -59,7 +70,12 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             })
             .await;
         // Requests in flight have finished (each awaited its own durable
-        // write); now let the store finish what is queued.
+        // write and publication); the stages drain what is queued, then the
+        // store finishes its writes.
+        stop_pipeline.cancel();
+        if let Err(err) = detecting.await {
+            tracing::error!(%err, "detection stage failed");
+        }
         store.close().await;
         served.map_err(ServerError::Serve)
     });

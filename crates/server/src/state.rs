@@ -7,6 +7,7 @@ use safecare_bus::Bus;
 use safecare_store::{AccountStore, Store};
 
 use crate::Config;
+use crate::pipeline::Detection;
 
 /// Shared, cheaply cloned state of the running service.
 #[derive(Clone)]
@@ -16,4 +17,5 @@ pub struct AppState {
     pub accounts: Arc<dyn AccountStore>,
     pub bus: Arc<dyn Bus>,
     pub metrics: PrometheusHandle,
+    pub detection: Detection,
 }

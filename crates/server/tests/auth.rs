@@ -66,14 +66,14 @@ fn docs_security_md_shows_the_matrix_the_server_enforces() {
     let from = doc.find(start).expect("start marker") + start.len();
     let to = doc.find(end).expect("end marker");
     let generated = access_matrix_markdown();
-    if std::env::var_os("SAFECARE_UPDATE_DOCS").is_some() {
+    if std::env::var_os("SAFECARE_TEST_UPDATE_DOCS").is_some() {
         std::fs::write(path, format!("{}{generated}{}", &doc[..from], &doc[to..])).unwrap();
         return;
     }
     assert_eq!(
         &doc[from..to],
         generated,
-        "docs/security.md is out of date: run SAFECARE_UPDATE_DOCS=1 cargo test -p safecare-server --test auth"
+        "docs/security.md is out of date: run SAFECARE_TEST_UPDATE_DOCS=1 cargo test -p safecare-server --test auth"
     );
 }
 

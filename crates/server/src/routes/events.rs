@@ -11,6 +11,7 @@ use safecare_model::{Domain, Event, EventId, Severity};
 use safecare_store::{Cursor, EventPage, EventQuery};
 use serde::{Deserialize, Serialize};
 
+use super::params::parse;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -129,16 +130,6 @@ pub struct ListParams {
     q: Option<String>,
     limit: Option<String>,
     after: Option<String>,
-}
-
-fn parse<T: std::str::FromStr>(name: &str, value: Option<String>) -> Result<Option<T>, ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    value
-        .filter(|v| !v.is_empty())
-        .map(|v| v.parse::<T>().map_err(|e| ApiError::bad_request(format!("invalid {name} {v:?}: {e}"))))
-        .transpose()
 }
 
 impl ListParams {

@@ -2,9 +2,11 @@
 //! access every route needs.
 
 mod accounts;
+mod alerts;
 mod events;
 mod health;
 mod inventory;
+mod params;
 mod session;
 
 use axum::Router;
@@ -60,6 +62,9 @@ fn api() -> Api {
         .add(Method::POST, "/api/v1/events", Needs(EventsIngest), events::ingest)
         .add(Method::GET, "/api/v1/events", Needs(EventsRead), events::list)
         .add(Method::GET, "/api/v1/events/{id}", Needs(EventsRead), events::get_one)
+        .add(Method::GET, "/api/v1/alerts", Needs(AlertsRead), alerts::list)
+        .add(Method::GET, "/api/v1/alerts/{id}", Needs(AlertsRead), alerts::get_one)
+        .add(Method::GET, "/api/v1/rules", Needs(RulesRead), alerts::rules)
         .add(Method::GET, "/api/v1/assets", Needs(AssetsRead), inventory::list_assets)
         .add(Method::GET, "/api/v1/relations", Needs(AssetsRead), inventory::list_relations)
         .add(Method::GET, "/api/v1/users", Needs(UsersManage), accounts::list_users)

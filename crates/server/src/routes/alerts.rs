@@ -1,0 +1,83 @@
+//! Alerts (IDMEFv2) and the rules that raise them.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use jiff::Timestamp;
+use safecare_detect::RuleMeta;
+use safecare_model::{Alert, AlertId, Severity};
+use safecare_store::AlertQuery;
+use serde::{Deserialize, Serialize};
+
+use super::params::parse;
+use crate::AppState;
+use crate::error::ApiError;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertParams {
+    from: Option<String>,
+    to: Option<String>,
+    min_severity: Option<String>,
+    rule: Option<String>,
+    asset: Option<String>,
+    limit: Option<String>,
+}
+
+/// Alerts, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    params: Result<Query<AlertParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<Alert>>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let query = AlertQuery {
+        from: parse::<Timestamp>("from", p.from)?,
+        to: parse::<Timestamp>("to", p.to)?,
+        min_severity: parse::<Severity>("min_severity", p.min_severity)?,
+        rule: p.rule.filter(|r| !r.is_empty()),
+        asset: p.asset.filter(|a| !a.is_empty()),
+        limit: parse::<usize>("limit", p.limit)?.unwrap_or(100),
+    };
+    Ok(Json(state.store.list_alerts(query).await?))
+}
+
+pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Alert>, ApiError> {
+    let id: AlertId = id.parse().map_err(|e: safecare_model::ParseIdError| ApiError::bad_request(e.to_string()))?;
+    state.store.get_alert(id).await?.map(Json).ok_or_else(|| ApiError::not_found(format!("no alert {id}")))
+}
+
+/// A loaded rule with its hits since start.
+#[derive(Debug, Serialize)]
+pub struct RuleView {
+    #[serde(flatten)]
+    meta: RuleMeta,
+    hits: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RulesView {
+    summary: String,
+    rules: Vec<RuleView>,
+    refused: Vec<RefusalView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RefusalView {
+    path: String,
+    title: Option<String>,
+    reason: String,
+}
+
+/// The loaded rules, with hit counts, and the refused ones with reasons.
+pub async fn rules(State(state): State<AppState>) -> Json<RulesView> {
+    let set = state.detection.rules();
+    let hits: HashMap<String, u64> = state.detection.hits();
+    let rules = set.rules().map(|meta| RuleView { hits: hits.get(&meta.id).copied().unwrap_or(0), meta: meta.clone() });
+    let refused = set.refused().iter().map(|r| RefusalView {
+        path: r.path.display().to_string(),
+        title: r.title.clone(),
+        reason: r.reason.clone(),
+    });
+    Json(RulesView { summary: set.summary(), rules: rules.collect(), refused: refused.collect() })
+}
