@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use safecare_model::Role;
 use safecare_server::Config;
 
 /// SafeCare: one security platform for a hospital's cyber and physical threats.
@@ -18,29 +19,57 @@ pub struct Cli {
 enum Command {
     /// Run the service.
     Serve(ServeArgs),
+    /// Manage the people who log in.
+    Users {
+        #[command(flatten)]
+        place: ConfigArgs,
+        #[command(subcommand)]
+        action: UsersAction,
+    },
+    /// Issue API tokens for scripts and sensors.
+    Tokens {
+        #[command(flatten)]
+        place: ConfigArgs,
+        #[command(subcommand)]
+        action: TokensAction,
+    },
+}
+
+/// Where the configuration and data are.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// TOML configuration file (see README for every setting).
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// Data directory (database and state).
+    #[arg(long, value_name = "DIR", global = true)]
+    data: Option<PathBuf>,
+}
+
+impl ConfigArgs {
+    pub fn load(&self) -> anyhow::Result<Config> {
+        let mut config = Config::load(self.config.as_deref())?;
+        if let Some(data) = &self.data {
+            config.data_dir.clone_from(data);
+        }
+        Ok(config)
+    }
 }
 
 /// Where the service's settings come from; flags win over the file and the
 /// environment.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// TOML configuration file (see README for every setting).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Data directory (database and state).
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
+    #[command(flatten)]
+    place: ConfigArgs,
     /// Address to listen on, e.g. 127.0.0.1:8080.
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
 }
 
 impl ServeArgs {
-    fn config(self) -> anyhow::Result<Config> {
-        let mut config = Config::load(self.config.as_deref())?;
-        if let Some(data) = self.data {
-            config.data_dir = data;
-        }
+    fn config(&self) -> anyhow::Result<Config> {
+        let mut config = self.place.load()?;
         if let Some(listen) = self.listen {
             config.listen = listen;
         }
@@ -48,10 +77,49 @@ impl ServeArgs {
     }
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UsersAction {
+    /// Add a user; the password is asked for (or read from standard input
+    /// with --password-stdin).
+    Add {
+        name: String,
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password (also lifts a lockout and ends their sessions).
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable a user and end their sessions.
+    Disable { name: String },
+    /// List users.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensAction {
+    /// Issue a token and print it (it is shown this once).
+    Add {
+        /// What the token is for, e.g. "pharmacy door gateway".
+        name: String,
+        #[arg(long)]
+        role: Role,
+        /// For sensor tokens: the source name their events are recorded under.
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
+
 impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Serve(args) => crate::serve::serve(args.config()?).await,
+            Command::Users { place, action } => crate::accounts::users(place.load()?, action).await,
+            Command::Tokens { place, action } => crate::accounts::tokens(place.load()?, action).await,
         }
     }
 }

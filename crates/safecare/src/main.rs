@@ -1,6 +1,7 @@
 //! The `safecare` command. Thin: parses arguments, loads the configuration
 //! and calls into the library crates, which own all behaviour.
 
+mod accounts;
 mod cli;
 mod serve;
 

@@ -51,3 +51,51 @@ fn serve_answers_and_stops_on_sigterm() {
     assert!(status.success(), "{status}");
     assert!(dir.path().join("safecare.db").exists());
 }
+
+#[test]
+fn users_and_tokens_are_managed_from_the_command_line() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let mut add = safecare()
+        .args(["users", "add", "chief", "--role", "crisis_manager", "--password-stdin", "--data", data])
+        .stdin(Stdio::piped())
+        .output_with_stdin("a very long password\n");
+    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+    add = safecare()
+        .args(["users", "add", "chief", "--role", "admin", "--password-stdin", "--data", data])
+        .output_with_stdin("another long password\n");
+    assert!(!add.status.success());
+    assert!(String::from_utf8_lossy(&add.stderr).contains("already exists"));
+    let short = safecare()
+        .args(["users", "add", "x", "--role", "admin", "--password-stdin", "--data", data])
+        .output_with_stdin("short\n");
+    assert!(String::from_utf8_lossy(&short.stderr).contains("too short"));
+    let bad_role = safecare().args(["users", "add", "y", "--role", "king", "--data", data]).output().unwrap();
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("king"));
+
+    let list = safecare().args(["users", "list", "--data", data]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "chief\tcrisis_manager\tactive");
+    let disable = safecare().args(["users", "disable", "chief", "--data", data]).output().unwrap();
+    assert!(disable.status.success());
+    let list = safecare().args(["users", "list", "--data", data]).output().unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("disabled"));
+
+    let token = safecare()
+        .args(["tokens", "add", "door gateway", "--role", "sensor", "--source", "doors", "--data", data])
+        .output()
+        .unwrap();
+    assert!(token.status.success());
+    assert!(String::from_utf8_lossy(&token.stdout).starts_with("sc_"));
+
+    trait WithStdin {
+        fn output_with_stdin(&mut self, input: &str) -> std::process::Output;
+    }
+    impl WithStdin for Command {
+        fn output_with_stdin(&mut self, input: &str) -> std::process::Output {
+            let mut child = self.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            child.wait_with_output().unwrap()
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! `safecare users …` and `safecare tokens …`: account work on the
+//! database directly, for the first admin and for recovery.
+
+use std::io::BufRead;
+
+use anyhow::Context;
+use safecare_server::{Config, provision};
+use safecare_store::{AccountStore, SqliteStore, Store};
+
+use crate::cli::{TokensAction, UsersAction};
+
+fn open(config: &Config) -> anyhow::Result<SqliteStore> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    Ok(SqliteStore::open(config.database_path(), &config.store)?)
+}
+
+/// A password from standard input (one line) or asked for twice without
+/// echo.
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let second = rpassword::prompt_password("Again: ")?;
+    anyhow::ensure!(first == second, "the two passwords differ");
+    Ok(first)
+}
+
+pub async fn users(config: Config, action: UsersAction) -> anyhow::Result<()> {
+    let store = open(&config)?;
+    let result = match action {
+        UsersAction::Add { name, role, password_stdin } => {
+            let password = read_password(password_stdin)?;
+            provision::add_user(&store, &name, role, &password).await.map(|()| println!("added {name} ({role})"))
+        }
+        UsersAction::Passwd { name, password_stdin } => {
+            let password = read_password(password_stdin)?;
+            provision::set_password(&store, &name, &password).await.map(|()| println!("password of {name} changed"))
+        }
+        UsersAction::Disable { name } => {
+            provision::disable_user(&store, &name).await.map(|()| println!("{name} disabled"))
+        }
+        UsersAction::List => {
+            for user in store.list_users().await? {
+                let state = if user.disabled { "disabled" } else { "active" };
+                println!("{}\t{}\t{state}", user.name, user.role);
+            }
+            Ok(())
+        }
+    };
+    store.close().await;
+    Ok(result?)
+}
+
+pub async fn tokens(config: Config, action: TokensAction) -> anyhow::Result<()> {
+    let store = open(&config)?;
+    let TokensAction::Add { name, role, source } = action;
+    let result = provision::issue_token(&store, &name, role, source.as_deref(), "cli").await;
+    store.close().await;
+    println!("{}", result?);
+    Ok(())
+}
