@@ -12,10 +12,13 @@ mod query;
 mod sqlite;
 
 use async_trait::async_trait;
-use safecare_model::{Alert, AlertId, ApiToken, Asset, Event, EventId, Incident, IncidentId, Relation, Session, User};
+use jiff::{SignedDuration, Timestamp};
+use safecare_model::{
+    Alert, AlertId, ApiToken, Asset, Event, EventId, Incident, IncidentId, Relation, Session, Severity, User,
+};
 
 pub use error::StoreError;
-pub use query::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, MAX_PAGE};
+pub use query::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, MAX_PAGE, SourceActivity};
 pub use sqlite::{Durability, SqliteConfig, SqliteStore};
 
 /// Result of the store's operations.
@@ -33,6 +36,11 @@ pub trait Store: Send + Sync + 'static {
     async fn query_events(&self, query: EventQuery) -> Result<EventPage>;
     async fn get_event(&self, id: EventId) -> Result<Option<Event>>;
     async fn count_events(&self) -> Result<u64>;
+    /// Events per time bucket (by occurrence time) from `from` to now,
+    /// oldest first, empty buckets included.
+    async fn event_rate(&self, from: Timestamp, bucket: SignedDuration) -> Result<Vec<(Timestamp, u64)>>;
+    /// Per source, the events since `since` and when the last one arrived.
+    async fn source_activity(&self, since: Timestamp) -> Result<Vec<SourceActivity>>;
 
     /// Inserts or replaces an alert.
     async fn put_alert(&self, alert: Alert) -> Result<()>;
@@ -45,6 +53,8 @@ pub trait Store: Send + Sync + 'static {
     async fn get_incident(&self, id: IncidentId) -> Result<Option<Incident>>;
     /// Incidents matching the query, most recently updated first.
     async fn list_incidents(&self, query: IncidentQuery) -> Result<Vec<Incident>>;
+    /// How many incidents are open, per severity.
+    async fn open_incidents_by_severity(&self) -> Result<Vec<(Severity, u64)>>;
 
     /// Replaces the whole asset inventory in one transaction.
     async fn replace_inventory(&self, assets: Vec<Asset>, relations: Vec<Relation>) -> Result<()>;

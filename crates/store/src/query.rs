@@ -76,6 +76,15 @@ impl<'de> Deserialize<'de> for Cursor {
     }
 }
 
+/// What one source has sent recently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceActivity {
+    pub source: String,
+    pub events: u64,
+    /// When its latest event was received.
+    pub last_received: Timestamp,
+}
+
 /// Filters over alerts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertQuery {

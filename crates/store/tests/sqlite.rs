@@ -318,3 +318,40 @@ async fn accounts_sessions_and_tokens_round_trip() {
     assert_eq!(store.get_api_token("tk1").await.unwrap(), Some(token));
     assert_eq!(store.list_api_tokens().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn dashboard_aggregates_count_rates_sources_and_open_incidents() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let now = Timestamp::now();
+    let mut events = Vec::new();
+    for (minutes_ago, source) in [(1, "doors"), (1, "doors"), (3, "syslog"), (59, "doors"), (120, "syslog")] {
+        let mut e = Event::new(source, Domain::Physical, now - SignedDuration::from_mins(minutes_ago), "x");
+        e.received = now - SignedDuration::from_mins(minutes_ago);
+        events.push(e);
+    }
+    store.append_events(events).await.unwrap();
+    let from = now - SignedDuration::from_mins(60);
+    let rate = store.event_rate(from, SignedDuration::from_mins(1)).await.unwrap();
+    assert_eq!(rate.len(), 61);
+    assert_eq!(rate.iter().map(|(_, n)| n).sum::<u64>(), 4, "the event two hours ago is outside");
+    assert_eq!(rate[58].1 + rate[59].1, 2, "two events one minute ago");
+
+    let activity = store.source_activity(from).await.unwrap();
+    let summary: Vec<(&str, u64)> = activity.iter().map(|a| (a.source.as_str(), a.events)).collect();
+    assert_eq!(summary, [("doors", 3), ("syslog", 1)]);
+
+    for (severity, status) in [
+        (Severity::High, IncidentStatus::New),
+        (Severity::High, IncidentStatus::InProgress),
+        (Severity::Low, IncidentStatus::Acknowledged),
+        (Severity::Critical, IncidentStatus::Closed),
+    ] {
+        let mut incident = Incident::new("i", severity);
+        incident.status = status;
+        store.put_incident(incident).await.unwrap();
+    }
+    let mut counts = store.open_incidents_by_severity().await.unwrap();
+    counts.sort();
+    assert_eq!(counts, [(Severity::Low, 1), (Severity::High, 2)]);
+}

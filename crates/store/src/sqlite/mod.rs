@@ -12,12 +12,13 @@ use std::sync::Mutex;
 use std::thread::JoinHandle;
 
 use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
-use safecare_model::{Alert, AlertId, Asset, Event, EventId, Incident, IncidentId, Relation};
+use safecare_model::{Alert, AlertId, Asset, Event, EventId, Incident, IncidentId, Relation, Severity};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{AlertQuery, EventPage, EventQuery, IncidentQuery, Result, Store, StoreError};
+use crate::{AlertQuery, EventPage, EventQuery, IncidentQuery, Result, SourceActivity, Store, StoreError};
 use writer::{Command, WriteFn};
 
 /// How hard a commit insists on reaching the disk.
@@ -155,6 +156,28 @@ impl Store for SqliteStore {
         self.read(read::count_events).await
     }
 
+    async fn event_rate(&self, from: Timestamp, bucket: SignedDuration) -> Result<Vec<(Timestamp, u64)>> {
+        let (from_us, bucket_us, now_us) =
+            (from.as_microsecond(), bucket.as_micros() as i64, Timestamp::now().as_microsecond());
+        let rows = self.read(move |conn| read::event_rate(conn, from_us, bucket_us, now_us)).await?;
+        Ok(rows.into_iter().filter_map(|(t, n)| Timestamp::from_microsecond(t).ok().map(|t| (t, n))).collect())
+    }
+
+    async fn source_activity(&self, since: Timestamp) -> Result<Vec<SourceActivity>> {
+        let since = since.as_microsecond();
+        let rows = self.read(move |conn| read::source_activity(conn, since)).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(source, events, last)| {
+                Timestamp::from_microsecond(last).ok().map(|last_received| SourceActivity {
+                    source,
+                    events,
+                    last_received,
+                })
+            })
+            .collect())
+    }
+
     async fn put_alert(&self, alert: Alert) -> Result<()> {
         self.write(1, Box::new(move |conn| codec::upsert_alert(conn, &alert))).await.map(drop)
     }
@@ -177,6 +200,11 @@ impl Store for SqliteStore {
 
     async fn list_incidents(&self, query: IncidentQuery) -> Result<Vec<Incident>> {
         self.read(move |conn| read::list_incidents(conn, &query)).await
+    }
+
+    async fn open_incidents_by_severity(&self) -> Result<Vec<(Severity, u64)>> {
+        let rows = self.read(read::open_incidents_by_severity).await?;
+        Ok(rows.into_iter().filter_map(|(rank, n)| Severity::from_rank(rank).map(|s| (s, n))).collect())
     }
 
     async fn replace_inventory(&self, assets: Vec<Asset>, relations: Vec<Relation>) -> Result<()> {

@@ -125,6 +125,39 @@ pub(crate) fn count_events(conn: &Connection) -> Result<u64, StoreError> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+pub(crate) fn event_rate(conn: &Connection, from: i64, bucket: i64, now: i64) -> Result<Vec<(i64, u64)>, StoreError> {
+    let bucket = bucket.max(1);
+    let buckets = usize::try_from((now - from) / bucket + 1).unwrap_or(0).min(10_000);
+    let mut counts = vec![0u64; buckets];
+    let mut stmt = conn.prepare_cached(
+        "SELECT (time - ?1) / ?2 AS b, count(*) FROM events WHERE time >= ?1 AND time <= ?3 GROUP BY b",
+    )?;
+    let mut rows = stmt.query([from, bucket, now])?;
+    while let Some(row) = rows.next()? {
+        let (b, n): (i64, i64) = (row.get(0)?, row.get(1)?);
+        if let Some(slot) = usize::try_from(b).ok().and_then(|b| counts.get_mut(b)) {
+            *slot = u64::try_from(n).unwrap_or(0);
+        }
+    }
+    Ok(counts.into_iter().enumerate().map(|(i, n)| (from + i as i64 * bucket, n)).collect())
+}
+
+pub(crate) fn source_activity(conn: &Connection, since: i64) -> Result<Vec<(String, u64, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT source, count(*), max(received) FROM events WHERE time >= ?1 GROUP BY source ORDER BY source",
+    )?;
+    let rows = stmt.query_map([since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+    rows.map(|r| r.map(|(s, n, last)| (s, u64::try_from(n).unwrap_or(0), last)).map_err(Into::into)).collect()
+}
+
+pub(crate) fn open_incidents_by_severity(conn: &Connection) -> Result<Vec<(u8, u64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT severity, count(*) FROM incidents WHERE status NOT IN ('resolved', 'closed') GROUP BY severity",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, u8>(0)?, r.get::<_, i64>(1)?)))?;
+    rows.map(|r| r.map(|(s, n)| (s, u64::try_from(n).unwrap_or(0))).map_err(Into::into)).collect()
+}
+
 pub(crate) fn list_alerts(conn: &Connection, q: &AlertQuery) -> Result<Vec<Alert>, StoreError> {
     let mut f = Filter::default();
     if let Some(from) = q.from {
