@@ -15,6 +15,7 @@ pub mod provision;
 mod routes;
 mod server;
 mod state;
+mod web;
 
 pub use config::{AuthConfig, Config, ConfigError, RulesConfig};
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};

@@ -26,18 +26,20 @@ async fn every_route_refuses_strangers_and_wrong_roles_and_admits_the_right_ones
     let dir = tempfile::tempdir().unwrap();
     let server = start(config(dir.path())).await.unwrap();
     let base = server.url();
-    let anonymous = reqwest::Client::new();
+    let anonymous = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut clients = Vec::new();
     for role in Role::ALL {
         let source = (role == Role::Sensor).then_some("sensor-test");
         clients.push((role, client_with(&token(&server, role, source).await)));
     }
     let table = route_table();
-    assert!(table.len() >= 16, "the table lists every route");
+    assert!(table.len() >= 20, "the table lists every route");
     for route in &table {
         let status = call(&anonymous, &base, &route.method, route.path).await;
         if route.access == Access::Public {
             assert_ne!(status, StatusCode::UNAUTHORIZED, "{} {} is public", route.method, route.path);
+        } else if route.page {
+            assert_eq!(status, StatusCode::SEE_OTHER, "{} {} sends strangers to log in", route.method, route.path);
         } else {
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {} without credentials", route.method, route.path);
         }

@@ -114,3 +114,24 @@ pub async fn authorize(access: Access, request: Request, next: Next) -> Response
     }
     next.run(request).await
 }
+
+/// Like [`authorize`], for HTML pages: a stranger is sent to the login page
+/// (and back afterwards) instead of getting a JSON 401.
+pub async fn authorize_page(access: Access, request: Request, next: Next) -> Response {
+    if access != Access::Public && request.extensions().get::<Principal>().is_none() {
+        let back = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let location = format!("/login?next={}", percent_encode(back));
+        return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+    }
+    authorize(access, request, next).await
+}
+
+/// Encodes a path for use as a query value (only what a local path needs).
+fn percent_encode(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

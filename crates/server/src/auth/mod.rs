@@ -7,7 +7,7 @@ mod permission;
 mod secret;
 
 pub use credentials::{Lockout, LoginError, login, logout};
-pub use middleware::{Principal, authenticate, authorize, session_secret};
+pub use middleware::{Principal, authenticate, authorize, authorize_page, session_secret};
 pub use permission::{Access, Permission};
 pub use secret::{hash_password, new_api_token, verify_password};
 

@@ -6,8 +6,9 @@ mod alerts;
 mod events;
 mod health;
 mod inventory;
-mod params;
-mod session;
+pub(crate) mod params;
+pub(crate) mod session;
+mod stream;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -17,7 +18,7 @@ use axum::routing::{MethodFilter, on};
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
-use crate::auth::{Access, Permission, authenticate, authorize};
+use crate::auth::{Access, Permission, authenticate, authorize, authorize_page};
 
 /// One route and what it requires (for `docs/security.md` and the test that
 /// walks every route).
@@ -26,9 +27,12 @@ pub struct RouteInfo {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    /// An HTML page (strangers are redirected to the login page) rather
+    /// than an API route (strangers get 401).
+    pub page: bool,
 }
 
-struct Api {
+pub(crate) struct Api {
     router: Router<AppState>,
     table: Vec<RouteInfo>,
 }
@@ -36,7 +40,7 @@ struct Api {
 impl Api {
     /// Adds a route guarded by `access`; a route cannot be added without
     /// saying who may call it.
-    fn add<H, T>(mut self, method: Method, path: &'static str, access: Access, handler: H) -> Self
+    pub(crate) fn add<H, T>(mut self, method: Method, path: &'static str, access: Access, handler: H) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
@@ -45,7 +49,21 @@ impl Api {
         let guarded =
             on(filter, handler).route_layer(axum::middleware::from_fn(move |req, next| authorize(access, req, next)));
         self.router = self.router.route(path, guarded);
-        self.table.push(RouteInfo { method, path, access });
+        self.table.push(RouteInfo { method, path, access, page: false });
+        self
+    }
+
+    /// Adds an HTML page guarded by `access`.
+    pub(crate) fn page<H, T>(mut self, method: Method, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
+        let guarded = on(filter, handler)
+            .route_layer(axum::middleware::from_fn(move |req, next| authorize_page(access, req, next)));
+        self.router = self.router.route(path, guarded);
+        self.table.push(RouteInfo { method, path, access, page: true });
         self
     }
 }
@@ -73,6 +91,8 @@ fn api() -> Api {
         .add(Method::GET, "/api/v1/tokens", Needs(TokensManage), accounts::list_tokens)
         .add(Method::POST, "/api/v1/tokens", Needs(TokensManage), accounts::create_token)
         .add(Method::DELETE, "/api/v1/tokens/{id}", Needs(TokensManage), accounts::revoke_token)
+        .add(Method::GET, "/api/v1/stream", Needs(AlertsRead), stream::stream)
+        .pages()
 }
 
 /// Every route with the access it requires.

@@ -5,6 +5,7 @@ use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::SignedDuration;
+use safecare_model::Session;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -32,37 +33,52 @@ pub(crate) fn session_lifetime(state: &AppState) -> SignedDuration {
     SignedDuration::from_hours(i64::from(state.config.auth.session_hours))
 }
 
-/// Opens a session: sets the cookie and returns the CSRF token that
-/// requests changing state must echo in `X-CSRF-Token`.
-pub async fn login(State(state): State<AppState>, Json(creds): Json<Credentials>) -> Result<Response, ApiError> {
-    let lifetime = session_lifetime(&state);
-    let outcome = crate::auth::login(
-        state.accounts.as_ref(),
-        &state.config.auth.lockout,
-        lifetime,
-        &creds.username,
-        &creds.password,
-    )
-    .await;
+/// Checks the credentials and opens a session, counting and logging the
+/// outcome; returns the session and the cookie that carries it. Shared by
+/// the API and the dashboard's login form.
+pub(crate) async fn start_session(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<(Session, HeaderValue), LoginError> {
+    let lifetime = session_lifetime(state);
+    let outcome =
+        crate::auth::login(state.accounts.as_ref(), &state.config.auth.lockout, lifetime, username, password).await;
     match outcome {
         Ok((session, secret)) => {
             tracing::info!(user = %session.user, "login");
             metrics::counter!("safecare_logins_total", "outcome" => "success").increment(1);
-            let mut response =
-                Json(json!({"user": session.user, "role": session.role, "csrf": session.csrf})).into_response();
-            response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &secret, lifetime.as_secs()));
-            Ok(response)
+            let cookie = session_cookie(state, &secret, lifetime.as_secs());
+            Ok((session, cookie))
         }
         Err(err) => {
             metrics::counter!("safecare_logins_total", "outcome" => "failure").increment(1);
-            tracing::warn!(user = %creds.username, %err, "login refused");
-            let status = match err {
-                LoginError::Invalid => StatusCode::UNAUTHORIZED,
-                LoginError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
-                LoginError::Store(_) | LoginError::Random(_) => StatusCode::SERVICE_UNAVAILABLE,
-            };
-            Err(ApiError::new(status, err.to_string()))
+            tracing::warn!(user = %username, %err, "login refused");
+            Err(err)
         }
+    }
+}
+
+/// The status a failed login answers with.
+pub(crate) fn login_status(err: &LoginError) -> StatusCode {
+    match err {
+        LoginError::Invalid => StatusCode::UNAUTHORIZED,
+        LoginError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        LoginError::Store(_) | LoginError::Random(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// Opens a session: sets the cookie and returns the CSRF token that
+/// requests changing state must echo in `X-CSRF-Token`.
+pub async fn login(State(state): State<AppState>, Json(creds): Json<Credentials>) -> Result<Response, ApiError> {
+    match start_session(&state, &creds.username, &creds.password).await {
+        Ok((session, cookie)) => {
+            let mut response =
+                Json(json!({"user": session.user, "role": session.role, "csrf": session.csrf})).into_response();
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            Ok(response)
+        }
+        Err(err) => Err(ApiError::new(login_status(&err), err.to_string())),
     }
 }
 

@@ -1,6 +1,9 @@
 //! A server on an ephemeral port with its own data directory, and an HTTP
 //! client that carries an admin token.
 
+// Each test binary uses only some of these helpers.
+#![allow(dead_code)]
+
 use std::net::SocketAddr;
 use std::path::Path;
 
@@ -16,7 +19,7 @@ pub fn config(dir: &Path) -> Config {
 pub fn client_with(bearer: &str) -> reqwest::Client {
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {bearer}")).unwrap());
-    reqwest::Client::builder().default_headers(headers).build().unwrap()
+    reqwest::Client::builder().default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// A token of `role` on the running server.

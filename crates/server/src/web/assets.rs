@@ -1,0 +1,96 @@
+//! The asset inventory: a searchable list, and one asset with what it
+//! relates to.
+
+use axum::extract::{Extension, Path, Query, State};
+use maud::{Markup, html};
+use safecare_model::Relation;
+use serde::Deserialize;
+
+use super::layout::page as shell;
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::ApiError;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Filter {
+    q: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(filter): Query<Filter>,
+) -> Result<Markup, ApiError> {
+    let needle = filter.q.clone().unwrap_or_default().to_lowercase();
+    let assets = state.store.list_assets().await?;
+    let shown: Vec<_> = assets
+        .iter()
+        .filter(|a| {
+            needle.is_empty()
+                || a.id.to_lowercase().contains(&needle)
+                || a.name.to_lowercase().contains(&needle)
+                || a.kind.to_string().contains(&needle)
+                || a.location.path().to_lowercase().contains(&needle)
+        })
+        .collect();
+    let content = html! {
+        form.search method="get" action="/assets" role="search" {
+            label { "Find " input type="search" name="q" value=(filter.q.clone().unwrap_or_default()) placeholder="name, kind or place"; }
+            button type="submit" { "Search" }
+        }
+        table.assets {
+            caption { (shown.len()) " of " (assets.len()) " assets" }
+            thead { tr { th scope="col" { "Asset" } th scope="col" { "Kind" } th scope="col" { "Location" } } }
+            tbody {
+                @for a in &shown {
+                    tr { td { a href={ "/assets/" (a.id) } { (a.name) } br; small { (a.id) } } td { (a.kind.to_string()) } td { (a.location.path()) } }
+                }
+            }
+        }
+    };
+    Ok(shell("Assets", &principal, "/assets", content))
+}
+
+fn describe(relation: &Relation) -> String {
+    let kind = serde_json::to_value(relation.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    match relation.class {
+        Some(class) => format!(
+            "{kind} ({})",
+            serde_json::to_value(class).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+        ),
+        None => kind,
+    }
+}
+
+pub async fn one(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Markup, ApiError> {
+    let assets = state.store.list_assets().await?;
+    let asset = assets.iter().find(|a| a.id == id).ok_or_else(|| ApiError::not_found(format!("no asset {id}")))?;
+    let relations = state.store.list_relations().await?;
+    let name_of = |id: &str| assets.iter().find(|a| a.id == id).map_or(id.to_owned(), |a| a.name.clone());
+    let outgoing: Vec<&Relation> = relations.iter().filter(|r| r.from == id).collect();
+    let incoming: Vec<&Relation> = relations.iter().filter(|r| r.to == id).collect();
+    let content = html! {
+        dl.facts {
+            dt { "Id" } dd { (asset.id) }
+            dt { "Kind" } dd { (asset.kind.to_string()) }
+            dt { "Location" } dd { (asset.location.path()) }
+            @for (threat, degree) in &asset.protections {
+                dt { "Protection against " (threat) } dd { (format!("{degree:.2}")) }
+            }
+        }
+        div.columns {
+            section { h2 { "It relates to" }
+                ul { @for r in &outgoing { li { (describe(r)) " → " a href={ "/assets/" (r.to) } { (name_of(&r.to)) } } } }
+            }
+            section { h2 { "Related to it" }
+                ul { @for r in &incoming { li { a href={ "/assets/" (r.from) } { (name_of(&r.from)) } " → " (describe(r)) } } }
+            }
+        }
+        p { a href={ "/events?asset=" (asset.id) } { "Events of this asset" } }
+    };
+    Ok(shell(&asset.name, &principal, "/assets", content))
+}

@@ -1,0 +1,87 @@
+//! The login page (a plain form, so it works without script).
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::routes::session::{login_status, start_session};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after login, never another site.
+fn safe_next(next: Option<&str>) -> &str {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/")
+}
+
+fn login_page(next: &str, error: Option<&str>) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Log in · SafeCare" }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body.login {
+                main id="main" {
+                    h1 { "SafeCare" }
+                    p { "Hospital security operations: cyber and physical, one picture." }
+                    @if let Some(error) = error {
+                        p.error role="alert" { (error) }
+                    }
+                    form method="post" action="/login" {
+                        input type="hidden" name="next" value=(next);
+                        label for="username" { "User name" }
+                        input id="username" name="username" autocomplete="username" required autofocus;
+                        label for="password" { "Password" }
+                        input id="password" name="password" type="password" autocomplete="current-password" required;
+                        button type="submit" { "Log in" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn form(Query(next): Query<Next>) -> Markup {
+    login_page(safe_next(next.next.as_deref()), None)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn submit(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+    let next = safe_next(form.next.as_deref()).to_owned();
+    match start_session(&state, &form.username, &form.password).await {
+        Ok((_, cookie)) => {
+            (StatusCode::SEE_OTHER, [(header::LOCATION, next)], [(header::SET_COOKIE, cookie)]).into_response()
+        }
+        Err(err) => (login_status(&err), login_page(&next, Some(&err.to_string()))).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/events?q=x")), "/events?q=x");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}
