@@ -26,6 +26,13 @@ enum Command {
         #[command(subcommand)]
         action: UsersAction,
     },
+    /// Create TLS certificates.
+    Certs {
+        #[command(flatten)]
+        place: ConfigArgs,
+        #[command(subcommand)]
+        action: CertsAction,
+    },
     /// Issue API tokens for scripts and sensors.
     Tokens {
         #[command(flatten)]
@@ -114,12 +121,27 @@ pub enum TokensAction {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum CertsAction {
+    /// Write a self-signed certificate and key for a first start
+    /// (`<data>/tls/cert.pem`, `key.pem`), and print the settings to use them.
+    Init {
+        /// Host names and addresses the certificate is valid for.
+        #[arg(long, value_delimiter = ',', default_value = "localhost,127.0.0.1")]
+        hosts: Vec<String>,
+        /// Replace existing files.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
 impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Serve(args) => crate::serve::serve(args.config()?).await,
             Command::Users { place, action } => crate::accounts::users(place.load()?, action).await,
             Command::Tokens { place, action } => crate::accounts::tokens(place.load()?, action).await,
+            Command::Certs { place, action } => crate::certs::run(&place.load()?, action),
         }
     }
 }

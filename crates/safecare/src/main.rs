@@ -2,6 +2,7 @@
 //! and calls into the library crates, which own all behaviour.
 
 mod accounts;
+mod certs;
 mod cli;
 mod serve;
 

@@ -99,3 +99,25 @@ fn users_and_tokens_are_managed_from_the_command_line() {
         }
     }
 }
+
+#[test]
+fn certs_init_writes_a_usable_certificate_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let out = safecare()
+        .args(["certs", "init", "--data", data, "--hosts", "localhost,safecare.hospital.example"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[tls]"));
+    let key = dir.path().join("tls/key.pem");
+    assert!(std::fs::read_to_string(&key).unwrap().contains("PRIVATE KEY"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let again = safecare().args(["certs", "init", "--data", data]).output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+}

@@ -10,6 +10,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use safecare_store::SqliteConfig;
 
 use crate::auth::Lockout;
+use crate::tls::TlsConfig;
 use serde::{Deserialize, Serialize};
 
 /// All settings, with their defaults in [`Config::default`].
@@ -32,6 +33,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Detection rules.
     pub rules: RulesConfig,
+    /// HTTPS; plain HTTP when absent.
+    pub tls: Option<TlsConfig>,
 }
 
 /// Which Sigma rules run.
@@ -81,6 +84,7 @@ impl Default for Config {
             store: SqliteConfig::default(),
             auth: AuthConfig::default(),
             rules: RulesConfig::default(),
+            tls: None,
         }
     }
 }

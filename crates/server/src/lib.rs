@@ -15,6 +15,7 @@ pub mod provision;
 mod routes;
 mod server;
 mod state;
+pub mod tls;
 mod web;
 
 pub use config::{AuthConfig, Config, ConfigError, RulesConfig};

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::pipeline::{Detection, load_rules, spawn_detection};
-use crate::{AppState, Config, metrics_setup, routes};
+use crate::{AppState, Config, metrics_setup, routes, tls};
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +27,8 @@ pub enum ServerError {
     Rules(#[from] crate::pipeline::RulesError),
     #[error("cannot start the pipeline: {0}")]
     Pipeline(#[from] safecare_bus::BusError),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -43,6 +45,10 @@ pub struct RunningServer {
 /// Opens the store, binds the listener and starts serving in the
 /// background.
 pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
+    let tls = match &config.tls {
+        Some(settings) => Some(axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(settings)?)),
+        None => None,
+    };
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let store = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
@@ -64,11 +70,16 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let (stop, stopped) = oneshot::channel::<()>();
     let store = state.store.clone();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
+        let served = match tls {
+            None => {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            }
+            Some(tls) => serve_tls(listener, app, tls, stopped).await,
+        };
         // Requests in flight have finished (each awaited its own durable
         // write and publication); the stages drain what is queued, then the
         // store finishes its writes.
@@ -81,6 +92,24 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     });
     tracing::info!(%addr, "SafeCare listening");
     Ok(RunningServer { addr, state, stop: Some(stop), task })
+}
+
+/// How long a TLS connection may take to finish its request at shutdown.
+const TLS_DRAIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+async fn serve_tls(
+    listener: TcpListener,
+    app: axum::Router,
+    tls: axum_server::tls_rustls::RustlsConfig,
+    stopped: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        let _ = stopped.await;
+        stopper.graceful_shutdown(Some(TLS_DRAIN));
+    });
+    axum_server::from_tcp_rustls(listener.into_std()?, tls)?.handle(handle).serve(app.into_make_service()).await
 }
 
 impl RunningServer {
@@ -103,6 +132,7 @@ impl RunningServer {
 
     /// The URL of the service.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.state.config.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 }

@@ -68,5 +68,10 @@ async fn log_in_with_the_form_and_see_the_pages() {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let css = browser.get(format!("{base}/static/app.css")).send().await.unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(css.headers()["cache-control"], "no-cache", "static files set their own caching");
+    let page = browser.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
     server.stop().await.unwrap();
 }

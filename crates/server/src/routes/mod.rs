@@ -13,8 +13,9 @@ mod stream;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
-use axum::http::Method;
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::{MethodFilter, on};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
@@ -121,13 +122,35 @@ pub fn access_matrix_markdown() -> String {
     out
 }
 
+/// Headers on every answer: no sniffing, no framing, scripts and styles
+/// only from SafeCare itself, no referrer leaving the hospital.
+const SECURITY_HEADERS: [(&str, &str); 5] = [
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("content-security-policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+];
+
 /// The service's router.
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    api()
+    let mut router = api()
         .router
         .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(TraceLayer::new_for_http());
+    for (name, value) in SECURITY_HEADERS {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    if state.config.tls.is_some() {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    router.with_state(state)
 }

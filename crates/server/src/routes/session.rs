@@ -23,7 +23,7 @@ pub struct Credentials {
 /// The cookie that carries a session (or, with an empty value and no age,
 /// ends it).
 pub(crate) fn session_cookie(state: &AppState, secret: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.config.auth.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.config.auth.secure_cookies || state.config.tls.is_some() { "; Secure" } else { "" };
     let cookie =
         format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))

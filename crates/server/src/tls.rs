@@ -1,0 +1,115 @@
+//! TLS for the HTTP API (rustls with the ring provider): server
+//! certificates from PEM files, optional client-certificate checking for
+//! sensors, and self-signed certificates for a first start.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::ServerConfig;
+use rustls::server::WebPkiClientVerifier;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use serde::{Deserialize, Serialize};
+
+/// Where the certificates are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM certificate chain of the server.
+    pub cert: PathBuf,
+    /// PEM private key of the server.
+    pub key: PathBuf,
+    /// PEM certificates of the authority that signs client certificates;
+    /// when set, every client must present one it signed (mutual TLS, as
+    /// for sensors on untrusted networks).
+    #[serde(default)]
+    pub client_ca: Option<PathBuf>,
+}
+
+/// A TLS setting that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read {what} from {path}: {reason}")]
+    Read { what: &'static str, path: PathBuf, reason: String },
+    #[error("{path} holds no {what}")]
+    Empty { what: &'static str, path: PathBuf },
+    #[error("invalid TLS setup: {0}")]
+    Rustls(#[from] rustls::Error),
+    #[error("invalid client CA: {0}")]
+    ClientCa(String),
+    #[error("cannot generate a certificate: {0}")]
+    Generate(#[from] rcgen::Error),
+}
+
+fn certs(path: &Path, what: &'static str) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let read = |reason: String| TlsError::Read { what, path: path.to_owned(), reason };
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| read(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| read(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(TlsError::Empty { what, path: path.to_owned() });
+    }
+    Ok(certs)
+}
+
+/// The rustls configuration for the settings.
+pub fn server_config(config: &TlsConfig) -> Result<Arc<ServerConfig>, TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let chain = certs(&config.cert, "certificates")?;
+    let key = PrivateKeyDer::from_pem_file(&config.key).map_err(|e| TlsError::Read {
+        what: "a private key",
+        path: config.key.clone(),
+        reason: e.to_string(),
+    })?;
+    let builder = ServerConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions()?;
+    let builder = match &config.client_ca {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in certs(ca, "CA certificates")? {
+                roots.add(cert)?;
+            }
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| TlsError::ClientCa(e.to_string()))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut server = builder.with_single_cert(chain, key)?;
+    server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(server))
+}
+
+/// A self-signed certificate and its key, as PEM, valid for `hosts`.
+pub fn self_signed(hosts: &[String]) -> Result<(String, String), TlsError> {
+    let certified = rcgen::generate_simple_self_signed(hosts.to_vec())?;
+    Ok((certified.cert.pem(), certified.signing_key.serialize_pem()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_certificates_load_and_bad_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = self_signed(&["localhost".into()]).unwrap();
+        let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        std::fs::write(&cert_path, &cert).unwrap();
+        std::fs::write(&key_path, &key).unwrap();
+        let good = TlsConfig { cert: cert_path.clone(), key: key_path.clone(), client_ca: None };
+        assert!(server_config(&good).is_ok());
+        let mutual = TlsConfig { client_ca: Some(cert_path.clone()), ..good.clone() };
+        assert!(server_config(&mutual).is_ok());
+
+        let missing = TlsConfig { cert: dir.path().join("nope.pem"), ..good.clone() };
+        let err = server_config(&missing).unwrap_err().to_string();
+        assert!(err.contains("nope.pem"), "{err}");
+        std::fs::write(dir.path().join("empty.pem"), "").unwrap();
+        let empty = TlsConfig { cert: dir.path().join("empty.pem"), ..good.clone() };
+        assert!(matches!(server_config(&empty), Err(TlsError::Empty { .. })));
+        let swapped = TlsConfig { cert: key_path, key: cert_path, client_ca: None };
+        assert!(server_config(&swapped).is_err());
+    }
+}
