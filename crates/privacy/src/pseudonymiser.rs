@@ -1,0 +1,196 @@
+//! Replacing the configured personal fields of an event with tokens.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use safecare_model::Event;
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::FieldKind;
+use crate::config::{FieldRule, PseudonymConfig};
+use crate::key::SecretKey;
+use crate::path;
+use crate::token::Tokeniser;
+
+/// Values shorter than this are not searched for in the message: replacing
+/// every `ab` in free text would garble it without protecting anyone.
+const MIN_SCRUB_LEN: usize = 3;
+
+/// Turns an event's personal fields into tokens under one key.
+#[derive(Debug)]
+pub struct Pseudonymiser {
+    tokeniser: Tokeniser,
+    scrub_message: bool,
+    /// Rules for sources without rules of their own.
+    common: Vec<FieldRule>,
+    /// Full rule lists of the sources that have extra rules.
+    by_source: HashMap<String, Vec<FieldRule>>,
+}
+
+/// One identifier that was replaced: what the vault must remember so that a
+/// privacy officer can later re-identify `token`. `value` is the normalised
+/// original; it is wiped from memory on drop and never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Replacement {
+    pub token: String,
+    pub kind: FieldKind,
+    pub value: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for Replacement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replacement").field("token", &self.token).field("kind", &self.kind).finish_non_exhaustive()
+    }
+}
+
+/// A value replaced in a field: its token and the text put in its place.
+struct Replaced {
+    replacement: Replacement,
+    /// Original spellings to hide in the message, each with its stand-in.
+    spellings: Vec<(String, String)>,
+}
+
+impl Pseudonymiser {
+    pub fn new(key: &SecretKey, config: &PseudonymConfig) -> Self {
+        let by_source = config.sources.keys().map(|source| (source.clone(), config.rules_for(source))).collect();
+        Pseudonymiser {
+            tokeniser: Tokeniser::new(key),
+            scrub_message: config.scrub_message,
+            // No source name is empty (the model refuses it), so this is
+            // exactly the common rules plus the optional address rules.
+            common: config.rules_for(""),
+            by_source,
+        }
+    }
+
+    /// The tokeniser, for callers that need a token without an event (the
+    /// search box: an analyst types a user name, the UI searches its token).
+    pub fn tokeniser(&self) -> &Tokeniser {
+        &self.tokeniser
+    }
+
+    /// The text that replaces `raw` in a field of `kind`, or `None` when the
+    /// value identifies nobody and stays as it is.
+    pub fn pseudonymise_value(&self, kind: FieldKind, raw: &str) -> Option<String> {
+        self.replace_str(kind, raw).and_then(|r| r.spellings.into_iter().next()).map(|(_, with)| with)
+    }
+
+    /// Replaces the configured fields of `event` in place and returns what
+    /// was replaced, once per token, for the vault.
+    pub fn pseudonymise(&self, event: &mut Event) -> Vec<Replacement> {
+        let rules = self.by_source.get(&event.source).unwrap_or(&self.common);
+        let mut replaced: Vec<Replaced> = Vec::new();
+        for rule in rules {
+            if let Some(value) = path::get_mut(&mut event.fields, &rule.field) {
+                self.replace_value(rule.kind, value, &mut replaced);
+            }
+        }
+        if self.scrub_message && !event.message.is_empty() {
+            scrub(&mut event.message, &replaced);
+        }
+        let mut out: Vec<Replacement> = Vec::with_capacity(replaced.len());
+        for r in replaced {
+            if !out.iter().any(|o| o.token == r.replacement.token) {
+                out.push(r.replacement);
+            }
+        }
+        out
+    }
+
+    fn replace_value(&self, kind: FieldKind, value: &mut Value, out: &mut Vec<Replaced>) {
+        let replaced = match value {
+            Value::String(s) => self.replace_str(kind, s),
+            // Badge and patient numbers often arrive as JSON numbers.
+            Value::Number(n) => self.replace_str(kind, &n.to_string()),
+            Value::Array(items) => {
+                for item in items {
+                    self.replace_value(kind, item, out);
+                }
+                return;
+            }
+            Value::Null | Value::Bool(_) | Value::Object(_) => return,
+        };
+        if let Some(r) = replaced {
+            if let Some((_, with)) = r.spellings.first() {
+                *value = Value::String(with.clone());
+            }
+            out.push(r);
+        }
+    }
+
+    fn replace_str(&self, kind: FieldKind, raw: &str) -> Option<Replaced> {
+        if kind == FieldKind::Ip {
+            let addr: IpAddr = raw.trim().parse().ok()?;
+            let token = self.tokeniser.ip(addr);
+            if token == addr {
+                return None;
+            }
+            let token = token.to_string();
+            return Some(Replaced {
+                spellings: vec![(raw.trim().to_owned(), token.clone())],
+                replacement: Replacement { token, kind, value: Zeroizing::new(addr.to_string()) },
+            });
+        }
+        let normalised = kind.normalise(raw)?;
+        let token = self.tokeniser.token(kind, &normalised.key);
+        let full = format!("{}{token}{}", normalised.before, normalised.after);
+        let trimmed = raw.trim();
+        let mut spellings = vec![(trimmed.to_owned(), full)];
+        // The bare account or local part may appear alone in the message.
+        let bare = &trimmed[normalised.before.len()..trimmed.len() - normalised.after.len()];
+        if bare.len() != trimmed.len() {
+            spellings.push((bare.to_owned(), token.clone()));
+        }
+        Some(Replaced { spellings, replacement: Replacement { token, kind, value: Zeroizing::new(normalised.key) } })
+    }
+}
+
+/// Hides the replaced values where they recur in free text, longest first so
+/// `HOSP\jdoe` goes whole before `jdoe` alone is looked for.
+fn scrub(message: &mut String, replaced: &[Replaced]) {
+    let mut spellings: Vec<&(String, String)> = replaced.iter().flat_map(|r| &r.spellings).collect();
+    spellings.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    for (from, to) in spellings {
+        if from.len() >= MIN_SCRUB_LEN
+            && let Some(new) = replace_ignoring_ascii_case(message, from, to)
+        {
+            *message = new;
+        }
+    }
+}
+
+/// ASCII lower-casing keeps every byte offset, so offsets found in the
+/// lower-cased copy are valid in the original.
+fn replace_ignoring_ascii_case(haystack: &str, needle: &str, with: &str) -> Option<String> {
+    let lower = haystack.to_ascii_lowercase();
+    let needle_lower = needle.to_ascii_lowercase();
+    let mut matches = lower.match_indices(&needle_lower).peekable();
+    matches.peek()?;
+    let mut out = String::with_capacity(haystack.len());
+    let mut last = 0;
+    for (at, _) in matches {
+        out.push_str(&haystack[last..at]);
+        out.push_str(with);
+        last = at + needle.len();
+    }
+    out.push_str(&haystack[last..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replacement_debug_hides_the_value() {
+        let r = Replacement { token: "usr_x".into(), kind: FieldKind::User, value: Zeroizing::new("jdoe".into()) };
+        assert!(!format!("{r:?}").contains("jdoe"));
+    }
+
+    #[test]
+    fn case_insensitive_replace_keeps_other_text() {
+        assert_eq!(replace_ignoring_ascii_case("Bob and BOB, bób", "bob", "X"), Some("X and X, bób".into()));
+        assert_eq!(replace_ignoring_ascii_case("nothing", "bob", "X"), None);
+    }
+}
