@@ -23,9 +23,47 @@ pub struct Pseudonymiser {
     tokeniser: Tokeniser,
     scrub_message: bool,
     /// Rules for sources without rules of their own.
-    common: Vec<FieldRule>,
-    /// Full rule lists of the sources that have extra rules.
-    by_source: HashMap<String, Vec<FieldRule>>,
+    common: RuleSet,
+    /// Full rule sets of the sources that have extra rules.
+    by_source: HashMap<String, RuleSet>,
+}
+
+/// Rules indexed by every dotted prefix of their path, so an event is
+/// matched by looking up its few top-level keys instead of resolving every
+/// rule's path against it.
+#[derive(Debug)]
+struct RuleSet {
+    rules: Vec<FieldRule>,
+    by_prefix: HashMap<String, Vec<usize>>,
+}
+
+impl RuleSet {
+    fn new(all: Vec<FieldRule>) -> Self {
+        // A path listed twice (common and per source) would otherwise be
+        // tokenised twice, turning the token itself into a token.
+        let mut rules: Vec<FieldRule> = Vec::with_capacity(all.len());
+        for rule in all {
+            if !rules.iter().any(|r| r.field == rule.field) {
+                rules.push(rule);
+            }
+        }
+        let mut by_prefix: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let ends = rule.field.match_indices('.').map(|(dot, _)| dot).chain([rule.field.len()]);
+            for end in ends {
+                by_prefix.entry(rule.field[..end].to_owned()).or_default().push(i);
+            }
+        }
+        RuleSet { rules, by_prefix }
+    }
+
+    /// The rules that may match an event with these top-level keys, each once.
+    fn candidates<'k>(&self, keys: impl Iterator<Item = &'k String>) -> Vec<&FieldRule> {
+        let mut picked: Vec<usize> = keys.filter_map(|k| self.by_prefix.get(k)).flatten().copied().collect();
+        picked.sort_unstable();
+        picked.dedup();
+        picked.into_iter().map(|i| &self.rules[i]).collect()
+    }
 }
 
 /// One identifier that was replaced: what the vault must remember so that a
@@ -53,13 +91,14 @@ struct Replaced {
 
 impl Pseudonymiser {
     pub fn new(key: &SecretKey, config: &PseudonymConfig) -> Self {
-        let by_source = config.sources.keys().map(|source| (source.clone(), config.rules_for(source))).collect();
+        let by_source =
+            config.sources.keys().map(|source| (source.clone(), RuleSet::new(config.rules_for(source)))).collect();
         Pseudonymiser {
             tokeniser: Tokeniser::new(key),
             scrub_message: config.scrub_message,
             // No source name is empty (the model refuses it), so this is
             // exactly the common rules plus the optional address rules.
-            common: config.rules_for(""),
+            common: RuleSet::new(config.rules_for("")),
             by_source,
         }
     }
@@ -81,7 +120,7 @@ impl Pseudonymiser {
     pub fn pseudonymise(&self, event: &mut Event) -> Vec<Replacement> {
         let rules = self.by_source.get(&event.source).unwrap_or(&self.common);
         let mut replaced: Vec<Replaced> = Vec::new();
-        for rule in rules {
+        for rule in rules.candidates(event.fields.keys()) {
             if let Some(value) = path::get_mut(&mut event.fields, &rule.field) {
                 self.replace_value(rule.kind, value, &mut replaced);
             }

@@ -169,3 +169,16 @@ fn pseudonymise_value_matches_the_field_token() {
     );
     assert_eq!(p.pseudonymise_value(FieldKind::User, "ANONYMOUS LOGON"), None);
 }
+
+#[test]
+fn a_field_listed_twice_is_tokenised_once() {
+    let mut config = PseudonymConfig::default();
+    config.sources.insert("dc".into(), vec![FieldRule { field: "TargetUserName".into(), kind: FieldKind::User }]);
+    let twice = Pseudonymiser::new(&key(1), &config);
+    let mut a = event("dc", json!({"TargetUserName": "alice", "winlog.event_data.TargetUserName": "alice"}), "");
+    let mut b = event("other", json!({"TargetUserName": "alice"}), "");
+    twice.pseudonymise(&mut a);
+    twice.pseudonymise(&mut b);
+    assert_eq!(a.fields["TargetUserName"], b.fields["TargetUserName"]);
+    assert_eq!(a.fields["winlog.event_data.TargetUserName"], b.fields["TargetUserName"], "flat dotted key");
+}
