@@ -1,11 +1,13 @@
 //! Pseudonymisation throughput: Windows logon events with three personal
-//! fields each (subject user, target user, e-mail), under the default rules.
+//! fields each (subject user, target user, e-mail), under the default rules;
+//! and the cost of one token and of one IPv4 address.
 
 use std::hint::black_box;
+use std::net::Ipv4Addr;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use safecare_model::{Domain, Event, Timestamp};
-use safecare_privacy::{PseudonymConfig, Pseudonymiser, SecretKey};
+use safecare_privacy::{FieldKind, PseudonymConfig, Pseudonymiser, SecretKey};
 use serde_json::json;
 
 const BATCH: usize = 1000;
@@ -48,6 +50,12 @@ fn bench(c: &mut Criterion) {
         )
     });
     group.finish();
+
+    // The parts: one keyed token, and one prefix-preserving IPv4 address.
+    let tokeniser = pseudonymiser.tokeniser();
+    c.bench_function("token_user", |b| b.iter(|| tokeniser.token(FieldKind::User, black_box("jdoe"))));
+    let addr: Ipv4Addr = "10.20.30.40".parse().unwrap_or(Ipv4Addr::LOCALHOST);
+    c.bench_function("ipv4", |b| b.iter(|| tokeniser.ipv4(black_box(addr))));
 }
 
 criterion_group!(benches, bench);

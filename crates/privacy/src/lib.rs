@@ -45,5 +45,5 @@ pub use pseudonymiser::{Pseudonymiser, Replacement};
 pub use reid::{ReidPolicy, ReidRefusal, Reidentified, ReidentifyError, Request};
 pub use retention::{DataClass, ParseRetentionError, PurgeItem, PurgePlan, Retention, RetentionPolicy};
 pub use role::{Actor, Role};
-pub use token::Tokeniser;
+pub use token::{Tokeniser, bare_token};
 pub use vault::{MemoryVaultStore, Vault, VaultEntry, VaultError, VaultStore, VaultStoreError};

@@ -58,6 +58,22 @@ impl Tokeniser {
     }
 }
 
+/// The bare token inside a pseudonymised field value (`HOSP\\usr_…`,
+/// `eml_…@hospital.org`), which is what the vault is keyed by. IP tokens are
+/// addresses and are their own bare token.
+pub fn bare_token(value: &str) -> Option<&str> {
+    let token_len = 4 + TOKEN_BYTES * 8 / 5;
+    let kinds = [FieldKind::User, FieldKind::Email, FieldKind::Badge, FieldKind::Patient, FieldKind::Name];
+    kinds.iter().find_map(|kind| {
+        value.match_indices(kind.prefix()).find_map(|(at, _)| {
+            let candidate = value.get(at..at + token_len)?;
+            let body_ok = candidate.as_bytes()[4..].iter().all(|b| BASE32.contains(b));
+            let ends_here = !value[at + token_len..].starts_with(|c: char| c.is_ascii_alphanumeric());
+            (body_ok && ends_here).then_some(candidate)
+        })
+    })
+}
+
 impl std::fmt::Debug for Tokeniser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Tokeniser(<keyed>)")
@@ -102,6 +118,17 @@ mod tests {
         assert!(a[4..].bytes().all(|b| BASE32.contains(&b)), "{a}");
         assert_ne!(a, tok(2).token(FieldKind::User, "jdoe"));
         assert_ne!(a, tok(1).token(FieldKind::User, "jdoe2"));
+    }
+
+    #[test]
+    fn bare_token_is_found_inside_decorated_values() {
+        let t = tok(1).token(FieldKind::User, "jdoe");
+        assert_eq!(bare_token(&format!("HOSP\\{t}")), Some(t.as_str()));
+        let e = tok(1).token(FieldKind::Email, "a@b.org");
+        assert_eq!(bare_token(&format!("{e}@b.org")), Some(e.as_str()));
+        assert_eq!(bare_token("usr_tooshort"), None);
+        assert_eq!(bare_token(&format!("{t}x")), None);
+        assert_eq!(bare_token("no token here"), None);
     }
 
     #[test]
