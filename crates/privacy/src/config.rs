@@ -43,14 +43,24 @@ pub struct PseudonymConfig {
     /// detection often needs real addresses to match the asset inventory.
     #[serde(default)]
     pub workstation_ips: bool,
-    /// Replace each pseudonymised value where it also occurs in the event's
-    /// free-text message, so the message does not leak what the fields hide.
-    #[serde(default = "yes")]
-    pub scrub_message: bool,
+    /// Where else each pseudonymised value is hidden when it recurs.
+    #[serde(default)]
+    pub scrub: Scrub,
 }
 
-fn yes() -> bool {
-    true
+/// Where a value replaced in a configured field is also searched for and
+/// replaced by its token: a user name recurs in rendered messages, home
+/// directory paths and command lines, and would leak through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scrub {
+    /// Only the configured fields change.
+    Off,
+    /// Also the event's `message`.
+    Message,
+    /// Also the message and every other text field of the event (default).
+    #[default]
+    AllText,
 }
 
 impl Default for PseudonymConfig {
@@ -59,7 +69,7 @@ impl Default for PseudonymConfig {
             common: default_common_fields(),
             sources: BTreeMap::new(),
             workstation_ips: false,
-            scrub_message: true,
+            scrub: Scrub::AllText,
         }
     }
 }
@@ -134,7 +144,9 @@ pub fn default_common_fields() -> Vec<FieldRule> {
 pub fn default_workstation_ip_fields() -> Vec<FieldRule> {
     let mut rules = Vec::new();
     rules.extend(windows("IpAddress", FieldKind::Ip));
-    rules.extend(["source.ip", "client.ip", "host.ip"].map(|f| rule(f, FieldKind::Ip)));
+    // Sysmon network connections and Windows Filtering Platform events name
+    // the local (workstation) side `SourceIp` / `SourceAddress`.
+    rules.extend(["SourceIp", "SourceAddress", "source.ip", "client.ip", "host.ip"].map(|f| rule(f, FieldKind::Ip)));
     rules
 }
 

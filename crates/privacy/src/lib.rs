@@ -38,7 +38,7 @@ pub use audit::{
     AuditAnchor, AuditChain, AuditEntry, AuditError, AuditStore, AuditStoreError, AuditViolation, MemoryAuditStore,
     ViolationKind, verify, verify_anchored,
 };
-pub use config::{FieldRule, PseudonymConfig, default_common_fields, default_workstation_ip_fields};
+pub use config::{FieldRule, PseudonymConfig, Scrub, default_common_fields, default_workstation_ip_fields};
 pub use key::{KEY_LEN, KeyError, KeyRing, SecretKey};
 pub use kind::FieldKind;
 pub use pseudonymiser::{Pseudonymiser, Replacement};

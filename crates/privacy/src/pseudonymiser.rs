@@ -8,7 +8,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::FieldKind;
-use crate::config::{FieldRule, PseudonymConfig};
+use crate::config::{FieldRule, PseudonymConfig, Scrub};
 use crate::key::SecretKey;
 use crate::path;
 use crate::token::Tokeniser;
@@ -21,7 +21,7 @@ const MIN_SCRUB_LEN: usize = 3;
 #[derive(Debug)]
 pub struct Pseudonymiser {
     tokeniser: Tokeniser,
-    scrub_message: bool,
+    scrub: Scrub,
     /// Rules for sources without rules of their own.
     common: RuleSet,
     /// Full rule sets of the sources that have extra rules.
@@ -95,7 +95,7 @@ impl Pseudonymiser {
             config.sources.keys().map(|source| (source.clone(), RuleSet::new(config.rules_for(source)))).collect();
         Pseudonymiser {
             tokeniser: Tokeniser::new(key),
-            scrub_message: config.scrub_message,
+            scrub: config.scrub,
             // No source name is empty (the model refuses it), so this is
             // exactly the common rules plus the optional address rules.
             common: RuleSet::new(config.rules_for("")),
@@ -125,8 +125,14 @@ impl Pseudonymiser {
                 self.replace_value(rule.kind, value, &mut replaced);
             }
         }
-        if self.scrub_message && !event.message.is_empty() {
-            scrub(&mut event.message, &replaced);
+        if self.scrub != Scrub::Off && !replaced.is_empty() {
+            let scrubber = Scrubber::new(&replaced);
+            scrubber.scrub(&mut event.message);
+            if self.scrub == Scrub::AllText {
+                for value in event.fields.values_mut() {
+                    scrubber.scrub_value(value);
+                }
+            }
         }
         let mut out: Vec<Replacement> = Vec::with_capacity(replaced.len());
         for r in replaced {
@@ -185,33 +191,73 @@ impl Pseudonymiser {
     }
 }
 
-/// Hides the replaced values where they recur in free text, longest first so
-/// `HOSP\jdoe` goes whole before `jdoe` alone is looked for.
-fn scrub(message: &mut String, replaced: &[Replaced]) {
-    let mut spellings: Vec<&(String, String)> = replaced.iter().flat_map(|r| &r.spellings).collect();
-    spellings.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
-    for (from, to) in spellings {
-        if from.len() >= MIN_SCRUB_LEN
-            && let Some(new) = replace_ignoring_ascii_case(message, from, to)
-        {
-            *message = new;
+/// Hides replaced values where they recur in other text of the event.
+struct Scrubber<'a> {
+    /// Lower-cased original spellings with their stand-ins, longest first so
+    /// `HOSP\jdoe` goes whole before `jdoe` alone is looked for.
+    needles: Vec<(String, &'a str)>,
+    /// The texts just put into configured fields: left alone, so a token
+    /// that happens to contain a short original is not rewritten.
+    outputs: Vec<&'a str>,
+}
+
+impl<'a> Scrubber<'a> {
+    fn new(replaced: &'a [Replaced]) -> Self {
+        let spellings = replaced.iter().flat_map(|r| &r.spellings);
+        let mut needles: Vec<(String, &str)> = spellings
+            .clone()
+            .filter(|(from, _)| from.len() >= MIN_SCRUB_LEN)
+            .map(|(from, to)| (from.to_ascii_lowercase(), to.as_str()))
+            .collect();
+        needles.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+        let outputs = replaced.iter().filter_map(|r| r.spellings.first()).map(|(_, to)| to.as_str()).collect();
+        Scrubber { needles, outputs }
+    }
+
+    fn scrub_value(&self, value: &mut Value) {
+        match value {
+            Value::String(s) => self.scrub(s),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
+            Value::Object(map) => map.values_mut().for_each(|v| self.scrub_value(v)),
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+
+    fn scrub(&self, text: &mut String) {
+        if text.len() < MIN_SCRUB_LEN || self.outputs.contains(&text.as_str()) {
+            return;
+        }
+        for (from, to) in &self.needles {
+            if let Some(new) = replace_ignoring_ascii_case(text, from, to) {
+                *text = new;
+            }
         }
     }
 }
 
-/// ASCII lower-casing keeps every byte offset, so offsets found in the
-/// lower-cased copy are valid in the original.
-fn replace_ignoring_ascii_case(haystack: &str, needle: &str, with: &str) -> Option<String> {
+/// Replaces whole-word occurrences only: `jdoe` in `C:\\Users\\jdoe\\` but not
+/// in `jdoe2`, and `10.4.7.21` but not inside `10.4.7.210`, which would turn
+/// into a wrong but plausible address. ASCII lower-casing keeps every byte
+/// offset, so offsets found in the lower-cased copy are valid in the
+/// original. `needle_lower` must already be lower-cased.
+fn replace_ignoring_ascii_case(haystack: &str, needle_lower: &str, with: &str) -> Option<String> {
     let lower = haystack.to_ascii_lowercase();
-    let needle_lower = needle.to_ascii_lowercase();
-    let mut matches = lower.match_indices(&needle_lower).peekable();
-    matches.peek()?;
-    let mut out = String::with_capacity(haystack.len());
+    let bytes = lower.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
+    let mut out = String::new();
     let mut last = 0;
-    for (at, _) in matches {
-        out.push_str(&haystack[last..at]);
-        out.push_str(with);
-        last = at + needle.len();
+    for (at, _) in lower.match_indices(needle_lower) {
+        let end = at + needle_lower.len();
+        let starts_word = at == 0 || !is_word(bytes[at - 1]);
+        let ends_word = end == bytes.len() || !is_word(bytes[end]);
+        if starts_word && ends_word {
+            out.push_str(&haystack[last..at]);
+            out.push_str(with);
+            last = end;
+        }
+    }
+    if last == 0 {
+        return None;
     }
     out.push_str(&haystack[last..]);
     Some(out)
@@ -231,5 +277,10 @@ mod tests {
     fn case_insensitive_replace_keeps_other_text() {
         assert_eq!(replace_ignoring_ascii_case("Bob and BOB, bób", "bob", "X"), Some("X and X, bób".into()));
         assert_eq!(replace_ignoring_ascii_case("nothing", "bob", "X"), None);
+        assert_eq!(replace_ignoring_ascii_case("bob2 bob_x bobé", "bob", "X"), None);
+        assert_eq!(
+            replace_ignoring_ascii_case("10.4.7.210 10.4.7.21:445 110.4.7.21", "10.4.7.21", "T"),
+            Some("10.4.7.210 T:445 110.4.7.21".into())
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Pseudonymising events: which fields change, into what, and what stays.
 
 use safecare_model::{Domain, Event, Timestamp};
-use safecare_privacy::{FieldKind, FieldRule, PseudonymConfig, Pseudonymiser, SecretKey};
+use safecare_privacy::{FieldKind, FieldRule, PseudonymConfig, Pseudonymiser, Scrub, SecretKey};
 use serde_json::{Value, json};
 
 fn key(byte: u8) -> SecretKey {
@@ -146,10 +146,9 @@ fn workstation_ips_only_when_enabled_and_prefix_preserved() {
 
 #[test]
 fn config_reads_from_yaml() {
-    let yaml =
-        "workstation_ips: true\nscrub_message: false\nsources:\n  hl7:\n    - field: PID.3.1\n      kind: patient\n";
+    let yaml = "workstation_ips: true\nscrub: \"off\"\nsources:\n  hl7:\n    - field: PID.3.1\n      kind: patient\n";
     let config: PseudonymConfig = serde_saphyr::from_str(yaml).unwrap();
-    assert!(config.workstation_ips && !config.scrub_message);
+    assert!(config.workstation_ips && config.scrub == Scrub::Off);
     assert_eq!(config.common, PseudonymConfig::default().common);
     let p = Pseudonymiser::new(&key(1), &config);
     let mut e = event("hl7", json!({"PID": {"3": {"1": "12345"}}}), "patient 12345");
@@ -181,4 +180,80 @@ fn a_field_listed_twice_is_tokenised_once() {
     twice.pseudonymise(&mut b);
     assert_eq!(a.fields["TargetUserName"], b.fields["TargetUserName"]);
     assert_eq!(a.fields["winlog.event_data.TargetUserName"], b.fields["TargetUserName"], "flat dotted key");
+}
+
+#[test]
+fn recurrences_in_other_text_fields_are_scrubbed_by_default() {
+    let fields = json!({
+        "TargetUserName": "jdoe",
+        "CommandLine": "C:\\Users\\JDoe\\AppData\\x.exe --user jdoe2",
+        "Message": "Account Name:\tjdoe",
+        "nested": [{"path": "/home/jdoe/.ssh"}]
+    });
+    let mut e = event("x", fields.clone(), "jdoe logged on");
+    default_pseudonymiser().pseudonymise(&mut e);
+    let token = e.fields["TargetUserName"].as_str().unwrap().to_owned();
+    assert_eq!(e.fields["CommandLine"], json!(format!("C:\\Users\\{token}\\AppData\\x.exe --user jdoe2")));
+    assert_eq!(e.fields["Message"], json!(format!("Account Name:\t{token}")));
+    assert_eq!(e.fields["nested"][0]["path"], json!(format!("/home/{token}/.ssh")));
+    assert_eq!(e.message, format!("{token} logged on"));
+
+    let only_message = PseudonymConfig { scrub: Scrub::Message, ..PseudonymConfig::default() };
+    let mut e = event("x", fields, "jdoe logged on");
+    Pseudonymiser::new(&key(1), &only_message).pseudonymise(&mut e);
+    assert_eq!(e.message, format!("{token} logged on"));
+    assert_eq!(e.fields["Message"], json!("Account Name:\tjdoe"));
+}
+
+/// Every Windows event of the shared samples: after pseudonymisation no
+/// replaced account name recurs anywhere in the event, and the same account
+/// gets the same token in every file.
+#[test]
+fn windows_samples_leak_no_replaced_value() {
+    let Ok(dir) = std::env::var("SAFECARE_SAMPLES_DIR") else {
+        println!("SAFECARE_SAMPLES_DIR not set: Windows sample pseudonymisation test skipped");
+        return;
+    };
+    let dir = std::path::Path::new(&dir).join("windows-events-json");
+    let config = PseudonymConfig { workstation_ips: true, ..PseudonymConfig::default() };
+    let p = Pseudonymiser::new(&key(1), &config);
+    let mut tokens: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let (mut events, mut replaced_total) = (0, 0);
+    for file in std::fs::read_dir(&dir).unwrap() {
+        let path = file.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        for line in std::fs::read_to_string(&path).unwrap().lines() {
+            let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(line) else { continue };
+            let message = fields.get("Message").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let mut e = event("windows", Value::Object(fields), &message);
+            let replaced = p.pseudonymise(&mut e);
+            let text = serde_json::to_string(&e).unwrap().to_ascii_lowercase();
+            for r in &replaced {
+                let original = r.value.to_ascii_lowercase();
+                if r.kind == FieldKind::User && original.len() >= 3 {
+                    assert!(!contains_word(&text, &original), "{original} recurs in {}: {text}", path.display());
+                }
+                let previous = tokens.entry(r.value.to_string()).or_insert_with(|| r.token.clone());
+                assert_eq!(previous, &r.token, "one account, one token");
+            }
+            events += 1;
+            replaced_total += replaced.len();
+        }
+    }
+    assert!(events > 1000, "read {events} events");
+    assert!(replaced_total > 100, "replaced {replaced_total} values");
+}
+
+/// Whether `word` occurs in JSON `text` as a whole word; a JSON escape such
+/// as `\\t` before it counts as a delimiter.
+fn contains_word(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
+    text.match_indices(word).any(|(at, _)| {
+        let end = at + word.len();
+        let before_ok = at == 0 || !is_word(bytes[at - 1]) || (at >= 2 && bytes[at - 2] == b'\\');
+        before_ok && (end == bytes.len() || !is_word(bytes[end]))
+    })
 }
