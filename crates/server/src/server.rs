@@ -63,21 +63,21 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         store,
         metrics: metrics_setup::handle(),
         detection: detection.clone(),
+        shutdown: CancellationToken::new(),
     };
     let stop_pipeline = CancellationToken::new();
     let detecting = spawn_detection(state.clone(), detection, stop_pipeline.clone()).await?;
     let app = routes::router(state.clone());
-    let (stop, stopped) = oneshot::channel::<()>();
+    let (stop, signal) = oneshot::channel::<()>();
+    let shutting_down = state.shutdown.clone();
+    let stopped = async move {
+        let _ = signal.await;
+        shutting_down.cancel();
+    };
     let store = state.store.clone();
     let task = tokio::spawn(async move {
         let served = match tls {
-            None => {
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    })
-                    .await
-            }
+            None => axum::serve(listener, app).with_graceful_shutdown(stopped).await,
             Some(tls) => serve_tls(listener, app, tls, stopped).await,
         };
         // Requests in flight have finished (each awaited its own durable
@@ -101,12 +101,12 @@ async fn serve_tls(
     listener: TcpListener,
     app: axum::Router,
     tls: axum_server::tls_rustls::RustlsConfig,
-    stopped: oneshot::Receiver<()>,
+    stopped: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
-        let _ = stopped.await;
+        stopped.await;
         stopper.graceful_shutdown(Some(TLS_DRAIN));
     });
     axum_server::from_tcp_rustls(listener.into_std()?, tls)?.handle(handle).serve(app.into_make_service()).await

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use safecare_bus::Bus;
 use safecare_store::{AccountStore, Store};
+use tokio_util::sync::CancellationToken;
 
 use crate::Config;
 use crate::pipeline::Detection;
@@ -18,4 +19,7 @@ pub struct AppState {
     pub bus: Arc<dyn Bus>,
     pub metrics: PrometheusHandle,
     pub detection: Detection,
+    /// Cancelled when the service begins to stop, so that endless
+    /// responses (live streams) end and let the graceful shutdown finish.
+    pub shutdown: CancellationToken,
 }

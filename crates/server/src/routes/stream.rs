@@ -64,6 +64,7 @@ pub async fn stream(
                     Ok(figures) => sse("stats", figures),
                     Err(_) => continue,
                 },
+                () = state.shutdown.cancelled() => break,
                 else => break,
             };
             if tx.is_closed() {
