@@ -93,3 +93,40 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn get_api_token(&self, id: &str) -> Result<Option<ApiToken>>;
     async fn list_api_tokens(&self) -> Result<Vec<ApiToken>>;
 }
+
+/// The kinds of security data a retention policy purges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiring {
+    /// Raw events, by occurrence time.
+    Events,
+    /// Alerts, by their start time.
+    Alerts,
+    /// Resolved and closed incidents, by their last update (open ones are
+    /// never purged).
+    Incidents,
+    /// Re-identification vault entries, by when the token was first seen.
+    VaultEntries,
+}
+
+/// Where privacy records live: the re-identification vault (sealed
+/// entries, opaque here), the audit chain (entries as JSON, in sequence),
+/// and what retention removes.
+#[async_trait]
+pub trait PrivacyStore: Send + Sync + 'static {
+    /// Stores a vault entry unless its token is already there; true when
+    /// stored.
+    async fn vault_insert(&self, token: &str, created: Timestamp, entry: serde_json::Value) -> Result<bool>;
+    async fn vault_get(&self, token: &str) -> Result<Option<serde_json::Value>>;
+
+    /// Appends an audit entry under its sequence number; a number already
+    /// used is an error (the chain never rewrites).
+    async fn audit_append(&self, seq: u64, entry: serde_json::Value) -> Result<()>;
+    async fn audit_last(&self) -> Result<Option<serde_json::Value>>;
+    /// The whole chain, in sequence.
+    async fn audit_all(&self) -> Result<Vec<serde_json::Value>>;
+
+    /// How many records of `kind` are older than `cutoff`.
+    async fn count_expired(&self, kind: Expiring, cutoff: Timestamp) -> Result<u64>;
+    /// Deletes the records of `kind` older than `cutoff`; returns how many.
+    async fn purge_expired(&self, kind: Expiring, cutoff: Timestamp) -> Result<u64>;
+}

@@ -355,3 +355,46 @@ async fn dashboard_aggregates_count_rates_sources_and_open_incidents() {
     counts.sort();
     assert_eq!(counts, [(Severity::Low, 1), (Severity::High, 2)]);
 }
+
+#[tokio::test]
+async fn vault_audit_and_retention_records() {
+    use safecare_store::{Expiring, PrivacyStore};
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    assert!(store.vault_insert("usr_a", t0(), json!({"token": "usr_a"})).await.unwrap());
+    assert!(!store.vault_insert("usr_a", t0(), json!({"token": "other"})).await.unwrap(), "first entry wins");
+    assert_eq!(store.vault_get("usr_a").await.unwrap(), Some(json!({"token": "usr_a"})));
+    assert_eq!(store.vault_get("usr_b").await.unwrap(), None);
+
+    assert_eq!(store.audit_last().await.unwrap(), None);
+    store.audit_append(1, json!({"seq": 1})).await.unwrap();
+    store.audit_append(2, json!({"seq": 2})).await.unwrap();
+    assert!(store.audit_append(2, json!({"seq": 2, "forged": true})).await.is_err(), "a sequence number is never reused");
+    assert_eq!(store.audit_last().await.unwrap(), Some(json!({"seq": 2})));
+    assert_eq!(store.audit_all().await.unwrap().len(), 2);
+
+    let old = event(0, Domain::Cyber, "old login", None, None);
+    let mut new = event(0, Domain::Cyber, "new login", None, None);
+    new.time = Timestamp::now();
+    store.append_events(vec![old, new]).await.unwrap();
+    let mut closed = Incident::new("done", Severity::Low);
+    closed.status = IncidentStatus::Closed;
+    closed.updated = t0();
+    let mut open_old = Incident::new("still open", Severity::Low);
+    open_old.updated = t0();
+    store.put_incident(closed).await.unwrap();
+    store.put_incident(open_old).await.unwrap();
+
+    let cutoff = t0() + SignedDuration::from_hours(1);
+    assert_eq!(store.count_expired(Expiring::Events, cutoff).await.unwrap(), 1);
+    assert_eq!(store.count_expired(Expiring::Incidents, cutoff).await.unwrap(), 1, "open incidents are never purged");
+    assert_eq!(store.count_expired(Expiring::VaultEntries, cutoff).await.unwrap(), 1);
+    assert_eq!(store.purge_expired(Expiring::Events, cutoff).await.unwrap(), 1);
+    assert_eq!(store.purge_expired(Expiring::Incidents, cutoff).await.unwrap(), 1);
+    assert_eq!(store.count_events().await.unwrap(), 1);
+    // The purged event is gone from free-text search too.
+    let q = EventQuery { text: Some("login".into()), ..query() };
+    let found: Vec<String> = store.query_events(q).await.unwrap().events.into_iter().map(|e| e.message).collect();
+    assert_eq!(found, ["new login"]);
+    assert_eq!(store.list_incidents(IncidentQuery::default()).await.unwrap().len(), 1);
+}

@@ -90,6 +90,20 @@ const MIGRATIONS: &[&str] = &[
         body  TEXT NOT NULL
     );
     ",
+    // 3: the re-identification vault, the audit chain, and indexes that
+    // retention purges by.
+    "
+    CREATE TABLE vault (
+        token    TEXT PRIMARY KEY,
+        created  INTEGER NOT NULL,
+        body     TEXT NOT NULL
+    );
+    CREATE INDEX vault_created ON vault(created);
+    CREATE TABLE audit (
+        seq   INTEGER PRIMARY KEY,
+        body  TEXT NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this build writes.
