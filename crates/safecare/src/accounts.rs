@@ -9,7 +9,7 @@ use safecare_store::{AccountStore, SqliteStore, Store};
 
 use crate::cli::{TokensAction, UsersAction};
 
-fn open(config: &Config) -> anyhow::Result<SqliteStore> {
+pub fn open(config: &Config) -> anyhow::Result<SqliteStore> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
     Ok(SqliteStore::open(config.database_path(), &config.store)?)

@@ -33,6 +33,21 @@ enum Command {
         #[command(subcommand)]
         action: CertsAction,
     },
+    /// Check the audit log's hash chain and signed head.
+    Audit {
+        #[command(flatten)]
+        place: ConfigArgs,
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Remove what the retention policy says is due.
+    Purge {
+        #[command(flatten)]
+        place: ConfigArgs,
+        /// Only show what would go.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Issue API tokens for scripts and sensors.
     Tokens {
         #[command(flatten)]
@@ -122,6 +137,13 @@ pub enum TokensAction {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Verify every entry; names the first altered, removed, inserted or
+    /// reordered one. Exits non-zero when the log is not intact.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CertsAction {
     /// Write a self-signed certificate and key for a first start
     /// (`<data>/tls/cert.pem`, `key.pem`), and print the settings to use them.
@@ -142,6 +164,8 @@ impl Cli {
             Command::Users { place, action } => crate::accounts::users(place.load()?, action).await,
             Command::Tokens { place, action } => crate::accounts::tokens(place.load()?, action).await,
             Command::Certs { place, action } => crate::certs::run(&place.load()?, action),
+            Command::Audit { place, action: AuditAction::Verify } => crate::privacy::audit_verify(place.load()?).await,
+            Command::Purge { place, dry_run } => crate::privacy::purge(place.load()?, dry_run).await,
         }
     }
 }

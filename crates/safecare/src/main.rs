@@ -4,6 +4,7 @@
 mod accounts;
 mod certs;
 mod cli;
+mod privacy;
 mod serve;
 
 use clap::Parser;

@@ -121,3 +121,27 @@ fn certs_init_writes_a_usable_certificate_once() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
 }
+
+#[test]
+fn audit_verify_and_purge_dry_run_work_on_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let verify = safecare().args(["audit", "verify", "--data", data]).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("intact"));
+
+    let plan = safecare().args(["purge", "--dry-run", "--data", data]).output().unwrap();
+    assert!(plan.status.success(), "{}", String::from_utf8_lossy(&plan.stderr));
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(text.contains("dry run") && text.contains("raw_events") && text.contains("total"), "{text}");
+
+    let purge = safecare().args(["purge", "--data", data]).output().unwrap();
+    assert!(purge.status.success());
+    let verify = safecare().args(["audit", "verify", "--data", data]).output().unwrap();
+    assert!(verify.status.success(), "the purge's own audit entry keeps the chain intact");
+
+    // Remove the signed head: a log with entries but no anchor is not trusted.
+    std::fs::remove_file(dir.path().join("audit-anchor.json")).unwrap();
+    let verify = safecare().args(["audit", "verify", "--data", data]).output().unwrap();
+    assert!(!verify.status.success());
+}

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use safecare_privacy::{PseudonymConfig, ReidPolicy, RetentionPolicy};
 use safecare_store::SqliteConfig;
 
 use crate::auth::Lockout;
@@ -35,6 +36,28 @@ pub struct Config {
     pub rules: RulesConfig,
     /// HTTPS; plain HTTP when absent.
     pub tls: Option<TlsConfig>,
+    /// Pseudonymisation and re-identification.
+    pub privacy: PrivacyConfig,
+    /// How long each class of data is kept.
+    pub retention: RetentionPolicy,
+}
+
+/// Settings of the privacy layer.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Which fields of which sources hold personal identifiers.
+    pub pseudonymise: PseudonymConfig,
+    /// What a re-identification request must bring.
+    pub reidentify: ReidPolicy,
+    /// Folder of the three privacy keys; `<data_dir>/keys` when unset.
+    /// Keep a backup: without the keys, tokens no longer match and the
+    /// vault no longer opens.
+    pub keys_dir: Option<PathBuf>,
+    /// The signed head of the audit chain; `<data_dir>/audit-anchor.json`
+    /// when unset. Best kept where the database's own writer cannot roll it
+    /// back (another disk, a write-once share).
+    pub audit_anchor: Option<PathBuf>,
 }
 
 /// Which Sigma rules run.
@@ -85,6 +108,8 @@ impl Default for Config {
             auth: AuthConfig::default(),
             rules: RulesConfig::default(),
             tls: None,
+            privacy: PrivacyConfig::default(),
+            retention: RetentionPolicy::default(),
         }
     }
 }
@@ -115,6 +140,16 @@ impl Config {
     /// The database file inside the data folder.
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("safecare.db")
+    }
+
+    /// The folder of the privacy keys.
+    pub fn keys_dir(&self) -> PathBuf {
+        self.privacy.keys_dir.clone().unwrap_or_else(|| self.data_dir.join("keys"))
+    }
+
+    /// The file of the audit chain's signed head.
+    pub fn audit_anchor_path(&self) -> PathBuf {
+        self.privacy.audit_anchor.clone().unwrap_or_else(|| self.data_dir.join("audit-anchor.json"))
     }
 }
 

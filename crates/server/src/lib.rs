@@ -11,6 +11,7 @@ mod error;
 mod metrics_setup;
 mod ndjson;
 mod pipeline;
+pub mod privacy;
 pub mod provision;
 mod routes;
 mod server;

@@ -11,7 +11,8 @@ use tokio::task::JoinHandle;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::pipeline::{Detection, load_rules, spawn_detection};
+use crate::pipeline::{Detection, load_rules, spawn_detection, spawn_retention};
+use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};
 
 /// Why the service could not start.
@@ -29,6 +30,8 @@ pub enum ServerError {
     Pipeline(#[from] safecare_bus::BusError),
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
+    #[error(transparent)]
+    Privacy(#[from] crate::privacy::PrivacyError),
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -53,6 +56,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let store = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
     let detection = Detection::new(load_rules(&config.rules)?, store.as_ref()).await;
+    let privacy = Arc::new(Privacy::open(&config, store.clone())?);
     let listener =
         TcpListener::bind(config.listen).await.map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
@@ -63,10 +67,12 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         store,
         metrics: metrics_setup::handle(),
         detection: detection.clone(),
+        privacy,
         shutdown: CancellationToken::new(),
     };
     let stop_pipeline = CancellationToken::new();
     let detecting = spawn_detection(state.clone(), detection, stop_pipeline.clone()).await?;
+    let purging = spawn_retention(state.clone(), stop_pipeline.clone());
     let app = routes::router(state.clone());
     let (stop, signal) = oneshot::channel::<()>();
     let shutting_down = state.shutdown.clone();
@@ -84,8 +90,10 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         // write and publication); the stages drain what is queued, then the
         // store finishes its writes.
         stop_pipeline.cancel();
-        if let Err(err) = detecting.await {
-            tracing::error!(%err, "detection stage failed");
+        for (stage, task) in [("detection", detecting), ("retention", purging)] {
+            if let Err(err) = task.await {
+                tracing::error!(%err, stage, "pipeline stage failed");
+            }
         }
         store.close().await;
         served.map_err(ServerError::Serve)

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Config;
 use crate::pipeline::Detection;
+use crate::privacy::Privacy;
 
 /// Shared, cheaply cloned state of the running service.
 #[derive(Clone)]
@@ -19,7 +20,16 @@ pub struct AppState {
     pub bus: Arc<dyn Bus>,
     pub metrics: PrometheusHandle,
     pub detection: Detection,
+    pub privacy: Arc<Privacy>,
     /// Cancelled when the service begins to stop, so that endless
     /// responses (live streams) end and let the graceful shutdown finish.
     pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    /// Records an action in the audit chain (logins, changes, exports,
+    /// notifications); a failure is logged and counted, not hidden.
+    pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) {
+        let _ = self.privacy.record(actor, action, target, detail).await;
+    }
 }

@@ -369,7 +369,10 @@ async fn vault_audit_and_retention_records() {
     assert_eq!(store.audit_last().await.unwrap(), None);
     store.audit_append(1, json!({"seq": 1})).await.unwrap();
     store.audit_append(2, json!({"seq": 2})).await.unwrap();
-    assert!(store.audit_append(2, json!({"seq": 2, "forged": true})).await.is_err(), "a sequence number is never reused");
+    assert!(
+        store.audit_append(2, json!({"seq": 2, "forged": true})).await.is_err(),
+        "a sequence number is never reused"
+    );
     assert_eq!(store.audit_last().await.unwrap(), Some(json!({"seq": 2})));
     assert_eq!(store.audit_all().await.unwrap().len(), 2);
 

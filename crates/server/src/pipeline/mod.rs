@@ -1,10 +1,12 @@
-//! The stages behind the API, each a task fed by the bus: detection turns
-//! stored events into alerts. Stages stop after the HTTP server, draining
+//! The stages behind the API, each a task: detection turns stored events
+//! (from the bus) into alerts; retention purges on schedule. Stages stop after the HTTP server, draining
 //! what is already queued, so nothing accepted is left unprocessed at a
 //! clean shutdown.
 
 mod detection;
+mod retention;
 mod rules;
 
 pub use detection::{Detection, spawn_detection};
+pub use retention::spawn_retention;
 pub use rules::{RulesError, load_rules};

@@ -41,6 +41,7 @@ pub struct NewUser {
 
 pub async fn create_user(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Json(new): Json<NewUser>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     let valid_name = !new.name.is_empty()
@@ -50,6 +51,7 @@ pub async fn create_user(
         return Err(ApiError::bad_request("user name must be 1-64 letters, digits or . _ - @"));
     }
     crate::provision::add_user(state.accounts.as_ref(), &new.name, new.role, &new.password).await?;
+    state.audit(&principal.name, "user.create", &new.name, &format!("role {}", new.role)).await;
     let user = state.accounts.get_user(&new.name).await?.ok_or_else(|| ApiError::not_found(new.name.clone()))?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
@@ -66,6 +68,7 @@ pub struct UserChange {
 
 pub async fn update_user(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(name): Path<String>,
     Json(change): Json<UserChange>,
 ) -> Result<Json<UserView>, ApiError> {
@@ -80,8 +83,9 @@ pub async fn update_user(
         end_sessions |= disabled;
         user.disabled = disabled;
     }
-    if let Some(password) = change.password {
-        user.password_hash = crate::provision::password_hash(&password)?;
+    let password_changed = change.password.is_some();
+    if let Some(password) = &change.password {
+        user.password_hash = crate::provision::password_hash(password)?;
         end_sessions = true;
     }
     if change.unlock == Some(true) {
@@ -89,6 +93,13 @@ pub async fn update_user(
         user.locked_until = None;
     }
     state.accounts.put_user(user.clone()).await?;
+    let detail = serde_json::json!({
+        "role": change.role,
+        "disabled": change.disabled,
+        "password_changed": password_changed,
+        "unlocked": change.unlock,
+    });
+    state.audit(&principal.name, "user.update", &user.name, &detail.to_string()).await;
     if end_sessions {
         state.accounts.delete_sessions_of(&user.name).await?;
     }
@@ -172,13 +183,19 @@ pub async fn create_token(
         revoked: false,
     };
     state.accounts.put_api_token(token.clone()).await?;
+    state.audit(&token.owner, "token.create", &token.id, &format!("{} ({})", token.name, token.role)).await;
     Ok((StatusCode::CREATED, Json(CreatedToken { view: token.into(), token: bearer })))
 }
 
-pub async fn revoke_token(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let mut token =
         state.accounts.get_api_token(&id).await?.ok_or_else(|| ApiError::not_found(format!("no token {id}")))?;
     token.revoked = true;
     state.accounts.put_api_token(token).await?;
+    state.audit(&principal.name, "token.revoke", &id, "").await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -86,6 +86,15 @@ pub async fn ingest(
     if principal.source.is_some() {
         events.iter_mut().for_each(|e| source.clone_into(&mut e.source));
     }
+    // Personal identifiers become tokens before anything is stored; the
+    // originals go only to the sealed vault.
+    let replacements: Vec<_> = events.iter_mut().flat_map(|e| state.privacy.pseudonymiser.pseudonymise(e)).collect();
+    if !replacements.is_empty() {
+        state.privacy.vault.remember(&replacements, now).await.map_err(|err| {
+            tracing::error!(%err, "cannot seal identifiers in the vault; refusing the batch");
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("re-identification vault unavailable: {err}"))
+        })?;
+    }
     metrics::counter!("safecare_ingest_rejected_total", "source" => source.to_owned(), "reason" => "invalid_event")
         .increment(rejected as u64);
 

@@ -7,6 +7,7 @@ mod events;
 mod health;
 mod inventory;
 pub(crate) mod params;
+mod privacy;
 pub(crate) mod session;
 mod stream;
 
@@ -93,6 +94,10 @@ fn api() -> Api {
         .add(Method::POST, "/api/v1/tokens", Needs(TokensManage), accounts::create_token)
         .add(Method::DELETE, "/api/v1/tokens/{id}", Needs(TokensManage), accounts::revoke_token)
         .add(Method::GET, "/api/v1/stream", Needs(AlertsRead), stream::stream)
+        .add(Method::POST, "/api/v1/reidentify", Needs(Reidentify), privacy::reidentify)
+        .add(Method::GET, "/api/v1/audit", Needs(AuditRead), privacy::audit_log)
+        .add(Method::GET, "/api/v1/audit/verify", Needs(AuditRead), privacy::audit_verify)
+        .add(Method::GET, "/api/v1/retention", Needs(AuditRead), privacy::retention_plan)
         .pages()
 }
 

@@ -48,12 +48,14 @@ pub(crate) async fn start_session(
         Ok((session, secret)) => {
             tracing::info!(user = %session.user, "login");
             metrics::counter!("safecare_logins_total", "outcome" => "success").increment(1);
+            state.audit(&session.user, "login", &session.user, "success").await;
             let cookie = session_cookie(state, &secret, lifetime.as_secs());
             Ok((session, cookie))
         }
         Err(err) => {
             metrics::counter!("safecare_logins_total", "outcome" => "failure").increment(1);
             tracing::warn!(user = %username, %err, "login refused");
+            state.audit(username, "login", username, &format!("refused: {err}")).await;
             Err(err)
         }
     }
@@ -83,10 +85,15 @@ pub async fn login(State(state): State<AppState>, Json(creds): Json<Credentials>
 }
 
 /// Ends the caller's session and clears the cookie.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(secret) = crate::auth::session_secret(&headers) {
         crate::auth::logout(state.accounts.as_ref(), secret).await?;
     }
+    state.audit(&principal.name, "logout", &principal.name, "").await;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
     Ok(response)

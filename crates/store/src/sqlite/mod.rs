@@ -2,8 +2,8 @@
 //! group commits, a small pool of read connections.
 
 mod accounts;
-mod privacy;
 mod codec;
+mod privacy;
 mod read;
 mod schema;
 mod writer;

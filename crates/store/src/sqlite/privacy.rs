@@ -38,12 +38,15 @@ impl PrivacyStore for SqliteStore {
         let token = token.to_owned();
         let body = json(&entry)?;
         let n = self
-            .write(1, Box::new(move |conn| {
-                Ok(conn.execute(
-                    "INSERT OR IGNORE INTO vault (token, created, body) VALUES (?1, ?2, ?3)",
-                    params![token, micros(created), body],
-                )?)
-            }))
+            .write(
+                1,
+                Box::new(move |conn| {
+                    Ok(conn.execute(
+                        "INSERT OR IGNORE INTO vault (token, created, body) VALUES (?1, ?2, ?3)",
+                        params![token, micros(created), body],
+                    )?)
+                }),
+            )
             .await?;
         Ok(n == 1)
     }
@@ -54,11 +57,17 @@ impl PrivacyStore for SqliteStore {
     }
 
     async fn audit_append(&self, seq: u64, entry: serde_json::Value) -> Result<()> {
-        let seq = i64::try_from(seq).map_err(|_| StoreError::InvalidQuery(format!("audit sequence {seq} too large")))?;
+        let seq =
+            i64::try_from(seq).map_err(|_| StoreError::InvalidQuery(format!("audit sequence {seq} too large")))?;
         let body = json(&entry)?;
-        self.write(1, Box::new(move |conn| Ok(conn.execute("INSERT INTO audit (seq, body) VALUES (?1, ?2)", params![seq, body])?)))
-            .await
-            .map(drop)
+        self.write(
+            1,
+            Box::new(
+                move |conn| Ok(conn.execute("INSERT INTO audit (seq, body) VALUES (?1, ?2)", params![seq, body])?),
+            ),
+        )
+        .await
+        .map(drop)
     }
 
     async fn audit_last(&self) -> Result<Option<serde_json::Value>> {
@@ -78,7 +87,8 @@ impl PrivacyStore for SqliteStore {
         let cutoff = micros(cutoff);
         self.read(move |conn| {
             let (table, condition) = expiry(kind);
-            let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table} WHERE {condition}"), [cutoff], |r| r.get(0))?;
+            let n: i64 =
+                conn.query_row(&format!("SELECT count(*) FROM {table} WHERE {condition}"), [cutoff], |r| r.get(0))?;
             Ok(u64::try_from(n).unwrap_or(0))
         })
         .await

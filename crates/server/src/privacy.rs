@@ -1,0 +1,163 @@
+//! The privacy layer wired to the store: pseudonymisation at ingest, the
+//! re-identification vault and the audit chain kept in the database, and
+//! retention.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use safecare_privacy::{
+    AuditChain, AuditEntry, AuditError, AuditStore, AuditStoreError, DataClass, KeyError, KeyRing, Pseudonymiser,
+    PurgePlan, Vault, VaultEntry, VaultStore, VaultStoreError,
+};
+use safecare_store::{Expiring, PrivacyStore, StoreError};
+
+use crate::Config;
+
+/// Vault entries in the store's `vault` table.
+pub struct StoreVault(pub Arc<dyn PrivacyStore>);
+
+/// Audit entries in the store's `audit` table.
+pub struct StoreAudit(pub Arc<dyn PrivacyStore>);
+
+fn vault_err(err: impl std::error::Error + Send + Sync + 'static) -> VaultStoreError {
+    VaultStoreError(Box::new(err))
+}
+
+fn audit_err(err: impl std::error::Error + Send + Sync + 'static) -> AuditStoreError {
+    AuditStoreError(Box::new(err))
+}
+
+#[async_trait]
+impl VaultStore for StoreVault {
+    async fn contains(&self, token: &str) -> Result<bool, VaultStoreError> {
+        Ok(self.0.vault_get(token).await.map_err(vault_err)?.is_some())
+    }
+
+    async fn insert(&self, entry: VaultEntry) -> Result<bool, VaultStoreError> {
+        let value = serde_json::to_value(&entry).map_err(vault_err)?;
+        self.0.vault_insert(&entry.token, entry.created, value).await.map_err(vault_err)
+    }
+
+    async fn get(&self, token: &str) -> Result<Option<VaultEntry>, VaultStoreError> {
+        let value = self.0.vault_get(token).await.map_err(vault_err)?;
+        value.map(serde_json::from_value).transpose().map_err(vault_err)
+    }
+
+    async fn count_before(&self, cutoff: Timestamp) -> Result<u64, VaultStoreError> {
+        self.0.count_expired(Expiring::VaultEntries, cutoff).await.map_err(vault_err)
+    }
+
+    async fn purge_before(&self, cutoff: Timestamp) -> Result<u64, VaultStoreError> {
+        self.0.purge_expired(Expiring::VaultEntries, cutoff).await.map_err(vault_err)
+    }
+}
+
+#[async_trait]
+impl AuditStore for StoreAudit {
+    async fn append(&self, entry: &AuditEntry) -> Result<(), AuditStoreError> {
+        let value = serde_json::to_value(entry).map_err(audit_err)?;
+        self.0.audit_append(entry.seq, value).await.map_err(audit_err)
+    }
+
+    async fn last(&self) -> Result<Option<AuditEntry>, AuditStoreError> {
+        let value = self.0.audit_last().await.map_err(audit_err)?;
+        value.map(serde_json::from_value).transpose().map_err(audit_err)
+    }
+
+    async fn all(&self) -> Result<Vec<AuditEntry>, AuditStoreError> {
+        let values = self.0.audit_all().await.map_err(audit_err)?;
+        values.into_iter().map(serde_json::from_value).collect::<Result<_, _>>().map_err(audit_err)
+    }
+}
+
+/// Why the privacy layer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum PrivacyError {
+    #[error("cannot create the key folder {path}: {source}")]
+    KeysDir { path: std::path::PathBuf, source: std::io::Error },
+    #[error("cannot load the privacy keys: {0}")]
+    Keys(#[from] KeyError),
+}
+
+/// A folder only the owner may enter, for the keys.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// The running privacy layer.
+pub struct Privacy {
+    pub store: Arc<dyn PrivacyStore>,
+    pub pseudonymiser: Pseudonymiser,
+    pub vault: Vault<StoreVault>,
+    pub audit: AuditChain<StoreAudit>,
+}
+
+impl Privacy {
+    /// Loads (or, on a first start, creates) the keys and opens the vault and
+    /// the audit chain on `store`.
+    pub fn open(config: &Config, store: Arc<dyn PrivacyStore>) -> Result<Self, PrivacyError> {
+        let dir = config.keys_dir();
+        create_private_dir(&dir).map_err(|source| PrivacyError::KeysDir { path: dir.clone(), source })?;
+        let keys = KeyRing::load_or_generate(&dir)?;
+        Ok(Privacy {
+            store: store.clone(),
+            pseudonymiser: Pseudonymiser::new(&keys.pseudonym, &config.privacy.pseudonymise),
+            vault: Vault::new(&keys.vault, StoreVault(store.clone())),
+            audit: AuditChain::new(StoreAudit(store)).with_anchor(keys.audit_anchor, config.audit_anchor_path()),
+        })
+    }
+
+    /// Records one action in the audit chain. A failure to audit is logged
+    /// and counted loudly; callers of actions that must not happen
+    /// unaudited (re-identification) go through the vault instead, which
+    /// refuses.
+    pub async fn record(&self, actor: &str, action: &str, target: &str, detail: &str) -> Result<(), AuditError> {
+        let outcome = self.audit.append(Timestamp::now(), actor, action, target, detail).await.map(drop);
+        if let Err(err) = &outcome {
+            tracing::error!(%err, action, "cannot write the audit log");
+            metrics::counter!("safecare_audit_failures_total").increment(1);
+        }
+        outcome
+    }
+}
+
+/// The store's kind for a retention class.
+fn expiring(class: DataClass) -> Expiring {
+    match class {
+        DataClass::RawEvents => Expiring::Events,
+        DataClass::Alerts => Expiring::Alerts,
+        DataClass::Incidents => Expiring::Incidents,
+        DataClass::VaultEntries => Expiring::VaultEntries,
+    }
+}
+
+/// What the retention policy would purge now, with counts.
+pub async fn purge_plan(config: &Config, store: &dyn PrivacyStore) -> Result<PurgePlan, StoreError> {
+    let mut plan = PurgePlan::new(&config.retention, Timestamp::now());
+    for (class, cutoff) in config.retention.cutoffs(plan.now) {
+        if let Some(cutoff) = cutoff {
+            plan.set_count(class, store.count_expired(expiring(class), cutoff).await?);
+        }
+    }
+    Ok(plan)
+}
+
+/// Purges what the retention policy says is due; returns the plan carried
+/// out (its counts are what was removed).
+pub async fn purge(config: &Config, store: &dyn PrivacyStore) -> Result<PurgePlan, StoreError> {
+    let mut plan = PurgePlan::new(&config.retention, Timestamp::now());
+    for (class, cutoff) in config.retention.cutoffs(plan.now) {
+        if let Some(cutoff) = cutoff {
+            plan.set_count(class, store.purge_expired(expiring(class), cutoff).await?);
+        }
+    }
+    Ok(plan)
+}

@@ -1,0 +1,125 @@
+//! Re-identification, the audit log and retention, over the API.
+
+use axum::Json;
+use axum::extract::{Extension, State};
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use safecare_model::IncidentId;
+use safecare_privacy::{Actor, AuditEntry, AuditStore, PurgePlan, ReidentifyError, Request};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::{Principal, verify_password};
+use crate::error::ApiError;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReidentifyRequest {
+    /// The token to resolve, bare (`usr_…`) or as found in a field
+    /// (`HOSP\\usr_…`).
+    token: String,
+    /// Why, in words; audited.
+    reason: String,
+    /// The incident the lookup serves.
+    incident: Option<IncidentId>,
+    /// The second privacy officer, when the policy asks for one: they
+    /// confirm with their own password.
+    approver: Option<String>,
+    approver_password: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Reidentification {
+    token: String,
+    value: String,
+    audit_seq: u64,
+}
+
+/// The approver as an actor, only if their password checks out.
+async fn approver(state: &AppState, name: &str, password: &str) -> Result<Actor, ApiError> {
+    let refused = || ApiError::new(StatusCode::FORBIDDEN, "the approver's name or password is wrong");
+    let user = state.accounts.get_user(name).await?.ok_or_else(refused)?;
+    if user.disabled || !verify_password(password, &user.password_hash) {
+        return Err(refused());
+    }
+    Ok(Actor::new(user.name, [user.role]))
+}
+
+/// Reveals the original value behind a token, for a privacy officer with a
+/// reason tied to an incident (and a second approver when required). Every
+/// attempt is audited, granted or not.
+pub async fn reidentify(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Json(request): Json<ReidentifyRequest>,
+) -> Result<Json<Reidentification>, ApiError> {
+    let approver = match (&request.approver, &request.approver_password) {
+        (Some(name), Some(password)) => Some(approver(&state, name, password).await?),
+        (None, None) => None,
+        _ => return Err(ApiError::bad_request("give both approver and approver_password, or neither")),
+    };
+    let incident_known = match request.incident {
+        Some(id) => state.store.get_incident(id).await?.is_some(),
+        None => false,
+    };
+    let token = safecare_privacy::bare_token(&request.token).unwrap_or(&request.token).to_owned();
+    let ask = Request {
+        officer: Actor::new(principal.name.clone(), [principal.role]),
+        reason: request.reason,
+        incident_id: request.incident,
+        approver,
+    };
+    let privacy = &state.privacy;
+    let outcome = privacy
+        .vault
+        .reidentify(
+            &token,
+            &ask,
+            &state.config.privacy.reidentify,
+            |_| incident_known,
+            &privacy.audit,
+            Timestamp::now(),
+        )
+        .await;
+    match outcome {
+        Ok(found) => Ok(Json(Reidentification {
+            token: found.token,
+            value: found.value.to_string(),
+            audit_seq: found.audit_seq,
+        })),
+        Err(ReidentifyError::Refused { refusal, audit_seq }) => {
+            let mut err = ApiError::new(StatusCode::FORBIDDEN, format!("re-identification refused: {refusal}"));
+            err.detail = Some(json!({"audit_seq": audit_seq}));
+            Err(err)
+        }
+        Err(other) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, other.to_string())),
+    }
+}
+
+/// The audit log, newest first (at most the last 1,000 entries).
+pub async fn audit_log(State(state): State<AppState>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    let mut entries = state
+        .privacy
+        .audit
+        .store()
+        .all()
+        .await
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    entries.reverse();
+    entries.truncate(1000);
+    Ok(Json(entries))
+}
+
+/// Checks the whole chain (and its signed head).
+pub async fn audit_verify(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    match state.privacy.audit.check().await {
+        Ok(()) => (StatusCode::OK, Json(json!({"intact": true}))),
+        Err(err) => (StatusCode::CONFLICT, Json(json!({"intact": false, "error": err.to_string()}))),
+    }
+}
+
+/// What the retention policy would purge now.
+pub async fn retention_plan(State(state): State<AppState>) -> Result<Json<PurgePlan>, ApiError> {
+    Ok(Json(crate::privacy::purge_plan(&state.config, state.privacy.store.as_ref()).await?))
+}
