@@ -48,6 +48,11 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Measure SafeCare on this machine.
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// Issue API tokens for scripts and sensors.
     Tokens {
         #[command(flatten)]
@@ -137,6 +142,30 @@ pub enum TokensAction {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum BenchWhat {
+    /// Events/s through HTTP NDJSON ingest, end to end (each request answered
+    /// once its events are durable). Starts its own server in a temporary
+    /// folder unless --url is given.
+    Ingest {
+        /// Events to send in all.
+        #[arg(long, default_value_t = 200_000)]
+        events: usize,
+        /// Events per request.
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// A running SafeCare to measure instead (needs --token).
+        #[arg(long, requires = "token")]
+        url: Option<String>,
+        /// An API token with the events:ingest permission.
+        #[arg(long)]
+        token: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditAction {
     /// Verify every entry; names the first altered, removed, inserted or
     /// reordered one. Exits non-zero when the log is not intact.
@@ -165,6 +194,7 @@ impl Cli {
             Command::Tokens { place, action } => crate::accounts::tokens(place.load()?, action).await,
             Command::Certs { place, action } => crate::certs::run(&place.load()?, action),
             Command::Audit { place, action: AuditAction::Verify } => crate::privacy::audit_verify(place.load()?).await,
+            Command::Bench { what } => crate::bench::run(what).await,
             Command::Purge { place, dry_run } => crate::privacy::purge(place.load()?, dry_run).await,
         }
     }

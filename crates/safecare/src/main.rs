@@ -2,6 +2,7 @@
 //! and calls into the library crates, which own all behaviour.
 
 mod accounts;
+mod bench;
 mod certs;
 mod cli;
 mod privacy;

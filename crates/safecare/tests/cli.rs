@@ -145,3 +145,14 @@ fn audit_verify_and_purge_dry_run_work_on_the_data_directory() {
     let verify = safecare().args(["audit", "verify", "--data", data]).output().unwrap();
     assert!(!verify.status.success());
 }
+
+#[test]
+fn bench_ingest_reports_a_rate() {
+    let out = safecare()
+        .args(["bench", "ingest", "--events", "3000", "--batch", "500", "--concurrency", "2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("3000 events in 6 requests") && text.contains("events/s"), "{text}");
+}
