@@ -2,13 +2,14 @@
 //! re-identification vault and the audit chain kept in the database, and
 //! retention.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 use safecare_privacy::{
     AuditChain, AuditEntry, AuditError, AuditStore, AuditStoreError, DataClass, KeyError, KeyRing, Pseudonymiser,
-    PurgePlan, Vault, VaultEntry, VaultStore, VaultStoreError,
+    PurgePlan, Replacement, Vault, VaultEntry, VaultStore, VaultStoreError,
 };
 use safecare_store::{Expiring, PrivacyStore, StoreError};
 
@@ -71,6 +72,17 @@ impl AuditStore for StoreAudit {
     }
 }
 
+/// Why originals could not be sealed in the vault.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    #[error(transparent)]
+    Vault(#[from] safecare_privacy::VaultError),
+    #[error("cannot encode a vault entry: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Why the privacy layer could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum PrivacyError {
@@ -98,7 +110,15 @@ pub struct Privacy {
     pub pseudonymiser: Pseudonymiser,
     pub vault: Vault<StoreVault>,
     pub audit: AuditChain<StoreAudit>,
+    /// Tokens known to be sealed in the vault already. The same people and
+    /// hosts recur in almost every batch; without this every replacement
+    /// would cost a database lookup on the ingest path.
+    sealed: Mutex<HashSet<String>>,
 }
+
+/// Sealed tokens remembered in memory; past this the set starts afresh
+/// (misses then cost one idempotent insert each), so memory stays bounded.
+const SEALED_CACHE: usize = 1 << 20;
 
 impl Privacy {
     /// Loads (or, on a first start, creates) the keys and opens the vault and
@@ -112,7 +132,33 @@ impl Privacy {
             pseudonymiser: Pseudonymiser::new(&keys.pseudonym, &config.privacy.pseudonymise),
             vault: Vault::new(&keys.vault, StoreVault(store.clone())),
             audit: AuditChain::new(StoreAudit(store)).with_anchor(keys.audit_anchor, config.audit_anchor_path()),
+            sealed: Mutex::new(HashSet::new()),
         })
+    }
+
+    /// Seals the originals of tokens not yet in the vault, all in one
+    /// transaction; returns how many were new.
+    pub async fn seal(&self, replacements: &[Replacement], now: Timestamp) -> Result<usize, SealError> {
+        let fresh: Vec<&Replacement> = {
+            let sealed = self.sealed.lock().unwrap_or_else(|p| p.into_inner());
+            let mut seen = HashSet::new();
+            replacements.iter().filter(|r| !sealed.contains(&r.token) && seen.insert(r.token.as_str())).collect()
+        };
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        let mut entries = Vec::with_capacity(fresh.len());
+        for r in &fresh {
+            let entry = self.vault.seal(&r.token, &r.value, now)?;
+            entries.push((entry.token.clone(), entry.created, serde_json::to_value(&entry)?));
+        }
+        let stored = self.store.vault_insert_many(entries).await?;
+        let mut sealed = self.sealed.lock().unwrap_or_else(|p| p.into_inner());
+        if sealed.len() + fresh.len() > SEALED_CACHE {
+            sealed.clear();
+        }
+        sealed.extend(fresh.into_iter().map(|r| r.token.clone()));
+        Ok(stored)
     }
 
     /// Records one action in the audit chain. A failure to audit is logged

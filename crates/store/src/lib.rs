@@ -116,6 +116,9 @@ pub trait PrivacyStore: Send + Sync + 'static {
     /// Stores a vault entry unless its token is already there; true when
     /// stored.
     async fn vault_insert(&self, token: &str, created: Timestamp, entry: serde_json::Value) -> Result<bool>;
+    /// Stores many entries in one transaction, skipping tokens already
+    /// there; returns how many were stored.
+    async fn vault_insert_many(&self, entries: Vec<(String, Timestamp, serde_json::Value)>) -> Result<usize>;
     async fn vault_get(&self, token: &str) -> Result<Option<serde_json::Value>>;
 
     /// Appends an audit entry under its sequence number; a number already

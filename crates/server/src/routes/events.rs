@@ -90,7 +90,7 @@ pub async fn ingest(
     // originals go only to the sealed vault.
     let replacements: Vec<_> = events.iter_mut().flat_map(|e| state.privacy.pseudonymiser.pseudonymise(e)).collect();
     if !replacements.is_empty() {
-        state.privacy.vault.remember(&replacements, now).await.map_err(|err| {
+        state.privacy.seal(&replacements, now).await.map_err(|err| {
             tracing::error!(%err, "cannot seal identifiers in the vault; refusing the batch");
             ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("re-identification vault unavailable: {err}"))
         })?;

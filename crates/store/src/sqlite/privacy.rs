@@ -51,6 +51,27 @@ impl PrivacyStore for SqliteStore {
         Ok(n == 1)
     }
 
+    async fn vault_insert_many(&self, entries: Vec<(String, Timestamp, serde_json::Value)>) -> Result<usize> {
+        let rows = entries
+            .into_iter()
+            .map(|(token, created, entry)| Ok((token, micros(created), json(&entry)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let weight = rows.len();
+        self.write(
+            weight,
+            Box::new(move |conn| {
+                let mut insert =
+                    conn.prepare_cached("INSERT OR IGNORE INTO vault (token, created, body) VALUES (?1, ?2, ?3)")?;
+                let mut stored = 0;
+                for (token, created, body) in &rows {
+                    stored += insert.execute(params![token, created, body])?;
+                }
+                Ok(stored)
+            }),
+        )
+        .await
+    }
+
     async fn vault_get(&self, token: &str) -> Result<Option<serde_json::Value>> {
         let token = token.to_owned();
         self.read(move |conn| super::read::get_body(conn, "SELECT body FROM vault WHERE token = ?1", &token)).await
