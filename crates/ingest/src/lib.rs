@@ -14,7 +14,7 @@
 
 pub mod decode;
 pub mod health;
-// pub mod listen;
+pub mod listen;
 pub mod resolve;
 
 pub use decode::{Context, DecodeError, Decoder};
