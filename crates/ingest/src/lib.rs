@@ -1,0 +1,22 @@
+//! SafeCare ingest: reading every cyber and physical source into the one
+//! event model.
+//!
+//! This crate owns the decoders ([`decode`], one file per format: syslog,
+//! CEF, Suricata EVE, Zeek, Windows JSON and EVTX, physical security over
+//! MQTT, flat sensor messages, IDMEFv2, generic JSON), the resolver that
+//! places events on the asset map ([`resolve`]), per-source health counters
+//! ([`health`]) and the network listeners ([`listen`]: syslog over UDP, TCP
+//! and TLS, MQTT) that push decoded events into a bounded channel.
+//!
+//! It does not own storage, the bus, detection, pseudonymisation or the HTTP
+//! API: listeners hand events to a `tokio::sync::mpsc::Sender<Event>` and
+//! the server wires the rest.
+
+pub mod decode;
+pub mod health;
+pub mod listen;
+pub mod resolve;
+
+pub use decode::{Context, DecodeError, Decoder};
+pub use health::{SourceHealth, SourceStats};
+pub use resolve::{AssetIndex, AssetLookup, Identifier, IdentifierKind, Resolved, Resolver};

@@ -1,0 +1,279 @@
+//! Placing events on the hospital's asset map.
+//!
+//! The resolver reads identifiers from an event's fields (device and door or
+//! reader ids, BMS points, host names, MAC and IP addresses) and asks an
+//! [`AssetLookup`] for the asset they belong to; the first hit sets
+//! `Event::asset` and fills the location levels the event did not know.
+//! An event whose identifiers match no asset is kept and flagged with
+//! `safecare.unknown_device = true`, so that a new or rogue device shows up
+//! instead of disappearing.
+
+use std::collections::HashMap;
+
+use safecare_model::{Asset, Event, Location};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The field set on events whose identifiers match no known asset.
+pub const UNKNOWN_DEVICE_FIELD: &str = "safecare.unknown_device";
+
+/// The kinds of identifier an asset can be recognised by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentifierKind {
+    /// Device, door, reader, camera or sensor id as the physical system names it.
+    DeviceId,
+    BmsPoint,
+    Hostname,
+    Mac,
+    Ip,
+    Serial,
+}
+
+/// One identifier found in an event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Identifier {
+    pub kind: IdentifierKind,
+    pub value: String,
+}
+
+/// What an identifier resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub asset: String,
+    pub location: Location,
+}
+
+/// Anything that can tell which asset an identifier belongs to (this
+/// crate's [`AssetIndex`], or the impact crate's inventory). Values are
+/// passed already normalised by [`normalise`].
+pub trait AssetLookup: Send + Sync {
+    fn lookup(&self, kind: IdentifierKind, value: &str) -> Option<Resolved>;
+}
+
+/// Identifiers compare case-insensitively; MAC separators (`-`, `.`, `:`)
+/// and a host name's trailing dot do not matter.
+pub fn normalise(kind: IdentifierKind, value: &str) -> String {
+    let value = value.trim().to_lowercase();
+    match kind {
+        IdentifierKind::Mac => value.chars().filter(char::is_ascii_hexdigit).collect(),
+        IdentifierKind::Hostname => value.trim_end_matches('.').to_owned(),
+        _ => value,
+    }
+}
+
+/// A simple in-memory identifier index.
+#[derive(Debug, Clone, Default)]
+pub struct AssetIndex {
+    entries: HashMap<(IdentifierKind, String), Resolved>,
+}
+
+impl AssetIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one identifier; a later insert for the same identifier wins.
+    pub fn insert(&mut self, kind: IdentifierKind, value: &str, resolved: Resolved) {
+        self.entries.insert((kind, normalise(kind, value)), resolved);
+    }
+
+    /// Indexes every identifier of every asset.
+    pub fn from_assets<'a>(assets: impl IntoIterator<Item = &'a Asset>) -> Self {
+        let mut index = Self::new();
+        for asset in assets {
+            let resolved = Resolved { asset: asset.id.clone(), location: asset.location.clone() };
+            let ids = &asset.identifiers;
+            let lists = [
+                (IdentifierKind::Hostname, &ids.hostnames),
+                (IdentifierKind::Ip, &ids.ips),
+                (IdentifierKind::Mac, &ids.macs),
+                (IdentifierKind::Serial, &ids.serials),
+                (IdentifierKind::DeviceId, &ids.device_ids),
+                (IdentifierKind::BmsPoint, &ids.bms_points),
+            ];
+            for (kind, values) in lists {
+                for value in values {
+                    index.insert(kind, value, resolved.clone());
+                }
+            }
+        }
+        index
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl AssetLookup for AssetIndex {
+    fn lookup(&self, kind: IdentifierKind, value: &str) -> Option<Resolved> {
+        self.entries.get(&(kind, value.to_owned())).cloned()
+    }
+}
+
+/// The fields each identifier kind is read from, most specific first. For
+/// network records the destination comes before the source: the target of
+/// an alert is the asset it concerns.
+const FIELDS: [(IdentifierKind, &[&str]); 6] = [
+    (IdentifierKind::DeviceId, &["device", "device_id", "door", "reader", "camera", "sensor", "deviceExternalId"]),
+    (IdentifierKind::BmsPoint, &["bms_point", "point"]),
+    (
+        IdentifierKind::Hostname,
+        &["Computer", "Hostname", "syslog.hostname", "hostname", "host", "dvchost", "dhost", "@system", "host.name"],
+    ),
+    (IdentifierKind::Serial, &["serial", "serial_number"]),
+    (IdentifierKind::Mac, &["mac", "dest_mac", "resp_l2_addr", "dmac", "src_mac", "orig_l2_addr", "smac"]),
+    (IdentifierKind::Ip, &["dest_ip", "id.resp_h", "dst", "dvc", "src_ip", "id.orig_h", "src", "IpAddress", "ip"]),
+];
+
+/// Resolves events against an [`AssetLookup`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Resolver;
+
+impl Resolver {
+    /// The identifiers an event carries, in the order they are tried.
+    pub fn identifiers(event: &Event) -> Vec<Identifier> {
+        let mut out = Vec::new();
+        for (kind, names) in FIELDS {
+            for name in names {
+                let Some(value) = event.field(name).and_then(scalar) else { continue };
+                if value.is_empty() || value == "-" {
+                    continue;
+                }
+                let value = normalise(kind, &value);
+                if kind == IdentifierKind::Hostname
+                    && let Some((short, _)) = value.split_once('.')
+                    && value.parse::<std::net::IpAddr>().is_err()
+                {
+                    out.push(Identifier { kind, value: value.clone() });
+                    out.push(Identifier { kind, value: short.to_owned() });
+                    continue;
+                }
+                out.push(Identifier { kind, value });
+            }
+        }
+        out
+    }
+
+    /// Sets the event's asset and fills its unknown location levels from
+    /// the first identifier that resolves; flags the event when it carries
+    /// identifiers and none resolves. An event that already names its asset
+    /// is left as it is. Returns the asset id when resolved.
+    pub fn resolve(event: &mut Event, lookup: &dyn AssetLookup) -> Option<String> {
+        if event.asset.is_some() {
+            return event.asset.clone();
+        }
+        let identifiers = Self::identifiers(event);
+        let found = identifiers.iter().find_map(|id| lookup.lookup(id.kind, &id.value));
+        match found {
+            Some(resolved) => {
+                merge_location(&mut event.location, resolved.location);
+                event.asset = Some(resolved.asset.clone());
+                Some(resolved.asset)
+            }
+            None => {
+                if !identifiers.is_empty() {
+                    event.fields.insert(UNKNOWN_DEVICE_FIELD.into(), Value::Bool(true));
+                }
+                None
+            }
+        }
+    }
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The event's own levels win (a door controller may know the room better
+/// than the inventory); the asset fills what the event lacks. A different
+/// site on the asset replaces the whole path, since the rest would not nest.
+fn merge_location(event: &mut Location, asset: Location) {
+    if asset.site.is_some() && event.site.is_some() && asset.site != event.site {
+        *event = asset;
+        return;
+    }
+    let Location { site, building, floor, zone, room } = asset;
+    event.site = event.site.take().or(site);
+    event.building = event.building.take().or(building);
+    event.floor = event.floor.take().or(floor);
+    event.zone = event.zone.take().or(zone);
+    event.room = event.room.take().or(room);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use safecare_model::{Domain, Timestamp};
+    use serde_json::json;
+
+    fn index() -> AssetIndex {
+        let assets: Vec<Asset> = serde_json::from_value(json!([
+            {"id": "door-pharmacy", "name": "Pharmacy door", "kind": "door",
+             "location": {"site": "hq", "building": "main", "floor": "0", "zone": "pharmacy"},
+             "identifiers": {"device_ids": ["D-PH-01"]}},
+            {"id": "srv-pacs-01", "name": "PACS", "kind": "server",
+             "location": {"site": "hq", "building": "main", "floor": "-1", "room": "dc"},
+             "identifiers": {"hostnames": ["PACS-01"], "ips": ["10.1.0.9"], "macs": ["00-0D-3A-13-E3-69"]}}
+        ]))
+        .unwrap();
+        AssetIndex::from_assets(&assets)
+    }
+
+    fn event(fields: Value) -> Event {
+        let mut e = Event::new("t", Domain::Cyber, Timestamp::UNIX_EPOCH, "m");
+        e.fields = fields.as_object().cloned().unwrap_or_default();
+        e
+    }
+
+    #[test]
+    fn resolves_by_each_kind_and_merges_location() {
+        let idx = index();
+        assert_eq!(idx.len(), 4);
+        let mut door = event(json!({"door": "d-ph-01"}));
+        door.location.site = Some("hq".into());
+        door.location.room = Some("0.12".into());
+        assert_eq!(Resolver::resolve(&mut door, &idx).as_deref(), Some("door-pharmacy"));
+        assert_eq!(door.location.path(), "hq/main/0/pharmacy/0.12");
+
+        for fields in [
+            json!({"Computer": "pacs-01.hq.local"}),
+            json!({"src_ip": "10.9.9.9", "dest_ip": "10.1.0.9"}),
+            json!({"orig_l2_addr": "00:0d:3a:13:e3:69"}),
+        ] {
+            let mut e = event(fields.clone());
+            assert_eq!(Resolver::resolve(&mut e, &idx).as_deref(), Some("srv-pacs-01"), "{fields}");
+            assert_eq!(e.location.room.as_deref(), Some("dc"));
+            assert!(!e.fields.contains_key(UNKNOWN_DEVICE_FIELD));
+        }
+    }
+
+    #[test]
+    fn unknown_devices_are_flagged_not_dropped() {
+        let mut e = event(json!({"device": "cam-99", "src_ip": "10.7.7.7"}));
+        assert_eq!(Resolver::resolve(&mut e, &index()), None);
+        assert_eq!(e.fields[UNKNOWN_DEVICE_FIELD], json!(true));
+
+        let mut anonymous = event(json!({"note": "no identifiers"}));
+        assert_eq!(Resolver::resolve(&mut anonymous, &index()), None);
+        assert!(!anonymous.fields.contains_key(UNKNOWN_DEVICE_FIELD));
+    }
+
+    #[test]
+    fn asset_on_another_site_replaces_location() {
+        let mut e = event(json!({"dest_ip": "10.1.0.9"}));
+        e.location.site = Some("annex".into());
+        e.location.building = Some("b".into());
+        Resolver::resolve(&mut e, &index());
+        assert_eq!(e.location.path(), "hq/main/-1/_/dc");
+    }
+}
