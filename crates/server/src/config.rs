@@ -11,6 +11,7 @@ use safecare_privacy::{PseudonymConfig, ReidPolicy, RetentionPolicy};
 use safecare_store::SqliteConfig;
 
 use crate::auth::Lockout;
+use crate::pipeline::SourceConfig;
 use crate::tls::TlsConfig;
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +41,8 @@ pub struct Config {
     pub privacy: PrivacyConfig,
     /// How long each class of data is kept.
     pub retention: RetentionPolicy,
+    /// Listeners for syslog and MQTT sources (`[[sources]]`).
+    pub sources: Vec<SourceConfig>,
 }
 
 /// Settings of the privacy layer.
@@ -110,6 +113,7 @@ impl Default for Config {
             tls: None,
             privacy: PrivacyConfig::default(),
             retention: RetentionPolicy::default(),
+            sources: Vec::new(),
         }
     }
 }

@@ -19,7 +19,8 @@ mod state;
 pub mod tls;
 mod web;
 
-pub use config::{AuthConfig, Config, ConfigError, RulesConfig};
+pub use config::{AuthConfig, Config, ConfigError, PrivacyConfig, RulesConfig};
+pub use pipeline::{SourceConfig, Transport};
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};
 pub use server::{RunningServer, ServerError, start};
 pub use state::AppState;

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::pipeline::{Detection, load_rules, spawn_detection, spawn_retention};
+use crate::pipeline::{Detection, Sources, load_rules, spawn_detection, spawn_retention, spawn_sources};
 use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};
 
@@ -32,6 +32,8 @@ pub enum ServerError {
     Tls(#[from] crate::tls::TlsError),
     #[error(transparent)]
     Privacy(#[from] crate::privacy::PrivacyError),
+    #[error(transparent)]
+    Source(#[from] crate::pipeline::SourceError),
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -68,10 +70,13 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         metrics: metrics_setup::handle(),
         detection: detection.clone(),
         privacy,
+        sources: Sources::default(),
         shutdown: CancellationToken::new(),
     };
     let stop_pipeline = CancellationToken::new();
+    let stop_sources = CancellationToken::new();
     let detecting = spawn_detection(state.clone(), detection, stop_pipeline.clone()).await?;
+    let listening = spawn_sources(&state, stop_sources.clone()).await?;
     let purging = spawn_retention(state.clone(), stop_pipeline.clone());
     let app = routes::router(state.clone());
     let (stop, signal) = oneshot::channel::<()>();
@@ -87,8 +92,15 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             Some(tls) => serve_tls(listener, app, tls, stopped).await,
         };
         // Requests in flight have finished (each awaited its own durable
-        // write and publication); the stages drain what is queued, then the
-        // store finishes its writes.
+        // write and publication). Sources stop next and their collector
+        // stores what they queued; then the stages drain, then the store
+        // finishes its writes.
+        stop_sources.cancel();
+        for task in listening {
+            if let Err(err) = task.await {
+                tracing::error!(%err, "source task failed");
+            }
+        }
         stop_pipeline.cancel();
         for (stage, task) in [("detection", detecting), ("retention", purging)] {
             if let Err(err) = task.await {

@@ -8,7 +8,7 @@ use safecare_store::{AccountStore, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::Config;
-use crate::pipeline::Detection;
+use crate::pipeline::{Detection, Sources};
 use crate::privacy::Privacy;
 
 /// Shared, cheaply cloned state of the running service.
@@ -21,6 +21,7 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub detection: Detection,
     pub privacy: Arc<Privacy>,
+    pub sources: Sources,
     /// Cancelled when the service begins to stop, so that endless
     /// responses (live streams) end and let the graceful shutdown finish.
     pub shutdown: CancellationToken,

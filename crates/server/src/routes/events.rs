@@ -6,7 +6,6 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use bytes::Bytes;
 use jiff::Timestamp;
-use safecare_bus::Message;
 use safecare_model::{Domain, Event, EventId, Severity};
 use safecare_store::{Cursor, EventPage, EventQuery};
 use serde::{Deserialize, Serialize};
@@ -86,22 +85,11 @@ pub async fn ingest(
     if principal.source.is_some() {
         events.iter_mut().for_each(|e| source.clone_into(&mut e.source));
     }
-    // Personal identifiers become tokens before anything is stored; the
-    // originals go only to the sealed vault.
-    let replacements: Vec<_> = events.iter_mut().flat_map(|e| state.privacy.pseudonymiser.pseudonymise(e)).collect();
-    if !replacements.is_empty() {
-        state.privacy.seal(&replacements, now).await.map_err(|err| {
-            tracing::error!(%err, "cannot seal identifiers in the vault; refusing the batch");
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("re-identification vault unavailable: {err}"))
-        })?;
-    }
-    metrics::counter!("safecare_ingest_rejected_total", "source" => source.to_owned(), "reason" => "invalid_event")
-        .increment(rejected as u64);
-
     let accepted = events.len();
-    let new = if events.is_empty() { 0 } else { state.store.append_events(events.clone()).await? };
-    metrics::counter!("safecare_ingest_accepted_total", "source" => source.to_owned()).increment(accepted as u64);
-    publish(&state, events).await;
+    let new = crate::pipeline::store_and_publish(&state, events).await.map_err(|err| {
+        tracing::error!(%err, "cannot take in a batch");
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string())
+    })?;
 
     let reply = IngestReply { accepted, duplicates: accepted - new, rejected, errors };
     let status = if accepted == 0 { StatusCode::BAD_REQUEST } else { StatusCode::ACCEPTED };
@@ -111,17 +99,6 @@ pub async fn ingest(
 fn count_refused(source: &str, reason: &'static str) {
     metrics::counter!("safecare_ingest_refused_requests_total", "source" => source.to_owned(), "reason" => reason)
         .increment(1);
-}
-
-/// Hands stored events to the pipeline. They are already durable, so a bus
-/// failure is logged, not reported to the sender as a loss.
-async fn publish(state: &AppState, events: Vec<Event>) {
-    for event in events {
-        if let Err(err) = state.bus.publish(Message::Event(Box::new(event))).await {
-            tracing::warn!(%err, "could not publish stored events on the bus");
-            break;
-        }
-    }
 }
 
 /// Query string of `GET /api/v1/events`; every value is parsed by hand so a
@@ -171,4 +148,13 @@ pub async fn list(
 pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Event>, ApiError> {
     let id: EventId = id.parse().map_err(|e: safecare_model::ParseIdError| ApiError::bad_request(e.to_string()))?;
     state.store.get_event(id).await?.map(Json).ok_or_else(|| ApiError::not_found(format!("no event {id}")))
+}
+
+/// The configured sources' health: events, errors by kind, last event,
+/// connections (for listeners), and every source seen in the last day
+/// (including HTTP senders) with its event count and last event.
+pub async fn sources(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let since = Timestamp::now() - jiff::SignedDuration::from_hours(24);
+    let activity = state.store.source_activity(since).await?;
+    Ok(Json(serde_json::json!({"listeners": state.sources.health(), "activity": activity})))
 }

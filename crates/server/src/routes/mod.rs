@@ -82,6 +82,7 @@ fn api() -> Api {
         .add(Method::POST, "/api/v1/events", Needs(EventsIngest), events::ingest)
         .add(Method::GET, "/api/v1/events", Needs(EventsRead), events::list)
         .add(Method::GET, "/api/v1/events/{id}", Needs(EventsRead), events::get_one)
+        .add(Method::GET, "/api/v1/sources", Needs(EventsRead), events::sources)
         .add(Method::GET, "/api/v1/alerts", Needs(AlertsRead), alerts::list)
         .add(Method::GET, "/api/v1/alerts/{id}", Needs(AlertsRead), alerts::get_one)
         .add(Method::GET, "/api/v1/rules", Needs(RulesRead), alerts::rules)
