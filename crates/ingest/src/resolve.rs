@@ -118,7 +118,8 @@ impl AssetLookup for AssetIndex {
 
 /// The fields each identifier kind is read from, most specific first. For
 /// network records the destination comes before the source: the target of
-/// an alert is the asset it concerns.
+/// an alert is the asset it concerns. The sending peer's address (set by the
+/// listeners) comes last: a device that logs for itself is its own asset.
 const FIELDS: [(IdentifierKind, &[&str]); 6] = [
     (IdentifierKind::DeviceId, &["device", "device_id", "door", "reader", "camera", "sensor", "deviceExternalId"]),
     (IdentifierKind::BmsPoint, &["bms_point", "point"]),
@@ -128,7 +129,10 @@ const FIELDS: [(IdentifierKind, &[&str]); 6] = [
     ),
     (IdentifierKind::Serial, &["serial", "serial_number"]),
     (IdentifierKind::Mac, &["mac", "dest_mac", "resp_l2_addr", "dmac", "src_mac", "orig_l2_addr", "smac"]),
-    (IdentifierKind::Ip, &["dest_ip", "id.resp_h", "dst", "dvc", "src_ip", "id.orig_h", "src", "IpAddress", "ip"]),
+    (
+        IdentifierKind::Ip,
+        &["dest_ip", "id.resp_h", "dst", "dvc", "src_ip", "id.orig_h", "src", "IpAddress", "ip", "safecare.peer"],
+    ),
 ];
 
 /// Resolves events against an [`AssetLookup`].
@@ -249,6 +253,7 @@ mod tests {
             json!({"Computer": "pacs-01.hq.local"}),
             json!({"src_ip": "10.9.9.9", "dest_ip": "10.1.0.9"}),
             json!({"orig_l2_addr": "00:0d:3a:13:e3:69"}),
+            json!({"safecare.peer": "10.1.0.9"}),
         ] {
             let mut e = event(fields.clone());
             assert_eq!(Resolver::resolve(&mut e, &idx).as_deref(), Some("srv-pacs-01"), "{fields}");

@@ -46,8 +46,8 @@ pub enum DecodeError {
     Idmef(#[from] idmef::IdmefError),
     #[error("JSON: {0}")]
     Mapped(#[from] mapped::MappedError),
-    #[error("MQTT message on {0:?} needs a topic-aware decoder (physical or sensor map)")]
-    NoTopicDecoder(String),
+    #[error("the physical decoder needs the MQTT topic of the message")]
+    MissingTopic,
 }
 
 impl DecodeError {
@@ -62,7 +62,7 @@ impl DecodeError {
             DecodeError::Sensor(e) => e.kind(),
             DecodeError::Idmef(e) => e.kind(),
             DecodeError::Mapped(e) => e.kind(),
-            DecodeError::NoTopicDecoder(_) => "no_topic_decoder",
+            DecodeError::MissingTopic => "missing_topic",
         }
     }
 }
@@ -104,7 +104,7 @@ impl Decoder {
             Decoder::Idmef => idmef::decode(input, ctx)?,
             Decoder::Json(mapping) => mapping.decode(input, ctx)?,
             Decoder::Physical { sensors } => {
-                let topic = topic.ok_or_else(|| DecodeError::NoTopicDecoder(String::new()))?;
+                let topic = topic.ok_or(DecodeError::MissingTopic)?;
                 if topic.starts_with("safecare/") {
                     physical::decode(topic, input, ctx)?
                 } else {
@@ -162,6 +162,6 @@ mod tests {
         let ctx = Context::new("mqtt");
         assert!(d.decode(br#"{}"#, Some("safecare/hq/physical/panic/pb1"), &ctx).is_ok());
         assert_eq!(d.decode(b"{}", Some("x/y"), &ctx).unwrap_err().kind(), "sensor_no_rule");
-        assert_eq!(d.decode(b"{}", None, &ctx).unwrap_err().kind(), "no_topic_decoder");
+        assert_eq!(d.decode(b"{}", None, &ctx).unwrap_err().kind(), "missing_topic");
     }
 }
