@@ -48,6 +48,8 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Offline detection over EVTX and JSON-lines files and folders.
+    Hunt(HuntArgs),
     /// Measure SafeCare on this machine.
     Bench {
         #[command(subcommand)]
@@ -141,6 +143,40 @@ pub enum TokensAction {
     },
 }
 
+#[derive(Debug, Args)]
+pub struct HuntArgs {
+    /// Files or folders (searched recursively): `.evtx`, and `.json`,
+    /// `.jsonl`, `.ndjson` with one event per line.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Folders of Sigma rules (repeatable); the built-in hospital pack when
+    /// none is given.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// How JSON lines are decoded.
+    #[arg(long, value_enum, default_value_t = JsonParser::Windows)]
+    pub parser: JsonParser,
+    #[arg(long, value_enum, default_value_t = HuntFormat::Table)]
+    pub format: HuntFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum JsonParser {
+    Windows,
+    Eve,
+    Zeek,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HuntFormat {
+    /// Aligned columns for a terminal.
+    Table,
+    /// One IDMEFv2 alert per line.
+    Json,
+    /// Comma-separated, with a header line.
+    Csv,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum BenchWhat {
     /// Events/s through HTTP NDJSON ingest, end to end (each request answered
@@ -195,6 +231,7 @@ impl Cli {
             Command::Certs { place, action } => crate::certs::run(&place.load()?, action),
             Command::Audit { place, action: AuditAction::Verify } => crate::privacy::audit_verify(place.load()?).await,
             Command::Bench { what } => crate::bench::run(what).await,
+            Command::Hunt(args) => crate::hunt::run(args),
             Command::Purge { place, dry_run } => crate::privacy::purge(place.load()?, dry_run).await,
         }
     }

@@ -156,3 +156,47 @@ fn bench_ingest_reports_a_rate() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("3000 events in 6 requests") && text.contains("events/s"), "{text}");
 }
+
+#[test]
+fn hunt_finds_detections_in_json_lines_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let cleared = r#"{"EventID": 1102, "Channel": "Security", "Computer": "srv-ehr-01", "TimeCreated": "2026-11-28T02:00:00Z", "SubjectUserName": "svc_backup"}"#;
+    let benign = r#"{"EventID": 4624, "Channel": "Security", "Computer": "srv-ehr-01", "TimeCreated": "2026-11-28T02:01:00Z", "LogonType": 2}"#;
+    std::fs::write(logs.join("security.jsonl"), format!("{cleared}\n{benign}\nnot json\n")).unwrap();
+    std::fs::write(logs.join("ignored.txt"), "not a log").unwrap();
+
+    let json = safecare().args(["hunt", "--format", "json"]).arg(&logs).output().unwrap();
+    assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&json.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.iter().any(|a| a["Description"].as_str().unwrap().contains("Log")), "{lines:?}");
+    let summary = String::from_utf8_lossy(&json.stderr);
+    assert!(summary.contains("1 files, 2 events, 1 records skipped"), "{summary}");
+
+    let csv = safecare().args(["hunt", "--format", "csv"]).arg(&logs).output().unwrap();
+    let text = String::from_utf8_lossy(&csv.stdout);
+    assert!(text.starts_with("time,severity,alert,rule,asset\n") && text.lines().count() >= 2, "{text}");
+
+    let missing = safecare().args(["hunt"]).arg(dir.path().join("nope")).output().unwrap();
+    assert!(!missing.status.success());
+}
+
+#[test]
+fn hunt_over_the_public_windows_samples_with_sigmahq() {
+    let Some(samples) = std::env::var_os("SAFECARE_SAMPLES_DIR").map(std::path::PathBuf::from) else {
+        println!("hunt sample test not run: SAFECARE_SAMPLES_DIR is not set");
+        return;
+    };
+    let out = safecare()
+        .args(["hunt", "--format", "json", "--rules"])
+        .arg(samples.join("sigmahq/rules/windows"))
+        .arg(samples.join("windows-events-json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let detections = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert!(detections >= 20, "the labelled attacks raise SigmaHQ detections: {detections}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2137 events"));
+}
