@@ -43,11 +43,12 @@ pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
     let (own_server, url, token) = match (url, token) {
         (Some(url), Some(token)) => (None, url, token),
         _ => {
-            let config = Config {
-                listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-                data_dir: scratch.path().to_owned(),
-                ..Config::default()
-            };
+            // The configuration (file-less: defaults and SAFECARE_* variables)
+            // applies, so a run can be repeated with, say, other rules.
+            let mut config = Config::load(None)?;
+            config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+            config.data_dir = scratch.path().to_owned();
+            config.sources.clear();
             let server = safecare_server::start(config).await?;
             let token =
                 provision::issue_token(server.state.accounts.as_ref(), "bench", Role::Sensor, Some("bench"), "bench")
