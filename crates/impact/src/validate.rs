@@ -1,0 +1,191 @@
+//! Whole-inventory checks: what makes a set of assets and relations unusable
+//! for propagation or resolution, each problem naming the asset or relation
+//! at fault.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use safecare_model::{Asset, Relation, RelationKind};
+
+use crate::identifiers::{IdentifierIndex, IdentifierKind, identifiers_of, normalise_identifier};
+
+/// One reason an inventory is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Problem {
+    #[error("asset `{0}` is defined more than once")]
+    DuplicateAsset(String),
+    #[error("an asset has an empty id (name `{0}`)")]
+    EmptyId(String),
+    #[error("relation #{index} ({from} {kind:?} {to}) refers to unknown asset `{missing}`")]
+    DanglingRelation { index: usize, from: String, to: String, kind: RelationKind, missing: String },
+    #[error("relation #{index} ({from} {kind:?} {to}) links an asset to itself")]
+    SelfRelation { index: usize, from: String, to: String, kind: RelationKind },
+    #[error("{kind:?} relations form a cycle: {}", cycle.join(" -> "))]
+    Cycle { kind: RelationKind, cycle: Vec<String> },
+    #[error("asset `{asset}`: protection `{threat}` is {degree}, outside [0, 1]")]
+    ProtectionOutOfRange { asset: String, threat: String, degree: f64 },
+    #[error("relation #{index} ({from} -> {to}): delay_minutes {delay} is not a finite, non-negative number")]
+    BadDelay { index: usize, from: String, to: String, delay: f64 },
+    #[error("relation #{index} ({from} {kind:?} {to}): two_way only applies to leads_to")]
+    TwoWayNotLeadsTo { index: usize, from: String, to: String, kind: RelationKind },
+    #[error("relation #{index} ({from} {kind:?} {to}): a dependency class only applies to depends_on and supports")]
+    ClassNotDependency { index: usize, from: String, to: String, kind: RelationKind },
+    #[error("asset `{asset}`: {kind} `{value}` is invalid: {reason}")]
+    BadIdentifier { asset: String, kind: IdentifierKind, value: String, reason: String },
+    #[error("{kind} `{value}` names both `{first}` and `{second}`")]
+    SharedIdentifier { kind: IdentifierKind, value: String, first: String, second: String },
+}
+
+/// An inventory refused, with every problem found (not just the first), so
+/// that one import round fixes them all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct InvalidInventory {
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for InvalidInventory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid inventory ({} problem(s))", self.problems.len())?;
+        for problem in &self.problems {
+            write!(f, "; {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a valid inventory derives from its records.
+pub(crate) struct Checked {
+    pub(crate) positions: HashMap<String, usize>,
+    pub(crate) index: IdentifierIndex,
+}
+
+/// Relation kinds along which a cycle makes no sense: a room cannot contain
+/// its own floor, a server cannot run on what it runs. Dependencies and
+/// adjacency may loop (a BMS server needs power whose controller is on the
+/// network the BMS manages).
+const ACYCLIC: [RelationKind; 2] = [RelationKind::PartOf, RelationKind::Hosts];
+
+pub(crate) fn check(assets: &[Asset], relations: &[Relation]) -> Result<Checked, InvalidInventory> {
+    let mut problems = Vec::new();
+    let mut positions = HashMap::with_capacity(assets.len());
+    let mut index = IdentifierIndex::default();
+    for (position, asset) in assets.iter().enumerate() {
+        if asset.id.trim().is_empty() {
+            problems.push(Problem::EmptyId(asset.name.clone()));
+        }
+        if positions.insert(asset.id.clone(), position).is_some() {
+            problems.push(Problem::DuplicateAsset(asset.id.clone()));
+        }
+        for (threat, &degree) in &asset.protections {
+            if !(0.0..=1.0).contains(&degree) {
+                problems.push(Problem::ProtectionOutOfRange {
+                    asset: asset.id.clone(),
+                    threat: threat.clone(),
+                    degree,
+                });
+            }
+        }
+        for (kind, value) in identifiers_of(&asset.identifiers) {
+            match normalise_identifier(kind, value) {
+                Err(reason) => problems.push(Problem::BadIdentifier {
+                    asset: asset.id.clone(),
+                    kind,
+                    value: value.to_owned(),
+                    reason,
+                }),
+                Ok(normalised) => {
+                    if let Err(other) = index.insert(kind, normalised, position) {
+                        problems.push(Problem::SharedIdentifier {
+                            kind,
+                            value: value.to_owned(),
+                            first: assets[other].id.clone(),
+                            second: asset.id.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for (i, relation) in relations.iter().enumerate() {
+        check_relation(i, relation, &positions, &mut problems);
+    }
+    for kind in ACYCLIC {
+        if let Some(cycle) = find_cycle(kind, relations, &positions, assets) {
+            problems.push(Problem::Cycle { kind, cycle });
+        }
+    }
+    if problems.is_empty() { Ok(Checked { positions, index }) } else { Err(InvalidInventory { problems }) }
+}
+
+fn check_relation(index: usize, r: &Relation, positions: &HashMap<String, usize>, problems: &mut Vec<Problem>) {
+    let (from, to, kind) = (r.from.clone(), r.to.clone(), r.kind);
+    for end in [&r.from, &r.to] {
+        if !positions.contains_key(end) {
+            let missing = end.clone();
+            problems.push(Problem::DanglingRelation { index, from: from.clone(), to: to.clone(), kind, missing });
+        }
+    }
+    if r.from == r.to {
+        problems.push(Problem::SelfRelation { index, from: from.clone(), to: to.clone(), kind });
+    }
+    if let Some(delay) = r.delay_minutes
+        && !(delay.is_finite() && delay >= 0.0)
+    {
+        problems.push(Problem::BadDelay { index, from: from.clone(), to: to.clone(), delay });
+    }
+    if r.two_way && kind != RelationKind::LeadsTo {
+        problems.push(Problem::TwoWayNotLeadsTo { index, from: from.clone(), to: to.clone(), kind });
+    }
+    if r.class.is_some() && !matches!(kind, RelationKind::DependsOn | RelationKind::Supports) {
+        problems.push(Problem::ClassNotDependency { index, from, to, kind });
+    }
+}
+
+/// The first cycle along `kind` relations, as asset ids, found by an
+/// iterative depth-first search (no recursion: inventories can be deep).
+fn find_cycle(
+    kind: RelationKind,
+    relations: &[Relation],
+    positions: &HashMap<String, usize>,
+    assets: &[Asset],
+) -> Option<Vec<String>> {
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); assets.len()];
+    for r in relations.iter().filter(|r| r.kind == kind) {
+        if let (Some(&from), Some(&to)) = (positions.get(&r.from), positions.get(&r.to))
+            && from != to
+        {
+            next[from].push(to);
+        }
+    }
+    // 0 = unseen, 1 = on the current path, 2 = done.
+    let mut state = vec![0u8; assets.len()];
+    for start in 0..assets.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(&mut (node, ref mut child)) = stack.last_mut() {
+            if let Some(&target) = next[node].get(*child) {
+                *child += 1;
+                match state[target] {
+                    0 => {
+                        state[target] = 1;
+                        stack.push((target, 0));
+                    }
+                    1 => {
+                        let from = stack.iter().position(|&(n, _)| n == target).unwrap_or(0);
+                        let mut cycle: Vec<String> = stack[from..].iter().map(|&(n, _)| assets[n].id.clone()).collect();
+                        cycle.push(assets[target].id.clone());
+                        return Some(cycle);
+                    }
+                    _ => {}
+                }
+            } else {
+                state[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    None
+}

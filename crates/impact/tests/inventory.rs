@@ -1,0 +1,189 @@
+//! Inventory import/export, validation errors and identifier resolution.
+
+use safecare_impact::{IdentifierKind, Inventory, LoadError, Problem};
+use safecare_model::{AssetKind, RelationKind};
+
+const SMALL: &str = r#"
+assets:
+  - id: srv-his
+    name: HIS application server
+    kind: server
+    location: {site: hq, building: tech, floor: "0", zone: data_center, room: dc-1}
+    identifiers:
+      hostnames: [his-app-01.hq.local]
+      ips: [10.20.0.11]
+      macs: ["00-1A-2B-3C-4D-5E"]
+      serials: [SN-HIS-0001]
+    protections: {ransomware: 0.6}
+  - id: sw-his
+    name: HIS
+    kind: software
+  - id: door-dc
+    name: Data centre door
+    kind: door
+    identifiers: {device_ids: [D-0.12, R-0.12-in]}
+  - id: ahu-1
+    name: Air handler 1
+    kind: building_device
+    identifiers: {bms_points: [AHU1.SAT]}
+relations:
+  - {from: srv-his, to: sw-his, kind: hosts}
+  - {from: sw-his, to: srv-his, kind: depends_on, class: power, delay_minutes: 0}
+"#;
+
+fn problems(result: Result<Inventory, LoadError>) -> Vec<Problem> {
+    match result {
+        Err(LoadError::Invalid(invalid)) => invalid.problems,
+        other => panic!("expected an invalid inventory, got {other:?}"),
+    }
+}
+
+#[test]
+fn yaml_and_json_round_trip() {
+    let inventory = Inventory::from_yaml(SMALL).unwrap();
+    assert_eq!(inventory.assets().len(), 4);
+    assert_eq!(inventory.relations()[0].kind, RelationKind::Hosts);
+    let json = inventory.to_json().unwrap();
+    let back = Inventory::from_json(&json).unwrap();
+    assert_eq!(back.assets(), inventory.assets());
+    assert_eq!(back.relations(), inventory.relations());
+    let yaml = inventory.to_yaml().unwrap();
+    let again = Inventory::from_yaml(&yaml).unwrap();
+    assert_eq!(again.assets(), inventory.assets());
+    assert_eq!(again.relations(), inventory.relations());
+}
+
+#[test]
+fn resolves_every_identifier_kind_after_normalisation() {
+    let inventory = Inventory::from_yaml(SMALL).unwrap();
+    let id = |kind, value| inventory.resolve(kind, value).map(|a| a.id.as_str());
+    assert_eq!(id(IdentifierKind::Hostname, "HIS-APP-01"), Some("srv-his"));
+    assert_eq!(id(IdentifierKind::Hostname, "his-app-01.hq.local."), Some("srv-his"));
+    assert_eq!(id(IdentifierKind::Ip, "10.20.0.11"), Some("srv-his"));
+    assert_eq!(id(IdentifierKind::Mac, "00:1a:2b:3c:4d:5e"), Some("srv-his"));
+    assert_eq!(id(IdentifierKind::Serial, "sn-his-0001"), Some("srv-his"));
+    assert_eq!(id(IdentifierKind::DeviceId, "R-0.12-in"), Some("door-dc"));
+    assert_eq!(id(IdentifierKind::DeviceId, "r-0.12-in"), None, "device ids are exact");
+    assert_eq!(id(IdentifierKind::BmsPoint, "ahu1.sat"), Some("ahu-1"));
+    assert_eq!(id(IdentifierKind::Ip, "10.20.0.12"), None);
+    assert_eq!(id(IdentifierKind::Ip, "not an ip"), None);
+}
+
+#[test]
+fn unknown_asset_kind_is_named() {
+    let text = "assets:\n  - {id: x, name: X, kind: toaster}\n";
+    match Inventory::from_yaml(text) {
+        Err(LoadError::Parse { message, .. }) => assert!(message.contains("toaster"), "{message}"),
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_problem_is_reported_with_its_asset_or_relation() {
+    let text = r#"
+assets:
+  - {id: a, name: A, kind: room, protections: {fire: 1.5}}
+  - {id: a, name: A again, kind: room}
+  - {id: b, name: B, kind: floor, identifiers: {macs: [nonsense]}}
+  - {id: c, name: C, kind: server, identifiers: {ips: [10.0.0.1]}}
+  - {id: d, name: D, kind: server, identifiers: {ips: ["10.0.0.1"]}}
+relations:
+  - {from: a, to: ghost, kind: depends_on}
+  - {from: b, to: b, kind: leads_to}
+  - {from: a, to: b, kind: hosts, two_way: true}
+  - {from: a, to: b, kind: part_of, class: power}
+  - {from: a, to: b, kind: leads_to, delay_minutes: -3}
+"#;
+    let found = problems(Inventory::from_yaml(text));
+    let text: Vec<String> = found.iter().map(ToString::to_string).collect();
+    let has = |needle: &str| assert!(text.iter().any(|t| t.contains(needle)), "no `{needle}` in {text:#?}");
+    has("asset `a` is defined more than once");
+    has("asset `a`: protection `fire` is 1.5");
+    has("asset `b`: mac `nonsense` is invalid");
+    has("ip `10.0.0.1` names both `c` and `d`");
+    has("unknown asset `ghost`");
+    has("(b LeadsTo b) links an asset to itself");
+    has("two_way only applies to leads_to");
+    has("a dependency class only applies to depends_on");
+    has("delay_minutes -3");
+    assert_eq!(found.len(), 9, "{text:#?}");
+}
+
+#[test]
+fn part_of_and_hosts_cycles_are_refused_but_dependency_loops_are_not() {
+    let text = r#"
+assets:
+  - {id: room, name: Room, kind: room}
+  - {id: floor, name: Floor, kind: floor}
+  - {id: building, name: Building, kind: building}
+relations:
+  - {from: room, to: floor, kind: part_of}
+  - {from: floor, to: building, kind: part_of}
+  - {from: building, to: room, kind: part_of}
+"#;
+    let found = problems(Inventory::from_yaml(text));
+    assert_eq!(found.len(), 1);
+    match &found[0] {
+        Problem::Cycle { kind, cycle } => {
+            assert_eq!(*kind, RelationKind::PartOf);
+            assert_eq!(cycle, &["room", "floor", "building", "room"]);
+        }
+        other => panic!("expected a cycle, got {other}"),
+    }
+
+    let loops = r#"
+assets:
+  - {id: bms, name: BMS server, kind: server}
+  - {id: pwr, name: Power controller, kind: controller}
+relations:
+  - {from: bms, to: pwr, kind: depends_on, class: power}
+  - {from: pwr, to: bms, kind: depends_on, class: network}
+  - {from: bms, to: pwr, kind: leads_to, two_way: true}
+"#;
+    assert!(Inventory::from_yaml(loops).is_ok());
+}
+
+#[test]
+fn deserialising_validates() {
+    let text =
+        r#"{"assets":[{"id":"x","name":"X","kind":"room"}],"relations":[{"from":"x","to":"y","kind":"part_of"}]}"#;
+    let err = serde_json::from_str::<Inventory>(text).unwrap_err();
+    assert!(err.to_string().contains("unknown asset `y`"), "{err}");
+}
+
+#[test]
+fn editing_revalidates() {
+    let inventory = Inventory::from_yaml(SMALL).unwrap();
+    let mut asset = inventory.asset("sw-his").unwrap().clone();
+    asset.kind = AssetKind::Data;
+    let edited = inventory.upsert_asset(asset).unwrap();
+    assert_eq!(edited.asset("sw-his").unwrap().kind, AssetKind::Data);
+
+    let mut clash = inventory.asset("ahu-1").unwrap().clone();
+    clash.id = "ahu-2".into();
+    assert!(inventory.upsert_asset(clash).is_err(), "same BMS point on two assets");
+
+    let removed = inventory.remove_asset("srv-his").unwrap();
+    assert!(removed.asset("srv-his").is_none());
+    assert!(removed.relations().is_empty());
+    assert!(removed.resolve(IdentifierKind::Ip, "10.20.0.11").is_none());
+    assert!(inventory.remove_asset("nope").is_none());
+}
+
+#[test]
+fn a_folder_of_parts_loads_as_one_inventory() {
+    let dir = std::env::temp_dir().join(format!("safecare-impact-parts-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("b")).unwrap();
+    std::fs::write(dir.join("a.yaml"), "assets:\n  - {id: r1, name: R1, kind: room}\n").unwrap();
+    std::fs::write(
+        dir.join("b/c.json"),
+        r#"{"assets":[{"id":"f1","name":"F1","kind":"floor"}],"relations":[{"from":"r1","to":"f1","kind":"part_of"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("notes.txt"), "ignored").unwrap();
+    let inventory = Inventory::load(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let inventory = inventory.unwrap();
+    assert_eq!(inventory.assets().len(), 2);
+    assert_eq!(inventory.relations().len(), 1);
+}
