@@ -89,9 +89,20 @@ impl Inventory {
         } else {
             files.push(path.to_path_buf());
         }
-        let mut merged = InventoryDoc::default();
+        let mut parts = Vec::with_capacity(files.len());
         for file in files {
             let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io { path: file.clone(), source })?;
+            parts.push((file, text));
+        }
+        Self::from_parts(parts)
+    }
+
+    /// Merges parts given as (name, text) pairs, YAML or JSON by the
+    /// name's extension, into one inventory (for sites built into a
+    /// binary).
+    pub fn from_parts(parts: impl IntoIterator<Item = (std::path::PathBuf, String)>) -> Result<Self, LoadError> {
+        let mut merged = InventoryDoc::default();
+        for (file, text) in parts {
             let origin = file.display().to_string();
             let part: InventoryDoc = match file.extension().and_then(|e| e.to_str()) {
                 Some("yaml" | "yml") => parse_yaml(&text, &origin)?,

@@ -19,6 +19,9 @@ pub struct Cli {
 enum Command {
     /// Run the service.
     Serve(ServeArgs),
+    /// Run the service with the demo hospital loaded, and play a short
+    /// cyber-physical attack through the real ingest path.
+    Demo(DemoArgs),
     /// Manage the people who log in.
     Users {
         #[command(flatten)]
@@ -104,6 +107,19 @@ impl ServeArgs {
         }
         Ok(config)
     }
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Play the scripted attack this many times faster (1 = real time,
+    /// about a minute).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Load the hospital and start, but play no attack.
+    #[arg(long)]
+    pub no_attack: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,6 +242,10 @@ impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Serve(args) => crate::serve::serve(args.config()?).await,
+            Command::Demo(args) => {
+                let config = args.serve.config()?;
+                crate::demo::run(config, args.speed, !args.no_attack).await
+            }
             Command::Users { place, action } => crate::accounts::users(place.load()?, action).await,
             Command::Tokens { place, action } => crate::accounts::tokens(place.load()?, action).await,
             Command::Certs { place, action } => crate::certs::run(&place.load()?, action),

@@ -5,6 +5,7 @@ mod accounts;
 mod bench;
 mod certs;
 mod cli;
+mod demo;
 mod hunt;
 mod privacy;
 mod serve;
