@@ -37,9 +37,9 @@ pub struct Step {
 pub fn demo_site() -> anyhow::Result<Inventory> {
     let mut names: Vec<_> = DemoSite::iter().collect();
     names.sort();
-    let parts = names
-        .into_iter()
-        .filter_map(|name| DemoSite::get(&name).map(|f| (PathBuf::from(name.as_ref()), String::from_utf8_lossy(&f.data).into_owned())));
+    let parts = names.into_iter().filter_map(|name| {
+        DemoSite::get(&name).map(|f| (PathBuf::from(name.as_ref()), String::from_utf8_lossy(&f.data).into_owned()))
+    });
     Ok(Inventory::from_parts(parts)?)
 }
 

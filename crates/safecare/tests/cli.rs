@@ -200,3 +200,64 @@ fn hunt_over_the_public_windows_samples_with_sigmahq() {
     assert!(detections >= 20, "the labelled attacks raise SigmaHQ detections: {detections}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("2137 events"));
 }
+
+#[test]
+fn demo_loads_the_hospital_and_its_attack_raises_cross_domain_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = safecare()
+        .args(["demo", "--listen", "127.0.0.1:0", "--speed", "30", "--data"])
+        .arg(dir.path())
+        .env("SAFECARE_DEMO_PASSWORD", "demo password 123")
+        .env("SAFECARE_STORE__DURABILITY", "normal")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(u) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            url = Some(u.to_owned());
+        }
+        if line.contains("attack played") {
+            break;
+        }
+    }
+    let url = url.expect("the demo prints its URL");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (assets, alerts) = rt.block_on(async {
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let login = client
+            .post(format!("{url}/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": "admin", "password": "demo password 123"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 200);
+        let assets: Vec<serde_json::Value> =
+            client.get(format!("{url}/api/v1/assets")).send().await.unwrap().json().await.unwrap();
+        let mut alerts: Vec<serde_json::Value> = Vec::new();
+        for _ in 0..50 {
+            alerts = client.get(format!("{url}/api/v1/alerts")).send().await.unwrap().json().await.unwrap();
+            if alerts.iter().filter(|a| a["SafeCare"]["severity"] == "critical").count() >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        (assets, alerts)
+    });
+    assert!(assets.len() >= 400, "{} assets", assets.len());
+    let critical: Vec<&str> = alerts
+        .iter()
+        .filter(|a| a["SafeCare"]["severity"] == "critical")
+        .map(|a| a["Description"].as_str().unwrap())
+        .collect();
+    assert!(critical.len() >= 2, "the cyber-physical correlations fire: {alerts:#?}");
+    assert!(
+        alerts.iter().any(|a| a["SafeCare"]["domains"].as_array().is_some_and(|d| d.len() >= 2)),
+        "an alert spans two domains"
+    );
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    assert!(child.wait().unwrap().success());
+}

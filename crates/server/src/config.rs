@@ -157,11 +157,12 @@ impl Config {
     }
 }
 
-/// `SAFECARE_TEST_*` and `SAFECARE_SAMPLES_DIR` configure the test suite,
-/// not the service, and must not be taken for unknown settings.
+/// `SAFECARE_TEST_*` and `SAFECARE_SAMPLES_DIR` configure the test suite and
+/// `SAFECARE_DEMO_PASSWORD` the demo, not the service; they must not be
+/// taken for unknown settings.
 fn is_test_variable(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    key.starts_with("test_") || key == "samples_dir"
+    key.starts_with("test_") || key == "samples_dir" || key == "demo_password"
 }
 
 #[cfg(test)]
