@@ -32,14 +32,23 @@ async fn identifiers_are_tokens_in_the_store_and_come_back_only_through_an_audit
         "fields": {"EventID": 4625, "TargetUserName": "jdoe", "TargetDomainName": "HOSP"}});
     let sent = admin.post(format!("{base}/api/v1/events")).json(&logon).send().await.unwrap();
     assert_eq!(sent.status(), 202);
+    let mut again = logon.clone();
+    again["fields"]["TargetUserName"] = json!("JDOE");
+    again["message"] = json!("An account failed to log on again");
+    let sent = admin.post(format!("{base}/api/v1/events")).json(&again).send().await.unwrap();
+    assert_eq!(sent.status(), 202);
     let page: Value = admin.get(format!("{base}/api/v1/events")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        page["events"][0]["fields"]["TargetUserName"], page["events"][1]["fields"]["TargetUserName"],
+        "two events of the same user carry the same token, so they still correlate"
+    );
     let stored = &page["events"][0];
     let user_token = stored["fields"]["TargetUserName"].as_str().unwrap().to_owned();
     assert!(user_token.starts_with("usr_"), "{stored}");
     assert!(!stored.to_string().contains("jdoe"), "no clear name anywhere in the stored event: {stored}");
     let found: Value =
         admin.get(format!("{base}/api/v1/events?q={user_token}")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(found["events"].as_array().unwrap().len(), 1, "tokens still correlate and search");
+    assert_eq!(found["events"].as_array().unwrap().len(), 2, "tokens still correlate and search");
 
     let incident = Incident::new("Password guessing on EHR", Severity::Medium);
     server.state.store.put_incident(incident.clone()).await.unwrap();
@@ -77,6 +86,15 @@ async fn identifiers_are_tokens_in_the_store_and_come_back_only_through_an_audit
     let verdict: Value = admin.get(format!("{base}/api/v1/audit/verify")).send().await.unwrap().json().await.unwrap();
     assert_eq!(verdict["intact"], true);
     server.stop().await.unwrap();
+
+    // Nowhere in the database files is the clear name: not in events, the
+    // free-text index, alerts, the audit log or the (sealed) vault.
+    for file in ["safecare.db", "safecare.db-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.path().join(file)) {
+            let lower = bytes.to_ascii_lowercase();
+            assert!(!lower.windows(4).any(|w| w == b"jdoe"), "{file} holds the clear name");
+        }
+    }
 
     // Someone edits an audit entry behind SafeCare's back.
     let conn = rusqlite::Connection::open(dir.path().join("safecare.db")).unwrap();
