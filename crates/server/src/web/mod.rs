@@ -7,6 +7,7 @@ mod events;
 mod layout;
 mod login;
 mod overview;
+mod plan;
 mod rules;
 mod svg;
 
@@ -38,6 +39,7 @@ impl Api {
             .page(Method::POST, "/login", Public, login::submit)
             .page(Method::GET, "/", Needs(AlertsRead), overview::page)
             .page(Method::GET, "/events", Needs(EventsRead), events::page)
+            .page(Method::GET, "/plan", Needs(AssetsRead), plan::page)
             .page(Method::GET, "/assets", Needs(AssetsRead), assets::list)
             .page(Method::GET, "/assets/{id}", Needs(AssetsRead), assets::one)
             .page(Method::GET, "/rules", Needs(RulesRead), rules::page)
