@@ -1,5 +1,6 @@
-//! `safecare users …` and `safecare tokens …`: account work on the
-//! database directly, for the first admin and for recovery.
+//! `safecare users …`, `safecare tokens …` and `safecare assets import`:
+//! work on the database directly, for the first admin, recovery and
+//! set-up.
 
 use std::io::BufRead;
 
@@ -61,5 +62,17 @@ pub async fn tokens(config: Config, action: TokensAction) -> anyhow::Result<()> 
     let result = provision::issue_token(&store, &name, role, source.as_deref(), "cli").await;
     store.close().await;
     println!("{}", result?);
+    Ok(())
+}
+
+pub async fn import_assets(config: Config, path: &std::path::Path) -> anyhow::Result<()> {
+    let inventory = safecare_impact::Inventory::load(path)?;
+    let store = open(&config)?;
+    let (assets, relations) = inventory.into_parts();
+    let counts = (assets.len(), relations.len());
+    let result = store.replace_inventory(assets, relations).await;
+    store.close().await;
+    result?;
+    println!("imported {} assets and {} relations from {}", counts.0, counts.1, path.display());
     Ok(())
 }

@@ -51,6 +51,13 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Manage the asset inventory.
+    Assets {
+        #[command(flatten)]
+        place: ConfigArgs,
+        #[command(subcommand)]
+        action: AssetsAction,
+    },
     /// Offline detection over EVTX and JSON-lines files and folders.
     Hunt(HuntArgs),
     /// Measure SafeCare on this machine.
@@ -218,6 +225,13 @@ pub enum BenchWhat {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AssetsAction {
+    /// Replace the inventory with a YAML or JSON file, or a folder of them
+    /// (validated as a whole first).
+    Import { path: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditAction {
     /// Verify every entry; names the first altered, removed, inserted or
     /// reordered one. Exits non-zero when the log is not intact.
@@ -252,6 +266,9 @@ impl Cli {
             Command::Audit { place, action: AuditAction::Verify } => crate::privacy::audit_verify(place.load()?).await,
             Command::Bench { what } => crate::bench::run(what).await,
             Command::Hunt(args) => crate::hunt::run(args),
+            Command::Assets { place, action: AssetsAction::Import { path } } => {
+                crate::accounts::import_assets(place.load()?, &path).await
+            }
             Command::Purge { place, dry_run } => crate::privacy::purge(place.load()?, dry_run).await,
         }
     }

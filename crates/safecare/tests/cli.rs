@@ -261,3 +261,18 @@ fn demo_loads_the_hospital_and_its_attack_raises_cross_domain_alerts() {
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn assets_import_validates_and_loads_the_demo_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let site = concat!(env!("CARGO_MANIFEST_DIR"), "/../../content/sites/demo-hospital");
+    let out = safecare().args(["assets", "import", site, "--data", data]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 454 assets"));
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "assets:\n  - {id: a, name: A, kind: toaster}\n").unwrap();
+    let out = safecare().args(["assets", "import"]).arg(&bad).args(["--data", data]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("toaster"));
+}

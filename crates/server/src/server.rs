@@ -71,6 +71,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         detection: detection.clone(),
         privacy,
         sources: Sources::default(),
+        inventory_lock: Arc::default(),
         shutdown: CancellationToken::new(),
     };
     let stop_pipeline = CancellationToken::new();

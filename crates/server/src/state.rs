@@ -22,6 +22,8 @@ pub struct AppState {
     pub detection: Detection,
     pub privacy: Arc<Privacy>,
     pub sources: Sources,
+    /// Serialises read-modify-write changes of the inventory.
+    pub inventory_lock: Arc<tokio::sync::Mutex<()>>,
     /// Cancelled when the service begins to stop, so that endless
     /// responses (live streams) end and let the graceful shutdown finish.
     pub shutdown: CancellationToken,

@@ -1,10 +1,19 @@
-//! Read access to the asset inventory.
+//! The asset inventory: read it, import or export it whole, change one
+//! asset. Every change is validated as a whole inventory (no dangling
+//! relation, no forbidden cycle…) before it is stored, and audited.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use safecare_impact::{Inventory, LoadError};
 use safecare_model::{Asset, Relation};
+use serde::Deserialize;
+use serde_json::json;
 
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::ApiError;
 
 pub async fn list_assets(State(state): State<AppState>) -> Result<Json<Vec<Asset>>, ApiError> {
@@ -13,4 +22,103 @@ pub async fn list_assets(State(state): State<AppState>) -> Result<Json<Vec<Asset
 
 pub async fn list_relations(State(state): State<AppState>) -> Result<Json<Vec<Relation>>, ApiError> {
     Ok(Json(state.store.list_relations().await?))
+}
+
+/// One asset with the relations that touch it.
+pub async fn get_asset(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let assets = state.store.list_assets().await?;
+    let asset = assets.into_iter().find(|a| a.id == id).ok_or_else(|| ApiError::not_found(format!("no asset {id}")))?;
+    let relations: Vec<Relation> =
+        state.store.list_relations().await?.into_iter().filter(|r| r.from == id || r.to == id).collect();
+    Ok(Json(json!({"asset": asset, "relations": relations})))
+}
+
+/// 422 with every problem listed, so one round of fixes is enough.
+fn refused(err: LoadError) -> ApiError {
+    let mut api = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, err.to_string());
+    if let LoadError::Invalid(invalid) = &err {
+        api.detail = Some(json!({"problems": invalid.problems.iter().map(ToString::to_string).collect::<Vec<_>>()}));
+    }
+    api
+}
+
+async fn current(state: &AppState) -> Result<Inventory, ApiError> {
+    let (assets, relations) = (state.store.list_assets().await?, state.store.list_relations().await?);
+    Inventory::new(assets, relations).map_err(|e| refused(LoadError::Invalid(e)))
+}
+
+async fn save(state: &AppState, inventory: Inventory) -> Result<usize, ApiError> {
+    let (assets, relations) = inventory.into_parts();
+    let count = assets.len();
+    state.store.replace_inventory(assets, relations).await?;
+    Ok(count)
+}
+
+/// Replaces the whole inventory with the body (YAML or JSON by content type).
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("the inventory is not UTF-8"))?;
+    let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let inventory = if kind.contains("json") { Inventory::from_json(text) } else { Inventory::from_yaml(text) };
+    let inventory = inventory.map_err(refused)?;
+    let _guard = state.inventory_lock.lock().await;
+    let relations = inventory.relations().len();
+    let assets = save(&state, inventory).await?;
+    state.audit(&principal.name, "assets.import", "", &format!("{assets} assets, {relations} relations")).await;
+    Ok(Json(json!({"assets": assets, "relations": relations})))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportParams {
+    format: Option<String>,
+}
+
+/// The whole inventory as YAML (default) or JSON.
+pub async fn export(State(state): State<AppState>, Query(params): Query<ExportParams>) -> Result<Response, ApiError> {
+    let inventory = current(&state).await?;
+    let (text, mime) = match params.format.as_deref() {
+        Some("json") => (inventory.to_json(), "application/json"),
+        None | Some("yaml") => (inventory.to_yaml(), "application/yaml"),
+        Some(other) => return Err(ApiError::bad_request(format!("unknown format {other:?}: yaml or json"))),
+    };
+    let text = text.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, mime)], text).into_response())
+}
+
+/// Adds or replaces one asset; its id must match the path.
+pub async fn put_asset(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    Json(asset): Json<Asset>,
+) -> Result<Json<Asset>, ApiError> {
+    if asset.id != id {
+        return Err(ApiError::bad_request(format!("the body's id {:?} differs from the path's {id:?}", asset.id)));
+    }
+    let _guard = state.inventory_lock.lock().await;
+    let updated = current(&state).await?.upsert_asset(asset.clone()).map_err(|e| refused(LoadError::Invalid(e)))?;
+    save(&state, updated).await?;
+    state.audit(&principal.name, "assets.put", &id, "").await;
+    Ok(Json(asset))
+}
+
+/// Removes one asset and the relations that touch it.
+pub async fn delete_asset(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let _guard = state.inventory_lock.lock().await;
+    let updated =
+        current(&state).await?.remove_asset(&id).ok_or_else(|| ApiError::not_found(format!("no asset {id}")))?;
+    save(&state, updated).await?;
+    state.audit(&principal.name, "assets.delete", &id, "").await;
+    Ok(StatusCode::NO_CONTENT)
 }

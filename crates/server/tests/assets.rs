@@ -1,0 +1,78 @@
+//! The inventory API: import, export, change one asset, all validated.
+
+mod common;
+
+use common::{config, start_with_admin};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const SITE: &str = r#"
+assets:
+  - {id: svc-pharmacy, name: Pharmacy, kind: service}
+  - {id: rm-0.12, name: Drug store, kind: room, location: {site: hq, building: main, floor: "0", room: "0.12"}}
+  - {id: door-0.12, name: Drug store door, kind: door, location: {site: hq, building: main, floor: "0", room: "0.12"}, identifiers: {device_ids: [D-0.12]}}
+relations:
+  - {from: svc-pharmacy, to: rm-0.12, kind: depends_on, class: access}
+  - {from: door-0.12, to: rm-0.12, kind: leads_to}
+"#;
+
+#[tokio::test]
+async fn import_change_and_export_the_inventory_with_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = start_with_admin(config(dir.path())).await;
+    let base = server.url();
+
+    let broken = SITE.replace("to: rm-0.12, kind: leads_to", "to: rm-9.99, kind: leads_to");
+    let refused = admin
+        .post(format!("{base}/api/v1/assets/import"))
+        .header("content-type", "application/yaml")
+        .body(broken)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["detail"]["problems"][0].as_str().unwrap().contains("rm-9.99"), "{body}");
+
+    let imported = admin
+        .post(format!("{base}/api/v1/assets/import"))
+        .header("content-type", "application/yaml")
+        .body(SITE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), StatusCode::OK);
+    let one: Value = admin.get(format!("{base}/api/v1/assets/rm-0.12")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(one["relations"].as_array().unwrap().len(), 2);
+
+    let mut door =
+        json!({"id": "door-0.12", "name": "Drug store door", "kind": "door", "protections": {"forced_entry": 0.9}});
+    let put = admin.put(format!("{base}/api/v1/assets/door-0.12")).json(&door).send().await.unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    door["protections"]["forced_entry"] = json!(1.5);
+    let bad = admin.put(format!("{base}/api/v1/assets/door-0.12")).json(&door).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mismatch = admin.put(format!("{base}/api/v1/assets/other")).json(&door).send().await.unwrap();
+    assert_eq!(mismatch.status(), StatusCode::BAD_REQUEST);
+
+    let deleted = admin.delete(format!("{base}/api/v1/assets/door-0.12")).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let relations: Vec<Value> =
+        admin.get(format!("{base}/api/v1/relations")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(relations.len(), 1, "the door's relation went with it");
+
+    let exported =
+        admin.get(format!("{base}/api/v1/assets/export?format=json")).send().await.unwrap().text().await.unwrap();
+    assert!(exported.contains("svc-pharmacy") && !exported.contains("door-0.12"));
+    let reimported = admin
+        .post(format!("{base}/api/v1/assets/import"))
+        .header("content-type", "application/json")
+        .body(exported)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reimported.status(), StatusCode::OK, "an export imports back");
+    let log: Vec<Value> = admin.get(format!("{base}/api/v1/audit")).send().await.unwrap().json().await.unwrap();
+    assert!(log.iter().any(|e| e["action"] == "assets.delete"));
+    server.stop().await.unwrap();
+}
