@@ -6,16 +6,32 @@
 //!   loaded from YAML or JSON (one file or a folder of parts), validated as a
 //!   whole, with an [`IdentifierKind`] index that lets ingest resolve a
 //!   hostname, IP, MAC, serial, door/reader id or BMS point to its asset;
+//! - the propagation [`RuleSet`] (data, in `content/impact/rules.yaml`) and
+//!   the [`Assessor`] that runs it: an incident's score spreads along
+//!   relations, shrunk by rule factors and by each asset's protections
+//!   combined with a configurable [`Gamma`], into an [`ImpactReport`] that
+//!   names the clinical services reached, how badly, how soon and by which
+//!   path;
 //!
 //! It does not own storage, HTTP or the incident lifecycle: the server keeps
 //! inventories and reports, the respond crate attaches reports to incidents.
 
+mod assess;
 mod error;
+mod gamma;
+mod graph;
 mod identifiers;
 mod inventory;
+mod propagate;
+mod report;
+mod rules;
 mod validate;
 
+pub use assess::{AssessError, Assessor};
 pub use error::LoadError;
+pub use gamma::Gamma;
 pub use identifiers::{IdentifierKind, normalise_identifier};
 pub use inventory::Inventory;
+pub use report::{Crossing, ImpactReport, ImpactedAsset, PathStep};
+pub use rules::{Direction, ImpactType, Rule, RuleSet, Then, ThreatDef, Via, When};
 pub use validate::{InvalidInventory, Problem};

@@ -1,0 +1,215 @@
+//! Propagation rules, as data: how an impact on one asset reaches its
+//! neighbours. The schema is documented in `content/impact/rules.yaml` and
+//! `docs/impact.md`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use safecare_model::{AssetKind, DependencyClass, RelationKind};
+use serde::{Deserialize, Serialize};
+
+use crate::error::LoadError;
+use crate::inventory::parse_yaml;
+
+/// What an impact does to an asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImpactType {
+    Confidentiality,
+    Integrity,
+    Availability,
+    Safety,
+}
+
+impl ImpactType {
+    pub const ALL: [ImpactType; 4] =
+        [ImpactType::Confidentiality, ImpactType::Integrity, ImpactType::Availability, ImpactType::Safety];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImpactType::Confidentiality => "confidentiality",
+            ImpactType::Integrity => "integrity",
+            ImpactType::Availability => "availability",
+            ImpactType::Safety => "safety",
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for ImpactType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which way an impact crosses a relation: `forward` from its `from` to its
+/// `to`, `backward` from its `to` to its `from`. A two-way `leads_to` is
+/// crossed `forward` both ways; `supports` is read as the inverse
+/// `depends_on` (A supports B ≡ B depends_on A).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Forward,
+    Backward,
+}
+
+/// The rule set: threats and propagation rules.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSet {
+    /// Paths whose score falls below this are not followed.
+    #[serde(default = "default_min_score")]
+    pub min_score: f64,
+    /// How many paths are kept per impacted asset (the best, then others).
+    #[serde(default = "default_max_paths")]
+    pub max_paths: usize,
+    /// Each threat and the impact it first has on the asset it hits.
+    pub threats: BTreeMap<String, ThreatDef>,
+    pub rules: Vec<Rule>,
+}
+
+fn default_min_score() -> f64 {
+    0.05
+}
+
+fn default_max_paths() -> usize {
+    4
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreatDef {
+    pub impact: ImpactType,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// One propagation rule: when an asset suffers `when`, its neighbours across
+/// `via` suffer `then`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub name: String,
+    #[serde(default)]
+    pub when: When,
+    pub via: Via,
+    pub then: Then,
+}
+
+/// Conditions on the impacted asset; an empty list matches anything.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threats: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub impacts: Vec<ImpactType>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<AssetKind>,
+}
+
+/// The relation crossed and conditions on the neighbour.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Via {
+    pub relation: RelationKind,
+    pub direction: Direction,
+    /// Dependency classes the relation must carry; empty matches any
+    /// relation, with or without a class.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<DependencyClass>,
+    /// Only relations without a dependency class (the generic rules that
+    /// the class-specific ones must not double).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unclassified: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_kinds: Vec<AssetKind>,
+}
+
+/// The impact on the neighbour.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Then {
+    pub impact: ImpactType,
+    /// The threat the neighbour now faces (a fire upstream is a power loss
+    /// downstream); unset keeps the current one (lateral spread).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threat: Option<String>,
+    /// Share of the current score passed on, in (0, 1].
+    pub factor: f64,
+    /// Time to cross when the relation gives no `delay_minutes`.
+    #[serde(default)]
+    pub delay_minutes: f64,
+}
+
+impl RuleSet {
+    pub fn from_yaml(text: &str) -> Result<Self, LoadError> {
+        let rules: RuleSet = parse_yaml(text, "<text>")?;
+        rules.check("<text>")?;
+        Ok(rules)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
+        let origin = path.display().to_string();
+        let rules: RuleSet = parse_yaml(&text, &origin)?;
+        rules.check(&origin)?;
+        Ok(rules)
+    }
+
+    /// The rules shipped in `content/impact/rules.yaml`.
+    pub fn bundled() -> Self {
+        // The bundled file is tested; failing here is a build defect.
+        RuleSet::from_yaml(include_str!("../../../content/impact/rules.yaml")).expect("bundled rules.yaml is valid")
+    }
+
+    fn check(&self, origin: &str) -> Result<(), LoadError> {
+        let fail = |message: String| Err(LoadError::Content { origin: origin.to_owned(), message });
+        if !(self.min_score > 0.0 && self.min_score < 1.0) {
+            return fail(format!("min_score {} must be in (0, 1)", self.min_score));
+        }
+        if self.max_paths == 0 {
+            return fail("max_paths must be at least 1".to_owned());
+        }
+        for rule in &self.rules {
+            let name = &rule.name;
+            if !(rule.then.factor > 0.0 && rule.then.factor <= 1.0) {
+                return fail(format!("rule `{name}`: factor {} must be in (0, 1]", rule.then.factor));
+            }
+            if !(rule.then.delay_minutes.is_finite() && rule.then.delay_minutes >= 0.0) {
+                return fail(format!("rule `{name}`: delay_minutes must be finite and non-negative"));
+            }
+            if rule.via.unclassified && !rule.via.classes.is_empty() {
+                return fail(format!("rule `{name}`: `unclassified` and `classes` exclude each other"));
+            }
+            if rule.via.relation == RelationKind::Supports {
+                return fail(format!("rule `{name}`: write `supports` as depends_on with the opposite direction"));
+            }
+            for threat in rule.when.threats.iter().chain(rule.then.threat.iter()) {
+                if !self.threats.contains_key(threat) {
+                    return fail(format!("rule `{name}`: unknown threat `{threat}`"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_rules_load_and_name_their_threats() {
+        let rules = RuleSet::bundled();
+        for threat in ["fire", "power_loss", "tampering", "phishing", "ransomware", "physical_intrusion", "offline"] {
+            assert!(rules.threats.contains_key(threat), "{threat}");
+        }
+        assert!(rules.rules.len() >= 20);
+    }
+}
