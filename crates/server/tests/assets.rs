@@ -76,3 +76,40 @@ async fn import_change_and_export_the_inventory_with_validation() {
     assert!(log.iter().any(|e| e["action"] == "assets.delete"));
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_tampered_air_handler_is_assessed_down_to_the_operating_theatres() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = start_with_admin(config(dir.path())).await;
+    let base = server.url();
+    let site = safecare_impact::Inventory::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../content/sites/demo-hospital"
+    )))
+    .unwrap();
+    let (assets, relations) = site.into_parts();
+    server.state.store.replace_inventory(assets, relations).await.unwrap();
+
+    let report: Value = admin
+        .post(format!("{base}/api/v1/impact/assess"))
+        .json(&json!({"threat": "tampering", "assets": ["ahu-ot"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let services: Vec<&str> =
+        report["services"].as_array().unwrap().iter().map(|s| s["asset"].as_str().unwrap()).collect();
+    assert!(services.contains(&"svc-theatres"), "{report:#}");
+
+    let unknown = admin
+        .post(format!("{base}/api/v1/impact/assess"))
+        .json(&json!({"threat": "alien invasion", "assets": ["ahu-ot"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    assert!(unknown.text().await.unwrap().contains("alien invasion"));
+    server.stop().await.unwrap();
+}

@@ -5,6 +5,7 @@ mod accounts;
 mod alerts;
 mod events;
 mod health;
+mod impact;
 mod inventory;
 pub(crate) mod params;
 mod privacy;
@@ -93,6 +94,7 @@ fn api() -> Api {
         .add(Method::PUT, "/api/v1/assets/{id}", Needs(AssetsWrite), inventory::put_asset)
         .add(Method::DELETE, "/api/v1/assets/{id}", Needs(AssetsWrite), inventory::delete_asset)
         .add(Method::GET, "/api/v1/relations", Needs(AssetsRead), inventory::list_relations)
+        .add(Method::POST, "/api/v1/impact/assess", Needs(AssetsRead), impact::assess)
         .add(Method::GET, "/api/v1/users", Needs(UsersManage), accounts::list_users)
         .add(Method::POST, "/api/v1/users", Needs(UsersManage), accounts::create_user)
         .add(Method::PUT, "/api/v1/users/{name}", Needs(UsersManage), accounts::update_user)

@@ -1,0 +1,37 @@
+//! `POST /api/v1/impact/assess`: what a threat on some assets does to the
+//! hospital, down to its clinical services, over the current inventory.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use safecare_impact::{AssessError, Assessor, Gamma, ImpactReport, Inventory, RuleSet};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment {
+    /// A threat type of the propagation rules (`ransomware`,
+    /// `forced_entry`, `hvac_tampering`, `fire`…).
+    threat: String,
+    /// The assets it starts on.
+    assets: Vec<String>,
+    /// How protections combine; probabilistic OR unless given.
+    #[serde(default)]
+    gamma: Option<Gamma>,
+}
+
+pub async fn assess(
+    State(state): State<AppState>,
+    Json(ask): Json<Assessment>,
+) -> Result<Json<ImpactReport>, ApiError> {
+    let (assets, relations) = (state.store.list_assets().await?, state.store.list_relations().await?);
+    let inventory = Inventory::new(assets, relations)
+        .map_err(|e| ApiError::new(StatusCode::CONFLICT, format!("the stored inventory is not valid: {e}")))?;
+    let assessor = Assessor::new(inventory, RuleSet::bundled(), ask.gamma.unwrap_or_default());
+    let seeds: Vec<&str> = ask.assets.iter().map(String::as_str).collect();
+    // Every assessment error names what the request got wrong.
+    assessor.assess(&ask.threat, &seeds).map(Json).map_err(|err: AssessError| ApiError::bad_request(err.to_string()))
+}
