@@ -12,6 +12,10 @@
 //!   combined with a configurable [`Gamma`], into an [`ImpactReport`] that
 //!   names the clinical services reached, how badly, how soon and by which
 //!   path;
+//! - decision support: [`MitigationSet`] (data, in
+//!   `content/impact/mitigations.yaml`) ranked by [`Assessor::rank_mitigations`]
+//!   by how much each lowers the impact on clinical services, re-propagating
+//!   with it applied, and flagged when it would itself endanger patients.
 //!
 //! It does not own storage, HTTP or the incident lifecycle: the server keeps
 //! inventories and reports, the respond crate attaches reports to incidents.
@@ -22,6 +26,7 @@ mod gamma;
 mod graph;
 mod identifiers;
 mod inventory;
+mod mitigation;
 mod propagate;
 mod report;
 mod rules;
@@ -32,6 +37,7 @@ pub use error::LoadError;
 pub use gamma::Gamma;
 pub use identifiers::{IdentifierKind, normalise_identifier};
 pub use inventory::Inventory;
+pub use mitigation::{Effect, Mitigation, MitigationSet, RankedMitigation, Selector};
 pub use report::{Crossing, ImpactReport, ImpactedAsset, PathStep};
 pub use rules::{Direction, ImpactType, Rule, RuleSet, Then, ThreatDef, Via, When};
 pub use validate::{InvalidInventory, Problem};

@@ -1,0 +1,288 @@
+//! Decision support: candidate mitigations (data, in
+//! `content/impact/mitigations.yaml`) ranked by how much they lower the
+//! impact on clinical services, computed by propagating again with each
+//! one applied (what-if), and flagged when they would harm patients.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use safecare_model::{Asset, AssetKind, RelationKind};
+use serde::{Deserialize, Serialize};
+
+use crate::assess::{AssessError, Assessor};
+use crate::error::LoadError;
+use crate::inventory::parse_yaml;
+use crate::propagate::{Overlay, Propagation, propagate};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MitigationSet {
+    pub mitigations: Vec<Mitigation>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mitigation {
+    pub id: String,
+    pub name: String,
+    /// Threats it answers; empty means any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threats: Vec<String>,
+    pub select: Selector,
+    pub effects: Vec<Effect>,
+    /// Why this mitigation itself puts patients at risk, when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_safety_risk: Option<String>,
+}
+
+/// Which assets a mitigation acts on: every criterion given must hold.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Selector {
+    /// Only the incident's assets.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub seeds: bool,
+    /// Never the incident's assets (what is already lost).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclude_seeds: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<AssetKind>,
+    /// Zone names (`location.zone`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<String>,
+    /// In the same building and zone as one of the incident's assets.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub seed_zone: bool,
+    /// In the same building as one of the incident's assets.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub seed_building: bool,
+}
+
+/// What a mitigation changes on the selected assets.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Effect {
+    /// Protection degree under `key` (a threat, an impact type or `all`)
+    /// raised to at least `degree`.
+    RaiseProtection { key: String, degree: f64 },
+    /// Relations of these kinds touching the asset stop carrying impact.
+    Cut { relations: Vec<RelationKind> },
+    /// Taken out of service: its network links are cut and it becomes
+    /// unavailable itself (threat `offline`), with what that does to its
+    /// dependants.
+    Offline,
+}
+
+/// One mitigation's what-if result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankedMitigation {
+    pub id: String,
+    pub name: String,
+    /// The assets it acts on.
+    pub targets: Vec<String>,
+    pub service_impact_before: f64,
+    pub service_impact_after: f64,
+    /// before − after: positive is better.
+    pub reduction: f64,
+    pub patient_safety_risk: bool,
+    /// Why it is flagged: declared in the data, or found by the what-if.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub safety_reasons: Vec<String>,
+}
+
+impl MitigationSet {
+    pub fn from_yaml(text: &str) -> Result<Self, LoadError> {
+        let set: MitigationSet = parse_yaml(text, "<text>")?;
+        set.check("<text>")?;
+        Ok(set)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
+        let origin = path.display().to_string();
+        let set: MitigationSet = parse_yaml(&text, &origin)?;
+        set.check(&origin)?;
+        Ok(set)
+    }
+
+    /// The mitigations shipped in `content/impact/mitigations.yaml`.
+    pub fn bundled() -> Self {
+        // The bundled file is tested; failing here is a build defect.
+        MitigationSet::from_yaml(include_str!("../../../content/impact/mitigations.yaml"))
+            .expect("bundled mitigations.yaml is valid")
+    }
+
+    fn check(&self, origin: &str) -> Result<(), LoadError> {
+        let fail = |message: String| Err(LoadError::Content { origin: origin.to_owned(), message });
+        let mut ids = HashSet::new();
+        for m in &self.mitigations {
+            if !ids.insert(m.id.as_str()) {
+                return fail(format!("mitigation `{}` is defined more than once", m.id));
+            }
+            if m.effects.is_empty() {
+                return fail(format!("mitigation `{}` has no effect", m.id));
+            }
+            for effect in &m.effects {
+                if let Effect::RaiseProtection { degree, .. } = effect
+                    && !(0.0..=1.0).contains(degree)
+                {
+                    return fail(format!("mitigation `{}`: degree {degree} outside [0, 1]", m.id));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What re-propagation measures for one scenario.
+struct Outcome {
+    service_impact: f64,
+    life_critical: Vec<(u32, f64)>,
+}
+
+impl Assessor {
+    /// The mitigations that answer `threat` and act on at least one asset.
+    pub fn candidate_mitigations<'m>(
+        &self,
+        threat: &str,
+        seeds: &[&str],
+        set: &'m MitigationSet,
+    ) -> Vec<&'m Mitigation> {
+        set.mitigations
+            .iter()
+            .filter(|m| m.threats.is_empty() || m.threats.iter().any(|t| t == threat))
+            .filter(|m| !self.targets(m, seeds).is_empty())
+            .collect()
+    }
+
+    /// Every candidate, best reduction of the impact on clinical services
+    /// first; among equals, the ones safe for patients first.
+    pub fn rank_mitigations(
+        &self,
+        threat: &str,
+        seeds: &[&str],
+        set: &MitigationSet,
+    ) -> Result<Vec<RankedMitigation>, AssessError> {
+        let seed_states = self.seeds(threat, seeds)?;
+        let base = self.outcome(&propagate(&self.graph, &Overlay::default(), &self.settings, &seed_states));
+        let mut ranked = Vec::new();
+        for mitigation in self.candidate_mitigations(threat, seeds, set) {
+            let targets = self.targets(mitigation, seeds);
+            let overlay = self.overlay(mitigation, &targets)?;
+            let after = self.outcome(&propagate(&self.graph, &overlay, &self.settings, &seed_states));
+            let mut reasons: Vec<String> = mitigation.patient_safety_risk.iter().cloned().collect();
+            if mitigation.effects.iter().any(|e| matches!(e, Effect::Offline)) {
+                for &t in &targets {
+                    if life_critical(&self.inventory.assets()[t]) {
+                        reasons.push(format!("takes life-critical `{}` out of service", self.inventory.assets()[t].id));
+                    }
+                }
+            }
+            for (asset, score) in &after.life_critical {
+                let before = base.life_critical.iter().find(|(a, _)| a == asset).map_or(0.0, |(_, s)| *s);
+                if *score > before + 1e-9 {
+                    let id = &self.inventory.assets()[*asset as usize].id;
+                    reasons.push(format!("raises the impact on life-critical `{id}` from {before:.2} to {score:.2}"));
+                }
+            }
+            ranked.push(RankedMitigation {
+                id: mitigation.id.clone(),
+                name: mitigation.name.clone(),
+                targets: targets.iter().map(|&t| self.inventory.assets()[t].id.clone()).collect(),
+                service_impact_before: base.service_impact,
+                service_impact_after: after.service_impact,
+                reduction: base.service_impact - after.service_impact,
+                patient_safety_risk: !reasons.is_empty(),
+                safety_reasons: reasons,
+            });
+        }
+        ranked.sort_by(|a, b| {
+            b.reduction
+                .total_cmp(&a.reduction)
+                .then_with(|| a.patient_safety_risk.cmp(&b.patient_safety_risk))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(ranked)
+    }
+
+    fn outcome(&self, run: &Propagation) -> Outcome {
+        let mut life_critical: Vec<(u32, f64)> = Vec::new();
+        for state in &run.states {
+            if life_critical_at(self, state.asset) {
+                match life_critical.iter_mut().find(|(a, _)| *a == state.asset) {
+                    Some((_, worst)) => *worst = worst.max(state.score),
+                    None => life_critical.push((state.asset, state.score)),
+                }
+            }
+        }
+        Outcome { service_impact: self.service_impact(run), life_critical }
+    }
+
+    fn targets(&self, mitigation: &Mitigation, seeds: &[&str]) -> Vec<usize> {
+        let assets = self.inventory.assets();
+        let seed_assets: Vec<&Asset> = seeds.iter().filter_map(|s| self.inventory.asset(s)).collect();
+        let s = &mitigation.select;
+        let same_building =
+            |a: &Asset, b: &Asset| a.location.building.is_some() && a.location.building == b.location.building;
+        assets
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| {
+                let is_seed = seeds.contains(&a.id.as_str());
+                (!s.seeds || is_seed)
+                    && !(s.exclude_seeds && is_seed)
+                    && (s.ids.is_empty() || s.ids.contains(&a.id))
+                    && (s.kinds.is_empty() || s.kinds.contains(&a.kind))
+                    && (s.zones.is_empty() || a.location.zone.as_ref().is_some_and(|z| s.zones.contains(z)))
+                    && (!s.seed_building || seed_assets.iter().any(|seed| same_building(a, seed)))
+                    && (!s.seed_zone
+                        || seed_assets.iter().any(|seed| {
+                            same_building(a, seed) && a.location.zone.is_some() && a.location.zone == seed.location.zone
+                        }))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn overlay(&self, mitigation: &Mitigation, targets: &[usize]) -> Result<Overlay, AssessError> {
+        let mut overlay = Overlay::default();
+        let chosen: HashSet<&str> = targets.iter().map(|&t| self.inventory.assets()[t].id.as_str()).collect();
+        let touching = |kinds: &[RelationKind], cut: &mut HashSet<u32>| {
+            for (index, r) in self.inventory.relations().iter().enumerate() {
+                if kinds.contains(&r.kind) && (chosen.contains(r.from.as_str()) || chosen.contains(r.to.as_str())) {
+                    cut.insert(index as u32);
+                }
+            }
+        };
+        for effect in &mitigation.effects {
+            match effect {
+                Effect::RaiseProtection { key, degree } => {
+                    // A key no threat or impact uses protects against nothing.
+                    if let Some(&k) = self.graph.keys.get(key) {
+                        for &t in targets {
+                            overlay.raised.entry(t as u32).or_default().push((k, *degree));
+                        }
+                    }
+                }
+                Effect::Cut { relations } => touching(relations, &mut overlay.cut),
+                Effect::Offline => {
+                    let offline = self.threat_key("offline")?;
+                    touching(&[RelationKind::LeadsTo], &mut overlay.cut);
+                    overlay.offline.extend(targets.iter().map(|&t| (t as u32, offline)));
+                }
+            }
+        }
+        Ok(overlay)
+    }
+}
+
+fn life_critical(asset: &Asset) -> bool {
+    asset.attributes.get("life_critical").and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+fn life_critical_at(assessor: &Assessor, asset: u32) -> bool {
+    life_critical(&assessor.inventory.assets()[asset as usize])
+}
