@@ -100,8 +100,13 @@ async fn a_tampered_air_handler_is_assessed_down_to_the_operating_theatres() {
         .await
         .unwrap();
     let services: Vec<&str> =
-        report["services"].as_array().unwrap().iter().map(|s| s["asset"].as_str().unwrap()).collect();
+        report["report"]["services"].as_array().unwrap().iter().map(|s| s["asset"].as_str().unwrap()).collect();
     assert!(services.contains(&"svc-theatres"), "{report:#}");
+    let ranked = report["mitigations"].as_array().unwrap();
+    assert!(!ranked.is_empty(), "mitigations are proposed: {report:#}");
+    let reductions: Vec<f64> = ranked.iter().map(|m| m["reduction"].as_f64().unwrap()).collect();
+    assert!(reductions.windows(2).all(|w| w[0] >= w[1]), "best reduction first: {reductions:?}");
+    assert!(reductions[0] > 0.0);
 
     let unknown = admin
         .post(format!("{base}/api/v1/impact/assess"))

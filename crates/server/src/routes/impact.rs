@@ -4,8 +4,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use safecare_impact::{AssessError, Assessor, Gamma, ImpactReport, Inventory, RuleSet};
-use serde::Deserialize;
+use safecare_impact::{
+    AssessError, Assessor, Gamma, ImpactReport, Inventory, MitigationSet, RankedMitigation, RuleSet,
+};
+use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -23,15 +25,23 @@ pub struct Assessment {
     gamma: Option<Gamma>,
 }
 
-pub async fn assess(
-    State(state): State<AppState>,
-    Json(ask): Json<Assessment>,
-) -> Result<Json<ImpactReport>, ApiError> {
+/// The report and the mitigations, best reduction of the impact on
+/// clinical services first (computed by re-propagating with each one).
+#[derive(Debug, Serialize)]
+pub struct Assessed {
+    report: ImpactReport,
+    mitigations: Vec<RankedMitigation>,
+}
+
+pub async fn assess(State(state): State<AppState>, Json(ask): Json<Assessment>) -> Result<Json<Assessed>, ApiError> {
     let (assets, relations) = (state.store.list_assets().await?, state.store.list_relations().await?);
     let inventory = Inventory::new(assets, relations)
         .map_err(|e| ApiError::new(StatusCode::CONFLICT, format!("the stored inventory is not valid: {e}")))?;
     let assessor = Assessor::new(inventory, RuleSet::bundled(), ask.gamma.unwrap_or_default());
     let seeds: Vec<&str> = ask.assets.iter().map(String::as_str).collect();
     // Every assessment error names what the request got wrong.
-    assessor.assess(&ask.threat, &seeds).map(Json).map_err(|err: AssessError| ApiError::bad_request(err.to_string()))
+    let wrong = |err: AssessError| ApiError::bad_request(err.to_string());
+    let report = assessor.assess(&ask.threat, &seeds).map_err(wrong)?;
+    let mitigations = assessor.rank_mitigations(&ask.threat, &seeds, &MitigationSet::bundled()).map_err(wrong)?;
+    Ok(Json(Assessed { report, mitigations }))
 }
