@@ -53,6 +53,13 @@ impl Assessor {
         Ok(self.report(threat, seeds, &run))
     }
 
+    /// Only the number [`ImpactReport::service_impact`] would carry, without
+    /// building the report: for sorting incidents by clinical impact.
+    pub fn service_impact(&self, threat: &str, seeds: &[&str]) -> Result<f64, AssessError> {
+        let seeds = self.seeds(threat, seeds)?;
+        Ok(self.sum_service_impact(&propagate(&self.graph, &Overlay::default(), &self.settings, &seeds)))
+    }
+
     pub(crate) fn seeds(&self, threat: &str, seeds: &[&str]) -> Result<Vec<(u32, u32, ImpactType)>, AssessError> {
         let def = self.rules.threats.get(threat).ok_or_else(|| AssessError::UnknownThreat(threat.to_owned()))?;
         let key = self.threat_key(threat)?;
@@ -73,7 +80,7 @@ impl Assessor {
     }
 
     /// Σ over services of worst score × criticality.
-    pub(crate) fn service_impact(&self, run: &Propagation) -> f64 {
+    pub(crate) fn sum_service_impact(&self, run: &Propagation) -> f64 {
         let mut worst: std::collections::HashMap<u32, f64> = std::collections::HashMap::new();
         for state in &run.states {
             if self.graph.kinds[state.asset as usize] == AssetKind::Service {
@@ -105,15 +112,15 @@ impl Assessor {
             gamma: self.settings.gamma,
             services,
             assets,
-            service_impact: self.service_impact(run),
+            service_impact: self.sum_service_impact(run),
         }
     }
 
     fn entry(&self, run: &Propagation, at: u32, state: &State) -> ImpactedAsset {
         let asset = &self.inventory.assets()[state.asset as usize];
         let path = self.path(run, at);
-        let other_paths = state
-            .others
+        let others = if asset.kind.is_business() { state.others.as_slice() } else { &[] };
+        let other_paths = others
             .iter()
             .filter_map(|arrival| {
                 let mut path = self.path(run, arrival.step.from);
@@ -175,7 +182,7 @@ impl Assessor {
             r.kind
         };
         let name = self.graph.rules(kind, direction).get(rule as usize).map(|c| c.name.clone()).unwrap_or_default();
-        Crossing { relation: r.kind, from: r.from.clone(), to: r.to.clone(), direction, rule: name }
+        Crossing { relation: r.kind, direction, rule: name }
     }
 
     fn key_name(&self, key: u32) -> String {

@@ -218,7 +218,7 @@ impl Assessor {
                 }
             }
         }
-        Outcome { service_impact: self.service_impact(run), life_critical }
+        Outcome { service_impact: self.sum_service_impact(run), life_critical }
     }
 
     fn targets(&self, mitigation: &Mitigation, seeds: &[&str]) -> Vec<usize> {

@@ -67,7 +67,8 @@ struct Run<'a> {
     overlay: &'a Overlay,
     settings: &'a Settings,
     states: Vec<State>,
-    index: HashMap<(u32, ImpactType), u32>,
+    /// State number per (asset, impact), dense: u32::MAX when unreached.
+    index: Vec<u32>,
     heap: BinaryHeap<(u64, Reverse<u32>)>,
 }
 
@@ -96,7 +97,14 @@ pub(crate) fn propagate(
     settings: &Settings,
     seeds: &[(u32, u32, ImpactType)],
 ) -> Propagation {
-    let mut run = Run { graph, overlay, settings, states: Vec::new(), index: HashMap::new(), heap: BinaryHeap::new() };
+    let mut run = Run {
+        graph,
+        overlay,
+        settings,
+        states: Vec::new(),
+        index: vec![u32::MAX; graph.kinds.len() * ImpactType::ALL.len()],
+        heap: BinaryHeap::new(),
+    };
     let offline = overlay.offline.iter().map(|&(asset, threat)| (asset, threat, ImpactType::Availability));
     for (asset, threat, impact) in seeds.iter().copied().chain(offline) {
         let score = 1.0 - protection(graph, overlay, settings.gamma, asset, threat, impact);
@@ -173,7 +181,9 @@ impl Run<'_> {
 
     fn offer(&mut self, asset: u32, impact: ImpactType, arrival: Arrival, has_step: bool) {
         let via = has_step.then_some(arrival.step);
-        let Some(&at) = self.index.get(&(asset, impact)) else {
+        let slot = asset as usize * ImpactType::ALL.len() + impact.index();
+        let at = self.index[slot];
+        if at == u32::MAX {
             let at = self.states.len() as u32;
             self.states.push(State {
                 asset,
@@ -185,10 +195,10 @@ impl Run<'_> {
                 others: Vec::new(),
                 settled: false,
             });
-            self.index.insert((asset, impact), at);
+            self.index[slot] = at;
             self.heap.push((arrival.score.to_bits(), Reverse(at)));
             return;
-        };
+        }
         let keep = self.settings.max_paths.saturating_sub(1);
         let state = &mut self.states[at as usize];
         let better = !state.settled

@@ -35,7 +35,9 @@ pub struct ImpactedAsset {
     pub minutes: f64,
     /// The best-scored path, from a seed to this asset.
     pub path: Vec<PathStep>,
-    /// Other paths that reached it with lower scores (bounded).
+    /// Other paths that reached it with lower scores (bounded; kept for
+    /// services and operations, where the choice of response depends on
+    /// them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_paths: Vec<Vec<PathStep>>,
 }
@@ -54,10 +56,9 @@ pub struct PathStep {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Crossing {
-    /// The relation as written in the inventory.
+    /// The relation as written in the inventory, crossed from the previous
+    /// step's asset: `forward` when that asset is the relation's `from`.
     pub relation: RelationKind,
-    pub from: String,
-    pub to: String,
     pub direction: Direction,
     pub rule: String,
 }

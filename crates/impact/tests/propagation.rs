@@ -65,7 +65,9 @@ fn chain_scores_for_each_gamma() {
         assert_eq!(report.services.len(), 1, "services come first, apart");
         assert_eq!(report.services[0].asset, "svc");
         let crossing = svc_entry.path[2].via.as_ref().unwrap();
-        assert_eq!((crossing.from.as_str(), crossing.to.as_str(), crossing.rule.as_str()), ("svc", "room", "dep"));
+        assert_eq!(crossing.relation, safecare_model::RelationKind::DependsOn);
+        assert_eq!(crossing.direction, safecare_impact::Direction::Backward, "svc depends_on room, crossed to -> from");
+        assert_eq!(crossing.rule, "dep");
     }
 }
 
