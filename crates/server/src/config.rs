@@ -91,11 +91,13 @@ pub struct AuthConfig {
     /// only); turn on whenever SafeCare is served over TLS.
     pub secure_cookies: bool,
     pub lockout: Lockout,
+    /// Login attempts one client address may make per minute.
+    pub logins_per_minute: u32,
 }
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        AuthConfig { session_hours: 12, secure_cookies: false, lockout: Lockout::default() }
+        AuthConfig { session_hours: 12, secure_cookies: false, lockout: Lockout::default(), logins_per_minute: 20 }
     }
 }
 

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::LoginThrottle;
 use crate::pipeline::{Detection, Sources, load_rules, spawn_detection, spawn_retention, spawn_sources};
 use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};
@@ -62,6 +63,8 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let listener =
         TcpListener::bind(config.listen).await.map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
+    let login_throttle =
+        Arc::new(LoginThrottle::new(config.auth.logins_per_minute, std::time::Duration::from_secs(60)));
     let state = AppState {
         bus: Arc::new(LocalBus::new(config.bus_capacity)),
         config: Arc::new(config),
@@ -72,6 +75,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         privacy,
         sources: Sources::default(),
         inventory_lock: Arc::default(),
+        login_throttle,
         shutdown: CancellationToken::new(),
     };
     let stop_pipeline = CancellationToken::new();
@@ -89,7 +93,11 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let store = state.store.clone();
     let task = tokio::spawn(async move {
         let served = match tls {
-            None => axum::serve(listener, app).with_graceful_shutdown(stopped).await,
+            None => {
+                axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                    .with_graceful_shutdown(stopped)
+                    .await
+            }
             Some(tls) => serve_tls(listener, app, tls, stopped).await,
         };
         // Requests in flight have finished (each awaited its own durable
@@ -130,7 +138,10 @@ async fn serve_tls(
         stopped.await;
         stopper.graceful_shutdown(Some(TLS_DRAIN));
     });
-    axum_server::from_tcp_rustls(listener.into_std()?, tls)?.handle(handle).serve(app.into_make_service()).await
+    axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+        .handle(handle)
+        .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+        .await
 }
 
 impl RunningServer {

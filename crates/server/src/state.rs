@@ -8,6 +8,7 @@ use safecare_store::{AccountStore, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::Config;
+use crate::auth::LoginThrottle;
 use crate::pipeline::{Detection, Sources};
 use crate::privacy::Privacy;
 
@@ -24,6 +25,7 @@ pub struct AppState {
     pub sources: Sources,
     /// Serialises read-modify-write changes of the inventory.
     pub inventory_lock: Arc<tokio::sync::Mutex<()>>,
+    pub login_throttle: Arc<LoginThrottle>,
     /// Cancelled when the service begins to stop, so that endless
     /// responses (live streams) end and let the graceful shutdown finish.
     pub shutdown: CancellationToken,

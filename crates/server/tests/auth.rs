@@ -179,3 +179,32 @@ async fn tokens_are_shown_once_revocable_and_sensor_events_keep_their_source() {
     assert_eq!(garbage.get(format!("{base}/api/v1/events")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn login_attempts_from_one_address_are_throttled_across_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.auth.logins_per_minute = 3;
+    let server = start(cfg).await.unwrap();
+    let base = server.url();
+    let client = reqwest::Client::new();
+    for user in ["alice", "bob", "carol"] {
+        let r = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"username": user, "password": "guess guess guess"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "dave", "password": "guess guess guess"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("this address"), "{body}");
+    server.stop().await.unwrap();
+}

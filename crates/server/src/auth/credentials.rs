@@ -44,6 +44,8 @@ pub enum LoginError {
     Invalid,
     #[error("too many failed attempts; try again after {0}")]
     Locked(Timestamp),
+    #[error("too many login attempts from this address; wait a minute")]
+    Throttled,
     #[error("account storage unavailable: {0}")]
     Store(#[from] safecare_store::StoreError),
     #[error("cannot create a session: {0}")]

@@ -5,11 +5,13 @@ mod credentials;
 mod middleware;
 mod permission;
 mod secret;
+mod throttle;
 
 pub use credentials::{Lockout, LoginError, login, logout};
 pub use middleware::{Principal, authenticate, authorize, authorize_page, session_secret};
 pub use permission::{Access, Permission};
 pub use secret::{hash_password, new_api_token, verify_password};
+pub use throttle::LoginThrottle;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "safecare_session";

@@ -1,7 +1,9 @@
 //! Logging in and out over the API.
 
 use axum::Json;
-use axum::extract::{Extension, State};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::SignedDuration;
@@ -38,9 +40,14 @@ pub(crate) fn session_lifetime(state: &AppState) -> SignedDuration {
 /// the API and the dashboard's login form.
 pub(crate) async fn start_session(
     state: &AppState,
+    peer: IpAddr,
     username: &str,
     password: &str,
 ) -> Result<(Session, HeaderValue), LoginError> {
+    if !state.login_throttle.allow(peer, std::time::Instant::now()) {
+        metrics::counter!("safecare_logins_total", "outcome" => "throttled").increment(1);
+        return Err(LoginError::Throttled);
+    }
     let lifetime = session_lifetime(state);
     let outcome =
         crate::auth::login(state.accounts.as_ref(), &state.config.auth.lockout, lifetime, username, password).await;
@@ -65,15 +72,19 @@ pub(crate) async fn start_session(
 pub(crate) fn login_status(err: &LoginError) -> StatusCode {
     match err {
         LoginError::Invalid => StatusCode::UNAUTHORIZED,
-        LoginError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        LoginError::Locked(_) | LoginError::Throttled => StatusCode::TOO_MANY_REQUESTS,
         LoginError::Store(_) | LoginError::Random(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
 /// Opens a session: sets the cookie and returns the CSRF token that
 /// requests changing state must echo in `X-CSRF-Token`.
-pub async fn login(State(state): State<AppState>, Json(creds): Json<Credentials>) -> Result<Response, ApiError> {
-    match start_session(&state, &creds.username, &creds.password).await {
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(creds): Json<Credentials>,
+) -> Result<Response, ApiError> {
+    match start_session(&state, peer.ip(), &creds.username, &creds.password).await {
         Ok((session, cookie)) => {
             let mut response =
                 Json(json!({"user": session.user, "role": session.role, "csrf": session.csrf})).into_response();
