@@ -77,11 +77,15 @@ fn phishing_reaches_the_his_the_appointments_and_crowds_the_waiting_room() {
     let report = assessor().assess("phishing", &["ws-out-reception-01"]).unwrap();
     let his = assets_on_path(&report, "sw-his");
     assert!(in_order(&his, &["ws-out-reception-01", "net-admin", "net-dc", "srv-his-app-01", "sw-his"]), "{his:?}");
-    let appointments = report.get("sw-appointments").unwrap();
-    let through_his = std::iter::once(&appointments.path)
-        .chain(&appointments.other_paths)
-        .any(|p| p.iter().any(|s| s.asset == "sw-his"));
-    assert!(through_his, "one path to the appointment system goes through the HIS");
+    // Once the HIS is compromised, the attacker's hold on it alone reaches
+    // the appointment system and fills the waiting room.
+    let from_his = assessor().assess("intrusion", &["srv-his-app-01"]).unwrap();
+    let crowded = entry(&from_his, "rm-out-0.02", ImpactType::Safety);
+    let chain = names(&crowded.path);
+    assert!(
+        in_order(&chain, &["srv-his-app-01", "sw-his", "sw-appointments", "op-opd-checkin", "rm-out-0.02"]),
+        "{chain:?}"
+    );
 
     let waiting = entry(&report, "rm-out-0.02", ImpactType::Safety);
     assert_eq!(waiting.threat, "overcrowding");
