@@ -12,7 +12,7 @@ const CEF: &str = r"CEF:0|Acme|NIDS|2.1|100|Port scan detected|7|src=10.0.0.5 ds
 const EVE: &str = r#"{"timestamp":"2026-01-05T10:00:00.123456+0100","flow_id":1803446342143208,"in_iface":"eth0","event_type":"alert","src_ip":"10.0.0.5","src_port":4444,"dest_ip":"10.1.0.9","dest_port":445,"proto":"TCP","alert":{"action":"allowed","gid":1,"signature_id":2024218,"rev":3,"signature":"ET EXPLOIT Possible ETERNALBLUE MS17-010","category":"Attempted Administrator Privilege Gain","severity":1},"flow":{"pkts_toserver":4,"pkts_toclient":3,"bytes_toserver":400,"bytes_toclient":300,"start":"2026-01-05T10:00:00.000000+0100"}}"#;
 const ZEEK: &str = r#"{"_path":"conn","ts":1767607200.123456,"uid":"CYmWSL3iXSKUncv8Zg","id.orig_h":"10.0.1.6","id.orig_p":54243,"id.resp_h":"10.0.0.4","id.resp_p":53,"proto":"udp","service":"dns","duration":0.0015,"orig_bytes":39,"resp_bytes":55,"conn_state":"SF","history":"Dd","orig_pkts":1,"resp_pkts":1}"#;
 const WINDOWS: &str = r#"{"EventID":4688,"Channel":"Security","Hostname":"WS5","TimeCreated":"2026-01-05T10:00:00.5Z","SourceName":"Microsoft-Windows-Security-Auditing","NewProcessName":"C:\\Windows\\System32\\reg.exe","CommandLine":"reg query HKLM\\Software","ParentProcessName":"C:\\Windows\\System32\\cmd.exe","SubjectUserName":"wardog","SubjectDomainName":"WS5","Level":"0","Keywords":"0x8020000000000000","Message":"A new process has been created.\r\n\r\nCreator Subject:"}"#;
-const ACCESS: &str = r#"{"time":"2026-01-05T02:14:00+01:00","event":"forced","door":"D-PH-01","reader":"R-PH-01","location":{"building":"main","floor":"0","zone":"pharmacy"}}"#;
+const ACCESS: &str = r#"{"time":"2026-01-05T02:14:00+01:00","action":"forced","door":"D-PH-01","reader":"R-PH-01","location":{"building":"main","floor":"0","zone":"pharmacy"}}"#;
 
 fn bench(c: &mut Criterion) {
     let ctx = Context::new("bench");
@@ -30,7 +30,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(name, |b| b.iter(|| decoder.decode(black_box(line.as_bytes()), None, &ctx)));
     }
     group.bench_function("physical_access", |b| {
-        b.iter(|| physical::decode("safecare/hq/physical/access/ctrl-7", black_box(ACCESS.as_bytes()), &ctx))
+        b.iter(|| physical::decode("safecare/hq/physical/access_control/ctrl-7", black_box(ACCESS.as_bytes()), &ctx))
     });
     group.finish();
 }

@@ -206,15 +206,15 @@ async fn mqtt_physical_events_from_the_broker() {
     tokio::spawn(async move { while publoop.poll().await.is_ok() {} });
     let qos = rumqttc::QoS::AtLeastOnce;
     publisher
-        .publish(format!("safecare/{site}/physical/access/ctrl-1"), qos, false, b"{not json".to_vec())
+        .publish(format!("safecare/{site}/physical/access_control/ctrl-1"), qos, false, b"{not json".to_vec())
         .await
         .unwrap();
     publisher
         .publish(
-            format!("safecare/{site}/physical/access/ctrl-1"),
+            format!("safecare/{site}/physical/access_control/ctrl-1"),
             qos,
             false,
-            br#"{"event":"forced","door":"D-PH-01","reader":"R1"}"#.to_vec(),
+            br#"{"action":"forced","door":"D-PH-01","reader":"R1"}"#.to_vec(),
         )
         .await
         .unwrap();

@@ -50,13 +50,15 @@ proptest! {
     ) {
         let ctx = Context::new("fuzz");
         let mut record = serde_json::json!({"timestamp": value, "ts": value, "event_type": "alert", "EventID": value,
-            "TimeCreated": value, "Version": "2.0", "ID": "x", "CreateTime": value, "event": value, "t": value});
+            "TimeCreated": value, "Version": "2.0", "ID": "x", "CreateTime": value, "event": value, "t": value,
+            "action": value, "analytic": value, "alarm": value, "state": value, "metric": "temperature", "value": value,
+            "equipment": value, "location": value});
         record[key.as_str()] = value.clone();
         let bytes = serde_json::to_vec(&record).unwrap();
         for decoder in decoders() {
             let _ = decoder.decode(&bytes, None, &ctx);
         }
-        for kind in ["access", "intrusion", "fire", "environment", "video", "panic"] {
+        for kind in ["access_control", "video_analytics", "fire_alarm", "water_leak", "environment", "bms", "intrusion", "panic", "access", "video", "fire"] {
             let _ = physical::decode(&format!("safecare/hq/building/{kind}/d"), &bytes, &ctx);
         }
         let _ = physical::decode(&topic, &bytes, &ctx);

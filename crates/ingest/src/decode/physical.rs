@@ -1,13 +1,14 @@
 //! Physical security and building events published over MQTT under
-//! `safecare/<site>/<domain>/<type>/<device>`, one JSON schema per type
-//! (documented in `docs/ingest.md`).
+//! `safecare/<site>/<domain>/<type>/<device>`, in the one schema that the
+//! detection rules match (see [`schema`] and `docs/ingest.md`).
 //!
 //! Every payload may carry `time` (RFC 3339; default: receipt),
-//! `severity` (overrides the type's default), `message` and `location`
+//! `severity` (overrides the value's default), `message` and `location`
 //! (`building`, `floor`, `zone`, `room`). All payload keys are kept as
 //! fields; the topic adds `site`, `device` and `type`. The logsource is
-//! product `safecare`, category from the type (`access_control`,
-//! `intrusion`, `fire`, `environment`, `video`, `panic`).
+//! product `safecare` and the schema category, whichever name the topic used.
+
+mod schema;
 
 use std::str::FromStr;
 
@@ -17,6 +18,7 @@ use serde_json::{Map, Value, json};
 
 use super::json::{self, JsonError};
 use super::{Context, time};
+use schema::{ACCESS_CONTROL, BMS, ENVIRONMENT, FIRE_ALARM, INTRUSION, PANIC, VIDEO_ANALYTICS, WATER_LEAK};
 
 /// Why an MQTT message is not a physical event.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -27,13 +29,15 @@ pub enum PhysicalError {
     Topic(String),
     #[error("unknown domain {0:?} in topic (expected cyber, physical, building or medical)")]
     Domain(String),
-    #[error("unknown event type {0:?} (expected access, intrusion, fire, environment, video or panic)")]
+    #[error(
+        "unknown event type {0:?} (expected access_control, video_analytics, fire_alarm, water_leak, environment, bms, intrusion or panic)"
+    )]
     Type(String),
     #[error("{kind} event has no {field:?}")]
     MissingField { kind: &'static str, field: &'static str },
     #[error("{kind} event {field:?} has unknown value {value:?}")]
     InvalidValue { kind: &'static str, field: &'static str, value: String },
-    #[error("environment reading has neither temperature nor humidity")]
+    #[error("environment reading has neither metric and value nor temperature or humidity")]
     NoMeasurement,
     #[error("time {0:?} is not a valid time")]
     InvalidTime(String),
@@ -86,91 +90,26 @@ struct PayloadLocation {
     room: Option<String>,
 }
 
-/// One event type: its logsource category, the field holding its sub-kind,
-/// the values that field may take with their default severity.
-struct TypeSpec {
-    name: &'static str,
-    category: &'static str,
-    event_field: Option<&'static str>,
-    values: &'static [(&'static str, Severity)],
-}
-
-const TYPES: [TypeSpec; 6] = [
-    TypeSpec {
-        name: "access",
-        category: "access_control",
-        event_field: Some("event"),
-        values: &[
-            ("granted", Severity::Info),
-            ("denied", Severity::Low),
-            ("held_open", Severity::Medium),
-            ("forced", Severity::High),
-        ],
-    },
-    TypeSpec {
-        name: "intrusion",
-        category: "intrusion",
-        event_field: Some("event"),
-        values: &[
-            ("motion", Severity::Medium),
-            ("door_contact", Severity::Medium),
-            ("glass_break", Severity::High),
-            ("tamper", Severity::High),
-        ],
-    },
-    TypeSpec {
-        name: "fire",
-        category: "fire",
-        event_field: Some("event"),
-        values: &[
-            ("smoke", Severity::High),
-            ("flood", Severity::High),
-            ("heat", Severity::High),
-            ("fire", Severity::Critical),
-        ],
-    },
-    TypeSpec { name: "environment", category: "environment", event_field: None, values: &[] },
-    TypeSpec {
-        name: "video",
-        category: "video",
-        event_field: Some("event"),
-        values: &[
-            ("crowd", Severity::Low),
-            ("loitering", Severity::Medium),
-            ("intrusion_zone", Severity::High),
-            ("abandoned_object", Severity::High),
-        ],
-    },
-    TypeSpec { name: "panic", category: "panic", event_field: None, values: &[] },
-];
+/// The metrics an environment reading may carry, with the unit assumed when
+/// the payload names none.
+const METRICS: [(&str, &str); 2] = [("temperature", "°C"), ("humidity", "%RH")];
 
 /// Decodes one MQTT message on a physical topic.
 pub fn decode(topic: &str, payload: &[u8], ctx: &Context) -> Result<Event, PhysicalError> {
     let t = parse_topic(topic)?;
-    let spec = TYPES.iter().find(|s| s.name == t.kind).ok_or_else(|| PhysicalError::Type(t.kind.to_owned()))?;
+    let (mut spec, legacy) = schema::spec_of(t.kind).ok_or_else(|| PhysicalError::Type(t.kind.to_owned()))?;
     let mut fields = json::object(payload)?;
-
-    let (mut severity, message) =
-        match (spec.name, spec.event_field) {
-            ("environment", _) => environment(&fields, t.device)?,
-            ("panic", _) => panic(&fields, t.device),
-            (_, Some(field)) => {
-                let value = fields
-                    .get(field)
-                    .and_then(Value::as_str)
-                    .ok_or(PhysicalError::MissingField { kind: spec.name, field })?;
-                let severity =
-                    spec.values.iter().find(|(v, _)| *v == value).map(|(_, s)| *s).ok_or_else(|| {
-                        PhysicalError::InvalidValue { kind: spec.name, field, value: value.to_owned() }
-                    })?;
-                (severity, describe(spec.name, value, &fields, t.device))
-            }
-            (_, None) => (Severity::Info, spec.name.to_owned()),
-        };
-    if spec.name == "fire" && fields.get("state").and_then(Value::as_str).is_some_and(|s| s != "alarm") {
-        // Restores and faults are worth recording but are not fires.
-        severity = Severity::Low;
+    if legacy
+        && spec.category == FIRE_ALARM
+        && schema::legacy_flood_to_leak(&mut fields)?
+        && let Some((leak, _)) = schema::spec_of(WATER_LEAK)
+    {
+        spec = leak;
     }
+    let mut severity = match schema::normalise(spec, &mut fields)? {
+        Some(severity) => severity,
+        None => environment(&mut fields)?,
+    };
     if let Some(raw) = fields.get("severity") {
         let text = raw.as_str().unwrap_or_default();
         severity = Severity::from_str(text)
@@ -181,12 +120,11 @@ pub fn decode(topic: &str, payload: &[u8], ctx: &Context) -> Result<Event, Physi
             .ok_or_else(|| PhysicalError::InvalidTime(json::text_of(raw).unwrap_or_default()))?,
         None => ctx.received,
     };
-    let message = fields.get("message").and_then(Value::as_str).map(str::to_owned).unwrap_or(message);
-    let location = fields
-        .get("location")
-        .cloned()
-        .and_then(|l| serde_json::from_value::<PayloadLocation>(l).ok())
-        .unwrap_or_default();
+    let message = match fields.get("message").and_then(Value::as_str) {
+        Some(m) => m.to_owned(),
+        None => describe(spec.category, &fields, t.device),
+    };
+    let location = location(&fields);
 
     let mut event = ctx.event(t.domain, time, message);
     event.severity = severity;
@@ -206,52 +144,114 @@ pub fn decode(topic: &str, payload: &[u8], ctx: &Context) -> Result<Event, Physi
     Ok(event)
 }
 
-fn describe(kind: &str, value: &str, f: &Map<String, Value>, device: &str) -> String {
+/// The payload's `location` object; levels it lacks are taken from
+/// top-level `building`/`floor`/`zone`/`room` keys, where the previous
+/// schema's intrusion and video payloads put the zone.
+fn location(fields: &Map<String, Value>) -> PayloadLocation {
+    let mut location = fields
+        .get("location")
+        .cloned()
+        .and_then(|l| serde_json::from_value::<PayloadLocation>(l).ok())
+        .unwrap_or_default();
+    let flat = |key: &str| fields.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    for (level, key) in [
+        (&mut location.building, "building"),
+        (&mut location.floor, "floor"),
+        (&mut location.zone, "zone"),
+        (&mut location.room, "room"),
+    ] {
+        if level.is_none() {
+            *level = flat(key);
+        }
+    }
+    location
+}
+
+/// Checks an environment reading (`metric`, numeric `value`, `unit`), or
+/// rewrites the previous form (`temperature` and/or `humidity` numbers) into
+/// it; a payload with both keeps temperature as the metric and humidity as a
+/// plain field, because one message is one event. `alarm: true` (set by a
+/// sensor or gateway when a threshold is crossed) raises it to medium.
+fn environment(f: &mut Map<String, Value>) -> Result<Severity, PhysicalError> {
+    let kind = ENVIRONMENT;
+    let metric = match f.get("metric") {
+        Some(raw) => {
+            let metric = raw.as_str().and_then(|m| METRICS.iter().find(|(name, _)| *name == m));
+            let (name, _) = metric.ok_or_else(|| PhysicalError::InvalidValue {
+                kind,
+                field: "metric",
+                value: json::text_of(raw).unwrap_or_default(),
+            })?;
+            let raw = f.get("value").ok_or(PhysicalError::MissingField { kind, field: "value" })?;
+            let value = number(raw).ok_or_else(|| PhysicalError::InvalidValue {
+                kind,
+                field: "value",
+                value: json::text_of(raw).unwrap_or_default(),
+            })?;
+            f.insert("value".into(), json!(value));
+            *name
+        }
+        None => {
+            let (name, value) = METRICS
+                .iter()
+                .find_map(|(name, _)| f.get(*name).and_then(number).map(|v| (*name, v)))
+                .ok_or(PhysicalError::NoMeasurement)?;
+            f.insert("metric".into(), json!(name));
+            f.insert("value".into(), json!(value));
+            name
+        }
+    };
+    if !f.contains_key("unit")
+        && let Some((_, unit)) = METRICS.iter().find(|(name, _)| *name == metric)
+    {
+        f.insert("unit".into(), json!(unit));
+    }
+    let alarm = f.get("alarm").and_then(Value::as_bool).unwrap_or(false);
+    Ok(if alarm { Severity::Medium } else { Severity::Info })
+}
+
+/// A finite number, or a string holding one (some gateways quote readings).
+fn number(raw: &Value) -> Option<f64> {
+    let n = match raw {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    n.filter(|n: &f64| n.is_finite())
+}
+
+fn describe(category: &str, f: &Map<String, Value>, device: &str) -> String {
     let s = |k: &str| json::str_at(f, k);
-    match kind {
-        "access" => {
+    let or_device = |k: &str| Some(s(k)).filter(|v| !v.is_empty()).unwrap_or_else(|| device.to_owned());
+    let words = |k: &str| s(k).replace('_', " ");
+    match category {
+        ACCESS_CONTROL => {
             let holder = s("badge_holder");
             let who = if holder.is_empty() { String::new() } else { format!(" for {holder}") };
-            format!("Access {} at door {} (reader {}){who}", value.replace('_', " "), s("door"), s("reader"))
+            format!("Access {} at door {} (reader {}){who}", words("action"), or_device("door"), s("reader"))
         }
-        "intrusion" => format!("Intrusion {} in zone {} ({device})", value.replace('_', " "), s("zone")),
-        "fire" => format!("{} {} at {device}", capitalise(value), s("state")).trim_end().to_owned(),
-        "video" => format!("Video analytics: {} on camera {device} zone {}", value.replace('_', " "), s("zone")),
-        _ => format!("{kind} {value} ({device})"),
+        VIDEO_ANALYTICS => format!("Video analytics: {} on camera {}", words("analytic"), or_device("camera")),
+        FIRE_ALARM => {
+            let state = if s("state") == "alarm" { String::new() } else { format!(" {}", s("state")) };
+            format!("{} alarm{state} at {}", capitalise(&words("alarm")), or_device("detector"))
+        }
+        WATER_LEAK => format!("Water leak sensor {} {}", or_device("sensor"), s("state")),
+        ENVIRONMENT => {
+            let equipment = s("equipment");
+            let of = if equipment.is_empty() { String::new() } else { format!(" ({})", equipment.replace('_', " ")) };
+            format!("{}: {} {} {}{of}", or_device("sensor"), s("metric"), s("value"), s("unit"))
+        }
+        BMS => format!("BMS {} on point {}: {} -> {}", words("action"), s("point"), s("old_value"), s("new_value")),
+        INTRUSION => format!("Intrusion {} ({device})", words("action")),
+        PANIC if s("action") == "cleared" => format!("Panic alarm cleared at {device}"),
+        PANIC => format!("Panic button pressed at {device}"),
+        _ => format!("{category} ({device})"),
     }
 }
 
 fn capitalise(word: &str) -> String {
     let mut chars = word.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-/// A reading with `temperature` and/or `humidity`; `alarm: true` (set by
-/// the sensor or gateway when a threshold is crossed) raises it to medium.
-fn environment(f: &Map<String, Value>, device: &str) -> Result<(Severity, String), PhysicalError> {
-    let temperature = f.get("temperature").and_then(Value::as_f64);
-    let humidity = f.get("humidity").and_then(Value::as_f64);
-    let mut parts = Vec::new();
-    if let Some(t) = temperature {
-        parts.push(format!("temperature {t} °C"));
-    }
-    if let Some(h) = humidity {
-        parts.push(format!("humidity {h} %"));
-    }
-    if parts.is_empty() {
-        return Err(PhysicalError::NoMeasurement);
-    }
-    let alarm = f.get("alarm").and_then(Value::as_bool).unwrap_or(false);
-    let severity = if alarm { Severity::Medium } else { Severity::Info };
-    Ok((severity, format!("{device}: {}", parts.join(", "))))
-}
-
-/// A panic button: pressed is critical; `event: "cleared"` is not.
-fn panic(f: &Map<String, Value>, device: &str) -> (Severity, String) {
-    match f.get("event").and_then(Value::as_str) {
-        Some("cleared") => (Severity::Info, format!("Panic alarm cleared at {device}")),
-        _ => (Severity::Critical, format!("Panic button pressed at {device}")),
-    }
 }
 
 #[cfg(test)]
@@ -263,77 +263,256 @@ mod tests {
         Context::new("mqtt").received_at("2026-01-05T12:00:00Z".parse().unwrap())
     }
 
+    fn ok(topic: &str, payload: &str) -> Event {
+        decode(&format!("safecare/hq/{topic}"), payload.as_bytes(), &ctx()).unwrap()
+    }
+
+    fn err(topic: &str, payload: &str) -> PhysicalError {
+        decode(&format!("safecare/hq/{topic}"), payload.as_bytes(), &ctx()).unwrap_err()
+    }
+
+    fn invalid(kind: &'static str, field: &'static str, value: &str) -> PhysicalError {
+        PhysicalError::InvalidValue { kind, field, value: value.into() }
+    }
+
     #[test]
     fn access_forced_with_location() {
-        let payload = br#"{"time":"2026-01-05T02:14:00+01:00","event":"forced","door":"D-PH-01","reader":"R-PH-01","location":{"building":"main","floor":"0","zone":"pharmacy","room":"0.12"}}"#;
-        let event = decode("safecare/hq/physical/access/ctrl-7", payload, &ctx()).unwrap();
+        let payload = r#"{"time":"2026-01-05T02:14:00+01:00","action":"forced","door":"D-PH-01","reader":"R-PH-01","location":{"building":"main","floor":"0","zone":"pharmacy","room":"0.12"}}"#;
+        let event = ok("physical/access_control/ctrl-7", payload);
         assert_eq!(event.domain, Domain::Physical);
         assert_eq!(event.severity, Severity::High);
         assert_eq!(event.time, "2026-01-05T01:14:00Z".parse::<Timestamp>().unwrap());
         assert_eq!(event.location.path(), "hq/main/0/pharmacy/0.12");
+        assert_eq!(event.logsource.product.as_deref(), Some("safecare"));
         assert_eq!(event.logsource.category.as_deref(), Some("access_control"));
+        assert_eq!(event.fields["action"], "forced");
         assert_eq!(event.fields["device"], "ctrl-7");
+        assert_eq!(event.fields["type"], "access_control");
         assert_eq!(event.message, "Access forced at door D-PH-01 (reader R-PH-01)");
     }
 
+    /// Each category, under its detection name, keeps the fields its rules
+    /// match with the values they expect.
     #[test]
-    fn every_type_decodes() {
+    fn every_category_decodes_to_the_rule_fields() {
         let cases = [
             (
-                "physical/access/r1",
-                r#"{"event":"granted","door":"D1","reader":"R1","badge_holder":"tok_ab12"}"#,
+                "physical/access_control/r1",
+                r#"{"action":"granted","door":"D1","reader":"R1","badge_holder":"tok_ab12","schedule":"outside","direction":"in","passages":2}"#,
+                "access_control",
                 Severity::Info,
+                vec![("action", json!("granted")), ("schedule", json!("outside")), ("passages", json!(2))],
             ),
-            ("physical/intrusion/pir-3", r#"{"event":"glass_break","zone":"Z1"}"#, Severity::High),
-            ("building/fire/det-9", r#"{"event":"smoke","state":"alarm"}"#, Severity::High),
-            ("building/fire/det-9", r#"{"event":"smoke","state":"restore"}"#, Severity::Low),
-            ("building/fire/leak-2", r#"{"event":"flood","state":"alarm"}"#, Severity::High),
-            ("building/environment/fridge-1", r#"{"temperature":9.5,"alarm":true}"#, Severity::Medium),
-            ("physical/video/cam-4", r#"{"event":"loitering","zone":"entrance","confidence":0.9}"#, Severity::Medium),
-            ("physical/panic/pb-er-1", r#"{}"#, Severity::Critical),
-            ("physical/access/r1", r#"{"event":"denied","door":"D1","severity":"critical"}"#, Severity::Critical),
+            (
+                "physical/access_control/r1",
+                r#"{"action":"controller_fault","door":"D1"}"#,
+                "access_control",
+                Severity::Medium,
+                vec![("action", json!("controller_fault"))],
+            ),
+            (
+                "physical/video_analytics/cam-4",
+                r#"{"analytic":"tailgating","camera":"cam-4","dwell_seconds":12,"confidence":0.9}"#,
+                "video_analytics",
+                Severity::Medium,
+                vec![("analytic", json!("tailgating")), ("dwell_seconds", json!(12))],
+            ),
+            (
+                "building/fire_alarm/det-9",
+                r#"{"alarm":"manual_call_point","state":"alarm","detector":"MCP-2"}"#,
+                "fire_alarm",
+                Severity::High,
+                vec![("alarm", json!("manual_call_point")), ("state", json!("alarm"))],
+            ),
+            (
+                "building/fire_alarm/det-9",
+                r#"{"alarm":"flame","state":"restored"}"#,
+                "fire_alarm",
+                Severity::Low,
+                vec![("alarm", json!("flame")), ("state", json!("restored"))],
+            ),
+            (
+                "building/water_leak/leak-2",
+                r#"{"sensor":"WL-2","state":"wet"}"#,
+                "water_leak",
+                Severity::High,
+                vec![("state", json!("wet"))],
+            ),
+            (
+                "building/environment/fr-1",
+                r#"{"sensor":"FR-1","metric":"temperature","value":-12.5,"unit":"°C","equipment":"freezer"}"#,
+                "environment",
+                Severity::Info,
+                vec![("metric", json!("temperature")), ("value", json!(-12.5)), ("equipment", json!("freezer"))],
+            ),
+            (
+                "building/environment/th-1",
+                r#"{"metric":"humidity","value":"65","alarm":true}"#,
+                "environment",
+                Severity::Medium,
+                vec![("metric", json!("humidity")), ("value", json!(65.0)), ("unit", json!("%RH"))],
+            ),
+            (
+                "building/bms/ahu-1",
+                r#"{"action":"setpoint_change","point":"AHU1.SAT","old_value":18,"new_value":30,"source_host":"ws-fm-01"}"#,
+                "bms",
+                Severity::Low,
+                vec![("action", json!("setpoint_change")), ("source_host", json!("ws-fm-01"))],
+            ),
+            ("physical/intrusion/pir-3", r#"{"action":"glass_break"}"#, "intrusion", Severity::High, vec![]),
+            ("physical/panic/pb-er-1", r#"{}"#, "panic", Severity::Critical, vec![("action", json!("pressed"))]),
+            ("physical/panic/pb-er-1", r#"{"action":"cleared"}"#, "panic", Severity::Info, vec![]),
+            (
+                "physical/access_control/r1",
+                r#"{"action":"denied","door":"D1","severity":"critical"}"#,
+                "access_control",
+                Severity::Critical,
+                vec![],
+            ),
         ];
-        for (topic, payload, severity) in cases {
-            let event = decode(&format!("safecare/hq/{topic}"), payload.as_bytes(), &ctx()).unwrap();
+        for (topic, payload, category, severity, expected) in cases {
+            let event = ok(topic, payload);
+            assert_eq!(event.logsource.category.as_deref(), Some(category), "{topic} {payload}");
             assert_eq!(event.severity, severity, "{topic} {payload}");
             assert_eq!(event.time, ctx().received);
-            assert_eq!(event.logsource.product.as_deref(), Some("safecare"));
+            for (field, value) in expected {
+                assert_eq!(event.fields.get(field), Some(&value), "{field} of {topic} {payload}");
+            }
         }
     }
 
     #[test]
-    fn bad_topics_and_payloads_give_specific_errors() {
-        let p = br#"{"event":"granted"}"#;
+    fn messages_name_what_happened() {
         assert_eq!(
-            decode("safecare/hq/physical/access", p, &ctx()),
-            Err(PhysicalError::Topic("safecare/hq/physical/access".into()))
+            ok("building/fire_alarm/det-9", r#"{"alarm":"manual_call_point","state":"alarm"}"#).message,
+            "Manual call point alarm at det-9"
         );
         assert_eq!(
-            decode("other/hq/physical/access/x", p, &ctx()),
-            Err(PhysicalError::Topic("other/hq/physical/access/x".into()))
-        );
-        assert_eq!(decode("safecare/hq/space/access/x", p, &ctx()), Err(PhysicalError::Domain("space".into())));
-        assert_eq!(decode("safecare/hq/physical/teleport/x", p, &ctx()), Err(PhysicalError::Type("teleport".into())));
-        assert_eq!(
-            decode("safecare/hq/physical/access/x", br#"{"door":"D1"}"#, &ctx()),
-            Err(PhysicalError::MissingField { kind: "access", field: "event" })
+            ok("building/environment/fr-1", r#"{"metric":"temperature","value":-12,"equipment":"freezer"}"#).message,
+            "fr-1: temperature -12.0 °C (freezer)"
         );
         assert_eq!(
-            decode("safecare/hq/physical/access/x", br#"{"event":"opened"}"#, &ctx()),
-            Err(PhysicalError::InvalidValue { kind: "access", field: "event", value: "opened".into() })
+            ok("building/bms/ahu-1", r#"{"action":"mode_change","point":"AHU1","old_value":"auto","new_value":"off"}"#)
+                .message,
+            "BMS mode change on point AHU1: auto -> off"
+        );
+        assert_eq!(ok("building/water_leak/wl-1", r#"{"state":"dry"}"#).message, "Water leak sensor wl-1 dry");
+    }
+
+    /// Gateways publishing the previous names keep working and produce the
+    /// same event as the detection names.
+    #[test]
+    fn previous_type_names_and_event_key_are_aliases() {
+        let old = ok("physical/access/r1", r#"{"event":"forced","door":"D1"}"#);
+        assert_eq!(old.logsource.category.as_deref(), Some("access_control"));
+        assert_eq!(old.fields["action"], "forced");
+        assert_eq!(old.fields["event"], "forced");
+        assert_eq!(old.fields["type"], "access");
+        assert_eq!(old.severity, Severity::High);
+
+        let both = ok("physical/access_control/r1", r#"{"action":"denied","event":"forced"}"#);
+        assert_eq!(both.fields["action"], "denied", "action wins over its alias");
+
+        let bms = ok("building/bms/ahu-1", r#"{"event":"manual_override"}"#);
+        assert_eq!(bms.fields["action"], "manual_override");
+
+        let video = ok("physical/video/cam-4", r#"{"event":"intrusion_zone","zone":"icu"}"#);
+        assert_eq!(video.logsource.category.as_deref(), Some("video_analytics"));
+        assert_eq!(video.fields["analytic"], "intrusion");
+        assert_eq!(video.location.zone.as_deref(), Some("icu"), "the flat zone of the old form is the location");
+
+        let fire = ok("building/fire/det-9", r#"{"event":"fire"}"#);
+        assert_eq!(fire.logsource.category.as_deref(), Some("fire_alarm"));
+        assert_eq!((&fire.fields["alarm"], &fire.fields["state"]), (&json!("flame"), &json!("alarm")));
+        assert_eq!(fire.severity, Severity::Critical);
+        let restored = ok("building/fire/det-9", r#"{"event":"smoke","state":"restore"}"#);
+        assert_eq!((&restored.fields["state"], restored.severity), (&json!("restored"), Severity::Low));
+
+        let flood = ok("building/fire/leak-2", r#"{"event":"flood","state":"alarm"}"#);
+        assert_eq!(flood.logsource.category.as_deref(), Some("water_leak"));
+        assert_eq!((&flood.fields["state"], flood.severity), (&json!("wet"), Severity::High));
+        let dried = ok("building/fire/leak-2", r#"{"event":"flood","state":"restore"}"#);
+        assert_eq!((&dried.fields["state"], dried.severity), (&json!("dry"), Severity::Info));
+
+        let reading = ok("building/environment/fridge-1", r#"{"temperature":9.5,"humidity":40,"alarm":true}"#);
+        assert_eq!(reading.fields["metric"], "temperature");
+        assert_eq!(reading.fields["value"], 9.5);
+        assert_eq!(reading.fields["unit"], "°C");
+        assert_eq!(reading.fields["humidity"], 40, "the second reading stays a plain field");
+        assert_eq!(reading.severity, Severity::Medium);
+        let humidity = ok("building/environment/th-1", r#"{"humidity":64}"#);
+        assert_eq!((&humidity.fields["metric"], &humidity.fields["value"]), (&json!("humidity"), &json!(64.0)));
+    }
+
+    #[test]
+    fn bad_values_give_specific_errors() {
+        assert_eq!(
+            err("physical/access_control/x", r#"{"door":"D1"}"#),
+            PhysicalError::MissingField { kind: "access_control", field: "action" }
+        );
+        assert_eq!(err("physical/access/x", r#"{"event":"opened"}"#), invalid("access_control", "action", "opened"));
+        assert_eq!(err("physical/access_control/x", r#"{"action":7}"#), invalid("access_control", "action", "7"));
+        assert_eq!(
+            err("physical/access_control/x", r#"{"action":"granted","schedule":"weekend"}"#),
+            invalid("access_control", "schedule", "weekend")
         );
         assert_eq!(
-            decode("safecare/hq/building/environment/x", br#"{"co2":400}"#, &ctx()),
-            Err(PhysicalError::NoMeasurement)
+            err("physical/video_analytics/x", r#"{"analytic":"dancing"}"#),
+            invalid("video_analytics", "analytic", "dancing")
         );
         assert_eq!(
-            decode("safecare/hq/physical/panic/x", br#"{"time":"yesterday"}"#, &ctx()),
-            Err(PhysicalError::InvalidTime("yesterday".into()))
+            err("building/fire_alarm/x", r#"{"state":"alarm"}"#),
+            PhysicalError::MissingField { kind: "fire_alarm", field: "alarm" }
         );
         assert_eq!(
-            decode("safecare/hq/physical/panic/x", br#"{"severity":"extreme"}"#, &ctx()),
-            Err(PhysicalError::InvalidSeverity("extreme".into()))
+            err("building/fire_alarm/x", r#"{"alarm":"smoke","state":"burning"}"#),
+            invalid("fire_alarm", "state", "burning")
         );
-        assert!(matches!(decode("safecare/hq/physical/panic/x", b"{", &ctx()), Err(PhysicalError::Json(_))));
+        assert_eq!(err("building/fire_alarm/x", r#"{"alarm":"flood"}"#), invalid("fire_alarm", "alarm", "flood"));
+        assert_eq!(
+            err("building/fire/x", r#"{"event":"flood","state":"fault"}"#),
+            invalid("water_leak", "state", "fault")
+        );
+        assert_eq!(err("building/water_leak/x", r#"{"state":"damp"}"#), invalid("water_leak", "state", "damp"));
+        assert_eq!(err("building/bms/x", r#"{"action":"reboot"}"#), invalid("bms", "action", "reboot"));
+        assert_eq!(err("physical/panic/x", r#"{"action":"maybe"}"#), invalid("panic", "action", "maybe"));
+        assert_eq!(err("building/environment/x", r#"{"co2":400}"#), PhysicalError::NoMeasurement);
+        assert_eq!(
+            err("building/environment/x", r#"{"metric":"co2","value":400}"#),
+            invalid("environment", "metric", "co2")
+        );
+        assert_eq!(
+            err("building/environment/x", r#"{"metric":"temperature"}"#),
+            PhysicalError::MissingField { kind: "environment", field: "value" }
+        );
+        assert_eq!(
+            err("building/environment/x", r#"{"metric":"temperature","value":"warm"}"#),
+            invalid("environment", "value", "warm")
+        );
+        assert_eq!(
+            err("building/environment/x", r#"{"metric":"temperature","value":3,"equipment":"toaster"}"#),
+            invalid("environment", "equipment", "toaster")
+        );
+    }
+
+    #[test]
+    fn bad_topics_and_common_keys_give_specific_errors() {
+        let p = br#"{"action":"granted"}"#;
+        assert_eq!(
+            decode("safecare/hq/physical/access_control", p, &ctx()),
+            Err(PhysicalError::Topic("safecare/hq/physical/access_control".into()))
+        );
+        assert_eq!(
+            decode("other/hq/physical/access_control/x", p, &ctx()),
+            Err(PhysicalError::Topic("other/hq/physical/access_control/x".into()))
+        );
+        assert_eq!(decode("safecare/hq/space/access_control/x", p, &ctx()), Err(PhysicalError::Domain("space".into())));
+        assert_eq!(err("physical/teleport/x", "{}"), PhysicalError::Type("teleport".into()));
+        assert_eq!(err("physical/panic/x", r#"{"time":"yesterday"}"#), PhysicalError::InvalidTime("yesterday".into()));
+        assert_eq!(
+            err("physical/panic/x", r#"{"severity":"extreme"}"#),
+            PhysicalError::InvalidSeverity("extreme".into())
+        );
+        assert!(matches!(err("physical/panic/x", "{"), PhysicalError::Json(_)));
     }
 }
