@@ -24,8 +24,15 @@ pub enum IntakeError {
     DuplicateAlert(safecare_model::AlertId),
 }
 
-/// The deepest place two locations share.
+/// The deepest place two locations share. An unknown location says
+/// nothing about the place, so it leaves the other one as it is.
 pub(crate) fn common_location(a: &Location, b: &Location) -> Location {
+    if a.is_empty() {
+        return b.clone();
+    }
+    if b.is_empty() {
+        return a.clone();
+    }
     let mut out = Location::default();
     let pairs = [
         (&a.site, &b.site, &mut out.site),
