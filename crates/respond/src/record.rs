@@ -75,7 +75,8 @@ pub struct Marking {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentRecord {
     pub incident: Incident,
-    /// Every change, oldest first; never rewritten.
+    /// Every change, in time order; entries are only ever added (a merge
+    /// brings in the other incident's entries, marked with its id).
     #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
     #[serde(default)]

@@ -121,6 +121,8 @@ fn reminders_come_at_6h_1h_and_overdue_once_each() {
     record_reminder_sent(&mut rec, &late[0], t("2026-03-13T09:00:00Z")).unwrap();
     assert!(reminders_due(&rec, &config, t("2026-03-20T00:00:00Z")).is_empty());
     assert_eq!(rec.timeline.iter().filter(|e| e.action == TimelineAction::ReminderSent).count(), 3);
+    let json = serde_json::to_string(&rec).unwrap();
+    assert_eq!(serde_json::from_str::<safecare_respond::IncidentRecord>(&json).unwrap(), rec, "{json}");
 }
 
 #[test]

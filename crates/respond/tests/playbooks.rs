@@ -188,6 +188,11 @@ fn approval_guardrail_holds_until_a_clinical_lead_approves() {
     complete_task(&mut rec, key, "it-oncall", "", t("2026-03-10T08:10:00Z")).unwrap();
     let task = rec.tasks.iter().find(|t| t.key() == key).unwrap();
     assert_eq!(task.approval.as_ref().map(|a| a.by.as_str()), Some("dr-house"));
+
+    // The store persists the record as JSON, tasks and approvals included.
+    let json = serde_json::to_string(&rec).unwrap();
+    assert!(json.contains("\"requires_approval\":\"clinical_lead\"") && json.contains("\"state\":\"done\""), "{json}");
+    assert_eq!(serde_json::from_str::<safecare_respond::IncidentRecord>(&json).unwrap(), rec);
 }
 
 #[test]
