@@ -1,0 +1,49 @@
+//! Incident response for SafeCare: what happens once detection has raised alerts.
+//!
+//! This crate owns the *logic* of incidents, as pure functions over serde
+//! types that the store persists as JSON:
+//!
+//! - [`IncidentRecord`]: an [`Incident`] with its timeline, comments, playbook
+//!   tasks and regulatory clocks; every change goes through a function here
+//!   that records who made it, when, in the [`TimelineEntry`] list.
+//! - the lifecycle ([`Transition`], [`apply_transition`]): new → acknowledged
+//!   → in progress → resolved → closed, and reopen, with a specific
+//!   [`TransitionError`] for every refused step;
+//! - editing ([`assign`], [`set_severity`], [`add_tag`], [`add_comment`]…),
+//!   [`merge`] and [`split`];
+//! - grouping ([`Grouper`]): which open incident an incoming alert joins;
+//! - playbooks ([`PlaybookLibrary`]) loaded from YAML, their tasks on the
+//!   incident, and the clinical-safety approval guardrail;
+//! - NIS2 and GDPR Art. 33 clocks, their reminders and report templates.
+//!
+//! It does not own storage, the HTTP API, the live feed, authentication or
+//! notification transports: the server calls these functions and persists the
+//! record they return. Time is always passed in (`at`, `now`), never read from
+//! the clock, so every function is deterministic and testable.
+//!
+//! [`Incident`]: safecare_model::Incident
+
+mod clocks;
+mod edit;
+mod grouping;
+mod intake;
+mod lifecycle;
+mod merge;
+mod playbook;
+mod record;
+mod reports;
+mod tasks;
+
+pub use clocks::{
+    ClockConfig, ClockError, ClockKind, RegulatoryClock, Reminder, ReminderStage, mark_personal_data_breach,
+    mark_significant, record_reminder_sent, record_submission, reminders_due,
+};
+pub use edit::{EditError, add_comment, add_tag, assign, remove_tag, set_impact_summary, set_severity, set_title};
+pub use grouping::{GroupDecision, Grouper, GroupingRules, LocationLevel, MatchReason};
+pub use intake::{IntakeError, add_alert, open_from_alert};
+pub use lifecycle::{Transition, TransitionError, apply_transition, check_transition};
+pub use merge::{MergeError, SplitError, SplitRequest, merge, split};
+pub use playbook::{LoadError, Playbook, PlaybookError, PlaybookLibrary, PlaybookTask, Role};
+pub use record::{Comment, IncidentRecord, Marking, SYSTEM_ACTOR, TimelineAction, TimelineEntry};
+pub use reports::{ReportContext, ReportKind, render_report};
+pub use tasks::{Signoff, TaskError, TaskState, TaskStatus, approve_task, attach_playbook, complete_task, skip_task};

@@ -1,0 +1,292 @@
+//! Playbooks (standard operating procedures) as data: per incident type, an
+//! ordered list of tasks, each for a role, some needing an approval first.
+//!
+//! The YAML schema is documented in `docs/incidents.md`; the hospital's
+//! playbooks live in `content/playbooks/`, one file per playbook named after
+//! its id. Loading validates everything and reports every problem at once, so
+//! an author fixes a directory in one pass.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Who carries out a task or must approve it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Security operations centre analysts.
+    Soc,
+    /// On-site security staff.
+    SecurityGuard,
+    /// Whoever leads the hospital's crisis cell.
+    CrisisManager,
+    /// IT and biomedical engineering operations.
+    It,
+    /// The clinician accountable for patient safety in the affected area.
+    ClinicalLead,
+    /// The data protection officer (GDPR breach assessment).
+    PrivacyOfficer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Soc => "soc",
+            Role::SecurityGuard => "security_guard",
+            Role::CrisisManager => "crisis_manager",
+            Role::It => "it",
+            Role::ClinicalLead => "clinical_lead",
+            Role::PrivacyOfficer => "privacy_officer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One step of a playbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaybookTask {
+    /// Unique within the playbook (`isolate-segment`).
+    pub id: String,
+    /// One line, imperative.
+    pub title: String,
+    pub role: Role,
+    /// How to do it, for the person on duty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub instructions: String,
+    /// When set, the task cannot be completed before someone in this role
+    /// has approved it (e.g. a clinical lead, before isolating a network
+    /// segment that carries patient monitoring).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_approval: Option<Role>,
+    /// Earlier tasks of the same playbook that must be done (or skipped)
+    /// first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
+}
+
+/// One playbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Playbook {
+    /// Lower-case letters, digits, `-` and `_`; also the file name.
+    pub id: String,
+    pub title: String,
+    /// The incident types (threats, as in `Incident::threat`) it applies to.
+    pub threats: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary: String,
+    pub tasks: Vec<PlaybookTask>,
+}
+
+/// What is wrong with one playbook, or between playbooks of a library.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlaybookError {
+    #[error("cannot read: {0}")]
+    Io(String),
+    #[error("not a valid playbook: {0}")]
+    Parse(String),
+    #[error("id {0:?} must be non-empty lower-case letters, digits, '-' or '_'")]
+    InvalidId(String),
+    #[error("id {id:?} does not match the file name {file_stem:?}")]
+    IdMismatch { id: String, file_stem: String },
+    #[error("{field} is empty")]
+    EmptyField { field: String },
+    #[error("playbook names no threats it applies to")]
+    NoThreats,
+    #[error("playbook has no tasks")]
+    NoTasks,
+    #[error("task id {0:?} is used twice")]
+    DuplicateTask(String),
+    #[error("task {task:?} comes after {after:?}, which is not a task of this playbook")]
+    UnknownDependency { task: String, after: String },
+    #[error("task {task:?} comes after {after:?}, which is listed later: list tasks in the order they run")]
+    ForwardDependency { task: String, after: String },
+    #[error("task {0:?} requires approval from its own role; approval must come from someone else")]
+    SelfApproval(String),
+    #[error("playbook id {0:?} is used by two playbooks")]
+    DuplicatePlaybook(String),
+    #[error("threat {threat:?} is claimed by both {first:?} and {second:?}")]
+    ThreatClaimedTwice { threat: String, first: String, second: String },
+}
+
+/// A playbook error with the file it came from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {error}", path.display())]
+pub struct LoadError {
+    pub path: PathBuf,
+    pub error: PlaybookError,
+}
+
+/// A validated set of playbooks, at most one per threat.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlaybookLibrary {
+    playbooks: Vec<Playbook>,
+    by_threat: BTreeMap<String, usize>,
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+impl Playbook {
+    /// Parses and validates one playbook from YAML.
+    pub fn from_yaml(yaml: &str) -> Result<Playbook, Vec<PlaybookError>> {
+        let playbook: Playbook = serde_saphyr::from_str(yaml).map_err(|e| vec![PlaybookError::Parse(e.to_string())])?;
+        let errors = playbook.validate();
+        if errors.is_empty() { Ok(playbook) } else { Err(errors) }
+    }
+
+    /// Every problem of this playbook on its own.
+    pub fn validate(&self) -> Vec<PlaybookError> {
+        let mut errors = Vec::new();
+        let empty = |field: String| PlaybookError::EmptyField { field };
+        if !valid_id(&self.id) {
+            errors.push(PlaybookError::InvalidId(self.id.clone()));
+        }
+        if self.title.trim().is_empty() {
+            errors.push(empty("title".into()));
+        }
+        if self.threats.is_empty() {
+            errors.push(PlaybookError::NoThreats);
+        }
+        for threat in &self.threats {
+            if !valid_id(threat) {
+                errors.push(PlaybookError::InvalidId(threat.clone()));
+            }
+        }
+        if self.tasks.is_empty() {
+            errors.push(PlaybookError::NoTasks);
+        }
+        let mut seen: Vec<&str> = Vec::with_capacity(self.tasks.len());
+        for task in &self.tasks {
+            if !valid_id(&task.id) {
+                errors.push(PlaybookError::InvalidId(task.id.clone()));
+            }
+            if task.title.trim().is_empty() {
+                errors.push(empty(format!("title of task {:?}", task.id)));
+            }
+            if seen.contains(&task.id.as_str()) {
+                errors.push(PlaybookError::DuplicateTask(task.id.clone()));
+            }
+            if task.requires_approval == Some(task.role) {
+                errors.push(PlaybookError::SelfApproval(task.id.clone()));
+            }
+            for after in &task.after {
+                if seen.contains(&after.as_str()) {
+                    continue;
+                }
+                let error = if self.tasks.iter().any(|t| t.id == *after) {
+                    PlaybookError::ForwardDependency { task: task.id.clone(), after: after.clone() }
+                } else {
+                    PlaybookError::UnknownDependency { task: task.id.clone(), after: after.clone() }
+                };
+                errors.push(error);
+            }
+            seen.push(&task.id);
+        }
+        errors
+    }
+
+    pub fn task(&self, id: &str) -> Option<&PlaybookTask> {
+        self.tasks.iter().find(|t| t.id == id)
+    }
+}
+
+impl PlaybookLibrary {
+    /// Builds a library from validated playbooks, refusing duplicate ids
+    /// and threats claimed by two playbooks (which one would run?).
+    pub fn new(playbooks: Vec<Playbook>) -> Result<Self, Vec<PlaybookError>> {
+        let mut errors = Vec::new();
+        let mut by_threat: BTreeMap<String, usize> = BTreeMap::new();
+        for (index, playbook) in playbooks.iter().enumerate() {
+            if playbooks[..index].iter().any(|p| p.id == playbook.id) {
+                errors.push(PlaybookError::DuplicatePlaybook(playbook.id.clone()));
+                continue;
+            }
+            for threat in &playbook.threats {
+                if let Some(&first) = by_threat.get(threat) {
+                    errors.push(PlaybookError::ThreatClaimedTwice {
+                        threat: threat.clone(),
+                        first: playbooks[first].id.clone(),
+                        second: playbook.id.clone(),
+                    });
+                } else {
+                    by_threat.insert(threat.clone(), index);
+                }
+            }
+        }
+        if errors.is_empty() { Ok(PlaybookLibrary { playbooks, by_threat }) } else { Err(errors) }
+    }
+
+    /// Loads every `*.yaml` / `*.yml` file of a directory (sorted by name),
+    /// reporting every error of every file.
+    pub fn load_dir(dir: &Path) -> Result<Self, Vec<LoadError>> {
+        let io_error = |path: &Path, e: std::io::Error| LoadError {
+            path: path.to_owned(),
+            error: PlaybookError::Io(e.to_string()),
+        };
+        let entries = std::fs::read_dir(dir).map_err(|e| vec![io_error(dir, e)])?;
+        let mut paths = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(|e| vec![io_error(dir, e)])?.path();
+            if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+
+        let mut errors = Vec::new();
+        let mut playbooks = Vec::new();
+        for path in paths {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    errors.push(io_error(&path, e));
+                    continue;
+                }
+            };
+            match Playbook::from_yaml(&text) {
+                Ok(playbook) => {
+                    let file_stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+                    if playbook.id != file_stem {
+                        let error = PlaybookError::IdMismatch { id: playbook.id.clone(), file_stem };
+                        errors.push(LoadError { path, error });
+                        continue;
+                    }
+                    playbooks.push(playbook);
+                }
+                Err(found) => errors.extend(found.into_iter().map(|error| LoadError { path: path.clone(), error })),
+            }
+        }
+        match PlaybookLibrary::new(playbooks) {
+            Ok(library) if errors.is_empty() => Ok(library),
+            Ok(_) => Err(errors),
+            Err(found) => {
+                // Library-level errors concern two files; name the directory.
+                errors.extend(found.into_iter().map(|error| LoadError { path: dir.to_owned(), error }));
+                Err(errors)
+            }
+        }
+    }
+
+    pub fn playbooks(&self) -> &[Playbook] {
+        &self.playbooks
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Playbook> {
+        self.playbooks.iter().find(|p| p.id == id)
+    }
+
+    /// The playbook for an incident type.
+    pub fn for_threat(&self, threat: &str) -> Option<&Playbook> {
+        self.by_threat.get(threat).map(|&i| &self.playbooks[i])
+    }
+}

@@ -1,0 +1,166 @@
+//! The persisted form of an incident: the model's [`Incident`] plus
+//! everything the response process adds to it.
+
+use jiff::Timestamp;
+use safecare_model::{Incident, IncidentId};
+use serde::{Deserialize, Serialize};
+
+use crate::clocks::RegulatoryClock;
+use crate::tasks::TaskState;
+
+/// The actor name used for changes SafeCare makes on its own (grouping,
+/// playbook attachment), so that every timeline entry still names someone.
+pub const SYSTEM_ACTOR: &str = "safecare";
+
+/// What kind of change a timeline entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineAction {
+    Opened,
+    AlertAdded,
+    StatusChanged,
+    Assigned,
+    Unassigned,
+    SeverityChanged,
+    TitleChanged,
+    TagAdded,
+    TagRemoved,
+    Commented,
+    PlaybookAttached,
+    TaskApproved,
+    TaskCompleted,
+    TaskSkipped,
+    MarkedSignificant,
+    MarkedPersonalDataBreach,
+    ReportSubmitted,
+    ReminderSent,
+    MergedFrom,
+    MergedInto,
+    SplitFrom,
+    SplitInto,
+    ImpactUpdated,
+}
+
+/// One change to an incident: when, who, what, and a human-readable detail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: Timestamp,
+    /// A user name, or [`SYSTEM_ACTOR`] for automatic changes.
+    pub actor: String,
+    pub action: TimelineAction,
+    pub detail: String,
+}
+
+/// A free-text comment on an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    /// 1, 2, 3… within the incident, so comments can be referred to.
+    pub number: u32,
+    pub at: Timestamp,
+    pub author: String,
+    pub text: String,
+}
+
+/// Who declared something about the incident, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Marking {
+    pub by: String,
+    pub at: Timestamp,
+    /// When the hospital became aware; the legal clocks run from here.
+    pub aware_at: Timestamp,
+}
+
+/// An incident with its timeline, comments, tasks and regulatory clocks, as
+/// the store persists it (JSON) and the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentRecord {
+    pub incident: Incident,
+    /// Every change, in time order; entries are only ever added (a merge
+    /// brings in the other incident's entries, marked with its id).
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntry>,
+    #[serde(default)]
+    pub comments: Vec<Comment>,
+    /// Tasks of the attached playbooks, in playbook order.
+    #[serde(default)]
+    pub tasks: Vec<TaskState>,
+    /// The ids of the playbooks whose tasks are in `tasks`.
+    #[serde(default)]
+    pub playbooks: Vec<String>,
+    #[serde(default)]
+    pub clocks: Vec<RegulatoryClock>,
+    /// Set when marked significant under NIS2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub significant: Option<Marking>,
+    /// Set when marked a personal-data breach under GDPR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_data_breach: Option<Marking>,
+    /// Set when this incident was merged into another; it is then closed
+    /// and refuses further changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<IncidentId>,
+    /// A short text of the impact assessment (impacted clinical services),
+    /// attached by whoever runs impact propagation; used in the reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact_summary: Option<String>,
+}
+
+impl IncidentRecord {
+    /// Wraps a fresh incident, recording who opened it.
+    pub fn new(incident: Incident, actor: &str, at: Timestamp) -> Self {
+        let detail = format!("opened \"{}\" ({})", incident.title, incident.severity);
+        let mut record = IncidentRecord {
+            incident,
+            timeline: Vec::new(),
+            comments: Vec::new(),
+            tasks: Vec::new(),
+            playbooks: Vec::new(),
+            clocks: Vec::new(),
+            significant: None,
+            personal_data_breach: None,
+            merged_into: None,
+            impact_summary: None,
+        };
+        record.log(at, actor, TimelineAction::Opened, detail);
+        record
+    }
+
+    pub fn id(&self) -> IncidentId {
+        self.incident.id
+    }
+
+    /// Appends a timeline entry and bumps the incident's `updated` time.
+    pub(crate) fn log(&mut self, at: Timestamp, actor: &str, action: TimelineAction, detail: impl Into<String>) {
+        self.timeline.push(TimelineEntry { at, actor: actor.to_owned(), action, detail: detail.into() });
+        if at > self.incident.updated {
+            self.incident.updated = at;
+        }
+    }
+
+    /// The timeline entries made by one actor, for audits and tests.
+    pub fn entries_by<'a>(&'a self, actor: &'a str) -> impl Iterator<Item = &'a TimelineEntry> + 'a {
+        self.timeline.iter().filter(move |e| e.actor == actor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use safecare_model::Severity;
+
+    #[test]
+    fn record_round_trips_as_json_and_logs_opening() {
+        let at: Timestamp = "2026-11-28T10:00:00Z".parse().unwrap();
+        let mut incident = Incident::new("Door forced at pharmacy", Severity::High);
+        incident.created = at;
+        incident.updated = at;
+        let record = IncidentRecord::new(incident, "alice", at);
+        assert_eq!(record.timeline.len(), 1);
+        assert_eq!(record.timeline[0].action, TimelineAction::Opened);
+        assert_eq!(record.timeline[0].actor, "alice");
+        let json = serde_json::to_string(&record).unwrap();
+        assert!(json.contains("\"opened\""), "{json}");
+        let back: IncidentRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, record);
+    }
+}

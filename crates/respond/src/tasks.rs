@@ -1,0 +1,223 @@
+//! Playbook tasks on an incident: attaching a playbook, approving, completing
+//! and skipping its tasks, with the clinical-safety guardrail that a task
+//! needing approval cannot be completed before that approval is recorded.
+
+use jiff::Timestamp;
+use safecare_model::{IncidentId, IncidentStatus};
+use serde::{Deserialize, Serialize};
+
+use crate::playbook::{Playbook, PlaybookTask, Role};
+use crate::record::{IncidentRecord, TimelineAction};
+
+/// Who did something, when, with an optional note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signoff {
+    pub by: String,
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// Where a task stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TaskStatus {
+    #[default]
+    Pending,
+    Done(Signoff),
+    /// Not applicable to this incident; the note says why.
+    Skipped(Signoff),
+}
+
+/// A playbook task as it stands on one incident. The task's definition is
+/// copied in, so the record stays meaningful if the playbook is edited later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskState {
+    pub playbook: String,
+    pub task: PlaybookTask,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Signoff>,
+    #[serde(default)]
+    pub status: TaskStatus,
+}
+
+impl TaskState {
+    /// `playbook/task`, unique on an incident.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.playbook, self.task.id)
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.status == TaskStatus::Pending
+    }
+
+    fn matches(&self, key: &str) -> bool {
+        key.split_once('/').is_some_and(|(playbook, task)| playbook == self.playbook && task == self.task.id)
+    }
+}
+
+/// Why a task operation was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TaskError {
+    #[error("the incident was merged into {into} and takes no more changes")]
+    MergedInto { into: IncidentId },
+    #[error("the incident is {}: tasks can only change while it is open", status.as_str())]
+    IncidentNotOpen { status: IncidentStatus },
+    #[error("playbook {0:?} is already attached")]
+    AlreadyAttached(String),
+    #[error("no task {0:?} on this incident (expected playbook/task)")]
+    UnknownTask(String),
+    #[error("task {task} is already {state}")]
+    AlreadyFinished { task: String, state: &'static str },
+    #[error("task {task} needs the approval of a {role} before it can be completed")]
+    AwaitingApproval { task: String, role: Role },
+    #[error("task {task} must wait for: {}", waiting_for.join(", "))]
+    Blocked { task: String, waiting_for: Vec<String> },
+    #[error("task {0} does not require approval")]
+    NoApprovalRequired(String),
+    #[error("task {task} must be approved by a {required}, not a {given}")]
+    WrongApproverRole { task: String, required: Role, given: Role },
+    #[error("task {task} was already approved by {by}")]
+    AlreadyApproved { task: String, by: String },
+    #[error("a reason is needed to skip a task")]
+    EmptyReason,
+}
+
+fn check_open(record: &IncidentRecord) -> Result<(), TaskError> {
+    if let Some(into) = record.merged_into {
+        return Err(TaskError::MergedInto { into });
+    }
+    let status = record.incident.status;
+    if !status.is_open() {
+        return Err(TaskError::IncidentNotOpen { status });
+    }
+    Ok(())
+}
+
+fn find<'a>(record: &'a mut IncidentRecord, key: &str) -> Result<&'a mut TaskState, TaskError> {
+    record.tasks.iter_mut().find(|t| t.matches(key)).ok_or_else(|| TaskError::UnknownTask(key.to_owned()))
+}
+
+fn check_pending(task: &TaskState) -> Result<(), TaskError> {
+    let state = match task.status {
+        TaskStatus::Pending => return Ok(()),
+        TaskStatus::Done(_) => "done",
+        TaskStatus::Skipped(_) => "skipped",
+    };
+    Err(TaskError::AlreadyFinished { task: task.key(), state })
+}
+
+/// Adds a playbook's tasks (all pending) to the incident.
+pub fn attach_playbook(
+    record: &mut IncidentRecord,
+    playbook: &Playbook,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), TaskError> {
+    check_open(record)?;
+    if record.playbooks.contains(&playbook.id) {
+        return Err(TaskError::AlreadyAttached(playbook.id.clone()));
+    }
+    push_playbook(record, playbook, actor, at);
+    Ok(())
+}
+
+/// Adds the tasks of a playbook the caller knows is not attached yet.
+pub(crate) fn push_playbook(record: &mut IncidentRecord, playbook: &Playbook, actor: &str, at: Timestamp) {
+    record.playbooks.push(playbook.id.clone());
+    record.tasks.extend(playbook.tasks.iter().map(|task| TaskState {
+        playbook: playbook.id.clone(),
+        task: task.clone(),
+        approval: None,
+        status: TaskStatus::Pending,
+    }));
+    let detail = format!("{} ({} tasks)", playbook.id, playbook.tasks.len());
+    record.log(at, actor, TimelineAction::PlaybookAttached, detail);
+}
+
+/// Records the approval a task requires. The caller (the server) has
+/// checked that `approver` really holds `role`; this checks that `role` is
+/// the one the task asks for.
+pub fn approve_task(
+    record: &mut IncidentRecord,
+    key: &str,
+    approver: &str,
+    role: Role,
+    note: &str,
+    at: Timestamp,
+) -> Result<(), TaskError> {
+    check_open(record)?;
+    let task = find(record, key)?;
+    check_pending(task)?;
+    let required = task.task.requires_approval.ok_or_else(|| TaskError::NoApprovalRequired(task.key()))?;
+    if let Some(approval) = &task.approval {
+        return Err(TaskError::AlreadyApproved { task: task.key(), by: approval.by.clone() });
+    }
+    if role != required {
+        return Err(TaskError::WrongApproverRole { task: task.key(), required, given: role });
+    }
+    task.approval = Some(Signoff { by: approver.to_owned(), at, note: note.trim().to_owned() });
+    let detail = format!("{} approved as {role}", task.key());
+    record.log(at, approver, TimelineAction::TaskApproved, detail);
+    Ok(())
+}
+
+/// Marks a task done. Refused while its approval is missing or an earlier
+/// task it comes after is still pending.
+pub fn complete_task(
+    record: &mut IncidentRecord,
+    key: &str,
+    actor: &str,
+    note: &str,
+    at: Timestamp,
+) -> Result<(), TaskError> {
+    check_open(record)?;
+    let index =
+        record.tasks.iter().position(|t| t.matches(key)).ok_or_else(|| TaskError::UnknownTask(key.to_owned()))?;
+    let task = &record.tasks[index];
+    check_pending(task)?;
+    if let Some(role) = task.task.requires_approval
+        && task.approval.is_none()
+    {
+        return Err(TaskError::AwaitingApproval { task: task.key(), role });
+    }
+    let waiting_for: Vec<String> = task
+        .task
+        .after
+        .iter()
+        .filter_map(|after| {
+            record.tasks.iter().find(|t| t.playbook == task.playbook && t.task.id == *after).filter(|t| t.is_pending())
+        })
+        .map(TaskState::key)
+        .collect();
+    if !waiting_for.is_empty() {
+        return Err(TaskError::Blocked { task: task.key(), waiting_for });
+    }
+    let task = &mut record.tasks[index];
+    task.status = TaskStatus::Done(Signoff { by: actor.to_owned(), at, note: note.trim().to_owned() });
+    let detail = task.key();
+    record.log(at, actor, TimelineAction::TaskCompleted, detail);
+    Ok(())
+}
+
+/// Marks a task as not applicable, with a reason. Needs no approval: not
+/// running a step is never the risky direction the guardrail protects.
+pub fn skip_task(
+    record: &mut IncidentRecord,
+    key: &str,
+    actor: &str,
+    reason: &str,
+    at: Timestamp,
+) -> Result<(), TaskError> {
+    check_open(record)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(TaskError::EmptyReason);
+    }
+    let task = find(record, key)?;
+    check_pending(task)?;
+    task.status = TaskStatus::Skipped(Signoff { by: actor.to_owned(), at, note: reason.to_owned() });
+    let detail = format!("{}: {reason}", task.key());
+    record.log(at, actor, TimelineAction::TaskSkipped, detail);
+    Ok(())
+}
