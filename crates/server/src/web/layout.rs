@@ -14,18 +14,28 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/rules", "Rules", Permission::RulesRead),
 ];
 
+/// The document head every page shares; `script` adds the live-update
+/// script (pages without a session, like the login, do without it).
+pub fn head(title: &str, script: bool) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · SafeCare" }
+            link rel="stylesheet" href="/static/app.css";
+            @if script {
+                script src="/static/app.js" defer {}
+            }
+        }
+    }
+}
+
 /// A whole page. `active` is the path of the current section.
 pub fn page(title: &str, principal: &Principal, active: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · SafeCare" }
-                link rel="stylesheet" href="/static/app.css";
-                script src="/static/app.js" defer {}
-            }
+            (head(title, true))
             body data-csrf=[principal.csrf.as_deref()] {
                 a.skip href="#main" { "Skip to content" }
                 header.top {

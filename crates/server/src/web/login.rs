@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 
+use super::layout::head;
 use crate::AppState;
 use crate::routes::session::{login_status, start_session};
 
@@ -26,12 +27,7 @@ fn login_page(next: &str, error: Option<&str>) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Log in · SafeCare" }
-                link rel="stylesheet" href="/static/app.css";
-            }
+            (head("Log in", false))
             body.login {
                 main id="main" {
                     h1 { "SafeCare" }
