@@ -80,3 +80,73 @@ async fn a_hundred_thousand_syslog_messages_over_tcp_are_all_stored() {
     assert_eq!(health["listeners"][0]["events"], 100_000, "{health}");
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn physical_events_published_to_the_broker_are_stored_with_asset_and_location() {
+    let Ok(url) = std::env::var("SAFECARE_TEST_MQTT_URL") else {
+        println!("MQTT test not run: SAFECARE_TEST_MQTT_URL is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The inventory the resolver places events with, stored before start.
+    let door: safecare_model::Asset = serde_json::from_value(serde_json::json!({
+        "id": "door-drugs", "name": "Controlled drugs door", "kind": "door",
+        "location": {"site": "hq", "building": "main", "floor": "-1", "zone": "pharmacy", "room": "-1.12"},
+        "identifiers": {"device_ids": ["D--1.12"]}
+    }))
+    .unwrap();
+    {
+        let store = safecare_store::SqliteStore::open(dir.path().join("safecare.db"), &Default::default()).unwrap();
+        safecare_store::Store::replace_inventory(&store, vec![door], vec![]).await.unwrap();
+        safecare_store::Store::close(&store).await;
+    }
+    let site = format!("it{}", std::process::id());
+    let mut cfg = config(dir.path());
+    cfg.sources.push(SourceConfig {
+        name: "doors-mqtt".into(),
+        transport: Transport::Mqtt(safecare_ingest::listen::MqttConfig {
+            url: url.clone(),
+            client_id: format!("safecare-test-{site}"),
+            filters: vec![format!("safecare/{site}/#")],
+            username: None,
+            password: None,
+        }),
+        decoder: Decoder::Physical { sensors: Default::default() },
+        site: Some("hq".into()),
+        timezone: None,
+    });
+    let (server, client) = start_with_admin(cfg).await;
+    let base = server.url();
+    // Let the subscriber connect and subscribe.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+
+    let host_port = url.trim_start_matches("mqtt://").trim_end_matches('/');
+    let (host, port) = host_port.rsplit_once(':').map_or((host_port, 1883), |(h, p)| (h, p.parse().unwrap()));
+    let (publisher, mut publoop) =
+        rumqttc::AsyncClient::new(rumqttc::MqttOptions::new(format!("pub-{site}"), host, port), 16);
+    tokio::spawn(async move { while publoop.poll().await.is_ok() {} });
+    publisher
+        .publish(
+            format!("safecare/{site}/physical/access_control/ctrl-b1"),
+            rumqttc::QoS::AtLeastOnce,
+            false,
+            br#"{"action":"forced","door":"D--1.12"}"#.to_vec(),
+        )
+        .await
+        .unwrap();
+
+    let mut found = Value::Null;
+    for _ in 0..100 {
+        let page: Value =
+            client.get(format!("{base}/api/v1/events?source=doors-mqtt")).send().await.unwrap().json().await.unwrap();
+        if let Some(event) = page["events"].as_array().and_then(|e| e.first()) {
+            found = event.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(found["asset"], "door-drugs", "{found}");
+    assert_eq!(found["location"]["zone"], "pharmacy", "{found}");
+    assert_eq!(found["location"]["room"], "-1.12", "{found}");
+    server.stop().await.unwrap();
+}
