@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::alert::{build, decode_event_ref};
 use crate::error::DetectError;
-use crate::route::EventRoute;
+use crate::route::RouteParts;
 use crate::ruleset::RuleSet;
 use crate::view::FieldView;
 
@@ -23,24 +23,12 @@ pub struct Detector {
 }
 
 impl RuleSet {
-    /// The raw detection matches of one event, through logsource routing:
-    /// only the engines whose rule logsource the event satisfies are asked.
-    pub(crate) fn evaluate(&self, view: &FieldView<'_>, route: &EventRoute) -> Vec<EvaluationResult> {
-        let mut out = Vec::new();
-        for key in route.keys() {
-            if let Some(engine) = self.groups.get(&key) {
-                out.extend(engine.evaluate(view));
-            }
-        }
-        out
-    }
-
     /// Stateless detection alerts for one event (correlations are not run).
     /// Takes `&self`, so many threads can hunt through one set at once.
     pub fn detect(&self, event: &Event) -> Vec<Alert> {
         let view = FieldView::new(event);
-        let route = EventRoute::of(event);
-        self.evaluate(&view, &route).iter().filter_map(|r| self.detection_alert(r, event)).collect()
+        let parts = RouteParts::of(event, &view);
+        self.evaluate(&view, &parts).iter().filter_map(|r| self.detection_alert(r, event)).collect()
     }
 
     fn detection_alert(&self, result: &EvaluationResult, event: &Event) -> Option<Alert> {
@@ -79,8 +67,8 @@ impl Detector {
     /// per correlation group (windows use the event's own time).
     pub fn process(&mut self, event: &Event) -> Vec<Alert> {
         let view = FieldView::new(event);
-        let route = EventRoute::of(event);
-        let results = self.rules.evaluate(&view, &route);
+        let parts = RouteParts::of(event, &view);
+        let results = self.rules.evaluate(&view, &parts);
         let mut alerts: Vec<Alert> = results.iter().filter_map(|r| self.rules.detection_alert(r, event)).collect();
         if let Some(engine) = self.correlation.as_mut() {
             let feed: Vec<EvaluationResult> = results

@@ -15,7 +15,9 @@
 mod alert;
 mod detector;
 mod error;
+mod evaluate;
 mod meta;
+mod prefilter;
 mod route;
 mod ruleset;
 mod view;
