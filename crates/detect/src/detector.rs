@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::alert::{build, decode_event_ref};
 use crate::error::DetectError;
-use crate::route::EventRoute;
+use crate::route::RouteParts;
 use crate::ruleset::RuleSet;
 use crate::view::FieldView;
 
@@ -22,25 +22,36 @@ pub struct Detector {
     hits: HashMap<String, u64>,
 }
 
+/// The stateless half of processing one event: its detection alerts and
+/// the matches that feed correlations.
+pub(crate) struct Staged {
+    alerts: Vec<Alert>,
+    feed: Vec<EvaluationResult>,
+}
+
 impl RuleSet {
-    /// The raw detection matches of one event, through logsource routing:
-    /// only the engines whose rule logsource the event satisfies are asked.
-    pub(crate) fn evaluate(&self, view: &FieldView<'_>, route: &EventRoute) -> Vec<EvaluationResult> {
-        let mut out = Vec::new();
-        for key in route.keys() {
-            if let Some(engine) = self.groups.get(&key) {
-                out.extend(engine.evaluate(view));
-            }
-        }
-        out
+    pub(crate) fn stage(&self, event: &Event) -> Staged {
+        let view = FieldView::new(event);
+        let parts = RouteParts::of(event, &view);
+        let results = self.evaluate(&view, &parts);
+        let alerts = results.iter().filter_map(|r| self.detection_alert(r, event)).collect();
+        let feed = if self.correlations.is_empty() {
+            Vec::new()
+        } else {
+            results
+                .into_iter()
+                .filter(|r| r.header.rule_id.as_deref().is_some_and(|id| self.correlated_ids.contains(id)))
+                .collect()
+        };
+        Staged { alerts, feed }
     }
 
     /// Stateless detection alerts for one event (correlations are not run).
     /// Takes `&self`, so many threads can hunt through one set at once.
     pub fn detect(&self, event: &Event) -> Vec<Alert> {
         let view = FieldView::new(event);
-        let route = EventRoute::of(event);
-        self.evaluate(&view, &route).iter().filter_map(|r| self.detection_alert(r, event)).collect()
+        let parts = RouteParts::of(event, &view);
+        self.evaluate(&view, &parts).iter().filter_map(|r| self.detection_alert(r, event)).collect()
     }
 
     fn detection_alert(&self, result: &EvaluationResult, event: &Event) -> Option<Alert> {
@@ -78,21 +89,23 @@ impl Detector {
     /// Detects and correlates one event; events should arrive in time order
     /// per correlation group (windows use the event's own time).
     pub fn process(&mut self, event: &Event) -> Vec<Alert> {
-        let view = FieldView::new(event);
-        let route = EventRoute::of(event);
-        let results = self.rules.evaluate(&view, &route);
-        let mut alerts: Vec<Alert> = results.iter().filter_map(|r| self.rules.detection_alert(r, event)).collect();
-        if let Some(engine) = self.correlation.as_mut() {
-            let feed: Vec<EvaluationResult> = results
-                .into_iter()
-                .filter(|r| r.header.rule_id.as_deref().is_some_and(|id| self.rules.correlated_ids.contains(id)))
-                .collect();
-            if !feed.is_empty() {
-                let fired = engine.process_with_detections(&view, feed, event.time.as_second());
-                for result in fired.iter().filter(|r| r.is_correlation()) {
-                    if let Some(alert) = correlation_alert(&self.rules, result, event) {
-                        alerts.push(alert);
-                    }
+        let staged = self.rules.stage(event);
+        self.absorb(event, staged)
+    }
+
+    /// The stateful half of [`Detector::process`]: correlates the event's
+    /// staged detections and counts hits. Staging may run on other threads;
+    /// absorbing must follow the stream's order.
+    pub(crate) fn absorb(&mut self, event: &Event, staged: Staged) -> Vec<Alert> {
+        let Staged { mut alerts, feed } = staged;
+        if let Some(engine) = self.correlation.as_mut()
+            && !feed.is_empty()
+        {
+            let view = FieldView::new(event);
+            let fired = engine.process_with_detections(&view, feed, event.time.as_second());
+            for result in fired.iter().filter(|r| r.is_correlation()) {
+                if let Some(alert) = correlation_alert(&self.rules, result, event) {
+                    alerts.push(alert);
                 }
             }
         }
@@ -159,8 +172,8 @@ fn correlation_alert(rules: &RuleSet, result: &EvaluationResult, trigger: &Event
 
 /// Runs `rules` over `events` in order with one [`Detector`] (correlations
 /// included), yielding each alert as it is raised. This is what an offline
-/// hunt uses; for several cores, split the files and give each its own
-/// detector over the same `Arc<RuleSet>`.
+/// hunt uses on one core; [`crate::hunt_parallel`] gives the same alerts
+/// using several.
 pub fn hunt<I>(rules: Arc<RuleSet>, events: I) -> impl Iterator<Item = Alert>
 where
     I: IntoIterator<Item = Event>,

@@ -8,6 +8,9 @@
 //! matches into IDMEFv2 [`safecare_model::Alert`]s. Sigma parsing and matching
 //! are done by `rsigma-parser`/`rsigma-eval`, wrapped behind this interface.
 //!
+//! Offline hunting runs on all cores ([`hunt_parallel`]) and [`bench`]
+//! measures events/s for `safecare bench detect`.
+//!
 //! Does not own: decoding sources into events (ingest), persisting
 //! correlation snapshots (the server stores [`Detector::snapshot`]), file
 //! watching for hot reload, or the CLI.
@@ -15,13 +18,17 @@
 mod alert;
 mod detector;
 mod error;
+mod evaluate;
+mod hunt;
 mod meta;
+mod prefilter;
 mod route;
 mod ruleset;
 mod view;
 
 pub use detector::{Detector, hunt};
 pub use error::{DetectError, Refusal};
+pub use hunt::{BenchReport, bench, hunt_parallel};
 pub use meta::{RuleKind, RuleMeta, THREAT_ATTRIBUTE, THREAT_TAG_PREFIX};
 pub use route::EventRoute;
 pub use ruleset::{RuleSet, RuleSetBuilder};

@@ -6,25 +6,13 @@
 //! left them out, because one event can satisfy several Sigma categories
 //! (Sysmon 13 is both `registry_set` and `registry_event`).
 
+use std::borrow::Cow;
+
+use rsigma_eval::CompiledRule;
+use rustc_hash::FxHashMap;
 use safecare_model::Event;
 
 use crate::view::FieldView;
-
-/// A rule's or an event's logsource, lower-cased so that lookups need no
-/// case folding.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub(crate) struct RouteKey {
-    pub product: Option<String>,
-    pub category: Option<String>,
-    pub service: Option<String>,
-}
-
-impl RouteKey {
-    pub fn new(product: Option<&str>, category: Option<&str>, service: Option<&str>) -> Self {
-        let low = |s: Option<&str>| s.map(str::to_ascii_lowercase);
-        RouteKey { product: low(product), category: low(category), service: low(service) }
-    }
-}
 
 /// The logsource of one event: one product and service, possibly several
 /// categories.
@@ -39,70 +27,162 @@ impl EventRoute {
     /// Derives the route of `event`, inferring Windows service and categories
     /// from the channel and event id when the decoder did not set them.
     pub fn of(event: &Event) -> Self {
+        let parts = RouteParts::of(event, &FieldView::new(event));
+        EventRoute {
+            categories: parts.categories().map(str::to_owned).collect(),
+            product: parts.product.map(Cow::into_owned),
+            service: parts.service.map(Cow::into_owned),
+        }
+    }
+}
+
+/// At most: the decoder's category or two inferred ones, plus `registry_event`.
+const MAX_CATEGORIES: usize = 3;
+
+/// [`EventRoute`] without allocation on the hot path: lowercase names
+/// borrowed from the event (or static) whenever they already are lowercase.
+pub(crate) struct RouteParts<'a> {
+    pub product: Option<Cow<'a, str>>,
+    pub service: Option<Cow<'a, str>>,
+    categories: [Option<Cow<'a, str>>; MAX_CATEGORIES],
+}
+
+impl<'a> RouteParts<'a> {
+    pub fn of(event: &'a Event, view: &FieldView<'a>) -> Self {
         let ls = &event.logsource;
-        let low = |s: &Option<String>| s.as_deref().map(str::to_ascii_lowercase);
-        let mut route = EventRoute {
-            product: low(&ls.product),
-            service: low(&ls.service),
-            categories: low(&ls.category).into_iter().collect(),
+        let mut parts = RouteParts {
+            product: ls.product.as_deref().map(lower),
+            service: ls.service.as_deref().map(lower),
+            categories: [ls.category.as_deref().map(lower), None, None],
         };
-        let view = FieldView::new(event);
-        let windows = match route.product.as_deref() {
+        let windows = match parts.product.as_deref() {
             Some("windows") => true,
             None => view.is_windows(),
             Some(_) => false,
         };
         if windows {
-            route.product = Some("windows".to_owned());
-            let channel = view.windows_channel();
-            if route.service.is_none() {
-                route.service = channel.as_deref().and_then(service_of_channel).map(str::to_owned);
+            parts.product = Some(Cow::Borrowed("windows"));
+            if parts.service.is_none() {
+                parts.service = view.windows_channel().as_deref().and_then(service_of_channel).map(Cow::Borrowed);
             }
-            let event_id = view.windows_event_id();
-            if route.categories.is_empty()
-                && let Some(id) = event_id
+            if parts.categories[0].is_none()
+                && let Some(id) = view.windows_event_id()
             {
-                route.categories =
-                    categories_of(route.service.as_deref(), id).iter().map(|c| (*c).to_owned()).collect();
+                for (slot, c) in parts.categories.iter_mut().zip(categories_of(parts.service.as_deref(), id)) {
+                    *slot = Some(Cow::Borrowed(c));
+                }
             }
-            if route.categories.iter().any(|c| c.starts_with("registry_") && c != "registry_event") {
-                route.categories.push("registry_event".to_owned());
+            if parts.categories().any(|c| c.starts_with("registry_") && c != "registry_event")
+                && let Some(slot) = parts.categories.iter_mut().find(|c| c.is_none())
+            {
+                *slot = Some(Cow::Borrowed("registry_event"));
             }
         }
-        route
+        parts
     }
 
-    /// Every rule logsource this event satisfies in strict mode: each rule
-    /// dimension is either unset or equal to the event's.
-    pub(crate) fn keys(&self) -> Vec<RouteKey> {
-        let with_none = |v: &Option<String>| {
-            let mut all = vec![None];
-            all.extend(v.clone().map(Some));
-            all
-        };
-        let products = with_none(&self.product);
-        let services = with_none(&self.service);
-        let mut categories: Vec<Option<String>> = vec![None];
-        categories.extend(self.categories.iter().cloned().map(Some));
-        let mut keys = Vec::with_capacity(products.len() * services.len() * categories.len());
-        for product in &products {
-            for service in &services {
-                for category in &categories {
-                    keys.push(RouteKey {
-                        product: product.clone(),
-                        category: category.clone(),
-                        service: service.clone(),
-                    });
+    pub fn categories(&self) -> impl Iterator<Item = &str> {
+        self.categories.iter().flatten().map(|c| c.as_ref())
+    }
+}
+
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(s.to_ascii_lowercase()) } else { Cow::Borrowed(s) }
+}
+
+/// Rule logsources interned, so that an event finds the rule groups it
+/// satisfies by a few integer lookups instead of building keys.
+pub(crate) struct RouteTable {
+    /// Lowercase product, service and category names → id (0 means unset).
+    names: FxHashMap<String, u16>,
+    /// (product, service, category) ids → group.
+    groups: FxHashMap<[u16; 3], u32>,
+    /// Compiled-rule indices of each group, ascending.
+    members: Vec<Vec<u32>>,
+}
+
+/// Every (unset or event's) product × service × category combination.
+const MAX_GROUPS: usize = 2 * 2 * (1 + MAX_CATEGORIES);
+
+/// The groups an event meets, sorted.
+pub(crate) struct Groups {
+    ids: [u32; MAX_GROUPS],
+    len: usize,
+}
+
+impl Groups {
+    pub fn as_slice(&self) -> &[u32] {
+        &self.ids[..self.len]
+    }
+}
+
+impl RouteTable {
+    pub fn build(rules: &[CompiledRule]) -> Self {
+        let mut table = RouteTable { names: FxHashMap::default(), groups: FxHashMap::default(), members: Vec::new() };
+        for (i, rule) in rules.iter().enumerate() {
+            let ls = &rule.logsource;
+            let key = [ls.product.as_deref(), ls.service.as_deref(), ls.category.as_deref()].map(|d| table.intern(d));
+            let next = table.members.len() as u32;
+            let group = *table.groups.entry(key).or_insert(next);
+            if group == next {
+                table.members.push(Vec::new());
+            }
+            if let Some(members) = table.members.get_mut(group as usize) {
+                members.push(i as u32);
+            }
+        }
+        table
+    }
+
+    fn intern(&mut self, name: Option<&str>) -> u16 {
+        let Some(name) = name else { return 0 };
+        let next = self.names.len() as u16 + 1;
+        *self.names.entry(name.to_ascii_lowercase()).or_insert(next)
+    }
+
+    /// Rules compiled at these indices, for one group.
+    pub fn members(&self, group: u32) -> &[u32] {
+        self.members.get(group as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The groups whose every set dimension equals the event's (strict mode:
+    /// a rule for `category: process_creation` never sees an event without
+    /// that category). A name no rule uses matches only unset dimensions.
+    pub fn groups_of(&self, parts: &RouteParts<'_>) -> Groups {
+        let id = |name: Option<&str>| name.and_then(|n| self.names.get(n).copied());
+        let products = [Some(0), id(parts.product.as_deref())];
+        let services = [Some(0), id(parts.service.as_deref())];
+        let mut categories = [None; 1 + MAX_CATEGORIES];
+        categories[0] = Some(0);
+        for (slot, c) in categories[1..].iter_mut().zip(parts.categories()) {
+            *slot = id(Some(c));
+        }
+        let mut out = Groups { ids: [0; MAX_GROUPS], len: 0 };
+        for p in products.into_iter().flatten() {
+            for s in services.into_iter().flatten() {
+                for c in categories.into_iter().flatten() {
+                    if let Some(&g) = self.groups.get(&[p, s, c])
+                        && !out.as_slice().contains(&g)
+                        && out.len < MAX_GROUPS
+                    {
+                        out.ids[out.len] = g;
+                        out.len += 1;
+                    }
                 }
             }
         }
-        keys
+        out.ids[..out.len].sort_unstable();
+        out
     }
 }
 
 /// SigmaHQ's service name for a Windows event log channel.
 fn service_of_channel(channel: &str) -> Option<&'static str> {
-    let service = match channel.to_ascii_lowercase().as_str() {
+    let mut buf = [0u8; 96];
+    let low = buf.get_mut(..channel.len())?;
+    low.copy_from_slice(channel.as_bytes());
+    low.make_ascii_lowercase();
+    let service = match std::str::from_utf8(low).unwrap_or_default() {
         "security" => "security",
         "system" => "system",
         "application" => "application",
@@ -199,6 +279,6 @@ mod tests {
         let route = EventRoute::of(&event);
         assert_eq!(route.product.as_deref(), Some("safecare"));
         assert_eq!(route.categories, ["access_control"]);
-        assert_eq!(route.keys().len(), 4, "{:?}", route.keys());
+        assert_eq!(route.service, None);
     }
 }

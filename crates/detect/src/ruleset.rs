@@ -12,13 +12,19 @@ use rsigma_parser::{CorrelationRule, FilterRule, SigmaRule, parse_sigma_yaml};
 
 use crate::error::{DetectError, Refusal};
 use crate::meta::{RuleKind, RuleMeta, THREAT_ATTRIBUTE, severity_of, threat_of};
-use crate::route::RouteKey;
+use crate::prefilter::Prefilter;
+use crate::route::RouteTable;
 
 /// A compiled set of rules, routed by logsource. Immutable once built, so one
 /// set can be shared (`Arc`) by many [`crate::Detector`]s.
 pub struct RuleSet {
-    /// One engine per distinct rule logsource.
-    pub(crate) groups: HashMap<RouteKey, Engine>,
+    /// Every detection rule, compiled with filters applied. Its rules are
+    /// what the prefiltered path evaluates one by one; the engine itself is
+    /// the plain-library reference path ([`RuleSet::matches_plain`]).
+    pub(crate) engine: Engine,
+    /// The engine's rules grouped by logsource.
+    pub(crate) routes: RouteTable,
+    pub(crate) prefilter: Prefilter,
     pub(crate) meta: HashMap<String, RuleMeta>,
     /// Detection rules named by some correlation, for the correlation
     /// engine's id/name table.
@@ -131,10 +137,12 @@ impl RuleSetBuilder {
             .filter(|l| l.rule.id.iter().chain(&l.rule.name).any(|k| wanted.contains(k.as_str())))
             .map(|l| l.rule.clone())
             .collect();
-        let groups = compile_groups(rules, &filters, &mut refused, &mut meta);
+        let engine = compile(rules, &filters, &mut refused, &mut meta);
 
         let mut set = RuleSet {
-            groups,
+            routes: RouteTable::build(engine.rules()),
+            prefilter: Prefilter::new(engine.rules()),
+            engine,
             meta,
             correlated_ids: correlated.iter().filter_map(|r| r.id.clone()).collect(),
             correlated,
@@ -183,64 +191,48 @@ fn dedupe(rules: Vec<Loaded>, refused: &mut Vec<Refusal>) -> Vec<Loaded> {
     kept
 }
 
-fn compile_groups(
-    rules: Vec<Loaded>,
+fn compile(
+    loaded: Vec<Loaded>,
     filters: &[(PathBuf, FilterRule)],
     refused: &mut Vec<Refusal>,
     meta: &mut HashMap<String, RuleMeta>,
-) -> HashMap<RouteKey, Engine> {
-    let mut by_key: HashMap<RouteKey, Vec<Loaded>> = HashMap::new();
-    for loaded in rules {
-        let ls = &loaded.rule.logsource;
-        let key = RouteKey::new(ls.product.as_deref(), ls.category.as_deref(), ls.service.as_deref());
-        by_key.entry(key).or_default().push(loaded);
+) -> Engine {
+    let mut engine = Engine::new();
+    let errors = engine.add_rules(loaded.iter().map(|l| &l.rule));
+    let failed: HashSet<usize> = errors.iter().map(|(i, _)| *i).collect();
+    for (i, e) in errors {
+        if let Some(l) = loaded.get(i) {
+            refused.push(Refusal { path: l.path.clone(), title: Some(l.rule.title.clone()), reason: e.to_string() });
+        }
     }
-    let mut groups = HashMap::with_capacity(by_key.len());
-    for (key, loaded) in by_key {
-        let mut engine = Engine::new();
-        let errors = engine.add_rules(loaded.iter().map(|l| &l.rule));
-        let failed: HashSet<usize> = errors.iter().map(|(i, _)| *i).collect();
-        for (i, e) in errors {
-            if let Some(l) = loaded.get(i) {
-                refused.push(Refusal {
-                    path: l.path.clone(),
-                    title: Some(l.rule.title.clone()),
-                    reason: e.to_string(),
-                });
-            }
+    for (i, l) in loaded.into_iter().enumerate() {
+        if failed.contains(&i) {
+            continue;
         }
-        for (i, l) in loaded.into_iter().enumerate() {
-            if !failed.contains(&i) {
-                let rule = l.rule;
-                let threat = rule.custom_attributes.get(THREAT_ATTRIBUTE).and_then(|v| v.as_str());
-                let id = rule.id.clone().unwrap_or_default();
-                meta.insert(
-                    id.clone(),
-                    RuleMeta {
-                        threat: threat_of(threat, &rule.tags),
-                        id,
-                        name: rule.name,
-                        title: rule.title,
-                        description: rule.description,
-                        kind: RuleKind::Detection,
-                        severity: severity_of(rule.level.as_ref()),
-                        tags: rule.tags,
-                        path: l.path.display().to_string(),
-                    },
-                );
-            }
-        }
-        groups.insert(key, engine);
+        let rule = l.rule;
+        let threat = rule.custom_attributes.get(THREAT_ATTRIBUTE).and_then(|v| v.as_str());
+        let id = rule.id.clone().unwrap_or_default();
+        meta.insert(
+            id.clone(),
+            RuleMeta {
+                threat: threat_of(threat, &rule.tags),
+                id,
+                name: rule.name,
+                title: rule.title,
+                description: rule.description,
+                kind: RuleKind::Detection,
+                severity: severity_of(rule.level.as_ref()),
+                tags: rule.tags,
+                path: l.path.display().to_string(),
+            },
+        );
     }
     for (path, filter) in filters {
-        for engine in groups.values_mut() {
-            if let Err(e) = engine.apply_filter(filter) {
-                refused.push(Refusal { path: path.clone(), title: Some(filter.title.clone()), reason: e.to_string() });
-                break;
-            }
+        if let Err(e) = engine.apply_filter(filter) {
+            refused.push(Refusal { path: path.clone(), title: Some(filter.title.clone()), reason: e.to_string() });
         }
     }
-    groups
+    engine
 }
 
 impl RuleSet {
