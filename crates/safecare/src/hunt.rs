@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use safecare_detect::{RuleSet, hunt};
+use safecare_detect::{RuleSet, hunt_parallel};
 use safecare_ingest::decode::evtx::EvtxEvents;
 use safecare_ingest::{Context, Decoder};
 use safecare_model::{Alert, Event};
@@ -99,6 +99,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<()> {
         JsonParser::Eve => Decoder::Eve,
         JsonParser::Zeek => Decoder::Zeek { log: None },
     };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let files = files(&args.paths)?;
     let bar = ProgressBar::new(files.len() as u64);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} files  {msg}")?);
@@ -112,7 +113,8 @@ pub fn run(args: HuntArgs) -> anyhow::Result<()> {
         bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
         let batch = events(path, &decoder, &mut skipped)?;
         read += batch.len() as u64;
-        for alert in hunt(rules.clone(), batch) {
+        // Matching runs on every core; alerts keep the files' event order.
+        for alert in hunt_parallel(rules.clone(), batch.into_iter(), threads) {
             detections += 1;
             write_alert(&mut out, args.format, &alert, &rules)?;
         }
