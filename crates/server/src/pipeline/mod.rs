@@ -1,14 +1,17 @@
 //! The stages behind the API, each a task: detection turns stored events
-//! (from the bus) into alerts; retention purges on schedule. Stages stop after the HTTP server, draining
+//! (from the bus) into alerts; the incident stage groups alerts into
+//! incidents; retention purges on schedule. Stages stop after the HTTP server, draining
 //! what is already queued, so nothing accepted is left unprocessed at a
 //! clean shutdown.
 
 mod detection;
+mod incidents;
 mod retention;
 mod rules;
 mod sources;
 
 pub use detection::{Detection, spawn_detection};
+pub use incidents::spawn_incidents;
 pub use retention::spawn_retention;
 pub use rules::{RulesError, load_rules};
 pub use sources::{SourceConfig, SourceError, Sources, Transport, spawn_sources, store_and_publish};
