@@ -116,8 +116,22 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
     assert_eq!(record["playbooks"], json!(["unauthorised_access", "data_exfiltration", "ransomware"]));
     assert!(record["timeline"].as_array().unwrap().iter().all(|e| e["actor"] == "safecare"));
 
-    // The forced pharmacy door shares nothing with them.
-    assert_eq!(titled("Door Forced Open At Pharmacy")["alerts"].as_array().unwrap().len(), 1);
+    // The warm theatre and the forced pharmacy door share nothing with
+    // them; each gets its own playbook and impact.
+    let services_of = |incident: &Value| {
+        let url = format!("{base}/api/v1/incidents/{}", incident["id"].as_str().unwrap());
+        let client = client.clone();
+        async move {
+            let record = get(&client, url).await;
+            let services = record["impact"]["report"]["services"].as_array().cloned().unwrap_or_default();
+            services.iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    let theatre = titled("Operating Theatre Temperature Out Of Range");
+    assert_eq!(services_of(&theatre).await, ["Operating theatres"]);
+    let door = titled("Door Forced Open At Pharmacy");
+    assert_eq!(door["alerts"].as_array().unwrap().len(), 1);
+    assert!(!services_of(&door).await.is_empty(), "an intruder in the basement reaches clinical areas");
     let alerts = get(&client, format!("{base}/api/v1/alerts")).await;
     let grouped: usize = incidents.iter().map(|i| i["alerts"].as_array().unwrap().len()).sum();
     assert_eq!(grouped, alerts.as_array().unwrap().len(), "every alert is in exactly one incident");
