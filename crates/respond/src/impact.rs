@@ -26,7 +26,7 @@ const KEPT_OTHER_PATHS: usize = 2;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentImpact {
     pub assessed_at: Timestamp,
-    /// Every impacted service; the most impacted other assets.
+    /// Every impacted service; the most impacted other assets, by score.
     pub report: ImpactReport,
     /// Best reduction of the impact on clinical services first.
     pub mitigations: Vec<RankedMitigation>,
@@ -39,6 +39,9 @@ impl IncidentImpact {
         for service in &mut report.services {
             service.other_paths.truncate(KEPT_OTHER_PATHS);
         }
+        // The most impacted, whatever their kind: grouping looks for the
+        // likely consequences among them.
+        report.assets.sort_by(|a, b| b.score.total_cmp(&a.score));
         report.assets.truncate(KEPT_ASSETS);
         for asset in &mut report.assets {
             asset.other_paths.clear();

@@ -83,10 +83,15 @@ impl Incidents {
             let query = IncidentQuery { open_only: true, offset, limit: MAX_PAGE, ..Default::default() };
             let page = store.list_incidents(query).await?;
             for stored in &page {
+                let mut latest = None;
                 for id in &stored.incident.alerts {
                     if let Some(alert) = store.get_alert(*id).await? {
                         grouper.observe(stored.incident.id, &alert);
+                        latest = latest.max(Some(alert.start_time.unwrap_or(alert.create_time)));
                     }
+                }
+                if let Some(at) = latest {
+                    expect_impact(&mut grouper, &decode(stored.clone())?, at);
                 }
             }
             if page.len() < MAX_PAGE {
@@ -141,6 +146,7 @@ impl Incidents {
             }
         };
         assess_impact(state, &mut record, false).await;
+        expect_impact(&mut grouper, &record, alert.start_time.unwrap_or(alert.create_time));
         self.save(state, &record, from).await?;
         Ok(record)
     }
@@ -267,6 +273,16 @@ impl Incidents {
             offset += page.len();
         }
         Ok(sent)
+    }
+}
+
+/// Tells the grouper what the incident's impact reaches, so that alerts on
+/// those assets join it.
+fn expect_impact(grouper: &mut Grouper, record: &IncidentRecord, at: Timestamp) {
+    if let Some(impact) = &record.impact {
+        let report = &impact.report;
+        let reached = report.services.iter().chain(&report.assets).map(|a| (a.asset.as_str(), a.score));
+        grouper.expect_impact(record.id(), reached, at);
     }
 }
 
