@@ -446,3 +446,32 @@ async fn an_open_incident_keeps_taking_its_alerts_after_a_restart() {
     assert_eq!(page["incidents"][0]["id"], first["incidents"][0]["id"]);
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn reminders_are_recorded_once_as_deadlines_approach() {
+    let (_dir, server, admin, id) = incident_from_attack(1).await;
+    let url = format!("{}/api/v1/incidents/{id}", server.url());
+    // Aware 20 h ago: the 24 h early warning is due in 4 h, inside the
+    // 6 h reminder; the 72 h notification is not near yet.
+    let aware = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(20);
+    let (status, _) =
+        post(&admin, format!("{url}/markings"), json!({"marking": "significant", "aware_at": aware.to_string()})).await;
+    assert_eq!(status, 200);
+    let state = &server.state;
+    assert_eq!(state.incidents.remind(state, jiff::Timestamp::now()).await.unwrap(), 1);
+    assert_eq!(state.incidents.remind(state, jiff::Timestamp::now()).await.unwrap(), 0, "sent once");
+    let record = get(&admin, url.clone()).await;
+    let reminders: Vec<&str> = record["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "reminder_sent")
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    assert!(reminders[0].starts_with("nis2_early_warning reminder (360 min before)"), "{reminders:?}");
+    // Past the deadline, the overdue reminder follows.
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(5);
+    assert_eq!(state.incidents.remind(state, later).await.unwrap(), 1);
+    server.stop().await.unwrap();
+}
