@@ -10,7 +10,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use safecare_privacy::{PseudonymConfig, ReidPolicy, RetentionPolicy};
 use safecare_store::SqliteConfig;
 
-use crate::auth::Lockout;
+use crate::auth::{Lockout, RequestLimits};
 use crate::pipeline::SourceConfig;
 use crate::tls::TlsConfig;
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,8 @@ pub struct Config {
     pub store: SqliteConfig,
     /// Sessions and login protection.
     pub auth: AuthConfig,
+    /// Requests per second each caller may make.
+    pub limits: RequestLimits,
     /// Detection rules.
     pub rules: RulesConfig,
     /// HTTPS; plain HTTP when absent.
@@ -111,6 +113,7 @@ impl Default for Config {
             bus_capacity: 1024,
             store: SqliteConfig::default(),
             auth: AuthConfig::default(),
+            limits: RequestLimits::default(),
             rules: RulesConfig::default(),
             tls: None,
             privacy: PrivacyConfig::default(),

@@ -20,7 +20,7 @@ pub mod tls;
 mod web;
 
 pub use config::{AuthConfig, Config, ConfigError, PrivacyConfig, RulesConfig};
-pub use pipeline::{RulesError, SourceConfig, Transport, load_rules};
+pub use pipeline::{RulesError, SourceConfig, Transport, load_rules, purge_due};
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};
 pub use server::{RunningServer, ServerError, start};
 pub use state::AppState;

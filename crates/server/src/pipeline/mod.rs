@@ -9,6 +9,6 @@ mod rules;
 mod sources;
 
 pub use detection::{Detection, spawn_detection};
-pub use retention::spawn_retention;
+pub use retention::{purge_due, spawn_retention};
 pub use rules::{RulesError, load_rules};
 pub use sources::{SourceConfig, SourceError, Sources, Transport, spawn_sources, store_and_publish};
