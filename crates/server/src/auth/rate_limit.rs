@@ -106,30 +106,34 @@ fn retry_after_seconds(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
-/// Runs after `authenticate`, so a signed-in caller is known; answers 429
-/// with `Retry-After` when the caller's bucket is empty.
+/// The address the request came from; unknown (all such callers share one
+/// bucket) only when the server was started without connection info.
+pub fn client_address(request: &Request) -> IpAddr {
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+}
+
+/// Takes one request from `caller`'s bucket; when it is empty, the 429
+/// answer with `Retry-After` (and the refusal is counted).
+pub fn over_limit(state: &AppState, caller: &Caller) -> Option<Response> {
+    let wait = state.rate_limits.check(caller).err()?;
+    let seconds = retry_after_seconds(wait);
+    metrics::counter!("safecare_http_rate_limited_total", "caller" => caller.kind()).increment(1);
+    let mut error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, format!("too many requests; retry after {seconds} s"));
+    error.detail = Some(json!({"retry_after_seconds": seconds}));
+    let mut response = error.into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    Some(response)
+}
+
+/// Runs after `authenticate`, so a signed-in caller is known.
 pub async fn limit_rate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let caller = match request.extensions().get::<Principal>() {
         Some(principal) => Caller::Principal(principal.name.clone()),
-        None => Caller::Address(
-            request
-                .extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip()),
-        ),
+        None => Caller::Address(client_address(&request)),
     };
-    match state.rate_limits.check(&caller) {
-        Ok(()) => next.run(request).await,
-        Err(wait) => {
-            let seconds = retry_after_seconds(wait);
-            metrics::counter!("safecare_http_rate_limited_total", "caller" => caller.kind()).increment(1);
-            let mut error =
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, format!("too many requests; retry after {seconds} s"));
-            error.detail = Some(json!({"retry_after_seconds": seconds}));
-            let mut response = error.into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            response
-        }
+    match over_limit(&state, &caller) {
+        None => next.run(request).await,
+        Some(limited) => limited,
     }
 }
 
