@@ -193,6 +193,7 @@ mod tests {
             assert_eq!(config.store.readers, 2);
             assert_eq!(config.store.durability, safecare_store::Durability::Normal);
             assert_eq!(config.http_source, "http");
+            assert_eq!(config.limits, crate::auth::RequestLimits::default());
             Ok(())
         });
     }
@@ -206,6 +207,9 @@ mod tests {
             jail.create_file("bad2.toml", "max_body_bytes = \"lots\"\n")?;
             let err = Config::load(Some(Path::new("bad2.toml"))).unwrap_err().to_string();
             assert!(err.contains("max_body_bytes"), "{err}");
+            jail.create_file("bad3.toml", "[limits]\nburst = 0\n")?;
+            let err = Config::load(Some(Path::new("bad3.toml"))).unwrap_err().to_string();
+            assert!(err.contains("burst"), "{err}");
             let err = Config::load(Some(Path::new("nope.toml"))).unwrap_err();
             assert!(matches!(err, ConfigError::Missing(_)));
             Ok(())

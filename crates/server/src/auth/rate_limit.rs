@@ -36,11 +36,13 @@ pub struct RequestLimits {
     pub burst: NonZeroU32,
 }
 
+const DEFAULT_BURST: NonZeroU32 = NonZeroU32::new(500).unwrap();
+
 impl Default for RequestLimits {
     /// Far above what the dashboard (a few requests a second) or a sensor
     /// posting NDJSON batches needs, far below what floods the service.
     fn default() -> Self {
-        RequestLimits { requests_per_second: 100, burst: NonZeroU32::new(500).unwrap_or(NonZeroU32::MIN) }
+        RequestLimits { requests_per_second: 100, burst: DEFAULT_BURST }
     }
 }
 
