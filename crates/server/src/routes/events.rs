@@ -162,8 +162,7 @@ pub async fn export(
     if params.after.is_some() {
         return Err(ApiError::bad_request("an export starts with the newest event: `after` is not accepted"));
     }
-    let mut query = params.into_query()?;
-    query.limit = MAX_PAGE;
+    let query = params.into_query()?;
     let filters = export_filters(&query, cap);
     state.privacy.record(&principal.name, "events.export", "", &filters).await.map_err(|err| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("export refused: it cannot be audited ({err})"))
@@ -182,7 +181,7 @@ pub async fn export(
             serde_json::to_writer(&mut chunk, event).map_err(safecare_store::StoreError::from)?;
             chunk.push(b'\n');
         }
-        let left = left.map(|n| n - page.events.len());
+        let left = left.map(|n| n.saturating_sub(page.events.len()));
         let next = page.next.map(|cursor| EventQuery { after: Some(cursor), ..query });
         Ok::<_, safecare_store::StoreError>(Some((Bytes::from(chunk), (state, next, left))))
     });
