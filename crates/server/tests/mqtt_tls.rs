@@ -66,6 +66,9 @@ fn leaf(ca: &Issuer<'_, KeyPair>, name: &str, usage: ExtendedKeyUsagePurpose) ->
 /// Starts Mosquitto with TLS on `port`, client certificates required, and
 /// waits until it accepts connections.
 async fn start_broker(dir: &Path, port: u16, ca: &Path, cert: &Path, key: &Path) -> Broker {
+    // `user root` only matters when the test runs as root: Mosquitto then
+    // stays root instead of switching to a `mosquitto` account that may not
+    // exist; as anyone else it is ignored.
     let conf = write(
         dir,
         "mosquitto.conf",
