@@ -5,7 +5,7 @@
 //! not starve each other, while a stolen token stays capped whatever
 //! address it is used from.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -108,10 +108,25 @@ fn retry_after_seconds(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
-/// The address the request came from; unknown (all such callers share one
-/// bucket) only when the server was started without connection info.
+/// The address the request came from, as one bucket's key: an IPv6 client
+/// by its /64 network, since one host commonly holds a whole /64 and could
+/// otherwise take a fresh bucket per request. Unknown (all such callers
+/// share one bucket) only when the server was started without connection
+/// info.
 pub fn client_address(request: &Request) -> IpAddr {
-    request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    network_of(ip)
+}
+
+fn network_of(ip: IpAddr) -> IpAddr {
+    let IpAddr::V6(v6) = ip else { return ip };
+    match v6.to_ipv4_mapped() {
+        Some(v4) => IpAddr::V4(v4),
+        None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+    }
 }
 
 /// Takes one request from `caller`'s bucket; when it is empty, the 429
@@ -161,6 +176,16 @@ mod tests {
         clock.advance(Duration::from_millis(500));
         assert!(buckets.check(&alice).is_ok());
         assert!(buckets.check(&alice).is_err());
+    }
+
+    #[test]
+    fn ipv6_clients_share_their_slash_64() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(network_of(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(network_of(ip("2001:db8:1:2:bbbb::7")), network_of(ip("2001:db8:1:2:cccc::9")));
+        assert_ne!(network_of(ip("2001:db8:1:2::1")), network_of(ip("2001:db8:1:3::1")));
+        assert_eq!(network_of(ip("::ffff:10.0.0.7")), ip("10.0.0.7"), "IPv4 seen through IPv6 stays itself");
+        assert_eq!(network_of(ip("10.0.0.7")), ip("10.0.0.7"));
     }
 
     #[test]
