@@ -187,6 +187,9 @@ async fn mqtt_physical_events_from_the_broker() {
         filters: vec![format!("safecare/{site}/#")],
         username: None,
         password: None,
+        ca: None,
+        client_cert: None,
+        client_key: None,
     };
     tokio::spawn(MqttSubscriber::new(&config).unwrap().run(pipe));
     timeout(WAIT, async {

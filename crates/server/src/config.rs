@@ -11,7 +11,7 @@ use safecare_privacy::{PseudonymConfig, ReidPolicy, RetentionPolicy};
 use safecare_respond::GroupingRules;
 use safecare_store::SqliteConfig;
 
-use crate::auth::Lockout;
+use crate::auth::{Lockout, RequestLimits};
 use crate::pipeline::SourceConfig;
 use crate::tls::TlsConfig;
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,8 @@ pub struct Config {
     pub store: SqliteConfig,
     /// Sessions and login protection.
     pub auth: AuthConfig,
+    /// Requests per second each caller may make.
+    pub limits: RequestLimits,
     /// Detection rules.
     pub rules: RulesConfig,
     /// HTTPS; plain HTTP when absent.
@@ -140,6 +142,7 @@ impl Default for Config {
             bus_capacity: 1024,
             store: SqliteConfig::default(),
             auth: AuthConfig::default(),
+            limits: RequestLimits::default(),
             rules: RulesConfig::default(),
             tls: None,
             privacy: PrivacyConfig::default(),
@@ -220,6 +223,7 @@ mod tests {
             assert_eq!(config.store.readers, 2);
             assert_eq!(config.store.durability, safecare_store::Durability::Normal);
             assert_eq!(config.http_source, "http");
+            assert_eq!(config.limits, crate::auth::RequestLimits::default());
             Ok(())
         });
     }
@@ -233,6 +237,9 @@ mod tests {
             jail.create_file("bad2.toml", "max_body_bytes = \"lots\"\n")?;
             let err = Config::load(Some(Path::new("bad2.toml"))).unwrap_err().to_string();
             assert!(err.contains("max_body_bytes"), "{err}");
+            jail.create_file("bad3.toml", "[limits]\nburst = 0\n")?;
+            let err = Config::load(Some(Path::new("bad3.toml"))).unwrap_err().to_string();
+            assert!(err.contains("burst"), "{err}");
             let err = Config::load(Some(Path::new("nope.toml"))).unwrap_err();
             assert!(matches!(err, ConfigError::Missing(_)));
             Ok(())

@@ -22,7 +22,7 @@ mod web;
 
 pub use config::{AuthConfig, Config, ConfigError, IncidentsConfig, PrivacyConfig, RulesConfig};
 pub use incidents::Incidents;
-pub use pipeline::{RulesError, SourceConfig, Transport, load_rules};
+pub use pipeline::{RulesError, SourceConfig, Transport, load_rules, purge_due};
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};
 pub use server::{RunningServer, ServerError, start};
 pub use state::AppState;

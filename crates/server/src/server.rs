@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::auth::LoginThrottle;
+use crate::auth::{LoginThrottle, RateLimits};
 use crate::incidents::{Incidents, IncidentsError};
 use crate::pipeline::{
     Detection, Sources, load_rules, spawn_detection, spawn_incidents, spawn_retention, spawn_sources,
@@ -71,6 +71,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let login_throttle =
         Arc::new(LoginThrottle::new(config.auth.logins_per_minute, std::time::Duration::from_secs(60)));
+    let rate_limits = Arc::new(RateLimits::new(&config.limits));
     let state = AppState {
         bus: Arc::new(LocalBus::new(config.bus_capacity)),
         config: Arc::new(config),
@@ -83,6 +84,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         sources: Sources::default(),
         inventory_lock: Arc::default(),
         login_throttle,
+        rate_limits,
         shutdown: CancellationToken::new(),
     };
     let stop_pipeline = CancellationToken::new();

@@ -8,7 +8,7 @@ use safecare_store::{AccountStore, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::Config;
-use crate::auth::LoginThrottle;
+use crate::auth::{LoginThrottle, RateLimits};
 use crate::incidents::Incidents;
 use crate::pipeline::{Detection, Sources};
 use crate::privacy::Privacy;
@@ -28,6 +28,8 @@ pub struct AppState {
     /// Serialises read-modify-write changes of the inventory.
     pub inventory_lock: Arc<tokio::sync::Mutex<()>>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// Requests per caller, for every route.
+    pub rate_limits: Arc<RateLimits>,
     /// Cancelled when the service begins to stop, so that endless
     /// responses (live streams) end and let the graceful shutdown finish.
     pub shutdown: CancellationToken,

@@ -1,17 +1,21 @@
-//! MQTT subscriber for physical and building sensors (rumqttc).
+//! MQTT subscriber for physical and building sensors (rumqttc), over plain
+//! TCP or TLS with an optional client certificate (mutual TLS).
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rumqttc::{AsyncClient, Event as MqttEvent, MqttOptions, Packet, QoS};
+use rumqttc::{AsyncClient, Event as MqttEvent, MqttOptions, Packet, QoS, TlsConfiguration, Transport};
 use serde::{Deserialize, Serialize};
 
+use super::tls::tls_client_config;
 use super::{ListenError, Pipeline};
 use crate::decode::input::MAX_RECORD_LEN;
 
 /// Where to subscribe, as written in a source's configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MqttConfig {
-    /// `mqtt://host[:port]` (port 1883 by default).
+    /// `mqtt://host[:port]` (port 1883 by default), or `mqtts://host[:port]`
+    /// for TLS (port 8883 by default; `ca` is then required).
     pub url: String,
     pub client_id: String,
     /// Topic filters; default: every SafeCare physical topic.
@@ -21,10 +25,42 @@ pub struct MqttConfig {
     pub username: Option<String>,
     #[serde(default)]
     pub password: Option<String>,
+    /// PEM file of the CA that signed the broker's certificate; the only
+    /// authority trusted for it.
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+    /// PEM files of the certificate (chain) and key SafeCare presents to a
+    /// broker that requires client certificates.
+    #[serde(default)]
+    pub client_cert: Option<PathBuf>,
+    #[serde(default)]
+    pub client_key: Option<PathBuf>,
 }
 
 fn default_filters() -> Vec<String> {
     vec!["safecare/#".into()]
+}
+
+fn strip_scheme<'a>(url: &'a str, schemes: &[&str]) -> Option<&'a str> {
+    schemes.iter().find_map(|scheme| url.strip_prefix(scheme))
+}
+
+fn read_pem(path: &Path, what: &str) -> Result<Vec<u8>, ListenError> {
+    std::fs::read(path).map_err(|e| ListenError::Tls(format!("cannot read the {what} {}: {e}", path.display())))
+}
+
+/// The rustls client configuration of an `mqtts://` source.
+fn transport_security(config: &MqttConfig) -> Result<std::sync::Arc<rustls::ClientConfig>, ListenError> {
+    let ca = config.ca.as_deref().ok_or_else(|| {
+        ListenError::Mqtt(format!("{:?} needs `ca`, the PEM file of the broker's certificate authority", config.url))
+    })?;
+    let ca = read_pem(ca, "CA file")?;
+    let identity = match (&config.client_cert, &config.client_key) {
+        (Some(cert), Some(key)) => Some((read_pem(cert, "client certificate")?, read_pem(key, "client key")?)),
+        (None, None) => None,
+        _ => return Err(ListenError::Mqtt("client_cert and client_key go together: give both or neither".into())),
+    };
+    tls_client_config(&ca, identity.as_ref().map(|(cert, key)| (cert.as_slice(), key.as_slice())))
 }
 
 /// Wait before polling again after a connection error (the event loop
@@ -37,18 +73,21 @@ pub struct MqttSubscriber {
 }
 
 impl MqttSubscriber {
+    /// Checks the configuration and, for TLS, reads the PEM files.
     pub fn new(config: &MqttConfig) -> Result<Self, ListenError> {
-        let rest = config
-            .url
-            .strip_prefix("mqtt://")
-            .or_else(|| config.url.strip_prefix("tcp://"))
-            .ok_or_else(|| ListenError::Mqtt(format!("url {:?} must start with mqtt://", config.url)))?;
+        let (rest, tls, default_port) = if let Some(rest) = strip_scheme(&config.url, &["mqtt://", "tcp://"]) {
+            (rest, false, 1883)
+        } else if let Some(rest) = strip_scheme(&config.url, &["mqtts://", "ssl://"]) {
+            (rest, true, 8883)
+        } else {
+            return Err(ListenError::Mqtt(format!("url {:?} must start with mqtt:// or mqtts://", config.url)));
+        };
         let hostport = rest.trim_end_matches('/');
         let (host, port) = match hostport.rsplit_once(':') {
             Some((h, p)) => {
                 (h, p.parse::<u16>().map_err(|_| ListenError::Mqtt(format!("bad port in {:?}", config.url)))?)
             }
-            None => (hostport, 1883),
+            None => (hostport, default_port),
         };
         if host.is_empty() {
             return Err(ListenError::Mqtt(format!("no host in {:?}", config.url)));
@@ -58,6 +97,16 @@ impl MqttSubscriber {
         options.set_max_packet_size(MAX_RECORD_LEN + 1024, 64 * 1024);
         if let (Some(user), Some(pass)) = (&config.username, &config.password) {
             options.set_credentials(user.clone(), pass.clone());
+        }
+        if tls {
+            options.set_transport(Transport::Tls(TlsConfiguration::Rustls(transport_security(config)?)));
+        } else if config.ca.is_some() || config.client_cert.is_some() || config.client_key.is_some() {
+            // Certificates with a plain URL would silently send in clear
+            // what the operator meant to protect.
+            return Err(ListenError::Mqtt(format!(
+                "ca, client_cert and client_key need an mqtts:// url, not {:?}",
+                config.url
+            )));
         }
         Ok(MqttSubscriber { options, filters: config.filters.clone() })
     }
@@ -106,6 +155,9 @@ mod tests {
             filters: default_filters(),
             username: None,
             password: None,
+            ca: None,
+            client_cert: None,
+            client_key: None,
         }
     }
 
@@ -116,5 +168,34 @@ mod tests {
         assert!(matches!(MqttSubscriber::new(&config("http://x")), Err(ListenError::Mqtt(_))));
         assert!(matches!(MqttSubscriber::new(&config("mqtt://x:port")), Err(ListenError::Mqtt(_))));
         assert!(matches!(MqttSubscriber::new(&config("mqtt://:1883")), Err(ListenError::Mqtt(_))));
+    }
+
+    #[test]
+    fn tls_settings_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let cert = rcgen::generate_simple_self_signed(vec!["broker.local".into()]).unwrap();
+        let ca = dir.path().join("ca.pem");
+        let key = dir.path().join("key.pem");
+        std::fs::write(&ca, cert.cert.pem()).unwrap();
+        std::fs::write(&key, cert.signing_key.serialize_pem()).unwrap();
+
+        let no_ca = MqttSubscriber::new(&config("mqtts://broker.local"));
+        assert!(matches!(no_ca, Err(ListenError::Mqtt(m)) if m.contains("needs `ca`")));
+        let plain_with_ca = MqttConfig { ca: Some(ca.clone()), ..config("mqtt://broker.local") };
+        assert!(matches!(MqttSubscriber::new(&plain_with_ca), Err(ListenError::Mqtt(m)) if m.contains("mqtts://")));
+        let half_identity = MqttConfig { ca: Some(ca.clone()), client_cert: Some(ca.clone()), ..config("mqtts://b") };
+        assert!(matches!(MqttSubscriber::new(&half_identity), Err(ListenError::Mqtt(m)) if m.contains("together")));
+        let missing = MqttConfig { ca: Some(dir.path().join("nope.pem")), ..config("mqtts://b") };
+        assert!(matches!(MqttSubscriber::new(&missing), Err(ListenError::Tls(m)) if m.contains("nope.pem")));
+
+        let mutual = MqttConfig {
+            ca: Some(ca.clone()),
+            client_cert: Some(ca),
+            client_key: Some(key),
+            ..config("mqtts://broker.local")
+        };
+        let subscriber = MqttSubscriber::new(&mutual).unwrap();
+        assert_eq!(subscriber.options.broker_address(), ("broker.local".to_owned(), 8883));
+        assert!(matches!(subscriber.options.transport(), Transport::Tls(TlsConfiguration::Rustls(_))));
     }
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use safecare_model::Role;
 
+use super::rate_limit::{Caller, client_address, over_limit};
 use super::secret::{parse_api_token, same, token_hash};
 use super::{Access, CSRF_HEADER, SESSION_COOKIE};
 use crate::AppState;
@@ -57,7 +58,10 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     let principal = if let Some(bearer) = bearer {
         match token_principal(&state, &bearer).await {
             Ok(principal) => Some(principal),
-            Err(response) => return response,
+            // A refused token never reaches the rate limit behind this
+            // layer, so it is charged to its address here: guessing
+            // tokens is held back like any other stranger's requests.
+            Err(refused) => return over_limit(&state, &Caller::Address(client_address(&request))).unwrap_or(refused),
         }
     } else if let Some(secret) = session_secret(request.headers()) {
         match state.accounts.get_session(&token_hash(secret)).await {

@@ -4,12 +4,14 @@
 mod credentials;
 mod middleware;
 mod permission;
+mod rate_limit;
 mod secret;
 mod throttle;
 
 pub use credentials::{Lockout, LoginError, login, logout};
 pub use middleware::{Principal, authenticate, authorize, authorize_page, session_secret};
 pub use permission::{Access, Permission};
+pub use rate_limit::{Caller, RateLimits, RequestLimits, limit_rate};
 pub use secret::{hash_password, new_api_token, verify_password};
 pub use throttle::LoginThrottle;
 

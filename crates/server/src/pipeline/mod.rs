@@ -12,6 +12,6 @@ mod sources;
 
 pub use detection::{Detection, spawn_detection};
 pub use incidents::spawn_incidents;
-pub use retention::spawn_retention;
+pub use retention::{purge_due, spawn_retention};
 pub use rules::{RulesError, load_rules};
 pub use sources::{SourceConfig, SourceError, Sources, Transport, spawn_sources, store_and_publish};

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use safecare_privacy::PurgePlan;
+use safecare_store::StoreError;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -20,14 +22,20 @@ pub fn spawn_retention(state: AppState, stop: CancellationToken) -> JoinHandle<(
                 () = stop.cancelled() => break,
             }
             next = EVERY;
-            match crate::privacy::purge(&state.config, state.privacy.store.as_ref()).await {
-                Ok(done) if done.total() > 0 => {
-                    tracing::info!(removed = done.total(), "retention purge");
-                    state.audit("safecare", "retention.purge", "", &done.to_string()).await;
-                }
-                Ok(_) => {}
-                Err(err) => tracing::error!(%err, "retention purge failed"),
+            if let Err(err) = purge_due(&state).await {
+                tracing::error!(%err, "retention purge failed");
             }
         }
     })
+}
+
+/// One pass of the stage: removes what is due now and, when anything went,
+/// audits what was removed. Returns what was done.
+pub async fn purge_due(state: &AppState) -> Result<PurgePlan, StoreError> {
+    let done = crate::privacy::purge(&state.config, state.privacy.store.as_ref()).await?;
+    if done.total() > 0 {
+        tracing::info!(removed = done.total(), "retention purge");
+        state.audit("safecare", "retention.purge", "", &done.to_string()).await;
+    }
+    Ok(done)
 }

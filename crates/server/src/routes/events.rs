@@ -1,13 +1,16 @@
-//! `POST /api/v1/events` (ingest) and `GET /api/v1/events` (query).
+//! `POST /api/v1/events` (ingest), `GET /api/v1/events` (query) and
+//! `GET /api/v1/events/export` (audited bulk export).
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use jiff::Timestamp;
 use safecare_model::{Domain, Event, EventId, Severity};
-use safecare_store::{Cursor, EventPage, EventQuery};
+use safecare_store::{Cursor, EventPage, EventQuery, MAX_PAGE};
 use serde::{Deserialize, Serialize};
 
 use super::params::parse;
@@ -142,6 +145,67 @@ pub async fn list(
 ) -> Result<Json<EventPage>, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     Ok(Json(state.store.query_events(params.into_query()?).await?))
+}
+
+/// `GET /api/v1/events/export`: every event matching the filters of
+/// `GET /api/v1/events`, newest first, as NDJSON, read and sent a page at a
+/// time; `limit` caps the total. The export is audited with the caller and
+/// the filters before the first event leaves, and refused when it cannot
+/// be audited.
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(mut params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let cap = parse::<usize>("limit", params.limit.take())?;
+    if params.after.is_some() {
+        return Err(ApiError::bad_request("an export starts with the newest event: `after` is not accepted"));
+    }
+    let query = params.into_query()?;
+    let filters = export_filters(&query, cap);
+    state.privacy.record(&principal.name, "events.export", "", &filters).await.map_err(|err| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("export refused: it cannot be audited ({err})"))
+    })?;
+    let pages = futures::stream::try_unfold((state, Some(query), cap), |(state, query, left)| async move {
+        let Some(mut query) = query else { return Ok(None) };
+        if left == Some(0) {
+            return Ok(None);
+        }
+        query.limit = left.map_or(MAX_PAGE, |n| n.min(MAX_PAGE));
+        let page = state.store.query_events(query.clone()).await.inspect_err(|err| {
+            tracing::error!(%err, "event export broken off");
+        })?;
+        let mut chunk = Vec::new();
+        for event in &page.events {
+            serde_json::to_writer(&mut chunk, event).map_err(safecare_store::StoreError::from)?;
+            chunk.push(b'\n');
+        }
+        let left = left.map(|n| n.saturating_sub(page.events.len()));
+        let next = page.next.map(|cursor| EventQuery { after: Some(cursor), ..query });
+        Ok::<_, safecare_store::StoreError>(Some((Bytes::from(chunk), (state, next, left))))
+    });
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], Body::from_stream(pages)).into_response())
+}
+
+/// The export's filters, for the audit entry (`all events` when none).
+fn export_filters(query: &EventQuery, cap: Option<usize>) -> String {
+    let mut parts = Vec::new();
+    let mut add = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            parts.push(format!("{name}={value}"));
+        }
+    };
+    add("from", query.from.map(|t| t.to_string()));
+    add("to", query.to.map(|t| t.to_string()));
+    add("domain", query.domain.map(|d| d.to_string()));
+    add("asset", query.asset.clone());
+    add("location", query.location.clone());
+    add("source", query.source.clone());
+    add("min_severity", query.min_severity.map(|s| s.to_string()));
+    add("q", query.text.clone());
+    add("limit", cap.map(|n| n.to_string()));
+    if parts.is_empty() { "all events".to_owned() } else { parts.join(" ") }
 }
 
 /// One event by id.

@@ -80,15 +80,26 @@ pub struct ExportParams {
     format: Option<String>,
 }
 
-/// The whole inventory as YAML (default) or JSON.
-pub async fn export(State(state): State<AppState>, Query(params): Query<ExportParams>) -> Result<Response, ApiError> {
+/// The whole inventory as YAML (default) or JSON. The map of the hospital
+/// is sensitive (it shows where the weak devices are), so every export is
+/// audited with who took it, and refused when it cannot be audited.
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(params): Query<ExportParams>,
+) -> Result<Response, ApiError> {
     let inventory = current(&state).await?;
-    let (text, mime) = match params.format.as_deref() {
-        Some("json") => (inventory.to_json(), "application/json"),
-        None | Some("yaml") => (inventory.to_yaml(), "application/yaml"),
+    let (format, mime) = match params.format.as_deref() {
+        Some("json") => ("json", "application/json"),
+        None | Some("yaml") => ("yaml", "application/yaml"),
         Some(other) => return Err(ApiError::bad_request(format!("unknown format {other:?}: yaml or json"))),
     };
+    let what = format!("{} assets, {} relations as {format}", inventory.assets().len(), inventory.relations().len());
+    let text = if format == "json" { inventory.to_json() } else { inventory.to_yaml() };
     let text = text.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    state.privacy.record(&principal.name, "assets.export", "", &what).await.map_err(|err| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("export refused: it cannot be audited ({err})"))
+    })?;
     Ok(([(header::CONTENT_TYPE, mime)], text).into_response())
 }
 

@@ -22,7 +22,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
-use crate::auth::{Access, Permission, authenticate, authorize, authorize_page};
+use crate::auth::{Access, Permission, authenticate, authorize, authorize_page, limit_rate};
 
 /// One route and what it requires (for `docs/security.md` and the test that
 /// walks every route).
@@ -83,6 +83,7 @@ fn api() -> Api {
         .add(Method::GET, "/api/v1/auth/me", SignedIn, session::me)
         .add(Method::POST, "/api/v1/events", Needs(EventsIngest), events::ingest)
         .add(Method::GET, "/api/v1/events", Needs(EventsRead), events::list)
+        .add(Method::GET, "/api/v1/events/export", Needs(EventsRead), events::export)
         .add(Method::GET, "/api/v1/events/{id}", Needs(EventsRead), events::get_one)
         .add(Method::GET, "/api/v1/sources", Needs(EventsRead), events::sources)
         .add(Method::GET, "/api/v1/alerts", Needs(AlertsRead), alerts::list)
@@ -169,8 +170,11 @@ const SECURITY_HEADERS: [(&str, &str); 5] = [
 /// The service's router.
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
+    // Layers run outermost last-added first: the caller is authenticated
+    // before its bucket is chosen.
     let mut router = api()
         .router
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit_rate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TraceLayer::new_for_http());
