@@ -269,6 +269,14 @@ async fn people_work_an_incident_through_its_tasks_approvals_and_lifecycle() {
     assert_eq!(record["incident"]["status"], "closed");
     assert_eq!(record["comments"][0]["text"], "BMS operator called, PC isolated");
 
+    // People's changes are in the audit chain too; automatic grouping is not.
+    let audit = get(&admin, format!("{base}/api/v1/audit")).await;
+    let entries = audit["entries"].as_array().or(audit.as_array()).unwrap().clone();
+    let audited = |action: &str| entries.iter().filter(|e| e["action"] == action && e["target"] == id.as_str()).count();
+    assert_eq!(audited("incident.status_changed"), 4, "{entries:#?}");
+    assert_eq!(audited("incident.task_approved"), 1);
+    assert_eq!(audited("incident.alert_added"), 0);
+
     // Filters see it.
     let page = get(&soc, format!("{base}/api/v1/incidents?status=closed&assignee=alice&tag=attack.t1566")).await;
     assert_eq!(page["total"], 1);
@@ -470,6 +478,13 @@ async fn reminders_are_recorded_once_as_deadlines_approach() {
         .collect();
     assert_eq!(reminders.len(), 1, "{reminders:?}");
     assert!(reminders[0].starts_with("nis2_early_warning reminder (360 min before)"), "{reminders:?}");
+    let audit = get(&admin, format!("{}/api/v1/audit", server.url())).await;
+    let entries = audit["entries"].as_array().or(audit.as_array()).unwrap().clone();
+    assert_eq!(
+        entries.iter().filter(|e| e["action"] == "incident.reminder_sent").count(),
+        1,
+        "a notification is audited"
+    );
     // Past the deadline, the overdue reminder follows.
     let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(5);
     assert_eq!(state.incidents.remind(state, later).await.unwrap(), 1);

@@ -18,8 +18,8 @@ use jiff::Timestamp;
 use safecare_bus::Message;
 use safecare_model::{Alert, AlertId, IncidentChange, IncidentId};
 use safecare_respond::{
-    ClockConfig, GroupDecision, Grouper, IncidentRecord, IntakeError, PlaybookLibrary, SplitRequest, TimelineEntry,
-    add_alert, merge, open_from_alert, record_reminder_sent, reminders_due, split,
+    ClockConfig, GroupDecision, Grouper, IncidentRecord, IntakeError, PlaybookLibrary, SYSTEM_ACTOR, SplitRequest,
+    TimelineAction, TimelineEntry, add_alert, merge, open_from_alert, record_reminder_sent, reminders_due, split,
 };
 use safecare_store::{IncidentQuery, MAX_PAGE, Store, StoreError, StoredIncident};
 use tokio::sync::{Mutex, MutexGuard};
@@ -231,11 +231,17 @@ impl Incidents {
     }
 
     /// Stores a record and announces its timeline entries from `from` on.
+    /// What people did, and the reminders SafeCare sent, also go to the
+    /// audit chain; automatic grouping stays on the timeline only, so an
+    /// alert flood does not flood the audit.
     pub async fn save(&self, state: &AppState, record: &IncidentRecord, from: usize) -> Result<(), StoreError> {
         let json = serde_json::to_string(record)?;
         state.store.put_incident(StoredIncident { incident: record.incident.clone(), record: json }).await?;
         for entry in record.timeline.iter().skip(from) {
-            announce(state, record, entry).await;
+            let action = announce(state, record, entry).await;
+            if entry.actor != SYSTEM_ACTOR || entry.action == TimelineAction::ReminderSent {
+                state.audit(&entry.actor, &format!("incident.{action}"), &record.id().to_string(), &entry.detail).await;
+            }
         }
         Ok(())
     }
@@ -299,9 +305,9 @@ pub async fn alerts_of(store: &dyn Store, record: &IncidentRecord) -> Result<Vec
     Ok(alerts)
 }
 
-/// Publishes one change for the live feed; a full bus only delays it, a
-/// closed one is logged.
-async fn announce(state: &AppState, record: &IncidentRecord, entry: &TimelineEntry) {
+/// Publishes one change for the live feed (a full bus only delays it, a
+/// closed one is logged); returns the change's action name.
+async fn announce(state: &AppState, record: &IncidentRecord, entry: &TimelineEntry) -> String {
     let action =
         serde_json::to_value(entry.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
     metrics::counter!("safecare_incident_changes_total", "action" => action.clone()).increment(1);
@@ -309,10 +315,11 @@ async fn announce(state: &AppState, record: &IncidentRecord, entry: &TimelineEnt
         incident: record.incident.clone(),
         at: entry.at,
         actor: entry.actor.clone(),
-        action,
+        action: action.clone(),
         detail: entry.detail.clone(),
     };
     if let Err(err) = state.bus.publish(Message::Incident(Box::new(change))).await {
         tracing::warn!(%err, "cannot publish incident change");
     }
+    action
 }
