@@ -39,7 +39,8 @@ pub trait Store: Send + Sync + 'static {
     /// Events per time bucket (by occurrence time) from `from` to now,
     /// oldest first, empty buckets included.
     async fn event_rate(&self, from: Timestamp, bucket: SignedDuration) -> Result<Vec<(Timestamp, u64)>>;
-    /// Per source, the events since `since` and when the last one arrived.
+    /// Every source that ever sent an event: how many arrived since `since`
+    /// (none for a source gone silent) and when the last one arrived.
     async fn source_activity(&self, since: Timestamp) -> Result<Vec<SourceActivity>>;
 
     /// Inserts or replaces an alert.

@@ -345,6 +345,11 @@ async fn dashboard_aggregates_count_rates_sources_and_open_incidents() {
     let activity = store.source_activity(from).await.unwrap();
     let summary: Vec<(&str, u64)> = activity.iter().map(|a| (a.source.as_str(), a.events)).collect();
     assert_eq!(summary, [("doors", 3), ("syslog", 1)]);
+    assert_eq!(activity[1].last_received.as_microsecond(), (now - SignedDuration::from_mins(3)).as_microsecond());
+    // A source silent for longer than the window is still listed, silent.
+    let silent = store.source_activity(now - SignedDuration::from_mins(2)).await.unwrap();
+    let summary: Vec<(&str, u64)> = silent.iter().map(|a| (a.source.as_str(), a.events)).collect();
+    assert_eq!(summary, [("doors", 2), ("syslog", 0)]);
 
     for (severity, status) in [
         (Severity::High, IncidentStatus::New),

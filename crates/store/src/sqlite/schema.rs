@@ -111,6 +111,10 @@ const MIGRATIONS: &[&str] = &[
     WHERE json_type(body, '$.incident') IS NULL;
     CREATE INDEX incidents_status ON incidents(status, updated);
     ",
+    // 5: source health by arrival, without scanning the events.
+    "
+    CREATE INDEX events_source_received ON events(source, received);
+    ",
 ];
 
 /// The schema version this build writes.
