@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use safecare_model::Role;
@@ -60,6 +61,11 @@ enum Command {
     },
     /// Offline detection over EVTX and JSON-lines files and folders.
     Hunt(HuntArgs),
+    /// Check Sigma rules before deploying them, and try them on events.
+    Rules {
+        #[command(subcommand)]
+        action: RulesAction,
+    },
     /// Measure SafeCare on this machine.
     Bench {
         #[command(subcommand)]
@@ -225,6 +231,20 @@ pub enum BenchWhat {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Load every Sigma rule under DIR and list each refused one with its
+    /// file and reason; ends with `N rules loaded, M refused`. Exits 0 when
+    /// none is refused, 1 when some are, 2 when DIR cannot be read.
+    Check { dir: PathBuf },
+    /// Run a rule file (or folder) over events and print each match with the
+    /// rule's id and title. EVENTS (`-` for standard input) holds one JSON
+    /// event, an array, or one per line, in the shape `POST /api/v1/events`
+    /// takes. Exits 0 when something matched, 1 when nothing did, 2 on bad
+    /// rules or malformed events.
+    Test { rule: PathBuf, events: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AssetsAction {
     /// Replace the inventory with a YAML or JSON file, or a folder of them
     /// (validated as a whole first).
@@ -253,8 +273,11 @@ pub enum CertsAction {
 }
 
 impl Cli {
-    pub async fn run(self) -> anyhow::Result<()> {
-        match self.command {
+    /// Runs the command; most end in success or an error, a few (`rules`)
+    /// answer with their own exit code.
+    pub async fn run(self) -> anyhow::Result<ExitCode> {
+        let done = match self.command {
+            Command::Rules { action } => return Ok(crate::rules::run(action)),
             Command::Serve(args) => crate::serve::serve(args.config()?).await,
             Command::Demo(args) => {
                 let config = args.serve.config()?;
@@ -270,6 +293,7 @@ impl Cli {
                 crate::accounts::import_assets(place.load()?, &path).await
             }
             Command::Purge { place, dry_run } => crate::privacy::purge(place.load()?, dry_run).await,
-        }
+        };
+        done.map(|()| ExitCode::SUCCESS)
     }
 }

@@ -8,6 +8,7 @@ mod cli;
 mod demo;
 mod hunt;
 mod privacy;
+mod rules;
 mod serve;
 
 use clap::Parser;
@@ -23,7 +24,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     match runtime.block_on(cli.run()) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             std::process::ExitCode::FAILURE
