@@ -1,5 +1,6 @@
 //! The stages behind the API, each a task: detection turns stored events
-//! (from the bus) into alerts; retention purges on schedule. Stages stop after the HTTP server, draining
+//! (from the bus) into alerts, with its rules reloaded when their folders
+//! change; retention purges on schedule. Stages stop after the HTTP server, draining
 //! what is already queued, so nothing accepted is left unprocessed at a
 //! clean shutdown.
 
@@ -7,8 +8,10 @@ mod detection;
 mod retention;
 mod rules;
 mod sources;
+mod watch;
 
-pub use detection::{Detection, spawn_detection};
+pub use detection::{Detection, SwitchError, spawn_detection};
 pub use retention::spawn_retention;
-pub use rules::{RulesError, load_rules};
+pub use rules::{Catalog, RulesError, load_rules};
 pub use sources::{SourceConfig, SourceError, Sources, Transport, spawn_sources, store_and_publish};
+pub use watch::{WatchError, spawn_rule_watcher};
