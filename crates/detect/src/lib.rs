@@ -24,6 +24,7 @@ mod meta;
 mod prefilter;
 mod route;
 mod ruleset;
+pub mod samples;
 mod view;
 
 pub use detector::{Detector, hunt};

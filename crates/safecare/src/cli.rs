@@ -228,6 +228,26 @@ pub enum BenchWhat {
         #[arg(long)]
         token: Option<String>,
     },
+    /// Events/s through the detection engine on one core: the hospital pack
+    /// over its case events, and every SigmaHQ Windows rule over the Windows
+    /// JSON samples; evaluation alone, and parse+normalise+evaluate from
+    /// JSON lines. Prints the median of the runs.
+    Detect(DetectBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DetectBenchArgs {
+    /// The sample data folder (`sigmahq/rules/windows`,
+    /// `windows-events-json`); the SigmaHQ measurement is skipped without it.
+    #[arg(long, env = "SAFECARE_SAMPLES_DIR", value_name = "DIR")]
+    pub samples: Option<PathBuf>,
+    /// Timed runs of each measurement.
+    #[arg(long, default_value_t = 7)]
+    pub runs: usize,
+    /// Events evaluated per run (the event set is passed over as often as
+    /// needed), so that each run lasts long enough to time.
+    #[arg(long, default_value_t = 50_000)]
+    pub events: usize,
 }
 
 #[derive(Debug, Subcommand)]

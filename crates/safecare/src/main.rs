@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bench;
+mod bench_detect;
 mod certs;
 mod cli;
 mod demo;
