@@ -12,13 +12,15 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use safecare_detect::{RuleSet, RuleSetBuilder, hunt};
+use safecare_detect::{EventRoute, RuleSet, RuleSetBuilder, hunt};
 use safecare_model::{Event, EventInput, Timestamp};
 
 use crate::cli::RulesAction;
 
 /// The exit code for "could not run", distinct from a negative answer.
 const UNUSABLE: u8 = 2;
+/// Events whose route is shown when nothing matched.
+const ROUTES_SHOWN: usize = 20;
 
 pub fn run(action: RulesAction) -> ExitCode {
     let outcome = match action {
@@ -78,6 +80,7 @@ fn test(rule: &Path, events: &Path) -> anyhow::Result<ExitCode> {
     };
     let events = parse_events(&text).with_context(|| format!("malformed events in {}", events.display()))?;
     let position: HashMap<_, _> = events.iter().enumerate().map(|(n, e)| (e.id, n + 1)).collect();
+    let routes: Vec<EventRoute> = events.iter().take(ROUTES_SHOWN).map(EventRoute::of).collect();
     let rules = Arc::new(rules);
     let mut matched = 0usize;
     for alert in hunt(rules.clone(), events) {
@@ -89,7 +92,29 @@ fn test(rule: &Path, events: &Path) -> anyhow::Result<ExitCode> {
         matched += 1;
     }
     eprintln!("{matched} matches");
+    if matched == 0 {
+        // The usual reason a rule stays quiet: the event's logsource is not
+        // the rule's.
+        for (n, route) in routes.iter().enumerate() {
+            eprintln!("event {} is routed as {}", n + 1, describe(route));
+        }
+    }
     Ok(if matched > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The logsource an event is matched under, as a rule would write it.
+fn describe(route: &EventRoute) -> String {
+    let mut parts = Vec::new();
+    if let Some(product) = &route.product {
+        parts.push(format!("product: {product}"));
+    }
+    if let Some(service) = &route.service {
+        parts.push(format!("service: {service}"));
+    }
+    if !route.categories.is_empty() {
+        parts.push(format!("category: {}", route.categories.join(" or ")));
+    }
+    if parts.is_empty() { "no logsource (only rules without one can match)".to_owned() } else { parts.join(", ") }
 }
 
 /// Events in the shape `POST /api/v1/events` takes: one JSON object, an

@@ -138,6 +138,8 @@ fn test_without_a_match_exits_1() {
     let out = run(&[Path::new("test"), &rule, &events]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(stdout(&out), "");
+    let why = stderr(&out);
+    assert!(why.contains("event 1 is routed as product: safecare, category: access_control"), "{why}");
 }
 
 #[test]
