@@ -243,3 +243,41 @@ async fn switching_rules_is_for_analysts_and_admins_and_checks_what_it_breaks() 
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_rules_page_shows_the_state_and_switches_with_the_session_csrf_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = safecare_server::start(config(dir.path())).await.unwrap();
+    let base = server.url();
+    safecare_server::provision::add_user(server.state.accounts.as_ref(), "soc", Role::SocAnalyst, "soc password 123")
+        .await
+        .unwrap();
+    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let login = json!({"username": "soc", "password": "soc password 123"});
+    let session: Value =
+        browser.post(format!("{base}/api/v1/auth/login")).json(&login).send().await.unwrap().json().await.unwrap();
+    let csrf = session["csrf"].as_str().unwrap().to_owned();
+    let id = find(&rules(&browser, &base).await, "hospital-access-controller-tamper").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let page = browser.get(format!("{base}/rules")).send().await.unwrap().text().await.unwrap();
+    let switch_form = format!("data-rule=\"{id}\" data-enabled=\"false\"");
+    assert!(page.contains(&switch_form) && page.contains(">Disable</button>"), "{page}");
+    assert!(page.contains(", 0 disabled"));
+
+    // What app.js sends on submit; without the token the session may not change anything.
+    let url = format!("{base}/api/v1/rules/{id}");
+    let forged = browser.put(&url).json(&json!({"enabled": false})).send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let sent = browser.put(&url).header("x-csrf-token", &csrf).json(&json!({"enabled": false})).send().await.unwrap();
+    assert_eq!(sent.status(), StatusCode::OK);
+
+    let page = browser.get(format!("{base}/rules")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("data-rule=\"{id}\" data-enabled=\"true\"")), "{page}");
+    assert!(page.contains(">Enable</button>") && page.contains(", 1 disabled"));
+    let script = browser.get(format!("{base}/static/app.js")).send().await.unwrap().text().await.unwrap();
+    assert!(script.contains("form.rule-switch") && script.contains("\"PUT\""));
+    server.stop().await.unwrap();
+}
