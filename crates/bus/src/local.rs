@@ -78,7 +78,7 @@ impl Bus for LocalBus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use safecare_model::{Alert, Domain, Event, Incident, Severity, Timestamp};
+    use safecare_model::{Alert, Domain, Event, Incident, IncidentChange, Severity, Timestamp};
     use std::time::Duration;
 
     fn alert(n: u32) -> Message {
@@ -100,7 +100,14 @@ mod tests {
         bus.publish(Message::Event(Box::new(Event::new("t", Domain::Cyber, Timestamp::now(), "e")))).await.unwrap();
         bus.publish(alert(1)).await.unwrap();
         bus.publish(alert(2)).await.unwrap();
-        bus.publish(Message::Incident(Box::new(Incident::new("i", Severity::Low)))).await.unwrap();
+        let change = IncidentChange {
+            incident: Incident::new("i", Severity::Low),
+            at: Timestamp::now(),
+            actor: "safecare".into(),
+            action: "opened".into(),
+            detail: String::new(),
+        };
+        bus.publish(Message::Incident(Box::new(change))).await.unwrap();
         assert_eq!(description(&alerts.recv().await.unwrap()), "a1");
         assert_eq!(description(&alerts.recv().await.unwrap()), "a2");
         assert!(matches!(*incidents.recv().await.unwrap(), Message::Incident(_)));

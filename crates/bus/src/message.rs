@@ -1,6 +1,6 @@
 //! What travels on the bus.
 
-use safecare_model::{Alert, Event, Incident};
+use safecare_model::{Alert, Event, IncidentChange};
 use serde::{Deserialize, Serialize};
 
 /// A channel of the bus.
@@ -35,7 +35,7 @@ impl Topic {
 pub enum Message {
     Event(Box<Event>),
     Alert(Box<Alert>),
-    Incident(Box<Incident>),
+    Incident(Box<IncidentChange>),
 }
 
 impl Message {

@@ -93,6 +93,19 @@ impl Incident {
     }
 }
 
+/// One change to an incident as the live feed announces it: the incident
+/// after the change, and the timeline entry that records the change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentChange {
+    pub incident: Incident,
+    pub at: Timestamp,
+    /// Who made the change (a user name, or `safecare` for automatic ones).
+    pub actor: String,
+    /// The kind of change (`opened`, `alert_added`, `status_changed`…).
+    pub action: String,
+    pub detail: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ pub use alert::{Alert, AlertAnalyzer, AlertCause, AlertExtension, AlertNode, Ale
 pub use asset::{Asset, AssetIdentifiers, AssetKind, DependencyClass, Relation, RelationKind};
 pub use event::{Domain, Event, EventInput, InvalidEvent, Logsource, MAX_MESSAGE_LEN};
 pub use ids::{AlertId, EventId, IncidentId, ParseIdError};
-pub use incident::{Incident, IncidentStatus};
+pub use incident::{Incident, IncidentChange, IncidentStatus};
 pub use location::Location;
 pub use severity::{ParseSeverityError, Severity};
 

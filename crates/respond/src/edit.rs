@@ -48,7 +48,7 @@ pub enum EditError {
     CommentTooLong { len: usize, max: usize },
 }
 
-fn check_editable(record: &IncidentRecord) -> Result<(), EditError> {
+pub(crate) fn check_editable(record: &IncidentRecord) -> Result<(), EditError> {
     if let Some(into) = record.merged_into {
         return Err(EditError::MergedInto { into });
     }
@@ -191,18 +191,4 @@ pub fn add_comment(record: &mut IncidentRecord, text: &str, actor: &str, at: Tim
     record.comments.push(Comment { number, at, author: actor.to_owned(), text: text.to_owned() });
     record.log(at, actor, TimelineAction::Commented, format!("comment #{number}"));
     Ok(number)
-}
-
-/// Attaches or replaces the impact summary (impacted clinical services and
-/// their paths), as produced by impact propagation.
-pub fn set_impact_summary(
-    record: &mut IncidentRecord,
-    summary: &str,
-    actor: &str,
-    at: Timestamp,
-) -> Result<(), EditError> {
-    check_editable(record)?;
-    record.impact_summary = Some(summary.trim().to_owned());
-    record.log(at, actor, TimelineAction::ImpactUpdated, "impact assessment attached");
-    Ok(())
 }

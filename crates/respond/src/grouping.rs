@@ -8,6 +8,11 @@
 //! each key. An alert joins the incident sharing the most keys seen within
 //! the time window; with none, it opens a new incident.
 //!
+//! An incident's impact assessment adds keys too: the assets its impact
+//! reaches with a high enough score ([`Grouper::expect_impact`]), so that
+//! a consequence seen later (the theatre warming after its air handler was
+//! tampered with) joins its cause.
+//!
 //! Keys accumulate, which is what turns a multi-step attack into one
 //! incident: a phishing click and an admin login share a person, the login
 //! brings in the server room, the after-hours badge shares the room, the USB
@@ -46,6 +51,9 @@ pub struct GroupingRules {
     pub by_location: Option<LocationLevel>,
     /// Alerts naming the same person token.
     pub by_person: bool,
+    /// Alerts on an asset an incident's impact reaches with at least this
+    /// score (in (0, 1]); `None` turns it off.
+    pub by_impact: Option<f64>,
 }
 
 impl Default for GroupingRules {
@@ -60,6 +68,9 @@ impl Default for GroupingRules {
             by_asset: true,
             by_location: Some(LocationLevel::Room),
             by_person: true,
+            // A third of full strength: likely consequences, not every
+            // asset a long lateral-movement path brushes.
+            by_impact: Some(0.3),
         }
     }
 }
@@ -73,6 +84,8 @@ pub enum MatchReason {
     Asset(String),
     Location(String),
     Person(String),
+    /// On an asset the incident's impact reaches.
+    Impact(String),
 }
 
 impl MatchReason {
@@ -84,6 +97,7 @@ impl MatchReason {
             MatchReason::Asset(asset) => format!("same asset {asset}"),
             MatchReason::Location(place) => format!("same place {place}"),
             MatchReason::Person(token) => format!("same person {token}"),
+            MatchReason::Impact(asset) => format!("{asset} is in the incident's impact"),
         }
     }
 }
@@ -182,8 +196,14 @@ impl Grouper {
         let keys = self.keys(alert);
         let at = alert_time(alert);
         let window = SignedDuration::from_mins(self.rules.window_minutes);
+        // An alert's asset looks for the impacts that reach it; those keys
+        // are only ever set by an assessment, never by the alert itself.
+        let impact_keys: Vec<MatchReason> = match self.rules.by_impact {
+            Some(_) => alert.safecare.asset.iter().map(|a| MatchReason::Impact(a.to_ascii_lowercase())).collect(),
+            None => Vec::new(),
+        };
         let mut shared: HashMap<IncidentId, Vec<MatchReason>> = HashMap::new();
-        for key in &keys {
+        for key in keys.iter().chain(&impact_keys) {
             for incident in self.index.get(key).into_iter().flatten() {
                 let recent = self.groups.get(incident).and_then(|g| g.last_seen.get(key)).is_some_and(|&seen| {
                     let gap = if at >= seen { at.duration_since(seen) } else { seen.duration_since(at) };
@@ -210,6 +230,25 @@ impl Grouper {
         };
         self.remember(target, keys, at);
         decision
+    }
+
+    /// Records which assets the incident's impact reaches, with their
+    /// scores, as of `at` (the time of the alert that led to the
+    /// assessment): a later alert on one of those reached strongly enough
+    /// joins the incident.
+    pub fn expect_impact<'a>(
+        &mut self,
+        incident: IncidentId,
+        reached: impl IntoIterator<Item = (&'a str, f64)>,
+        at: Timestamp,
+    ) {
+        let Some(min) = self.rules.by_impact else { return };
+        let keys: Vec<MatchReason> = reached
+            .into_iter()
+            .filter(|&(_, score)| score >= min)
+            .map(|(asset, _)| MatchReason::Impact(asset.to_ascii_lowercase()))
+            .collect();
+        self.remember(incident, keys, at);
     }
 
     /// Records that `alert` belongs to `incident` without deciding anything

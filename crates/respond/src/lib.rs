@@ -26,6 +26,7 @@
 mod clocks;
 mod edit;
 mod grouping;
+mod impact;
 mod intake;
 mod lifecycle;
 mod merge;
@@ -38,8 +39,9 @@ pub use clocks::{
     ClockConfig, ClockError, ClockKind, RegulatoryClock, Reminder, ReminderStage, mark_personal_data_breach,
     mark_significant, record_reminder_sent, record_submission, reminders_due,
 };
-pub use edit::{EditError, add_comment, add_tag, assign, remove_tag, set_impact_summary, set_severity, set_title};
+pub use edit::{EditError, add_comment, add_tag, assign, remove_tag, set_severity, set_title};
 pub use grouping::{GroupDecision, Grouper, GroupingRules, LocationLevel, MatchReason};
+pub use impact::{IncidentImpact, attach_impact, impact_is_current, impact_seeds};
 pub use intake::{IntakeError, add_alert, open_from_alert};
 pub use lifecycle::{Transition, TransitionError, apply_transition, check_transition};
 pub use merge::{MergeError, SplitError, SplitRequest, merge, split};

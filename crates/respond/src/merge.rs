@@ -133,6 +133,7 @@ pub fn merge(
     }
     if into.impact_summary.is_none() {
         into.impact_summary = from.impact_summary.clone();
+        into.impact = from.impact.clone();
     }
 
     // One timeline for the merged incident: the other's history, marked as

@@ -244,15 +244,30 @@ impl PlaybookLibrary {
         paths.sort();
 
         let mut errors = Vec::new();
-        let mut playbooks = Vec::new();
+        let mut files = Vec::new();
         for path in paths {
-            let text = match std::fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(e) => {
-                    errors.push(io_error(&path, e));
-                    continue;
-                }
-            };
+            match std::fs::read_to_string(&path) {
+                Ok(text) => files.push((path, text)),
+                Err(e) => errors.push(io_error(&path, e)),
+            }
+        }
+        match PlaybookLibrary::from_files(dir, files) {
+            Ok(library) if errors.is_empty() => Ok(library),
+            Ok(_) => Err(errors),
+            Err(found) => {
+                errors.extend(found);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Builds a library from playbook files already read (a directory's, or
+    /// the ones compiled into a binary), each named by its path; `origin`
+    /// names the whole set in errors that concern two files.
+    pub fn from_files(origin: &Path, files: Vec<(PathBuf, String)>) -> Result<Self, Vec<LoadError>> {
+        let mut errors = Vec::new();
+        let mut playbooks = Vec::new();
+        for (path, text) in files {
             match Playbook::from_yaml(&text) {
                 Ok(playbook) => {
                     let file_stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
@@ -270,8 +285,7 @@ impl PlaybookLibrary {
             Ok(library) if errors.is_empty() => Ok(library),
             Ok(_) => Err(errors),
             Err(found) => {
-                // Library-level errors concern two files; name the directory.
-                errors.extend(found.into_iter().map(|error| LoadError { path: dir.to_owned(), error }));
+                errors.extend(found.into_iter().map(|error| LoadError { path: origin.to_owned(), error }));
                 Err(errors)
             }
         }

@@ -6,6 +6,7 @@ use safecare_model::{Incident, IncidentId};
 use serde::{Deserialize, Serialize};
 
 use crate::clocks::RegulatoryClock;
+use crate::impact::IncidentImpact;
 use crate::tasks::TaskState;
 
 /// The actor name used for changes SafeCare makes on its own (grouping,
@@ -103,6 +104,9 @@ pub struct IncidentRecord {
     /// attached by whoever runs impact propagation; used in the reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact_summary: Option<String>,
+    /// The latest impact assessment, with its ranked mitigations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<IncidentImpact>,
 }
 
 impl IncidentRecord {
@@ -120,6 +124,7 @@ impl IncidentRecord {
             personal_data_breach: None,
             merged_into: None,
             impact_summary: None,
+            impact: None,
         };
         record.log(at, actor, TimelineAction::Opened, detail);
         record

@@ -238,6 +238,7 @@ fn correlation_alerts_join_the_alerts_they_correlate() {
         by_asset: false,
         by_location: None,
         by_person: false,
+        by_impact: None,
         ..Default::default()
     };
     let mut grouper = Grouper::new(rules);
@@ -344,4 +345,55 @@ fn alerts_are_not_added_to_closed_or_duplicate_incidents() {
         add_alert(&mut record, &second, &[], &library, t("2026-03-10T08:03:00Z")),
         Err(IntakeError::NotOpen { status: IncidentStatus::Resolved })
     );
+}
+
+#[test]
+fn a_consequence_on_an_asset_the_impact_reaches_joins_its_cause() {
+    let mut grouper = Grouper::new(GroupingRules::default());
+    let tampering = alert(AlertSpec {
+        at: "2026-03-10T10:00:00Z",
+        description: "Set point changed on the theatres' air handler",
+        threat: Some("bms_tampering"),
+        asset: Some("ws-bms-01"),
+        location: room("0", Some("technical"), "0.05"),
+        ..Default::default()
+    });
+    let cause = opened(&grouper.route(&tampering));
+    grouper.expect_impact(
+        cause,
+        [("ahu-ot", 0.9), ("rm-theatre-1", 0.36), ("door-far-away", 0.05)],
+        t("2026-03-10T10:00:00Z"),
+    );
+    let warm = |at, asset| {
+        alert(AlertSpec {
+            at,
+            description: "Theatre temperature out of range",
+            threat: Some("environmental"),
+            asset: Some(asset),
+            location: room("1", Some("theatre"), "1.01"),
+            ..Default::default()
+        })
+    };
+    match grouper.route(&warm("2026-03-10T10:20:00Z", "rm-theatre-1")) {
+        GroupDecision::Join { incident, reasons, .. } => {
+            assert_eq!(incident, cause);
+            assert_eq!(reasons, [MatchReason::Impact("rm-theatre-1".into())]);
+            assert_eq!(reasons[0].describe(), "rm-theatre-1 is in the incident's impact");
+        }
+        other => panic!("expected to join the tampering incident, got {other:?}"),
+    }
+    // Barely reached is not enough, and the rule can be switched off.
+    let door = alert(AlertSpec {
+        at: "2026-03-10T10:30:00Z",
+        description: "Door held open",
+        threat: Some("forced_entry"),
+        asset: Some("door-far-away"),
+        location: room("2", Some("ward"), "2.40"),
+        ..Default::default()
+    });
+    opened(&grouper.route(&door));
+    let mut off = Grouper::new(GroupingRules { by_impact: None, ..Default::default() });
+    let cause = opened(&off.route(&tampering));
+    off.expect_impact(cause, [("rm-theatre-1", 0.9)], t("2026-03-10T10:00:00Z"));
+    opened(&off.route(&warm("2026-03-10T10:20:00Z", "rm-theatre-1")));
 }

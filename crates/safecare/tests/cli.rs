@@ -231,7 +231,7 @@ fn hunt_over_the_public_windows_samples_with_sigmahq() {
 }
 
 #[test]
-fn demo_loads_the_hospital_and_its_attack_raises_cross_domain_alerts() {
+fn demo_loads_the_hospital_and_its_attack_raises_cross_domain_alerts_and_incidents() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = safecare()
         .args(["demo", "--listen", "127.0.0.1:0", "--speed", "30", "--data"])
@@ -255,7 +255,7 @@ fn demo_loads_the_hospital_and_its_attack_raises_cross_domain_alerts() {
     }
     let url = url.expect("the demo prints its URL");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (assets, alerts) = rt.block_on(async {
+    let (assets, alerts, incident) = rt.block_on(async {
         let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
         let login = client
             .post(format!("{url}/api/v1/auth/login"))
@@ -274,7 +274,23 @@ fn demo_loads_the_hospital_and_its_attack_raises_cross_domain_alerts() {
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        (assets, alerts)
+        // The incident the phishing click opened, once the set-point change
+        // and their correlation have joined it with its impact.
+        let mut incident = serde_json::Value::Null;
+        for _ in 0..100 {
+            let page: serde_json::Value =
+                client.get(format!("{url}/api/v1/incidents")).send().await.unwrap().json().await.unwrap();
+            let opened = page["incidents"].as_array().unwrap().iter().find(|i| i["threat"] == "bms_tampering").cloned();
+            if let Some(id) = opened.as_ref().and_then(|i| i["id"].as_str()) {
+                incident =
+                    client.get(format!("{url}/api/v1/incidents/{id}")).send().await.unwrap().json().await.unwrap();
+                if incident["impact"]["report"]["threat"] == "intrusion" {
+                    break;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        (assets, alerts, incident)
     });
     assert!(assets.len() >= 400, "{} assets", assets.len());
     let critical: Vec<&str> = alerts
@@ -287,6 +303,14 @@ fn demo_loads_the_hospital_and_its_attack_raises_cross_domain_alerts() {
         alerts.iter().any(|a| a["SafeCare"]["domains"].as_array().is_some_and(|d| d.len() >= 2)),
         "an alert spans two domains"
     );
+    let services: Vec<&str> = incident["impact"]["report"]["services"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the demo's incident carries its impact: {incident:#}"))
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(services.contains(&"Operating theatres"), "{services:?}");
+    assert!(!incident["tasks"].as_array().unwrap().is_empty());
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
     assert!(child.wait().unwrap().success());
 }

@@ -8,6 +8,7 @@
 pub mod auth;
 mod config;
 mod error;
+mod incidents;
 mod metrics_setup;
 mod ndjson;
 mod pipeline;
@@ -19,7 +20,8 @@ mod state;
 pub mod tls;
 mod web;
 
-pub use config::{AuthConfig, Config, ConfigError, PrivacyConfig, RulesConfig};
+pub use config::{AuthConfig, Config, ConfigError, IncidentsConfig, PrivacyConfig, RulesConfig};
+pub use incidents::Incidents;
 pub use pipeline::{RulesError, SourceConfig, Transport, load_rules};
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};
 pub use server::{RunningServer, ServerError, start};

@@ -12,7 +12,10 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::LoginThrottle;
-use crate::pipeline::{Detection, Sources, spawn_detection, spawn_retention, spawn_rule_watcher, spawn_sources};
+use crate::incidents::{Incidents, IncidentsError};
+use crate::pipeline::{
+    Detection, Sources, spawn_detection, spawn_incidents, spawn_retention, spawn_rule_watcher, spawn_sources,
+};
 use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};
 
@@ -37,6 +40,8 @@ pub enum ServerError {
     Privacy(#[from] crate::privacy::PrivacyError),
     #[error(transparent)]
     Source(#[from] crate::pipeline::SourceError),
+    #[error(transparent)]
+    Incidents(#[from] IncidentsError),
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -62,6 +67,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let store = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
     let detection = Detection::new(config.rules.clone(), store.as_ref()).await?;
     let privacy = Arc::new(Privacy::open(&config, store.clone())?);
+    let incidents = Incidents::new(&config.incidents, store.as_ref()).await?;
     let listener =
         TcpListener::bind(config.listen).await.map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
@@ -74,6 +80,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         store,
         metrics: metrics_setup::handle(),
         detection: detection.clone(),
+        incidents: incidents.clone(),
         privacy,
         sources: Sources::default(),
         inventory_lock: Arc::default(),
@@ -84,7 +91,9 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let stop_sources = CancellationToken::new();
     let watched = if state.config.rules.watch { state.config.rules.dirs.as_slice() } else { &[] };
     let watching = spawn_rule_watcher(detection.clone(), watched, stop_pipeline.clone())?;
+    let stop_incidents = CancellationToken::new();
     let detecting = spawn_detection(state.clone(), detection, stop_pipeline.clone()).await?;
+    let grouping = spawn_incidents(state.clone(), incidents, stop_incidents.clone()).await?;
     let listening = spawn_sources(&state, stop_sources.clone()).await?;
     let purging = spawn_retention(state.clone(), stop_pipeline.clone());
     let app = routes::router(state.clone());
@@ -106,8 +115,9 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         };
         // Requests in flight have finished (each awaited its own durable
         // write and publication). Sources stop next and their collector
-        // stores what they queued; then the stages drain, then the store
-        // finishes its writes.
+        // stores what they queued; then the stages drain (incidents last, as
+        // detection's last alerts feed it), then the store finishes its
+        // writes.
         stop_sources.cancel();
         for task in listening {
             if let Err(err) = task.await {
@@ -122,6 +132,10 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             if let Err(err) = task.await {
                 tracing::error!(%err, stage, "pipeline stage failed");
             }
+        }
+        stop_incidents.cancel();
+        if let Err(err) = grouping.await {
+            tracing::error!(%err, stage = "incidents", "pipeline stage failed");
         }
         store.close().await;
         served.map_err(ServerError::Serve)

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Config;
 use crate::auth::LoginThrottle;
+use crate::incidents::Incidents;
 use crate::pipeline::{Detection, Sources};
 use crate::privacy::Privacy;
 
@@ -21,6 +22,7 @@ pub struct AppState {
     pub bus: Arc<dyn Bus>,
     pub metrics: PrometheusHandle,
     pub detection: Detection,
+    pub incidents: Incidents,
     pub privacy: Arc<Privacy>,
     pub sources: Sources,
     /// Serialises read-modify-write changes of the inventory.

@@ -51,7 +51,7 @@ async fn identifiers_are_tokens_in_the_store_and_come_back_only_through_an_audit
     assert_eq!(found["events"].as_array().unwrap().len(), 2, "tokens still correlate and search");
 
     let incident = Incident::new("Password guessing on EHR", Severity::Medium);
-    server.state.store.put_incident(incident.clone()).await.unwrap();
+    server.state.store.put_incident(safecare_store::StoredIncident::bare(incident.clone())).await.unwrap();
     let officer = client_with(&token(&server, Role::PrivacyOfficer, None).await);
     let ask = |extra: Value| {
         let mut body =

@@ -8,16 +8,16 @@
 //! hand it model types and get model types back.
 
 mod error;
+mod incident;
 mod query;
 mod sqlite;
 
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
-use safecare_model::{
-    Alert, AlertId, ApiToken, Asset, Event, EventId, Incident, IncidentId, Relation, Session, Severity, User,
-};
+use safecare_model::{Alert, AlertId, ApiToken, Asset, Event, EventId, IncidentId, Relation, Session, Severity, User};
 
 pub use error::StoreError;
+pub use incident::StoredIncident;
 pub use query::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, MAX_PAGE, SourceActivity};
 pub use sqlite::{Durability, SqliteConfig, SqliteStore};
 
@@ -48,11 +48,13 @@ pub trait Store: Send + Sync + 'static {
     /// Alerts matching the query, newest first.
     async fn list_alerts(&self, query: AlertQuery) -> Result<Vec<Alert>>;
 
-    /// Inserts or replaces an incident.
-    async fn put_incident(&self, incident: Incident) -> Result<()>;
-    async fn get_incident(&self, id: IncidentId) -> Result<Option<Incident>>;
+    /// Inserts or replaces an incident's record.
+    async fn put_incident(&self, incident: StoredIncident) -> Result<()>;
+    async fn get_incident(&self, id: IncidentId) -> Result<Option<StoredIncident>>;
     /// Incidents matching the query, most recently updated first.
-    async fn list_incidents(&self, query: IncidentQuery) -> Result<Vec<Incident>>;
+    async fn list_incidents(&self, query: IncidentQuery) -> Result<Vec<StoredIncident>>;
+    /// How many incidents match the query (its paging ignored).
+    async fn count_incidents(&self, query: IncidentQuery) -> Result<u64>;
     /// How many incidents are open, per severity.
     async fn open_incidents_by_severity(&self) -> Result<Vec<(Severity, u64)>>;
 

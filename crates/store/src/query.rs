@@ -103,6 +103,16 @@ pub struct IncidentQuery {
     /// Only incidents still to act on (not resolved or closed).
     pub open_only: bool,
     pub min_severity: Option<Severity>,
+    /// Only incidents assigned to this user.
+    pub assignee: Option<String>,
+    /// Only incidents concerning this inventory asset.
+    pub asset: Option<String>,
+    /// Only incidents carrying this tag.
+    pub tag: Option<String>,
+    /// Only incidents of this threat type.
+    pub threat: Option<String>,
+    /// How many matching incidents to skip (paging).
+    pub offset: usize,
     pub limit: usize,
 }
 

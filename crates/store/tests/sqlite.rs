@@ -2,7 +2,9 @@
 
 use jiff::{SignedDuration, Timestamp};
 use safecare_model::{Alert, Asset, AssetKind, Domain, Event, Incident, IncidentStatus, Location, Severity};
-use safecare_store::{AlertQuery, EventQuery, IncidentQuery, SqliteConfig, SqliteStore, Store, StoreError};
+use safecare_store::{
+    AlertQuery, EventQuery, IncidentQuery, SqliteConfig, SqliteStore, Store, StoreError, StoredIncident,
+};
 use serde_json::json;
 
 fn t0() -> Timestamp {
@@ -169,15 +171,18 @@ async fn alerts_incidents_inventory_and_state_round_trip() {
 
     let mut incident = Incident::new("Pharmacy break-in", Severity::High);
     incident.alerts.push(alert.id);
-    store.put_incident(incident.clone()).await.unwrap();
+    store.put_incident(StoredIncident::bare(incident.clone())).await.unwrap();
     let mut closed = Incident::new("old", Severity::Low);
     closed.status = IncidentStatus::Closed;
-    store.put_incident(closed).await.unwrap();
+    store.put_incident(StoredIncident::bare(closed)).await.unwrap();
     let open_ones = store.list_incidents(IncidentQuery { open_only: true, ..Default::default() }).await.unwrap();
-    assert_eq!(open_ones, vec![incident.clone()]);
+    assert_eq!(open_ones, vec![StoredIncident::bare(incident.clone())]);
     incident.status = IncidentStatus::Acknowledged;
-    store.put_incident(incident.clone()).await.unwrap();
-    assert_eq!(store.get_incident(incident.id).await.unwrap().unwrap().status, IncidentStatus::Acknowledged);
+    let record = json!({"incident": incident, "comments": ["kept as given"]}).to_string();
+    store.put_incident(StoredIncident::from_record(record.clone()).unwrap()).await.unwrap();
+    let back = store.get_incident(incident.id).await.unwrap().unwrap();
+    assert_eq!(back.incident.status, IncidentStatus::Acknowledged);
+    assert_eq!(back.record, record);
 
     let asset = |id: &str| Asset {
         id: id.into(),
@@ -349,7 +354,7 @@ async fn dashboard_aggregates_count_rates_sources_and_open_incidents() {
     ] {
         let mut incident = Incident::new("i", severity);
         incident.status = status;
-        store.put_incident(incident).await.unwrap();
+        store.put_incident(StoredIncident::bare(incident)).await.unwrap();
     }
     let mut counts = store.open_incidents_by_severity().await.unwrap();
     counts.sort();
@@ -385,8 +390,8 @@ async fn vault_audit_and_retention_records() {
     closed.updated = t0();
     let mut open_old = Incident::new("still open", Severity::Low);
     open_old.updated = t0();
-    store.put_incident(closed).await.unwrap();
-    store.put_incident(open_old).await.unwrap();
+    store.put_incident(StoredIncident::bare(closed)).await.unwrap();
+    store.put_incident(StoredIncident::bare(open_old)).await.unwrap();
 
     let cutoff = t0() + SignedDuration::from_hours(1);
     assert_eq!(store.count_expired(Expiring::Events, cutoff).await.unwrap(), 1);
@@ -400,4 +405,44 @@ async fn vault_audit_and_retention_records() {
     let found: Vec<String> = store.query_events(q).await.unwrap().events.into_iter().map(|e| e.message).collect();
     assert_eq!(found, ["new login"]);
     assert_eq!(store.list_incidents(IncidentQuery::default()).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn incidents_filter_by_assignee_asset_tag_and_threat_and_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    for i in 0..30u32 {
+        let mut incident = Incident::new(format!("incident {i}"), Severity::Medium);
+        incident.updated = t0() + SignedDuration::from_mins(i64::from(i));
+        incident.assignee = (i % 3 == 0).then(|| "alice".to_string());
+        incident.assets = vec![format!("asset-{}", i % 5)];
+        incident.tags = if i % 2 == 0 { vec!["attack.t1486".into()] } else { vec![] };
+        incident.threat = Some(if i < 10 { "ransomware" } else { "forced_entry" }.into());
+        store.put_incident(StoredIncident::bare(incident)).await.unwrap();
+    }
+    let q = |f: fn(&mut IncidentQuery)| {
+        let mut q = IncidentQuery::default();
+        f(&mut q);
+        q
+    };
+    let count = |query: IncidentQuery| {
+        let store = &store;
+        async move { store.count_incidents(query).await.unwrap() }
+    };
+    assert_eq!(count(q(|q| q.assignee = Some("alice".into()))).await, 10);
+    assert_eq!(count(q(|q| q.asset = Some("asset-2".into()))).await, 6);
+    assert_eq!(count(q(|q| q.tag = Some("attack.t1486".into()))).await, 15);
+    assert_eq!(count(q(|q| q.threat = Some("ransomware".into()))).await, 10);
+    assert_eq!(count(q(|q| q.asset = Some("asset-9".into()))).await, 0);
+    let page = |offset| q_page(offset);
+    let first = store.list_incidents(page(0)).await.unwrap();
+    let second = store.list_incidents(page(10)).await.unwrap();
+    let titles = |v: &[StoredIncident]| v.iter().map(|s| s.incident.title.clone()).collect::<Vec<_>>();
+    assert_eq!(titles(&first)[0], "incident 29", "most recently updated first");
+    assert_eq!(titles(&second)[0], "incident 19");
+    assert_eq!(first.len() + second.len(), 20);
+}
+
+fn q_page(offset: usize) -> IncidentQuery {
+    IncidentQuery { offset, limit: 10, ..Default::default() }
 }

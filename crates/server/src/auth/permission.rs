@@ -14,6 +14,7 @@ pub enum Permission {
     AlertsRead,
     IncidentsRead,
     IncidentsWrite,
+    IncidentsDeclare,
     AssetsRead,
     AssetsWrite,
     RulesRead,
@@ -26,12 +27,13 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::EventsIngest,
         Permission::EventsRead,
         Permission::AlertsRead,
         Permission::IncidentsRead,
         Permission::IncidentsWrite,
+        Permission::IncidentsDeclare,
         Permission::AssetsRead,
         Permission::AssetsWrite,
         Permission::RulesRead,
@@ -50,6 +52,7 @@ impl Permission {
             Permission::AlertsRead => "alerts:read",
             Permission::IncidentsRead => "incidents:read",
             Permission::IncidentsWrite => "incidents:write",
+            Permission::IncidentsDeclare => "incidents:declare",
             Permission::AssetsRead => "assets:read",
             Permission::AssetsWrite => "assets:write",
             Permission::RulesRead => "rules:read",
@@ -66,7 +69,10 @@ impl Permission {
     /// alerts and incidents of their site and work incidents, but not
     /// rules; the crisis manager works incidents and reads everything needed
     /// to decide, not to tune; only the privacy officer re-identifies, and
-    /// even the admin does not; sensors only send events.
+    /// even the admin does not; sensors only send events. Declaring an
+    /// incident significant (NIS2) or a personal-data breach (GDPR) and
+    /// sending the regulators' reports is for the SOC, the crisis manager
+    /// and the privacy officer, not for guards or responders.
     pub fn granted_to(self, role: Role) -> bool {
         use Permission::*;
         use Role::*;
@@ -79,14 +85,19 @@ impl Permission {
                     | AlertsRead
                     | IncidentsRead
                     | IncidentsWrite
+                    | IncidentsDeclare
                     | AssetsRead
                     | RulesRead
                     | RulesWrite
                     | MetricsRead
             ),
             SecurityGuard => matches!(self, EventsRead | AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead),
-            CrisisManager => matches!(self, EventsRead | AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead),
-            PrivacyOfficer => matches!(self, EventsRead | AlertsRead | IncidentsRead | AuditRead | Reidentify),
+            CrisisManager => {
+                matches!(self, EventsRead | AlertsRead | IncidentsRead | IncidentsWrite | IncidentsDeclare | AssetsRead)
+            }
+            PrivacyOfficer => {
+                matches!(self, EventsRead | AlertsRead | IncidentsRead | IncidentsDeclare | AuditRead | Reidentify)
+            }
             Responder => matches!(self, AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead),
             Sensor => matches!(self, EventsIngest),
         }

@@ -6,6 +6,7 @@ mod alerts;
 mod events;
 mod health;
 mod impact;
+mod incidents;
 mod inventory;
 pub(crate) mod params;
 mod privacy;
@@ -97,6 +98,26 @@ fn api() -> Api {
         .add(Method::DELETE, "/api/v1/assets/{id}", Needs(AssetsWrite), inventory::delete_asset)
         .add(Method::GET, "/api/v1/relations", Needs(AssetsRead), inventory::list_relations)
         .add(Method::POST, "/api/v1/impact/assess", Needs(AssetsRead), impact::assess)
+        .add(Method::GET, "/api/v1/incidents", Needs(IncidentsRead), incidents::list)
+        .add(Method::GET, "/api/v1/incidents/{id}", Needs(IncidentsRead), incidents::get_one)
+        .add(Method::PATCH, "/api/v1/incidents/{id}", Needs(IncidentsWrite), incidents::update)
+        .add(Method::GET, "/api/v1/incidents/{id}/export", Needs(IncidentsRead), incidents::export)
+        .add(Method::POST, "/api/v1/incidents/{id}/transition", Needs(IncidentsWrite), incidents::transition)
+        .add(Method::POST, "/api/v1/incidents/{id}/comments", Needs(IncidentsWrite), incidents::comment)
+        .add(Method::POST, "/api/v1/incidents/{id}/playbooks", Needs(IncidentsWrite), incidents::attach)
+        .add(Method::POST, "/api/v1/incidents/{id}/tasks/{playbook}/{task}", Needs(IncidentsWrite), incidents::task)
+        .add(Method::POST, "/api/v1/incidents/{id}/merge", Needs(IncidentsWrite), incidents::merge)
+        .add(Method::POST, "/api/v1/incidents/{id}/split", Needs(IncidentsWrite), incidents::split)
+        .add(Method::POST, "/api/v1/incidents/{id}/assess", Needs(IncidentsWrite), incidents::reassess)
+        .add(Method::POST, "/api/v1/incidents/{id}/markings", Needs(IncidentsDeclare), incidents::mark)
+        .add(Method::GET, "/api/v1/incidents/{id}/reports/{kind}", Needs(IncidentsDeclare), incidents::report_draft)
+        .add(
+            Method::POST,
+            "/api/v1/incidents/{id}/reports/{kind}",
+            Needs(IncidentsDeclare),
+            incidents::report_submitted,
+        )
+        .add(Method::GET, "/api/v1/playbooks", Needs(IncidentsRead), incidents::playbooks)
         .add(Method::GET, "/api/v1/users", Needs(UsersManage), accounts::list_users)
         .add(Method::POST, "/api/v1/users", Needs(UsersManage), accounts::create_user)
         .add(Method::PUT, "/api/v1/users/{name}", Needs(UsersManage), accounts::update_user)

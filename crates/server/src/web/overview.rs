@@ -41,8 +41,13 @@ pub async fn page(
     let now = Timestamp::now();
     let day_ago = now - SignedDuration::from_hours(24);
     let alerts = state.store.list_alerts(AlertQuery { from: Some(day_ago), limit: 1000, ..Default::default() }).await?;
-    let incidents =
-        state.store.list_incidents(IncidentQuery { open_only: true, limit: 1000, ..Default::default() }).await?;
+    let incidents: Vec<_> = state
+        .store
+        .list_incidents(IncidentQuery { open_only: true, limit: 1000, ..Default::default() })
+        .await?
+        .into_iter()
+        .map(|stored| stored.incident)
+        .collect();
     let open = state.store.open_incidents_by_severity().await?;
     let sources = state.store.source_activity(day_ago).await?;
     let rate = state.store.event_rate(now - SignedDuration::from_mins(60), SignedDuration::from_mins(1)).await?;

@@ -4,10 +4,10 @@
 
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
-use safecare_model::{Alert, Asset, Event, Incident, Relation};
+use safecare_model::{Alert, Asset, Event, Relation};
 use serde_json::Value;
 
-use crate::StoreError;
+use crate::{StoreError, StoredIncident};
 
 pub(crate) fn micros(t: Timestamp) -> i64 {
     t.as_microsecond()
@@ -99,7 +99,8 @@ pub(crate) fn upsert_alert(conn: &Connection, alert: &Alert) -> Result<usize, St
         ])?)
 }
 
-pub(crate) fn upsert_incident(conn: &Connection, incident: &Incident) -> Result<usize, StoreError> {
+pub(crate) fn upsert_incident(conn: &Connection, stored: &StoredIncident) -> Result<usize, StoreError> {
+    let incident = &stored.incident;
     Ok(conn
         .prepare_cached(
             "INSERT OR REPLACE INTO incidents (id, status, severity, updated, body) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -109,7 +110,7 @@ pub(crate) fn upsert_incident(conn: &Connection, incident: &Incident) -> Result<
             incident.status.as_str(),
             incident.severity.rank(),
             micros(incident.updated),
-            serde_json::to_string(incident)?,
+            stored.record,
         ])?)
 }
 

@@ -15,11 +15,13 @@ use std::thread::JoinHandle;
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
-use safecare_model::{Alert, AlertId, Asset, Event, EventId, Incident, IncidentId, Relation, Severity};
+use safecare_model::{Alert, AlertId, Asset, Event, EventId, IncidentId, Relation, Severity};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{AlertQuery, EventPage, EventQuery, IncidentQuery, Result, SourceActivity, Store, StoreError};
+use crate::{
+    AlertQuery, EventPage, EventQuery, IncidentQuery, Result, SourceActivity, Store, StoreError, StoredIncident,
+};
 use writer::{Command, WriteFn};
 
 /// How hard a commit insists on reaching the disk.
@@ -191,16 +193,20 @@ impl Store for SqliteStore {
         self.read(move |conn| read::list_alerts(conn, &query)).await
     }
 
-    async fn put_incident(&self, incident: Incident) -> Result<()> {
+    async fn put_incident(&self, incident: StoredIncident) -> Result<()> {
         self.write(1, Box::new(move |conn| codec::upsert_incident(conn, &incident))).await.map(drop)
     }
 
-    async fn get_incident(&self, id: IncidentId) -> Result<Option<Incident>> {
-        self.read(move |conn| read::get_by_id(conn, "incidents", id.0.as_bytes())).await
+    async fn get_incident(&self, id: IncidentId) -> Result<Option<StoredIncident>> {
+        self.read(move |conn| read::get_incident(conn, id.0.as_bytes())).await
     }
 
-    async fn list_incidents(&self, query: IncidentQuery) -> Result<Vec<Incident>> {
+    async fn list_incidents(&self, query: IncidentQuery) -> Result<Vec<StoredIncident>> {
         self.read(move |conn| read::list_incidents(conn, &query)).await
+    }
+
+    async fn count_incidents(&self, query: IncidentQuery) -> Result<u64> {
+        self.read(move |conn| read::count_incidents(conn, &query)).await
     }
 
     async fn open_incidents_by_severity(&self) -> Result<Vec<(Severity, u64)>> {

@@ -2,12 +2,12 @@
 
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
-use safecare_model::{Alert, Asset, Event, Incident, Relation};
+use safecare_model::{Alert, Asset, Event, Relation};
 use serde::de::DeserializeOwned;
 
 use super::codec::micros;
 use crate::query::page_size;
-use crate::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, StoreError};
+use crate::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, StoreError, StoredIncident};
 
 /// Builds a WHERE clause with positional parameters as filters are added.
 #[derive(Default)]
@@ -179,7 +179,9 @@ pub(crate) fn list_alerts(conn: &Connection, q: &AlertQuery) -> Result<Vec<Alert
     bodies(conn, &sql, &f.params)
 }
 
-pub(crate) fn list_incidents(conn: &Connection, q: &IncidentQuery) -> Result<Vec<Incident>, StoreError> {
+/// The filter of an incident query; the record's `incident` member holds
+/// what has no column of its own.
+fn incident_filter(q: &IncidentQuery) -> Filter {
     let mut f = Filter::default();
     if let Some(status) = q.status {
         f.push("status = ?", [Sql::Text(status.as_str().into())]);
@@ -190,8 +192,52 @@ pub(crate) fn list_incidents(conn: &Connection, q: &IncidentQuery) -> Result<Vec
     if let Some(min) = q.min_severity {
         f.push("severity >= ?", [Sql::Integer(min.rank().into())]);
     }
-    let sql = format!("SELECT body FROM incidents {} ORDER BY updated DESC LIMIT {}", f.sql(), page_size(q.limit));
-    bodies(conn, &sql, &f.params)
+    if let Some(assignee) = &q.assignee {
+        f.push("json_extract(body, '$.incident.assignee') = ?", [Sql::Text(assignee.clone())]);
+    }
+    if let Some(threat) = &q.threat {
+        f.push("json_extract(body, '$.incident.threat') = ?", [Sql::Text(threat.clone())]);
+    }
+    if let Some(asset) = &q.asset {
+        f.push(
+            "EXISTS (SELECT 1 FROM json_each(body, '$.incident.assets') WHERE value = ?)",
+            [Sql::Text(asset.clone())],
+        );
+    }
+    if let Some(tag) = &q.tag {
+        f.push("EXISTS (SELECT 1 FROM json_each(body, '$.incident.tags') WHERE value = ?)", [Sql::Text(tag.clone())]);
+    }
+    f
+}
+
+pub(crate) fn list_incidents(conn: &Connection, q: &IncidentQuery) -> Result<Vec<StoredIncident>, StoreError> {
+    let f = incident_filter(q);
+    let sql = format!(
+        "SELECT body FROM incidents {} ORDER BY updated DESC, id DESC LIMIT {} OFFSET {}",
+        f.sql(),
+        page_size(q.limit),
+        q.offset
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(f.params.iter()))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(StoredIncident::from_record(row.get(0)?)?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn count_incidents(conn: &Connection, q: &IncidentQuery) -> Result<u64, StoreError> {
+    let f = incident_filter(q);
+    let sql = format!("SELECT count(*) FROM incidents {}", f.sql());
+    let n: i64 = conn.query_row(&sql, params_from_iter(f.params.iter()), |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+pub(crate) fn get_incident(conn: &Connection, id: &[u8]) -> Result<Option<StoredIncident>, StoreError> {
+    let body: Option<String> =
+        conn.query_row("SELECT body FROM incidents WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    body.map(StoredIncident::from_record).transpose()
 }
 
 pub(crate) fn list_assets(conn: &Connection) -> Result<Vec<Asset>, StoreError> {

@@ -104,6 +104,13 @@ const MIGRATIONS: &[&str] = &[
         body  TEXT NOT NULL
     );
     ",
+    // 4: an incident's body becomes its whole response record (timeline,
+    // tasks, clocks, impact) with the incident as its `incident` member.
+    "
+    UPDATE incidents SET body = json_object('incident', json(body))
+    WHERE json_type(body, '$.incident') IS NULL;
+    CREATE INDEX incidents_status ON incidents(status, updated);
+    ",
 ];
 
 /// The schema version this build writes.

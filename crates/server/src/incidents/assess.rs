@@ -1,0 +1,105 @@
+//! Attaching an impact assessment to an incident: its threat on its assets,
+//! propagated over the stored inventory, with the mitigations ranked by
+//! what-if re-propagation.
+
+use jiff::Timestamp;
+use safecare_impact::{AssessError, Assessor, Gamma, Inventory, MitigationSet, RuleSet};
+use safecare_respond::{IncidentImpact, IncidentRecord, SYSTEM_ACTOR, attach_impact, impact_is_current, impact_seeds};
+use safecare_store::StoreError;
+
+use crate::AppState;
+
+/// The impact model's threat for a detection threat type, where the two
+/// vocabularies differ: detection names what was seen (a forced door), the
+/// impact model what it does to an asset (physical intrusion). Types the
+/// impact model knows by the same name (ransomware, phishing, fire, flood,
+/// power_loss, intrusion) pass unchanged. BMS tampering alerts name the
+/// host the change came from, so it spreads as an intrusion from there to
+/// the plant that host controls.
+const IMPACT_THREAT: &[(&str, &str)] = &[
+    ("bms_tampering", "intrusion"),
+    ("medical_device_tampering", "tampering"),
+    ("sabotage", "tampering"),
+    ("forced_entry", "physical_intrusion"),
+    ("unauthorized_access", "physical_intrusion"),
+    ("unauthorised_access", "physical_intrusion"),
+    ("insider_threat", "physical_intrusion"),
+    ("environmental", "overheating"),
+    ("cold_chain", "overheating"),
+    ("data_exfiltration", "data_breach"),
+    ("credential_access", "intrusion"),
+    ("credential_theft", "intrusion"),
+    ("lateral_movement", "intrusion"),
+    ("privilege_abuse", "intrusion"),
+    ("ddos", "network_outage"),
+];
+
+fn impact_threat(threat: &str) -> &str {
+    IMPACT_THREAT.iter().find(|(seen, _)| *seen == threat).map_or(threat, |(_, impact)| impact)
+}
+
+/// Why no assessment could be attached.
+#[derive(Debug, thiserror::Error)]
+pub enum ImpactError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the stored inventory is not valid: {0}")]
+    Inventory(String),
+    #[error("the incident has no threat type, or none of its assets is in the inventory")]
+    NothingToAssess,
+    #[error(transparent)]
+    Assess(#[from] AssessError),
+    #[error("the incident cannot change: {0}")]
+    Closed(#[from] safecare_respond::EditError),
+}
+
+/// Assesses the incident's impact and attaches it, unless the attached one
+/// is already for the same threat and assets (`force` reassesses anyway,
+/// after the inventory changed). Returns whether a new one was attached.
+pub async fn try_assess(state: &AppState, record: &mut IncidentRecord, force: bool) -> Result<bool, ImpactError> {
+    let (assets, relations) = (state.store.list_assets().await?, state.store.list_relations().await?);
+    if assets.is_empty() {
+        return Err(ImpactError::NothingToAssess);
+    }
+    let inventory = Inventory::new(assets, relations).map_err(|e| ImpactError::Inventory(e.to_string()))?;
+    let (threat, seeds) =
+        impact_seeds(record, |id| inventory.position(id).is_some()).ok_or(ImpactError::NothingToAssess)?;
+    let threat = impact_threat(threat);
+    if !force && impact_is_current(record, threat, &seeds) {
+        return Ok(false);
+    }
+    let (threat, seeds): (String, Vec<String>) = (threat.to_owned(), seeds.into_iter().map(str::to_owned).collect());
+    let seeds: Vec<&str> = seeds.iter().map(String::as_str).collect();
+    let assessor = Assessor::new(inventory, RuleSet::bundled(), Gamma::default());
+    let report = assessor.assess(&threat, &seeds)?;
+    let mitigations = assessor.rank_mitigations(&threat, &seeds, &MitigationSet::bundled())?;
+    let now = Timestamp::now();
+    attach_impact(record, IncidentImpact::new(now, report, mitigations), SYSTEM_ACTOR, now)?;
+    Ok(true)
+}
+
+/// [`try_assess`] for automatic updates: what cannot be assessed is logged
+/// and the incident goes on without it.
+pub async fn assess_impact(state: &AppState, record: &mut IncidentRecord, force: bool) {
+    match try_assess(state, record, force).await {
+        Ok(_) | Err(ImpactError::NothingToAssess) => {}
+        Err(err) => tracing::info!(incident = %record.id(), %err, "no impact assessment attached"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use safecare_impact::RuleSet;
+
+    use super::*;
+
+    #[test]
+    fn every_mapped_threat_is_one_the_impact_model_knows() {
+        let rules = RuleSet::bundled();
+        for (seen, impact) in IMPACT_THREAT {
+            assert!(rules.threats.contains_key(*impact), "{seen} maps to unknown {impact}");
+        }
+        assert_eq!(impact_threat("ransomware"), "ransomware");
+        assert_eq!(impact_threat("forced_entry"), "physical_intrusion");
+    }
+}

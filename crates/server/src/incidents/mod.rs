@@ -1,0 +1,318 @@
+//! Incidents in the running service: alerts grouped into incident records,
+//! changes made by people through the API, impact assessments attached,
+//! regulatory reminders, and every change stored and announced on the bus.
+//!
+//! The rules of all of it live in `safecare-respond`; this module holds the
+//! state the rules need between calls (the grouper, the playbooks, the clock
+//! settings) and does the I/O around them. One lock serialises every change
+//! to every incident, so an alert arriving while an analyst edits the same
+//! incident cannot undo either change.
+
+mod assess;
+mod playbooks;
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use safecare_bus::Message;
+use safecare_model::{Alert, AlertId, IncidentChange, IncidentId};
+use safecare_respond::{
+    ClockConfig, GroupDecision, Grouper, IncidentRecord, IntakeError, PlaybookLibrary, SplitRequest, TimelineEntry,
+    add_alert, merge, open_from_alert, record_reminder_sent, reminders_due, split,
+};
+use safecare_store::{IncidentQuery, MAX_PAGE, Store, StoreError, StoredIncident};
+use tokio::sync::{Mutex, MutexGuard};
+
+pub use assess::{assess_impact, try_assess};
+pub use playbooks::{PlaybooksError, load_playbooks};
+
+use crate::error::ApiError;
+use crate::{AppState, IncidentsConfig};
+
+/// Why the incident service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum IncidentsError {
+    #[error(transparent)]
+    Playbooks(#[from] PlaybooksError),
+    #[error("invalid incidents.time_zone: {0}")]
+    TimeZone(#[from] safecare_respond::ClockError),
+    #[error("cannot read open incidents to resume grouping: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// What every change needs besides the record: the playbooks and clocks.
+pub struct Rules {
+    pub playbooks: PlaybookLibrary,
+    pub clocks: ClockConfig,
+    /// The reporting entity named in NIS2/GDPR report drafts.
+    pub organisation: String,
+}
+
+/// The incident service, shared by the incident stage and the API.
+#[derive(Clone)]
+pub struct Incidents {
+    rules: Arc<Rules>,
+    /// The grouper, and the lock every change to any incident takes.
+    grouper: Arc<Mutex<Grouper>>,
+}
+
+/// A stored record that does not read as an incident record.
+fn unreadable(stored: &StoredIncident, err: serde_json::Error) -> StoreError {
+    tracing::error!(incident = %stored.incident.id, %err, "stored incident record is unreadable");
+    StoreError::Decode(err)
+}
+
+fn decode(stored: StoredIncident) -> Result<IncidentRecord, StoreError> {
+    serde_json::from_str(&stored.record).map_err(|err| unreadable(&stored, err))
+}
+
+impl Incidents {
+    /// Loads the playbooks and clock settings, and rebuilds the grouper
+    /// from the open incidents a previous run left, so that alerts after a
+    /// restart still join the incidents they belong to.
+    pub async fn new(config: &IncidentsConfig, store: &dyn Store) -> Result<Self, IncidentsError> {
+        let rules = Rules {
+            playbooks: load_playbooks(config.playbooks_dir.as_deref())?,
+            clocks: ClockConfig::with_default_reminders(&config.time_zone)?,
+            organisation: config.organisation.clone(),
+        };
+        let mut grouper = Grouper::new(config.grouping.clone());
+        let mut offset = 0;
+        loop {
+            let query = IncidentQuery { open_only: true, offset, limit: MAX_PAGE, ..Default::default() };
+            let page = store.list_incidents(query).await?;
+            for stored in &page {
+                let mut latest = None;
+                for id in &stored.incident.alerts {
+                    if let Some(alert) = store.get_alert(*id).await? {
+                        grouper.observe(stored.incident.id, &alert);
+                        latest = latest.max(Some(alert.start_time.unwrap_or(alert.create_time)));
+                    }
+                }
+                if let Some(at) = latest {
+                    expect_impact(&mut grouper, &decode(stored.clone())?, at);
+                }
+            }
+            if page.len() < MAX_PAGE {
+                break;
+            }
+            offset += page.len();
+        }
+        grouper.expire(Timestamp::now());
+        Ok(Incidents { rules: Arc::new(rules), grouper: Arc::new(Mutex::new(grouper)) })
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Takes the lock every change to an incident holds.
+    pub async fn lock(&self) -> MutexGuard<'_, Grouper> {
+        self.grouper.lock().await
+    }
+
+    /// One incident's record.
+    pub async fn get(&self, store: &dyn Store, id: IncidentId) -> Result<Option<IncidentRecord>, StoreError> {
+        store.get_incident(id).await?.map(decode).transpose()
+    }
+
+    /// Groups one alert: it joins the open incident it shares the most with,
+    /// or opens a new one; the incident's impact is reassessed when the alert
+    /// brought a new threat or asset.
+    pub async fn take_alert(&self, state: &AppState, alert: &Alert) -> Result<IncidentRecord, StoreError> {
+        let mut grouper = self.lock().await;
+        let now = Timestamp::now();
+        // `from`: the first timeline entry this alert adds.
+        let (mut record, from) = loop {
+            match grouper.route(alert) {
+                GroupDecision::Open { incident } => {
+                    metrics::counter!("safecare_incidents_opened_total").increment(1);
+                    break (open_from_alert(alert, incident, &self.rules.playbooks, now), 0);
+                }
+                GroupDecision::Join { incident, reasons, .. } => {
+                    let Some(mut record) = self.get(state.store.as_ref(), incident).await? else {
+                        // Purged or never stored: group without it.
+                        grouper.forget(incident);
+                        continue;
+                    };
+                    let from = record.timeline.len();
+                    match add_alert(&mut record, alert, &reasons, &self.rules.playbooks, now) {
+                        Ok(()) => break (record, from),
+                        Err(IntakeError::DuplicateAlert(_)) => return Ok(record),
+                        Err(IntakeError::MergedInto { .. } | IntakeError::NotOpen { .. }) => grouper.forget(incident),
+                    }
+                }
+            }
+        };
+        assess_impact(state, &mut record, false).await;
+        expect_impact(&mut grouper, &record, alert.start_time.unwrap_or(alert.create_time));
+        self.save(state, &record, from).await?;
+        Ok(record)
+    }
+
+    /// Applies one change made through the API to one incident, under the
+    /// lock, and stores and announces it. Grouping follows the status: a
+    /// resolved or closed incident takes no more alerts, a reopened one
+    /// does again.
+    pub async fn change(
+        &self,
+        state: &AppState,
+        id: IncidentId,
+        f: impl FnOnce(&mut IncidentRecord, &Rules) -> Result<(), ApiError>,
+    ) -> Result<IncidentRecord, ApiError> {
+        let mut grouper = self.lock().await;
+        let mut record = self.get(state.store.as_ref(), id).await?.ok_or_else(|| no_such(id))?;
+        let (from, was_open) = (record.timeline.len(), record.incident.status.is_open());
+        f(&mut record, &self.rules)?;
+        match (was_open, record.incident.status.is_open()) {
+            (true, false) => grouper.forget(id),
+            (false, true) => {
+                for alert in alerts_of(state.store.as_ref(), &record).await? {
+                    grouper.observe(id, &alert);
+                }
+            }
+            _ => {}
+        }
+        self.save(state, &record, from).await?;
+        Ok(record)
+    }
+
+    /// Merges incident `from` into `into`; returns `into` as it now is.
+    pub async fn merge(
+        &self,
+        state: &AppState,
+        from_id: IncidentId,
+        into_id: IncidentId,
+        actor: &str,
+    ) -> Result<IncidentRecord, ApiError> {
+        let mut grouper = self.lock().await;
+        let store = state.store.as_ref();
+        let mut from = self.get(store, from_id).await?.ok_or_else(|| no_such(from_id))?;
+        let mut into = self.get(store, into_id).await?.ok_or_else(|| no_such(into_id))?;
+        let (from_start, into_start) = (from.timeline.len(), into.timeline.len());
+        merge(&mut into, &mut from, actor, Timestamp::now())
+            .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
+        grouper.merged(from_id, into_id);
+        self.save(state, &from, from_start).await?;
+        self.save(state, &into, into_start).await?;
+        Ok(into)
+    }
+
+    /// Moves the chosen alerts of an incident into a new one; returns the
+    /// new incident.
+    pub async fn split(
+        &self,
+        state: &AppState,
+        id: IncidentId,
+        chosen: &[AlertId],
+        title: &str,
+        actor: &str,
+    ) -> Result<IncidentRecord, ApiError> {
+        let mut grouper = self.lock().await;
+        let store = state.store.as_ref();
+        let mut source = self.get(store, id).await?.ok_or_else(|| no_such(id))?;
+        let alerts = alerts_of(store, &source).await?;
+        let from = source.timeline.len();
+        let request = SplitRequest { alerts: &alerts, chosen, new_id: IncidentId::new(), title };
+        let mut new = split(&mut source, request, &self.rules.playbooks, actor, Timestamp::now())
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        // Both incidents regroup from the alerts they now hold.
+        grouper.forget(id);
+        for alert in &alerts {
+            let owner = if new.incident.alerts.contains(&alert.id) { new.id() } else { id };
+            grouper.observe(owner, alert);
+        }
+        assess_impact(state, &mut source, false).await;
+        assess_impact(state, &mut new, false).await;
+        self.save(state, &source, from).await?;
+        self.save(state, &new, 0).await?;
+        Ok(new)
+    }
+
+    /// Stores a record and announces its timeline entries from `from` on.
+    pub async fn save(&self, state: &AppState, record: &IncidentRecord, from: usize) -> Result<(), StoreError> {
+        let json = serde_json::to_string(record)?;
+        state.store.put_incident(StoredIncident { incident: record.incident.clone(), record: json }).await?;
+        for entry in record.timeline.iter().skip(from) {
+            announce(state, record, entry).await;
+        }
+        Ok(())
+    }
+
+    /// Records every regulatory reminder that has come due, on every open
+    /// incident, once.
+    pub async fn remind(&self, state: &AppState, now: Timestamp) -> Result<usize, StoreError> {
+        let _guard = self.lock().await;
+        let mut sent = 0;
+        let mut offset = 0;
+        loop {
+            let query = IncidentQuery { offset, limit: MAX_PAGE, ..Default::default() };
+            let page = state.store.list_incidents(query).await?;
+            let live = page.iter().filter(|s| s.incident.status != safecare_model::IncidentStatus::Closed);
+            for stored in live {
+                let mut record = decode(stored.clone())?;
+                let due = reminders_due(&record, &self.rules.clocks, now);
+                if due.is_empty() {
+                    continue;
+                }
+                let from = record.timeline.len();
+                for reminder in &due {
+                    if record_reminder_sent(&mut record, reminder, now).is_ok() {
+                        tracing::warn!(incident = %record.id(), clock = reminder.kind.as_str(), due = %reminder.due, "regulatory deadline approaching");
+                        metrics::counter!("safecare_incident_reminders_total", "clock" => reminder.kind.as_str())
+                            .increment(1);
+                        sent += 1;
+                    }
+                }
+                self.save(state, &record, from).await?;
+            }
+            if page.len() < MAX_PAGE {
+                break;
+            }
+            offset += page.len();
+        }
+        Ok(sent)
+    }
+}
+
+/// Tells the grouper what the incident's impact reaches, so that alerts on
+/// those assets join it.
+fn expect_impact(grouper: &mut Grouper, record: &IncidentRecord, at: Timestamp) {
+    if let Some(impact) = &record.impact {
+        let report = &impact.report;
+        let reached = report.services.iter().chain(&report.assets).map(|a| (a.asset.as_str(), a.score));
+        grouper.expect_impact(record.id(), reached, at);
+    }
+}
+
+fn no_such(id: IncidentId) -> ApiError {
+    ApiError::not_found(format!("no incident {id}"))
+}
+
+/// The alerts of an incident, as stored (purged ones are left out).
+pub async fn alerts_of(store: &dyn Store, record: &IncidentRecord) -> Result<Vec<Alert>, StoreError> {
+    let mut alerts = Vec::with_capacity(record.incident.alerts.len());
+    for id in &record.incident.alerts {
+        alerts.extend(store.get_alert(*id).await?);
+    }
+    Ok(alerts)
+}
+
+/// Publishes one change for the live feed; a full bus only delays it, a
+/// closed one is logged.
+async fn announce(state: &AppState, record: &IncidentRecord, entry: &TimelineEntry) {
+    let action =
+        serde_json::to_value(entry.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    metrics::counter!("safecare_incident_changes_total", "action" => action.clone()).increment(1);
+    let change = IncidentChange {
+        incident: record.incident.clone(),
+        at: entry.at,
+        actor: entry.actor.clone(),
+        action,
+        detail: entry.detail.clone(),
+    };
+    if let Err(err) = state.bus.publish(Message::Incident(Box::new(change))).await {
+        tracing::warn!(%err, "cannot publish incident change");
+    }
+}

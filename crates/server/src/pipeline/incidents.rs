@@ -1,0 +1,60 @@
+//! The incident stage: every alert grouped into an incident as it is
+//! raised, and once a minute the regulatory reminders that came due and the
+//! grouping keys that aged out of their window.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use safecare_bus::{Delivery, Message, Subscription, Topic};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::AppState;
+use crate::incidents::Incidents;
+
+/// How often reminders are looked for and the grouper trimmed.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
+
+/// Starts the incident stage. It runs until `stop` is cancelled, then
+/// groups what is still queued and ends.
+pub async fn spawn_incidents(
+    state: AppState,
+    incidents: Incidents,
+    stop: CancellationToken,
+) -> Result<JoinHandle<()>, safecare_bus::BusError> {
+    let alerts = state.bus.subscribe(Topic::Alerts, Delivery::Reliable).await?;
+    Ok(tokio::spawn(run(state, incidents, alerts, stop)))
+}
+
+async fn take(state: &AppState, incidents: &Incidents, message: &Message) {
+    if let Message::Alert(alert) = message
+        && let Err(err) = incidents.take_alert(state, alert).await
+    {
+        tracing::error!(%err, alert = %alert.id, "alert not grouped into an incident");
+        metrics::counter!("safecare_incident_errors_total").increment(1);
+    }
+}
+
+async fn run(state: AppState, incidents: Incidents, mut alerts: Subscription, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
+    loop {
+        tokio::select! {
+            message = alerts.recv() => match message {
+                Some(message) => take(&state, &incidents, &message).await,
+                None => break,
+            },
+            _ = tick.tick() => {
+                let now = Timestamp::now();
+                incidents.lock().await.expire(now);
+                if let Err(err) = incidents.remind(&state, now).await {
+                    tracing::warn!(%err, "regulatory reminders not checked");
+                }
+            }
+            () = stop.cancelled() => break,
+        }
+    }
+    while let Some(message) = alerts.try_recv() {
+        take(&state, &incidents, &message).await;
+    }
+    tracing::debug!("incident stage stopped");
+}
