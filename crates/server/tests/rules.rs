@@ -118,6 +118,12 @@ async fn a_rule_added_to_a_watched_folder_alerts_without_a_restart() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(alerts_of(&client, &base, PROBE_ID).await.len(), 2);
+    // Nor can a switch bring the broken edit in.
+    let blocked =
+        client.put(format!("{base}/api/v1/rules/{PROBE_ID}")).json(&json!({"enabled": false})).send().await.unwrap();
+    assert_eq!(blocked.status(), StatusCode::CONFLICT);
+    let reason: Value = blocked.json().await.unwrap();
+    assert!(reason["detail"][0].as_str().unwrap().contains("probe.yml"), "{reason}");
     server.stop().await.unwrap();
 }
 

@@ -157,13 +157,20 @@ impl Detection {
 
     /// Switches one rule (by id or name) on or off, saves the choice and
     /// swaps in the resulting set. Refused when disabling would leave a
-    /// correlation without a rule it needs.
+    /// correlation without a rule it needs, and while the rule folders hold
+    /// a rule refused on reload.
     pub async fn switch(&self, store: &dyn Store, rule: &str, enabled: bool) -> Result<RuleMeta, SwitchError> {
         let mut switches = self.changing.lock().await;
         let meta = self.lock().catalog.all.rule(rule).cloned().ok_or_else(|| SwitchError::Unknown(rule.to_owned()))?;
         let mut wanted = switches.clone();
         wanted.enabled.insert(meta.id.clone(), enabled);
         let catalog = self.rebuild(&wanted).await?;
+        // The rebuild reads the folders again; an edit the watcher refused
+        // must not slip in through a switch.
+        let refused = catalog.newly_refused(&self.lock().catalog);
+        if !refused.is_empty() {
+            return Err(ReloadError::Refused(refused).into());
+        }
         let broken: Vec<String> = catalog
             .broken_by_disabling()
             .iter()

@@ -12,7 +12,7 @@ mod rules;
 mod sources;
 mod watch;
 
-pub use detection::{Detection, SwitchError, spawn_detection};
+pub use detection::{Detection, ReloadError, SwitchError, spawn_detection};
 pub use incidents::spawn_incidents;
 pub use retention::spawn_retention;
 pub use rules::{Catalog, RulesError, load_rules};

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::pipeline::{Catalog, SwitchError};
+use crate::pipeline::{Catalog, ReloadError, SwitchError};
 
 /// A loaded rule with its hits since start and whether it runs.
 #[derive(Debug, Serialize)]
@@ -81,8 +81,15 @@ pub async fn update(
         SwitchError::Unknown(_) => ApiError::not_found(err.to_string()),
         SwitchError::Breaks(_) => ApiError::new(StatusCode::CONFLICT, err.to_string()),
         SwitchError::Store(store) => ApiError::from(store),
-        SwitchError::Reload(_) => {
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("cannot rebuild the rules: {err}"))
+        SwitchError::Reload(ReloadError::Refused(refused)) => {
+            let detail: Vec<String> = refused.iter().map(|r| format!("{}: {}", r.path.display(), r.reason)).collect();
+            let mut answer =
+                ApiError::new(StatusCode::CONFLICT, "the rule folders hold newly refused rules; fix them first");
+            answer.detail = Some(serde_json::json!(detail));
+            answer
+        }
+        SwitchError::Reload(other) => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("cannot rebuild the rules: {other}"))
         }
     })?;
     let action = if change.enabled { "rule.enable" } else { "rule.disable" };
