@@ -6,65 +6,14 @@
 //! correlation throughput on a stream where every event feeds a window.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime};
+use safecare_detect::samples::{hospital_event, hospital_lines, windows_event, windows_lines};
 use safecare_detect::{Detector, RuleSet};
 use safecare_model::{Domain, Event, Timestamp};
-
-/// One OTRF JSON line as a Windows decoder hands it over: original fields,
-/// time from `@timestamp`, logsource left for routing to infer.
-fn windows_event(line: &str) -> Option<Event> {
-    let serde_json::Value::Object(fields) = serde_json::from_str(line).ok()? else { return None };
-    let time = fields
-        .get("@timestamp")
-        .and_then(|v| v.as_str())
-        .and_then(|s| s.parse::<Timestamp>().ok())
-        .unwrap_or(Timestamp::UNIX_EPOCH);
-    let mut event = Event::new("otrf", Domain::Cyber, time, "");
-    event.fields = fields;
-    Some(event)
-}
-
-fn windows_lines(dir: &Path) -> Vec<String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("windows-events-json"))
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|x| x == "json"));
-    files.sort();
-    let mut lines = Vec::new();
-    for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else { continue };
-        lines.extend(text.lines().filter(|l| windows_event(l).is_some()).map(str::to_owned));
-    }
-    lines
-}
-
-/// The hospital case events as JSON lines of the shape ingest produces.
-fn hospital_lines() -> Vec<String> {
-    #[derive(serde::Deserialize)]
-    struct Case {
-        fire: Vec<serde_json::Value>,
-        miss: Vec<serde_json::Value>,
-    }
-    let cases: Vec<Case> =
-        serde_json::from_str(include_str!("../tests/fixtures/hospital_cases.json")).unwrap_or_default();
-    cases.into_iter().flat_map(|c| c.fire.into_iter().chain(c.miss)).map(|v| v.to_string()).collect()
-}
-
-fn hospital_event(line: &str) -> Option<Event> {
-    let raw: serde_json::Value = serde_json::from_str(line).ok()?;
-    let domain = raw["domain"].as_str()?.parse().ok()?;
-    let start: Timestamp = "2026-11-28T02:00:00Z".parse().ok()?;
-    let mut event = Event::new("bench", domain, start, "");
-    event.logsource = serde_json::from_value(raw["logsource"].clone()).unwrap_or_default();
-    event.location = serde_json::from_value(raw["location"].clone()).unwrap_or_default();
-    event.asset = raw["asset"].as_str().map(str::to_owned);
-    event.fields = raw["fields"].as_object().cloned().unwrap_or_default();
-    Some(event)
-}
 
 /// The four measurements of one rule set over one event set.
 fn measure(
@@ -97,7 +46,7 @@ fn bench_sigmahq_windows(c: &mut Criterion) {
         return;
     };
     let rules = RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("SigmaHQ rules");
-    let lines = windows_lines(&dir);
+    let lines = windows_lines(&dir).expect("Windows samples");
     let mut group = c.benchmark_group(format!("sigmahq_windows_{}_rules_{}_events", rules.len(), lines.len()));
     measure(&mut group, &rules, &lines, windows_event);
     group.finish();

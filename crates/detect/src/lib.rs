@@ -9,7 +9,8 @@
 //! are done by `rsigma-parser`/`rsigma-eval`, wrapped behind this interface.
 //!
 //! Offline hunting runs on all cores ([`hunt_parallel`]) and [`bench`]
-//! measures events/s for `safecare bench detect`.
+//! measures events/s for `safecare bench detect`, over the event sets in
+//! [`samples`] that the criterion bench and the tests also use.
 //!
 //! Does not own: decoding sources into events (ingest), persisting
 //! correlation snapshots (the server stores [`Detector::snapshot`]), file
@@ -24,6 +25,7 @@ mod meta;
 mod prefilter;
 mod route;
 mod ruleset;
+pub mod samples;
 mod view;
 
 pub use detector::{Detector, hunt};

@@ -4,10 +4,11 @@
 //! `SAFECARE_SAMPLES_DIR`; skipped when it is unset.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use safecare_detect::RuleSet;
-use safecare_model::{Domain, Event, Timestamp};
+use safecare_detect::samples::windows_events;
+use safecare_model::Event;
 
 fn samples() -> Option<PathBuf> {
     match std::env::var_os("SAFECARE_SAMPLES_DIR") {
@@ -17,26 +18,6 @@ fn samples() -> Option<PathBuf> {
             None
         }
     }
-}
-
-fn windows_events(dir: &Path) -> Vec<Event> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("windows-events-json"))
-        .expect("samples folder")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    let mut events = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("sample file");
-        for line in text.lines() {
-            let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(line) else { continue };
-            let mut event = Event::new("otrf", Domain::Cyber, Timestamp::UNIX_EPOCH, "");
-            event.fields = fields;
-            events.push(event);
-        }
-    }
-    events
 }
 
 type Pairs = BTreeSet<(usize, String)>;
@@ -60,7 +41,7 @@ fn prefiltered_matches_equal_the_plain_library_on_sigmahq_windows_rules() {
     let Some(dir) = samples() else { return };
     let rules = RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("rules");
     assert_eq!(rules.len(), 2407, "{}", rules.summary());
-    let events = windows_events(&dir);
+    let events = windows_events(&dir).expect("Windows samples");
     assert_eq!(events.len(), 2137);
     let (anchored, total) = rules.prefiltered_rules();
     println!("{anchored} of {total} rules anchored");
@@ -75,6 +56,6 @@ fn prefiltered_matches_equal_the_plain_library_on_sigmahq_windows_rules() {
 fn prefiltered_matches_equal_the_plain_library_on_the_whole_sigmahq_folder() {
     let Some(dir) = samples() else { return };
     let rules = RuleSet::load_dirs(&[dir.join("sigmahq/rules")]).expect("rules");
-    let events = windows_events(&dir);
+    let events = windows_events(&dir).expect("Windows samples");
     assert!(assert_same(&rules, &events) >= 50);
 }

@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use safecare_detect::samples::windows_event;
 use safecare_detect::{RuleSet, hunt};
-use safecare_model::{Domain, Event, Timestamp};
+use safecare_model::Event;
 
 fn samples() -> Option<PathBuf> {
     match std::env::var_os("SAFECARE_SAMPLES_DIR") {
@@ -18,24 +19,9 @@ fn samples() -> Option<PathBuf> {
     }
 }
 
-/// One OTRF JSON line as ingest would hand it over: original fields kept,
-/// no logsource set (routing infers it from Channel/EventID).
-fn event_of(line: &str) -> Option<Event> {
-    let value: serde_json::Value = serde_json::from_str(line).ok()?;
-    let fields = value.as_object()?.clone();
-    let time = fields
-        .get("@timestamp")
-        .and_then(|v| v.as_str())
-        .and_then(|s| s.parse::<Timestamp>().ok())
-        .unwrap_or(Timestamp::UNIX_EPOCH);
-    let mut event = Event::new("otrf", Domain::Cyber, time, "");
-    event.fields = fields;
-    Some(event)
-}
-
 fn dataset(dir: &std::path::Path, name: &str) -> Vec<Event> {
     let text = std::fs::read_to_string(dir.join("windows-events-json").join(name)).expect("sample file");
-    text.lines().filter_map(event_of).collect()
+    text.lines().filter_map(windows_event).collect()
 }
 
 fn load(dir: &std::path::Path) -> RuleSet {

@@ -1,4 +1,5 @@
-//! `safecare bench`: throughput on this machine, with a progress bar.
+//! `safecare bench`: throughput on this machine, with a progress bar; HTTP
+//! ingest here, detection in `bench_detect`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -37,7 +38,21 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
-    let BenchWhat::Ingest { events, batch, concurrency, url, token } = what;
+    match what {
+        BenchWhat::Ingest { events, batch, concurrency, url, token } => {
+            ingest(events, batch, concurrency, url, token).await
+        }
+        BenchWhat::Detect(args) => crate::bench_detect::run(&args),
+    }
+}
+
+async fn ingest(
+    events: usize,
+    batch: usize,
+    concurrency: usize,
+    url: Option<String>,
+    token: Option<String>,
+) -> anyhow::Result<()> {
     anyhow::ensure!(batch > 0 && concurrency > 0, "batch and concurrency must be positive");
     let scratch = tempfile::tempdir()?;
     let (own_server, url, token) = match (url, token) {

@@ -91,7 +91,8 @@ fn write_alert(out: &mut impl Write, format: HuntFormat, alert: &Alert, rules: &
 }
 
 pub fn run(args: HuntArgs) -> anyhow::Result<()> {
-    let config = RulesConfig { builtin: args.rules.is_empty(), dirs: args.rules.clone(), disabled: Vec::new() };
+    let config =
+        RulesConfig { builtin: args.rules.is_empty(), dirs: args.rules.clone(), disabled: Vec::new(), watch: false };
     let rules = Arc::new(load_rules(&config)?);
     eprintln!("{}", rules.summary());
     let decoder = match args.parser {

@@ -3,11 +3,13 @@
 
 mod accounts;
 mod bench;
+mod bench_detect;
 mod certs;
 mod cli;
 mod demo;
 mod hunt;
 mod privacy;
+mod rules;
 mod serve;
 
 use clap::Parser;
@@ -23,7 +25,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     match runtime.block_on(cli.run()) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             std::process::ExitCode::FAILURE

@@ -158,6 +158,35 @@ fn bench_ingest_reports_a_rate() {
 }
 
 #[test]
+fn bench_detect_reports_medians_for_each_rule_set() {
+    let out = safecare()
+        .args(["bench", "detect", "--runs", "3", "--events", "500"])
+        .env_remove("SAFECARE_SAMPLES_DIR")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("hospital pack (") && text.contains("median of 3 runs"), "{text}");
+    let rate = |label: &str| -> f64 {
+        let after = text.split(label).nth(1).unwrap_or_else(|| panic!("no {label} in {text}"));
+        after.split_whitespace().next().unwrap().parse().unwrap()
+    };
+    assert!(rate("evaluation ") > 0.0 && rate("parse+normalise+evaluate ") > 0.0, "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SigmaHQ Windows measurement skipped"));
+
+    let Some(samples) = std::env::var_os("SAFECARE_SAMPLES_DIR") else { return };
+    let out = safecare()
+        .args(["bench", "detect", "--runs", "1", "--events", "1"])
+        .arg("--samples")
+        .arg(samples)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SigmaHQ Windows (2407 rules, 2137 events)"), "{text}");
+}
+
+#[test]
 fn hunt_finds_detections_in_json_lines_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");

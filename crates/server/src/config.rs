@@ -102,13 +102,16 @@ pub struct RulesConfig {
     pub builtin: bool,
     /// More folders of Sigma rules (for example a SigmaHQ checkout).
     pub dirs: Vec<PathBuf>,
-    /// Rule ids or names to switch off.
+    /// Rule ids or names to switch off (rules switched on or off through
+    /// the API override this list).
     pub disabled: Vec<String>,
+    /// Reload the rules when a file under `dirs` changes.
+    pub watch: bool,
 }
 
 impl Default for RulesConfig {
     fn default() -> Self {
-        RulesConfig { builtin: true, dirs: Vec::new(), disabled: Vec::new() }
+        RulesConfig { builtin: true, dirs: Vec::new(), disabled: Vec::new(), watch: true }
     }
 }
 

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::{LoginThrottle, RateLimits};
 use crate::incidents::{Incidents, IncidentsError};
 use crate::pipeline::{
-    Detection, Sources, load_rules, spawn_detection, spawn_incidents, spawn_retention, spawn_sources,
+    Detection, Sources, spawn_detection, spawn_incidents, spawn_retention, spawn_rule_watcher, spawn_sources,
 };
 use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};
@@ -30,6 +30,8 @@ pub enum ServerError {
     Listen { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Rules(#[from] crate::pipeline::RulesError),
+    #[error(transparent)]
+    Watch(#[from] crate::pipeline::WatchError),
     #[error("cannot start the pipeline: {0}")]
     Pipeline(#[from] safecare_bus::BusError),
     #[error(transparent)]
@@ -63,7 +65,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let store = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
-    let detection = Detection::new(load_rules(&config.rules)?, store.as_ref()).await;
+    let detection = Detection::new(config.rules.clone(), store.as_ref()).await?;
     let privacy = Arc::new(Privacy::open(&config, store.clone())?);
     let incidents = Incidents::new(&config.incidents, store.as_ref()).await?;
     let listener =
@@ -89,6 +91,8 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     };
     let stop_pipeline = CancellationToken::new();
     let stop_sources = CancellationToken::new();
+    let watched = if state.config.rules.watch { state.config.rules.dirs.as_slice() } else { &[] };
+    let watching = spawn_rule_watcher(detection.clone(), watched, stop_pipeline.clone())?;
     let stop_incidents = CancellationToken::new();
     let detecting = spawn_detection(state.clone(), detection, stop_pipeline.clone()).await?;
     let grouping = spawn_incidents(state.clone(), incidents, stop_incidents.clone()).await?;
@@ -123,7 +127,10 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             }
         }
         stop_pipeline.cancel();
-        for (stage, task) in [("detection", detecting), ("retention", purging)] {
+        for (stage, task) in [("detection", Some(detecting)), ("retention", Some(purging)), ("rule watcher", watching)]
+            .into_iter()
+            .filter_map(|(stage, task)| Some((stage, task?)))
+        {
             if let Err(err) = task.await {
                 tracing::error!(%err, stage, "pipeline stage failed");
             }

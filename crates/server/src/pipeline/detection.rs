@@ -1,37 +1,89 @@
 //! The detection stage: every stored event through the Sigma rules and
-//! correlations; alerts are stored, then published.
+//! correlations; alerts are stored, then published. The rule set can be
+//! swapped while events flow (hot reload, rules switched on or off).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use safecare_bus::{Delivery, Message, Subscription, Topic};
-use safecare_detect::{Detector, RuleSet};
+use safecare_detect::{Detector, Refusal, RuleMeta, RuleSet};
 use safecare_model::Event;
 use safecare_store::Store;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::AppState;
+use super::rules::{Catalog, RulesError, Switches};
+use crate::{AppState, RulesConfig};
 
 /// Store key of the saved correlation windows.
 const STATE_KEY: &str = "detect.correlation";
+/// Store key of the rules switched on or off at run time.
+const SWITCHES_KEY: &str = "detect.rule_switches";
 /// How often open correlation windows are saved while events flow.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(5);
 
-/// The running detector, shared with the API (rule list and hit counts).
+/// The running detector, shared with the API (rule list, hit counts,
+/// switching rules) and the rule-folder watcher.
 #[derive(Clone)]
 pub struct Detection {
-    rules: Arc<RuleSet>,
-    detector: Arc<Mutex<Detector>>,
+    running: Arc<Mutex<Running>>,
+    /// One change of the rule set at a time, so that a reload and a switch
+    /// cannot undo each other; held across the (slow) rebuild, while the
+    /// stage keeps detecting with the old set.
+    changing: Arc<tokio::sync::Mutex<Switches>>,
+    config: Arc<RulesConfig>,
+}
+
+struct Running {
+    catalog: Catalog,
+    detector: Detector,
+    /// Hits counted by detectors replaced since start.
+    earlier_hits: HashMap<String, u64>,
+}
+
+/// Why a reload left the running rules as they were.
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    #[error("{} rule(s) refused; the previous rules keep running", .0.len())]
+    Refused(Vec<Refusal>),
+    #[error("rule loading stopped unexpectedly: {0}")]
+    Task(String),
+}
+
+/// Why a rule could not be switched on or off.
+#[derive(Debug, thiserror::Error)]
+pub enum SwitchError {
+    #[error("no rule {0}")]
+    Unknown(String),
+    #[error("{0}")]
+    Breaks(String),
+    #[error(transparent)]
+    Reload(#[from] ReloadError),
+    #[error("cannot save the switch: {0}")]
+    Store(#[from] safecare_store::StoreError),
 }
 
 impl Detection {
-    /// A detector over `rules`, with the correlation windows saved by the
-    /// previous run restored.
-    pub async fn new(rules: RuleSet, store: &dyn Store) -> Self {
-        let rules = Arc::new(rules);
-        let mut detector = Detector::new(rules.clone());
+    /// Loads the configured rules less those switched off at run time, and
+    /// restores the correlation windows saved by the previous run.
+    pub async fn new(config: RulesConfig, store: &dyn Store) -> Result<Self, RulesError> {
+        let switches = match store.get_state(SWITCHES_KEY).await {
+            Ok(Some(saved)) => serde_json::from_value(saved).unwrap_or_else(|err| {
+                tracing::warn!(%err, "saved rule switches unreadable; using the configuration alone");
+                Switches::default()
+            }),
+            Ok(None) => Switches::default(),
+            Err(err) => {
+                tracing::warn!(%err, "cannot read saved rule switches; using the configuration alone");
+                Switches::default()
+            }
+        };
+        let catalog = Catalog::load(&config, &switches)?;
+        log_loaded(&catalog);
+        let mut detector = Detector::new(catalog.active.clone());
         match store.get_state(STATE_KEY).await {
             Ok(Some(snapshot)) => {
                 if let Err(err) = detector.restore(snapshot) {
@@ -41,25 +93,129 @@ impl Detection {
             Ok(None) => {}
             Err(err) => tracing::warn!(%err, "cannot read saved correlation windows; starting empty"),
         }
-        Detection { rules, detector: Arc::new(Mutex::new(detector)) }
+        Ok(Detection {
+            running: Arc::new(Mutex::new(Running { catalog, detector, earlier_hits: HashMap::new() })),
+            changing: Arc::new(tokio::sync::Mutex::new(switches)),
+            config: Arc::new(config),
+        })
     }
 
-    pub fn rules(&self) -> &RuleSet {
-        &self.rules
+    /// The rules that run.
+    pub fn rules(&self) -> Arc<RuleSet> {
+        self.lock().catalog.active.clone()
+    }
+
+    /// Every loaded rule, enabled or not, and whether each runs.
+    pub fn catalog(&self) -> Catalog {
+        self.lock().catalog.clone()
     }
 
     /// Alerts raised so far per rule id, since start.
     pub fn hits(&self) -> HashMap<String, u64> {
-        self.lock().hits().clone()
+        let running = self.lock();
+        let mut hits = running.earlier_hits.clone();
+        for (id, n) in running.detector.hits() {
+            *hits.entry(id.clone()).or_default() += n;
+        }
+        hits
     }
 
-    fn lock(&self) -> MutexGuard<'_, Detector> {
+    fn lock(&self) -> MutexGuard<'_, Running> {
         // A panic inside the matcher must not stop detection for good.
-        self.detector.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads the rule sources again and swaps the result in, unless a rule
+    /// that loaded before is now refused: then the running set stays, so a
+    /// half-saved edit never silently switches detection off.
+    pub async fn reload(&self) -> Result<(), ReloadError> {
+        let switches = self.changing.lock().await;
+        let result = self.rebuild(&switches).await.and_then(|catalog| {
+            let refused = catalog.newly_refused(&self.lock().catalog);
+            if refused.is_empty() { Ok(catalog) } else { Err(ReloadError::Refused(refused)) }
+        });
+        match result {
+            Ok(catalog) => {
+                metrics::counter!("safecare_rules_reloads_total", "result" => "applied").increment(1);
+                self.swap(catalog);
+                Ok(())
+            }
+            Err(err) => {
+                let result = if matches!(err, ReloadError::Refused(_)) { "refused" } else { "failed" };
+                metrics::counter!("safecare_rules_reloads_total", "result" => result).increment(1);
+                if let ReloadError::Refused(refused) = &err {
+                    metrics::counter!("safecare_rules_refused_on_reload_total").increment(refused.len() as u64);
+                    for refusal in refused {
+                        tracing::warn!(path = %refusal.path.display(), reason = %refusal.reason, "rule refused on reload");
+                    }
+                }
+                tracing::warn!(%err, "rules not reloaded");
+                Err(err)
+            }
+        }
+    }
+
+    /// Switches one rule (by id or name) on or off, saves the choice and
+    /// swaps in the resulting set. Refused when disabling would leave a
+    /// correlation without a rule it needs, and while the rule folders hold
+    /// a rule refused on reload.
+    pub async fn switch(&self, store: &dyn Store, rule: &str, enabled: bool) -> Result<RuleMeta, SwitchError> {
+        let mut switches = self.changing.lock().await;
+        let meta = self.lock().catalog.all.rule(rule).cloned().ok_or_else(|| SwitchError::Unknown(rule.to_owned()))?;
+        let mut wanted = switches.clone();
+        wanted.enabled.insert(meta.id.clone(), enabled);
+        let catalog = self.rebuild(&wanted).await?;
+        // The rebuild reads the folders again; an edit the watcher refused
+        // must not slip in through a switch.
+        let refused = catalog.newly_refused(&self.lock().catalog);
+        if !refused.is_empty() {
+            return Err(ReloadError::Refused(refused).into());
+        }
+        let broken: Vec<String> = catalog
+            .broken_by_disabling()
+            .iter()
+            .map(|r| format!("{}: {}", r.title.as_deref().unwrap_or("a rule"), r.reason))
+            .collect();
+        if !broken.is_empty() {
+            return Err(SwitchError::Breaks(format!(
+                "switching off {} would stop {}; switch those off first",
+                meta.id,
+                broken.join("; ")
+            )));
+        }
+        store.put_state(SWITCHES_KEY, serde_json::to_value(&wanted).unwrap_or_default()).await?;
+        *switches = wanted;
+        self.swap(catalog);
+        Ok(meta)
+    }
+
+    async fn rebuild(&self, switches: &Switches) -> Result<Catalog, ReloadError> {
+        let (config, switches) = (self.config.clone(), switches.clone());
+        tokio::task::spawn_blocking(move || Catalog::load(&config, &switches))
+            .await
+            .map_err(|e| ReloadError::Task(e.to_string()))?
+            .map_err(ReloadError::from)
+    }
+
+    /// Replaces the detector. Open correlation windows move over by
+    /// correlation id: a correlation still loaded keeps its windows (even if
+    /// its text changed), one no longer loaded loses them.
+    fn swap(&self, catalog: Catalog) {
+        log_loaded(&catalog);
+        let mut running = self.lock();
+        let mut detector = Detector::new(catalog.active.clone());
+        if let Err(err) = detector.restore(running.detector.snapshot()) {
+            tracing::warn!(%err, "correlation windows not carried over to the new rules");
+        }
+        let old = std::mem::replace(&mut running.detector, detector);
+        for (id, n) in old.hits() {
+            *running.earlier_hits.entry(id.clone()).or_default() += n;
+        }
+        running.catalog = catalog;
     }
 
     async fn process(&self, state: &AppState, event: &Event) {
-        let alerts = self.lock().process(event);
+        let alerts = self.lock().detector.process(event);
         for alert in alerts {
             metrics::counter!("safecare_alerts_total", "severity" => alert.severity().as_str()).increment(1);
             if let Err(err) = state.store.put_alert(alert.clone()).await {
@@ -73,11 +229,20 @@ impl Detection {
     }
 
     async fn save(&self, state: &AppState) {
-        let snapshot = self.lock().snapshot();
+        let snapshot = self.lock().detector.snapshot();
         if let Err(err) = state.store.put_state(STATE_KEY, snapshot).await {
             tracing::warn!(%err, "cannot save correlation windows");
         }
     }
+}
+
+fn log_loaded(catalog: &Catalog) {
+    for refusal in catalog.all.refused() {
+        tracing::warn!(path = %refusal.path.display(), reason = %refusal.reason, "rule refused");
+    }
+    let disabled = catalog.all.len() - catalog.active.len().min(catalog.all.len());
+    tracing::info!("{}, {disabled} disabled", catalog.all.summary());
+    metrics::gauge!("safecare_rules_running").set(catalog.active.len() as f64);
 }
 
 /// Starts the detection stage. It runs until `stop` is cancelled, then

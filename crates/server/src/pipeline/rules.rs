@@ -1,8 +1,13 @@
 //! Where the running rule set comes from: the hospital pack built into the
-//! binary, then configured folders, minus disabled rules.
+//! binary, then configured folders, minus disabled rules (by the
+//! configuration, or switched off at run time through the API).
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use rust_embed::RustEmbed;
-use safecare_detect::{DetectError, RuleSet, RuleSetBuilder};
+use safecare_detect::{DetectError, Refusal, RuleSet, RuleSetBuilder};
+use serde::{Deserialize, Serialize};
 
 use crate::RulesConfig;
 
@@ -22,6 +27,15 @@ pub struct RulesError(#[from] DetectError);
 /// Builds the rule set the configuration asks for. Single bad rules are
 /// refused and listed (see `RuleSet::refused`), not fatal.
 pub fn load_rules(config: &RulesConfig) -> Result<RuleSet, RulesError> {
+    let rules = build(config, &config.disabled)?;
+    for refusal in rules.refused() {
+        tracing::warn!(?refusal, "rule refused");
+    }
+    tracing::info!("{}", rules.summary());
+    Ok(rules)
+}
+
+fn build(config: &RulesConfig, disabled: &[String]) -> Result<RuleSet, RulesError> {
     let mut builder = RuleSetBuilder::new();
     if config.builtin {
         let mut names: Vec<_> = HospitalPack::iter().collect();
@@ -35,15 +49,68 @@ pub fn load_rules(config: &RulesConfig) -> Result<RuleSet, RulesError> {
     for dir in &config.dirs {
         builder.add_dir(dir)?;
     }
-    for rule in &config.disabled {
+    for rule in disabled {
         builder.disable(rule);
     }
-    let rules = builder.build();
-    for refusal in rules.refused() {
-        tracing::warn!(?refusal, "rule refused");
+    Ok(builder.build())
+}
+
+/// Rules switched on or off at run time, by rule id; they override the
+/// configuration's `disabled` list and are kept in the store so that they
+/// survive a restart.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Switches {
+    pub enabled: BTreeMap<String, bool>,
+}
+
+/// Every rule the sources hold (for listing, enabled or not) and the set
+/// that runs (the same, less the disabled rules).
+#[derive(Clone)]
+pub struct Catalog {
+    pub all: Arc<RuleSet>,
+    pub active: Arc<RuleSet>,
+}
+
+impl Catalog {
+    /// Reads the rule sources and compiles them. Blocking (files, and
+    /// seconds of compiling for thousands of rules): call it off the async
+    /// workers.
+    pub fn load(config: &RulesConfig, switches: &Switches) -> Result<Catalog, RulesError> {
+        let all = Arc::new(build(config, &[])?);
+        let disabled = disabled(&all, config, switches);
+        let active = if disabled.is_empty() { all.clone() } else { Arc::new(build(config, &disabled)?) };
+        Ok(Catalog { all, active })
     }
-    tracing::info!("{}", rules.summary());
-    Ok(rules)
+
+    /// Whether the rule with this id runs.
+    pub fn enabled(&self, id: &str) -> bool {
+        self.active.rule(id).is_some()
+    }
+
+    /// Refusals of the running set that loading everything does not have:
+    /// correlations left without a rule they need because it is disabled.
+    pub fn broken_by_disabling(&self) -> Vec<&Refusal> {
+        let known: HashSet<(&std::path::Path, &str)> =
+            self.all.refused().iter().map(|r| (r.path.as_path(), r.reason.as_str())).collect();
+        self.active.refused().iter().filter(|r| !known.contains(&(r.path.as_path(), r.reason.as_str()))).collect()
+    }
+
+    /// Refusals in `self` that `earlier` did not have: what a reload would
+    /// newly lose.
+    pub fn newly_refused(&self, earlier: &Catalog) -> Vec<Refusal> {
+        let known: HashSet<(&std::path::Path, &str)> =
+            earlier.all.refused().iter().map(|r| (r.path.as_path(), r.reason.as_str())).collect();
+        self.all.refused().iter().filter(|r| !known.contains(&(r.path.as_path(), r.reason.as_str()))).cloned().collect()
+    }
+}
+
+/// The ids and names to leave out: the configuration's list, less rules
+/// switched on at run time, plus rules switched off.
+fn disabled(all: &RuleSet, config: &RulesConfig, switches: &Switches) -> Vec<String> {
+    let switched_on = |key: &str| all.rule(key).is_some_and(|m| switches.enabled.get(&m.id) == Some(&true));
+    let mut out: Vec<String> = config.disabled.iter().filter(|k| !switched_on(k)).cloned().collect();
+    out.extend(switches.enabled.iter().filter(|(_, on)| !**on).map(|(id, _)| id.clone()));
+    out
 }
 
 #[cfg(test)]
@@ -62,5 +129,34 @@ mod tests {
         assert!(none.is_empty());
         let missing = RulesConfig { dirs: vec!["/no/such/folder".into()], ..Default::default() };
         assert!(load_rules(&missing).is_err());
+    }
+
+    #[test]
+    fn switches_override_the_configuration_both_ways() {
+        let config = RulesConfig { disabled: vec!["hospital-access-controller-tamper".into()], ..Default::default() };
+        let plain = Catalog::load(&config, &Switches::default()).unwrap();
+        let tamper = plain.all.rule("hospital-access-controller-tamper").unwrap().id.clone();
+        assert!(!plain.enabled(&tamper));
+        assert_eq!(plain.all.len(), plain.active.len() + 1);
+
+        let upload = plain.all.rule("hospital-large-upload").unwrap().id.clone();
+        let switches = Switches { enabled: [(tamper.clone(), true), (upload.clone(), false)].into() };
+        let switched = Catalog::load(&config, &switches).unwrap();
+        assert!(switched.enabled(&tamper));
+        assert!(!switched.enabled(&upload));
+        assert!(switched.all.rule(&upload).is_some(), "a disabled rule is still listed");
+    }
+
+    #[test]
+    fn disabling_a_rule_a_correlation_needs_is_reported() {
+        let plain = Catalog::load(&RulesConfig::default(), &Switches::default()).unwrap();
+        assert!(plain.broken_by_disabling().is_empty());
+        let usb = plain.all.rule("hospital-usb-storage").unwrap().id.clone();
+        let switched = Catalog::load(&RulesConfig::default(), &Switches { enabled: [(usb, false)].into() }).unwrap();
+        let broken = switched.broken_by_disabling();
+        assert!(
+            broken.iter().any(|r| r.title.as_deref().is_some_and(|t| t.contains("USB"))),
+            "the badge-then-USB correlation needs the USB rule: {broken:?}"
+        );
     }
 }

@@ -1,14 +1,11 @@
-//! Alerts (IDMEFv2) and the rules that raise them.
-
-use std::collections::HashMap;
+//! Alerts (IDMEFv2).
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use jiff::Timestamp;
-use safecare_detect::RuleMeta;
 use safecare_model::{Alert, AlertId, Severity};
 use safecare_store::AlertQuery;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::params::parse;
 use crate::AppState;
@@ -45,39 +42,4 @@ pub async fn list(
 pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Alert>, ApiError> {
     let id: AlertId = id.parse().map_err(|e: safecare_model::ParseIdError| ApiError::bad_request(e.to_string()))?;
     state.store.get_alert(id).await?.map(Json).ok_or_else(|| ApiError::not_found(format!("no alert {id}")))
-}
-
-/// A loaded rule with its hits since start.
-#[derive(Debug, Serialize)]
-pub struct RuleView {
-    #[serde(flatten)]
-    meta: RuleMeta,
-    hits: u64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct RulesView {
-    summary: String,
-    rules: Vec<RuleView>,
-    refused: Vec<RefusalView>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct RefusalView {
-    path: String,
-    title: Option<String>,
-    reason: String,
-}
-
-/// The loaded rules, with hit counts, and the refused ones with reasons.
-pub async fn rules(State(state): State<AppState>) -> Json<RulesView> {
-    let set = state.detection.rules();
-    let hits: HashMap<String, u64> = state.detection.hits();
-    let rules = set.rules().map(|meta| RuleView { hits: hits.get(&meta.id).copied().unwrap_or(0), meta: meta.clone() });
-    let refused = set.refused().iter().map(|r| RefusalView {
-        path: r.path.display().to_string(),
-        title: r.title.clone(),
-        reason: r.reason.clone(),
-    });
-    Json(RulesView { summary: set.summary(), rules: rules.collect(), refused: refused.collect() })
 }

@@ -10,6 +10,7 @@ mod incidents;
 mod inventory;
 pub(crate) mod params;
 mod privacy;
+mod rules;
 pub(crate) mod session;
 mod stream;
 
@@ -88,7 +89,8 @@ fn api() -> Api {
         .add(Method::GET, "/api/v1/sources", Needs(EventsRead), events::sources)
         .add(Method::GET, "/api/v1/alerts", Needs(AlertsRead), alerts::list)
         .add(Method::GET, "/api/v1/alerts/{id}", Needs(AlertsRead), alerts::get_one)
-        .add(Method::GET, "/api/v1/rules", Needs(RulesRead), alerts::rules)
+        .add(Method::GET, "/api/v1/rules", Needs(RulesRead), rules::list)
+        .add(Method::PUT, "/api/v1/rules/{id}", Needs(RulesWrite), rules::update)
         .add(Method::GET, "/api/v1/assets", Needs(AssetsRead), inventory::list_assets)
         .add(Method::POST, "/api/v1/assets/import", Needs(AssetsWrite), inventory::import)
         .add(Method::GET, "/api/v1/assets/export", Needs(AssetsRead), inventory::export)

@@ -5,13 +5,17 @@
 (function () {
   const csrf = document.body.dataset.csrf || "";
 
-  function post(url, body) {
+  function send(method, url, body) {
     return fetch(url, {
-      method: "POST",
+      method: method,
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: body === undefined ? "{}" : JSON.stringify(body),
       credentials: "same-origin",
     });
+  }
+
+  function post(url, body) {
+    return send("POST", url, body);
   }
 
   function text(tag, value, className) {
@@ -91,6 +95,19 @@
     if (button.dataset.action === "logout") {
       post("/api/v1/auth/logout").finally(() => { window.location.href = "/login"; });
     }
+  });
+
+  // Rule switches on the rules page: the answer is shown when refused
+  // (for example a correlation still needs the rule), else the page reloads.
+  document.addEventListener("submit", (e) => {
+    const form = e.target.closest("form.rule-switch");
+    if (!form) return;
+    e.preventDefault();
+    const url = "/api/v1/rules/" + encodeURIComponent(form.dataset.rule);
+    send("PUT", url, { enabled: form.dataset.enabled === "true" }).then((r) => {
+      if (r.ok) { window.location.reload(); return; }
+      r.json().then((body) => window.alert(body.error || r.statusText), () => window.alert(r.statusText));
+    });
   });
 
   window.SafeCare = { post, text, severityBadge };

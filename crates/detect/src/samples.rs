@@ -1,0 +1,96 @@
+//! The event sets detection is measured and tested on, loaded one way for
+//! the criterion benches, the tests and `safecare bench detect`: the OTRF
+//! Windows JSON samples (one event per line, under
+//! `$SAFECARE_SAMPLES_DIR/windows-events-json`) and the hospital pack's own
+//! case events (fired and near-miss).
+
+use std::path::{Path, PathBuf};
+
+use safecare_model::{Domain, Event, Timestamp};
+
+/// The hospital pack's cases, each rule's firing events and near misses.
+const HOSPITAL_CASES: &str = include_str!("../tests/fixtures/hospital_cases.json");
+
+/// One OTRF JSON line as a Windows decoder hands it over: original fields,
+/// time from `@timestamp`, logsource left for routing to infer. `None` for
+/// a line that is not a JSON object.
+pub fn windows_event(line: &str) -> Option<Event> {
+    let serde_json::Value::Object(fields) = serde_json::from_str(line).ok()? else { return None };
+    let time = fields
+        .get("@timestamp")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse::<Timestamp>().ok())
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    let mut event = Event::new("otrf", Domain::Cyber, time, "");
+    event.fields = fields;
+    Some(event)
+}
+
+/// Every event line of the Windows samples under `samples_dir`, files in
+/// name order; lines that are not events are left out.
+pub fn windows_lines(samples_dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(samples_dir.join("windows-events-json"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut lines = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)?;
+        lines.extend(text.lines().filter(|l| windows_event(l).is_some()).map(str::to_owned));
+    }
+    Ok(lines)
+}
+
+/// The Windows samples as events.
+pub fn windows_events(samples_dir: &Path) -> std::io::Result<Vec<Event>> {
+    Ok(windows_lines(samples_dir)?.iter().filter_map(|l| windows_event(l)).collect())
+}
+
+/// The hospital case events as JSON lines of the shape ingest produces
+/// (`domain`, `logsource`, `location`, `asset`, `fields`).
+pub fn hospital_lines() -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Case {
+        fire: Vec<serde_json::Value>,
+        miss: Vec<serde_json::Value>,
+    }
+    let cases: Vec<Case> = serde_json::from_str(HOSPITAL_CASES).unwrap_or_default();
+    cases.into_iter().flat_map(|c| c.fire.into_iter().chain(c.miss)).map(|v| v.to_string()).collect()
+}
+
+/// One hospital case line as an event (all at the same time: evaluation
+/// does not look at it).
+pub fn hospital_event(line: &str) -> Option<Event> {
+    let raw: serde_json::Value = serde_json::from_str(line).ok()?;
+    let domain = raw["domain"].as_str()?.parse().ok()?;
+    let start: Timestamp = "2026-11-28T02:00:00Z".parse().ok()?;
+    let mut event = Event::new("bench", domain, start, "");
+    event.logsource = serde_json::from_value(raw["logsource"].clone()).unwrap_or_default();
+    event.location = serde_json::from_value(raw["location"].clone()).unwrap_or_default();
+    event.asset = raw["asset"].as_str().map(str::to_owned);
+    event.fields = raw["fields"].as_object().cloned().unwrap_or_default();
+    Some(event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hospital_cases_are_all_events() {
+        let lines = hospital_lines();
+        assert!(lines.len() > 100, "{} case events", lines.len());
+        assert!(lines.iter().all(|l| hospital_event(l).is_some()));
+    }
+
+    #[test]
+    fn a_windows_line_keeps_its_fields_and_time() {
+        let event = windows_event(r#"{"EventID": 4624, "@timestamp": "2020-01-02T03:04:05Z"}"#).unwrap();
+        assert_eq!(event.fields["EventID"], 4624);
+        assert_eq!(event.time.to_string(), "2020-01-02T03:04:05Z");
+        assert!(windows_event("[1, 2]").is_none());
+        assert!(windows_event("not json").is_none());
+        assert!(windows_lines(Path::new("/no/such/folder")).is_err());
+    }
+}
