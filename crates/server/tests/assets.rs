@@ -82,13 +82,7 @@ async fn a_tampered_air_handler_is_assessed_down_to_the_operating_theatres() {
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = start_with_admin(config(dir.path())).await;
     let base = server.url();
-    let site = safecare_impact::Inventory::load(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../content/sites/demo-hospital"
-    )))
-    .unwrap();
-    let (assets, relations) = site.into_parts();
-    server.state.store.replace_inventory(assets, relations).await.unwrap();
+    common::load_demo_hospital(&server).await;
 
     let report: Value = admin
         .post(format!("{base}/api/v1/impact/assess"))

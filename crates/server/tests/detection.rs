@@ -41,15 +41,7 @@ fn usb() -> Value {
 }
 
 async fn send(client: &reqwest::Client, base: &str, events: &[Value]) {
-    let body: String = events.iter().map(|e| format!("{e}\n")).collect();
-    let response = client
-        .post(format!("{base}/api/v1/events"))
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 202);
+    common::post_ndjson(client, base, events.iter().map(|e| format!("{e}\n")).collect()).await;
 }
 
 #[tokio::test]

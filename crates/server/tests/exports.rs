@@ -48,14 +48,7 @@ async fn asset_and_event_exports_are_audited_with_actor_and_content() {
             format!("{}\n", json!({"domain": "cyber", "source": source, "message": format!("connection {i}")}))
         })
         .collect();
-    let sent = admin
-        .post(format!("{base}/api/v1/events"))
-        .header("content-type", "application/x-ndjson")
-        .body(events)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    common::post_ndjson(&admin, &base, events).await;
 
     // Every page of the store is streamed, and only what the filter asks.
     let all = analyst.get(format!("{base}/api/v1/events/export?source=fw")).send().await.unwrap();

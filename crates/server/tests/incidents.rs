@@ -7,21 +7,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client_with, config, start_with_admin, token};
+use common::{client_with, config, load_demo_hospital, post_ndjson, start_with_admin, token};
 use safecare_model::Role;
 use serde_json::{Value, json};
 
 const ATTACK: &str = include_str!("../../../content/demo/attack.jsonl");
-
-async fn load_demo_hospital(server: &safecare_server::RunningServer) {
-    let site = safecare_impact::Inventory::load(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../content/sites/demo-hospital"
-    )))
-    .unwrap();
-    let (assets, relations) = site.into_parts();
-    server.state.store.replace_inventory(assets, relations).await.unwrap();
-}
 
 /// The attack's events, dated now and a minute apart, as NDJSON.
 fn attack_events() -> String {
@@ -71,14 +61,7 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
     let (server, client) = start_with_admin(config(dir.path())).await;
     load_demo_hospital(&server).await;
     let base = server.url();
-    let sent = client
-        .post(format!("{base}/api/v1/events"))
-        .header("content-type", "application/x-ndjson")
-        .body(attack_events())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), 202);
+    post_ndjson(&client, &base, attack_events()).await;
     let page = settled_incidents(&client, &base).await;
     let incidents = page["incidents"].as_array().unwrap();
     let titled = |title: &str| {
@@ -159,14 +142,7 @@ async fn incident_from_attack(
     let (server, admin) = start_with_admin(config(dir.path())).await;
     load_demo_hospital(&server).await;
     let body: String = attack_events().lines().take(steps).map(|l| format!("{l}\n")).collect();
-    let sent = admin
-        .post(format!("{}/api/v1/events", server.url()))
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), 202);
+    post_ndjson(&admin, &server.url(), body).await;
     let page = settled_incidents(&admin, &server.url()).await;
     let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
     (dir, server, admin, id)

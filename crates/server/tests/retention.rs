@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use common::{config, start_with_admin};
 use jiff::{SignedDuration, Timestamp};
-use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// A door of the server room forced open `days_ago`: one event, and one
@@ -54,14 +53,7 @@ async fn the_purge_removes_exactly_the_aged_events_and_alerts_and_is_audited() {
         .iter()
         .map(|e| format!("{e}\n"))
         .collect();
-    let sent = client
-        .post(format!("{base}/api/v1/events"))
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    common::post_ndjson(&client, &base, body).await;
     let mut alerts = Vec::new();
     for _ in 0..100 {
         alerts = alert_events(&client, &base).await;

@@ -33,3 +33,27 @@ pub async fn start_with_admin(config: Config) -> (RunningServer, reqwest::Client
     let client = client_with(&token(&server, Role::Admin, None).await);
     (server, client)
 }
+
+/// Loads the demo hospital's inventory (`content/sites/demo-hospital`)
+/// straight into the server's store.
+pub async fn load_demo_hospital(server: &RunningServer) {
+    let site = safecare_impact::Inventory::load(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../content/sites/demo-hospital"
+    )))
+    .unwrap();
+    let (assets, relations) = site.into_parts();
+    server.state.store.replace_inventory(assets, relations).await.unwrap();
+}
+
+/// Posts NDJSON (one event per line) and checks it was accepted.
+pub async fn post_ndjson(client: &reqwest::Client, base: &str, body: String) {
+    let sent = client
+        .post(format!("{base}/api/v1/events"))
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 202, "{}", sent.text().await.unwrap_or_default());
+}
