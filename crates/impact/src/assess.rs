@@ -21,6 +21,10 @@ pub enum AssessError {
     UnknownAsset(String),
     #[error("no asset given to assess")]
     NoSeed,
+    /// Mitigation ids asked for (by a playbook, say) that the mitigation
+    /// set does not define; every one is named.
+    #[error("unknown mitigation(s): {}", .0.join(", "))]
+    UnknownMitigations(Vec<String>),
 }
 
 pub struct Assessor {

@@ -115,6 +115,31 @@ impl MitigationSet {
             .expect("bundled mitigations.yaml is valid")
     }
 
+    pub fn get(&self, id: &str) -> Option<&Mitigation> {
+        self.mitigations.iter().find(|m| m.id == id)
+    }
+
+    /// Only the mitigations named, in the order given, each once: for
+    /// instance the ones a playbook's tasks carry out, to be ranked for an
+    /// incident with [`Assessor::rank_mitigations`]. Refused, naming every
+    /// unknown id, when one is not in this set.
+    pub fn subset<S: AsRef<str>>(&self, ids: &[S]) -> Result<MitigationSet, AssessError> {
+        let unknown: Vec<String> =
+            ids.iter().map(AsRef::as_ref).filter(|id| self.get(id).is_none()).map(str::to_owned).collect();
+        if !unknown.is_empty() {
+            return Err(AssessError::UnknownMitigations(unknown));
+        }
+        let mut mitigations: Vec<Mitigation> = Vec::with_capacity(ids.len());
+        for id in ids.iter().map(AsRef::as_ref) {
+            if let Some(m) = self.get(id)
+                && !mitigations.iter().any(|chosen| chosen.id == id)
+            {
+                mitigations.push(m.clone());
+            }
+        }
+        Ok(MitigationSet { mitigations })
+    }
+
     fn check(&self, origin: &str) -> Result<(), LoadError> {
         let fail = |message: String| Err(LoadError::Content { origin: origin.to_owned(), message });
         let mut ids = HashSet::new();
