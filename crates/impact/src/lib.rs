@@ -15,7 +15,9 @@
 //! - decision support: [`MitigationSet`] (data, in
 //!   `content/impact/mitigations.yaml`) ranked by [`Assessor::rank_mitigations`]
 //!   by how much each lowers the impact on clinical services, re-propagating
-//!   with it applied, and flagged when it would itself endanger patients.
+//!   with it applied, and flagged when it would itself endanger patients;
+//!   [`MitigationSet::subset`] narrows the candidates to a given list (the
+//!   mitigations a playbook's tasks carry out).
 //!
 //! It does not own storage, HTTP or the incident lifecycle: the server keeps
 //! inventories and reports, the respond crate attaches reports to incidents.
