@@ -1,10 +1,10 @@
-//! One propagation on generated hospital-shaped graphs of 1,000, 10,000 and
-//! 100,000 assets, and the what-if ranking of the bundled mitigations on the
-//! demo hospital.
+//! Compiling and one propagation on generated hospital-shaped graphs of
+//! 1,000, 10,000 and 100,000 assets, and the what-if ranking of the bundled
+//! mitigations on the demo hospital.
 
 use std::path::PathBuf;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use safecare_impact::{Assessor, Gamma, Inventory, MitigationSet, RuleSet};
 use safecare_model::{Asset, AssetKind, DependencyClass, Relation, RelationKind};
 
@@ -101,6 +101,15 @@ fn propagation(c: &mut Criterion) {
     for n in [1_000, 10_000, 100_000] {
         let inventory = hospital(n);
         let edges = inventory.relations().len();
+        // What a caller pays before its first report: interning ids and
+        // compiling the graph.
+        group.bench_with_input(BenchmarkId::new("compile", n), &inventory, |b, inventory| {
+            b.iter_batched(
+                || inventory.clone(),
+                |inventory| Assessor::new(inventory, RuleSet::bundled(), Gamma::ProbabilisticOr),
+                BatchSize::LargeInput,
+            )
+        });
         let assessor = Assessor::new(inventory, RuleSet::bundled(), Gamma::ProbabilisticOr);
         // A fire on the main switchboard reaches every care unit.
         let impacted = assessor.assess("fire", &["msb"]).map(|r| r.assets.len() + r.services.len()).unwrap_or(0);

@@ -1,12 +1,15 @@
 //! The [`Assessor`]: an inventory and a rule set compiled once, then asked
 //! "what does this threat on these assets do?" as often as needed.
 
+use std::cmp::Reverse;
+
 use safecare_model::{AssetKind, Relation};
 
 use crate::Inventory;
 use crate::gamma::Gamma;
 use crate::graph::Graph;
-use crate::propagate::{Overlay, Propagation, Settings, State, propagate};
+use crate::name::Name;
+use crate::propagate::{Overlay, Propagation, Settings, propagate};
 use crate::report::{Crossing, ImpactReport, ImpactedAsset, PathStep};
 use crate::rules::{ImpactType, RuleSet};
 
@@ -18,6 +21,10 @@ pub enum AssessError {
     UnknownAsset(String),
     #[error("no asset given to assess")]
     NoSeed,
+    /// Mitigation ids asked for (by a playbook, say) that the mitigation
+    /// set does not define; every one is named.
+    #[error("unknown mitigation(s): {}", .0.join(", "))]
+    UnknownMitigations(Vec<String>),
 }
 
 pub struct Assessor {
@@ -79,98 +86,126 @@ impl Assessor {
         self.graph.keys.get(threat).copied().ok_or_else(|| AssessError::UnknownThreat(threat.to_owned()))
     }
 
-    /// Σ over services of worst score × criticality.
+    /// Σ over services of worst score × criticality, summed in inventory
+    /// order so that the same run always gives the same number.
     pub(crate) fn sum_service_impact(&self, run: &Propagation) -> f64 {
-        let mut worst: std::collections::HashMap<u32, f64> = std::collections::HashMap::new();
+        let mut worst: Vec<(u32, f64)> = Vec::new();
         for state in &run.states {
             if self.graph.kinds[state.asset as usize] == AssetKind::Service {
-                let entry = worst.entry(state.asset).or_insert(0.0);
-                *entry = entry.max(state.score);
+                match worst.iter_mut().find(|(asset, _)| *asset == state.asset) {
+                    Some((_, score)) => *score = score.max(state.score),
+                    None => worst.push((state.asset, state.score)),
+                }
             }
         }
-        worst.iter().map(|(&asset, score)| score * self.criticality(asset)).sum()
+        worst.sort_unstable_by_key(|&(asset, _)| asset);
+        worst.iter().map(|&(asset, score)| score * self.criticality(asset)).sum()
     }
 
     fn criticality(&self, asset: u32) -> f64 {
         self.inventory.assets()[asset as usize].attributes.get("criticality").and_then(|v| v.as_f64()).unwrap_or(1.0)
     }
 
+    /// Entries are sorted by integer keys (score, then id rank, then
+    /// settlement order, so that ties keep the order propagation found them
+    /// in), and only then turned into strings and paths.
     fn report(&self, threat: &str, seeds: &[&str], run: &Propagation) -> ImpactReport {
+        let depth = depths(run);
         let mut services = Vec::new();
-        let mut assets = Vec::new();
-        for (at, state) in run.states.iter().enumerate() {
-            let entry = self.entry(run, at as u32, state);
-            if entry.kind == AssetKind::Service { services.push(entry) } else { assets.push(entry) }
+        let mut others = Vec::with_capacity(run.order.len());
+        for (settled, &at) in run.order.iter().enumerate() {
+            let state = &run.states[at as usize];
+            let kind = self.graph.kinds[state.asset as usize];
+            // Scores are positive, so their bits sort as they do.
+            let key = (
+                Reverse(kind.is_business()),
+                Reverse(state.score.to_bits()),
+                self.graph.id_rank[state.asset as usize],
+                settled as u32,
+                at,
+            );
+            if kind == AssetKind::Service { services.push(key) } else { others.push(key) }
         }
-        let by_score =
-            |a: &ImpactedAsset, b: &ImpactedAsset| b.score.total_cmp(&a.score).then_with(|| a.asset.cmp(&b.asset));
-        services.sort_by(by_score);
-        assets.sort_by(|a, b| b.kind.is_business().cmp(&a.kind.is_business()).then_with(|| by_score(a, b)));
+        services.sort_unstable();
+        others.sort_unstable();
+        let mut chain = Vec::new();
+        let mut entries = |keys: Vec<EntryKey>| -> Vec<ImpactedAsset> {
+            keys.into_iter().map(|(.., at)| self.entry(run, &depth, &mut chain, at)).collect()
+        };
         ImpactReport {
             threat: threat.to_owned(),
             seeds: seeds.iter().map(|s| (*s).to_owned()).collect(),
             gamma: self.settings.gamma,
-            services,
-            assets,
+            services: entries(services),
+            assets: entries(others),
             service_impact: self.sum_service_impact(run),
         }
     }
 
-    fn entry(&self, run: &Propagation, at: u32, state: &State) -> ImpactedAsset {
-        let asset = &self.inventory.assets()[state.asset as usize];
-        let path = self.path(run, at);
-        let others = if asset.kind.is_business() { state.others.as_slice() } else { &[] };
-        let other_paths = others
-            .iter()
-            .filter_map(|arrival| {
-                let mut path = self.path(run, arrival.step.from);
-                // A path that already went through this asset is a cycle.
-                if path.iter().any(|step| step.asset == asset.id) {
-                    return None;
-                }
-                path.push(PathStep {
-                    asset: asset.id.clone(),
-                    impact: state.impact,
-                    threat: self.key_name(arrival.threat),
-                    score: arrival.score,
-                    minutes: arrival.minutes,
-                    via: Some(self.crossing(arrival.step.relation, arrival.step.direction, arrival.step.rule)),
-                });
-                Some(path)
-            })
-            .collect();
+    /// `chain` is scratch space for walking paths, reused across entries.
+    fn entry(&self, run: &Propagation, depth: &[u32], chain: &mut Vec<u32>, at: u32) -> ImpactedAsset {
+        let state = &run.states[at as usize];
+        let asset = state.asset as usize;
+        let kind = self.graph.kinds[asset];
+        let others = if kind.is_business() { run.others(at) } else { &[] };
+        let mut other_paths = Vec::with_capacity(others.len());
+        for arrival in others {
+            let steps = self.chain(run, arrival.step.from, chain);
+            // A path that already went through this asset is a cycle.
+            if steps.iter().any(|&i| run.states[i as usize].asset == state.asset) {
+                continue;
+            }
+            let mut path = self.path(run, steps, depth[arrival.step.from as usize] as usize + 1);
+            path.push(PathStep {
+                asset: self.graph.ids[asset].clone(),
+                impact: state.impact,
+                threat: self.key_name(arrival.threat),
+                score: arrival.score,
+                minutes: arrival.minutes,
+                via: Some(self.crossing(arrival.step.relation, arrival.step.direction, arrival.step.rule)),
+            });
+            other_paths.push(path);
+        }
+        let steps = self.chain(run, at, chain);
         ImpactedAsset {
-            asset: asset.id.clone(),
-            name: asset.name.clone(),
-            kind: asset.kind,
+            asset: self.graph.ids[asset].clone(),
+            name: self.graph.names[asset].clone(),
+            kind,
             impact: state.impact,
             threat: self.key_name(state.threat),
             score: state.score,
             minutes: state.minutes,
-            path,
+            path: self.path(run, steps, depth[at as usize] as usize),
             other_paths,
         }
     }
 
-    /// Follows best predecessors back to a seed. Predecessors were settled
-    /// strictly earlier, so the walk ends.
-    fn path(&self, run: &Propagation, at: u32) -> Vec<PathStep> {
-        let mut steps = Vec::new();
+    /// The states of the best path to `at`, from `at` back to its seed.
+    /// Predecessors were settled strictly earlier, so the walk ends.
+    fn chain<'c>(&self, run: &Propagation, at: u32, chain: &'c mut Vec<u32>) -> &'c [u32] {
+        chain.clear();
         let mut cursor = Some(at);
         while let Some(i) = cursor {
+            chain.push(i);
+            cursor = run.states[i as usize].via.map(|s| s.from);
+        }
+        chain
+    }
+
+    /// The steps of a chain, seed first, in a vector of `capacity`.
+    fn path(&self, run: &Propagation, chain: &[u32], capacity: usize) -> Vec<PathStep> {
+        let mut steps = Vec::with_capacity(capacity);
+        steps.extend(chain.iter().rev().map(|&i| {
             let state = &run.states[i as usize];
-            let via = state.via.map(|s| self.crossing(s.relation, s.direction, s.rule));
-            steps.push(PathStep {
-                asset: self.inventory.assets()[state.asset as usize].id.clone(),
+            PathStep {
+                asset: self.graph.ids[state.asset as usize].clone(),
                 impact: state.impact,
                 threat: self.key_name(state.threat),
                 score: state.score,
                 minutes: state.minutes,
-                via,
-            });
-            cursor = state.via.map(|s| s.from);
-        }
-        steps.reverse();
+                via: state.via.map(|s| self.crossing(s.relation, s.direction, s.rule)),
+            }
+        }));
         steps
     }
 
@@ -185,7 +220,22 @@ impl Assessor {
         Crossing { relation: r.kind, direction, rule: name }
     }
 
-    fn key_name(&self, key: u32) -> String {
+    fn key_name(&self, key: u32) -> Name {
         self.graph.key_names.get(key as usize).cloned().unwrap_or_default()
     }
+}
+
+/// How report entries sort: business assets first, worst score first, then
+/// by id, then in settlement order; the last field is the state itself.
+type EntryKey = (Reverse<bool>, Reverse<u64>, u32, u32, u32);
+
+/// The number of steps of each state's best path: a predecessor is settled
+/// before the states it reaches, so settlement order computes it in one pass.
+fn depths(run: &Propagation) -> Vec<u32> {
+    let mut depth = vec![0u32; run.states.len()];
+    for &at in &run.order {
+        let state = &run.states[at as usize];
+        depth[at as usize] = state.via.map_or(1, |step| depth[step.from as usize] + 1);
+    }
+    depth
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use safecare_model::{AssetKind, DependencyClass, RelationKind};
 
 use crate::Inventory;
+use crate::name::Name;
 use crate::rules::{Direction, ImpactType, RuleSet};
 
 /// Key under which a protection applies to every threat and impact.
@@ -24,7 +25,7 @@ pub(crate) struct Edge {
 
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
-    pub(crate) name: String,
+    pub(crate) name: Name,
     pub(crate) threats: Vec<u32>,
     pub(crate) impacts: u8,
     pub(crate) kinds: u32,
@@ -66,11 +67,21 @@ fn bucket(kind: RelationKind, direction: Direction) -> usize {
 
 pub(crate) struct Graph {
     pub(crate) kinds: Vec<AssetKind>,
+    /// Asset ids and names, shared with every report entry and step that
+    /// names them.
+    pub(crate) ids: Vec<Name>,
+    pub(crate) names: Vec<Name>,
+    /// Each asset's rank when ids are sorted: ties in a report are broken
+    /// by id without comparing strings.
+    pub(crate) id_rank: Vec<u32>,
     offsets: Vec<u32>,
     edges: Vec<Edge>,
+    /// Each relation's (from, to) asset positions, as written
+    /// (`u32::MAX` for an unknown end, which a valid inventory has not).
+    pub(crate) ends: Vec<(u32, u32)>,
     /// Interned protection keys, threat names and impact names.
     pub(crate) keys: HashMap<String, u32>,
-    pub(crate) key_names: Vec<String>,
+    pub(crate) key_names: Vec<Name>,
     pub(crate) protections: Vec<Vec<(u32, f64)>>,
     pub(crate) impact_keys: [u32; 4],
     pub(crate) all_key: u32,
@@ -87,7 +98,7 @@ impl Graph {
             }
             let k = key_names.len() as u32;
             keys.insert(name.to_owned(), k);
-            key_names.push(name.to_owned());
+            key_names.push(Name::from(name));
             k
         };
         let impact_keys = ImpactType::ALL.map(|i| intern(i.as_str()));
@@ -104,9 +115,12 @@ impl Graph {
 
         let position = |id: &str| inventory.position(id).map(|p| p as u32);
         let mut lists: Vec<Vec<Edge>> = vec![Vec::new(); assets.len()];
+        let mut ends = Vec::with_capacity(inventory.relations().len());
         for (index, r) in inventory.relations().iter().enumerate() {
+            let (from, to) = (position(&r.from), position(&r.to));
+            ends.push((from.unwrap_or(u32::MAX), to.unwrap_or(u32::MAX)));
             // Valid inventories only hold relations between known assets.
-            let (Some(mut from), Some(mut to)) = (position(&r.from), position(&r.to)) else { continue };
+            let (Some(mut from), Some(mut to)) = (from, to) else { continue };
             let mut kind = r.kind;
             if kind == RelationKind::Supports {
                 std::mem::swap(&mut from, &mut to);
@@ -132,10 +146,21 @@ impl Graph {
             edges.extend(list);
             offsets.push(edges.len() as u32);
         }
+        let ids: Vec<Name> = assets.iter().map(|a| Name::from(a.id.as_str())).collect();
+        let mut sorted: Vec<u32> = (0..assets.len() as u32).collect();
+        sorted.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+        let mut id_rank = vec![0; assets.len()];
+        for (rank, &at) in sorted.iter().enumerate() {
+            id_rank[at as usize] = rank as u32;
+        }
         Graph {
             kinds: assets.iter().map(|a| a.kind).collect(),
+            ids,
+            names: assets.iter().map(|a| Name::from(a.name.as_str())).collect(),
+            id_rank,
             offsets,
             edges,
+            ends,
             keys,
             key_names,
             protections,
@@ -164,7 +189,7 @@ fn compile_rules(rules: &RuleSet, intern: &mut impl FnMut(&str) -> u32) -> Vec<V
     for rule in &rules.rules {
         let mask_kinds = |kinds: &[AssetKind]| kinds.iter().fold(0u32, |m, &k| m | kind_bit(k));
         let compiled = CompiledRule {
-            name: rule.name.clone(),
+            name: Name::from(rule.name.as_str()),
             threats: rule.when.threats.iter().map(|t| intern(t)).collect(),
             impacts: rule.when.impacts.iter().fold(0u8, |m, &i| m | impact_bit(i)),
             kinds: mask_kinds(&rule.when.kinds),

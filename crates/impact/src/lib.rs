@@ -15,7 +15,9 @@
 //! - decision support: [`MitigationSet`] (data, in
 //!   `content/impact/mitigations.yaml`) ranked by [`Assessor::rank_mitigations`]
 //!   by how much each lowers the impact on clinical services, re-propagating
-//!   with it applied, and flagged when it would itself endanger patients.
+//!   with it applied, and flagged when it would itself endanger patients;
+//!   [`MitigationSet::subset`] narrows the candidates to a given list (the
+//!   mitigations a playbook's tasks carry out).
 //!
 //! It does not own storage, HTTP or the incident lifecycle: the server keeps
 //! inventories and reports, the respond crate attaches reports to incidents.
@@ -27,6 +29,7 @@ mod graph;
 mod identifiers;
 mod inventory;
 mod mitigation;
+mod name;
 mod propagate;
 mod report;
 mod rules;
@@ -38,6 +41,7 @@ pub use gamma::Gamma;
 pub use identifiers::{IdentifierKind, normalise_identifier};
 pub use inventory::Inventory;
 pub use mitigation::{Effect, Mitigation, MitigationSet, RankedMitigation, Selector};
+pub use name::Name;
 pub use report::{Crossing, ImpactReport, ImpactedAsset, PathStep};
 pub use rules::{Direction, ImpactType, Rule, RuleSet, Then, ThreatDef, Via, When};
 pub use validate::{InvalidInventory, Problem};

@@ -115,6 +115,31 @@ impl MitigationSet {
             .expect("bundled mitigations.yaml is valid")
     }
 
+    pub fn get(&self, id: &str) -> Option<&Mitigation> {
+        self.mitigations.iter().find(|m| m.id == id)
+    }
+
+    /// Only the mitigations named, in the order given, each once: for
+    /// instance the ones a playbook's tasks carry out, to be ranked for an
+    /// incident with [`Assessor::rank_mitigations`]. Refused, naming every
+    /// unknown id, when one is not in this set.
+    pub fn subset<S: AsRef<str>>(&self, ids: &[S]) -> Result<MitigationSet, AssessError> {
+        let unknown: Vec<String> =
+            ids.iter().map(AsRef::as_ref).filter(|id| self.get(id).is_none()).map(str::to_owned).collect();
+        if !unknown.is_empty() {
+            return Err(AssessError::UnknownMitigations(unknown));
+        }
+        let mut mitigations: Vec<Mitigation> = Vec::with_capacity(ids.len());
+        for id in ids.iter().map(AsRef::as_ref) {
+            if let Some(m) = self.get(id)
+                && !mitigations.iter().any(|chosen| chosen.id == id)
+            {
+                mitigations.push(m.clone());
+            }
+        }
+        Ok(MitigationSet { mitigations })
+    }
+
     fn check(&self, origin: &str) -> Result<(), LoadError> {
         let fail = |message: String| Err(LoadError::Content { origin: origin.to_owned(), message });
         let mut ids = HashSet::new();
@@ -223,37 +248,49 @@ impl Assessor {
 
     fn targets(&self, mitigation: &Mitigation, seeds: &[&str]) -> Vec<usize> {
         let assets = self.inventory.assets();
-        let seed_assets: Vec<&Asset> = seeds.iter().filter_map(|s| self.inventory.asset(s)).collect();
+        let seed_positions: Vec<usize> = seeds.iter().filter_map(|s| self.inventory.position(s)).collect();
         let s = &mitigation.select;
         let same_building =
             |a: &Asset, b: &Asset| a.location.building.is_some() && a.location.building == b.location.building;
-        assets
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| {
-                let is_seed = seeds.contains(&a.id.as_str());
-                (!s.seeds || is_seed)
-                    && !(s.exclude_seeds && is_seed)
-                    && (s.ids.is_empty() || s.ids.contains(&a.id))
-                    && (s.kinds.is_empty() || s.kinds.contains(&a.kind))
-                    && (s.zones.is_empty() || a.location.zone.as_ref().is_some_and(|z| s.zones.contains(z)))
-                    && (!s.seed_building || seed_assets.iter().any(|seed| same_building(a, seed)))
-                    && (!s.seed_zone
-                        || seed_assets.iter().any(|seed| {
-                            same_building(a, seed) && a.location.zone.is_some() && a.location.zone == seed.location.zone
-                        }))
-            })
-            .map(|(i, _)| i)
-            .collect()
+        let holds = |at: usize| {
+            let a = &assets[at];
+            let is_seed = seed_positions.contains(&at);
+            (!s.seeds || is_seed)
+                && !(s.exclude_seeds && is_seed)
+                && (s.kinds.is_empty() || s.kinds.contains(&a.kind))
+                && (s.zones.is_empty() || a.location.zone.as_ref().is_some_and(|z| s.zones.contains(z)))
+                && (!s.seed_building || seed_positions.iter().any(|&seed| same_building(a, &assets[seed])))
+                && (!s.seed_zone
+                    || seed_positions.iter().any(|&seed| {
+                        let seed = &assets[seed];
+                        same_building(a, seed) && a.location.zone.is_some() && a.location.zone == seed.location.zone
+                    }))
+        };
+        // Named assets and seeds are few: look them up rather than scan.
+        let mut chosen: Vec<usize> = if !s.ids.is_empty() {
+            s.ids.iter().filter_map(|id| self.inventory.position(id)).filter(|&at| holds(at)).collect()
+        } else if s.seeds {
+            seed_positions.iter().copied().filter(|&at| holds(at)).collect()
+        } else {
+            (0..assets.len()).filter(|&at| holds(at)).collect()
+        };
+        chosen.sort_unstable();
+        chosen.dedup();
+        chosen
     }
 
     fn overlay(&self, mitigation: &Mitigation, targets: &[usize]) -> Result<Overlay, AssessError> {
         let mut overlay = Overlay::default();
-        let chosen: HashSet<&str> = targets.iter().map(|&t| self.inventory.assets()[t].id.as_str()).collect();
-        let touching = |kinds: &[RelationKind], cut: &mut HashSet<u32>| {
-            for (index, r) in self.inventory.relations().iter().enumerate() {
-                if kinds.contains(&r.kind) && (chosen.contains(r.from.as_str()) || chosen.contains(r.to.as_str())) {
-                    cut.insert(index as u32);
+        let mut chosen = vec![false; self.inventory.assets().len()];
+        for &t in targets {
+            chosen[t] = true;
+        }
+        let relations = self.inventory.relations();
+        let touching = |kinds: &[RelationKind], overlay: &mut Overlay| {
+            for (index, (r, &(from, to))) in relations.iter().zip(&self.graph.ends).enumerate() {
+                let touches = |end: u32| chosen.get(end as usize).copied().unwrap_or(false);
+                if kinds.contains(&r.kind) && (touches(from) || touches(to)) {
+                    overlay.cut_relation(index as u32, relations.len());
                 }
             }
         };
@@ -267,10 +304,10 @@ impl Assessor {
                         }
                     }
                 }
-                Effect::Cut { relations } => touching(relations, &mut overlay.cut),
+                Effect::Cut { relations } => touching(relations, &mut overlay),
                 Effect::Offline => {
                     let offline = self.threat_key("offline")?;
-                    touching(&[RelationKind::LeadsTo], &mut overlay.cut);
+                    touching(&[RelationKind::LeadsTo], &mut overlay);
                     overlay.offline.extend(targets.iter().map(|&t| (t as u32, offline)));
                 }
             }

@@ -5,7 +5,7 @@
 //! that lose are kept, bounded, as other paths).
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashMap};
 
 use crate::gamma::Gamma;
 use crate::graph::Graph;
@@ -17,10 +17,24 @@ pub(crate) struct Overlay {
     /// Extra protection degrees per asset: (key, degree), max with the
     /// asset's own.
     pub(crate) raised: HashMap<u32, Vec<(u32, f64)>>,
-    /// Relations (by index) that no longer carry anything.
-    pub(crate) cut: HashSet<u32>,
+    /// Per relation (by index), whether it no longer carries anything;
+    /// empty when nothing is cut, so that the plain run pays no lookup.
+    pub(crate) cut: Vec<bool>,
     /// Assets taken out of service: extra seeds of the given threat.
     pub(crate) offline: Vec<(u32, u32)>,
+}
+
+impl Overlay {
+    pub(crate) fn cut_relation(&mut self, relation: u32, relations: usize) {
+        if self.cut.is_empty() {
+            self.cut = vec![false; relations];
+        }
+        self.cut[relation as usize] = true;
+    }
+
+    fn is_cut(&self, relation: u32) -> bool {
+        self.cut.get(relation as usize).copied().unwrap_or(false)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +53,8 @@ pub(crate) struct Arrival {
     pub(crate) threat: u32,
 }
 
+/// One (asset, impact) reached. Its best path is the chain of `via`
+/// predecessors (a tree over the states), so no path is stored whole.
 #[derive(Debug, Clone)]
 pub(crate) struct State {
     pub(crate) asset: u32,
@@ -47,13 +63,33 @@ pub(crate) struct State {
     pub(crate) score: f64,
     pub(crate) minutes: f64,
     pub(crate) via: Option<Step>,
-    pub(crate) others: Vec<Arrival>,
+    /// Where this state's losing arrivals sit in [`Propagation::others`]
+    /// (`u32::MAX`: none yet), and how many there are.
+    others_at: u32,
+    others_len: u32,
     settled: bool,
 }
 
-/// The states reached, in the order they were settled (best first).
+/// The states reached, numbered in the order they were first reached;
+/// `order` lists them best first, as they were settled.
 pub(crate) struct Propagation {
     pub(crate) states: Vec<State>,
+    pub(crate) order: Vec<u32>,
+    /// Losing arrivals, `keep` slots per state that has any, best first:
+    /// one flat array instead of a small vector per state.
+    others: Vec<Arrival>,
+}
+
+impl Propagation {
+    /// The other (losing) arrivals at a state, best first.
+    pub(crate) fn others(&self, at: u32) -> &[Arrival] {
+        let state = &self.states[at as usize];
+        if state.others_at == u32::MAX {
+            return &[];
+        }
+        let start = state.others_at as usize;
+        &self.others[start..start + state.others_len as usize]
+    }
 }
 
 pub(crate) struct Settings {
@@ -66,7 +102,9 @@ struct Run<'a> {
     graph: &'a Graph,
     overlay: &'a Overlay,
     settings: &'a Settings,
+    keep: usize,
     states: Vec<State>,
+    others: Vec<Arrival>,
     /// State number per (asset, impact), dense: u32::MAX when unreached.
     index: Vec<u32>,
     heap: BinaryHeap<(u64, Reverse<u32>)>,
@@ -82,7 +120,7 @@ pub(crate) fn protection(
     impact: ImpactType,
 ) -> f64 {
     let keys = [threat, graph.impact_keys[impact.index()], graph.all_key];
-    let raised = overlay.raised.get(&asset);
+    let raised = if overlay.raised.is_empty() { None } else { overlay.raised.get(&asset) };
     let degrees = keys.map(|key| {
         let own = graph.degree(asset, key);
         let extra = raised.and_then(|r| r.iter().find(|(k, _)| *k == key)).map_or(0.0, |&(_, d)| d);
@@ -97,13 +135,16 @@ pub(crate) fn propagate(
     settings: &Settings,
     seeds: &[(u32, u32, ImpactType)],
 ) -> Propagation {
+    let assets = graph.kinds.len();
     let mut run = Run {
         graph,
         overlay,
         settings,
-        states: Vec::new(),
-        index: vec![u32::MAX; graph.kinds.len() * ImpactType::ALL.len()],
-        heap: BinaryHeap::new(),
+        keep: settings.max_paths.saturating_sub(1),
+        states: Vec::with_capacity(assets),
+        others: Vec::new(),
+        index: vec![u32::MAX; assets * ImpactType::ALL.len()],
+        heap: BinaryHeap::with_capacity(assets),
     };
     let offline = overlay.offline.iter().map(|&(asset, threat)| (asset, threat, ImpactType::Availability));
     for (asset, threat, impact) in seeds.iter().copied().chain(offline) {
@@ -112,7 +153,7 @@ pub(crate) fn propagate(
             run.offer(asset, impact, Arrival { step: NO_STEP, score, minutes: 0.0, threat }, false);
         }
     }
-    let mut order = Vec::new();
+    let mut order = Vec::with_capacity(run.states.capacity());
     while let Some((bits, Reverse(at))) = run.heap.pop() {
         let state = &mut run.states[at as usize];
         if state.settled || state.score.to_bits() != bits {
@@ -122,22 +163,7 @@ pub(crate) fn propagate(
         order.push(at);
         run.expand(at);
     }
-    let mut position = vec![0u32; run.states.len()];
-    for (new, &old) in order.iter().enumerate() {
-        position[old as usize] = new as u32;
-    }
-    // Renumber so that states are in settlement order, steps included.
-    let mut slots: Vec<Option<State>> = run.states.into_iter().map(Some).collect();
-    let mut sorted: Vec<State> = order.iter().filter_map(|&i| slots[i as usize].take()).collect();
-    for state in &mut sorted {
-        if let Some(step) = &mut state.via {
-            step.from = position[step.from as usize];
-        }
-        for other in &mut state.others {
-            other.step.from = position[other.step.from as usize];
-        }
-    }
-    Propagation { states: sorted }
+    Propagation { states: run.states, order, others: run.others }
 }
 
 /// Marks a seed's arrival (no predecessor).
@@ -152,7 +178,7 @@ impl Run<'_> {
         let graph = self.graph;
         let from_kind = graph.kinds[asset as usize];
         for edge in graph.edges(asset) {
-            if self.overlay.cut.contains(&edge.relation) {
+            if self.overlay.is_cut(edge.relation) {
                 continue;
             }
             let to_kind = graph.kinds[edge.to as usize];
@@ -192,40 +218,58 @@ impl Run<'_> {
                 score: arrival.score,
                 minutes: arrival.minutes,
                 via,
-                others: Vec::new(),
+                others_at: u32::MAX,
+                others_len: 0,
                 settled: false,
             });
             self.index[slot] = at;
             self.heap.push((arrival.score.to_bits(), Reverse(at)));
             return;
         }
-        let keep = self.settings.max_paths.saturating_sub(1);
         let state = &mut self.states[at as usize];
         let better = !state.settled
             && (arrival.score > state.score || (arrival.score == state.score && arrival.minutes < state.minutes));
         if better {
-            if let Some(old) = state.via {
-                let previous = Arrival { step: old, score: state.score, minutes: state.minutes, threat: state.threat };
-                insert_bounded(&mut state.others, previous, keep);
-            }
+            let previous = state.via.map(|old| Arrival {
+                step: old,
+                score: state.score,
+                minutes: state.minutes,
+                threat: state.threat,
+            });
             state.threat = arrival.threat;
             state.score = arrival.score;
             state.minutes = arrival.minutes;
             state.via = via;
             self.heap.push((arrival.score.to_bits(), Reverse(at)));
+            if let Some(previous) = previous {
+                self.keep_other(at, previous);
+            }
         } else if has_step {
-            insert_bounded(&mut state.others, arrival, keep);
+            self.keep_other(at, arrival);
         }
     }
-}
 
-fn insert_bounded(others: &mut Vec<Arrival>, arrival: Arrival, keep: usize) {
-    if keep == 0 {
-        return;
-    }
-    let at = others.iter().position(|o| o.score < arrival.score).unwrap_or(others.len());
-    if at < keep {
-        others.insert(at, arrival);
-        others.truncate(keep);
+    /// Inserts a losing arrival among the state's others, best first,
+    /// keeping at most `keep` of them.
+    fn keep_other(&mut self, at: u32, arrival: Arrival) {
+        let keep = self.keep;
+        if keep == 0 {
+            return;
+        }
+        let state = &mut self.states[at as usize];
+        if state.others_at == u32::MAX {
+            state.others_at = self.others.len() as u32;
+            self.others.resize(self.others.len() + keep, arrival);
+        }
+        let start = state.others_at as usize;
+        let len = state.others_len as usize;
+        let slots = &mut self.others[start..start + keep];
+        let position = slots[..len].iter().position(|o| o.score < arrival.score).unwrap_or(len);
+        if position < keep {
+            let last = len.min(keep - 1);
+            slots.copy_within(position..last, position + 1);
+            slots[position] = arrival;
+            state.others_len = (len + 1).min(keep) as u32;
+        }
     }
 }

@@ -5,6 +5,7 @@ use safecare_model::{AssetKind, RelationKind};
 use serde::{Deserialize, Serialize};
 
 use crate::gamma::Gamma;
+use crate::name::Name;
 use crate::rules::{Direction, ImpactType};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,12 +24,12 @@ pub struct ImpactReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImpactedAsset {
-    pub asset: String,
-    pub name: String,
+    pub asset: Name,
+    pub name: Name,
     pub kind: AssetKind,
     pub impact: ImpactType,
     /// The threat this asset faces (the incident's, or what it became).
-    pub threat: String,
+    pub threat: Name,
     /// In (0, 1]: 1 is the incident at full strength.
     pub score: f64,
     /// Estimated minutes from the incident to this impact, along `path`.
@@ -44,9 +45,9 @@ pub struct ImpactedAsset {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathStep {
-    pub asset: String,
+    pub asset: Name,
     pub impact: ImpactType,
-    pub threat: String,
+    pub threat: Name,
     pub score: f64,
     pub minutes: f64,
     /// How the impact got here; absent on the seed.
@@ -60,7 +61,7 @@ pub struct Crossing {
     /// step's asset: `forward` when that asset is the relation's `from`.
     pub relation: RelationKind,
     pub direction: Direction,
-    pub rule: String,
+    pub rule: Name,
 }
 
 impl ImpactReport {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use safecare_impact::{Assessor, Gamma, Inventory, MitigationSet, RankedMitigation, RuleSet};
+use safecare_impact::{AssessError, Assessor, Gamma, Inventory, MitigationSet, RankedMitigation, RuleSet};
 
 fn demo() -> Assessor {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content/sites/demo-hospital");
@@ -124,4 +124,22 @@ fn fire_in_the_technical_room_values_backup_power_and_flags_evacuation() {
     );
     let transfer = find(&ranked, "transfer-icu-patients");
     assert!(transfer.patient_safety_risk && transfer.safety_reasons[0].contains("ventilated"));
+}
+
+#[test]
+fn a_subset_keeps_the_named_mitigations_in_order_and_names_every_unknown_id() {
+    let set = MitigationSet::from_yaml(SMALL_MITIGATIONS).unwrap();
+    let subset = set.subset(&["pull-pump", "isolate", "pull-pump"]).unwrap();
+    let ids: Vec<&str> = subset.mitigations.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["pull-pump", "isolate"]);
+    assert!(set.subset::<&str>(&[]).unwrap().mitigations.is_empty());
+    let err = set.subset(&["isolate", "pray", "dance"]).unwrap_err();
+    assert_eq!(err, AssessError::UnknownMitigations(vec!["pray".into(), "dance".into()]));
+    assert_eq!(err.to_string(), "unknown mitigation(s): pray, dance");
+
+    // Only the subset is ranked, still by what-if.
+    let assessor = Assessor::new(Inventory::from_yaml(SMALL).unwrap(), RuleSet::bundled(), Gamma::Max);
+    let ranked = assessor.rank_mitigations("phishing", &["ws"], &subset).unwrap();
+    let ids: Vec<&str> = ranked.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["isolate", "pull-pump"]);
 }

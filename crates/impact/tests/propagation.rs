@@ -37,7 +37,7 @@ fn score(report: &ImpactReport, id: &str) -> f64 {
 }
 
 fn path(report: &ImpactReport, id: &str) -> Vec<String> {
-    report.get(id).unwrap().path.iter().map(|s| s.asset.clone()).collect()
+    report.get(id).unwrap().path.iter().map(|s| s.asset.to_string()).collect()
 }
 
 fn close(a: f64, b: f64) {

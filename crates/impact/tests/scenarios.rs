@@ -11,7 +11,7 @@ fn assessor() -> Assessor {
 
 fn assets_on_path(report: &ImpactReport, id: &str) -> Vec<String> {
     let entry = report.get(id).unwrap_or_else(|| panic!("{id} not impacted"));
-    entry.path.iter().map(|s| s.asset.clone()).collect()
+    entry.path.iter().map(|s| s.asset.to_string()).collect()
 }
 
 fn entry<'a>(report: &'a ImpactReport, id: &str, impact: ImpactType) -> &'a ImpactedAsset {
@@ -24,7 +24,7 @@ fn entry<'a>(report: &'a ImpactReport, id: &str, impact: ImpactType) -> &'a Impa
 }
 
 fn names(path: &[PathStep]) -> Vec<String> {
-    path.iter().map(|s| s.asset.clone()).collect()
+    path.iter().map(|s| s.asset.to_string()).collect()
 }
 
 fn in_order(path: &[String], expected: &[&str]) -> bool {

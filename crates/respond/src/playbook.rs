@@ -70,6 +70,11 @@ pub struct PlaybookTask {
     /// first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,
+    /// The decision-support mitigation this task carries out (an id of
+    /// `content/impact/mitigations.yaml`, such as `isolate-host`), so that
+    /// the impact of doing it can be estimated before it is done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mitigation: Option<String>,
 }
 
 /// One playbook.
@@ -176,6 +181,11 @@ impl Playbook {
             if seen.contains(&task.id.as_str()) {
                 errors.push(PlaybookError::DuplicateTask(task.id.clone()));
             }
+            if let Some(mitigation) = &task.mitigation
+                && !valid_id(mitigation)
+            {
+                errors.push(PlaybookError::InvalidId(mitigation.clone()));
+            }
             if task.requires_approval == Some(task.role) {
                 errors.push(PlaybookError::SelfApproval(task.id.clone()));
             }
@@ -197,6 +207,18 @@ impl Playbook {
 
     pub fn task(&self, id: &str) -> Option<&PlaybookTask> {
         self.tasks.iter().find(|t| t.id == id)
+    }
+
+    /// The mitigation ids its tasks carry out, in task order, each once:
+    /// the candidates to rank by what-if for an incident of this type.
+    pub fn mitigations(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        for id in self.tasks.iter().filter_map(|t| t.mitigation.as_deref()) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
     }
 }
 
