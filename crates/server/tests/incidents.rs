@@ -94,7 +94,17 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
         .map(|s| s["asset"].as_str().unwrap())
         .collect();
     assert!(services.iter().any(|s| s.contains("theatre")), "{services:?}");
-    assert!(!record["impact"]["mitigations"].as_array().unwrap().is_empty());
+    // The mitigations ranked are the ones its playbooks carry out, best
+    // reduction first.
+    let ranked: Vec<&str> =
+        record["impact"]["mitigations"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert!(!ranked.is_empty());
+    let named: Vec<&str> =
+        record["tasks"].as_array().unwrap().iter().filter_map(|t| t["task"]["mitigation"].as_str()).collect();
+    assert!(ranked.iter().all(|m| named.contains(m)), "{ranked:?} not all in {named:?}");
+    let reductions: Vec<f64> =
+        record["impact"]["mitigations"].as_array().unwrap().iter().map(|m| m["reduction"].as_f64().unwrap()).collect();
+    assert!(reductions.windows(2).all(|w| w[0] >= w[1]), "{reductions:?}");
     assert!(record["impact_summary"].as_str().unwrap().starts_with("intrusion on ws-bms-01"));
 
     // The night-time badge, the USB disk, their correlation and the shadow

@@ -72,10 +72,26 @@ pub async fn try_assess(state: &AppState, record: &mut IncidentRecord, force: bo
     let seeds: Vec<&str> = seeds.iter().map(String::as_str).collect();
     let assessor = Assessor::new(inventory, RuleSet::bundled(), Gamma::default());
     let report = assessor.assess(&threat, &seeds)?;
-    let mitigations = assessor.rank_mitigations(&threat, &seeds, &MitigationSet::bundled())?;
+    let candidates = candidate_mitigations(state, record)?;
+    let mitigations = assessor.rank_mitigations(&threat, &seeds, &candidates)?;
     let now = Timestamp::now();
     attach_impact(record, IncidentImpact::new(now, report, mitigations), SYSTEM_ACTOR, now)?;
     Ok(true)
+}
+
+/// The mitigations the incident's playbooks carry out, or every bundled
+/// one that answers the threat when its playbooks name none: what the
+/// response will actually do is what gets ranked.
+fn candidate_mitigations(state: &AppState, record: &IncidentRecord) -> Result<MitigationSet, AssessError> {
+    let playbooks = &state.incidents.rules().playbooks;
+    let mut ids: Vec<&str> = Vec::new();
+    for id in record.playbooks.iter().filter_map(|p| playbooks.get(p)).flat_map(|p| p.mitigations()) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let bundled = MitigationSet::bundled();
+    if ids.is_empty() { Ok(bundled) } else { bundled.subset(&ids) }
 }
 
 /// [`try_assess`] for automatic updates: what cannot be assessed is logged
