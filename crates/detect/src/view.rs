@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use rsigma_eval::event::{Event as SigmaEvent, EventValue};
 use safecare_model::Event;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The event-core fields exposed to rules; see docs/detection.md.
 pub mod core_fields {
@@ -266,13 +266,10 @@ impl SigmaEvent for FieldView<'_> {
         }
     }
 
-    /// The correlation engine keeps `id` of each event it buffers; the domain
-    /// rides along in it so that a correlation alert can name the domains it
-    /// joined without SafeCare keeping a second copy of the window.
+    /// The event's own fields; `rsigma-eval` only asks for this when a
+    /// result is to carry the event, which SafeCare never requests.
     fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        map.insert("id".to_owned(), Value::String(crate::alert::encode_event_ref(self.event)));
-        Value::Object(map)
+        Value::Object(self.event.fields.clone())
     }
 }
 
