@@ -8,6 +8,7 @@ use rsigma_eval::event::{Event as SigmaEvent, EventValue};
 use rustc_hash::FxHashMap;
 
 use super::need::{Anchor, Need};
+use crate::view::FieldView;
 
 /// Rules of one route and what each needs, ready to be probed per event.
 pub(crate) struct Plan {
@@ -16,6 +17,12 @@ pub(crate) struct Plan {
     /// Plan-local rules with no usable need: candidates for every event.
     always: Vec<u32>,
     fields: Vec<FieldIndex>,
+    /// Fields whose value, in an event with flat fields, is the top-level
+    /// field of the same name: found by walking the event's own fields
+    /// (a few dozen) instead of looking each of the plan's (hundreds) up.
+    plain: FxHashMap<Box<str>, u32>,
+    /// The other fields (paths, aliases, event-core names): looked up.
+    special: Vec<u32>,
     keywords: Option<Needles>,
 }
 
@@ -149,19 +156,33 @@ impl Plan {
         });
         always.sort_unstable();
         always.dedup();
-        Plan { rules, always, fields: built, keywords }
+        let mut plain = FxHashMap::default();
+        let mut special = Vec::new();
+        for (i, field) in built.iter().enumerate() {
+            if FieldView::is_plain_name(&field.name) {
+                plain.insert(field.name.as_str().into(), i as u32);
+            } else {
+                special.push(i as u32);
+            }
+        }
+        Plan { rules, always, fields: built, plain, special, keywords }
     }
 
     /// Marks every rule of the plan that `event` might match.
-    pub fn mark<E: SigmaEvent>(&self, event: &E, marks: &mut Marks<'_>) {
+    pub fn mark(&self, event: &FieldView<'_>, marks: &mut Marks<'_>) {
         marks.set_all(&self.always);
-        for field in &self.fields {
-            let Some(value) = event.get_field(&field.name) else { continue };
-            marks.set_all(&field.present);
-            if field.exact.is_empty() && field.numbers.is_empty() && field.needles.is_none() {
-                continue;
+        match event.flat_fields() {
+            Some(fields) => {
+                for name in fields.keys() {
+                    if let Some(field) = self.plain.get(name.as_str()).and_then(|&i| self.fields.get(i as usize)) {
+                        field.probe(event, marks);
+                    }
+                }
+                for field in self.special.iter().filter_map(|&i| self.fields.get(i as usize)) {
+                    field.probe(event, marks);
+                }
             }
-            field.mark_value(&value, marks);
+            None => self.fields.iter().for_each(|field| field.probe(event, marks)),
         }
         if let Some(keywords) = &self.keywords {
             event.visit_string_values(&mut |s| keywords.mark(&fold(s), marks));
@@ -170,6 +191,15 @@ impl Plan {
 }
 
 impl FieldIndex {
+    fn probe(&self, event: &FieldView<'_>, marks: &mut Marks<'_>) {
+        let Some(value) = event.get_field(&self.name) else { return };
+        marks.set_all(&self.present);
+        if self.exact.is_empty() && self.numbers.is_empty() && self.needles.is_none() {
+            return;
+        }
+        self.mark_value(&value, marks);
+    }
+
     /// Mirrors the string and number forms `rsigma-eval` compares: strings
     /// as they are, integers and floats by `to_string`, booleans as
     /// `true`/`false`, arrays member by member.
