@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime};
-use safecare_detect::{Detector, RuleSet};
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
+};
+use safecare_detect::{Detector, RuleSet, hunt_parallel};
 use safecare_model::{Domain, Event, Timestamp};
 
 /// One OTRF JSON line as a Windows decoder hands it over: original fields,
@@ -97,10 +99,29 @@ fn bench_sigmahq_windows(c: &mut Criterion) {
         println!("SAFECARE_SAMPLES_DIR unset: SigmaHQ benchmark skipped");
         return;
     };
-    let rules = RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("SigmaHQ rules");
+    let rules = Arc::new(RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("SigmaHQ rules"));
     let lines = windows_lines(&dir);
     let mut group = c.benchmark_group(format!("sigmahq_windows_{}_rules_{}_events", rules.len(), lines.len()));
     measure(&mut group, &rules, &lines, windows_event);
+    // An offline hunt as Hayabusa runs one: every event, detection alerts
+    // built, on one and on both cores of this machine.
+    let events: Vec<Event> = lines.iter().filter_map(|l| windows_event(l)).collect();
+    for threads in [1, 2] {
+        group.bench_function(format!("hunt_parallel/{threads}_threads"), |b| {
+            b.iter_batched(
+                || events.clone(),
+                |events| hunt_parallel(rules.clone(), events.into_iter(), threads).len(),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("sigmahq_windows_load");
+    group.sample_size(10);
+    group.bench_function("load_rules", |b| {
+        b.iter(|| RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).map(|r| r.len()).unwrap_or_default())
+    });
     group.finish();
 }
 

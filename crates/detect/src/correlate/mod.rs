@@ -494,3 +494,6 @@ mod tests {
         assert_eq!(keys.len(), 4);
     }
 }
+
+#[cfg(test)]
+mod equivalence;
