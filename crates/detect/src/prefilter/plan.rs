@@ -10,6 +10,10 @@ use rustc_hash::FxHashMap;
 use super::need::{Anchor, Need};
 use crate::view::FieldView;
 
+/// Values up to this length are lowercased for exact lookups without
+/// allocating.
+const STACK_LOWER: usize = 256;
+
 /// Rules of one route and what each needs, ready to be probed per event.
 pub(crate) struct Plan {
     /// Plan-local rule number → index in the set's compiled rules, ascending.
@@ -31,6 +35,9 @@ struct FieldIndex {
     name: String,
     present: Vec<u32>,
     exact: FxHashMap<String, Vec<u32>>,
+    /// Byte length of the longest `exact` literal: a longer value cannot
+    /// equal any, and shorter ones are lowercased on the stack.
+    exact_max: usize,
     numbers: FxHashMap<i64, Vec<u32>>,
     needles: Option<Needles>,
 }
@@ -146,7 +153,8 @@ impl Plan {
                 always.extend(orphans);
                 None
             });
-            built.push(FieldIndex { name, present: f.present, exact: f.exact, numbers: f.numbers, needles });
+            let exact_max = f.exact.keys().map(String::len).max().unwrap_or(0);
+            built.push(FieldIndex { name, present: f.present, exact: f.exact, exact_max, numbers: f.numbers, needles });
         }
         // Stable probe order keeps the plan identical for identical inputs.
         built.sort_by(|a, b| a.name.cmp(&b.name));
@@ -230,11 +238,16 @@ impl FieldIndex {
             return;
         }
         let folded = fold(text);
-        if !self.exact.is_empty() {
-            let lower: Cow<'_, str> = if folded.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(folded.to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(folded.as_ref())
+        if !self.exact.is_empty() && folded.len() <= self.exact_max {
+            let mut buf = [0u8; STACK_LOWER];
+            let lower: Cow<'_, str> = match buf.get_mut(..folded.len()) {
+                Some(low) => {
+                    low.copy_from_slice(folded.as_bytes());
+                    low.make_ascii_lowercase();
+                    // ASCII lowercasing keeps UTF-8 valid.
+                    Cow::Borrowed(std::str::from_utf8(low).unwrap_or_default())
+                }
+                None => Cow::Owned(folded.to_ascii_lowercase()),
             };
             if let Some(rules) = self.exact.get(lower.as_ref()) {
                 marks.set_all(rules);
