@@ -1,7 +1,8 @@
 //! The correlator fires exactly when `rsigma-eval`'s `CorrelationEngine`
 //! does, with the same remembered events, on a long pseudo-random stream
-//! covering every correlation type, group-by, aliases and windows that
-//! expire, fill and refill.
+//! covering every correlation type, group-by, aliases, tumbling and session
+//! windows, a correlation of a correlation, and windows that expire, fill
+//! and refill.
 
 use rsigma_eval::{CorrelationConfig, CorrelationEngine, CorrelationEventMode};
 use rsigma_parser::parse_sigma_yaml;
@@ -62,6 +63,18 @@ correlation:
 title: Few
 id: c-few
 correlation: {type: event_count, rules: [granted], timespan: 1m, condition: {lt: 2}}
+---
+title: Tumbling
+id: c-tumbling
+correlation: {type: event_count, rules: [logon], group-by: [user], timespan: 2m, window: tumbling, condition: {gte: 2}}
+---
+title: Session
+id: c-session
+correlation: {type: value_count, rules: [denied], group-by: [door], timespan: 10m, window: session, gap: 1m, condition: {field: holder, gte: 2}}
+---
+title: Chained
+id: c-chained
+correlation: {type: event_count, rules: [c-count], group-by: [door], timespan: 5m, condition: {gte: 2}}
 ";
 
 /// A small linear congruential generator: the same stream on every run.
@@ -138,6 +151,6 @@ fn fires_like_the_library_engine() {
             *fired.entry(key).or_default() += 1;
         }
     }
-    assert_eq!(fired.len(), 5, "every correlation should fire: {fired:?}");
+    assert_eq!(fired.len(), 8, "every correlation should fire: {fired:?}");
     assert!(fired.values().all(|&n| n >= 20), "{fired:?}");
 }
