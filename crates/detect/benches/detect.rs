@@ -3,16 +3,19 @@
 //! (a) the hospital pack over its own case events, (b) the SigmaHQ Windows
 //! rules over the OTRF Windows samples (needs `SAFECARE_SAMPLES_DIR`), each
 //! as evaluation alone and as parse+normalise+evaluate from JSON lines; and
-//! correlation throughput on a stream where every event feeds a window.
+//! correlation throughput on streams where every event feeds a window,
+//! including one whose windows keep growing.
 
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime};
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
+};
 use safecare_detect::samples::{hospital_event, hospital_lines, windows_event, windows_lines};
-use safecare_detect::{Detector, RuleSet};
+use safecare_detect::{Detector, RuleSet, hunt_parallel};
 use safecare_model::{Domain, Event, Timestamp};
 
 /// The four measurements of one rule set over one event set.
@@ -45,10 +48,29 @@ fn bench_sigmahq_windows(c: &mut Criterion) {
         println!("SAFECARE_SAMPLES_DIR unset: SigmaHQ benchmark skipped");
         return;
     };
-    let rules = RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("SigmaHQ rules");
+    let rules = Arc::new(RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("SigmaHQ rules"));
     let lines = windows_lines(&dir).expect("Windows samples");
     let mut group = c.benchmark_group(format!("sigmahq_windows_{}_rules_{}_events", rules.len(), lines.len()));
     measure(&mut group, &rules, &lines, windows_event);
+    // An offline hunt as Hayabusa runs one: every event, detection alerts
+    // built, on one and on both cores of this machine.
+    let events: Vec<Event> = lines.iter().filter_map(|l| windows_event(l)).collect();
+    for threads in [1, 2] {
+        group.bench_function(format!("hunt_parallel/{threads}_threads"), |b| {
+            b.iter_batched(
+                || events.clone(),
+                |events| hunt_parallel(rules.clone(), events.into_iter(), threads).len(),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("sigmahq_windows_load");
+    group.sample_size(10);
+    group.bench_function("load_rules", |b| {
+        b.iter(|| RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).map(|r| r.len()).unwrap_or_default())
+    });
     group.finish();
 }
 
@@ -70,20 +92,21 @@ fn bench_hospital(c: &mut Criterion) {
     group.finish();
 }
 
-/// Failed Windows logons spread over 500 accounts and hosts, one per
-/// second: every event feeds the brute-force and spraying windows.
-fn correlation_stream(n: usize) -> Vec<Event> {
+/// `n` failed Windows logons, `per_second` a second, over `users`
+/// accounts and 1,400 addresses: every event feeds the brute-force
+/// (event_count by account) and spraying (value_count by address) windows.
+fn failed_logons(n: usize, per_second: usize, users: usize) -> Vec<Event> {
     let start: Timestamp = "2026-11-28T02:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH);
     (0..n)
         .map(|i| {
-            let time = start + jiff::SignedDuration::from_secs(i as i64);
+            let time = start + jiff::SignedDuration::from_secs((i / per_second.max(1)) as i64);
             let mut e = Event::new("wef", Domain::Cyber, time, "");
             e.logsource.product = Some("windows".into());
             e.logsource.service = Some("security".into());
             e.asset = Some(format!("ws-{}", i % 50));
             e.fields = serde_json::json!({
                 "Channel": "Security", "EventID": 4625,
-                "TargetUserName": format!("tok-{}", i % 500), "IpAddress": format!("10.0.{}.{}", i % 7, i % 200),
+                "TargetUserName": format!("tok-{}", i % users), "IpAddress": format!("10.0.{}.{}", i % 7, i % 200),
             })
             .as_object()
             .cloned()
@@ -93,9 +116,12 @@ fn correlation_stream(n: usize) -> Vec<Event> {
         .collect()
 }
 
+/// One event a second over 500 accounts: windows stay small and never
+/// fire. Stateless detection is measured on the same events, so the
+/// difference is the cost of correlation itself.
 fn bench_correlation(c: &mut Criterion) {
     let rules = pack();
-    let events = correlation_stream(10_000);
+    let events = failed_logons(10_000, 1, 500);
     let mut group = c.benchmark_group("correlation");
     group.throughput(Throughput::Elements(events.len() as u64));
     group.bench_function("failed_logons_10000_events", |b| {
@@ -104,12 +130,35 @@ fn bench_correlation(c: &mut Criterion) {
             events.iter().map(|e| detector.process(black_box(e)).len()).sum::<usize>()
         })
     });
+    group.bench_function("failed_logons_10000_events_detection_only", |b| {
+        b.iter(|| events.iter().map(|e| rules.detect(black_box(e)).len()).sum::<usize>())
+    });
+    group.finish();
+}
+
+/// 1,000 failed logons a second over 200 accounts: each account's
+/// five-minute window fills up to 1,500 events and every event after the
+/// tenth fires brute force. The time per event must not grow with the
+/// stream (and so the window) length.
+fn bench_window_growth(c: &mut Criterion) {
+    let rules = pack();
+    let mut group = c.benchmark_group("correlation_window_growth");
+    for n in [10_000, 50_000, 200_000] {
+        let events = failed_logons(n, 1000, 200);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("failed_logons_{n}_events"), |b| {
+            b.iter(|| {
+                let mut detector = Detector::new(rules.clone());
+                events.iter().map(|e| detector.process(black_box(e)).len()).sum::<usize>()
+            })
+        });
+    }
     group.finish();
 }
 
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
-    targets = bench_sigmahq_windows, bench_hospital, bench_correlation
+    targets = bench_sigmahq_windows, bench_hospital, bench_correlation, bench_window_growth
 }
 criterion_main!(benches);

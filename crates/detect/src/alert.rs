@@ -9,17 +9,6 @@ use crate::view::FieldView;
 const NATURAL_THREATS: [&str; 3] = ["fire", "flood", "environmental"];
 const MALFUNCTION_THREATS: [&str; 2] = ["cold_chain", "equipment_failure"];
 
-/// `<domain>:<event id>`: how an event is remembered inside a correlation
-/// window (see [`crate::view`]).
-pub(crate) fn encode_event_ref(event: &Event) -> String {
-    format!("{}:{}", event.domain.as_str(), event.id)
-}
-
-pub(crate) fn decode_event_ref(text: &str) -> Option<(Domain, EventId)> {
-    let (domain, id) = text.split_once(':')?;
-    Some((domain.parse().ok()?, id.parse().ok()?))
-}
-
 /// An alert for `meta` raised by `trigger`, covering `events` (oldest first,
 /// `trigger` last) from `domains`.
 pub(crate) fn build(
@@ -71,14 +60,6 @@ mod tests {
     use super::*;
     use crate::meta::RuleKind;
     use safecare_model::Severity;
-
-    #[test]
-    fn event_refs_round_trip_and_garbage_is_refused() {
-        let event = Event::new("t", Domain::Physical, Timestamp::UNIX_EPOCH, "");
-        assert_eq!(decode_event_ref(&encode_event_ref(&event)), Some((Domain::Physical, event.id)));
-        assert_eq!(decode_event_ref("nonsense"), None);
-        assert_eq!(decode_event_ref("space:x"), None);
-    }
 
     #[test]
     fn alert_carries_rule_event_asset_location_and_threat() {

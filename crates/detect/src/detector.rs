@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rsigma_eval::{CorrelationConfig, CorrelationEngine, CorrelationEventMode, CorrelationSnapshot, EvaluationResult};
+use rsigma_eval::EvaluationResult;
 use safecare_model::{Alert, Event};
 use serde_json::Value;
 
-use crate::alert::{build, decode_event_ref};
+use crate::alert::build;
+use crate::correlate::{Correlator, Fired, SNAPSHOT_VERSION, Snapshot};
 use crate::error::DetectError;
 use crate::route::RouteParts;
 use crate::ruleset::RuleSet;
@@ -18,7 +19,7 @@ use crate::view::FieldView;
 /// [`RuleSet`] between detectors with an `Arc`.
 pub struct Detector {
     rules: Arc<RuleSet>,
-    correlation: Option<CorrelationEngine>,
+    correlation: Option<Correlator>,
     hits: HashMap<String, u64>,
 }
 
@@ -26,7 +27,8 @@ pub struct Detector {
 /// the matches that feed correlations.
 pub(crate) struct Staged {
     alerts: Vec<Alert>,
-    feed: Vec<EvaluationResult>,
+    /// Ids of the matched rules that some correlation names.
+    feed: Vec<String>,
 }
 
 impl RuleSet {
@@ -38,10 +40,7 @@ impl RuleSet {
         let feed = if self.correlations.is_empty() {
             Vec::new()
         } else {
-            results
-                .into_iter()
-                .filter(|r| r.header.rule_id.as_deref().is_some_and(|id| self.correlated_ids.contains(id)))
-                .collect()
+            results.into_iter().filter_map(|r| r.header.rule_id.filter(|id| self.correlated_ids.contains(id))).collect()
         };
         Staged { alerts, feed }
     }
@@ -67,17 +66,9 @@ impl RuleSet {
 impl Detector {
     pub fn new(rules: Arc<RuleSet>) -> Self {
         let correlation = (!rules.correlations.is_empty()).then(|| {
-            let config = CorrelationConfig { correlation_event_mode: CorrelationEventMode::Refs, ..Default::default() };
-            let mut engine = CorrelationEngine::new(config);
-            // Both were checked when the set was built; a rule that failed
-            // there is already listed among the refusals.
-            for rule in &rules.correlated {
-                let _ = engine.add_rule(rule);
-            }
-            for corr in &rules.correlations {
-                let _ = engine.add_correlation(corr);
-            }
-            engine
+            let identities: Vec<(&str, Option<&str>)> =
+                rules.correlated.iter().map(|(id, name)| (id.as_str(), name.as_deref())).collect();
+            Correlator::new(&rules.correlations, &identities)
         });
         Detector { rules, correlation, hits: HashMap::new() }
     }
@@ -98,16 +89,13 @@ impl Detector {
     /// absorbing must follow the stream's order.
     pub(crate) fn absorb(&mut self, event: &Event, staged: Staged) -> Vec<Alert> {
         let Staged { mut alerts, feed } = staged;
-        if let Some(engine) = self.correlation.as_mut()
+        if let Some(correlator) = self.correlation.as_mut()
             && !feed.is_empty()
         {
             let view = FieldView::new(event);
-            let fired = engine.process_with_detections(&view, feed, event.time.as_second());
-            for result in fired.iter().filter(|r| r.is_correlation()) {
-                if let Some(alert) = correlation_alert(&self.rules, result, event) {
-                    alerts.push(alert);
-                }
-            }
+            let trigger = (event.time.as_second(), event.domain, event.id);
+            let fired = correlator.absorb(&self.rules.correlations, &view, trigger, feed.iter().map(String::as_str));
+            alerts.extend(fired.iter().filter_map(|f| correlation_alert(&self.rules, f, event)));
         }
         for alert in &alerts {
             if let Some(rule) = &alert.safecare.rule {
@@ -124,40 +112,40 @@ impl Detector {
 
     /// The open correlation windows, as a serde value the store can keep.
     pub fn snapshot(&self) -> Value {
-        self.correlation.as_ref().and_then(|e| serde_json::to_value(e.export_state()).ok()).unwrap_or(Value::Null)
+        self.correlation.as_ref().map_or(Value::Null, |c| c.snapshot(&self.rules.correlations))
     }
 
     /// Restores windows saved by [`Detector::snapshot`]; windows of
     /// correlations no longer loaded are dropped.
     pub fn restore(&mut self, snapshot: Value) -> Result<(), DetectError> {
-        let Some(engine) = self.correlation.as_mut() else { return Ok(()) };
+        let Some(correlator) = self.correlation.as_mut() else { return Ok(()) };
         if snapshot.is_null() {
             return Ok(());
         }
-        let state: CorrelationSnapshot = serde_json::from_value(snapshot).map_err(DetectError::BadSnapshot)?;
-        if engine.import_state(state) { Ok(()) } else { Err(DetectError::SnapshotVersion) }
+        // Checked first so that a snapshot of an older format (the library's
+        // own, version 1) says so instead of failing to parse.
+        if let Some(version) = snapshot.get("version").and_then(Value::as_u64)
+            && version != u64::from(SNAPSHOT_VERSION)
+        {
+            return Err(DetectError::SnapshotVersion);
+        }
+        let state: Snapshot = serde_json::from_value(snapshot).map_err(DetectError::BadSnapshot)?;
+        correlator.restore(&self.rules.correlations, state);
+        Ok(())
     }
 }
 
-fn correlation_alert(rules: &RuleSet, result: &EvaluationResult, trigger: &Event) -> Option<Alert> {
-    let header = &result.header;
-    let meta = header
-        .rule_id
-        .as_deref()
-        .and_then(|id| rules.meta.get(id))
-        .or_else(|| rules.meta.values().find(|m| m.title == header.rule_title))?;
-    let refs = result.as_correlation()?.event_refs.as_deref().unwrap_or_default();
-    let mut events = Vec::with_capacity(refs.len() + 1);
+fn correlation_alert(rules: &RuleSet, fired: &Fired, trigger: &Event) -> Option<Alert> {
+    let meta = rules.correlations.get(fired.correlation).and_then(|c| rules.meta.get(&c.key))?;
+    let mut events = Vec::with_capacity(fired.events.len() + 1);
     let mut domains = Vec::new();
     let mut start = trigger.time;
-    for r in refs {
-        if let Some((domain, id)) = r.id.as_deref().and_then(decode_event_ref)
-            && !events.contains(&id)
-        {
+    for &(ts, domain, id) in &fired.events {
+        if !events.contains(&id) {
             events.push(id);
             domains.push(domain);
         }
-        if let Ok(t) = safecare_model::Timestamp::from_second(r.timestamp) {
+        if let Ok(t) = safecare_model::Timestamp::from_second(ts) {
             start = start.min(t);
         }
     }

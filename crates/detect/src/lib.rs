@@ -17,6 +17,7 @@
 //! watching for hot reload, or the CLI.
 
 mod alert;
+mod correlate;
 mod detector;
 mod error;
 mod evaluate;

@@ -7,9 +7,11 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use rsigma_eval::{CorrelationConfig, CorrelationEngine, Engine};
+use rsigma_eval::Engine;
+use rsigma_eval::correlation::compile_correlation;
 use rsigma_parser::{CorrelationRule, FilterRule, SigmaRule, parse_sigma_yaml};
 
+use crate::correlate::Correlation;
 use crate::error::{DetectError, Refusal};
 use crate::meta::{RuleKind, RuleMeta, THREAT_ATTRIBUTE, severity_of, threat_of};
 use crate::prefilter::Prefilter;
@@ -26,12 +28,11 @@ pub struct RuleSet {
     pub(crate) routes: RouteTable,
     pub(crate) prefilter: Prefilter,
     pub(crate) meta: HashMap<String, RuleMeta>,
-    /// Detection rules named by some correlation, for the correlation
-    /// engine's id/name table.
-    pub(crate) correlated: Vec<SigmaRule>,
+    /// Detection rules named by some correlation: id and name.
+    pub(crate) correlated: Vec<(String, Option<String>)>,
     /// The ids of `correlated`, checked for every match.
     pub(crate) correlated_ids: HashSet<String>,
-    pub(crate) correlations: Vec<CorrelationRule>,
+    pub(crate) correlations: Vec<Correlation>,
     /// Detection rules whose matches only feed correlations (Sigma
     /// `generate: false`, the default) and raise no alert of their own.
     pub(crate) correlation_only: HashSet<String>,
@@ -132,10 +133,10 @@ impl RuleSetBuilder {
         let mut meta: HashMap<String, RuleMeta> = HashMap::new();
         let rules = dedupe(rules, &mut refused);
         let wanted: HashSet<&str> = correlations.iter().flat_map(|(_, c)| c.rules.iter().map(String::as_str)).collect();
-        let correlated: Vec<SigmaRule> = rules
+        let correlated: Vec<(String, Option<String>)> = rules
             .iter()
             .filter(|l| l.rule.id.iter().chain(&l.rule.name).any(|k| wanted.contains(k.as_str())))
-            .map(|l| l.rule.clone())
+            .map(|l| (l.rule.id.clone().unwrap_or_default(), l.rule.name.clone()))
             .collect();
         let engine = compile(rules, &filters, &mut refused, &mut meta);
 
@@ -144,7 +145,7 @@ impl RuleSetBuilder {
             prefilter: Prefilter::new(engine.rules()),
             engine,
             meta,
-            correlated_ids: correlated.iter().filter_map(|r| r.id.clone()).collect(),
+            correlated_ids: correlated.iter().map(|(id, _)| id.clone()).collect(),
             correlated,
             correlations: Vec::new(),
             correlation_only: HashSet::new(),
@@ -252,8 +253,8 @@ impl RuleSet {
         builder.build()
     }
 
-    /// Checks each correlation against a scratch engine and against the
-    /// loaded rules it names, keeping only those that will work.
+    /// Compiles each correlation and checks the rules it names, keeping
+    /// only those that will work.
     fn add_correlations(&mut self, correlations: Vec<(PathBuf, CorrelationRule)>) {
         let mut names: HashMap<String, String> = HashMap::new();
         for m in self.meta.values() {
@@ -267,7 +268,6 @@ impl RuleSet {
                 names.insert(key.clone(), key.clone());
             }
         }
-        let mut scratch = CorrelationEngine::new(CorrelationConfig::default());
         // A rule feeding several correlations raises its own alerts as soon
         // as one of them asks for it (`generate: true`).
         let mut generated: HashSet<String> = HashSet::new();
@@ -277,10 +277,13 @@ impl RuleSet {
                 self.refused.push(refuse(format!("references unknown rule {missing:?}")));
                 continue;
             }
-            if let Err(e) = scratch.add_correlation(&corr) {
-                self.refused.push(refuse(e.to_string()));
-                continue;
-            }
+            let compiled = match compile_correlation(&corr) {
+                Ok(compiled) => compiled,
+                Err(e) => {
+                    self.refused.push(refuse(e.to_string()));
+                    continue;
+                }
+            };
             for r in &corr.rules {
                 if let Some(id) = names.get(r) {
                     let target = if corr.generate { &mut generated } else { &mut self.correlation_only };
@@ -293,7 +296,7 @@ impl RuleSet {
                 id.clone(),
                 RuleMeta {
                     threat: threat_of(threat, &corr.tags),
-                    id,
+                    id: id.clone(),
                     name: corr.name.clone(),
                     title: corr.title.clone(),
                     description: corr.description.clone(),
@@ -303,7 +306,7 @@ impl RuleSet {
                     path: path.display().to_string(),
                 },
             );
-            self.correlations.push(corr);
+            self.correlations.push(Correlation { key: id, rule: compiled });
         }
         self.correlation_only.retain(|id| !generated.contains(id));
     }

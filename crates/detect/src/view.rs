@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use rsigma_eval::event::{Event as SigmaEvent, EventValue};
 use safecare_model::Event;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The event-core fields exposed to rules; see docs/detection.md.
 pub mod core_fields {
@@ -80,6 +80,20 @@ impl<'a> FieldView<'a> {
         view
     }
 
+    /// The event's fields when a rule's field of a plain name (see
+    /// [`FieldView::is_plain_name`]) is exactly the top-level field of that
+    /// name, as in NXLog and OTRF records.
+    pub fn flat_fields(&self) -> Option<&'a serde_json::Map<String, Value>> {
+        (self.shape == Shape::Flat).then_some(&self.event.fields)
+    }
+
+    /// Whether, in a flat event, `name` can only be the top-level field of
+    /// that name: not a path, not an alias ([`FieldView::alias`]), not an
+    /// event-core field.
+    pub fn is_plain_name(name: &str) -> bool {
+        !name.contains('.') && !matches!(name, "Provider_Name" | "Computer" | "Image" | "ParentImage" | "ProcessId")
+    }
+
     /// True when the fields look like a Windows event log record.
     pub fn is_windows(&self) -> bool {
         self.shape != Shape::Flat || (self.raw("Channel").is_some() && self.raw("EventID").is_some())
@@ -128,7 +142,7 @@ impl<'a> FieldView<'a> {
 
     /// Other names a field goes by: NXLog writes `SourceName`/`Hostname` for
     /// `Provider_Name`/`Computer`, and Security 4688 names its image fields
-    /// differently from Sysmon 1.
+    /// differently from Sysmon 1. Keep [`FieldView::is_plain_name`] in step.
     fn alias(&self, name: &str) -> Option<&'a Value> {
         let alias = match name {
             "Provider_Name" => "SourceName",
@@ -266,13 +280,10 @@ impl SigmaEvent for FieldView<'_> {
         }
     }
 
-    /// The correlation engine keeps `id` of each event it buffers; the domain
-    /// rides along in it so that a correlation alert can name the domains it
-    /// joined without SafeCare keeping a second copy of the window.
+    /// The event's own fields; `rsigma-eval` only asks for this when a
+    /// result is to carry the event, which SafeCare never requests.
     fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        map.insert("id".to_owned(), Value::String(crate::alert::encode_event_ref(self.event)));
-        Value::Object(map)
+        Value::Object(self.event.fields.clone())
     }
 }
 
@@ -320,6 +331,19 @@ mod tests {
         assert_eq!(get(&view, "ParentImage").as_deref(), Some("C:\\p.exe"));
         let other = event(json!({"Channel": "Security", "EventID": 4689, "NewProcessName": "C:\\x.exe"}));
         assert_eq!(get(&FieldView::new(&other), "Image"), None, "aliases only apply to 4688");
+    }
+
+    #[test]
+    fn names_answered_other_than_by_their_own_field_are_not_plain() {
+        let e = event(json!({"Channel": "Security", "EventID": 4688, "SourceName": "s", "Hostname": "h",
+            "NewProcessName": "n", "ParentProcessName": "p", "NewProcessId": "1", "a": {"b": "nested"}}));
+        let view = FieldView::new(&e);
+        assert!(view.flat_fields().is_some());
+        for name in ["Provider_Name", "Computer", "Image", "ParentImage", "ProcessId", "a.b", core_fields::DOMAIN] {
+            assert!(get(&view, name).is_some() && e.fields.get(name).is_none(), "{name}");
+            assert!(!FieldView::is_plain_name(name), "{name}");
+        }
+        assert!(FieldView::is_plain_name("CommandLine"));
     }
 
     #[test]

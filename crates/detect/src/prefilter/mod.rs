@@ -19,11 +19,11 @@ mod plan;
 use std::cell::RefCell;
 use std::sync::{Arc, RwLock};
 
-use rsigma_eval::event::Event as SigmaEvent;
 use rsigma_eval::{CompiledRule, EvaluationResult, evaluate_rule};
 use rustc_hash::FxHashMap;
 
 use crate::route::RouteTable;
+use crate::view::FieldView;
 use need::{Need, rule_need};
 use plan::{Marks, Plan};
 
@@ -72,12 +72,12 @@ impl Prefilter {
     /// Evaluates `event` against the rules of `groups` (sorted route-group
     /// ids), skipping those it cannot match; results come in ascending rule
     /// order.
-    pub fn run<E: SigmaEvent>(
+    pub fn run(
         &self,
         rules: &[CompiledRule],
         routes: &RouteTable,
         groups: &[u32],
-        event: &E,
+        event: &FieldView<'_>,
         sink: &mut dyn FnMut(usize, EvaluationResult),
     ) {
         let plan = self.plan(routes, groups);

@@ -8,6 +8,11 @@ use rsigma_eval::event::{Event as SigmaEvent, EventValue};
 use rustc_hash::FxHashMap;
 
 use super::need::{Anchor, Need};
+use crate::view::FieldView;
+
+/// Values up to this length are lowercased for exact lookups without
+/// allocating.
+const STACK_LOWER: usize = 256;
 
 /// Rules of one route and what each needs, ready to be probed per event.
 pub(crate) struct Plan {
@@ -16,6 +21,12 @@ pub(crate) struct Plan {
     /// Plan-local rules with no usable need: candidates for every event.
     always: Vec<u32>,
     fields: Vec<FieldIndex>,
+    /// Fields whose value, in an event with flat fields, is the top-level
+    /// field of the same name: found by walking the event's own fields
+    /// (a few dozen) instead of looking each of the plan's (hundreds) up.
+    plain: FxHashMap<Box<str>, u32>,
+    /// The other fields (paths, aliases, event-core names): looked up.
+    special: Vec<u32>,
     keywords: Option<Needles>,
 }
 
@@ -24,6 +35,9 @@ struct FieldIndex {
     name: String,
     present: Vec<u32>,
     exact: FxHashMap<String, Vec<u32>>,
+    /// Byte length of the longest `exact` literal: a longer value cannot
+    /// equal any, and shorter ones are lowercased on the stack.
+    exact_max: usize,
     numbers: FxHashMap<i64, Vec<u32>>,
     needles: Option<Needles>,
 }
@@ -139,7 +153,8 @@ impl Plan {
                 always.extend(orphans);
                 None
             });
-            built.push(FieldIndex { name, present: f.present, exact: f.exact, numbers: f.numbers, needles });
+            let exact_max = f.exact.keys().map(String::len).max().unwrap_or(0);
+            built.push(FieldIndex { name, present: f.present, exact: f.exact, exact_max, numbers: f.numbers, needles });
         }
         // Stable probe order keeps the plan identical for identical inputs.
         built.sort_by(|a, b| a.name.cmp(&b.name));
@@ -149,19 +164,33 @@ impl Plan {
         });
         always.sort_unstable();
         always.dedup();
-        Plan { rules, always, fields: built, keywords }
+        let mut plain = FxHashMap::default();
+        let mut special = Vec::new();
+        for (i, field) in built.iter().enumerate() {
+            if FieldView::is_plain_name(&field.name) {
+                plain.insert(field.name.as_str().into(), i as u32);
+            } else {
+                special.push(i as u32);
+            }
+        }
+        Plan { rules, always, fields: built, plain, special, keywords }
     }
 
     /// Marks every rule of the plan that `event` might match.
-    pub fn mark<E: SigmaEvent>(&self, event: &E, marks: &mut Marks<'_>) {
+    pub fn mark(&self, event: &FieldView<'_>, marks: &mut Marks<'_>) {
         marks.set_all(&self.always);
-        for field in &self.fields {
-            let Some(value) = event.get_field(&field.name) else { continue };
-            marks.set_all(&field.present);
-            if field.exact.is_empty() && field.numbers.is_empty() && field.needles.is_none() {
-                continue;
+        match event.flat_fields() {
+            Some(fields) => {
+                for name in fields.keys() {
+                    if let Some(field) = self.plain.get(name.as_str()).and_then(|&i| self.fields.get(i as usize)) {
+                        field.probe(event, marks);
+                    }
+                }
+                for field in self.special.iter().filter_map(|&i| self.fields.get(i as usize)) {
+                    field.probe(event, marks);
+                }
             }
-            field.mark_value(&value, marks);
+            None => self.fields.iter().for_each(|field| field.probe(event, marks)),
         }
         if let Some(keywords) = &self.keywords {
             event.visit_string_values(&mut |s| keywords.mark(&fold(s), marks));
@@ -170,6 +199,15 @@ impl Plan {
 }
 
 impl FieldIndex {
+    fn probe(&self, event: &FieldView<'_>, marks: &mut Marks<'_>) {
+        let Some(value) = event.get_field(&self.name) else { return };
+        marks.set_all(&self.present);
+        if self.exact.is_empty() && self.numbers.is_empty() && self.needles.is_none() {
+            return;
+        }
+        self.mark_value(&value, marks);
+    }
+
     /// Mirrors the string and number forms `rsigma-eval` compares: strings
     /// as they are, integers and floats by `to_string`, booleans as
     /// `true`/`false`, arrays member by member.
@@ -200,11 +238,16 @@ impl FieldIndex {
             return;
         }
         let folded = fold(text);
-        if !self.exact.is_empty() {
-            let lower: Cow<'_, str> = if folded.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(folded.to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(folded.as_ref())
+        if !self.exact.is_empty() && folded.len() <= self.exact_max {
+            let mut buf = [0u8; STACK_LOWER];
+            let lower: Cow<'_, str> = match buf.get_mut(..folded.len()) {
+                Some(low) => {
+                    low.copy_from_slice(folded.as_bytes());
+                    low.make_ascii_lowercase();
+                    // ASCII lowercasing keeps UTF-8 valid.
+                    Cow::Borrowed(std::str::from_utf8(low).unwrap_or_default())
+                }
+                None => Cow::Owned(folded.to_ascii_lowercase()),
             };
             if let Some(rules) = self.exact.get(lower.as_ref()) {
                 marks.set_all(rules);
