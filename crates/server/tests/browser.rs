@@ -163,6 +163,35 @@ async fn an_incident_of_the_demo_attack_is_worked_from_its_page() {
         .expect("the refusal is shown");
     assert_eq!(refusal.attr("class").await.unwrap().as_deref(), Some("error"));
 
+    // Tasks are completed, or skipped with a reason.
+    b.find(Locator::XPath("//tr[@data-task='bms_tampering/triage']//button[normalize-space()='Complete']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tr.task-done[data-task='bms_tampering/triage']"))
+        .await
+        .expect("the task is done");
+    let skip = "//tr[@data-task='phishing/warn-staff']";
+    b.find(Locator::XPath(&format!("{skip}//summary"))).await.unwrap().click().await.unwrap();
+    b.find(Locator::XPath(&format!("{skip}//input[@name='note']")))
+        .await
+        .unwrap()
+        .send_keys("one recipient only")
+        .await
+        .unwrap();
+    b.find(Locator::XPath(&format!("{skip}//button[normalize-space()='Skip']"))).await.unwrap().click().await.unwrap();
+    let skipped = b
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tr.task-skipped[data-task='phishing/warn-staff']"))
+        .await
+        .expect("the task is skipped");
+    assert!(skipped.text().await.unwrap().contains("one recipient only"));
+
     // A comment lands on the timeline.
     b.find(Locator::Id("comment")).await.unwrap().send_keys("BMS operator called").await.unwrap();
     b.find(Locator::XPath("//button[normalize-space()='Add comment']")).await.unwrap().click().await.unwrap();

@@ -175,7 +175,7 @@ fn task_row(task: &TaskState, api: &str, write: bool) -> Markup {
             td {
                 (task.task.title)
                 @if !task.task.instructions.is_empty() { details { summary { "How" } p { (task.task.instructions) } } }
-                @if !task.task.after.is_empty() { small.calm { "after " (task.task.after.join(", ")) } }
+                @if !task.task.after.is_empty() { small.after { "after " (task.task.after.join(", ")) } }
             }
             td { (words(task.task.role.as_str())) }
             td {
@@ -199,9 +199,12 @@ fn task_row(task: &TaskState, api: &str, write: bool) -> Markup {
                             button type="button" data-action="api" data-url=(url) data-body=(body("approve")) { "Approve" }
                         }
                         button type="button" data-action="api" data-url=(url) data-body=(body("complete")) { "Complete" }
-                        form.api.skip data-url=(url) data-method="POST" data-extra=(body("skip")) {
-                            label { span.visually-hidden { "Reason to skip " (task.task.title) } input name="note" placeholder="reason to skip" required; }
-                            button type="submit" { "Skip" }
+                        details.skip-task {
+                            summary { "Skip…" }
+                            form.api data-url=(url) data-method="POST" data-extra=(body("skip")) {
+                                label { span.visually-hidden { "Reason to skip " (task.task.title) } input name="note" placeholder="why skip it" required; }
+                                button type="submit" { "Skip" }
+                            }
                         }
                     }
                 }
@@ -356,8 +359,8 @@ fn mitigations(impact: &IncidentImpact, names: &HashMap<String, String>) -> Mark
                     @for (rank, m) in impact.mitigations.iter().enumerate() {
                         tr class=[m.patient_safety_risk.then_some("risky")] {
                             td { (rank + 1) }
-                            td { (m.name) br; small { "on " (m.targets.iter().map(|t| names.get(t).unwrap_or(t).as_str()).collect::<Vec<_>>().join(", ")) } }
-                            td { (format!("{:.2}", m.reduction)) br; small { (format!("{:.2} → {:.2}", m.service_impact_before, m.service_impact_after)) } }
+                            td { (m.name) br; (targets(&m.targets, names)) }
+                            td { (figure(m.reduction)) br; small { (figure(m.service_impact_before)) " → " (figure(m.service_impact_after)) } }
                             td {
                                 @if m.patient_safety_risk {
                                     strong { "⚠ risk" }
@@ -370,6 +373,29 @@ fn mitigations(impact: &IncidentImpact, names: &HashMap<String, String>) -> Mark
             }
         }
     }
+}
+
+/// How many of a mitigation's targets are named before the rest fold away.
+const SHOWN_TARGETS: usize = 4;
+
+fn targets(targets: &[String], names: &HashMap<String, String>) -> Markup {
+    let named: Vec<&str> = targets.iter().map(|t| names.get(t).unwrap_or(t).as_str()).collect();
+    html! {
+        @if named.len() <= SHOWN_TARGETS {
+            small { "on " (named.join(", ")) }
+        } @else {
+            details.targets {
+                summary { small { "on " (named[..SHOWN_TARGETS].join(", ")) " and " (named.len() - SHOWN_TARGETS) " more" } }
+                small { (named[SHOWN_TARGETS..].join(", ")) }
+            }
+        }
+    }
+}
+
+/// A score to two decimals, without the "-0.00" of a rounding residue.
+fn figure(x: f64) -> String {
+    let rounded = (x * 100.0).round() / 100.0;
+    format!("{:.2}", if rounded == 0.0 { 0.0 } else { rounded })
 }
 
 /// One line of the timeline: a recorded change, or an alert at the time it
@@ -406,7 +432,7 @@ fn timeline(record: &IncidentRecord, alerts: &[Alert], api: &str, write: bool) -
         })
         .chain(alerts.iter().map(|a| Line {
             at: a.create_time,
-            actor: a.safecare.rule.as_deref().unwrap_or("detection"),
+            actor: "detection",
             action: "alert raised".to_owned(),
             detail: format!("{} ({})", a.description, a.safecare.location.path()),
             alert: Some(a),
@@ -454,6 +480,13 @@ mod tests {
         assert_eq!(remaining(now, at("2026-11-28T13:12:30Z")), "3 h 12 min left");
         assert_eq!(remaining(now, at("2026-11-30T12:00:00Z")), "2 d 2 h left");
         assert_eq!(remaining(now, at("2026-11-28T09:20:00Z")), "overdue by 40 min");
+    }
+
+    #[test]
+    fn figures_drop_the_sign_of_zero() {
+        assert_eq!(figure(-0.001), "0.00");
+        assert_eq!(figure(-2.034), "-2.03");
+        assert_eq!(figure(11.338), "11.34");
     }
 
     #[test]
