@@ -221,6 +221,9 @@ async fn an_incident_of_the_demo_attack_is_worked_from_its_page() {
     b.goto(&format!("{base}/incidents?status=acknowledged")).await.unwrap();
     let link = b.wait().for_element(Locator::Css(&format!("a[href='/incidents/{id}']"))).await.unwrap();
     assert_eq!(link.text().await.unwrap(), "Click On Suspicious Mail Link");
+    assert!(fits_the_width(b).await, "the list fits the tablet width");
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(browser_support::screenshot_dir().join("incidents-tablet.png"), png).unwrap();
     b.goto(&format!("{base}/incidents?status=closed")).await.unwrap();
     b.wait().for_element(Locator::XPath("//p[normalize-space()='No incident matches.']")).await.unwrap();
     server.stop().await.unwrap();
