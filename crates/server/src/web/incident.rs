@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use axum::extract::{Extension, Path, State};
 use jiff::{SignedDuration, Timestamp};
 use maud::{Markup, html};
-use safecare_model::{Alert, Incident, IncidentId};
+use safecare_model::{Alert, IncidentId};
 use safecare_respond::{
     IncidentImpact, IncidentRecord, RegulatoryClock, ReportKind, TaskState, TaskStatus, TimelineAction, TimelineEntry,
     Transition, check_transition,
@@ -39,7 +39,9 @@ pub async fn page(
         .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
     let alerts = alerts_of(state.store.as_ref(), &record).await?;
     let may = |permission| Access::Needs(permission).allows(principal.role);
-    let (write, declare) = (may(Permission::IncidentsWrite), may(Permission::IncidentsDeclare));
+    // A merged incident takes no more changes: it offers none.
+    let open = record.merged_into.is_none();
+    let (write, declare) = (open && may(Permission::IncidentsWrite), open && may(Permission::IncidentsDeclare));
     let users: Vec<String> = if write {
         let mut names: Vec<String> =
             state.accounts.list_users().await?.into_iter().filter(|u| !u.disabled).map(|u| u.name).collect();
@@ -62,7 +64,7 @@ pub async fn page(
         div.incident id="incident" data-live data-incident=(id) data-api=(api) {
             p id="action-status" role="status" aria-live="polite" {}
             (facts(&record))
-            (actions(incident, &api, write, &users))
+            (actions(&record, &api, write, &users))
             (impact_graph(record.impact.as_ref(), &names))
             div.incident-grid {
                 div {
@@ -105,7 +107,8 @@ fn facts(record: &IncidentRecord) -> Markup {
     }
 }
 
-fn actions(incident: &Incident, api: &str, write: bool, users: &[String]) -> Markup {
+fn actions(record: &IncidentRecord, api: &str, write: bool, users: &[String]) -> Markup {
+    let incident = &record.incident;
     let allowed: Vec<Transition> =
         Transition::ALL.into_iter().filter(|t| check_transition(incident.status, *t).is_ok()).collect();
     html! {
@@ -131,6 +134,8 @@ fn actions(incident: &Incident, api: &str, write: bool, users: &[String]) -> Mar
                     }
                     button type="submit" { "Assign" }
                 }
+            } @else if let Some(into) = record.merged_into {
+                span.calm { "Merged into " a href={ "/incidents/" (into) } { "another incident" } ", which carries on the work." }
             } @else {
                 span.calm { "Your role can read this incident but not change it." }
             }
