@@ -125,6 +125,9 @@ async fn an_incident_of_the_demo_attack_is_worked_from_its_page() {
     let page = browser_support::demo::play_attack(&server, &admin, 2).await;
     let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
     provision::add_user(server.state.accounts.as_ref(), "soc", Role::SocAnalyst, "soc analyst password").await.unwrap();
+    provision::add_user(server.state.accounts.as_ref(), "alice", Role::SecurityGuard, "alice on duty password")
+        .await
+        .unwrap();
     let b = &browser.client;
     browser_support::log_in(b, &base, "soc", "soc analyst password", &format!("/incidents/{id}")).await;
 
@@ -151,6 +154,15 @@ async fn an_incident_of_the_demo_attack_is_worked_from_its_page() {
         .await
         .expect("the status changes to acknowledged");
     b.wait().for_element(Locator::XPath("//button[normalize-space()='Start']")).await.unwrap();
+
+    // Assigned to a user picked from the list.
+    b.find(Locator::Css("#assignee option[value='alice']")).await.unwrap().click().await.unwrap();
+    b.find(Locator::XPath("//button[normalize-space()='Assign']")).await.unwrap().click().await.unwrap();
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//dd[@id='incident-assignee'][normalize-space()='alice']"))
+        .await
+        .expect("the assignee changes");
 
     // An approval the role cannot give is refused with the API's reason.
     let approve = "//tr[@data-task='bms_tampering/manual-mode']//button[normalize-space()='Approve']";
@@ -261,5 +273,39 @@ async fn the_incident_page_reloads_when_someone_else_changes_it() {
         .for_element(Locator::XPath("//span[@id='incident-status'][normalize-space()='acknowledged']"))
         .await
         .expect("the open page shows the change");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_privacy_officer_declares_a_breach_but_does_not_work_the_incident() {
+    let Some(browser) = browser_support::start().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = common::start_with_admin(config(dir.path())).await;
+    let base = server.url();
+    browser_support::demo::load_hospital(&server).await;
+    let page = browser_support::demo::play_attack(&server, &admin, 1).await;
+    let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
+    provision::add_user(server.state.accounts.as_ref(), "dpo", Role::PrivacyOfficer, "data protection password")
+        .await
+        .unwrap();
+    let b = &browser.client;
+    browser_support::log_in(b, &base, "dpo", "data protection password", &format!("/incidents/{id}")).await;
+    b.wait().for_element(Locator::Id("incident-status")).await.unwrap();
+    let actions = b.find(Locator::Css("section.actions")).await.unwrap().text().await.unwrap();
+    assert!(actions.contains("can read this incident but not change it"), "{actions}");
+    assert!(b.find(Locator::XPath("//button[normalize-space()='Acknowledge']")).await.is_err());
+    assert!(b.find(Locator::XPath("//button[normalize-space()='Complete']")).await.is_err());
+    assert!(b.find(Locator::Id("comment")).await.is_err());
+
+    b.find(Locator::XPath("//button[contains(., 'Mark personal-data breach')]")).await.unwrap().click().await.unwrap();
+    let clock = b
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tr[data-clock='gdpr_art33']"))
+        .await
+        .expect("the GDPR clock runs");
+    let text = clock.text().await.unwrap();
+    assert!(text.contains("GDPR") && text.contains("2 d 23 h left"), "{text}");
+    assert!(b.find(Locator::XPath("//button[contains(., 'Mark personal-data breach')]")).await.is_err(), "marked once");
     server.stop().await.unwrap();
 }
