@@ -315,7 +315,8 @@ fn impact_graph(impact: Option<&IncidentImpact>, names: &HashMap<String, String>
                     }
                     @if let Some(worst) = report.services.first() {
                         @let graph = Graph::of(report, names, DRAWN_SERVICES);
-                        div.graph-box {
+                        // Focusable, so that keyboard users can scroll it where it is wider than the window.
+                        div.graph-box tabindex="0" role="region" aria-label="Impact graph" {
                             (draw(&graph, &format!("{} impacted service(s) and the assets on their paths; worst: {}", report.services.len(), worst.name)))
                         }
                         p.legend {
