@@ -1,5 +1,5 @@
 //! The dashboard in a real browser (headless Chromium): log in, watch an
-//! alert arrive live.
+//! alert arrive live, see the floor plan, work an incident from its page.
 
 mod browser_support;
 mod common;
@@ -104,5 +104,208 @@ async fn the_floor_plan_turns_the_alerted_room_red() {
     assert_eq!(calm.attr("class").await.unwrap().as_deref(), Some("room"));
     let png = b.screenshot().await.unwrap();
     std::fs::write(browser_support::screenshot_dir().join("floor-plan.png"), png).unwrap();
+    server.stop().await.unwrap();
+}
+
+/// The page's width fits the window: nothing scrolls sideways.
+async fn fits_the_width(b: &fantoccini::Client) -> bool {
+    let fits = b.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await.unwrap();
+    fits.as_bool().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incident_of_the_demo_attack_is_worked_from_its_page() {
+    let Some(browser) = browser_support::start().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = common::start_with_admin(config(dir.path())).await;
+    let base = server.url();
+    common::load_demo_hospital(&server).await;
+    // The phishing click and the BMS set-point change: one incident whose
+    // impact reaches the operating theatres.
+    let page = common::play_attack(&server, &admin, 2).await;
+    let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
+    provision::add_user(server.state.accounts.as_ref(), "soc", Role::SocAnalyst, "soc analyst password").await.unwrap();
+    provision::add_user(server.state.accounts.as_ref(), "alice", Role::SecurityGuard, "alice on duty password")
+        .await
+        .unwrap();
+    let b = &browser.client;
+    browser_support::log_in(b, &base, "soc", "soc analyst password", &format!("/incidents/{id}")).await;
+
+    // The impact graph shows the theatres as an impacted service.
+    b.wait().for_element(Locator::Css("svg.impact-graph")).await.unwrap();
+    let services = b.find_all(Locator::Css("svg.impact-graph g.node.service")).await.unwrap();
+    assert!(!services.is_empty(), "services are drawn");
+    let mut names = Vec::new();
+    for node in &services {
+        names.push(node.attr("data-asset").await.unwrap().unwrap_or_default());
+    }
+    assert!(names.iter().any(|n| n.contains("theatre")), "{names:?}");
+    assert!(!b.find_all(Locator::Css("svg.impact-graph path.edge.worst")).await.unwrap().is_empty());
+    assert_eq!(b.find(Locator::Id("incident-status")).await.unwrap().text().await.unwrap(), "new");
+    let timeline = b.find(Locator::Css("section.timeline")).await.unwrap().text().await.unwrap();
+    assert!(timeline.contains("alert raised") && timeline.contains("playbook attached"), "{timeline}");
+
+    // Only the allowed step is offered; taking it changes the status.
+    assert!(b.find(Locator::XPath("//button[normalize-space()='Resolve']")).await.is_err());
+    b.find(Locator::XPath("//button[normalize-space()='Acknowledge']")).await.unwrap().click().await.unwrap();
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//span[@id='incident-status'][normalize-space()='acknowledged']"))
+        .await
+        .expect("the status changes to acknowledged");
+    b.wait().for_element(Locator::XPath("//button[normalize-space()='Start']")).await.unwrap();
+
+    // Assigned to a user picked from the list.
+    b.find(Locator::Css("#assignee option[value='alice']")).await.unwrap().click().await.unwrap();
+    b.find(Locator::XPath("//button[normalize-space()='Assign']")).await.unwrap().click().await.unwrap();
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//dd[@id='incident-assignee'][normalize-space()='alice']"))
+        .await
+        .expect("the assignee changes");
+
+    // An approval the role cannot give is refused with the API's reason.
+    let approve = "//tr[@data-task='bms_tampering/manual-mode']//button[normalize-space()='Approve']";
+    b.find(Locator::XPath(approve)).await.unwrap().click().await.unwrap();
+    let refusal = b
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//p[@id='action-status'][contains(., 'cannot give')]"))
+        .await
+        .expect("the refusal is shown");
+    assert_eq!(refusal.attr("class").await.unwrap().as_deref(), Some("error"));
+
+    // Tasks are completed, or skipped with a reason.
+    b.find(Locator::XPath("//tr[@data-task='bms_tampering/triage']//button[normalize-space()='Complete']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tr.task-done[data-task='bms_tampering/triage']"))
+        .await
+        .expect("the task is done");
+    let skip = "//tr[@data-task='phishing/warn-staff']";
+    b.find(Locator::XPath(&format!("{skip}//summary"))).await.unwrap().click().await.unwrap();
+    b.find(Locator::XPath(&format!("{skip}//input[@name='note']")))
+        .await
+        .unwrap()
+        .send_keys("one recipient only")
+        .await
+        .unwrap();
+    b.find(Locator::XPath(&format!("{skip}//button[normalize-space()='Skip']"))).await.unwrap().click().await.unwrap();
+    let skipped = b
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tr.task-skipped[data-task='phishing/warn-staff']"))
+        .await
+        .expect("the task is skipped");
+    assert!(skipped.text().await.unwrap().contains("one recipient only"));
+
+    // A comment lands on the timeline.
+    b.find(Locator::Id("comment")).await.unwrap().send_keys("BMS operator called").await.unwrap();
+    b.find(Locator::XPath("//button[normalize-space()='Add comment']")).await.unwrap().click().await.unwrap();
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//section[contains(@class,'timeline')]//td[normalize-space()='#1: BMS operator called']",
+        ))
+        .await
+        .expect("the comment is on the timeline");
+
+    b.goto(&format!("{base}/incidents/{id}")).await.unwrap();
+    b.wait().for_element(Locator::Css("svg.impact-graph")).await.unwrap();
+    assert!(fits_the_width(b).await, "no sideways scrolling at 1366x768");
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(browser_support::screenshot_dir().join("incident.png"), png).unwrap();
+
+    // On a tablet, the page reflows instead of scrolling sideways.
+    b.set_window_size(820, 1180).await.unwrap();
+    b.refresh().await.unwrap();
+    b.wait().for_element(Locator::Css("svg.impact-graph")).await.unwrap();
+    assert!(fits_the_width(b).await, "no sideways scrolling at tablet width");
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(browser_support::screenshot_dir().join("incident-tablet.png"), png).unwrap();
+
+    // The list filters by status and links to the incident.
+    b.goto(&format!("{base}/incidents?status=acknowledged")).await.unwrap();
+    let link = b.wait().for_element(Locator::Css(&format!("a[href='/incidents/{id}']"))).await.unwrap();
+    assert_eq!(link.text().await.unwrap(), "Click On Suspicious Mail Link");
+    assert!(fits_the_width(b).await, "the list fits the tablet width");
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(browser_support::screenshot_dir().join("incidents-tablet.png"), png).unwrap();
+    b.goto(&format!("{base}/incidents?status=closed")).await.unwrap();
+    b.wait().for_element(Locator::XPath("//p[normalize-space()='No incident matches.']")).await.unwrap();
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_incident_page_reloads_when_someone_else_changes_it() {
+    let Some(browser) = browser_support::start().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = common::start_with_admin(config(dir.path())).await;
+    let base = server.url();
+    common::load_demo_hospital(&server).await;
+    let page = common::play_attack(&server, &admin, 1).await;
+    let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
+    provision::add_user(server.state.accounts.as_ref(), "guard", Role::SecurityGuard, "guard on duty password")
+        .await
+        .unwrap();
+    let b = &browser.client;
+    browser_support::log_in(b, &base, "guard", "guard on duty password", &format!("/incidents/{id}")).await;
+    b.wait().for_element(Locator::Id("incident-status")).await.unwrap();
+    // A guard works incidents but does not declare them to regulators.
+    assert!(b.find(Locator::XPath("//button[contains(., 'Mark significant')]")).await.is_err());
+    // Let the page open its live stream before the change.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let ack = admin
+        .post(format!("{base}/api/v1/incidents/{id}/transition"))
+        .json(&json!({"transition": "acknowledge"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ack.status(), 200);
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//span[@id='incident-status'][normalize-space()='acknowledged']"))
+        .await
+        .expect("the open page shows the change");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_privacy_officer_declares_a_breach_but_does_not_work_the_incident() {
+    let Some(browser) = browser_support::start().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = common::start_with_admin(config(dir.path())).await;
+    let base = server.url();
+    common::load_demo_hospital(&server).await;
+    let page = common::play_attack(&server, &admin, 1).await;
+    let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
+    provision::add_user(server.state.accounts.as_ref(), "dpo", Role::PrivacyOfficer, "data protection password")
+        .await
+        .unwrap();
+    let b = &browser.client;
+    browser_support::log_in(b, &base, "dpo", "data protection password", &format!("/incidents/{id}")).await;
+    b.wait().for_element(Locator::Id("incident-status")).await.unwrap();
+    let actions = b.find(Locator::Css("section.actions")).await.unwrap().text().await.unwrap();
+    assert!(actions.contains("can read this incident but not change it"), "{actions}");
+    assert!(b.find(Locator::XPath("//button[normalize-space()='Acknowledge']")).await.is_err());
+    assert!(b.find(Locator::XPath("//button[normalize-space()='Complete']")).await.is_err());
+    assert!(b.find(Locator::Id("comment")).await.is_err());
+
+    b.find(Locator::XPath("//button[contains(., 'Mark personal-data breach')]")).await.unwrap().click().await.unwrap();
+    let clock = b
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tr[data-clock='gdpr_art33']"))
+        .await
+        .expect("the GDPR clock runs");
+    let text = clock.text().await.unwrap();
+    assert!(text.contains("GDPR") && text.contains("2 d 23 h left"), "{text}");
+    assert!(b.find(Locator::XPath("//button[contains(., 'Mark personal-data breach')]")).await.is_err(), "marked once");
     server.stop().await.unwrap();
 }

@@ -32,10 +32,7 @@ async fn overview_timings_over_a_million_events_and_ten_thousand_incidents() {
         provision::add_user(accounts, "scale", Role::SocAnalyst, "scale test password").await.unwrap();
     }
     let b = &browser.client;
-    b.goto(&format!("{base}/login")).await.unwrap();
-    b.find(Locator::Id("username")).await.unwrap().send_keys("scale").await.unwrap();
-    b.find(Locator::Id("password")).await.unwrap().send_keys("scale test password").await.unwrap();
-    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser_support::log_in(b, &base, "scale", "scale test password", "/").await;
     b.wait().for_element(Locator::Css("#alert-feed")).await.unwrap();
 
     for run in 1..=5 {

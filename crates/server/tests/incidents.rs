@@ -7,52 +7,17 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client_with, config, load_demo_hospital, post_ndjson, start_with_admin, token};
+use common::{
+    attack_events, client_with, config, load_demo_hospital, play_attack, post_ndjson, settled_incidents,
+    start_with_admin, token,
+};
 use safecare_model::Role;
 use serde_json::{Value, json};
-
-const ATTACK: &str = include_str!("../../../content/demo/attack.jsonl");
-
-/// The attack's events, dated now and a minute apart, as NDJSON.
-fn attack_events() -> String {
-    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(30);
-    ATTACK
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .enumerate()
-        .map(|(i, line)| {
-            let step: Value = serde_json::from_str(line).unwrap();
-            let mut event = step["event"].clone();
-            event["time"] = json!((start + jiff::SignedDuration::from_mins(i as i64)).to_string());
-            format!("{event}\n")
-        })
-        .collect()
-}
 
 async fn get(client: &reqwest::Client, url: String) -> Value {
     let response = client.get(&url).send().await.unwrap();
     assert!(response.status().is_success(), "GET {url}: {}", response.status());
     response.json().await.unwrap()
-}
-
-/// Incidents once the pipeline has caught up: every alert raised is in an
-/// incident, and no new alert came for half a second.
-async fn settled_incidents(client: &reqwest::Client, base: &str) -> Value {
-    let (mut page, mut stable) = (Value::Null, 0);
-    let mut last_alerts = usize::MAX;
-    for _ in 0..300 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let alerts = get(client, format!("{base}/api/v1/alerts")).await.as_array().unwrap().len();
-        page = get(client, format!("{base}/api/v1/incidents")).await;
-        let grouped: usize =
-            page["incidents"].as_array().unwrap().iter().map(|i| i["alerts"].as_array().unwrap().len()).sum();
-        stable = if alerts > 0 && grouped == alerts && alerts == last_alerts { stable + 1 } else { 0 };
-        if stable == 5 {
-            break;
-        }
-        last_alerts = alerts;
-    }
-    page
 }
 
 #[tokio::test]
@@ -61,8 +26,7 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
     let (server, client) = start_with_admin(config(dir.path())).await;
     load_demo_hospital(&server).await;
     let base = server.url();
-    post_ndjson(&client, &base, attack_events()).await;
-    let page = settled_incidents(&client, &base).await;
+    let page = play_attack(&server, &client, usize::MAX).await;
     let incidents = page["incidents"].as_array().unwrap();
     let titled = |title: &str| {
         incidents.iter().find(|i| i["title"] == title).cloned().unwrap_or_else(|| panic!("no {title:?} in {page:#}"))
@@ -151,9 +115,7 @@ async fn incident_from_attack(
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = start_with_admin(config(dir.path())).await;
     load_demo_hospital(&server).await;
-    let body: String = attack_events().lines().take(steps).map(|l| format!("{l}\n")).collect();
-    post_ndjson(&admin, &server.url(), body).await;
-    let page = settled_incidents(&admin, &server.url()).await;
+    let page = play_attack(&server, &admin, steps).await;
     let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
     (dir, server, admin, id)
 }
@@ -415,19 +377,14 @@ async fn an_open_incident_keeps_taking_its_alerts_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = start_with_admin(config(dir.path())).await;
     load_demo_hospital(&server).await;
-    let events: Vec<String> = attack_events().lines().map(str::to_owned).collect();
-    let send = |client: &reqwest::Client, base: String, line: String| {
-        let request =
-            client.post(format!("{base}/api/v1/events")).header("content-type", "application/x-ndjson").body(line);
-        async move { assert_eq!(request.send().await.unwrap().status(), 202) }
-    };
-    send(&admin, server.url(), events[0].clone()).await;
+    let events: Vec<String> = attack_events(usize::MAX).lines().map(str::to_owned).collect();
+    post_ndjson(&admin, &server.url(), events[0].clone()).await;
     let first = settled_incidents(&admin, &server.url()).await;
     assert_eq!(first["total"], 1);
     server.stop().await.unwrap();
 
     let (server, admin) = start_with_admin(config(dir.path())).await;
-    send(&admin, server.url(), events[1].clone()).await;
+    post_ndjson(&admin, &server.url(), events[1].clone()).await;
     let mut page = Value::Null;
     for _ in 0..100 {
         page = get(&admin, format!("{}/api/v1/incidents", server.url())).await;

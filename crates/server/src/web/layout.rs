@@ -8,6 +8,7 @@ use crate::auth::{Access, Permission, Principal};
 /// The sections of the dashboard, in menu order, with what they require.
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "Overview", Permission::AlertsRead),
+    ("/incidents", "Incidents", Permission::IncidentsRead),
     ("/plan", "Floor plan", Permission::AssetsRead),
     ("/events", "Events", Permission::EventsRead),
     ("/assets", "Assets", Permission::AssetsRead),

@@ -4,6 +4,9 @@
 
 mod assets;
 mod events;
+mod impact_graph;
+mod incident;
+mod incidents;
 mod layout;
 mod login;
 mod overview;
@@ -38,6 +41,8 @@ impl Api {
             .page(Method::GET, "/login", Public, login::form)
             .page(Method::POST, "/login", Public, login::submit)
             .page(Method::GET, "/", Needs(AlertsRead), overview::page)
+            .page(Method::GET, "/incidents", Needs(IncidentsRead), incidents::list)
+            .page(Method::GET, "/incidents/{id}", Needs(IncidentsRead), incident::page)
             .page(Method::GET, "/events", Needs(EventsRead), events::page)
             .page(Method::GET, "/plan", Needs(AssetsRead), plan::page)
             .page(Method::GET, "/assets", Needs(AssetsRead), assets::list)

@@ -1,11 +1,14 @@
 //! Driving headless Chromium through chromedriver (WebDriver) from tests.
 
+// Each test binary uses only some of these helpers.
+#![allow(dead_code)]
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 /// A chromedriver process and a browser session through it; both end on
@@ -81,4 +84,12 @@ pub fn screenshot_dir() -> PathBuf {
     let dir = target.join("screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot folder");
     dir
+}
+
+/// Logs in through the login form and lands on `next`.
+pub async fn log_in(client: &Client, base: &str, user: &str, password: &str, next: &str) {
+    client.goto(&format!("{base}/login?next={next}")).await.unwrap();
+    client.find(Locator::Id("username")).await.unwrap().send_keys(user).await.unwrap();
+    client.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
+    client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
 }

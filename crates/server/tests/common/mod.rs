@@ -6,10 +6,12 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use safecare_model::Role;
 use safecare_server::{Config, RunningServer, provision, start};
+use serde_json::{Value, json};
 
 pub fn config(dir: &Path) -> Config {
     Config { listen: SocketAddr::from(([127, 0, 0, 1], 0)), data_dir: dir.to_owned(), ..Config::default() }
@@ -56,4 +58,54 @@ pub async fn post_ndjson(client: &reqwest::Client, base: &str, body: String) {
         .await
         .unwrap();
     assert_eq!(sent.status(), 202, "{}", sent.text().await.unwrap_or_default());
+}
+
+const ATTACK: &str = include_str!("../../../../content/demo/attack.jsonl");
+
+/// The demo attack's first `steps` events (`usize::MAX`: all of them),
+/// dated a minute apart from half an hour ago, as NDJSON.
+pub fn attack_events(steps: usize) -> String {
+    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(30);
+    ATTACK
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(steps)
+        .enumerate()
+        .map(|(i, line)| {
+            let step: Value = serde_json::from_str(line).unwrap();
+            let mut event = step["event"].clone();
+            event["time"] = json!((start + jiff::SignedDuration::from_mins(i as i64)).to_string());
+            format!("{event}\n")
+        })
+        .collect()
+}
+
+/// The incident list once the pipeline has caught up: every alert raised
+/// is in an incident, and no new alert came for half a second.
+pub async fn settled_incidents(client: &reqwest::Client, base: &str) -> Value {
+    let get = |path: &str| {
+        let request = client.get(format!("{base}{path}"));
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let (mut stable, mut last) = (0, usize::MAX);
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let alerts = get("/api/v1/alerts").await.as_array().map_or(0, Vec::len);
+        let page = get("/api/v1/incidents").await;
+        let grouped: usize =
+            page["incidents"].as_array().unwrap().iter().map(|i| i["alerts"].as_array().unwrap().len()).sum();
+        stable = if alerts > 0 && grouped == alerts && alerts == last { stable + 1 } else { 0 };
+        if stable == 5 {
+            return page;
+        }
+        last = alerts;
+    }
+    panic!("the alerts were never all grouped into incidents");
+}
+
+/// Plays the demo attack's first `steps` events through the HTTP ingest
+/// and answers the incident list once they are all grouped.
+pub async fn play_attack(server: &RunningServer, client: &reqwest::Client, steps: usize) -> Value {
+    post_ndjson(client, &server.url(), attack_events(steps)).await;
+    settled_incidents(client, &server.url()).await
 }

@@ -89,11 +89,87 @@
       document.dispatchEvent(new CustomEvent("safecare:incident", { detail: JSON.parse(e.data) })));
   }
 
+  // Incident page: every action is a call of the JSON API; on success the
+  // page is reloaded to show the new state, on refusal the API's own
+  // message is shown where screen readers announce it.
+  function report(message, failed) {
+    const status = document.getElementById("action-status");
+    if (!status) return;
+    status.textContent = message;
+    status.className = failed ? "error" : "calm";
+    status.setAttribute("role", failed ? "alert" : "status");
+  }
+
+  function callApi(method, url, body, control) {
+    if (control) control.disabled = true;
+    report("Working…", false);
+    return send(method, url, body)
+      .then((response) => {
+        if (response.ok) {
+          report("Done; refreshing…", false);
+          window.location.reload();
+          return;
+        }
+        return response.json().catch(() => ({})).then((answer) => {
+          report(answer.error || "Refused (" + response.status + ")", true);
+          if (control) control.disabled = false;
+        });
+      })
+      .catch(() => {
+        report("SafeCare cannot be reached; try again.", true);
+        if (control) control.disabled = false;
+      });
+  }
+
+  document.addEventListener("submit", (e) => {
+    const form = e.target.closest("form.api");
+    if (!form) return;
+    e.preventDefault();
+    const body = form.dataset.extra ? JSON.parse(form.dataset.extra) : {};
+    for (const field of form.elements) {
+      if (!field.name) continue;
+      body[field.name] = field.value === "" && "emptyNull" in field.dataset ? null : field.value;
+    }
+    callApi(form.dataset.method || "POST", form.dataset.url, body, form.querySelector("button[type=submit]"));
+  });
+
+  function incidentChanged(change) {
+    const page = document.getElementById("incident");
+    if (!page || !change.incident || change.incident.id !== page.dataset.incident) return;
+    const typing = Array.from(page.querySelectorAll("form.api textarea, form.api input"))
+      .some((field) => field.value.trim() !== "");
+    if (!typing) {
+      window.location.reload();
+      return;
+    }
+    report("This incident changed (" + (change.action || "").replace(/_/g, " ") + " by " + change.actor +
+      "); reload the page to see it.", false);
+  }
+
+  function minutesText(ms) {
+    const total = Math.floor(Math.abs(ms) / 60000);
+    const d = Math.floor(total / 1440), h = Math.floor(total / 60) % 24, m = total % 60;
+    const span = d > 0 ? d + " d " + h + " h" : h > 0 ? h + " h " + m + " min" : m + " min";
+    return ms < 0 ? "overdue by " + span : span + " left";
+  }
+
+  function tickClocks() {
+    document.querySelectorAll("[data-due]").forEach((el) => {
+      el.textContent = minutesText(Date.parse(el.dataset.due) - Date.now());
+    });
+  }
+
+  document.addEventListener("safecare:incident", (e) => incidentChanged(e.detail));
+  if (document.querySelector("[data-due]")) window.setInterval(tickClocks, 30000);
+
   document.addEventListener("click", (e) => {
     const button = e.target.closest("[data-action]");
     if (!button) return;
     if (button.dataset.action === "logout") {
       post("/api/v1/auth/logout").finally(() => { window.location.href = "/login"; });
+    } else if (button.dataset.action === "api") {
+      const body = button.dataset.body ? JSON.parse(button.dataset.body) : {};
+      callApi(button.dataset.method || "POST", button.dataset.url, body, button);
     }
   });
 
@@ -110,6 +186,6 @@
     });
   });
 
-  window.SafeCare = { post, text, severityBadge };
+  window.SafeCare = { post, send, text, severityBadge };
   listen();
 })();

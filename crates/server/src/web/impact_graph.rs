@@ -1,0 +1,253 @@
+//! The impact of an incident as a graph: the assets on the paths that reach
+//! impacted clinical services, laid out on the server in columns by path
+//! depth (seeds on the left, services towards the right), the worst
+//! service's path drawn thick and every service boxed heavier. Each node
+//! names its asset and score in text, so neither colour nor line weight is
+//! the only signal.
+
+use std::collections::{HashMap, HashSet};
+
+use maud::{Markup, html};
+use safecare_impact::ImpactReport;
+
+/// Horizontal distance between columns, and a node's size, in pixels.
+const COLUMN: f64 = 150.0;
+const NODE_W: f64 = 128.0;
+const NODE_H: f64 = 36.0;
+const ROW: f64 = 46.0;
+const MARGIN: f64 = 8.0;
+/// Labels longer than this are cut (the full name is in the node's title).
+const LABEL_CHARS: usize = 17;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub asset: String,
+    pub name: String,
+    /// The highest score the asset has on any drawn path.
+    pub score: f64,
+    pub service: bool,
+    pub worst: bool,
+    pub column: usize,
+    pub row: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    /// The relation crossed, as the inventory names it.
+    pub relation: String,
+    pub worst: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+}
+
+impl Graph {
+    /// Builds the graph of the best path of each of the `services` worst
+    /// impacted services; `names` gives display names for assets the report
+    /// does not name.
+    pub fn of(report: &ImpactReport, names: &HashMap<String, String>, services: usize) -> Graph {
+        let mut graph = Graph::default();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let shown = &report.services[..services.min(report.services.len())];
+        let services: HashSet<&str> = report.services.iter().map(|s| s.asset.as_str()).collect();
+        let mut seen_edges: HashSet<(usize, usize)> = HashSet::new();
+        for (rank, service) in shown.iter().enumerate() {
+            let worst = rank == 0;
+            let mut previous: Option<usize> = None;
+            for step in &service.path {
+                let at = *index.entry(step.asset.as_str()).or_insert_with(|| {
+                    let name = report
+                        .get(&step.asset)
+                        .map(|a| a.name.to_string())
+                        .or_else(|| names.get(step.asset.as_str()).cloned())
+                        .unwrap_or_else(|| step.asset.to_string());
+                    graph.nodes.push(Node {
+                        asset: step.asset.to_string(),
+                        name,
+                        score: step.score,
+                        service: services.contains(step.asset.as_str()),
+                        worst: false,
+                        column: 0,
+                        row: 0,
+                    });
+                    graph.nodes.len() - 1
+                });
+                let node = &mut graph.nodes[at];
+                node.score = node.score.max(step.score);
+                node.worst |= worst;
+                if let Some(from) = previous
+                    && from != at
+                {
+                    if seen_edges.insert((from, at)) {
+                        let relation = step.via.as_ref().map(|v| relation_name(&v.relation)).unwrap_or_default();
+                        graph.edges.push(Edge { from, to: at, relation, worst });
+                    } else if worst && let Some(edge) = graph.edges.iter_mut().find(|e| (e.from, e.to) == (from, at)) {
+                        edge.worst = true;
+                    }
+                }
+                previous = Some(at);
+            }
+        }
+        graph.place();
+        graph
+    }
+
+    /// Columns by longest path from a seed, bounded so that a cycle in the
+    /// union of paths cannot push columns out forever; rows in order of
+    /// first appearance, which puts the worst path on top.
+    fn place(&mut self) {
+        let bound = self.nodes.len().saturating_sub(1);
+        let mut column = vec![0usize; self.nodes.len()];
+        for _ in 0..self.nodes.len() {
+            let mut moved = false;
+            for edge in &self.edges {
+                let wanted = (column[edge.from] + 1).min(bound);
+                if column[edge.to] < wanted {
+                    column[edge.to] = wanted;
+                    moved = true;
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        let mut rows: HashMap<usize, usize> = HashMap::new();
+        for (node, column) in self.nodes.iter_mut().zip(column) {
+            let row = rows.entry(column).or_insert(0);
+            node.column = column;
+            node.row = *row;
+            *row += 1;
+        }
+    }
+
+    fn size(&self) -> (f64, f64) {
+        let columns = self.nodes.iter().map(|n| n.column + 1).max().unwrap_or(1);
+        let rows = self.nodes.iter().map(|n| n.row + 1).max().unwrap_or(1);
+        (2.0 * MARGIN + (columns - 1) as f64 * COLUMN + NODE_W, 2.0 * MARGIN + (rows - 1) as f64 * ROW + NODE_H)
+    }
+}
+
+fn relation_name(relation: &safecare_model::RelationKind) -> String {
+    serde_json::to_value(relation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn position(node: &Node) -> (f64, f64) {
+    (MARGIN + node.column as f64 * COLUMN, MARGIN + node.row as f64 * ROW)
+}
+
+fn short(name: &str) -> String {
+    if name.chars().count() <= LABEL_CHARS {
+        name.to_owned()
+    } else {
+        format!("{}…", name.chars().take(LABEL_CHARS - 1).collect::<String>())
+    }
+}
+
+/// The graph as an SVG figure; `label` is its text alternative.
+pub fn draw(graph: &Graph, label: &str) -> Markup {
+    let (width, height) = graph.size();
+    html! {
+        svg.impact-graph viewBox={ "0 0 " (width) " " (height) } width=(width) role="img" aria-label=(label) {
+            defs {
+                marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse" {
+                    path d="M 0 0 L 10 5 L 0 10 z" {}
+                }
+            }
+            @for edge in &graph.edges {
+                @let (fx, fy) = position(&graph.nodes[edge.from]);
+                @let (tx, ty) = position(&graph.nodes[edge.to]);
+                @let (x1, y1, x2, y2) = (fx + NODE_W, fy + NODE_H / 2.0, tx, ty + NODE_H / 2.0);
+                @let bend = ((x2 - x1).abs() / 2.0).max(30.0);
+                path class={ "edge" @if edge.worst { " worst" } } marker-end="url(#arrow)"
+                    d=(format!("M {x1:.1} {y1:.1} C {:.1} {y1:.1}, {:.1} {y2:.1}, {x2:.1} {y2:.1}", x1 + bend, x2 - bend))
+                    data-from=(graph.nodes[edge.from].asset) data-to=(graph.nodes[edge.to].asset) {
+                    title { (graph.nodes[edge.from].name) " " (edge.relation) " " (graph.nodes[edge.to].name) }
+                }
+            }
+            @for node in &graph.nodes {
+                @let (x, y) = position(node);
+                g class={ "node" @if node.service { " service" } @if node.worst { " worst" } } data-asset=(node.asset) {
+                    title {
+                        (node.name) " (" (node.asset) "), score " (format!("{:.2}", node.score))
+                        @if node.service { ", clinical service" } @if node.worst { ", on the worst path" }
+                    }
+                    rect x=(x) y=(y) width=(NODE_W) height=(NODE_H) rx=(if node.service { 12 } else { 3 }) {}
+                    text x=(x + 6.0) y=(y + 15.0) { (short(&node.name)) }
+                    text.score x=(x + 6.0) y=(y + 29.0) {
+                        @if node.service { "service · " }
+                        "score " (format!("{:.2}", node.score))
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use safecare_impact::{Assessor, Gamma, Inventory, RuleSet};
+
+    use super::*;
+
+    const HOSPITAL: &str = r#"
+assets:
+  - {id: srv, name: File server, kind: server}
+  - {id: his, name: Hospital information system, kind: software}
+  - {id: ed, name: Emergency department, kind: service}
+  - {id: lab, name: Laboratory, kind: service}
+relations:
+  - {from: srv, to: his, kind: hosts}
+  - {from: ed, to: his, kind: depends_on, class: data}
+  - {from: lab, to: his, kind: depends_on, class: data}
+"#;
+
+    fn graph() -> Graph {
+        let assessor = Assessor::new(Inventory::from_yaml(HOSPITAL).unwrap(), RuleSet::bundled(), Gamma::default());
+        let report = assessor.assess("ransomware", &["srv"]).unwrap();
+        Graph::of(&report, &HashMap::new(), 10)
+    }
+
+    #[test]
+    fn paths_become_columns_from_the_seed_to_the_services() {
+        let graph = graph();
+        let column = |id: &str| graph.nodes.iter().find(|n| n.asset == id).unwrap().column;
+        assert_eq!((column("srv"), column("his"), column("ed"), column("lab")), (0, 1, 2, 2));
+        assert!(graph.nodes.iter().filter(|n| n.service).all(|n| n.asset == "ed" || n.asset == "lab"));
+        // Both services share the first step; it is drawn once.
+        assert_eq!(graph.edges.len(), 3, "{:?}", graph.edges);
+        let worst: Vec<&str> = graph.nodes.iter().filter(|n| n.worst).map(|n| n.asset.as_str()).collect();
+        assert_eq!(worst.len(), 3, "seed, system and the worst service: {worst:?}");
+        assert_eq!(graph.edges.iter().filter(|e| e.worst).count(), 2);
+        let rows: HashSet<(usize, usize)> = graph.nodes.iter().map(|n| (n.column, n.row)).collect();
+        assert_eq!(rows.len(), graph.nodes.len(), "no two nodes share a place");
+    }
+
+    #[test]
+    fn the_drawing_labels_every_node_with_its_score() {
+        let svg = draw(&graph(), "impact").into_string();
+        assert!(svg.contains("Emergency department"), "{svg}");
+        assert!(svg.contains("service · score"), "{svg}");
+        assert_eq!(svg.matches("class=\"edge worst\"").count(), 2);
+        assert!(draw(&Graph::default(), "nothing").into_string().contains("viewBox"));
+    }
+
+    #[test]
+    fn only_the_worst_services_are_drawn() {
+        let assessor = Assessor::new(Inventory::from_yaml(HOSPITAL).unwrap(), RuleSet::bundled(), Gamma::default());
+        let report = assessor.assess("ransomware", &["srv"]).unwrap();
+        let graph = Graph::of(&report, &HashMap::new(), 1);
+        assert_eq!(graph.nodes.iter().filter(|n| n.service).count(), 1);
+        assert!(graph.nodes.iter().all(|n| n.worst), "{:?}", graph.nodes);
+    }
+
+    #[test]
+    fn long_names_are_cut() {
+        assert_eq!(short("Hospital information system (main)"), "Hospital informa…");
+        assert_eq!(short("Lab"), "Lab");
+    }
+}

@@ -1,0 +1,191 @@
+//! The incident list: filtered by status, severity and assignee, most
+//! recently updated first, one page at a time.
+
+use axum::extract::{Extension, Query, State};
+use maud::{Markup, html};
+use safecare_model::{IncidentStatus, Severity};
+use safecare_store::IncidentQuery;
+use serde::Deserialize;
+
+use super::layout::{page as shell, severity, time};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::ApiError;
+
+/// Incidents per page.
+const PAGE: usize = 25;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Filter {
+    /// A status name, or `open` for every status still to act on.
+    status: Option<String>,
+    min_severity: Option<String>,
+    assignee: Option<String>,
+    /// 1-based.
+    page: Option<String>,
+}
+
+impl Filter {
+    fn query(&self) -> Result<(IncidentQuery, usize), ApiError> {
+        let mut query = IncidentQuery { limit: PAGE, ..Default::default() };
+        match self.status.as_deref().filter(|s| !s.is_empty()) {
+            None => {}
+            Some("open") => query.open_only = true,
+            Some(name) => {
+                query.status = Some(
+                    IncidentStatus::ALL
+                        .into_iter()
+                        .find(|s| s.as_str() == name)
+                        .ok_or_else(|| ApiError::bad_request(format!("unknown status {name:?}")))?,
+                );
+            }
+        }
+        if let Some(name) = self.min_severity.as_deref().filter(|s| !s.is_empty()) {
+            query.min_severity = Some(
+                Severity::ALL
+                    .into_iter()
+                    .find(|s| s.as_str() == name)
+                    .ok_or_else(|| ApiError::bad_request(format!("unknown severity {name:?}")))?,
+            );
+        }
+        query.assignee = self.assignee.clone().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty());
+        let page = match self.page.as_deref().filter(|p| !p.is_empty()) {
+            None => 1,
+            Some(p) => p
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| ApiError::bad_request(format!("invalid page {p:?}: a number from 1")))?,
+        };
+        query.offset = (page - 1).saturating_mul(PAGE);
+        Ok((query, page))
+    }
+
+    /// The query string of this filter on another page.
+    fn link(&self, page: usize) -> String {
+        let mut parts = Vec::new();
+        for (key, value) in
+            [("status", &self.status), ("min_severity", &self.min_severity), ("assignee", &self.assignee)]
+        {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                parts.push(format!("{key}={}", encode(v)));
+            }
+        }
+        parts.push(format!("page={page}"));
+        format!("/incidents?{}", parts.join("&"))
+    }
+}
+
+/// Percent-encodes a query value (user names may hold any character).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(filter): Query<Filter>,
+) -> Result<Markup, ApiError> {
+    let (query, page) = filter.query()?;
+    let total = state.store.count_incidents(query.clone()).await?;
+    let incidents = state.store.list_incidents(query).await?;
+    let pages = (total as usize).div_ceil(PAGE).max(1);
+    let chosen = |value: &Option<String>, option: &str| value.as_deref() == Some(option);
+    let content = html! {
+        form.search method="get" action="/incidents" role="search" aria-label="Filter incidents" {
+            label { "Status "
+                select name="status" {
+                    option value="" { "any" }
+                    option value="open" selected[chosen(&filter.status, "open")] { "open (not resolved)" }
+                    @for status in IncidentStatus::ALL {
+                        option value=(status.as_str()) selected[chosen(&filter.status, status.as_str())] { (status.as_str().replace('_', " ")) }
+                    }
+                }
+            }
+            label { "Severity at least "
+                select name="min_severity" {
+                    option value="" { "any" }
+                    @for sev in Severity::ALL {
+                        option value=(sev.as_str()) selected[chosen(&filter.min_severity, sev.as_str())] { (sev.as_str()) }
+                    }
+                }
+            }
+            label { "Assignee "
+                input type="search" name="assignee" value=(filter.assignee.clone().unwrap_or_default()) placeholder="user name";
+            }
+            button type="submit" { "Filter" }
+        }
+        table.incidents-list {
+            caption { (total) " incident(s), most recently updated first" @if pages > 1 { "; page " (page) " of " (pages) } }
+            thead { tr {
+                th scope="col" { "Incident" } th scope="col" { "Severity" } th scope="col" { "Status" }
+                th scope="col" { "Assignee" } th scope="col" { "Where" } th scope="col" { "Alerts" } th scope="col" { "Updated" }
+            } }
+            tbody {
+                @for stored in &incidents {
+                    @let i = &stored.incident;
+                    tr {
+                        td { a href={ "/incidents/" (i.id) } { (i.title) } @if let Some(threat) = &i.threat { br; small { (threat) } } }
+                        td { (severity(i.severity)) }
+                        td { span class={ "status status-" (i.status.as_str()) } { (i.status.as_str().replace('_', " ")) } }
+                        td { (i.assignee.as_deref().unwrap_or("unassigned")) }
+                        td { (i.location.path()) }
+                        td { (i.alerts.len()) }
+                        td { (time(i.updated)) }
+                    }
+                }
+            }
+        }
+        @if incidents.is_empty() {
+            p.calm { "No incident matches." }
+        }
+        @if pages > 1 {
+            nav.pager aria-label="Pages" {
+                @if page > 1 { a href=(filter.link(page - 1)) rel="prev" { "← Newer" } }
+                span { "Page " (page) " of " (pages) }
+                @if page < pages { a href=(filter.link(page + 1)) rel="next" { "Older →" } }
+            }
+        }
+    };
+    Ok(shell("Incidents", &principal, "/incidents", content))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(status: &str, severity: &str, assignee: &str, page: &str) -> Filter {
+        let some = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+        Filter { status: some(status), min_severity: some(severity), assignee: some(assignee), page: some(page) }
+    }
+
+    #[test]
+    fn filters_become_a_store_query() {
+        let (query, page) = filter("open", "high", " alice ", "3").query().unwrap();
+        assert!(query.open_only);
+        assert_eq!(query.min_severity, Some(Severity::High));
+        assert_eq!(query.assignee.as_deref(), Some("alice"));
+        assert_eq!((page, query.offset, query.limit), (3, 2 * PAGE, PAGE));
+        let (query, _) = filter("in_progress", "", "", "").query().unwrap();
+        assert_eq!(query.status, Some(IncidentStatus::InProgress));
+        assert!(!query.open_only);
+    }
+
+    #[test]
+    fn bad_filters_are_named() {
+        assert_eq!(filter("sleeping", "", "", "").query().unwrap_err().message, "unknown status \"sleeping\"");
+        assert_eq!(filter("", "dire", "", "").query().unwrap_err().message, "unknown severity \"dire\"");
+        assert!(filter("", "", "", "0").query().unwrap_err().message.starts_with("invalid page \"0\""));
+    }
+
+    #[test]
+    fn page_links_keep_the_filter() {
+        assert_eq!(filter("open", "", "a b&c", "1").link(2), "/incidents?status=open&assignee=a%20b%26c&page=2");
+    }
+}
