@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use safecare_bus::LocalBus;
-use safecare_store::{SqliteStore, StoreError};
+use safecare_ingest::{AssetIndex, LiveAssetIndex};
+use safecare_store::{SqliteStore, Store, StoreError};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -71,6 +72,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let login_throttle =
         Arc::new(LoginThrottle::new(config.auth.logins_per_minute, std::time::Duration::from_secs(60)));
+    let assets = Arc::new(LiveAssetIndex::new(AssetIndex::from_assets(&store.list_assets().await?)));
     let state = AppState {
         bus: Arc::new(LocalBus::new(config.bus_capacity)),
         config: Arc::new(config),
@@ -82,6 +84,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         privacy,
         sources: Sources::default(),
         inventory_lock: Arc::default(),
+        assets,
         login_throttle,
         shutdown: CancellationToken::new(),
     };
