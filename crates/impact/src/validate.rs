@@ -7,7 +7,7 @@ use std::fmt;
 
 use safecare_model::{Asset, Relation, RelationKind};
 
-use crate::identifiers::{IdentifierIndex, IdentifierKind, identifiers_of, normalise_identifier};
+use crate::identifiers::{IdentifierIndex, IdentifierKind, normalise_identifier};
 
 /// One reason an inventory is refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -85,13 +85,13 @@ pub(crate) fn check(assets: &[Asset], relations: &[Relation]) -> Result<Checked,
                 });
             }
         }
-        for (kind, value) in identifiers_of(&asset.identifiers) {
+        for (kind, value) in asset.identifiers.iter() {
             match normalise_identifier(kind, value) {
                 Err(reason) => problems.push(Problem::BadIdentifier {
                     asset: asset.id.clone(),
                     kind,
                     value: value.to_owned(),
-                    reason,
+                    reason: reason.to_string(),
                 }),
                 Ok(normalised) => {
                     if let Err(other) = index.insert(kind, normalised, position) {

@@ -1,4 +1,7 @@
 //! Decode+normalise throughput per format, one core: `cargo bench -p safecare-ingest`.
+//! Each benchmark reports records/s and bytes/s (criterion's
+//! `Throughput::ElementsAndBytes`: one record of the given length per
+//! iteration).
 
 use std::hint::black_box;
 
@@ -14,6 +17,10 @@ const ZEEK: &str = r#"{"_path":"conn","ts":1767607200.123456,"uid":"CYmWSL3iXSKU
 const WINDOWS: &str = r#"{"EventID":4688,"Channel":"Security","Hostname":"WS5","TimeCreated":"2026-01-05T10:00:00.5Z","SourceName":"Microsoft-Windows-Security-Auditing","NewProcessName":"C:\\Windows\\System32\\reg.exe","CommandLine":"reg query HKLM\\Software","ParentProcessName":"C:\\Windows\\System32\\cmd.exe","SubjectUserName":"wardog","SubjectDomainName":"WS5","Level":"0","Keywords":"0x8020000000000000","Message":"A new process has been created.\r\n\r\nCreator Subject:"}"#;
 const ACCESS: &str = r#"{"time":"2026-01-05T02:14:00+01:00","action":"forced","door":"D-PH-01","reader":"R-PH-01","location":{"building":"main","floor":"0","zone":"pharmacy"}}"#;
 
+fn per_record(line: &str) -> Throughput {
+    Throughput::ElementsAndBytes { elements: 1, bytes: line.len() as u64 }
+}
+
 fn bench(c: &mut Criterion) {
     let ctx = Context::new("bench");
     let mut group = c.benchmark_group("decode");
@@ -26,9 +33,10 @@ fn bench(c: &mut Criterion) {
         ("windows_json", Decoder::Windows, WINDOWS),
     ];
     for (name, decoder, line) in cases {
-        group.throughput(Throughput::Elements(1));
+        group.throughput(per_record(line));
         group.bench_function(name, |b| b.iter(|| decoder.decode(black_box(line.as_bytes()), None, &ctx)));
     }
+    group.throughput(per_record(ACCESS));
     group.bench_function("physical_access", |b| {
         b.iter(|| physical::decode("safecare/hq/physical/access_control/ctrl-7", black_box(ACCESS.as_bytes()), &ctx))
     });

@@ -19,4 +19,4 @@ pub mod resolve;
 
 pub use decode::{Context, DecodeError, Decoder};
 pub use health::{SourceHealth, SourceStats};
-pub use resolve::{AssetIndex, AssetLookup, Identifier, IdentifierKind, Resolved, Resolver};
+pub use resolve::{AssetIndex, AssetLookup, Identifier, IdentifierKind, LiveAssetIndex, Resolved, Resolver};

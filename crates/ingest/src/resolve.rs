@@ -9,26 +9,15 @@
 //! instead of disappearing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use safecare_model::{Asset, Event, Location};
-use serde::{Deserialize, Serialize};
+use arc_swap::ArcSwap;
+pub use safecare_model::IdentifierKind;
+use safecare_model::{Asset, Event, InvalidIdentifier, Location, normalise_identifier};
 use serde_json::Value;
 
 /// The field set on events whose identifiers match no known asset.
 pub const UNKNOWN_DEVICE_FIELD: &str = "safecare.unknown_device";
-
-/// The kinds of identifier an asset can be recognised by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdentifierKind {
-    /// Device, door, reader, camera or sensor id as the physical system names it.
-    DeviceId,
-    BmsPoint,
-    Hostname,
-    Mac,
-    Ip,
-    Serial,
-}
 
 /// One identifier found in an event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -45,27 +34,21 @@ pub struct Resolved {
 }
 
 /// Anything that can tell which asset an identifier belongs to (this
-/// crate's [`AssetIndex`], or the impact crate's inventory). Values are
-/// passed already normalised by [`normalise`].
+/// crate's [`AssetIndex`] and [`LiveAssetIndex`], or the impact crate's
+/// inventory). Values are passed already normalised by
+/// [`normalise_identifier`].
 pub trait AssetLookup: Send + Sync {
     fn lookup(&self, kind: IdentifierKind, value: &str) -> Option<Resolved>;
 }
 
-/// Identifiers compare case-insensitively; MAC separators (`-`, `.`, `:`)
-/// and a host name's trailing dot do not matter.
-pub fn normalise(kind: IdentifierKind, value: &str) -> String {
-    let value = value.trim().to_lowercase();
-    match kind {
-        IdentifierKind::Mac => value.chars().filter(char::is_ascii_hexdigit).collect(),
-        IdentifierKind::Hostname => value.trim_end_matches('.').to_owned(),
-        _ => value,
-    }
-}
-
-/// A simple in-memory identifier index.
+/// A simple in-memory identifier index over normalised values.
 #[derive(Debug, Clone, Default)]
 pub struct AssetIndex {
     entries: HashMap<(IdentifierKind, String), Resolved>,
+    /// The first label of FQDN host names (`pacs-01` for
+    /// `pacs-01.hq.local`), kept only while one asset has it: syslog often
+    /// carries the short name.
+    short_hosts: HashMap<String, Option<Resolved>>,
 }
 
 impl AssetIndex {
@@ -73,29 +56,37 @@ impl AssetIndex {
         Self::default()
     }
 
-    /// Adds one identifier; a later insert for the same identifier wins.
-    pub fn insert(&mut self, kind: IdentifierKind, value: &str, resolved: Resolved) {
-        self.entries.insert((kind, normalise(kind, value)), resolved);
+    /// Adds one identifier; a later insert for the same identifier wins. A
+    /// value that is not a valid identifier of its kind (an IP that does not
+    /// parse) is refused with the reason.
+    pub fn insert(&mut self, kind: IdentifierKind, value: &str, resolved: Resolved) -> Result<(), InvalidIdentifier> {
+        let value = normalise_identifier(kind, value)?;
+        if kind == IdentifierKind::Hostname
+            && let Some((short, _)) = value.split_once('.')
+            && value.parse::<std::net::IpAddr>().is_err()
+        {
+            self.short_hosts
+                .entry(short.to_owned())
+                .and_modify(|held| {
+                    if held.as_ref().is_some_and(|r| r.asset != resolved.asset) {
+                        *held = None;
+                    }
+                })
+                .or_insert_with(|| Some(resolved.clone()));
+        }
+        self.entries.insert((kind, value), resolved);
+        Ok(())
     }
 
-    /// Indexes every identifier of every asset.
+    /// Indexes every identifier of every asset. Identifiers the inventory
+    /// would refuse (the inventory API validates them first) are skipped.
     pub fn from_assets<'a>(assets: impl IntoIterator<Item = &'a Asset>) -> Self {
         let mut index = Self::new();
         for asset in assets {
             let resolved = Resolved { asset: asset.id.clone(), location: asset.location.clone() };
-            let ids = &asset.identifiers;
-            let lists = [
-                (IdentifierKind::Hostname, &ids.hostnames),
-                (IdentifierKind::Ip, &ids.ips),
-                (IdentifierKind::Mac, &ids.macs),
-                (IdentifierKind::Serial, &ids.serials),
-                (IdentifierKind::DeviceId, &ids.device_ids),
-                (IdentifierKind::BmsPoint, &ids.bms_points),
-            ];
-            for (kind, values) in lists {
-                for value in values {
-                    index.insert(kind, value, resolved.clone());
-                }
+            for (kind, value) in asset.identifiers.iter() {
+                // Ignoring the error is the documented skip above.
+                let _ = index.insert(kind, value, resolved.clone());
             }
         }
         index
@@ -112,7 +103,44 @@ impl AssetIndex {
 
 impl AssetLookup for AssetIndex {
     fn lookup(&self, kind: IdentifierKind, value: &str) -> Option<Resolved> {
-        self.entries.get(&(kind, value.to_owned())).cloned()
+        if let Some(found) = self.entries.get(&(kind, value.to_owned())) {
+            return Some(found.clone());
+        }
+        if kind == IdentifierKind::Hostname {
+            return self.short_hosts.get(value).cloned().flatten();
+        }
+        None
+    }
+}
+
+/// An [`AssetIndex`] that can be replaced while listeners and the HTTP API
+/// read it: the server rebuilds the index whenever the inventory changes
+/// and swaps it in, and every lookup sees either the old or the new index
+/// whole, without a lock on the read path.
+#[derive(Debug, Default)]
+pub struct LiveAssetIndex {
+    current: ArcSwap<AssetIndex>,
+}
+
+impl LiveAssetIndex {
+    pub fn new(index: AssetIndex) -> Self {
+        LiveAssetIndex { current: ArcSwap::from_pointee(index) }
+    }
+
+    /// Makes `index` the one every later lookup uses.
+    pub fn replace(&self, index: AssetIndex) {
+        self.current.store(Arc::new(index));
+    }
+
+    /// The index in force now.
+    pub fn current(&self) -> Arc<AssetIndex> {
+        self.current.load_full()
+    }
+}
+
+impl AssetLookup for LiveAssetIndex {
+    fn lookup(&self, kind: IdentifierKind, value: &str) -> Option<Resolved> {
+        self.current.load().lookup(kind, value)
     }
 }
 
@@ -149,7 +177,9 @@ impl Resolver {
                 if value.is_empty() || value == "-" {
                     continue;
                 }
-                let value = normalise(kind, &value);
+                // A value that is not an identifier of its kind (a `src`
+                // field holding a name) cannot name an asset.
+                let Ok(value) = normalise_identifier(kind, &value) else { continue };
                 if kind == IdentifierKind::Hostname
                     && let Some((short, _)) = value.split_once('.')
                     && value.parse::<std::net::IpAddr>().is_err()
@@ -243,7 +273,7 @@ mod tests {
     fn resolves_by_each_kind_and_merges_location() {
         let idx = index();
         assert_eq!(idx.len(), 4);
-        let mut door = event(json!({"door": "d-ph-01"}));
+        let mut door = event(json!({"door": "D-PH-01"}));
         door.location.site = Some("hq".into());
         door.location.room = Some("0.12".into());
         assert_eq!(Resolver::resolve(&mut door, &idx).as_deref(), Some("door-pharmacy"));
@@ -280,5 +310,48 @@ mod tests {
         e.location.building = Some("b".into());
         Resolver::resolve(&mut e, &index());
         assert_eq!(e.location.path(), "hq/main/-1/_/dc");
+    }
+
+    #[test]
+    fn identifiers_are_normalised_like_the_inventory() {
+        let idx = index();
+        let mut mapped_ip = event(json!({"src": "::ffff:10.1.0.9"}));
+        assert_eq!(Resolver::resolve(&mut mapped_ip, &idx).as_deref(), Some("srv-pacs-01"));
+        // Device ids are exact: door systems use case to tell readers apart.
+        let mut lower_door = event(json!({"door": "d-ph-01"}));
+        assert_eq!(Resolver::resolve(&mut lower_door, &idx), None);
+        // A field that does not hold an identifier of its kind is not one.
+        let mut named_src = event(json!({"src": "not-an-ip", "dest_ip": "10.1.0.9"}));
+        assert_eq!(Resolver::resolve(&mut named_src, &idx).as_deref(), Some("srv-pacs-01"));
+        let mut bad = AssetIndex::new();
+        let resolved = Resolved { asset: "x".into(), location: Location::default() };
+        assert_eq!(bad.insert(IdentifierKind::Ip, "10.1", resolved), Err(InvalidIdentifier::NotIp("10.1".into())));
+        assert!(bad.is_empty());
+    }
+
+    #[test]
+    fn short_host_names_meet_inventory_fqdns_while_unambiguous() {
+        let assets: Vec<Asset> = serde_json::from_value(json!([
+            {"id": "a", "name": "A", "kind": "server", "identifiers": {"hostnames": ["ws1.a.local", "lis.hq.local"]}},
+            {"id": "b", "name": "B", "kind": "server", "identifiers": {"hostnames": ["ws1.b.local"]}}
+        ]))
+        .unwrap();
+        let idx = AssetIndex::from_assets(&assets);
+        let mut short = event(json!({"syslog.hostname": "LIS"}));
+        assert_eq!(Resolver::resolve(&mut short, &idx).as_deref(), Some("a"));
+        let mut ambiguous = event(json!({"hostname": "ws1"}));
+        assert_eq!(Resolver::resolve(&mut ambiguous, &idx), None);
+        assert_eq!(ambiguous.fields[UNKNOWN_DEVICE_FIELD], json!(true));
+    }
+
+    #[test]
+    fn live_index_lookups_see_the_replacement() {
+        let live = LiveAssetIndex::new(AssetIndex::new());
+        let mut before = event(json!({"ip": "10.1.0.9"}));
+        assert_eq!(Resolver::resolve(&mut before, &live), None);
+        live.replace(index());
+        let mut after = event(json!({"ip": "10.1.0.9"}));
+        assert_eq!(Resolver::resolve(&mut after, &live).as_deref(), Some("srv-pacs-01"));
+        assert_eq!(live.current().len(), 4);
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use safecare_detect::RuleSet;
+use safecare_ingest::decode::sensor_map::SensorMap;
 use safecare_ingest::decode::{Context, physical};
 
 const PACK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../content/rules/hospital");
@@ -85,4 +86,51 @@ fn warm_freezer_fires_the_cold_chain_rule() {
     assert_fires(&rules, rule, topic, r#"{"temperature":-3,"equipment":"freezer"}"#);
     let cold = r#"{"sensor":"FZ-PH-1","metric":"temperature","value":-24,"unit":"°C","equipment":"freezer"}"#;
     assert_quiet(&rules, rule, topic, cold);
+}
+
+/// The rules fired by every event a flat gateway message gives through a
+/// sensor mapping table.
+fn fired_by_sensor(rules: &RuleSet, map: &SensorMap, topic: &str, payload: &str) -> BTreeSet<String> {
+    let ctx = Context::new("mqtt").received_at("2026-01-05T12:00:00Z".parse().expect("time"));
+    let events = map.decode(topic, payload.as_bytes(), &ctx).unwrap_or_else(|e| panic!("{topic}: {e}"));
+    events
+        .iter()
+        .flat_map(|event| rules.detect(event))
+        .filter_map(|alert| alert.safecare.rule.clone())
+        .filter_map(|id| rules.rule(&id).and_then(|meta| meta.name.clone()))
+        .collect()
+}
+
+fn gateways() -> SensorMap {
+    serde_json::from_value(serde_json::json!({"rules": [
+        {"topic": "gateway/+/theatre/#", "location": {"building": "main", "zone": "theatre", "room": "OT-2"},
+         "equipment": "room", "measurements": {"temperature": "temperature", "humidity": "humidity"}},
+        {"topic": "gateway/+/pharmacy/#", "equipment": "pharmacy_fridge", "device_field": "id",
+         "measurements": {"t": "temperature"}},
+        {"topic": "gateway/+/freezer/#", "equipment": "freezer", "measurements": {"temperature": "temperature"}}
+    ]}))
+    .expect("sensor map")
+}
+
+#[test]
+fn flat_gateway_messages_fire_the_environment_rules() {
+    let rules = pack();
+    let map = gateways();
+    let theatre =
+        fired_by_sensor(&rules, &map, "gateway/pi-1/theatre/ot-2", r#"{"temperature": 31.5, "humidity": 70}"#);
+    assert!(theatre.contains("hospital-theatre-temperature"), "{theatre:?}");
+    assert!(theatre.contains("hospital-theatre-humidity"), "{theatre:?}");
+    let comfortable =
+        fired_by_sensor(&rules, &map, "gateway/pi-1/theatre/ot-2", r#"{"temperature": 21, "humidity": 45}"#);
+    assert!(comfortable.is_empty(), "{comfortable:?}");
+    // The payload's own zone wins over the rule's: a ward is not a theatre.
+    let ward = fired_by_sensor(&rules, &map, "gateway/pi-1/theatre/x", r#"{"temperature": 31.5, "zone": "ward"}"#);
+    assert!(ward.is_empty(), "{ward:?}");
+
+    let fridge = fired_by_sensor(&rules, &map, "gateway/pi-2/pharmacy/f1", r#"{"id": "fr-ph-1", "t": 9.1}"#);
+    assert!(fridge.contains("hospital-fridge-excursion"), "{fridge:?}");
+    let cool = fired_by_sensor(&rules, &map, "gateway/pi-2/pharmacy/f1", r#"{"id": "fr-ph-1", "t": 5}"#);
+    assert!(cool.is_empty(), "{cool:?}");
+    let freezer = fired_by_sensor(&rules, &map, "gateway/pi-3/freezer/fz1", r#"{"temperature": -9.5}"#);
+    assert!(freezer.contains("hospital-freezer-excursion"), "{freezer:?}");
 }

@@ -58,7 +58,7 @@ async fn tcp_both_framings_resolution_and_recovery() {
     let (tx, mut rx) = mpsc::channel(16);
     let mut index = AssetIndex::new();
     let location = Location { site: Some("hq".into()), room: Some("dc".into()), ..Default::default() };
-    index.insert(IdentifierKind::Hostname, "pacs-01", Resolved { asset: "srv-pacs-01".into(), location });
+    index.insert(IdentifierKind::Hostname, "pacs-01", Resolved { asset: "srv-pacs-01".into(), location }).unwrap();
     let pipe = Pipeline::new(Decoder::Syslog, Context::new("syslog-tcp"), tx).with_assets(Arc::new(index));
     let stats = pipe.stats.clone();
     let listener = TcpSyslog::bind("127.0.0.1:0").await.unwrap();
@@ -169,14 +169,16 @@ async fn mqtt_physical_events_from_the_broker() {
     };
     let site = format!("test{}", std::process::id());
     let mut index = AssetIndex::new();
-    index.insert(
-        IdentifierKind::DeviceId,
-        "D-PH-01",
-        Resolved {
-            asset: "door-pharmacy".into(),
-            location: Location { site: Some(site.clone()), zone: Some("pharmacy".into()), ..Default::default() },
-        },
-    );
+    index
+        .insert(
+            IdentifierKind::DeviceId,
+            "D-PH-01",
+            Resolved {
+                asset: "door-pharmacy".into(),
+                location: Location { site: Some(site.clone()), zone: Some("pharmacy".into()), ..Default::default() },
+            },
+        )
+        .unwrap();
     let (tx, mut rx) = mpsc::channel(16);
     let pipe = Pipeline::new(Decoder::Physical { sensors: Default::default() }, Context::new("mqtt"), tx)
         .with_assets(Arc::new(index));

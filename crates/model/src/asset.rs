@@ -12,7 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::Location;
+use crate::{IdentifierKind, Location};
 
 /// What kind of thing an asset is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -114,6 +114,20 @@ pub struct AssetIdentifiers {
 impl AssetIdentifiers {
     pub fn is_empty(&self) -> bool {
         self == &AssetIdentifiers::default()
+    }
+
+    /// Every identifier with its kind, as written in the inventory (not
+    /// normalised).
+    pub fn iter(&self) -> impl Iterator<Item = (IdentifierKind, &str)> {
+        let lists: [(IdentifierKind, &Vec<String>); 6] = [
+            (IdentifierKind::Hostname, &self.hostnames),
+            (IdentifierKind::Ip, &self.ips),
+            (IdentifierKind::Mac, &self.macs),
+            (IdentifierKind::Serial, &self.serials),
+            (IdentifierKind::DeviceId, &self.device_ids),
+            (IdentifierKind::BmsPoint, &self.bms_points),
+        ];
+        lists.into_iter().flat_map(|(kind, values)| values.iter().map(move |v| (kind, v.as_str())))
     }
 }
 

@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use safecare_bus::LocalBus;
-use safecare_store::{SqliteStore, StoreError};
+use safecare_ingest::{AssetIndex, LiveAssetIndex};
+use safecare_store::{SqliteStore, Store, StoreError};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -74,6 +75,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let login_throttle =
         Arc::new(LoginThrottle::new(config.auth.logins_per_minute, std::time::Duration::from_secs(60)));
     let rate_limits = Arc::new(RateLimits::new(&config.limits));
+    let assets = Arc::new(LiveAssetIndex::new(AssetIndex::from_assets(&store.list_assets().await?)));
     let state = AppState {
         bus: Arc::new(LocalBus::new(config.bus_capacity)),
         config: Arc::new(config),
@@ -85,6 +87,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         privacy,
         sources: Sources::default(),
         inventory_lock: Arc::default(),
+        assets,
         login_throttle,
         rate_limits,
         shutdown: CancellationToken::new(),

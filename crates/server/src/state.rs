@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use safecare_bus::Bus;
+use safecare_ingest::LiveAssetIndex;
 use safecare_store::{AccountStore, Store};
 use tokio_util::sync::CancellationToken;
 
@@ -27,6 +28,9 @@ pub struct AppState {
     pub sources: Sources,
     /// Serialises read-modify-write changes of the inventory.
     pub inventory_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The identifier index events are resolved against, by the listeners
+    /// and `POST /api/v1/events` alike; rebuilt on every inventory change.
+    pub assets: Arc<LiveAssetIndex>,
     pub login_throttle: Arc<LoginThrottle>,
     /// Requests per caller, for every route.
     pub rate_limits: Arc<RateLimits>,

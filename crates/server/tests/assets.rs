@@ -112,3 +112,83 @@ async fn a_tampered_air_handler_is_assessed_down_to_the_operating_theatres() {
     assert!(unknown.text().await.unwrap().contains("alien invasion"));
     server.stop().await.unwrap();
 }
+
+/// Posts one event and reads it back by its message.
+async fn post_and_read(admin: &reqwest::Client, base: &str, event: Value) -> Value {
+    let message = event["message"].as_str().unwrap().to_owned();
+    let reply = admin.post(format!("{base}/api/v1/events")).json(&event).send().await.unwrap();
+    assert_eq!(reply.status(), StatusCode::ACCEPTED);
+    let page: Value = admin.get(format!("{base}/api/v1/events?limit=1000")).send().await.unwrap().json().await.unwrap();
+    page["events"].as_array().unwrap().iter().find(|e| e["message"] == message).cloned().expect("stored event")
+}
+
+#[tokio::test]
+async fn http_events_resolve_against_the_current_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = start_with_admin(config(dir.path())).await;
+    let base = server.url();
+    let inventory = r#"
+assets:
+  - {id: srv-pacs-01, name: PACS, kind: server, location: {site: hq, building: main, floor: "-1", room: dc}, identifiers: {hostnames: [pacs-01.hq.local]}}
+"#;
+    let imported = admin
+        .post(format!("{base}/api/v1/assets/import"))
+        .header("content-type", "application/yaml")
+        .body(inventory)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), StatusCode::OK);
+
+    let by_host = post_and_read(
+        &admin,
+        &base,
+        json!({"domain": "cyber", "message": "by host", "fields": {"Computer": "PACS-01"}}),
+    )
+    .await;
+    assert_eq!(by_host["asset"], "srv-pacs-01", "{by_host}");
+    assert_eq!(by_host["location"]["room"], "dc");
+    assert!(by_host["fields"].get("safecare.unknown_device").is_none());
+
+    let before = post_and_read(
+        &admin,
+        &base,
+        json!({"domain": "medical", "message": "before put", "fields": {"src_ip": "10.50.0.21"}}),
+    )
+    .await;
+    assert!(before.get("asset").is_none(), "{before}");
+    assert_eq!(before["fields"]["safecare.unknown_device"], true, "unknown devices are kept and flagged");
+
+    let monitor = json!({"id": "mon-icu-01", "name": "ICU monitor", "kind": "medical_device",
+        "location": {"site": "hq", "building": "main", "floor": "2", "zone": "icu"},
+        "identifiers": {"ips": ["10.50.0.21"]}});
+    let put = admin.put(format!("{base}/api/v1/assets/mon-icu-01")).json(&monitor).send().await.unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    let after = post_and_read(
+        &admin,
+        &base,
+        json!({"domain": "medical", "message": "after put", "fields": {"src_ip": "10.50.0.21"}}),
+    )
+    .await;
+    assert_eq!(after["asset"], "mon-icu-01", "{after}");
+    assert_eq!(after["location"]["zone"], "icu");
+
+    let named = post_and_read(
+        &admin,
+        &base,
+        json!({"domain": "cyber", "message": "named", "asset": "srv-pacs-01", "fields": {"src_ip": "10.50.0.21"}}),
+    )
+    .await;
+    assert_eq!(named["asset"], "srv-pacs-01", "an event that names its asset keeps it");
+
+    let deleted = admin.delete(format!("{base}/api/v1/assets/mon-icu-01")).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let gone = post_and_read(
+        &admin,
+        &base,
+        json!({"domain": "medical", "message": "after delete", "fields": {"src_ip": "10.50.0.21"}}),
+    )
+    .await;
+    assert!(gone.get("asset").is_none(), "{gone}");
+    server.stop().await.unwrap();
+}

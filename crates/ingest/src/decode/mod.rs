@@ -93,9 +93,24 @@ pub enum Decoder {
 
 impl Decoder {
     /// Decodes one record (a syslog line, a JSON object). `topic` is the MQTT
-    /// topic for messages that came over MQTT.
+    /// topic for messages that came over MQTT. A flat sensor message with
+    /// several readings gives several events: this returns the first, and
+    /// [`Decoder::decode_all`] every one (what the listeners use).
     pub fn decode(&self, input: &[u8], topic: Option<&str>, ctx: &Context) -> Result<Event, DecodeError> {
-        Ok(match self {
+        let mut events = self.decode_all(input, topic, ctx)?;
+        // Every decoder yields at least one event or an error.
+        Ok(events.swap_remove(0))
+    }
+
+    /// Decodes one record into all the events it holds: one, except for
+    /// flat sensor messages, which give one per reading.
+    pub fn decode_all(&self, input: &[u8], topic: Option<&str>, ctx: &Context) -> Result<Vec<Event>, DecodeError> {
+        if let (Decoder::Physical { sensors }, Some(topic)) = (self, topic)
+            && !topic.starts_with("safecare/")
+        {
+            return Ok(sensors.decode(topic, input, ctx)?);
+        }
+        Ok(vec![match self {
             Decoder::Syslog => syslog::decode(input, ctx)?,
             Decoder::Cef => cef::decode(input, ctx)?,
             Decoder::Eve => eve::decode(input, ctx)?,
@@ -103,15 +118,9 @@ impl Decoder {
             Decoder::Windows => windows::decode(input, ctx)?,
             Decoder::Idmef => idmef::decode(input, ctx)?,
             Decoder::Json(mapping) => mapping.decode(input, ctx)?,
-            Decoder::Physical { sensors } => {
-                let topic = topic.ok_or(DecodeError::MissingTopic)?;
-                if topic.starts_with("safecare/") {
-                    physical::decode(topic, input, ctx)?
-                } else {
-                    sensors.decode(topic, input, ctx)?
-                }
-            }
-        })
+            // Sensor topics were handled above.
+            Decoder::Physical { .. } => physical::decode(topic.ok_or(DecodeError::MissingTopic)?, input, ctx)?,
+        }])
     }
 
     /// Decodes newline-delimited records (an NDJSON body, a log file); each

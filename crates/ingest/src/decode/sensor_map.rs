@@ -2,13 +2,16 @@
 //! IoT gateways publish them), mapped to events by a configurable table.
 //!
 //! A rule matches an MQTT topic filter and renames payload keys to
-//! measurement names (`t` → `temperature`); a reading outside its configured
-//! limits raises the event's severity. Payload keys are kept as they are,
-//! and each measurement is added under its name.
+//! measurement names (`t` → `temperature`). Each reading becomes one event
+//! in the physical schema's environment form (`metric`, `value`, `unit`,
+//! `equipment`, `sensor`), which is what the hospital rule pack matches, so
+//! `{"temperature": 31.5, "humidity": 70}` gives two events. A reading
+//! outside its configured limits raises its event's severity. Payload keys
+//! are kept as they are, and each measurement is also added under its name.
 
 use std::collections::BTreeMap;
 
-use safecare_model::{Domain, Event, Severity};
+use safecare_model::{Domain, Event, Location, Severity};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -91,6 +94,23 @@ pub struct SensorRule {
     /// Severity of a reading outside its limits.
     #[serde(default = "default_alarm")]
     pub alarm_severity: Severity,
+    /// What the sensor watches (`freezer`, `pharmacy_fridge`,
+    /// `blood_fridge`, `room`); a payload `equipment` key wins.
+    #[serde(default)]
+    pub equipment: Option<String>,
+    /// Where the sensors of this rule are; a payload `building`, `floor`,
+    /// `zone` or `room` string wins for its level.
+    #[serde(default)]
+    pub location: Location,
+}
+
+/// The unit the environment schema gives a metric when the rule names none.
+fn default_unit(metric: &str) -> Option<&'static str> {
+    match metric {
+        "temperature" => Some("°C"),
+        "humidity" => Some("%RH"),
+        _ => None,
+    }
 }
 
 /// The mapping table; the first matching rule wins.
@@ -119,8 +139,9 @@ impl SensorMap {
         self.rules.iter().find(|r| topic_matches(&r.topic, topic))
     }
 
-    /// Decodes one sensor message received on `topic`.
-    pub fn decode(&self, topic: &str, payload: &[u8], ctx: &Context) -> Result<Event, SensorError> {
+    /// Decodes one sensor message received on `topic` into one event per
+    /// reading, in the order of the rule's measurement keys.
+    pub fn decode(&self, topic: &str, payload: &[u8], ctx: &Context) -> Result<Vec<Event>, SensorError> {
         let rule = self.rule_for(topic).ok_or_else(|| SensorError::NoRule(topic.to_owned()))?;
         let mut fields = json::object(payload)?;
         let mut readings = Vec::new();
@@ -146,31 +167,61 @@ impl SensorMap {
             .and_then(|k| fields.get(k))
             .and_then(json::text_of)
             .unwrap_or_else(|| topic.rsplit('/').next().unwrap_or(topic).to_owned());
-
-        let mut out_of_range = Vec::new();
         for (name, value) in &readings {
-            if rule.limits.get(name).is_some_and(|limit| !limit.contains(*value)) {
-                out_of_range.push(name.clone());
-            }
             fields.insert(name.clone(), json!(value));
         }
-        let described: Vec<String> = readings.iter().map(|(n, v)| format!("{n} {v}")).collect();
-        let mut message = format!("{device}: {}", described.join(", "));
-        let mut event_severity = Severity::Info;
-        if !out_of_range.is_empty() {
-            message.push_str(&format!(" (out of range: {})", out_of_range.join(", ")));
-            event_severity = rule.alarm_severity;
-            fields.insert("alarm".into(), json!(true));
-        }
         fields.entry("device").or_insert(json!(device));
+        fields.entry("sensor").or_insert(json!(device));
+        if let Some(equipment) = &rule.equipment {
+            fields.entry("equipment").or_insert(json!(equipment));
+        }
         fields.insert("topic".into(), Value::String(topic.to_owned()));
+        let location = location_of(&rule.location, &fields);
 
-        let mut event = ctx.event(rule.domain, time, message);
-        event.severity = event_severity;
-        event.logsource.product = Some("safecare".into());
-        event.logsource.category = Some(rule.category.clone());
-        event.fields = fields;
-        Ok(event)
+        let mut events = Vec::with_capacity(readings.len());
+        for (metric, value) in readings {
+            let mut fields = fields.clone();
+            fields.insert("metric".into(), json!(metric));
+            fields.insert("value".into(), json!(value));
+            if let Some(unit) = default_unit(&metric) {
+                fields.entry("unit").or_insert(json!(unit));
+            }
+            let unit = fields.get("unit").and_then(Value::as_str).unwrap_or("");
+            let mut message = format!("{device}: {metric} {value}{}{unit}", if unit.is_empty() { "" } else { " " });
+            let mut severity = Severity::Info;
+            if rule.limits.get(&metric).is_some_and(|limit| !limit.contains(value)) {
+                message.push_str(" (out of range)");
+                severity = rule.alarm_severity;
+                fields.insert("alarm".into(), json!(true));
+            }
+            let mut event = ctx.event(rule.domain, time, message);
+            event.severity = severity;
+            event.logsource.product = Some("safecare".into());
+            event.logsource.category = Some(rule.category.clone());
+            event.location.site = event.location.site.take().or_else(|| location.site.clone());
+            event.location.building = location.building.clone();
+            event.location.floor = location.floor.clone();
+            event.location.zone = location.zone.clone();
+            event.location.room = location.room.clone();
+            event.fields = fields;
+            events.push(event);
+        }
+        Ok(events)
+    }
+}
+
+/// The rule's location, each level replaced by the payload's string of the
+/// same name when it has one.
+fn location_of(configured: &Location, fields: &serde_json::Map<String, Value>) -> Location {
+    let level = |name: &str, fallback: &Option<String>| {
+        fields.get(name).and_then(Value::as_str).map(str::to_owned).or_else(|| fallback.clone())
+    };
+    Location {
+        site: configured.site.clone(),
+        building: level("building", &configured.building),
+        floor: level("floor", &configured.floor),
+        zone: level("zone", &configured.zone),
+        room: level("room", &configured.room),
     }
 }
 
@@ -200,18 +251,28 @@ mod tests {
     #[test]
     fn readings_are_renamed_and_checked_against_limits() {
         let ctx = Context::new("iot");
-        let event = map()
+        let events = map()
             .decode("gateway/pi-3/fridge/pharmacy", br#"{"id":"fr-ph-1","t":"9.1","h":40,"ts":1767607200}"#, &ctx)
             .unwrap();
+        let [humidity, event] = &events[..] else { panic!("one event per reading: {events:?}") };
+        assert_eq!(event.fields["metric"], "temperature");
+        assert_eq!(event.fields["value"], json!(9.1));
+        assert_eq!(event.fields["unit"], "°C");
         assert_eq!(event.fields["temperature"], json!(9.1));
         assert_eq!(event.fields["t"], json!("9.1"));
-        assert_eq!(event.fields["humidity"], json!(40.0));
         assert_eq!(event.fields["device"], "fr-ph-1");
+        assert_eq!(event.fields["sensor"], "fr-ph-1");
+        assert_eq!(event.fields["alarm"], json!(true));
         assert_eq!(event.severity, Severity::Medium);
         assert_eq!(event.domain, Domain::Building);
-        assert!(event.message.contains("out of range: temperature"), "{}", event.message);
+        assert!(event.message.contains("out of range"), "{}", event.message);
+        assert_eq!(humidity.fields["metric"], "humidity");
+        assert_eq!(humidity.fields["value"], json!(40.0));
+        assert_eq!(humidity.fields["unit"], "%RH");
+        assert_eq!(humidity.severity, Severity::Info, "only the reading out of its limits is an alarm");
+        assert!(humidity.fields.get("alarm").is_none());
 
-        let ok = map().decode("gateway/pi-3/fridge/x", br#"{"t":5}"#, &ctx).unwrap();
+        let ok = map().decode("gateway/pi-3/fridge/x", br#"{"t":5}"#, &ctx).unwrap().remove(0);
         assert_eq!(ok.severity, Severity::Info);
         assert_eq!(ok.fields["device"], "x");
         assert_eq!(ok.time, ctx.received);

@@ -1,6 +1,6 @@
 //! Syslog, RFC 5424 and RFC 3164, with the deviations real devices send.
 //!
-//! Parsing is done by `syslog_loose`, which already tolerates missing
+//! General parsing is done by `syslog_loose`, which already tolerates missing
 //! hostnames, ISO timestamps in BSD messages and similar. On top of it this
 //! decoder:
 //! - reads BSD timestamps (no year, no zone) in the source's configured zone
@@ -9,13 +9,19 @@
 //! - keeps a line whose header is unreadable after a valid `<PRI>` (Cisco's
 //!   `<189>123: *Mar 1 …`) as an event with the receipt time rather than
 //!   dropping it;
-//! - hands a `CEF:` payload to the CEF decoder, keeping the syslog header.
+//! - hands a `CEF:` payload to the CEF decoder, keeping the syslog header;
+//! - reads well-formed RFC 5424 lines with its own strict reader
+//!   (`rfc5424.rs`), several times faster, and gives the general parser only
+//!   the lines that reader declines.
+
+mod rfc5424;
 
 use jiff::civil::DateTime;
 use safecare_model::{Domain, Event, MAX_MESSAGE_LEN, Severity, Timestamp};
 use serde_json::{Map, Value, json};
-use syslog_loose::{Message, Protocol, SyslogSeverity, Variant};
+use syslog_loose::{Message, Protocol, SyslogFacility, SyslogSeverity, Variant};
 
+use self::rfc5424::Rfc5424;
 use super::cef::{self, CefError};
 use super::input::{self, InputError};
 use super::{Context, time};
@@ -48,6 +54,14 @@ impl SyslogError {
 pub fn decode(input: &[u8], ctx: &Context) -> Result<Event, SyslogError> {
     let text = input::text(input, MAX_MESSAGE_LEN)?;
     let pri = leading_pri(text)?;
+    match rfc5424::parse(text.trim()) {
+        Some(line) => decode_rfc5424(text, &line, ctx),
+        None => decode_general(text, pri, ctx),
+    }
+}
+
+/// Any syslog form, through `syslog_loose`.
+fn decode_general(text: &str, pri: u8, ctx: &Context) -> Result<Event, SyslogError> {
     let received_civil = ctx.timezone.to_datetime(ctx.received);
     let get_year = move |(month, _, _, _, _): (u32, u32, u32, u32, u32)| year_for(month, received_civil);
     // Parsed in UTC so that a zone-less BSD time comes back as its civil
@@ -58,20 +72,90 @@ pub fn decode(input: &[u8], ctx: &Context) -> Result<Event, SyslogError> {
         return Ok(pri_only(text, pri, ctx));
     };
     let time = message_time(text, &msg, ctx).unwrap_or(ctx.received);
-    let body = msg.msg.trim();
+    let header = Header {
+        pri,
+        protocol: match msg.protocol {
+            Protocol::RFC3164 => "rfc3164",
+            Protocol::RFC5424(_) => "rfc5424",
+        },
+        hostname: msg.hostname,
+        appname: msg.appname,
+        procid: msg.procid.as_ref().map(ToString::to_string),
+        msgid: msg.msgid,
+    };
+    let params = msg.structured_data.iter().map(|e| e.params.len()).sum();
+    let mut event = message_event(text, &header, time, msg.msg, params, ctx)?;
+    for element in &msg.structured_data {
+        for (name, value) in &element.params {
+            insert_param(&mut event.fields, element.id, name, value);
+        }
+    }
+    Ok(event)
+}
+
+/// The fast path for well-formed RFC 5424 lines.
+fn decode_rfc5424(text: &str, line: &Rfc5424<'_>, ctx: &Context) -> Result<Event, SyslogError> {
+    let header = Header {
+        pri: line.pri,
+        protocol: "rfc5424",
+        hostname: line.hostname,
+        appname: line.appname,
+        // As `syslog_loose` reads it, so both paths agree: a number is
+        // written back as a number (`0042` → `42`).
+        procid: line.procid.map(|p| p.parse::<i32>().map_or_else(|_| p.to_owned(), |n| n.to_string())),
+        msgid: line.msgid,
+    };
+    let params = line.structured_data.matches("=\"").count();
+    let mut event = message_event(text, &header, line.time.unwrap_or(ctx.received), line.msg, params, ctx)?;
+    for (id, params) in rfc5424::elements(line.structured_data) {
+        for (name, value) in params {
+            insert_param(&mut event.fields, id, name, value);
+        }
+    }
+    Ok(event)
+}
+
+/// The most `syslog.*` fields a line gives.
+const HEADER_FIELDS: usize = 8;
+
+/// The header parts both parsers yield.
+struct Header<'a> {
+    pri: u8,
+    protocol: &'static str,
+    hostname: Option<&'a str>,
+    appname: Option<&'a str>,
+    procid: Option<String>,
+    msgid: Option<&'a str>,
+}
+
+/// The event of one parsed line: its message (or its CEF payload), severity,
+/// logsource and header fields.
+fn message_event(
+    text: &str,
+    header: &Header<'_>,
+    time: Timestamp,
+    msg: &str,
+    params: usize,
+    ctx: &Context,
+) -> Result<Event, SyslogError> {
+    let (facility, severity) = syslog_loose::decompose_pri(header.pri);
+    let body = msg.trim();
     // BSD parsers read `CEF:0|…` as a tag named `CEF`, so look in the line.
-    let is_cef = body.starts_with("CEF:") || msg.appname == Some("CEF");
+    let is_cef = body.starts_with("CEF:") || header.appname == Some("CEF");
     let mut event = match cef::payload(text).filter(|_| is_cef) {
         Some(cef_text) => cef::decode_text(cef_text, time, ctx)?,
         None => {
             let mut event = ctx.event(Domain::Cyber, time, body);
-            event.severity = severity_of(msg.severity);
+            event.severity = severity_of(severity);
+            // Sized once: growing the (ordered, hashed) map was a tenth of
+            // the decoder's time.
+            event.fields = Map::with_capacity(HEADER_FIELDS + params);
             event
         }
     };
-    header_fields(&msg, pri, &mut event.fields);
+    header_fields(header, facility, severity, &mut event.fields);
     if event.logsource.service.is_none() {
-        set_logsource(&msg, &mut event);
+        set_logsource(facility, &mut event);
     }
     Ok(event)
 }
@@ -141,46 +225,48 @@ fn severity_of(severity: Option<SyslogSeverity>) -> Severity {
     }
 }
 
-/// Header parts under `syslog.*`, structured data as `<SD-ID>.<param>`
-/// (RFC 5424 SD-IDs are unique per message, so the names do not collide).
-fn header_fields(msg: &Message<&str>, pri: u8, fields: &mut Map<String, Value>) {
-    fields.insert("syslog.pri".into(), json!(pri));
-    if let Some(f) = msg.facility {
-        fields.insert("syslog.facility".into(), json!(f.as_str()));
+/// Header parts under `syslog.*`.
+fn header_fields(
+    header: &Header<'_>,
+    facility: Option<SyslogFacility>,
+    severity: Option<SyslogSeverity>,
+    fields: &mut Map<String, Value>,
+) {
+    fields.insert("syslog.pri".to_owned(), Value::from(header.pri));
+    if let Some(f) = facility {
+        fields.insert("syslog.facility".to_owned(), Value::from(f.as_str()));
     }
-    if let Some(s) = msg.severity {
-        fields.insert("syslog.severity".into(), json!(s.as_str()));
+    if let Some(s) = severity {
+        fields.insert("syslog.severity".to_owned(), Value::from(s.as_str()));
     }
-    let version = match msg.protocol {
-        Protocol::RFC3164 => "rfc3164",
-        Protocol::RFC5424(_) => "rfc5424",
-    };
-    fields.insert("syslog.protocol".into(), json!(version));
-    let header = [("hostname", msg.hostname), ("appname", msg.appname), ("msgid", msg.msgid)];
-    for (name, value) in header {
+    fields.insert("syslog.protocol".to_owned(), Value::from(header.protocol));
+    let appname = header.appname.filter(|a| *a != "CEF");
+    let parts = [("syslog.hostname", header.hostname), ("syslog.appname", appname), ("syslog.msgid", header.msgid)];
+    for (name, value) in parts {
         if let Some(v) = value.filter(|v| !v.is_empty() && *v != "-") {
-            fields.insert(format!("syslog.{name}"), json!(v));
+            fields.insert(name.to_owned(), Value::from(v));
         }
     }
-    if msg.appname == Some("CEF") {
-        fields.remove("syslog.appname");
+    if let Some(procid) = &header.procid {
+        fields.insert("syslog.procid".to_owned(), Value::from(procid.as_str()));
     }
-    if let Some(procid) = &msg.procid {
-        fields.insert("syslog.procid".into(), json!(procid.to_string()));
-    }
-    for element in &msg.structured_data {
-        for (name, value) in &element.params {
-            fields.insert(format!("{}.{}", element.id, name), json!(value));
-        }
-    }
+}
+
+/// One structured-data parameter as `<SD-ID>.<param>` (RFC 5424 SD-IDs are
+/// unique per message, so the names do not collide), its escapes removed.
+fn insert_param(fields: &mut Map<String, Value>, id: &str, name: &str, raw: &str) {
+    let mut key = String::with_capacity(id.len() + 1 + name.len());
+    key.push_str(id);
+    key.push('.');
+    key.push_str(name);
+    fields.insert(key, Value::String(rfc5424::unescape(raw).into_owned()));
 }
 
 /// Facility `auth`/`authpriv` is what SigmaHQ's `service: auth` rules read;
 /// everything else is generic syslog.
-fn set_logsource(msg: &Message<&str>, event: &mut Event) {
-    use syslog_loose::SyslogFacility::{LOG_AUTH, LOG_AUTHPRIV};
-    let service = match msg.facility {
-        Some(LOG_AUTH | LOG_AUTHPRIV) => "auth",
+fn set_logsource(facility: Option<SyslogFacility>, event: &mut Event) {
+    let service = match facility {
+        Some(SyslogFacility::LOG_AUTH | SyslogFacility::LOG_AUTHPRIV) => "auth",
         _ => "syslog",
     };
     event.logsource.service = Some(service.into());
@@ -190,6 +276,7 @@ fn set_logsource(msg: &Message<&str>, event: &mut Event) {
 mod tests {
     use super::*;
     use jiff::tz::TimeZone;
+    use proptest::prelude::*;
 
     fn ctx() -> Context {
         Context::new("syslog-test").received_at("2026-01-05T12:00:00Z".parse().unwrap())
@@ -262,5 +349,82 @@ mod tests {
         assert!(matches!(decode(huge.as_bytes(), &ctx()), Err(SyslogError::Input(InputError::TooLarge { .. }))));
         let broken_cef = b"<134>Jan  5 11:00:00 ids01 CEF:0|Acme|NIDS";
         assert!(matches!(decode(broken_cef, &ctx()), Err(SyslogError::Cef(_))));
+    }
+
+    #[test]
+    fn structured_data_escapes_are_removed_on_both_paths() {
+        let fast = decode(br#"<13>1 - h a - - [x@1 v="say \"hi\" \] \\ \n"] m"#, &ctx()).unwrap();
+        assert_eq!(fast.fields["x@1.v"], r#"say "hi" ] \ \n"#);
+        // No space between the SD and the message: only the general parser
+        // accepts that.
+        let general = decode(br#"<13>1 - h a - - [x@1 v="say \"hi\""]m"#, &ctx()).unwrap();
+        assert_eq!(general.fields["x@1.v"], r#"say "hi""#);
+        assert_eq!(general.message, "m");
+    }
+
+    fn header_value() -> impl Strategy<Value = String> {
+        prop_oneof![Just("-".to_owned()), "[a-zA-Z0-9._-]{1,12}", "[0-9]{1,6}", "[a-z0-9]{1,4}:[a-z0-9]{1,4}"]
+    }
+
+    fn time_text() -> impl Strategy<Value = String> {
+        let fraction = prop_oneof![Just(String::new()), "\\.[0-9]{1,9}"];
+        let offset = prop_oneof![Just("Z".to_owned()), "[+-](0[0-9]|1[0-4]):(00|30|45)"];
+        let civil = (1970u16..2100, 1u8..=12, 1u8..=28, 0u8..24, 0u8..60, 0u8..60);
+        prop_oneof![
+            1 => Just("-".to_owned()),
+            6 => (civil, fraction, offset).prop_map(|((y, mo, d, h, mi, s), f, o)| {
+                format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{f}{o}")
+            }),
+        ]
+    }
+
+    fn structured_data() -> impl Strategy<Value = String> {
+        let value = proptest::collection::vec(
+            prop_oneof![
+                Just(r#"\""#),
+                Just(r"\]"),
+                Just(r"\\"),
+                Just(r"\n"),
+                Just(" "),
+                Just("="),
+                Just("é"),
+                Just("[a]")
+            ],
+            0..4,
+        )
+        .prop_map(|parts| parts.concat());
+        let param = ("[a-zA-Z]{1,8}", "[a-z0-9.]{0,6}", value).prop_map(|(n, v, e)| format!(" {n}=\"{v}{e}\""));
+        let element = ("[a-zA-Z][a-zA-Z0-9@.]{0,12}", proptest::collection::vec(param, 0..3))
+            .prop_map(|(id, params)| format!("[{id}{}]", params.concat()));
+        prop_oneof![1 => Just("-".to_owned()), 3 => proptest::collection::vec(element, 1..3).prop_map(|e| e.concat())]
+    }
+
+    fn well_formed_line() -> impl Strategy<Value = String> {
+        (
+            0u8..=191,
+            time_text(),
+            (header_value(), header_value(), header_value(), header_value()),
+            structured_data(),
+            prop_oneof![Just(String::new()), " +[ -~]{0,30}"],
+        )
+            .prop_map(|(pri, time, (host, app, proc_id, msg_id), sd, msg)| {
+                format!("<{pri}>1 {time} {host} {app} {proc_id} {msg_id} {sd}{msg}")
+            })
+    }
+
+    proptest::proptest! {
+        /// The fast reader and the general parser make the same event of
+        /// every well-formed RFC 5424 line.
+        #[test]
+        fn fast_path_agrees_with_the_general_parser(line in well_formed_line()) {
+            let ctx = ctx();
+            prop_assert!(rfc5424::parse(line.trim()).is_some(), "declined {}", line);
+            let general = decode_general(&line, leading_pri(&line).unwrap(), &ctx);
+            let mut fast = decode(line.as_bytes(), &ctx);
+            if let (Ok(fast), Ok(general)) = (&mut fast, &general) {
+                fast.id = general.id;
+            }
+            prop_assert_eq!(fast, general, "{}", line);
+        }
     }
 }

@@ -70,16 +70,19 @@ impl Pipeline {
     /// and dropped. Only a closed channel is an error.
     pub async fn handle(&self, record: &[u8], topic: Option<&str>, peer: Option<SocketAddr>) -> Result<(), Closed> {
         let ctx = self.context.clone().received_at(Timestamp::now());
-        match self.decoder.decode(record, topic, &ctx) {
-            Ok(mut event) => {
-                if let Some(peer) = peer {
-                    event.fields.entry("safecare.peer").or_insert_with(|| peer.ip().to_string().into());
+        match self.decoder.decode_all(record, topic, &ctx) {
+            Ok(events) => {
+                for mut event in events {
+                    if let Some(peer) = peer {
+                        event.fields.entry("safecare.peer").or_insert_with(|| peer.ip().to_string().into());
+                    }
+                    if let Some(assets) = &self.assets {
+                        Resolver::resolve(&mut event, assets.as_ref());
+                    }
+                    self.stats.record_event(event.received);
+                    self.events.send(event).await.map_err(|_| Closed)?;
                 }
-                if let Some(assets) = &self.assets {
-                    Resolver::resolve(&mut event, assets.as_ref());
-                }
-                self.stats.record_event(event.received);
-                self.events.send(event).await.map_err(|_| Closed)
+                Ok(())
             }
             Err(e) => {
                 self.stats.record_error(e.kind(), e.to_string());

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use safecare_bus::Message;
 use safecare_ingest::listen::{ListenError, MqttConfig, MqttSubscriber, Pipeline, TcpSyslog, UdpSyslog, tls_acceptor};
-use safecare_ingest::{AssetIndex, Context, Decoder, SourceHealth, SourceStats};
+use safecare_ingest::{AssetLookup, Context, Decoder, SourceHealth, SourceStats};
 use safecare_model::Event;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -101,7 +101,7 @@ fn context(source: &SourceConfig) -> Result<Context, SourceError> {
 /// end when the collector's channel closes at shutdown.
 pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<Vec<JoinHandle<()>>, SourceError> {
     let (tx, rx) = mpsc::channel::<Event>(QUEUE);
-    let assets = Arc::new(AssetIndex::from_assets(&state.store.list_assets().await.unwrap_or_default()));
+    let assets: Arc<dyn AssetLookup> = state.assets.clone();
     let mut stats = Vec::new();
     let mut tasks = Vec::new();
     for source in &state.config.sources {

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use jiff::Timestamp;
+use safecare_ingest::Resolver;
 use safecare_model::{Domain, Event, EventId, Severity};
 use safecare_store::{Cursor, EventPage, EventQuery, MAX_PAGE};
 use serde::{Deserialize, Serialize};
@@ -87,6 +88,12 @@ pub async fn ingest(
     };
     if principal.source.is_some() {
         events.iter_mut().for_each(|e| source.clone_into(&mut e.source));
+    }
+    // Placed on the asset map as listener events are: an event naming no
+    // asset gets the one its host name, address or device id belongs to,
+    // or is flagged as an unknown device.
+    for event in &mut events {
+        Resolver::resolve(event, state.assets.as_ref());
     }
     let accepted = events.len();
     let new = crate::pipeline::store_and_publish(&state, events).await.map_err(|err| {

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use safecare_impact::{Inventory, LoadError};
+use safecare_ingest::AssetIndex;
 use safecare_model::{Asset, Relation};
 use serde::Deserialize;
 use serde_json::json;
@@ -50,10 +51,14 @@ async fn current(state: &AppState) -> Result<Inventory, ApiError> {
     Inventory::new(assets, relations).map_err(|e| refused(LoadError::Invalid(e)))
 }
 
+/// Stores the inventory and swaps in its identifier index, so that events
+/// from then on resolve against it.
 async fn save(state: &AppState, inventory: Inventory) -> Result<usize, ApiError> {
     let (assets, relations) = inventory.into_parts();
     let count = assets.len();
+    let index = AssetIndex::from_assets(&assets);
     state.store.replace_inventory(assets, relations).await?;
+    state.assets.replace(index);
     Ok(count)
 }
 

@@ -1,0 +1,137 @@
+//! The kinds of identifier an asset is recognised by, and their one
+//! canonical form: the inventory (when it indexes assets) and ingest (when it
+//! reads identifiers out of events) both compare normalised values, so an
+//! identifier written two ways by two systems still meets.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+/// Which kind of identifier a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentifierKind {
+    Hostname,
+    Ip,
+    Mac,
+    Serial,
+    /// Door, reader, sensor, camera or device id as the physical system names it.
+    DeviceId,
+    BmsPoint,
+}
+
+impl IdentifierKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentifierKind::Hostname => "hostname",
+            IdentifierKind::Ip => "ip",
+            IdentifierKind::Mac => "mac",
+            IdentifierKind::Serial => "serial",
+            IdentifierKind::DeviceId => "device_id",
+            IdentifierKind::BmsPoint => "bms_point",
+        }
+    }
+}
+
+impl fmt::Display for IdentifierKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a value is not a valid identifier of its kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidIdentifier {
+    #[error("empty")]
+    Empty,
+    #[error("`{0}` is not an IP address")]
+    NotIp(String),
+    #[error("`{0}` is not a MAC address (12 hex digits)")]
+    NotMac(String),
+}
+
+/// The canonical form of an identifier, so that `AA-BB-CC-00-11-22`,
+/// `aa:bb:cc:00:11:22` and `aabb.cc00.1122`, or `::FFFF:10.0.0.1` and
+/// `10.0.0.1`, meet.
+///
+/// Hostnames, serials and BMS points compare case-insensitively (DNS is
+/// case-insensitive; BMS vendors disagree on case) and a host name's trailing
+/// dot is dropped; device ids are compared exactly because door systems use
+/// case to tell readers apart.
+pub fn normalise_identifier(kind: IdentifierKind, value: &str) -> Result<String, InvalidIdentifier> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(InvalidIdentifier::Empty);
+    }
+    match kind {
+        IdentifierKind::Hostname => Ok(trimmed.trim_end_matches('.').to_ascii_lowercase()),
+        IdentifierKind::Ip => trimmed
+            .parse::<IpAddr>()
+            .map(|ip| ip.to_canonical().to_string())
+            .map_err(|_| InvalidIdentifier::NotIp(trimmed.to_owned())),
+        IdentifierKind::Mac => {
+            let hex: String = trimmed.chars().filter(|c| !matches!(c, ':' | '-' | '.')).collect();
+            if hex.len() == 12 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                Ok(hex.to_ascii_lowercase())
+            } else {
+                Err(InvalidIdentifier::NotMac(trimmed.to_owned()))
+            }
+        }
+        IdentifierKind::Serial | IdentifierKind::BmsPoint => Ok(trimmed.to_ascii_lowercase()),
+        IdentifierKind::DeviceId => Ok(trimmed.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macs_meet_whatever_their_separators() {
+        let a = normalise_identifier(IdentifierKind::Mac, "AA-BB-CC-00-11-22").unwrap();
+        let b = normalise_identifier(IdentifierKind::Mac, "aa:bb:cc:00:11:22").unwrap();
+        let c = normalise_identifier(IdentifierKind::Mac, "aabb.cc00.1122").unwrap();
+        assert_eq!(a, "aabbcc001122");
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(
+            normalise_identifier(IdentifierKind::Mac, "aa:bb:cc"),
+            Err(InvalidIdentifier::NotMac("aa:bb:cc".into()))
+        );
+        assert!(normalise_identifier(IdentifierKind::Mac, "zz:bb:cc:00:11:22").is_err());
+    }
+
+    #[test]
+    fn ips_are_canonical() {
+        assert_eq!(normalise_identifier(IdentifierKind::Ip, " 10.1.2.3 ").unwrap(), "10.1.2.3");
+        assert_eq!(normalise_identifier(IdentifierKind::Ip, "::FFFF:10.0.0.1").unwrap(), "10.0.0.1");
+        assert_eq!(normalise_identifier(IdentifierKind::Ip, "2001:DB8:0:0::1").unwrap(), "2001:db8::1");
+        assert_eq!(normalise_identifier(IdentifierKind::Ip, "10.1.2"), Err(InvalidIdentifier::NotIp("10.1.2".into())));
+    }
+
+    #[test]
+    fn hostnames_fold_case_and_device_ids_do_not() {
+        assert_eq!(
+            normalise_identifier(IdentifierKind::Hostname, "HIS-APP-01.hq.local.").unwrap(),
+            "his-app-01.hq.local"
+        );
+        assert_eq!(normalise_identifier(IdentifierKind::DeviceId, "R-0.12-in").unwrap(), "R-0.12-in");
+        assert_eq!(normalise_identifier(IdentifierKind::BmsPoint, "AHU1.SAT").unwrap(), "ahu1.sat");
+        assert_eq!(normalise_identifier(IdentifierKind::Serial, "  "), Err(InvalidIdentifier::Empty));
+    }
+
+    #[test]
+    fn kinds_serialise_by_their_names() {
+        for kind in [
+            IdentifierKind::Hostname,
+            IdentifierKind::Ip,
+            IdentifierKind::Mac,
+            IdentifierKind::Serial,
+            IdentifierKind::DeviceId,
+            IdentifierKind::BmsPoint,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
+}
