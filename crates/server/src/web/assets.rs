@@ -6,6 +6,7 @@ use maud::{Markup, html};
 use safecare_model::Relation;
 use serde::Deserialize;
 
+use super::impact_graph::{Graph, draw};
 use super::layout::page as shell;
 use crate::AppState;
 use crate::auth::Principal;
@@ -81,6 +82,12 @@ pub async fn one(
             @for (threat, degree) in &asset.protections {
                 dt { "Protection against " (threat) } dd { (format!("{degree:.2}")) }
             }
+        }
+        figure {
+            div.graph-box.fit {
+                (draw(&Graph::around(asset, &assets, &relations), &format!("{} and the assets it relates to", asset.name)))
+            }
+            figcaption { "What relates to it (left), the asset (middle) and what it relates to (right); each arrow's relation is named below and shown on hover." }
         }
         div.columns {
             section { h2 { "It relates to" }

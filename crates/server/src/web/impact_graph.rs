@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use maud::{Markup, html};
 use safecare_impact::ImpactReport;
+use safecare_model::{Asset, AssetKind, Relation};
 
 /// Horizontal distance between columns, and a node's size, in pixels.
 const COLUMN: f64 = 150.0;
@@ -23,8 +24,8 @@ const LABEL_CHARS: usize = 17;
 pub struct Node {
     pub asset: String,
     pub name: String,
-    /// The highest score the asset has on any drawn path.
-    pub score: f64,
+    /// The highest score the asset has on any drawn path (impact graphs).
+    pub score: Option<f64>,
     pub service: bool,
     pub worst: bool,
     pub column: usize,
@@ -69,7 +70,7 @@ impl Graph {
                     graph.nodes.push(Node {
                         asset: step.asset.to_string(),
                         name,
-                        score: step.score,
+                        score: Some(step.score),
                         service: services.contains(step.asset.as_str()),
                         worst: false,
                         column: 0,
@@ -78,7 +79,7 @@ impl Graph {
                     graph.nodes.len() - 1
                 });
                 let node = &mut graph.nodes[at];
-                node.score = node.score.max(step.score);
+                node.score = Some(node.score.map_or(step.score, |s| s.max(step.score)));
                 node.worst |= worst;
                 if let Some(from) = previous
                     && from != at
@@ -94,6 +95,45 @@ impl Graph {
             }
         }
         graph.place();
+        graph
+    }
+
+    /// One asset with what relates to it (left) and what it relates to
+    /// (right), each edge named by its relation: the dependency graph
+    /// around an asset on its page.
+    pub fn around(asset: &Asset, assets: &[Asset], relations: &[Relation]) -> Graph {
+        let incoming: Vec<&Relation> = relations.iter().filter(|r| r.to == asset.id && r.from != asset.id).collect();
+        let outgoing: Vec<&Relation> = relations.iter().filter(|r| r.from == asset.id && r.to != asset.id).collect();
+        let centre_column = usize::from(!incoming.is_empty());
+        let mut graph = Graph::default();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut node = |graph: &mut Graph, id: &str, column: usize| -> usize {
+            if let Some(&at) = index.get(id) {
+                return at;
+            }
+            let found = assets.iter().find(|a| a.id == id);
+            let row = graph.nodes.iter().filter(|n| n.column == column).count();
+            graph.nodes.push(Node {
+                asset: id.to_owned(),
+                name: found.map_or_else(|| id.to_owned(), |a| a.name.clone()),
+                score: None,
+                service: found.is_some_and(|a| a.kind == AssetKind::Service),
+                worst: false,
+                column,
+                row,
+            });
+            index.insert(id.to_owned(), graph.nodes.len() - 1);
+            graph.nodes.len() - 1
+        };
+        let centre = node(&mut graph, &asset.id, centre_column);
+        for r in incoming {
+            let from = node(&mut graph, &r.from, 0);
+            graph.edges.push(Edge { from, to: centre, relation: relation_name(&r.kind), worst: false });
+        }
+        for r in outgoing {
+            let to = node(&mut graph, &r.to, centre_column + 1);
+            graph.edges.push(Edge { from: centre, to, relation: relation_name(&r.kind), worst: false });
+        }
         graph
     }
 
@@ -173,14 +213,15 @@ pub fn draw(graph: &Graph, label: &str) -> Markup {
                 @let (x, y) = position(node);
                 g class={ "node" @if node.service { " service" } @if node.worst { " worst" } } data-asset=(node.asset) {
                     title {
-                        (node.name) " (" (node.asset) "), score " (format!("{:.2}", node.score))
+                        (node.name) " (" (node.asset) ")"
+                        @if let Some(score) = node.score { ", score " (format!("{score:.2}")) }
                         @if node.service { ", clinical service" } @if node.worst { ", on the worst path" }
                     }
                     rect x=(x) y=(y) width=(NODE_W) height=(NODE_H) rx=(if node.service { 12 } else { 3 }) {}
                     text x=(x + 6.0) y=(y + 15.0) { (short(&node.name)) }
                     text.score x=(x + 6.0) y=(y + 29.0) {
-                        @if node.service { "service · " }
-                        "score " (format!("{:.2}", node.score))
+                        @if node.service { "service" @if node.score.is_some() { " · " } }
+                        @if let Some(score) = node.score { "score " (format!("{score:.2}")) }
                     }
                 }
             }
@@ -243,6 +284,26 @@ relations:
         let graph = Graph::of(&report, &HashMap::new(), 1);
         assert_eq!(graph.nodes.iter().filter(|n| n.service).count(), 1);
         assert!(graph.nodes.iter().all(|n| n.worst), "{:?}", graph.nodes);
+    }
+
+    #[test]
+    fn an_assets_neighbourhood_puts_what_relates_to_it_left_and_what_it_relates_to_right() {
+        let inventory = Inventory::from_yaml(HOSPITAL).unwrap();
+        let his = inventory.asset("his").unwrap().clone();
+        let graph = Graph::around(&his, inventory.assets(), inventory.relations());
+        let column = |id: &str| graph.nodes.iter().find(|n| n.asset == id).unwrap().column;
+        assert_eq!((column("srv"), column("ed"), column("lab"), column("his")), (0, 0, 0, 1));
+        assert_eq!(graph.edges.len(), 3);
+        assert!(graph.edges.iter().all(|e| graph.nodes[e.to].asset == "his"));
+        let svg = draw(&graph, "around his").into_string();
+        assert!(svg.contains("Emergency department") && !svg.contains("score 0"), "{svg}");
+        assert!(svg.contains("<title>File server hosts Hospital information system</title>"), "{svg}");
+        let srv = inventory.asset("srv").unwrap().clone();
+        let graph = Graph::around(&srv, inventory.assets(), inventory.relations());
+        assert_eq!(
+            graph.nodes.iter().map(|n| (n.asset.as_str(), n.column)).collect::<Vec<_>>(),
+            [("srv", 0), ("his", 1)]
+        );
     }
 
     #[test]
