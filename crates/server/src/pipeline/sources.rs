@@ -2,6 +2,7 @@
 //! TCP or TLS; MQTT), all feeding one bounded channel into the collector,
 //! which pseudonymises, stores durably and publishes, in batches.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -31,6 +32,9 @@ pub enum Transport {
     SyslogTls { listen: String, cert: PathBuf, key: PathBuf },
     /// An MQTT broker's topics (physical sensors, the data exchange layer).
     Mqtt(MqttConfig),
+    /// Records posted to `POST /api/v1/sources/{name}/events` (IDMEFv2
+    /// from other detectors, JSON with a field mapping, syslog lines…).
+    Http,
 }
 
 /// One `[[sources]]` entry: a name, a transport, a parser and where the
@@ -63,16 +67,30 @@ pub enum SourceError {
     Read { name: String, path: PathBuf, source: std::io::Error },
 }
 
-/// The running sources' counters, for the API and the dashboard; filled
-/// once the listeners are bound.
+/// A source whose records arrive over the API: what the ingest route needs
+/// to decode them as the source's listener would.
+pub struct HttpSource {
+    pub decoder: Decoder,
+    pub context: Context,
+    pub stats: SourceStats,
+}
+
+/// The running sources' counters, for the API and the dashboard, and the
+/// HTTP sources' decoders; filled once the listeners are bound.
 #[derive(Clone, Default)]
 pub struct Sources {
     stats: Arc<OnceLock<Vec<SourceStats>>>,
+    http: Arc<OnceLock<HashMap<String, HttpSource>>>,
 }
 
 impl Sources {
     pub fn health(&self) -> Vec<SourceHealth> {
         self.stats.get().map(|all| all.iter().map(SourceStats::snapshot).collect()).unwrap_or_default()
+    }
+
+    /// The configured source of transport `http` named `name`.
+    pub fn http(&self, name: &str) -> Option<&HttpSource> {
+        self.http.get().and_then(|all| all.get(name))
     }
 }
 
@@ -103,6 +121,7 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
     let (tx, rx) = mpsc::channel::<Event>(QUEUE);
     let assets: Arc<dyn AssetLookup> = state.assets.clone();
     let mut stats = Vec::new();
+    let mut http = HashMap::new();
     let mut tasks = Vec::new();
     for source in &state.config.sources {
         let pipe = Pipeline::new(source.decoder.clone(), context(source)?, tx.clone()).with_assets(assets.clone());
@@ -126,6 +145,12 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
                 Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.with_tls(acceptor).run(pipe))
             }
             Transport::Mqtt(mqtt) => Box::pin(MqttSubscriber::new(mqtt).map_err(listen_err)?.run(pipe)),
+            Transport::Http => {
+                // No listener: the ingest route decodes its records.
+                let decoder = source.decoder.clone();
+                http.insert(source.name.clone(), HttpSource { decoder, context: pipe.context, stats: pipe.stats });
+                continue;
+            }
         };
         let stop = stop.clone();
         tasks.push(tokio::spawn(async move {
@@ -139,6 +164,7 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
     drop(tx);
     tasks.push(tokio::spawn(collect(state.clone(), rx)));
     let _ = state.sources.stats.set(stats);
+    let _ = state.sources.http.set(http);
     Ok(tasks)
 }
 

@@ -12,6 +12,7 @@ pub(crate) mod params;
 mod privacy;
 mod rules;
 pub(crate) mod session;
+mod source_ingest;
 mod stream;
 
 use axum::Router;
@@ -87,6 +88,7 @@ fn api() -> Api {
         .add(Method::GET, "/api/v1/events/export", Needs(EventsRead), events::export)
         .add(Method::GET, "/api/v1/events/{id}", Needs(EventsRead), events::get_one)
         .add(Method::GET, "/api/v1/sources", Needs(EventsRead), events::sources)
+        .add(Method::POST, "/api/v1/sources/{name}/events", Needs(EventsIngest), source_ingest::ingest)
         .add(Method::GET, "/api/v1/alerts", Needs(AlertsRead), alerts::list)
         .add(Method::GET, "/api/v1/alerts/{id}", Needs(AlertsRead), alerts::get_one)
         .add(Method::GET, "/api/v1/rules", Needs(RulesRead), rules::list)
