@@ -50,11 +50,19 @@ pub(crate) fn common_location(a: &Location, b: &Location) -> Location {
     out
 }
 
-/// Folds one alert's facts into the incident; returns true when the alert
-/// made the incident more severe.
-fn absorb(incident: &mut Incident, alert: &Alert, first: bool) -> bool {
+/// How many alerts an incident lists (ids and timeline entries). An alert
+/// flood (a correlation firing on every event of a brute force) would
+/// otherwise grow the record, which is rewritten on every change, without
+/// bound; later alerts still fold their facts in and are counted.
+pub const MAX_LISTED_ALERTS: usize = 500;
+
+/// Folds one alert's facts into the incident, listing its id when `list`;
+/// returns true when the alert made the incident more severe.
+fn absorb_facts(incident: &mut Incident, alert: &Alert, first: bool, list: bool) -> bool {
     let ext = &alert.safecare;
-    incident.alerts.push(alert.id);
+    if list {
+        incident.alerts.push(alert.id);
+    }
     if let Some(asset) = &ext.asset
         && !incident.assets.contains(asset)
     {
@@ -76,6 +84,10 @@ fn absorb(incident: &mut Incident, alert: &Alert, first: bool) -> bool {
         incident.severity = ext.severity;
     }
     raised
+}
+
+fn absorb(incident: &mut Incident, alert: &Alert, first: bool) -> bool {
+    absorb_facts(incident, alert, first, true)
 }
 
 /// Rebuilds an incident's alert-derived fields (alerts, assets, place,
@@ -132,10 +144,22 @@ pub fn add_alert(
         return Err(IntakeError::DuplicateAlert(alert.id));
     }
     let before = record.incident.severity;
-    let raised = absorb(&mut record.incident, alert, false);
-    let why: Vec<String> = reasons.iter().map(MatchReason::describe).collect();
-    let detail = format!("alert {}: {} ({})", alert.id, alert.description, why.join(", "));
-    record.log(at, SYSTEM_ACTOR, TimelineAction::AlertAdded, detail);
+    let list = record.incident.alerts.len() < MAX_LISTED_ALERTS;
+    let raised = absorb_facts(&mut record.incident, alert, false, list);
+    if list {
+        let why: Vec<String> = reasons.iter().map(MatchReason::describe).collect();
+        let detail = format!("alert {}: {} ({})", alert.id, alert.description, why.join(", "));
+        record.log(at, SYSTEM_ACTOR, TimelineAction::AlertAdded, detail);
+    } else {
+        record.unlisted_alerts += 1;
+        if record.unlisted_alerts == 1 {
+            let detail = format!(
+                "alert {}: {} — the incident lists {MAX_LISTED_ALERTS} alerts; further ones are counted, not listed",
+                alert.id, alert.description
+            );
+            record.log(at, SYSTEM_ACTOR, TimelineAction::AlertAdded, detail);
+        }
+    }
     if raised {
         let detail = format!("{before} → {}: raised by alert {}", record.incident.severity, alert.id);
         record.log(at, SYSTEM_ACTOR, TimelineAction::SeverityChanged, detail);

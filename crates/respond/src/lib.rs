@@ -42,7 +42,7 @@ pub use clocks::{
 pub use edit::{EditError, add_comment, add_tag, assign, remove_tag, set_severity, set_title};
 pub use grouping::{GroupDecision, Grouper, GroupingRules, LocationLevel, MatchReason};
 pub use impact::{IncidentImpact, attach_impact, impact_is_current, impact_seeds};
-pub use intake::{IntakeError, add_alert, open_from_alert};
+pub use intake::{IntakeError, MAX_LISTED_ALERTS, add_alert, open_from_alert};
 pub use lifecycle::{Transition, TransitionError, apply_transition, check_transition};
 pub use merge::{MergeError, SplitError, SplitRequest, merge, split};
 pub use playbook::{LoadError, Playbook, PlaybookError, PlaybookLibrary, PlaybookTask, Role};

@@ -131,6 +131,7 @@ pub fn merge(
             _ => {}
         }
     }
+    into.unlisted_alerts += from.unlisted_alerts;
     if into.impact_summary.is_none() {
         into.impact_summary = from.impact_summary.clone();
         into.impact = from.impact.clone();

@@ -107,6 +107,11 @@ pub struct IncidentRecord {
     /// The latest impact assessment, with its ranked mitigations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact: Option<IncidentImpact>,
+    /// Alerts grouped into the incident beyond the ones it lists
+    /// ([`crate::MAX_LISTED_ALERTS`]): their facts are folded in, their ids
+    /// are not kept.
+    #[serde(default)]
+    pub unlisted_alerts: u64,
 }
 
 impl IncidentRecord {
@@ -125,6 +130,7 @@ impl IncidentRecord {
             merged_into: None,
             impact_summary: None,
             impact: None,
+            unlisted_alerts: 0,
         };
         record.log(at, actor, TimelineAction::Opened, detail);
         record

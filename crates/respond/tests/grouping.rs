@@ -397,3 +397,22 @@ fn a_consequence_on_an_asset_the_impact_reaches_joins_its_cause() {
     off.expect_impact(cause, [("rm-theatre-1", 0.9)], t("2026-03-10T10:00:00Z"));
     opened(&off.route(&warm("2026-03-10T10:20:00Z", "rm-theatre-1")));
 }
+
+#[test]
+fn an_alert_flood_is_counted_beyond_the_listed_alerts() {
+    let library = library();
+    let first =
+        alert(AlertSpec { description: "Failed logon burst", threat: Some("credential_access"), ..Default::default() });
+    let mut record = open_from_alert(&first, IncidentId::new(), &library, first.create_time);
+    let flood = safecare_respond::MAX_LISTED_ALERTS + 250;
+    for i in 1..flood {
+        let severity = if i == flood - 1 { Severity::Critical } else { Severity::Medium };
+        let next = alert(AlertSpec { description: "Failed logon burst", severity, ..Default::default() });
+        add_alert(&mut record, &next, &[], &library, next.create_time).unwrap();
+    }
+    assert_eq!(record.incident.alerts.len(), safecare_respond::MAX_LISTED_ALERTS);
+    assert_eq!(record.unlisted_alerts, 250);
+    let added = record.timeline.iter().filter(|e| e.action == TimelineAction::AlertAdded).count();
+    assert_eq!(added, safecare_respond::MAX_LISTED_ALERTS + 1, "one entry says the rest are counted");
+    assert_eq!(record.incident.severity, Severity::Critical, "an unlisted alert still raises the severity");
+}

@@ -117,38 +117,62 @@ impl Incidents {
         store.get_incident(id).await?.map(decode).transpose()
     }
 
-    /// Groups one alert: it joins the open incident it shares the most with,
-    /// or opens a new one; the incident's impact is reassessed when the alert
-    /// brought a new threat or asset.
-    pub async fn take_alert(&self, state: &AppState, alert: &Alert) -> Result<IncidentRecord, StoreError> {
+    /// Groups alerts: each joins the open incident it shares the most
+    /// with, or opens a new one; an incident's impact is reassessed when an
+    /// alert brought a new threat or asset. Each incident the batch touches
+    /// is read and written once, so an alert flood into one incident costs
+    /// one write per batch, not one per alert.
+    pub async fn take_alerts(&self, state: &AppState, alerts: &[&Alert]) -> Result<(), StoreError> {
         let mut grouper = self.lock().await;
         let now = Timestamp::now();
-        // `from`: the first timeline entry this alert adds.
-        let (mut record, from) = loop {
-            match grouper.route(alert) {
-                GroupDecision::Open { incident } => {
-                    metrics::counter!("safecare_incidents_opened_total").increment(1);
-                    break (open_from_alert(alert, incident, &self.rules.playbooks, now), 0);
-                }
-                GroupDecision::Join { incident, reasons, .. } => {
-                    let Some(mut record) = self.get(state.store.as_ref(), incident).await? else {
-                        // Purged or never stored: group without it.
-                        grouper.forget(incident);
-                        continue;
-                    };
-                    let from = record.timeline.len();
-                    match add_alert(&mut record, alert, &reasons, &self.rules.playbooks, now) {
-                        Ok(()) => break (record, from),
-                        Err(IntakeError::DuplicateAlert(_)) => return Ok(record),
-                        Err(IntakeError::MergedInto { .. } | IntakeError::NotOpen { .. }) => grouper.forget(incident),
+        // The touched records in first-touch order, each with the first
+        // timeline entry this batch added and its latest alert's time.
+        let mut touched: Vec<(IncidentRecord, usize, Timestamp)> = Vec::new();
+        for alert in alerts {
+            let seen = alert.start_time.unwrap_or(alert.create_time);
+            loop {
+                match grouper.route(alert) {
+                    GroupDecision::Open { incident } => {
+                        metrics::counter!("safecare_incidents_opened_total").increment(1);
+                        touched.push((open_from_alert(alert, incident, &self.rules.playbooks, now), 0, seen));
+                        break;
+                    }
+                    GroupDecision::Join { incident, reasons, .. } => {
+                        let at = match touched.iter().position(|(r, _, _)| r.id() == incident) {
+                            Some(at) => at,
+                            None => match self.get(state.store.as_ref(), incident).await? {
+                                Some(record) => {
+                                    let from = record.timeline.len();
+                                    touched.push((record, from, seen));
+                                    touched.len() - 1
+                                }
+                                None => {
+                                    // Purged or never stored: group without it.
+                                    grouper.forget(incident);
+                                    continue;
+                                }
+                            },
+                        };
+                        let (record, _, latest) = &mut touched[at];
+                        match add_alert(record, alert, &reasons, &self.rules.playbooks, now) {
+                            Ok(()) | Err(IntakeError::DuplicateAlert(_)) => {
+                                *latest = (*latest).max(seen);
+                                break;
+                            }
+                            Err(IntakeError::MergedInto { .. } | IntakeError::NotOpen { .. }) => {
+                                grouper.forget(incident)
+                            }
+                        }
                     }
                 }
             }
-        };
-        assess_impact(state, &mut record, false).await;
-        expect_impact(&mut grouper, &record, alert.start_time.unwrap_or(alert.create_time));
-        self.save(state, &record, from).await?;
-        Ok(record)
+        }
+        for (mut record, from, latest) in touched {
+            assess_impact(state, &mut record, false).await;
+            expect_impact(&mut grouper, &record, latest);
+            self.save(state, &record, from).await?;
+        }
+        Ok(())
     }
 
     /// Applies one change made through the API to one incident, under the

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use safecare_bus::{Delivery, Message, Subscription, Topic};
+use safecare_model::Alert;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -14,6 +15,8 @@ use crate::incidents::Incidents;
 
 /// How often reminders are looked for and the grouper trimmed.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
+/// The most alerts grouped in one go (what is already queued, up to this).
+const BATCH: usize = 256;
 
 /// Starts the incident stage. It runs until `stop` is cancelled, then
 /// groups what is still queued and ends.
@@ -26,12 +29,24 @@ pub async fn spawn_incidents(
     Ok(tokio::spawn(run(state, incidents, alerts, stop)))
 }
 
-async fn take(state: &AppState, incidents: &Incidents, message: &Message) {
-    if let Message::Alert(alert) = message
-        && let Err(err) = incidents.take_alert(state, alert).await
+/// Groups `first` and whatever else is already queued, up to a batch.
+async fn take(state: &AppState, incidents: &Incidents, first: std::sync::Arc<Message>, queue: &mut Subscription) {
+    let mut messages = vec![first];
+    while messages.len() < BATCH
+        && let Some(next) = queue.try_recv()
     {
-        tracing::error!(%err, alert = %alert.id, "alert not grouped into an incident");
-        metrics::counter!("safecare_incident_errors_total").increment(1);
+        messages.push(next);
+    }
+    let alerts: Vec<&Alert> = messages
+        .iter()
+        .filter_map(|m| match m.as_ref() {
+            Message::Alert(alert) => Some(alert.as_ref()),
+            _ => None,
+        })
+        .collect();
+    if let Err(err) = incidents.take_alerts(state, &alerts).await {
+        tracing::error!(%err, alerts = alerts.len(), "alerts not grouped into incidents");
+        metrics::counter!("safecare_incident_errors_total").increment(alerts.len() as u64);
     }
 }
 
@@ -40,7 +55,7 @@ async fn run(state: AppState, incidents: Incidents, mut alerts: Subscription, st
     loop {
         tokio::select! {
             message = alerts.recv() => match message {
-                Some(message) => take(&state, &incidents, &message).await,
+                Some(message) => take(&state, &incidents, message, &mut alerts).await,
                 None => break,
             },
             _ = tick.tick() => {
@@ -54,7 +69,7 @@ async fn run(state: AppState, incidents: Incidents, mut alerts: Subscription, st
         }
     }
     while let Some(message) = alerts.try_recv() {
-        take(&state, &incidents, &message).await;
+        take(&state, &incidents, message, &mut alerts).await;
     }
     tracing::debug!("incident stage stopped");
 }
