@@ -33,9 +33,10 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// Logs to stderr; `RUST_LOG` chooses the detail (default: info).
+/// Logs to stderr; `RUST_LOG` chooses the detail (default: info, but
+/// warnings only from the `evtx` crate, which logs every chunk it reads).
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,evtx=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -329,3 +329,33 @@ fn assets_import_validates_and_loads_the_demo_site() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("toaster"));
 }
+
+/// A real EVTX file (`$SAFECARE_TEST_EVTX`, fetched by `.ci/run`): hunt reads
+/// its binary chunks and SigmaHQ finds the failed remote logon from a public
+/// address that it holds.
+#[test]
+fn hunt_reads_a_real_evtx_file() {
+    let (Some(evtx), Some(samples)) =
+        (std::env::var_os("SAFECARE_TEST_EVTX"), std::env::var_os("SAFECARE_SAMPLES_DIR"))
+    else {
+        println!("EVTX hunt test not run: SAFECARE_TEST_EVTX or SAFECARE_SAMPLES_DIR is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&evtx, dir.path().join("Security.evtx")).unwrap();
+    let out = safecare()
+        .args(["hunt", "--format", "json", "--rules"])
+        .arg(std::path::Path::new(&samples).join("sigmahq/rules/windows"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let alerts: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rules: Vec<&str> = alerts.iter().map(|a| a["SafeCare"]["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["f88e112a-21aa-44bd-9b01-6ee2a2bbbed1"], "Failed Logon From Public IP");
+    assert_eq!(alerts[0]["StartTime"], "2016-06-29T15:24:36.686Z");
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(summary.contains("1 files, 7 events, 0 records skipped, 1 detections"), "{summary}");
+    assert!(!summary.contains("Chunk 0"), "the evtx crate's chunk logs are hidden: {summary}");
+}
