@@ -15,6 +15,19 @@ use crate::route::RouteParts;
 use crate::ruleset::RuleSet;
 use crate::view::FieldView;
 
+/// Open correlation windows copied out of a [`Detector`]. Under a flood
+/// tens of thousands of windows are open and serialising them takes far
+/// longer than copying, so the copy is taken under the detector's lock and
+/// serialised after it is released.
+pub struct Windows(Option<Snapshot>);
+
+impl Windows {
+    /// The windows as [`Detector::restore`] takes them.
+    pub fn to_value(&self) -> Value {
+        self.0.as_ref().map_or(Value::Null, |s| serde_json::to_value(s).unwrap_or(Value::Null))
+    }
+}
+
 /// Stateful detection over one event stream. Cheap to create; share the
 /// [`RuleSet`] between detectors with an `Arc`.
 pub struct Detector {
@@ -112,7 +125,12 @@ impl Detector {
 
     /// The open correlation windows, as a serde value the store can keep.
     pub fn snapshot(&self) -> Value {
-        self.correlation.as_ref().map_or(Value::Null, |c| c.snapshot(&self.rules.correlations))
+        self.windows().to_value()
+    }
+
+    /// A copy of the open correlation windows, to serialise later.
+    pub fn windows(&self) -> Windows {
+        Windows(self.correlation.as_ref().map(|c| c.snapshot(&self.rules.correlations)))
     }
 
     /// Restores windows saved by [`Detector::snapshot`]; windows of

@@ -29,7 +29,7 @@ mod ruleset;
 pub mod samples;
 mod view;
 
-pub use detector::{Detector, hunt};
+pub use detector::{Detector, Windows, hunt};
 pub use error::{DetectError, Refusal};
 pub use hunt::{BenchReport, bench, hunt_parallel};
 pub use meta::{RuleKind, RuleMeta, THREAT_ATTRIBUTE, THREAT_TAG_PREFIX};

@@ -241,21 +241,34 @@ async fn an_incident_of_the_demo_attack_is_worked_from_its_page() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_incident_page_reloads_when_someone_else_changes_it() {
-    let Some(browser) = browser_support::start().await else { return };
+/// A server with the demo hospital and the incident of the attack's first
+/// step, and a browser on that incident's page, logged in as a new user.
+struct OnIncident {
+    browser: browser_support::Browser,
+    server: safecare_server::RunningServer,
+    admin: reqwest::Client,
+    id: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn incident_page_as(user: &str, role: Role, password: &str) -> Option<OnIncident> {
+    let browser = browser_support::start().await?;
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = common::start_with_admin(config(dir.path())).await;
-    let base = server.url();
     common::load_demo_hospital(&server).await;
     let page = common::play_attack(&server, &admin, 1).await;
     let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
-    provision::add_user(server.state.accounts.as_ref(), "guard", Role::SecurityGuard, "guard on duty password")
-        .await
-        .unwrap();
+    provision::add_user(server.state.accounts.as_ref(), user, role, password).await.unwrap();
     let b = &browser.client;
-    browser_support::log_in(b, &base, "guard", "guard on duty password", &format!("/incidents/{id}")).await;
+    browser_support::log_in(b, &server.url(), user, password, &format!("/incidents/{id}")).await;
     b.wait().for_element(Locator::Id("incident-status")).await.unwrap();
+    Some(OnIncident { browser, server, admin, id, _dir: dir })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_incident_page_reloads_when_someone_else_changes_it() {
+    let Some(on) = incident_page_as("guard", Role::SecurityGuard, "guard on duty password").await else { return };
+    let (b, admin, base, id) = (&on.browser.client, &on.admin, on.server.url(), &on.id);
     // A guard works incidents but does not declare them to regulators.
     assert!(b.find(Locator::XPath("//button[contains(., 'Mark significant')]")).await.is_err());
     // Let the page open its live stream before the change.
@@ -273,24 +286,13 @@ async fn the_incident_page_reloads_when_someone_else_changes_it() {
         .for_element(Locator::XPath("//span[@id='incident-status'][normalize-space()='acknowledged']"))
         .await
         .expect("the open page shows the change");
-    server.stop().await.unwrap();
+    on.server.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_privacy_officer_declares_a_breach_but_does_not_work_the_incident() {
-    let Some(browser) = browser_support::start().await else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let (server, admin) = common::start_with_admin(config(dir.path())).await;
-    let base = server.url();
-    common::load_demo_hospital(&server).await;
-    let page = common::play_attack(&server, &admin, 1).await;
-    let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
-    provision::add_user(server.state.accounts.as_ref(), "dpo", Role::PrivacyOfficer, "data protection password")
-        .await
-        .unwrap();
-    let b = &browser.client;
-    browser_support::log_in(b, &base, "dpo", "data protection password", &format!("/incidents/{id}")).await;
-    b.wait().for_element(Locator::Id("incident-status")).await.unwrap();
+    let Some(on) = incident_page_as("dpo", Role::PrivacyOfficer, "data protection password").await else { return };
+    let b = &on.browser.client;
     let actions = b.find(Locator::Css("section.actions")).await.unwrap().text().await.unwrap();
     assert!(actions.contains("can read this incident but not change it"), "{actions}");
     assert!(b.find(Locator::XPath("//button[normalize-space()='Acknowledge']")).await.is_err());
@@ -307,5 +309,5 @@ async fn a_privacy_officer_declares_a_breach_but_does_not_work_the_incident() {
     let text = clock.text().await.unwrap();
     assert!(text.contains("GDPR") && text.contains("2 d 23 h left"), "{text}");
     assert!(b.find(Locator::XPath("//button[contains(., 'Mark personal-data breach')]")).await.is_err(), "marked once");
-    server.stop().await.unwrap();
+    on.server.stop().await.unwrap();
 }

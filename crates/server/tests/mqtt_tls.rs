@@ -192,16 +192,7 @@ async fn events_arrive_over_mutual_tls_and_a_stranger_certificate_is_refused() {
         .await
         .unwrap();
 
-    let mut found = Value::Null;
-    for _ in 0..100 {
-        let page: Value =
-            client.get(format!("{base}/api/v1/events?source=doors-mtls")).send().await.unwrap().json().await.unwrap();
-        if let Some(event) = page["events"].as_array().and_then(|e| e.first()) {
-            found = event.clone();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let found = common::first_event_of(&client, &base, "doors-mtls").await;
     assert_eq!(found["source"], "doors-mtls", "the event published over TLS is stored: {found}");
     assert_eq!(found["fields"]["door"], "D--1.12", "{found}");
 

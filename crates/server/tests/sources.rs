@@ -138,16 +138,7 @@ async fn physical_events_published_to_the_broker_are_stored_with_asset_and_locat
         .await
         .unwrap();
 
-    let mut found = Value::Null;
-    for _ in 0..100 {
-        let page: Value =
-            client.get(format!("{base}/api/v1/events?source=doors-mqtt")).send().await.unwrap().json().await.unwrap();
-        if let Some(event) = page["events"].as_array().and_then(|e| e.first()) {
-            found = event.clone();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let found = common::first_event_of(&client, &base, "doors-mqtt").await;
     assert_eq!(found["asset"], "door-drugs", "{found}");
     assert_eq!(found["location"]["zone"], "pharmacy", "{found}");
     assert_eq!(found["location"]["room"], "-1.12", "{found}");

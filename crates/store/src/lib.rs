@@ -45,6 +45,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Inserts or replaces an alert.
     async fn put_alert(&self, alert: Alert) -> Result<()>;
+    /// Inserts or replaces alerts in one write: all are stored or none.
+    async fn put_alerts(&self, alerts: Vec<Alert>) -> Result<()>;
     async fn get_alert(&self, id: AlertId) -> Result<Option<Alert>>;
     /// Alerts matching the query, newest first.
     async fn list_alerts(&self, query: AlertQuery) -> Result<Vec<Alert>>;

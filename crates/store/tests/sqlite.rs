@@ -152,6 +152,18 @@ async fn concurrent_writers_all_land() {
 }
 
 #[tokio::test]
+async fn a_batch_of_alerts_is_stored_in_one_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    store.put_alerts(Vec::new()).await.unwrap();
+    let batch: Vec<Alert> = (0..250).map(|i| Alert::new(format!("failed logon {i}"), Severity::Medium)).collect();
+    store.put_alerts(batch.clone()).await.unwrap();
+    let stored = store.list_alerts(AlertQuery { limit: 1000, ..Default::default() }).await.unwrap();
+    assert_eq!(stored.len(), 250);
+    assert_eq!(store.get_alert(batch[137].id).await.unwrap(), Some(batch[137].clone()));
+}
+
+#[tokio::test]
 async fn alerts_incidents_inventory_and_state_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);

@@ -218,9 +218,9 @@ impl Correlator {
         self.sweep_after = self.open.max(1024);
     }
 
-    /// Open windows as a serde value: stable correlation keys, so a
+    /// A copy of the open windows under stable correlation keys, so a
     /// snapshot survives reloads that keep the correlation.
-    pub fn snapshot(&self, correlations: &[Correlation]) -> serde_json::Value {
+    pub fn snapshot(&self, correlations: &[Correlation]) -> Snapshot {
         let windows = correlations
             .iter()
             .zip(&self.groups)
@@ -232,7 +232,7 @@ impl Correlator {
                 })
             })
             .collect();
-        serde_json::to_value(Snapshot { version: SNAPSHOT_VERSION, windows }).unwrap_or(serde_json::Value::Null)
+        Snapshot { version: SNAPSHOT_VERSION, windows }
     }
 
     /// Restores [`Correlator::snapshot`] output; windows of correlations

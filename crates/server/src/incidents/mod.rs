@@ -118,32 +118,36 @@ impl Incidents {
     }
 
     /// Groups alerts: each joins the open incident it shares the most
-    /// with, or opens a new one; an incident's impact is reassessed when an
-    /// alert brought a new threat or asset. Each incident the batch touches
-    /// is read and written once, so an alert flood into one incident costs
-    /// one write per batch, not one per alert.
+    /// with, or opens a new one. Each incident the batch touches is read
+    /// and written once, so an alert flood into one incident costs one
+    /// write per batch, not one per alert. An incident's impact is
+    /// reassessed as soon as an alert brings it a new threat or asset, so
+    /// that a later alert of the same batch on an asset that impact
+    /// reaches joins it.
     pub async fn take_alerts(&self, state: &AppState, alerts: &[&Alert]) -> Result<(), StoreError> {
         let mut grouper = self.lock().await;
         let now = Timestamp::now();
-        // The touched records in first-touch order, each with the first
-        // timeline entry this batch added and its latest alert's time.
-        let mut touched: Vec<(IncidentRecord, usize, Timestamp)> = Vec::new();
+        let mut touched: Vec<Touched> = Vec::new();
         for alert in alerts {
             let seen = alert.start_time.unwrap_or(alert.create_time);
-            loop {
+            let at = loop {
                 match grouper.route(alert) {
                     GroupDecision::Open { incident } => {
                         metrics::counter!("safecare_incidents_opened_total").increment(1);
-                        touched.push((open_from_alert(alert, incident, &self.rules.playbooks, now), 0, seen));
-                        break;
+                        let record = open_from_alert(alert, incident, &self.rules.playbooks, now);
+                        touched.push(Touched { record, from: 0, latest: seen, assessed: None });
+                        break touched.len() - 1;
                     }
                     GroupDecision::Join { incident, reasons, .. } => {
-                        let at = match touched.iter().position(|(r, _, _)| r.id() == incident) {
+                        let at = match touched.iter().position(|t| t.record.id() == incident) {
                             Some(at) => at,
                             None => match self.get(state.store.as_ref(), incident).await? {
                                 Some(record) => {
+                                    // One without an impact yet (no inventory when it
+                                    // opened) is tried again.
+                                    let facts = record.impact.as_ref().map(|_| Touched::facts_of(&record));
                                     let from = record.timeline.len();
-                                    touched.push((record, from, seen));
+                                    touched.push(Touched { record, from, latest: seen, assessed: facts });
                                     touched.len() - 1
                                 }
                                 None => {
@@ -153,11 +157,11 @@ impl Incidents {
                                 }
                             },
                         };
-                        let (record, _, latest) = &mut touched[at];
-                        match add_alert(record, alert, &reasons, &self.rules.playbooks, now) {
+                        let entry = &mut touched[at];
+                        match add_alert(&mut entry.record, alert, &reasons, &self.rules.playbooks, now) {
                             Ok(()) | Err(IntakeError::DuplicateAlert(_)) => {
-                                *latest = (*latest).max(seen);
-                                break;
+                                entry.latest = entry.latest.max(seen);
+                                break at;
                             }
                             Err(IntakeError::MergedInto { .. } | IntakeError::NotOpen { .. }) => {
                                 grouper.forget(incident)
@@ -165,12 +169,13 @@ impl Incidents {
                         }
                     }
                 }
-            }
+            };
+            touched[at].assess(state, &mut grouper).await;
         }
-        for (mut record, from, latest) in touched {
-            assess_impact(state, &mut record, false).await;
-            expect_impact(&mut grouper, &record, latest);
-            self.save(state, &record, from).await?;
+        for mut entry in touched {
+            entry.assess(state, &mut grouper).await;
+            expect_impact(&mut grouper, &entry.record, entry.latest);
+            self.save(state, &entry.record, entry.from).await?;
         }
         Ok(())
     }
@@ -308,6 +313,37 @@ impl Incidents {
 
 /// Tells the grouper what the incident's impact reaches, so that alerts on
 /// those assets join it.
+/// An incident a batch of alerts touched.
+struct Touched {
+    record: IncidentRecord,
+    /// The first timeline entry the batch added.
+    from: usize,
+    /// The time of its latest alert.
+    latest: Timestamp,
+    /// The threat and assets its impact was last assessed for.
+    assessed: Option<(Option<String>, usize)>,
+}
+
+impl Touched {
+    /// What an assessment depends on that alerts change: the threat, and
+    /// the assets (which alerts only ever add to).
+    fn facts_of(record: &IncidentRecord) -> (Option<String>, usize) {
+        (record.incident.threat.clone(), record.incident.assets.len())
+    }
+
+    /// Reassesses the impact if the threat or assets changed since the
+    /// last assessment, and tells the grouper what it reaches.
+    async fn assess(&mut self, state: &AppState, grouper: &mut Grouper) {
+        let facts = Self::facts_of(&self.record);
+        if self.assessed.as_ref() == Some(&facts) {
+            return;
+        }
+        assess_impact(state, &mut self.record, false).await;
+        expect_impact(grouper, &self.record, self.latest);
+        self.assessed = Some(facts);
+    }
+}
+
 fn expect_impact(grouper: &mut Grouper, record: &IncidentRecord, at: Timestamp) {
     if let Some(impact) = &record.impact {
         let report = &impact.report;

@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use safecare_bus::{Delivery, Message, Subscription, Topic};
 use safecare_detect::{Detector, Refusal, RuleMeta, RuleSet};
-use safecare_model::Event;
+use safecare_model::{Alert, Event};
 use safecare_store::Store;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -22,6 +22,10 @@ const STATE_KEY: &str = "detect.correlation";
 const SWITCHES_KEY: &str = "detect.rule_switches";
 /// How often open correlation windows are saved while events flow.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(5);
+/// Saving the windows takes at most one part in this many of the time.
+const SAVE_SHARE: u32 = 20;
+/// Events detected under one lock and whose alerts are stored in one write.
+const BATCH: usize = 1000;
 
 /// The running detector, shared with the API (rule list, hit counts,
 /// switching rules) and the rule-folder watcher.
@@ -214,25 +218,52 @@ impl Detection {
         running.catalog = catalog;
     }
 
-    async fn process(&self, state: &AppState, event: &Event) {
-        let alerts = self.lock().detector.process(event);
-        for alert in alerts {
+    /// Detects over a batch of events under one lock, then stores their
+    /// alerts in one write before publishing them: in a flood every event
+    /// raises an alert, and a write per alert would cap detection at the
+    /// store's commit rate.
+    async fn process(&self, state: &AppState, events: &[&Event]) {
+        let alerts: Vec<Alert> = {
+            let mut running = self.lock();
+            events.iter().flat_map(|event| running.detector.process(event)).collect()
+        };
+        if alerts.is_empty() {
+            return;
+        }
+        for alert in &alerts {
             metrics::counter!("safecare_alerts_total", "severity" => alert.severity().as_str()).increment(1);
-            if let Err(err) = state.store.put_alert(alert.clone()).await {
-                tracing::error!(%err, rule = ?alert.safecare.rule, "cannot store alert");
-                continue;
-            }
+        }
+        if let Err(err) = state.store.put_alerts(alerts.clone()).await {
+            tracing::error!(%err, alerts = alerts.len(), "cannot store alerts");
+            metrics::counter!("safecare_alert_store_errors_total").increment(alerts.len() as u64);
+            return;
+        }
+        for alert in alerts {
             if let Err(err) = state.bus.publish(Message::Alert(Box::new(alert))).await {
                 tracing::warn!(%err, "cannot publish alert");
             }
         }
     }
 
-    async fn save(&self, state: &AppState) {
-        let snapshot = self.lock().detector.snapshot();
+    /// Saves the open windows; answers how long that took. The windows are
+    /// copied under the lock and serialised on a blocking thread, so that
+    /// detection goes on meanwhile.
+    async fn save(&self, state: &AppState) -> Duration {
+        let started = Instant::now();
+        let windows = self.lock().detector.windows();
+        let snapshot = match tokio::task::spawn_blocking(move || windows.to_value()).await {
+            Ok(snapshot) => snapshot,
+            Err(err) => {
+                tracing::warn!(%err, "correlation windows not serialised");
+                return started.elapsed();
+            }
+        };
         if let Err(err) = state.store.put_state(STATE_KEY, snapshot).await {
             tracing::warn!(%err, "cannot save correlation windows");
         }
+        let spent = started.elapsed();
+        metrics::histogram!("safecare_correlation_save_seconds").record(spent.as_secs_f64());
+        spent
     }
 }
 
@@ -256,34 +287,71 @@ pub async fn spawn_detection(
     Ok(tokio::spawn(run(state, detection, events, stop)))
 }
 
+/// When the next save of the windows is due after one that took `spent`:
+/// every [`SNAPSHOT_EVERY`], but never spending more than one part in
+/// [`SAVE_SHARE`] of the stage's time on saving, however many windows a
+/// flood has opened.
+fn next_save(spent: Duration) -> Instant {
+    Instant::now() + SNAPSHOT_EVERY.max(spent * SAVE_SHARE)
+}
+
+/// Takes `first` and whatever else is already queued, up to a batch.
+async fn take(state: &AppState, detection: &Detection, first: Arc<Message>, queue: &mut Subscription) {
+    let mut messages = vec![first];
+    while messages.len() < BATCH
+        && let Some(next) = queue.try_recv()
+    {
+        messages.push(next);
+    }
+    let events: Vec<&Event> = messages
+        .iter()
+        .filter_map(|m| match m.as_ref() {
+            Message::Event(event) => Some(event.as_ref()),
+            _ => None,
+        })
+        .collect();
+    detection.process(state, &events).await;
+}
+
 async fn run(state: AppState, detection: Detection, mut events: Subscription, stop: CancellationToken) {
-    let mut tick = tokio::time::interval(SNAPSHOT_EVERY);
+    let mut due = Instant::now() + SNAPSHOT_EVERY;
     let mut dirty = false;
     loop {
         tokio::select! {
             message = events.recv() => match message {
                 Some(message) => {
-                    if let Message::Event(event) = message.as_ref() {
-                        detection.process(&state, event).await;
-                        dirty = true;
-                    }
+                    take(&state, &detection, message, &mut events).await;
+                    dirty = true;
                 }
                 None => break,
             },
-            _ = tick.tick() => {
-                if dirty {
-                    detection.save(&state).await;
+            () = tokio::time::sleep_until(due.into()) => {
+                due = if dirty {
                     dirty = false;
-                }
+                    next_save(detection.save(&state).await)
+                } else {
+                    Instant::now() + SNAPSHOT_EVERY
+                };
             }
             () = stop.cancelled() => break,
         }
     }
     while let Some(message) = events.try_recv() {
-        if let Message::Event(event) = message.as_ref() {
-            detection.process(&state, event).await;
-        }
+        take(&state, &detection, message, &mut events).await;
     }
     detection.save(&state).await;
     tracing::debug!("detection stage stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saving_takes_a_bounded_share_of_the_time() {
+        let soon = next_save(Duration::from_millis(20)) - Instant::now();
+        assert!(soon <= SNAPSHOT_EVERY && soon > SNAPSHOT_EVERY - Duration::from_secs(1), "{soon:?}");
+        let later = next_save(Duration::from_secs(2)) - Instant::now();
+        assert!(later > Duration::from_secs(2) * (SAVE_SHARE - 1), "{later:?}");
+    }
 }

@@ -34,6 +34,12 @@ fn incident_id(id: &str) -> Result<IncidentId, ApiError> {
     id.parse().map_err(|e: safecare_model::ParseIdError| ApiError::bad_request(format!("invalid incident id: {e}")))
 }
 
+/// The incident named in a path: 400 for a malformed id, 404 for an unknown one.
+pub(crate) async fn existing(state: &AppState, id: &str) -> Result<IncidentRecord, ApiError> {
+    let id = incident_id(id)?;
+    state.incidents.get(state.store.as_ref(), id).await?.ok_or_else(|| ApiError::not_found(format!("no incident {id}")))
+}
+
 /// A snake_case name of one of the response crate's enums.
 fn named<T: DeserializeOwned>(what: &str, name: &str) -> Result<T, ApiError> {
     serde_json::from_value(json!(name)).map_err(|_| ApiError::bad_request(format!("unknown {what} {name:?}")))
@@ -86,13 +92,7 @@ pub async fn list(
 
 /// One incident's whole record: timeline, comments, tasks, clocks, impact.
 pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<IncidentRecord>, ApiError> {
-    let id = incident_id(&id)?;
-    state
-        .incidents
-        .get(state.store.as_ref(), id)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))
+    existing(&state, &id).await.map(Json)
 }
 
 /// The record and its alerts as one JSON document to keep or hand over;
@@ -102,12 +102,8 @@ pub async fn export(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = incident_id(&id)?;
-    let record = state
-        .incidents
-        .get(state.store.as_ref(), id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
+    let record = existing(&state, &id).await?;
+    let id = record.incident.id;
     let alerts = alerts_of(state.store.as_ref(), &record).await?;
     state.audit(&principal.name, "incident.export", &id.to_string(), &format!("{} alerts", alerts.len())).await;
     let body = json!({ "exported_at": Timestamp::now(), "record": record, "alerts": alerts });
@@ -383,13 +379,8 @@ pub async fn report_draft(
     State(state): State<AppState>,
     Path((id, kind)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let id = incident_id(&id)?;
     let kind: ReportKind = named("report", &kind)?;
-    let record = state
-        .incidents
-        .get(state.store.as_ref(), id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
+    let record = existing(&state, &id).await?;
     let alerts: Vec<Alert> = alerts_of(state.store.as_ref(), &record).await?;
     let rules = state.incidents.rules();
     let ctx = ReportContext {

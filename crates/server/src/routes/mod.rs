@@ -6,7 +6,7 @@ mod alerts;
 mod events;
 mod health;
 mod impact;
-mod incidents;
+pub(crate) mod incidents;
 mod inventory;
 pub(crate) mod params;
 mod privacy;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use axum::extract::{Extension, Path, State};
 use jiff::{SignedDuration, Timestamp};
 use maud::{Markup, html};
-use safecare_model::{Alert, IncidentId};
+use safecare_model::Alert;
 use safecare_respond::{
     IncidentImpact, IncidentRecord, RegulatoryClock, ReportKind, TaskState, TaskStatus, TimelineAction, TimelineEntry,
     Transition, check_transition,
@@ -23,20 +23,15 @@ use crate::AppState;
 use crate::auth::{Access, Permission, Principal};
 use crate::error::ApiError;
 use crate::incidents::alerts_of;
+use crate::routes::incidents::existing;
 
 pub async fn page(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Markup, ApiError> {
-    let id: IncidentId = id
-        .parse()
-        .map_err(|e: safecare_model::ParseIdError| ApiError::bad_request(format!("invalid incident id: {e}")))?;
-    let record = state
-        .incidents
-        .get(state.store.as_ref(), id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
+    let record = existing(&state, &id).await?;
+    let id = record.incident.id;
     let alerts = alerts_of(state.store.as_ref(), &record).await?;
     let may = |permission| Access::Needs(permission).allows(principal.role);
     // A merged incident takes no more changes: it offers none.

@@ -80,6 +80,20 @@ pub fn attack_events(steps: usize) -> String {
         .collect()
 }
 
+/// The first stored event of `source`, waiting up to ten seconds for it;
+/// `Value::Null` when none came.
+pub async fn first_event_of(client: &reqwest::Client, base: &str, source: &str) -> Value {
+    for _ in 0..100 {
+        let page: Value =
+            client.get(format!("{base}/api/v1/events?source={source}")).send().await.unwrap().json().await.unwrap();
+        if let Some(event) = page["events"].as_array().and_then(|e| e.first()) {
+            return event.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Value::Null
+}
+
 /// The incident list once the pipeline has caught up: every alert raised
 /// is in an incident, and no new alert came for half a second.
 pub async fn settled_incidents(client: &reqwest::Client, base: &str) -> Value {

@@ -185,6 +185,16 @@ impl Store for SqliteStore {
         self.write(1, Box::new(move |conn| codec::upsert_alert(conn, &alert))).await.map(drop)
     }
 
+    async fn put_alerts(&self, alerts: Vec<Alert>) -> Result<()> {
+        if alerts.is_empty() {
+            return Ok(());
+        }
+        let weight = alerts.len();
+        let job =
+            move |conn: &Connection| alerts.iter().try_fold(0, |n, alert| Ok(n + codec::upsert_alert(conn, alert)?));
+        self.write(weight, Box::new(job)).await.map(drop)
+    }
+
     async fn get_alert(&self, id: AlertId) -> Result<Option<Alert>> {
         self.read(move |conn| read::get_by_id(conn, "alerts", id.0.as_bytes())).await
     }

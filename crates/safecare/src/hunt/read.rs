@@ -1,0 +1,266 @@
+//! The files a hunt reads, decoded on several threads into one stream of
+//! events in file order.
+//!
+//! Decoding, EVTX binary XML above all, costs more than matching, so it runs
+//! on every core; and the detector sees one ordered stream across all files
+//! (correlation windows span files, as they span a host's rotated logs), not
+//! a fresh detector per file.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use indicatif::ProgressBar;
+use safecare_ingest::decode::evtx::EvtxEvents;
+use safecare_ingest::{Context, Decoder};
+use safecare_model::Event;
+
+/// One file's events, and its records that did not decode.
+struct Decoded {
+    events: Vec<Event>,
+    skipped: u64,
+}
+
+/// What a stream read, known once it has ended.
+#[derive(Default)]
+pub struct Totals {
+    pub events: AtomicU64,
+    pub skipped: AtomicU64,
+    /// The first file that could not be read at all; the stream ends there.
+    pub error: Mutex<Option<anyhow::Error>>,
+}
+
+/// The events of `files` in order, as decoded by [`decode_on`]'s workers.
+pub struct OrderedEvents {
+    results: Receiver<(usize, anyhow::Result<Decoded>)>,
+    /// Hands file indices to the workers; dropped once all are handed out
+    /// or the stream stops, which ends the workers.
+    jobs: Option<Sender<usize>>,
+    handed_out: usize,
+    files: Vec<PathBuf>,
+    next: usize,
+    /// Files decoded ahead of their turn. At most `window` files are handed
+    /// out beyond the one being read, so memory stays bounded.
+    pending: BTreeMap<usize, anyhow::Result<Decoded>>,
+    current: std::vec::IntoIter<Event>,
+    totals: Arc<Totals>,
+    bar: ProgressBar,
+}
+
+/// Every huntable file under `paths`, sorted for a stable order.
+pub fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path)? {
+                stack.push(entry?.path());
+            }
+        } else if huntable(&path) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn huntable(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("evtx" | "json" | "jsonl" | "ndjson"))
+}
+
+/// The events of one file; undecodable records are counted, not fatal.
+fn decode(path: &Path, decoder: &Decoder) -> anyhow::Result<Decoded> {
+    let ctx = Context::new(format!("hunt:{}", path.display()));
+    let mut out = Decoded { events: Vec::new(), skipped: 0 };
+    if path.extension().and_then(|e| e.to_str()) == Some("evtx") {
+        for record in EvtxEvents::open(path, ctx)? {
+            match record {
+                Ok(event) => out.events.push(event),
+                Err(_) => out.skipped += 1,
+            }
+        }
+        return Ok(out);
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    for line in BufReader::new(file).split(b'\n') {
+        let line = line?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match decoder.decode(&line, None, &ctx) {
+            Ok(event) => out.events.push(event),
+            Err(_) => out.skipped += 1,
+        }
+    }
+    Ok(out)
+}
+
+/// Starts `threads` decoding workers in `scope` and answers the stream of
+/// their events in file order; `bar` advances a file at a time.
+pub fn decode_on<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    files: Vec<PathBuf>,
+    decoder: Decoder,
+    threads: usize,
+    bar: ProgressBar,
+) -> (OrderedEvents, Arc<Totals>) {
+    let threads = threads.max(1);
+    let (jobs, job_rx) = channel::<usize>();
+    let (result_tx, results) = channel();
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let shared_files = Arc::new(files.clone());
+    for _ in 0..threads {
+        let (job_rx, result_tx, files, decoder) =
+            (job_rx.clone(), result_tx.clone(), shared_files.clone(), decoder.clone());
+        scope.spawn(move || {
+            while let Ok(index) = next_job(&job_rx) {
+                if result_tx.send((index, decode(&files[index], &decoder))).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    let totals = Arc::new(Totals::default());
+    let mut stream = OrderedEvents {
+        results,
+        jobs: Some(jobs),
+        handed_out: 0,
+        files,
+        next: 0,
+        pending: BTreeMap::new(),
+        current: Vec::new().into_iter(),
+        totals: totals.clone(),
+        bar,
+    };
+    for _ in 0..threads * 2 {
+        stream.hand_out();
+    }
+    (stream, totals)
+}
+
+fn next_job(rx: &Mutex<Receiver<usize>>) -> Result<usize, std::sync::mpsc::RecvError> {
+    rx.lock().unwrap_or_else(|e| e.into_inner()).recv()
+}
+
+impl OrderedEvents {
+    fn hand_out(&mut self) {
+        if self.handed_out == self.files.len() {
+            self.jobs = None;
+        }
+        if let Some(jobs) = &self.jobs
+            && jobs.send(self.handed_out).is_ok()
+        {
+            self.handed_out += 1;
+        }
+    }
+
+    /// The next file's decoding, waiting for it if a worker still has it.
+    fn take_next(&mut self) -> Option<anyhow::Result<Decoded>> {
+        loop {
+            if let Some(result) = self.pending.remove(&self.next) {
+                return Some(result);
+            }
+            let (index, result) = self.results.recv().ok()?;
+            self.pending.insert(index, result);
+        }
+    }
+
+    fn stop(&mut self) {
+        self.jobs = None;
+        self.next = self.files.len();
+    }
+}
+
+impl Iterator for OrderedEvents {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.current.next() {
+                return Some(event);
+            }
+            if self.next == self.files.len() {
+                return None;
+            }
+            let Some(result) = self.take_next() else {
+                self.stop();
+                return None;
+            };
+            self.bar.set_message(
+                self.files[self.next].file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            );
+            self.bar.inc(1);
+            self.next += 1;
+            self.hand_out();
+            match result {
+                Ok(decoded) => {
+                    self.totals.events.fetch_add(decoded.events.len() as u64, Ordering::Relaxed);
+                    self.totals.skipped.fetch_add(decoded.skipped, Ordering::Relaxed);
+                    self.current = decoded.events.into_iter();
+                }
+                Err(e) => {
+                    *self.totals.error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    self.stop();
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(id: usize) -> String {
+        format!(
+            r#"{{"EventID": {id}, "Channel": "Security", "Computer": "ws-1", "TimeCreated": "2026-11-28T02:00:00Z"}}"#
+        )
+    }
+
+    /// `n` files of `per_file` events numbered in order across the files.
+    fn folder(n: usize, per_file: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for f in 0..n {
+            let path = dir.path().join(format!("{f:03}.jsonl"));
+            let text: Vec<String> = (0..per_file).map(|i| line(f * per_file + i)).collect();
+            std::fs::write(&path, text.join("\n") + "\nnot json\n").unwrap();
+            paths.push(path);
+        }
+        (dir, paths)
+    }
+
+    fn ids(files: Vec<PathBuf>, threads: usize) -> (Vec<u64>, Arc<Totals>) {
+        std::thread::scope(|scope| {
+            let (stream, totals) = decode_on(scope, files, Decoder::Windows, threads, ProgressBar::hidden());
+            (stream.map(|e| e.fields["EventID"].as_u64().unwrap()).collect(), totals)
+        })
+    }
+
+    #[test]
+    fn many_files_on_many_threads_come_out_in_file_order() {
+        let (_dir, files) = folder(40, 25);
+        for threads in [1, 2, 5] {
+            let (ids, totals) = ids(files.clone(), threads);
+            assert_eq!(ids, (0..1000).collect::<Vec<u64>>(), "{threads} threads");
+            assert_eq!(totals.events.load(Ordering::Relaxed), 1000);
+            assert_eq!(totals.skipped.load(Ordering::Relaxed), 40, "one bad line per file");
+        }
+    }
+
+    #[test]
+    fn an_unreadable_file_ends_the_stream_with_its_error() {
+        let (dir, mut files) = folder(6, 2);
+        files.insert(3, dir.path().join("gone.jsonl"));
+        let (ids, totals) = ids(files, 2);
+        assert_eq!(ids, (0..6).collect::<Vec<u64>>(), "the files before it are read");
+        let error = totals.error.lock().unwrap().take().expect("the error is kept");
+        assert!(error.to_string().contains("gone.jsonl"), "{error}");
+    }
+}
