@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use rsigma_eval::{CompiledDetection, CompiledMatcher, CompiledRule};
 use rsigma_parser::{ConditionExpr, Quantifier};
 
-/// One fact about an event that a rule needs (at least one of its anchors).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One fact about an event that a rule may need.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Anchor {
     /// The field is present (any value, even null).
     Present(String),
@@ -29,9 +29,18 @@ pub(crate) enum Anchor {
     Keyword(String),
 }
 
-/// `None`: no constraint found, evaluate always. `Some(anchors)`: the rule
-/// can only match an event satisfying one of them (none: it never matches).
-pub(crate) type Need = Option<Vec<Anchor>>;
+/// Facts of which a matching event satisfies at least one (none: the rule
+/// never matches).
+pub(crate) type Clause = Vec<Anchor>;
+
+/// Clauses a matching event satisfies all of (none: no constraint found,
+/// evaluate always). Several clauses let a rule whose cheapest literal is
+/// common (`EventID: 4656`) be rejected by a second one (`ObjectName`).
+pub(crate) type Need = Vec<Clause>;
+
+/// Clauses kept per need: each more costs a bit per event, and beyond a few
+/// they rarely reject anything the others let through.
+const MAX_CLAUSES: usize = 4;
 
 /// A constraint on one value, before it is tied to a field.
 #[derive(Debug, Clone)]
@@ -45,23 +54,23 @@ type ValueNeed = Option<Vec<ValueAnchor>>;
 
 /// The need of a whole rule: any one of its conditions may fire it.
 pub(crate) fn rule_need(rule: &CompiledRule) -> Need {
-    union(rule.conditions.iter().map(|c| condition_need(c, &rule.detections)))
+    any(rule.conditions.iter().map(|c| condition_need(c, &rule.detections)))
 }
 
 fn condition_need(expr: &ConditionExpr, detections: &HashMap<String, CompiledDetection>) -> Need {
     match expr {
         // A missing detection evaluates to false.
-        ConditionExpr::Identifier(name) => detections.get(name).map_or(Some(Vec::new()), detection_need),
-        ConditionExpr::And(exprs) => best(exprs.iter().map(|e| condition_need(e, detections))),
-        ConditionExpr::Or(exprs) => union(exprs.iter().map(|e| condition_need(e, detections))),
-        ConditionExpr::Not(_) => None,
+        ConditionExpr::Identifier(name) => detections.get(name).map_or_else(never, detection_need),
+        ConditionExpr::And(exprs) => all(exprs.iter().map(|e| condition_need(e, detections))),
+        ConditionExpr::Or(exprs) => any(exprs.iter().map(|e| condition_need(e, detections))),
+        ConditionExpr::Not(_) => Vec::new(),
         ConditionExpr::Selector { quantifier, pattern } => {
             let selected = detections.iter().filter(|(name, _)| pattern.matches_detection_name(name));
             match quantifier {
                 // `N of` with N ≥ 1 needs at least one selected detection.
-                Quantifier::Any | Quantifier::Count(1..) => union(selected.map(|(_, d)| detection_need(d))),
-                Quantifier::Count(0) => None,
-                Quantifier::All => best(selected.map(|(_, d)| detection_need(d))),
+                Quantifier::Any | Quantifier::Count(1..) => any(selected.map(|(_, d)| detection_need(d))),
+                Quantifier::Count(0) => Vec::new(),
+                Quantifier::All => all(selected.map(|(_, d)| detection_need(d))),
             }
         }
     }
@@ -69,28 +78,25 @@ fn condition_need(expr: &ConditionExpr, detections: &HashMap<String, CompiledDet
 
 fn detection_need(detection: &CompiledDetection) -> Need {
     match detection {
-        CompiledDetection::AllOf(items) => best(items.iter().map(|item| {
-            if let Some(expect) = item.exists {
-                return match (&item.field, expect) {
-                    (Some(field), true) => Some(vec![Anchor::Present(field.clone())]),
-                    _ => None,
-                };
-            }
-            match &item.field {
-                None => keyword_need(&item.matcher),
-                Some(field) => field_need(field, &item.matcher),
-            }
+        CompiledDetection::AllOf(items) => all(items.iter().map(|item| {
+            let clause = match (&item.field, item.exists) {
+                (Some(field), Some(true)) => Some(vec![Anchor::Present(field.clone())]),
+                (_, Some(_)) => None,
+                (None, None) => keyword_need(&item.matcher),
+                (Some(field), None) => field_need(field, &item.matcher),
+            };
+            clause.into_iter().collect()
         })),
-        CompiledDetection::AnyOf(dets) => union(dets.iter().map(detection_need)),
-        CompiledDetection::And(dets) => best(dets.iter().map(detection_need)),
-        CompiledDetection::Keywords(matcher) => keyword_need(matcher),
-        CompiledDetection::ArrayMatch { .. } | CompiledDetection::Conditional { .. } => None,
+        CompiledDetection::AnyOf(dets) => any(dets.iter().map(detection_need)),
+        CompiledDetection::And(dets) => all(dets.iter().map(detection_need)),
+        CompiledDetection::Keywords(matcher) => keyword_need(matcher).into_iter().collect(),
+        CompiledDetection::ArrayMatch { .. } | CompiledDetection::Conditional { .. } => Vec::new(),
     }
 }
 
 /// A field item: an absent field only satisfies a bare `null` matcher; a
 /// present one must satisfy the matcher's value need, if it has one.
-fn field_need(field: &str, matcher: &CompiledMatcher) -> Need {
+fn field_need(field: &str, matcher: &CompiledMatcher) -> Option<Clause> {
     if matches!(matcher, CompiledMatcher::Null) {
         return None;
     }
@@ -110,7 +116,7 @@ fn field_need(field: &str, matcher: &CompiledMatcher) -> Need {
 
 /// Keyword matchers run over every string of the event (numbers excluded),
 /// so only their string needles count.
-fn keyword_need(matcher: &CompiledMatcher) -> Need {
+fn keyword_need(matcher: &CompiledMatcher) -> Option<Clause> {
     let values = value_need(matcher)?;
     let mut anchors = Vec::with_capacity(values.len());
     for v in values {
@@ -177,10 +183,57 @@ fn union<T>(needs: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec<T>> {
     Some(all)
 }
 
-/// All of the parts must hold, so any one part's need is the whole's need:
-/// keep the most selective.
-fn best(needs: impl Iterator<Item = Need>) -> Need {
-    needs.flatten().min_by_key(|anchors| cost(anchors.iter().map(anchor_weight)))
+fn never() -> Need {
+    vec![Vec::new()]
+}
+
+/// All of the parts must hold, so every clause of each does: keep the most
+/// selective.
+fn all(needs: impl Iterator<Item = Need>) -> Need {
+    prune(needs.flatten().collect())
+}
+
+/// Any one of the alternatives may hold: `(a ∧ b) ∨ (c ∧ d)` is `(a ∨ c) ∧
+/// (a ∨ d) ∧ (b ∨ c) ∧ (b ∨ d)`, of which the most selective are kept. An
+/// alternative with no constraint leaves the whole without one.
+fn any(needs: impl Iterator<Item = Need>) -> Need {
+    let mut acc = never();
+    for need in needs {
+        if need.is_empty() {
+            return need;
+        }
+        let product =
+            acc.iter().flat_map(|a| need.iter().map(move |b| a.iter().chain(b).cloned().collect::<Clause>())).collect();
+        acc = prune(product);
+    }
+    acc
+}
+
+/// Normalises the clauses, drops those another one implies (a clause is
+/// implied by each of its subsets) and keeps the cheapest few.
+fn prune(mut clauses: Vec<Clause>) -> Need {
+    for clause in &mut clauses {
+        clause.sort_unstable();
+        clause.dedup();
+    }
+    clauses.sort_by_cached_key(|c| (cost(c.iter().map(anchor_weight)), c.clone()));
+    clauses.dedup();
+    let mut kept: Need = Vec::new();
+    for clause in clauses {
+        if kept.len() == MAX_CLAUSES {
+            break;
+        }
+        if !kept.iter().any(|k| is_subset(k, &clause)) {
+            kept.push(clause);
+        }
+    }
+    kept
+}
+
+/// Both sorted.
+fn is_subset(small: &[Anchor], large: &[Anchor]) -> bool {
+    let mut rest = large.iter();
+    small.iter().all(|a| rest.any(|b| b == a))
 }
 
 fn best_value(needs: impl Iterator<Item = ValueNeed>) -> ValueNeed {
@@ -227,49 +280,55 @@ mod tests {
         rule_need(&compile_rule(rule).expect("compiles"))
     }
 
-    fn sorted(mut anchors: Vec<Anchor>) -> Vec<Anchor> {
-        anchors.sort_by_key(|a| format!("{a:?}"));
-        anchors
+    fn contains(field: &str, needle: &str) -> Anchor {
+        Anchor::Contains(field.into(), needle.into())
     }
 
     #[test]
-    fn and_keeps_the_most_selective_part_and_or_unions() {
-        let n = need("  a:\n    EventID: 4688\n    CommandLine|contains: whoami\n  condition: a\n").expect("anchored");
-        assert!(n.iter().all(|a| matches!(a, Anchor::Exact(f, _) | Anchor::Number(f, _) if f == "EventID")), "{n:?}");
+    fn and_keeps_every_part_and_or_distributes() {
+        let n = need("  a:\n    EventID: 4688\n    CommandLine|contains: whoami\n  condition: a\n");
+        assert_eq!(n.len(), 2, "{n:?}");
+        assert!(
+            n[0].iter().all(|a| matches!(a, Anchor::Exact(f, _) | Anchor::Number(f, _) if f == "EventID")),
+            "{n:?}"
+        );
+        assert_eq!(n[1], [contains("CommandLine", "whoami")]);
         let n =
             need("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    CommandLine|contains: Evil\n  condition: a or b\n");
-        let n = sorted(n.expect("anchored"));
-        assert_eq!(
-            n,
-            [Anchor::Contains("CommandLine".into(), "evil".into()), Anchor::Contains("Image".into(), "\\x.exe".into())]
+        assert_eq!(n, [vec![contains("CommandLine", "evil"), contains("Image", "\\x.exe")]]);
+        let n = need(
+            "  a:\n    A: one\n    B|contains: two\n  c:\n    C: three\n    D|contains: four\n  condition: a or c\n",
         );
+        assert_eq!(n.len(), MAX_CLAUSES, "{n:?}");
+        assert_eq!(n[0], [Anchor::Exact("A".into(), "one".into()), Anchor::Exact("C".into(), "three".into())]);
     }
 
     #[test]
     fn negation_regex_and_null_give_no_constraint() {
-        assert_eq!(need("  a:\n    CommandLine|contains: x\n  condition: not a\n"), None);
-        assert_eq!(need("  a:\n    CommandLine: null\n  condition: a\n"), None);
+        assert_eq!(need("  a:\n    CommandLine|contains: x\n  condition: not a\n"), Need::new());
+        assert_eq!(need("  a:\n    CommandLine: null\n  condition: a\n"), Need::new());
         assert_eq!(
             need("  a:\n    CommandLine|re: 'ab+c'\n  condition: a\n"),
-            Some(vec![Anchor::Present("CommandLine".into())])
+            [vec![Anchor::Present("CommandLine".into())]]
         );
-        assert_eq!(need("  a:\n    CommandLine|contains: x\n  condition: 0 of a\n"), None);
+        assert_eq!(need("  a:\n    CommandLine|contains: x\n  condition: 0 of a\n"), Need::new());
+        assert_eq!(need("  a:\n    X: one\n  condition: a or not a\n"), Need::new());
     }
 
     #[test]
     fn selectors_and_keywords_are_read() {
-        let n = need("  sel_a:\n    A: one\n  sel_b:\n    B: two\n  condition: 1 of sel_*\n").expect("anchored");
-        assert_eq!(sorted(n), [Anchor::Exact("A".into(), "one".into()), Anchor::Exact("B".into(), "two".into())]);
-        let n = need("  kw:\n    - Mimikatz\n    - sekurlsa\n  condition: kw\n").expect("anchored");
-        assert_eq!(sorted(n), [Anchor::Keyword("mimikatz".into()), Anchor::Keyword("sekurlsa".into())]);
+        let n = need("  sel_a:\n    A: one\n  sel_b:\n    B: two\n  condition: 1 of sel_*\n");
+        assert_eq!(n, [vec![Anchor::Exact("A".into(), "one".into()), Anchor::Exact("B".into(), "two".into())]]);
+        let n = need("  sel_a:\n    A: one\n  sel_b:\n    B: two\n  condition: all of sel_*\n");
+        assert_eq!(n, [vec![Anchor::Exact("A".into(), "one".into())], vec![Anchor::Exact("B".into(), "two".into())]]);
+        let n = need("  kw:\n    - Mimikatz\n    - sekurlsa\n  sel:\n    EventID: 4104\n  condition: kw and sel\n");
+        assert_eq!(n.len(), 2, "{n:?}");
+        assert_eq!(n[1], [Anchor::Keyword("mimikatz".into()), Anchor::Keyword("sekurlsa".into())]);
     }
 
     #[test]
     fn cased_non_ascii_needles_are_not_trusted() {
-        assert_eq!(need("  a:\n    F|cased: 'ΣΑ'\n  condition: a\n"), Some(vec![Anchor::Present("F".into())]));
-        assert_eq!(
-            need("  a:\n    F|cased: 'AbC'\n  condition: a\n"),
-            Some(vec![Anchor::Exact("F".into(), "abc".into())])
-        );
+        assert_eq!(need("  a:\n    F|cased: 'ΣΑ'\n  condition: a\n"), [vec![Anchor::Present("F".into())]]);
+        assert_eq!(need("  a:\n    F|cased: 'AbC'\n  condition: a\n"), [vec![Anchor::Exact("F".into(), "abc".into())]]);
     }
 }
