@@ -169,9 +169,9 @@ impl Plan {
         marks.set_all(&self.always);
         match event.flat_fields() {
             Some(fields) => {
-                for name in fields.keys() {
+                for (name, value) in fields {
                     if let Some(field) = self.plain.get(name.as_str()).and_then(|&i| self.fields.get(i as usize)) {
-                        field.probe(event, marks);
+                        field.probe_value(&FieldView::flat_value(value), marks);
                     }
                 }
                 for field in self.special.iter().filter_map(|&i| self.fields.get(i as usize)) {
@@ -196,12 +196,17 @@ impl Plan {
 
 impl FieldIndex {
     fn probe(&self, event: &FieldView<'_>, marks: &mut Marks<'_>) {
-        let Some(value) = event.get_field(&self.name) else { return };
+        if let Some(value) = event.get_field(&self.name) {
+            self.probe_value(&value, marks);
+        }
+    }
+
+    fn probe_value(&self, value: &EventValue<'_>, marks: &mut Marks<'_>) {
         marks.set_all(&self.present);
         if self.exact.is_empty() && self.numbers.is_empty() && self.needles.is_none() {
             return;
         }
-        self.mark_value(&value, marks);
+        self.mark_value(value, marks);
     }
 
     /// Mirrors the string and number forms `rsigma-eval` compares: strings
