@@ -16,6 +16,7 @@
 mod need;
 mod needles;
 mod plan;
+mod regex_need;
 
 use std::cell::RefCell;
 use std::sync::{Arc, RwLock};

@@ -2,7 +2,7 @@
 //! conservative reading of the rule's conditions, detections and matchers.
 //!
 //! The analysis only ever weakens: a construct it does not fully understand
-//! (regex, CIDR, negation, field references, array scopes, …) contributes "no
+//! (CIDR, negation, field references, array scopes, …) contributes "no
 //! constraint", never a wrong one. Soundness rests on mirroring how
 //! `rsigma-eval` 0.23 compares values: case-insensitive string matchers hold
 //! Unicode-lowercased needles and lowercase the event value; numbers and
@@ -13,6 +13,8 @@ use std::collections::HashMap;
 
 use rsigma_eval::{CompiledDetection, CompiledMatcher, CompiledRule};
 use rsigma_parser::{ConditionExpr, Quantifier};
+
+use super::regex_need::regex_needles;
 
 /// One fact about an event that a rule may need.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -78,14 +80,11 @@ fn condition_need(expr: &ConditionExpr, detections: &HashMap<String, CompiledDet
 
 fn detection_need(detection: &CompiledDetection) -> Need {
     match detection {
-        CompiledDetection::AllOf(items) => all(items.iter().map(|item| {
-            let clause = match (&item.field, item.exists) {
-                (Some(field), Some(true)) => Some(vec![Anchor::Present(field.clone())]),
-                (_, Some(_)) => None,
-                (None, None) => keyword_need(&item.matcher),
-                (Some(field), None) => field_need(field, &item.matcher),
-            };
-            clause.into_iter().collect()
+        CompiledDetection::AllOf(items) => all(items.iter().map(|item| match (&item.field, item.exists) {
+            (Some(field), Some(true)) => vec![vec![Anchor::Present(field.clone())]],
+            (_, Some(_)) => Vec::new(),
+            (None, None) => keyword_need(&item.matcher).into_iter().collect(),
+            (Some(field), None) => field_need(field, &item.matcher),
         })),
         CompiledDetection::AnyOf(dets) => any(dets.iter().map(detection_need)),
         CompiledDetection::And(dets) => all(dets.iter().map(detection_need)),
@@ -95,12 +94,24 @@ fn detection_need(detection: &CompiledDetection) -> Need {
 }
 
 /// A field item: an absent field only satisfies a bare `null` matcher; a
-/// present one must satisfy the matcher's value need, if it has one.
-fn field_need(field: &str, matcher: &CompiledMatcher) -> Option<Clause> {
-    if matches!(matcher, CompiledMatcher::Null) {
-        return None;
+/// present one must satisfy the matcher's value need, if it has one. Each
+/// part of a `|all` list is a clause of its own (`TargetObject|contains|all`
+/// is then rejected by its rarest part, not by its cheapest-looking one).
+fn field_need(field: &str, matcher: &CompiledMatcher) -> Need {
+    use CompiledMatcher as M;
+    match matcher {
+        M::Null => Vec::new(),
+        M::AllOf(parts) | M::CaseInsensitiveGroup { children: parts, mode: rsigma_eval::matcher::GroupMode::All }
+            if !parts.is_empty() =>
+        {
+            all(parts.iter().map(|part| field_need(field, part)))
+        }
+        _ => vec![field_clause(field, matcher)],
     }
-    let anchors = match value_need(matcher) {
+}
+
+fn field_clause(field: &str, matcher: &CompiledMatcher) -> Clause {
+    match value_need(matcher) {
         None => vec![Anchor::Present(field.to_owned())],
         Some(values) => values
             .into_iter()
@@ -110,8 +121,7 @@ fn field_need(field: &str, matcher: &CompiledMatcher) -> Option<Clause> {
                 ValueAnchor::Number(n) => Anchor::Number(field.to_owned(), n),
             })
             .collect(),
-    };
-    Some(anchors)
+    }
 }
 
 /// Keyword matchers run over every string of the event (numbers excluded),
@@ -139,6 +149,14 @@ fn value_need(matcher: &CompiledMatcher) -> ValueNeed {
             needles.iter().map(|n| contains(n, *case_insensitive)).collect::<Option<Vec<_>>>()
         }
         M::NumericEq(n) => integral(*n).map(|n| vec![ValueAnchor::Number(n)]),
+        M::Regex(re) => regex_value_need(re.as_str()),
+        M::RegexSetMatch { set, mode } if !set.patterns().is_empty() => {
+            let needs = set.patterns().iter().map(|p| regex_value_need(p));
+            match mode {
+                rsigma_eval::matcher::GroupMode::Any => union(needs),
+                rsigma_eval::matcher::GroupMode::All => best_value(needs),
+            }
+        }
         M::AnyOf(children) if !children.is_empty() => union(children.iter().map(value_need)),
         M::AllOf(children) => best_value(children.iter().map(value_need)),
         M::CaseInsensitiveGroup { children, mode } if !children.is_empty() => match mode {
@@ -147,6 +165,10 @@ fn value_need(matcher: &CompiledMatcher) -> ValueNeed {
         },
         _ => None,
     }
+}
+
+fn regex_value_need(pattern: &str) -> ValueNeed {
+    regex_needles(pattern).map(|needles| needles.into_iter().map(ValueAnchor::Contains).collect())
 }
 
 /// The needle as the prefilter compares it (lowercased), when that is a
@@ -304,13 +326,20 @@ mod tests {
     }
 
     #[test]
-    fn negation_regex_and_null_give_no_constraint() {
+    fn every_part_of_an_all_list_is_a_clause() {
+        let n = need("  a:\n    T|contains|all:\n      - 'HKU\\'\n      - '\\TreatAs'\n  condition: a\n");
+        assert_eq!(n, [vec![contains("T", "\\treatas")], vec![contains("T", "hku\\")]]);
+    }
+
+    #[test]
+    fn negation_open_regex_and_null_give_no_constraint() {
         assert_eq!(need("  a:\n    CommandLine|contains: x\n  condition: not a\n"), Need::new());
         assert_eq!(need("  a:\n    CommandLine: null\n  condition: a\n"), Need::new());
         assert_eq!(
-            need("  a:\n    CommandLine|re: 'ab+c'\n  condition: a\n"),
+            need("  a:\n    CommandLine|re: '.*x'\n  condition: a\n"),
             [vec![Anchor::Present("CommandLine".into())]]
         );
+        assert_eq!(need("  a:\n    CommandLine|re: 'aB+c'\n  condition: a\n"), [vec![contains("CommandLine", "ab")]]);
         assert_eq!(need("  a:\n    CommandLine|contains: x\n  condition: 0 of a\n"), Need::new());
         assert_eq!(need("  a:\n    X: one\n  condition: a or not a\n"), Need::new());
     }
