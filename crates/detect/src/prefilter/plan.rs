@@ -38,8 +38,8 @@ struct FieldIndex {
     name: String,
     present: Vec<u32>,
     exact: FxHashMap<Box<[u8]>, Vec<u32>>,
-    /// Byte length of the longest `exact` literal: a longer value cannot
-    /// equal any, and shorter ones are lowercased on the stack.
+    /// Byte length of the longest `exact` literal: a longer ASCII value
+    /// cannot equal any, so it is not folded for them.
     exact_max: usize,
     numbers: FxHashMap<i64, Vec<u32>>,
     needles: Option<Needles>,
