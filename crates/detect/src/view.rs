@@ -56,27 +56,30 @@ pub struct FieldView<'a> {
     /// Security 4688 names its image fields differently from Sysmon 1, which
     /// is what SigmaHQ `process_creation` rules are written against.
     security_process_creation: bool,
+    /// Read once here: routing and the alias above both need them.
+    channel: Option<&'a str>,
+    event_id: Option<i64>,
 }
 
 const WINLOG_EVENT_DATA_PREFIX: &str = "winlog.event_data.";
 
 impl<'a> FieldView<'a> {
     pub fn new(event: &'a Event) -> Self {
-        let fields = &event.fields;
-        let shape = if fields.get("Event").and_then(Value::as_object).is_some_and(|e| e.contains_key("System")) {
-            Shape::Evtx
-        } else if fields.get("winlog").is_some_and(Value::is_object) {
-            Shape::Winlogbeat
-        } else if fields.contains_key("winlog.channel")
-            || fields.keys().any(|k| k.starts_with(WINLOG_EVENT_DATA_PREFIX))
-        {
-            Shape::WinlogbeatDotted
-        } else {
-            Shape::Flat
+        let mut view = FieldView {
+            event,
+            shape: shape_of(&event.fields),
+            security_process_creation: false,
+            channel: None,
+            event_id: None,
         };
-        let mut view = FieldView { event, shape, security_process_creation: false };
-        view.security_process_creation = view.windows_event_id() == Some(4688)
-            && view.windows_channel().is_some_and(|c| c.eq_ignore_ascii_case("security"));
+        view.channel = view.lookup("Channel").and_then(Value::as_str);
+        view.event_id = match view.lookup("EventID") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        view.security_process_creation =
+            view.event_id == Some(4688) && view.channel.is_some_and(|c| c.eq_ignore_ascii_case("security"));
         view
     }
 
@@ -100,18 +103,11 @@ impl<'a> FieldView<'a> {
     }
 
     pub fn windows_channel(&self) -> Option<Cow<'a, str>> {
-        match self.lookup("Channel")? {
-            Value::String(s) => Some(Cow::Borrowed(s.as_str())),
-            _ => None,
-        }
+        self.channel.map(Cow::Borrowed)
     }
 
     pub fn windows_event_id(&self) -> Option<i64> {
-        match self.lookup("EventID")? {
-            Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
+        self.event_id
     }
 
     /// The pseudonymised person token of the event, if any.
@@ -120,7 +116,12 @@ impl<'a> FieldView<'a> {
     }
 
     fn raw(&self, name: &str) -> Option<&'a Value> {
-        self.event.field(name)
+        // Only a dotted name can be a path: saves a second lookup of a
+        // plain name the event does not have.
+        match self.event.fields.get(name) {
+            None if name.contains('.') => self.event.field(name),
+            found => found,
+        }
     }
 
     /// A source field by its Sigma name, wherever this event's shape keeps it.
@@ -131,13 +132,17 @@ impl<'a> FieldView<'a> {
             Shape::WinlogbeatDotted => self.winlogbeat_dotted(name),
             Shape::Evtx => self.evtx(name),
         };
-        let found = found.or_else(|| self.raw(name));
-        match found {
+        match found.or_else(|| self.raw(name)) {
             None => self.alias(name),
-            // EVTX renders attributed elements as {"#text": v, "#attributes": {…}}.
-            Some(Value::Object(o)) if o.contains_key("#text") => o.get("#text"),
-            other => other,
+            Some(value) => Some(text_of(value)),
         }
+    }
+
+    /// What a rule's field of a plain name sees of the top-level `value` in
+    /// a flat event (see [`FieldView::flat_fields`]): the same as
+    /// [`SigmaEvent::get_field`] of its name, without looking it up again.
+    pub fn flat_value(value: &'a Value) -> EventValue<'a> {
+        EventValue::from(text_of(value))
     }
 
     /// Other names a field goes by: NXLog writes `SourceName`/`Hostname` for
@@ -221,6 +226,39 @@ impl<'a> FieldView<'a> {
             ROOM => loc.room.as_deref().and_then(text),
             _ => None,
         }
+    }
+}
+
+/// EVTX renders attributed elements as {"#text": v, "#attributes": {…}}.
+fn text_of(value: &Value) -> &Value {
+    match value {
+        Value::Object(o) => o.get("#text").unwrap_or(value),
+        other => other,
+    }
+}
+
+/// Where the event keeps its Windows fields, from one pass over its keys:
+/// most have none starting with `E` or `w`.
+fn shape_of(fields: &serde_json::Map<String, Value>) -> Shape {
+    let (mut evtx, mut winlogbeat, mut dotted) = (false, false, false);
+    for (key, value) in fields {
+        match key.as_bytes().first() {
+            Some(b'E') if key == "Event" => {
+                evtx = value.as_object().is_some_and(|e| e.contains_key("System"));
+            }
+            Some(b'w') if key == "winlog" => winlogbeat = value.is_object(),
+            Some(b'w') if key == "winlog.channel" || key.starts_with(WINLOG_EVENT_DATA_PREFIX) => dotted = true,
+            _ => {}
+        }
+    }
+    if evtx {
+        Shape::Evtx
+    } else if winlogbeat {
+        Shape::Winlogbeat
+    } else if dotted {
+        Shape::WinlogbeatDotted
+    } else {
+        Shape::Flat
     }
 }
 

@@ -14,7 +14,9 @@
 //! SigmaHQ Windows rules and samples).
 
 mod need;
+mod needles;
 mod plan;
+mod regex_need;
 
 use std::cell::RefCell;
 use std::sync::{Arc, RwLock};
@@ -31,6 +33,8 @@ use plan::{Marks, Plan};
 /// built per event instead of cached, so memory stays bounded.
 const MAX_CACHED_PLANS: usize = 4096;
 
+static NO_NEED: Need = Vec::new();
+
 /// Needs of all compiled rules, and the plans built so far per route.
 pub(crate) struct Prefilter {
     needs: Vec<Need>,
@@ -39,8 +43,9 @@ pub(crate) struct Prefilter {
 }
 
 thread_local! {
-    /// Candidate bitset reused across events, so probing allocates nothing.
-    static MARKS: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+    /// Candidate bitset and folding buffer reused across events, so probing
+    /// allocates nothing.
+    static SCRATCH: RefCell<(Vec<u64>, Vec<u8>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 impl Prefilter {
@@ -51,7 +56,7 @@ impl Prefilter {
     /// How many rules have a need the prefilter can check (the rest are
     /// evaluated for every event of their logsource).
     pub fn anchored(&self) -> usize {
-        self.needs.iter().filter(|n| n.is_some()).count()
+        self.needs.iter().filter(|n| !n.is_empty()).count()
     }
 
     fn plan(&self, routes: &RouteTable, groups: &[u32]) -> Arc<Plan> {
@@ -61,7 +66,7 @@ impl Prefilter {
         let mut members: Vec<u32> = groups.iter().flat_map(|&g| routes.members(g).iter().copied()).collect();
         members.sort_unstable();
         members.dedup();
-        let plan = Arc::new(Plan::build(members, |r| self.needs.get(r as usize).unwrap_or(&None)));
+        let plan = Arc::new(Plan::build(members, |r| self.needs.get(r as usize).unwrap_or(&NO_NEED)));
         let mut plans = self.plans.write().unwrap_or_else(|e| e.into_inner());
         if plans.len() < MAX_CACHED_PLANS {
             plans.insert(groups.into(), plan.clone());
@@ -81,11 +86,11 @@ impl Prefilter {
         sink: &mut dyn FnMut(usize, EvaluationResult),
     ) {
         let plan = self.plan(routes, groups);
-        MARKS.with(|cell| {
-            let mut words = cell.borrow_mut();
-            let mut marks = Marks::new(&mut words, plan.rules.len());
+        SCRATCH.with(|cell| {
+            let (words, text) = &mut *cell.borrow_mut();
+            let mut marks = Marks::new(words, text, plan.slots());
             plan.mark(event, &mut marks);
-            for local in marks.iter() {
+            for local in plan.candidates(&marks) {
                 let Some(&index) = plan.rules.get(local) else { continue };
                 if let Some(result) = rules.get(index as usize).and_then(|rule| evaluate_rule(rule, event)) {
                     sink(index as usize, result);

@@ -2,7 +2,7 @@
 //! conservative reading of the rule's conditions, detections and matchers.
 //!
 //! The analysis only ever weakens: a construct it does not fully understand
-//! (regex, CIDR, negation, field references, array scopes, …) contributes "no
+//! (CIDR, negation, field references, array scopes, …) contributes "no
 //! constraint", never a wrong one. Soundness rests on mirroring how
 //! `rsigma-eval` 0.23 compares values: case-insensitive string matchers hold
 //! Unicode-lowercased needles and lowercase the event value; numbers and
@@ -14,8 +14,10 @@ use std::collections::HashMap;
 use rsigma_eval::{CompiledDetection, CompiledMatcher, CompiledRule};
 use rsigma_parser::{ConditionExpr, Quantifier};
 
-/// One fact about an event that a rule needs (at least one of its anchors).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+use super::regex_need::regex_needles;
+
+/// One fact about an event that a rule may need.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Anchor {
     /// The field is present (any value, even null).
     Present(String),
@@ -29,9 +31,18 @@ pub(crate) enum Anchor {
     Keyword(String),
 }
 
-/// `None`: no constraint found, evaluate always. `Some(anchors)`: the rule
-/// can only match an event satisfying one of them (none: it never matches).
-pub(crate) type Need = Option<Vec<Anchor>>;
+/// Facts of which a matching event satisfies at least one (none: the rule
+/// never matches).
+pub(crate) type Clause = Vec<Anchor>;
+
+/// Clauses a matching event satisfies all of (none: no constraint found,
+/// evaluate always). Several clauses let a rule whose cheapest literal is
+/// common (`EventID: 4656`) be rejected by a second one (`ObjectName`).
+pub(crate) type Need = Vec<Clause>;
+
+/// Clauses kept per need: each more costs a bit per event, and beyond a few
+/// they rarely reject anything the others let through.
+const MAX_CLAUSES: usize = 4;
 
 /// A constraint on one value, before it is tied to a field.
 #[derive(Debug, Clone)]
@@ -45,23 +56,23 @@ type ValueNeed = Option<Vec<ValueAnchor>>;
 
 /// The need of a whole rule: any one of its conditions may fire it.
 pub(crate) fn rule_need(rule: &CompiledRule) -> Need {
-    union(rule.conditions.iter().map(|c| condition_need(c, &rule.detections)))
+    any(rule.conditions.iter().map(|c| condition_need(c, &rule.detections)))
 }
 
 fn condition_need(expr: &ConditionExpr, detections: &HashMap<String, CompiledDetection>) -> Need {
     match expr {
         // A missing detection evaluates to false.
-        ConditionExpr::Identifier(name) => detections.get(name).map_or(Some(Vec::new()), detection_need),
-        ConditionExpr::And(exprs) => best(exprs.iter().map(|e| condition_need(e, detections))),
-        ConditionExpr::Or(exprs) => union(exprs.iter().map(|e| condition_need(e, detections))),
-        ConditionExpr::Not(_) => None,
+        ConditionExpr::Identifier(name) => detections.get(name).map_or_else(never, detection_need),
+        ConditionExpr::And(exprs) => all(exprs.iter().map(|e| condition_need(e, detections))),
+        ConditionExpr::Or(exprs) => any(exprs.iter().map(|e| condition_need(e, detections))),
+        ConditionExpr::Not(_) => Vec::new(),
         ConditionExpr::Selector { quantifier, pattern } => {
             let selected = detections.iter().filter(|(name, _)| pattern.matches_detection_name(name));
             match quantifier {
                 // `N of` with N ≥ 1 needs at least one selected detection.
-                Quantifier::Any | Quantifier::Count(1..) => union(selected.map(|(_, d)| detection_need(d))),
-                Quantifier::Count(0) => None,
-                Quantifier::All => best(selected.map(|(_, d)| detection_need(d))),
+                Quantifier::Any | Quantifier::Count(1..) => any(selected.map(|(_, d)| detection_need(d))),
+                Quantifier::Count(0) => Vec::new(),
+                Quantifier::All => all(selected.map(|(_, d)| detection_need(d))),
             }
         }
     }
@@ -69,32 +80,38 @@ fn condition_need(expr: &ConditionExpr, detections: &HashMap<String, CompiledDet
 
 fn detection_need(detection: &CompiledDetection) -> Need {
     match detection {
-        CompiledDetection::AllOf(items) => best(items.iter().map(|item| {
-            if let Some(expect) = item.exists {
-                return match (&item.field, expect) {
-                    (Some(field), true) => Some(vec![Anchor::Present(field.clone())]),
-                    _ => None,
-                };
-            }
-            match &item.field {
-                None => keyword_need(&item.matcher),
-                Some(field) => field_need(field, &item.matcher),
-            }
+        CompiledDetection::AllOf(items) => all(items.iter().map(|item| match (&item.field, item.exists) {
+            (Some(field), Some(true)) => vec![vec![Anchor::Present(field.clone())]],
+            (_, Some(_)) => Vec::new(),
+            (None, None) => keyword_need(&item.matcher).into_iter().collect(),
+            (Some(field), None) => field_need(field, &item.matcher),
         })),
-        CompiledDetection::AnyOf(dets) => union(dets.iter().map(detection_need)),
-        CompiledDetection::And(dets) => best(dets.iter().map(detection_need)),
-        CompiledDetection::Keywords(matcher) => keyword_need(matcher),
-        CompiledDetection::ArrayMatch { .. } | CompiledDetection::Conditional { .. } => None,
+        CompiledDetection::AnyOf(dets) => any(dets.iter().map(detection_need)),
+        CompiledDetection::And(dets) => all(dets.iter().map(detection_need)),
+        CompiledDetection::Keywords(matcher) => keyword_need(matcher).into_iter().collect(),
+        CompiledDetection::ArrayMatch { .. } | CompiledDetection::Conditional { .. } => Vec::new(),
     }
 }
 
 /// A field item: an absent field only satisfies a bare `null` matcher; a
-/// present one must satisfy the matcher's value need, if it has one.
+/// present one must satisfy the matcher's value need, if it has one. Each
+/// part of a `|all` list is a clause of its own (`TargetObject|contains|all`
+/// is then rejected by its rarest part, not by its cheapest-looking one).
 fn field_need(field: &str, matcher: &CompiledMatcher) -> Need {
-    if matches!(matcher, CompiledMatcher::Null) {
-        return None;
+    use CompiledMatcher as M;
+    match matcher {
+        M::Null => Vec::new(),
+        M::AllOf(parts) | M::CaseInsensitiveGroup { children: parts, mode: rsigma_eval::matcher::GroupMode::All }
+            if !parts.is_empty() =>
+        {
+            all(parts.iter().map(|part| field_need(field, part)))
+        }
+        _ => vec![field_clause(field, matcher)],
     }
-    let anchors = match value_need(matcher) {
+}
+
+fn field_clause(field: &str, matcher: &CompiledMatcher) -> Clause {
+    match value_need(matcher) {
         None => vec![Anchor::Present(field.to_owned())],
         Some(values) => values
             .into_iter()
@@ -104,13 +121,12 @@ fn field_need(field: &str, matcher: &CompiledMatcher) -> Need {
                 ValueAnchor::Number(n) => Anchor::Number(field.to_owned(), n),
             })
             .collect(),
-    };
-    Some(anchors)
+    }
 }
 
 /// Keyword matchers run over every string of the event (numbers excluded),
 /// so only their string needles count.
-fn keyword_need(matcher: &CompiledMatcher) -> Need {
+fn keyword_need(matcher: &CompiledMatcher) -> Option<Clause> {
     let values = value_need(matcher)?;
     let mut anchors = Vec::with_capacity(values.len());
     for v in values {
@@ -133,6 +149,14 @@ fn value_need(matcher: &CompiledMatcher) -> ValueNeed {
             needles.iter().map(|n| contains(n, *case_insensitive)).collect::<Option<Vec<_>>>()
         }
         M::NumericEq(n) => integral(*n).map(|n| vec![ValueAnchor::Number(n)]),
+        M::Regex(re) => regex_value_need(re.as_str()),
+        M::RegexSetMatch { set, mode } if !set.patterns().is_empty() => {
+            let needs = set.patterns().iter().map(|p| regex_value_need(p));
+            match mode {
+                rsigma_eval::matcher::GroupMode::Any => union(needs),
+                rsigma_eval::matcher::GroupMode::All => best_value(needs),
+            }
+        }
         M::AnyOf(children) if !children.is_empty() => union(children.iter().map(value_need)),
         M::AllOf(children) => best_value(children.iter().map(value_need)),
         M::CaseInsensitiveGroup { children, mode } if !children.is_empty() => match mode {
@@ -141,6 +165,10 @@ fn value_need(matcher: &CompiledMatcher) -> ValueNeed {
         },
         _ => None,
     }
+}
+
+fn regex_value_need(pattern: &str) -> ValueNeed {
+    regex_needles(pattern).map(|needles| needles.into_iter().map(ValueAnchor::Contains).collect())
 }
 
 /// The needle as the prefilter compares it (lowercased), when that is a
@@ -177,10 +205,57 @@ fn union<T>(needs: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec<T>> {
     Some(all)
 }
 
-/// All of the parts must hold, so any one part's need is the whole's need:
-/// keep the most selective.
-fn best(needs: impl Iterator<Item = Need>) -> Need {
-    needs.flatten().min_by_key(|anchors| cost(anchors.iter().map(anchor_weight)))
+fn never() -> Need {
+    vec![Vec::new()]
+}
+
+/// All of the parts must hold, so every clause of each does: keep the most
+/// selective.
+fn all(needs: impl Iterator<Item = Need>) -> Need {
+    prune(needs.flatten().collect())
+}
+
+/// Any one of the alternatives may hold: `(a ∧ b) ∨ (c ∧ d)` is `(a ∨ c) ∧
+/// (a ∨ d) ∧ (b ∨ c) ∧ (b ∨ d)`, of which the most selective are kept. An
+/// alternative with no constraint leaves the whole without one.
+fn any(needs: impl Iterator<Item = Need>) -> Need {
+    let mut acc = never();
+    for need in needs {
+        if need.is_empty() {
+            return need;
+        }
+        let product =
+            acc.iter().flat_map(|a| need.iter().map(move |b| a.iter().chain(b).cloned().collect::<Clause>())).collect();
+        acc = prune(product);
+    }
+    acc
+}
+
+/// Normalises the clauses, drops those another one implies (a clause is
+/// implied by each of its subsets) and keeps the cheapest few.
+fn prune(mut clauses: Vec<Clause>) -> Need {
+    for clause in &mut clauses {
+        clause.sort_unstable();
+        clause.dedup();
+    }
+    clauses.sort_by_cached_key(|c| (cost(c.iter().map(anchor_weight)), c.clone()));
+    clauses.dedup();
+    let mut kept: Need = Vec::new();
+    for clause in clauses {
+        if kept.len() == MAX_CLAUSES {
+            break;
+        }
+        if !kept.iter().any(|k| is_subset(k, &clause)) {
+            kept.push(clause);
+        }
+    }
+    kept
+}
+
+/// Both sorted.
+fn is_subset(small: &[Anchor], large: &[Anchor]) -> bool {
+    let mut rest = large.iter();
+    small.iter().all(|a| rest.any(|b| b == a))
 }
 
 fn best_value(needs: impl Iterator<Item = ValueNeed>) -> ValueNeed {
@@ -227,49 +302,62 @@ mod tests {
         rule_need(&compile_rule(rule).expect("compiles"))
     }
 
-    fn sorted(mut anchors: Vec<Anchor>) -> Vec<Anchor> {
-        anchors.sort_by_key(|a| format!("{a:?}"));
-        anchors
+    fn contains(field: &str, needle: &str) -> Anchor {
+        Anchor::Contains(field.into(), needle.into())
     }
 
     #[test]
-    fn and_keeps_the_most_selective_part_and_or_unions() {
-        let n = need("  a:\n    EventID: 4688\n    CommandLine|contains: whoami\n  condition: a\n").expect("anchored");
-        assert!(n.iter().all(|a| matches!(a, Anchor::Exact(f, _) | Anchor::Number(f, _) if f == "EventID")), "{n:?}");
+    fn and_keeps_every_part_and_or_distributes() {
+        let n = need("  a:\n    EventID: 4688\n    CommandLine|contains: whoami\n  condition: a\n");
+        assert_eq!(n.len(), 2, "{n:?}");
+        assert!(
+            n[0].iter().all(|a| matches!(a, Anchor::Exact(f, _) | Anchor::Number(f, _) if f == "EventID")),
+            "{n:?}"
+        );
+        assert_eq!(n[1], [contains("CommandLine", "whoami")]);
         let n =
             need("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    CommandLine|contains: Evil\n  condition: a or b\n");
-        let n = sorted(n.expect("anchored"));
-        assert_eq!(
-            n,
-            [Anchor::Contains("CommandLine".into(), "evil".into()), Anchor::Contains("Image".into(), "\\x.exe".into())]
+        assert_eq!(n, [vec![contains("CommandLine", "evil"), contains("Image", "\\x.exe")]]);
+        let n = need(
+            "  a:\n    A: one\n    B|contains: two\n  c:\n    C: three\n    D|contains: four\n  condition: a or c\n",
         );
+        assert_eq!(n.len(), MAX_CLAUSES, "{n:?}");
+        assert_eq!(n[0], [Anchor::Exact("A".into(), "one".into()), Anchor::Exact("C".into(), "three".into())]);
     }
 
     #[test]
-    fn negation_regex_and_null_give_no_constraint() {
-        assert_eq!(need("  a:\n    CommandLine|contains: x\n  condition: not a\n"), None);
-        assert_eq!(need("  a:\n    CommandLine: null\n  condition: a\n"), None);
+    fn every_part_of_an_all_list_is_a_clause() {
+        let n = need("  a:\n    T|contains|all:\n      - 'HKU\\'\n      - '\\TreatAs'\n  condition: a\n");
+        assert_eq!(n, [vec![contains("T", "\\treatas")], vec![contains("T", "hku\\")]]);
+    }
+
+    #[test]
+    fn negation_open_regex_and_null_give_no_constraint() {
+        assert_eq!(need("  a:\n    CommandLine|contains: x\n  condition: not a\n"), Need::new());
+        assert_eq!(need("  a:\n    CommandLine: null\n  condition: a\n"), Need::new());
         assert_eq!(
-            need("  a:\n    CommandLine|re: 'ab+c'\n  condition: a\n"),
-            Some(vec![Anchor::Present("CommandLine".into())])
+            need("  a:\n    CommandLine|re: '.*x'\n  condition: a\n"),
+            [vec![Anchor::Present("CommandLine".into())]]
         );
-        assert_eq!(need("  a:\n    CommandLine|contains: x\n  condition: 0 of a\n"), None);
+        assert_eq!(need("  a:\n    CommandLine|re: 'aB+c'\n  condition: a\n"), [vec![contains("CommandLine", "ab")]]);
+        assert_eq!(need("  a:\n    CommandLine|contains: x\n  condition: 0 of a\n"), Need::new());
+        assert_eq!(need("  a:\n    X: one\n  condition: a or not a\n"), Need::new());
     }
 
     #[test]
     fn selectors_and_keywords_are_read() {
-        let n = need("  sel_a:\n    A: one\n  sel_b:\n    B: two\n  condition: 1 of sel_*\n").expect("anchored");
-        assert_eq!(sorted(n), [Anchor::Exact("A".into(), "one".into()), Anchor::Exact("B".into(), "two".into())]);
-        let n = need("  kw:\n    - Mimikatz\n    - sekurlsa\n  condition: kw\n").expect("anchored");
-        assert_eq!(sorted(n), [Anchor::Keyword("mimikatz".into()), Anchor::Keyword("sekurlsa".into())]);
+        let n = need("  sel_a:\n    A: one\n  sel_b:\n    B: two\n  condition: 1 of sel_*\n");
+        assert_eq!(n, [vec![Anchor::Exact("A".into(), "one".into()), Anchor::Exact("B".into(), "two".into())]]);
+        let n = need("  sel_a:\n    A: one\n  sel_b:\n    B: two\n  condition: all of sel_*\n");
+        assert_eq!(n, [vec![Anchor::Exact("A".into(), "one".into())], vec![Anchor::Exact("B".into(), "two".into())]]);
+        let n = need("  kw:\n    - Mimikatz\n    - sekurlsa\n  sel:\n    EventID: 4104\n  condition: kw and sel\n");
+        assert_eq!(n.len(), 2, "{n:?}");
+        assert_eq!(n[1], [Anchor::Keyword("mimikatz".into()), Anchor::Keyword("sekurlsa".into())]);
     }
 
     #[test]
     fn cased_non_ascii_needles_are_not_trusted() {
-        assert_eq!(need("  a:\n    F|cased: 'ΣΑ'\n  condition: a\n"), Some(vec![Anchor::Present("F".into())]));
-        assert_eq!(
-            need("  a:\n    F|cased: 'AbC'\n  condition: a\n"),
-            Some(vec![Anchor::Exact("F".into(), "abc".into())])
-        );
+        assert_eq!(need("  a:\n    F|cased: 'ΣΑ'\n  condition: a\n"), [vec![Anchor::Present("F".into())]]);
+        assert_eq!(need("  a:\n    F|cased: 'AbC'\n  condition: a\n"), [vec![Anchor::Exact("F".into(), "abc".into())]]);
     }
 }

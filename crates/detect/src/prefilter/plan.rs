@@ -1,24 +1,27 @@
 //! The compiled index of one route: the rules an event with that logsource
 //! can meet, and the lookups that tell which of them it cannot match.
+//!
+//! Each clause of each rule's need is a *slot*; a rule's slots are
+//! consecutive, and the lookups mark the slots an event satisfies. A rule is
+//! a candidate when all its slots are marked.
 
-use std::borrow::Cow;
-
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rsigma_eval::event::{Event as SigmaEvent, EventValue};
 use rustc_hash::FxHashMap;
 
 use super::need::{Anchor, Need};
+use super::needles::{Needles, SEPARATOR, fold_into};
 use crate::view::FieldView;
-
-/// Values up to this length are lowercased for exact lookups without
-/// allocating.
-const STACK_LOWER: usize = 256;
 
 /// Rules of one route and what each needs, ready to be probed per event.
 pub(crate) struct Plan {
     /// Plan-local rule number → index in the set's compiled rules, ascending.
     pub rules: Vec<u32>,
-    /// Plan-local rules with no usable need: candidates for every event.
+    /// Plan-local rule number → its first slot; one more entry closes the last.
+    starts: Vec<u32>,
+    /// Slot → plan-local rule number.
+    owners: Vec<u32>,
+    /// Slots that hold for every event: rules with no usable need, clauses
+    /// whose automaton could not be built.
     always: Vec<u32>,
     fields: Vec<FieldIndex>,
     /// Fields whose value, in an event with flat fields, is the top-level
@@ -34,81 +37,41 @@ pub(crate) struct Plan {
 struct FieldIndex {
     name: String,
     present: Vec<u32>,
-    exact: FxHashMap<String, Vec<u32>>,
-    /// Byte length of the longest `exact` literal: a longer value cannot
-    /// equal any, and shorter ones are lowercased on the stack.
+    exact: FxHashMap<Box<[u8]>, Vec<u32>>,
+    /// Byte length of the longest `exact` literal: a longer ASCII value
+    /// cannot equal any, so it is not folded for them.
     exact_max: usize,
     numbers: FxHashMap<i64, Vec<u32>>,
     needles: Option<Needles>,
 }
 
-/// One automaton over lowercased needles, with each needle's rules.
-struct Needles {
-    automaton: AhoCorasick,
-    rules: Vec<Vec<u32>>,
-}
-
-impl Needles {
-    fn build(map: FxHashMap<String, Vec<u32>>) -> Result<Option<Needles>, Vec<u32>> {
-        if map.is_empty() {
-            return Ok(None);
-        }
-        let mut entries: Vec<(String, Vec<u32>)> = map.into_iter().collect();
-        entries.sort();
-        // Overlapping search (Standard kind) so that a needle inside another
-        // still reports its own rules; ASCII case-insensitive so ASCII
-        // values are searched in place, without a lowercased copy.
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(entries.iter().map(|(n, _)| n))
-            .or_else(|_| {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(true)
-                    .build(entries.iter().map(|(n, _)| n))
-            });
-        match automaton {
-            Ok(automaton) => Ok(Some(Needles { automaton, rules: entries.into_iter().map(|(_, r)| r).collect() })),
-            // Unbuildable (too large): their rules fall back to always.
-            Err(_) => Err(entries.into_iter().flat_map(|(_, r)| r).collect()),
-        }
-    }
-
-    /// Marks the rules of every needle found in `value`, which the caller
-    /// has already folded when it is not ASCII.
-    fn mark(&self, value: &str, marks: &mut Marks<'_>) {
-        for m in self.automaton.find_overlapping_iter(value) {
-            if let Some(rules) = self.rules.get(m.pattern().as_usize()) {
-                marks.set_all(rules);
-            }
-        }
-    }
-}
-
-/// The candidate bitset of one event, over plan-local rule numbers.
+/// The slots one event satisfies, and the buffer its values are folded into.
 pub(crate) struct Marks<'s> {
     words: &'s mut Vec<u64>,
+    text: &'s mut Vec<u8>,
 }
 
 impl<'s> Marks<'s> {
-    pub fn new(words: &'s mut Vec<u64>, rules: usize) -> Self {
+    pub fn new(words: &'s mut Vec<u64>, text: &'s mut Vec<u8>, slots: usize) -> Self {
         words.clear();
-        words.resize(rules.div_ceil(64), 0);
-        Marks { words }
+        words.resize(slots.div_ceil(64), 0);
+        Marks { words, text }
     }
 
-    fn set_all(&mut self, rules: &[u32]) {
-        for &r in rules {
+    fn set_all(&mut self, slots: &[u32]) {
+        for &r in slots {
             if let Some(w) = self.words.get_mut(r as usize / 64) {
                 *w |= 1 << (r % 64);
             }
         }
     }
 
-    /// Marked plan-local rule numbers, ascending.
-    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+    fn contains(&self, slot: u32) -> bool {
+        self.words.get(slot as usize / 64).is_some_and(|w| w & (1 << (slot % 64)) != 0)
+    }
+
+    /// Marked slots, ascending.
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         self.words.iter().enumerate().flat_map(|(i, &word)| {
             let mut w = word;
             std::iter::from_fn(move || {
@@ -127,26 +90,34 @@ impl Plan {
     /// Builds the plan over `rules` (global indices, ascending) with their needs.
     pub fn build<'n>(rules: Vec<u32>, need_of: impl Fn(u32) -> &'n Need) -> Plan {
         let mut always = Vec::new();
+        let mut starts = Vec::with_capacity(rules.len() + 1);
+        let mut owners = Vec::new();
         let mut fields: FxHashMap<String, FieldBuild> = FxHashMap::default();
         let mut keywords: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (local, &global) in rules.iter().enumerate() {
-            let local = local as u32;
-            let Some(anchors) = need_of(global) else {
-                always.push(local);
-                continue;
-            };
-            for anchor in anchors {
-                match anchor {
-                    Anchor::Present(f) => fields.entry(f.clone()).or_default().present.push(local),
-                    Anchor::Exact(f, v) => push(fields.entry(f.clone()).or_default().exact.entry(v.clone()), local),
-                    Anchor::Number(f, n) => push(fields.entry(f.clone()).or_default().numbers.entry(*n), local),
-                    Anchor::Contains(f, v) => {
-                        push(fields.entry(f.clone()).or_default().needles.entry(v.clone()), local)
+            starts.push(owners.len() as u32);
+            let need = need_of(global);
+            if need.is_empty() {
+                always.push(owners.len() as u32);
+                owners.push(local as u32);
+            }
+            for clause in need {
+                let slot = owners.len() as u32;
+                owners.push(local as u32);
+                for anchor in clause {
+                    match anchor {
+                        Anchor::Present(f) => fields.entry(f.clone()).or_default().present.push(slot),
+                        Anchor::Exact(f, v) => push(fields.entry(f.clone()).or_default().exact.entry(v.clone()), slot),
+                        Anchor::Number(f, n) => push(fields.entry(f.clone()).or_default().numbers.entry(*n), slot),
+                        Anchor::Contains(f, v) => {
+                            push(fields.entry(f.clone()).or_default().needles.entry(v.clone()), slot)
+                        }
+                        Anchor::Keyword(v) => push(keywords.entry(v.clone()), slot),
                     }
-                    Anchor::Keyword(v) => push(keywords.entry(v.clone()), local),
                 }
             }
         }
+        starts.push(owners.len() as u32);
         let mut built = Vec::with_capacity(fields.len());
         for (name, f) in fields {
             let needles = Needles::build(f.needles).unwrap_or_else(|orphans| {
@@ -154,7 +125,8 @@ impl Plan {
                 None
             });
             let exact_max = f.exact.keys().map(String::len).max().unwrap_or(0);
-            built.push(FieldIndex { name, present: f.present, exact: f.exact, exact_max, numbers: f.numbers, needles });
+            let exact = f.exact.into_iter().map(|(k, v)| (k.into_bytes().into_boxed_slice(), v)).collect();
+            built.push(FieldIndex { name, present: f.present, exact, exact_max, numbers: f.numbers, needles });
         }
         // Stable probe order keeps the plan identical for identical inputs.
         built.sort_by(|a, b| a.name.cmp(&b.name));
@@ -173,17 +145,33 @@ impl Plan {
                 special.push(i as u32);
             }
         }
-        Plan { rules, always, fields: built, plain, special, keywords }
+        Plan { rules, starts, owners, always, fields: built, plain, special, keywords }
     }
 
-    /// Marks every rule of the plan that `event` might match.
+    /// How many slots the plan's marks need.
+    pub fn slots(&self) -> usize {
+        self.owners.len()
+    }
+
+    /// Plan-local numbers of the rules all of whose slots are marked,
+    /// ascending: a rule is looked at once, from its first slot.
+    pub fn candidates<'m>(&'m self, marks: &'m Marks<'_>) -> impl Iterator<Item = usize> + 'm {
+        marks.iter().filter_map(move |slot| {
+            let rule = *self.owners.get(slot)?;
+            let start = *self.starts.get(rule as usize)?;
+            let end = *self.starts.get(rule as usize + 1)?;
+            (start as usize == slot && (start + 1..end).all(|s| marks.contains(s))).then_some(rule as usize)
+        })
+    }
+
+    /// Marks every slot of the plan that `event` satisfies.
     pub fn mark(&self, event: &FieldView<'_>, marks: &mut Marks<'_>) {
         marks.set_all(&self.always);
         match event.flat_fields() {
             Some(fields) => {
-                for name in fields.keys() {
+                for (name, value) in fields {
                     if let Some(field) = self.plain.get(name.as_str()).and_then(|&i| self.fields.get(i as usize)) {
-                        field.probe(event, marks);
+                        field.probe_value(&FieldView::flat_value(value), marks);
                     }
                 }
                 for field in self.special.iter().filter_map(|&i| self.fields.get(i as usize)) {
@@ -193,19 +181,32 @@ impl Plan {
             None => self.fields.iter().for_each(|field| field.probe(event, marks)),
         }
         if let Some(keywords) = &self.keywords {
-            event.visit_string_values(&mut |s| keywords.mark(&fold(s), marks));
+            // One search over all strings instead of one per string.
+            let mut text = std::mem::take(marks.text);
+            text.clear();
+            event.visit_string_values(&mut |s| {
+                fold_into(&mut text, s);
+                text.push(SEPARATOR);
+            });
+            keywords.mark(&text, &mut |slots| marks.set_all(slots));
+            *marks.text = text;
         }
     }
 }
 
 impl FieldIndex {
     fn probe(&self, event: &FieldView<'_>, marks: &mut Marks<'_>) {
-        let Some(value) = event.get_field(&self.name) else { return };
+        if let Some(value) = event.get_field(&self.name) {
+            self.probe_value(&value, marks);
+        }
+    }
+
+    fn probe_value(&self, value: &EventValue<'_>, marks: &mut Marks<'_>) {
         marks.set_all(&self.present);
         if self.exact.is_empty() && self.numbers.is_empty() && self.needles.is_none() {
             return;
         }
-        self.mark_value(&value, marks);
+        self.mark_value(value, marks);
     }
 
     /// Mirrors the string and number forms `rsigma-eval` compares: strings
@@ -234,28 +235,26 @@ impl FieldIndex {
     }
 
     fn mark_text(&self, text: &str, marks: &mut Marks<'_>) {
-        if self.exact.is_empty() && self.needles.is_none() {
+        // Folding keeps an ASCII text's length; other texts may grow or shrink.
+        let ascii = text.is_ascii();
+        let exact = !self.exact.is_empty() && (!ascii || text.len() <= self.exact_max);
+        let needles = self.needles.as_ref().filter(|n| !ascii || text.len() >= n.shortest());
+        if !exact && needles.is_none() {
             return;
         }
-        let folded = fold(text);
-        if !self.exact.is_empty() && folded.len() <= self.exact_max {
-            let mut buf = [0u8; STACK_LOWER];
-            let lower: Cow<'_, str> = match buf.get_mut(..folded.len()) {
-                Some(low) => {
-                    low.copy_from_slice(folded.as_bytes());
-                    low.make_ascii_lowercase();
-                    // ASCII lowercasing keeps UTF-8 valid.
-                    Cow::Borrowed(std::str::from_utf8(low).unwrap_or_default())
-                }
-                None => Cow::Owned(folded.to_ascii_lowercase()),
-            };
-            if let Some(rules) = self.exact.get(lower.as_ref()) {
-                marks.set_all(rules);
-            }
+        let mut folded = std::mem::take(marks.text);
+        folded.clear();
+        fold_into(&mut folded, text);
+        if exact
+            && folded.len() <= self.exact_max
+            && let Some(slots) = self.exact.get(folded.as_slice())
+        {
+            marks.set_all(slots);
         }
-        if let Some(needles) = &self.needles {
-            needles.mark(&folded, marks);
+        if let Some(needles) = needles {
+            needles.mark(&folded, &mut |slots| marks.set_all(slots));
         }
+        *marks.text = folded;
     }
 
     /// Numeric equality in `rsigma-eval` is `|v - n| < f64::EPSILON`; for an
@@ -264,18 +263,11 @@ impl FieldIndex {
         let Some(v) = v.filter(|v| v.is_finite()) else { return };
         let k = v.round();
         if (v - k).abs() < f64::EPSILON
-            && let Some(rules) = self.numbers.get(&(k as i64))
+            && let Some(slots) = self.numbers.get(&(k as i64))
         {
-            marks.set_all(rules);
+            marks.set_all(slots);
         }
     }
-}
-
-/// The value as the prefilter's automata search it: ASCII as is (they are
-/// ASCII case-insensitive), anything else Unicode-lowercased like the
-/// matchers do.
-fn fold(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() { Cow::Borrowed(s) } else { Cow::Owned(s.to_lowercase()) }
 }
 
 #[derive(Default)]
@@ -286,9 +278,9 @@ struct FieldBuild {
     needles: FxHashMap<String, Vec<u32>>,
 }
 
-fn push<K>(entry: std::collections::hash_map::Entry<'_, K, Vec<u32>>, rule: u32) {
-    let rules = entry.or_default();
-    if rules.last() != Some(&rule) {
-        rules.push(rule);
+fn push<K>(entry: std::collections::hash_map::Entry<'_, K, Vec<u32>>, slot: u32) {
+    let slots = entry.or_default();
+    if slots.last() != Some(&slot) {
+        slots.push(slot);
     }
 }
