@@ -59,6 +59,19 @@ impl Subscription {
     pub fn try_recv(&mut self) -> Option<Arc<Message>> {
         self.rx.try_recv().ok()
     }
+
+    /// `first` and the messages already waiting behind it, up to `max` in
+    /// all: a stage that works in batches takes what a burst has queued
+    /// without waiting for more.
+    pub fn with_queued(&mut self, first: Arc<Message>, max: usize) -> Vec<Arc<Message>> {
+        let mut batch = vec![first];
+        while batch.len() < max
+            && let Some(next) = self.try_recv()
+        {
+            batch.push(next);
+        }
+        batch
+    }
 }
 
 /// The publish/subscribe interface between stages.

@@ -114,6 +114,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_batch_takes_what_is_queued_up_to_its_size_without_waiting() {
+        let bus = LocalBus::new(16);
+        let mut alerts = bus.subscribe(Topic::Alerts, Delivery::Reliable).await.unwrap();
+        for n in 1..=5 {
+            bus.publish(alert(n)).await.unwrap();
+        }
+        let first = alerts.recv().await.unwrap();
+        let batch: Vec<String> = alerts.with_queued(first, 3).iter().map(|m| description(m)).collect();
+        assert_eq!(batch, ["a1", "a2", "a3"]);
+        let first = alerts.recv().await.unwrap();
+        let rest: Vec<String> = alerts.with_queued(first, 10).iter().map(|m| description(m)).collect();
+        assert_eq!(rest, ["a4", "a5"], "the two left, without waiting for a sixth");
+    }
+
+    #[tokio::test]
     async fn a_full_reliable_subscriber_holds_the_publisher_back() {
         let bus = Arc::new(LocalBus::new(2));
         let mut slow = bus.subscribe(Topic::Alerts, Delivery::Reliable).await.unwrap();

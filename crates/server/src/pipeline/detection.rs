@@ -297,12 +297,7 @@ fn next_save(spent: Duration) -> Instant {
 
 /// Takes `first` and whatever else is already queued, up to a batch.
 async fn take(state: &AppState, detection: &Detection, first: Arc<Message>, queue: &mut Subscription) {
-    let mut messages = vec![first];
-    while messages.len() < BATCH
-        && let Some(next) = queue.try_recv()
-    {
-        messages.push(next);
-    }
+    let messages = queue.with_queued(first, BATCH);
     let events: Vec<&Event> = messages
         .iter()
         .filter_map(|m| match m.as_ref() {

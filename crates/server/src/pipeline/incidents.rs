@@ -31,12 +31,7 @@ pub async fn spawn_incidents(
 
 /// Groups `first` and whatever else is already queued, up to a batch.
 async fn take(state: &AppState, incidents: &Incidents, first: std::sync::Arc<Message>, queue: &mut Subscription) {
-    let mut messages = vec![first];
-    while messages.len() < BATCH
-        && let Some(next) = queue.try_recv()
-    {
-        messages.push(next);
-    }
+    let messages = queue.with_queued(first, BATCH);
     let alerts: Vec<&Alert> = messages
         .iter()
         .filter_map(|m| match m.as_ref() {
