@@ -43,8 +43,6 @@ pub trait Store: Send + Sync + 'static {
     /// (none for a source gone silent) and when the last one arrived.
     async fn source_activity(&self, since: Timestamp) -> Result<Vec<SourceActivity>>;
 
-    /// Inserts or replaces an alert.
-    async fn put_alert(&self, alert: Alert) -> Result<()>;
     /// Inserts or replaces alerts in one write: all are stored or none.
     async fn put_alerts(&self, alerts: Vec<Alert>) -> Result<()>;
     async fn get_alert(&self, id: AlertId) -> Result<Option<Alert>>;

@@ -171,8 +171,7 @@ async fn alerts_incidents_inventory_and_state_round_trip() {
     let mut alert = Alert::new("Door forced", Severity::High);
     alert.safecare.rule = Some("door-forced".into());
     alert.safecare.asset = Some("door-pharm-1".into());
-    store.put_alert(alert.clone()).await.unwrap();
-    store.put_alert(Alert::new("noise", Severity::Low)).await.unwrap();
+    store.put_alerts(vec![alert.clone(), Alert::new("noise", Severity::Low)]).await.unwrap();
     assert_eq!(store.get_alert(alert.id).await.unwrap(), Some(alert.clone()));
     let high =
         store.list_alerts(AlertQuery { min_severity: Some(Severity::High), ..Default::default() }).await.unwrap();

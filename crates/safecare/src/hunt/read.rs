@@ -41,10 +41,11 @@ pub struct OrderedEvents {
     /// or the stream stops, which ends the workers.
     jobs: Option<Sender<usize>>,
     handed_out: usize,
-    files: Vec<PathBuf>,
+    /// Shared with the workers, which decode them by index.
+    files: Arc<Vec<PathBuf>>,
     next: usize,
-    /// Files decoded ahead of their turn. At most `window` files are handed
-    /// out beyond the one being read, so memory stays bounded.
+    /// Files decoded ahead of their turn. At most two files per worker are
+    /// handed out beyond the one being read, so memory stays bounded.
     pending: BTreeMap<usize, anyhow::Result<Decoded>>,
     current: std::vec::IntoIter<Event>,
     totals: Arc<Totals>,
@@ -113,10 +114,9 @@ pub fn decode_on<'scope>(
     let (jobs, job_rx) = channel::<usize>();
     let (result_tx, results) = channel();
     let job_rx = Arc::new(Mutex::new(job_rx));
-    let shared_files = Arc::new(files.clone());
+    let files = Arc::new(files);
     for _ in 0..threads {
-        let (job_rx, result_tx, files, decoder) =
-            (job_rx.clone(), result_tx.clone(), shared_files.clone(), decoder.clone());
+        let (job_rx, result_tx, files, decoder) = (job_rx.clone(), result_tx.clone(), files.clone(), decoder.clone());
         scope.spawn(move || {
             while let Ok(index) = next_job(&job_rx) {
                 if result_tx.send((index, decode(&files[index], &decoder))).is_err() {

@@ -66,12 +66,15 @@ async fn fill(store: &SqliteStore) {
             .collect();
         store.append_events(events).await.unwrap();
     }
-    for i in 0..ALERTS {
-        let mut alert = Alert::new(format!("alert {i}"), severities[i % 4]);
-        alert.safecare.location = place(i);
-        alert.create_time = now - SignedDuration::from_secs(i as i64 * 17);
-        store.put_alert(alert).await.unwrap();
-    }
+    let alerts = (0..ALERTS)
+        .map(|i| {
+            let mut alert = Alert::new(format!("alert {i}"), severities[i % 4]);
+            alert.safecare.location = place(i);
+            alert.create_time = now - SignedDuration::from_secs(i as i64 * 17);
+            alert
+        })
+        .collect();
+    store.put_alerts(alerts).await.unwrap();
     for i in 0..INCIDENTS {
         let mut incident = Incident::new(format!("incident {i}"), severities[i % 4]);
         // One in ten still open, as in a SOC that keeps up.

@@ -181,10 +181,6 @@ impl Store for SqliteStore {
             .collect())
     }
 
-    async fn put_alert(&self, alert: Alert) -> Result<()> {
-        self.write(1, Box::new(move |conn| codec::upsert_alert(conn, &alert))).await.map(drop)
-    }
-
     async fn put_alerts(&self, alerts: Vec<Alert>) -> Result<()> {
         if alerts.is_empty() {
             return Ok(());
