@@ -58,6 +58,8 @@ pub struct FieldView<'a> {
     security_process_creation: bool,
     /// Read once here: routing and the alias above both need them.
     channel: Option<&'a str>,
+    /// Whether the fields look like a Windows event log record.
+    windows: bool,
     event_id: Option<i64>,
 }
 
@@ -65,15 +67,22 @@ const WINLOG_EVENT_DATA_PREFIX: &str = "winlog.event_data.";
 
 impl<'a> FieldView<'a> {
     pub fn new(event: &'a Event) -> Self {
+        let scan = scan(&event.fields);
         let mut view = FieldView {
             event,
-            shape: shape_of(&event.fields),
+            shape: scan.shape,
             security_process_creation: false,
             channel: None,
+            windows: scan.shape != Shape::Flat || (scan.channel.is_some() && scan.event_id.is_some()),
             event_id: None,
         };
-        view.channel = view.lookup("Channel").and_then(Value::as_str);
-        view.event_id = match view.lookup("EventID") {
+        // In a flat event both are top-level fields, already found by the scan.
+        let (channel, event_id) = match scan.shape {
+            Shape::Flat => (scan.channel.map(text_of), scan.event_id.map(text_of)),
+            _ => (view.lookup("Channel"), view.lookup("EventID")),
+        };
+        view.channel = channel.and_then(Value::as_str);
+        view.event_id = match event_id {
             Some(Value::Number(n)) => n.as_i64(),
             Some(Value::String(s)) => s.trim().parse().ok(),
             _ => None,
@@ -99,7 +108,7 @@ impl<'a> FieldView<'a> {
 
     /// True when the fields look like a Windows event log record.
     pub fn is_windows(&self) -> bool {
-        self.shape != Shape::Flat || (self.raw("Channel").is_some() && self.raw("EventID").is_some())
+        self.windows
     }
 
     pub fn windows_channel(&self) -> Option<Cow<'a, str>> {
@@ -143,6 +152,12 @@ impl<'a> FieldView<'a> {
     /// [`SigmaEvent::get_field`] of its name, without looking it up again.
     pub fn flat_value(value: &'a Value) -> EventValue<'a> {
         EventValue::from(text_of(value))
+    }
+
+    /// Calls `visit` with every string inside `value`, as
+    /// [`SigmaEvent::visit_string_values`] does for each top-level value.
+    pub fn visit_strings_of(value: &Value, visit: &mut dyn FnMut(&str)) {
+        visit_strings(value, visit, MAX_DEPTH);
     }
 
     /// Other names a field goes by: NXLog writes `SourceName`/`Hostname` for
@@ -237,12 +252,22 @@ fn text_of(value: &Value) -> &Value {
     }
 }
 
-/// Where the event keeps its Windows fields, from one pass over its keys:
-/// most have none starting with `E` or `w`.
-fn shape_of(fields: &serde_json::Map<String, Value>) -> Shape {
+/// What one pass over an event's top-level keys tells: its shape, and the
+/// top-level `Channel` and `EventID` (a flat event's routing fields), so
+/// that the keys, most of them not yet in the cache, are read once.
+struct Scan<'a> {
+    shape: Shape,
+    channel: Option<&'a Value>,
+    event_id: Option<&'a Value>,
+}
+
+fn scan(fields: &serde_json::Map<String, Value>) -> Scan<'_> {
     let (mut evtx, mut winlogbeat, mut dotted) = (false, false, false);
+    let (mut channel, mut event_id) = (None, None);
     for (key, value) in fields {
         match key.as_bytes().first() {
+            Some(b'C') if key == "Channel" => channel = Some(value),
+            Some(b'E') if key == "EventID" => event_id = Some(value),
             Some(b'E') if key == "Event" => {
                 evtx = value.as_object().is_some_and(|e| e.contains_key("System"));
             }
@@ -251,7 +276,7 @@ fn shape_of(fields: &serde_json::Map<String, Value>) -> Shape {
             _ => {}
         }
     }
-    if evtx {
+    let shape = if evtx {
         Shape::Evtx
     } else if winlogbeat {
         Shape::Winlogbeat
@@ -259,7 +284,8 @@ fn shape_of(fields: &serde_json::Map<String, Value>) -> Shape {
         Shape::WinlogbeatDotted
     } else {
         Shape::Flat
-    }
+    };
+    Scan { shape, channel, event_id }
 }
 
 /// Winlogbeat's name for an event's `System` field.

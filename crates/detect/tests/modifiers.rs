@@ -180,6 +180,16 @@ fn keywords() {
         json!({"deep": {"list": ["a", "Mimikatz.exe"]}}),
         json!({"deep": {"list": ["a", "b"]}}),
     );
+    // A string as long as the keyword; a keyword split across two strings.
+    case(
+        "  keywords:\n    - katz\n  condition: keywords\n",
+        json!({"a": "x", "b": "KATZ"}),
+        json!({"a": "ka", "b": "tz", "c": "kat"}),
+    );
+    // Strings shorter than the keyword in bytes that lowercasing lengthens
+    // (`İ` is two bytes, its lowercase three) or turns into it.
+    case("  keywords:\n    - 'İx'\n  condition: keywords\n", json!({"a": "İX"}), json!({"a": "Ix"}));
+    case("  keywords:\n    - kat\n  condition: keywords\n", json!({"a": "\u{212A}AT"}), json!({"a": "KA"}));
 }
 
 #[test]

@@ -27,7 +27,7 @@ use rustc_hash::FxHashMap;
 use crate::route::RouteTable;
 use crate::view::FieldView;
 use need::{Need, rule_need};
-use plan::{Marks, Plan};
+use plan::{Marks, Plan, Scratch};
 
 /// More distinct routes than any real deployment has; past it, plans are
 /// built per event instead of cached, so memory stays bounded.
@@ -43,9 +43,7 @@ pub(crate) struct Prefilter {
 }
 
 thread_local! {
-    /// Candidate bitset and folding buffer reused across events, so probing
-    /// allocates nothing.
-    static SCRATCH: RefCell<(Vec<u64>, Vec<u8>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 impl Prefilter {
@@ -87,8 +85,8 @@ impl Prefilter {
     ) {
         let plan = self.plan(routes, groups);
         SCRATCH.with(|cell| {
-            let (words, text) = &mut *cell.borrow_mut();
-            let mut marks = Marks::new(words, text, plan.slots());
+            let scratch = &mut *cell.borrow_mut();
+            let mut marks = Marks::new(scratch, plan.slots());
             plan.mark(event, &mut marks);
             for local in plan.candidates(&marks) {
                 let Some(&index) = plan.rules.get(local) else { continue };

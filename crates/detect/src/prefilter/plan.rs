@@ -45,17 +45,27 @@ struct FieldIndex {
     needles: Option<Needles>,
 }
 
-/// The slots one event satisfies, and the buffer its values are folded into.
+/// Buffers reused across events, so that probing allocates nothing.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    words: Vec<u64>,
+    text: Vec<u8>,
+    keyword_text: Vec<u8>,
+}
+
+/// The slots one event satisfies, and the buffers its values are folded into.
 pub(crate) struct Marks<'s> {
     words: &'s mut Vec<u64>,
     text: &'s mut Vec<u8>,
+    keyword_text: &'s mut Vec<u8>,
 }
 
 impl<'s> Marks<'s> {
-    pub fn new(words: &'s mut Vec<u64>, text: &'s mut Vec<u8>, slots: usize) -> Self {
+    pub fn new(scratch: &'s mut Scratch, slots: usize) -> Self {
+        let Scratch { words, text, keyword_text } = scratch;
         words.clear();
         words.resize(slots.div_ceil(64), 0);
-        Marks { words, text }
+        Marks { words, text, keyword_text }
     }
 
     fn set_all(&mut self, slots: &[u32]) {
@@ -167,29 +177,45 @@ impl Plan {
     /// Marks every slot of the plan that `event` satisfies.
     pub fn mark(&self, event: &FieldView<'_>, marks: &mut Marks<'_>) {
         marks.set_all(&self.always);
+        // Keywords are found by one search over all the event's strings,
+        // gathered while its fields are walked for the field lookups.
+        let mut keyword_text = self.keywords.as_ref().map(|_| {
+            let mut text = std::mem::take(marks.keyword_text);
+            text.clear();
+            text
+        });
+        let shortest = self.keywords.as_ref().map_or(0, Needles::shortest);
+        let mut gather = |s: &str| {
+            // Folding keeps an ASCII string's length: a shorter one holds no keyword.
+            if let Some(text) = keyword_text.as_mut().filter(|_| s.len() >= shortest || !s.is_ascii()) {
+                fold_into(text, s);
+                text.push(SEPARATOR);
+            }
+        };
         match event.flat_fields() {
             Some(fields) => {
                 for (name, value) in fields {
                     if let Some(field) = self.plain.get(name.as_str()).and_then(|&i| self.fields.get(i as usize)) {
                         field.probe_value(&FieldView::flat_value(value), marks);
                     }
+                    if self.keywords.is_some() {
+                        FieldView::visit_strings_of(value, &mut gather);
+                    }
                 }
                 for field in self.special.iter().filter_map(|&i| self.fields.get(i as usize)) {
                     field.probe(event, marks);
                 }
             }
-            None => self.fields.iter().for_each(|field| field.probe(event, marks)),
+            None => {
+                self.fields.iter().for_each(|field| field.probe(event, marks));
+                if self.keywords.is_some() {
+                    event.visit_string_values(&mut gather);
+                }
+            }
         }
-        if let Some(keywords) = &self.keywords {
-            // One search over all strings instead of one per string.
-            let mut text = std::mem::take(marks.text);
-            text.clear();
-            event.visit_string_values(&mut |s| {
-                fold_into(&mut text, s);
-                text.push(SEPARATOR);
-            });
+        if let (Some(keywords), Some(text)) = (&self.keywords, keyword_text) {
             keywords.mark(&text, &mut |slots| marks.set_all(slots));
-            *marks.text = text;
+            *marks.keyword_text = text;
         }
     }
 }
