@@ -7,6 +7,7 @@
 
 use rsigma_eval::event::{Event as SigmaEvent, EventValue};
 use rustc_hash::FxHashMap;
+use serde_json::Value;
 
 use super::need::{Anchor, Need};
 use super::needles::{Needles, SEPARATOR, fold_into};
@@ -198,8 +199,11 @@ impl Plan {
                     if let Some(field) = self.plain.get(name.as_str()).and_then(|&i| self.fields.get(i as usize)) {
                         field.probe_value(&FieldView::flat_value(value), marks);
                     }
-                    if self.keywords.is_some() {
-                        FieldView::visit_strings_of(value, &mut gather);
+                    match value {
+                        _ if self.keywords.is_none() => {}
+                        // Most values: no call through the visitor.
+                        Value::String(s) => gather(s),
+                        _ => FieldView::visit_strings_of(value, &mut gather),
                     }
                 }
                 for field in self.special.iter().filter_map(|&i| self.fields.get(i as usize)) {
