@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use safecare_detect::{Detector, RuleSet, samples};
-use safecare_model::{Domain, Event, Timestamp};
 
 /// Nanoseconds this thread has run on a CPU.
 fn cpu_ns() -> Option<u64> {
@@ -24,28 +23,6 @@ fn rate(events: usize, run: impl FnOnce()) -> Option<f64> {
     run();
     let spent = cpu_ns()?.checked_sub(start)?.max(1);
     Some(events as f64 * 1e9 / spent as f64)
-}
-
-/// As `failed_logons` in `detect.rs`.
-fn failed_logons(n: usize, per_second: usize, users: usize) -> Vec<Event> {
-    let start: Timestamp = "2026-11-28T02:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH);
-    (0..n)
-        .map(|i| {
-            let time = start + jiff::SignedDuration::from_secs((i / per_second.max(1)) as i64);
-            let mut e = Event::new("wef", Domain::Cyber, time, "");
-            e.logsource.product = Some("windows".into());
-            e.logsource.service = Some("security".into());
-            e.asset = Some(format!("ws-{}", i % 50));
-            e.fields = serde_json::json!({
-                "Channel": "Security", "EventID": 4625,
-                "TargetUserName": format!("tok-{}", i % users), "IpAddress": format!("10.0.{}.{}", i % 7, i % 200),
-            })
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-            e
-        })
-        .collect()
 }
 
 fn show(label: &str, value: Option<f64>) {
@@ -84,14 +61,14 @@ fn correlation() {
     let pack = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content/rules/hospital");
     let Ok(rules) = RuleSet::load_dirs(&[pack]).map(Arc::new) else { return };
     for (n, per_second, users) in [(10_000, 1, 500), (10_000, 1000, 200), (50_000, 1000, 200), (200_000, 1000, 200)] {
-        let events = failed_logons(n, per_second, users);
+        let events = samples::failed_logons(n, per_second, users);
         let label = format!("{n} failed logons, {per_second}/s over {users} accounts");
         let mut detector = Detector::new(rules.clone());
         show(&format!("{label}, Detector::process"), rate(n, || events.iter().for_each(|e| drop(detector.process(e)))));
         show(&format!("{label}, detection only"), rate(n, || events.iter().for_each(|e| drop(rules.detect(e)))));
     }
     // The growing stream in quarters: flat means window size does not matter.
-    let events = failed_logons(200_000, 1000, 200);
+    let events = samples::failed_logons(200_000, 1000, 200);
     let mut detector = Detector::new(rules);
     for (q, quarter) in events.chunks(50_000).enumerate() {
         let r = rate(quarter.len(), || quarter.iter().for_each(|e| drop(detector.process(e))));

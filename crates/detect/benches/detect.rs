@@ -14,9 +14,9 @@ use std::time::Duration;
 use criterion::{
     BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
-use safecare_detect::samples::{hospital_event, hospital_lines, windows_event, windows_lines};
+use safecare_detect::samples::{failed_logons, hospital_event, hospital_lines, windows_event, windows_lines};
 use safecare_detect::{Detector, RuleSet, hunt_parallel};
-use safecare_model::{Domain, Event, Timestamp};
+use safecare_model::Event;
 
 /// The four measurements of one rule set over one event set.
 fn measure(
@@ -90,30 +90,6 @@ fn bench_hospital(c: &mut Criterion) {
         b.iter(|| events.iter().map(|e| detector.process(black_box(e)).len()).sum::<usize>())
     });
     group.finish();
-}
-
-/// `n` failed Windows logons, `per_second` a second, over `users`
-/// accounts and 1,400 addresses: every event feeds the brute-force
-/// (event_count by account) and spraying (value_count by address) windows.
-fn failed_logons(n: usize, per_second: usize, users: usize) -> Vec<Event> {
-    let start: Timestamp = "2026-11-28T02:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH);
-    (0..n)
-        .map(|i| {
-            let time = start + jiff::SignedDuration::from_secs((i / per_second.max(1)) as i64);
-            let mut e = Event::new("wef", Domain::Cyber, time, "");
-            e.logsource.product = Some("windows".into());
-            e.logsource.service = Some("security".into());
-            e.asset = Some(format!("ws-{}", i % 50));
-            e.fields = serde_json::json!({
-                "Channel": "Security", "EventID": 4625,
-                "TargetUserName": format!("tok-{}", i % users), "IpAddress": format!("10.0.{}.{}", i % 7, i % 200),
-            })
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-            e
-        })
-        .collect()
 }
 
 /// One event a second over 500 accounts: windows stay small and never

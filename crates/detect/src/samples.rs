@@ -1,8 +1,9 @@
 //! The event sets detection is measured and tested on, loaded one way for
 //! the criterion benches, the tests and `safecare bench detect`: the OTRF
 //! Windows JSON samples (one event per line, under
-//! `$SAFECARE_SAMPLES_DIR/windows-events-json`) and the hospital pack's own
-//! case events (fired and near-miss).
+//! `$SAFECARE_SAMPLES_DIR/windows-events-json`), the hospital pack's own
+//! case events (fired and near-miss) and a generated stream of failed
+//! logons for correlation.
 
 use std::path::{Path, PathBuf};
 
@@ -71,6 +72,31 @@ pub fn hospital_event(line: &str) -> Option<Event> {
     event.asset = raw["asset"].as_str().map(str::to_owned);
     event.fields = raw["fields"].as_object().cloned().unwrap_or_default();
     Some(event)
+}
+
+/// `n` failed Windows logons, `per_second` a second, over `users`
+/// accounts, 50 workstations and 1,400 addresses: every event feeds the
+/// hospital pack's brute-force (event_count by account) and spraying
+/// (value_count by address) windows.
+pub fn failed_logons(n: usize, per_second: usize, users: usize) -> Vec<Event> {
+    let start: Timestamp = "2026-11-28T02:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH);
+    (0..n)
+        .map(|i| {
+            let time = start + jiff::SignedDuration::from_secs((i / per_second.max(1)) as i64);
+            let mut e = Event::new("wef", Domain::Cyber, time, "");
+            e.logsource.product = Some("windows".into());
+            e.logsource.service = Some("security".into());
+            e.asset = Some(format!("ws-{}", i % 50));
+            e.fields = serde_json::json!({
+                "Channel": "Security", "EventID": 4625,
+                "TargetUserName": format!("tok-{}", i % users.max(1)), "IpAddress": format!("10.0.{}.{}", i % 7, i % 200),
+            })
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+            e
+        })
+        .collect()
 }
 
 #[cfg(test)]
