@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use rsigma_eval::EvaluationResult;
+use rsigma_eval::{Engine, EvaluationResult};
 use rsigma_parser::LogSource;
 use safecare_model::Event;
 
@@ -17,7 +17,7 @@ impl RuleSet {
     pub(crate) fn evaluate(&self, view: &FieldView<'_>, parts: &RouteParts<'_>) -> Vec<EvaluationResult> {
         let mut out = Vec::new();
         let groups = self.routes.groups_of(parts);
-        self.prefilter.run(self.engine.rules(), &self.routes, groups.as_slice(), view, &mut |_, r| out.push(r));
+        self.prefilter.run(&self.compiled, &self.routes, groups.as_slice(), view, &mut |_, r| out.push(r));
         out
     }
 
@@ -28,7 +28,7 @@ impl RuleSet {
         let view = FieldView::new(event);
         let parts = RouteParts::of(event, &view);
         let groups = self.routes.groups_of(&parts);
-        let rules = self.engine.rules();
+        let rules = &self.compiled;
         let mut out = Vec::new();
         self.prefilter.run(rules, &self.routes, groups.as_slice(), &view, &mut |i, _| {
             if let Some(id) = rules.get(i).and_then(|r| r.id.as_deref()) {
@@ -42,7 +42,7 @@ impl RuleSet {
     /// others have no literal it can check and are evaluated for every
     /// event of their logsource), out of how many.
     pub fn prefiltered_rules(&self) -> (usize, usize) {
-        (self.prefilter.anchored(), self.engine.rules().len())
+        (self.prefilter.anchored(), self.compiled.len())
     }
 
     /// The same as [`RuleSet::matches`] computed by `rsigma-eval` used
@@ -62,10 +62,15 @@ impl RuleSet {
         if categories.is_empty() {
             categories.push(None);
         }
+        let engine = self.plain.get_or_init(|| {
+            let mut engine = Engine::new();
+            engine.extend_compiled_rules(self.compiled.iter().cloned());
+            engine
+        });
         let mut ids = BTreeSet::new();
         for category in categories {
             logsource.category = category.map(str::to_owned);
-            for result in self.engine.evaluate_with_logsource(&view, &logsource) {
+            for result in engine.evaluate_with_logsource(&view, &logsource) {
                 if let Some((id, _)) = result.header.rule_id.as_deref().and_then(|id| self.meta.get_key_value(id)) {
                     ids.insert(id.as_str());
                 }
