@@ -180,30 +180,23 @@ impl Plan {
         marks.set_all(&self.always);
         // Keywords are found by one search over all the event's strings,
         // gathered while its fields are walked for the field lookups.
-        let mut keyword_text = self.keywords.as_ref().map(|_| {
+        let mut keywords = self.keywords.as_ref().map(|needles| {
             let mut text = std::mem::take(marks.keyword_text);
             text.clear();
-            text
+            (needles, text)
         });
-        let shortest = self.keywords.as_ref().map_or(0, Needles::shortest);
-        let mut gather = |s: &str| {
-            // Folding keeps an ASCII string's length: a shorter one holds no keyword.
-            if let Some(text) = keyword_text.as_mut().filter(|_| s.len() >= shortest || !s.is_ascii()) {
-                fold_into(text, s);
-                text.push(SEPARATOR);
-            }
-        };
         match event.flat_fields() {
             Some(fields) => {
                 for (name, value) in fields {
                     if let Some(field) = self.plain.get(name.as_str()).and_then(|&i| self.fields.get(i as usize)) {
                         field.probe_value(&FieldView::flat_value(value), marks);
                     }
-                    match value {
-                        _ if self.keywords.is_none() => {}
-                        // Most values: no call through the visitor.
-                        Value::String(s) => gather(s),
-                        _ => FieldView::visit_strings_of(value, &mut gather),
+                    if let Some((needles, text)) = keywords.as_mut() {
+                        match value {
+                            // Most values: no call through the visitor.
+                            Value::String(s) => gather(needles, text, s),
+                            _ => FieldView::visit_strings_of(value, &mut |s| gather(needles, text, s)),
+                        }
                     }
                 }
                 for field in self.special.iter().filter_map(|&i| self.fields.get(i as usize)) {
@@ -212,15 +205,24 @@ impl Plan {
             }
             None => {
                 self.fields.iter().for_each(|field| field.probe(event, marks));
-                if self.keywords.is_some() {
-                    event.visit_string_values(&mut gather);
+                if let Some((needles, text)) = keywords.as_mut() {
+                    event.visit_string_values(&mut |s| gather(needles, text, s));
                 }
             }
         }
-        if let (Some(keywords), Some(text)) = (&self.keywords, keyword_text) {
-            keywords.mark(&text, &mut |slots| marks.set_all(slots));
+        if let Some((needles, text)) = keywords {
+            needles.mark(&text, &mut |slots| marks.set_all(slots));
             *marks.keyword_text = text;
         }
+    }
+}
+
+/// Appends `s` to the keyword text, folded and separated, unless it is too
+/// short to hold a keyword (folding keeps an ASCII string's length).
+fn gather(needles: &Needles, text: &mut Vec<u8>, s: &str) {
+    if s.len() >= needles.shortest() || !s.is_ascii() {
+        fold_into(text, s);
+        text.push(SEPARATOR);
     }
 }
 

@@ -34,6 +34,13 @@ pub struct Totals {
     pub error: Mutex<Option<anyhow::Error>>,
 }
 
+/// A file to hunt, with its size as listed (it bounds the read-ahead).
+#[derive(Debug, Clone)]
+pub struct HuntFile {
+    pub path: PathBuf,
+    pub size: u64,
+}
+
 /// The events of `files` in order, as decoded by [`decode_on`]'s workers.
 pub struct OrderedEvents {
     results: Receiver<(usize, anyhow::Result<Decoded>)>,
@@ -42,9 +49,8 @@ pub struct OrderedEvents {
     jobs: Option<Sender<usize>>,
     handed_out: usize,
     /// Shared with the workers, which decode them by index.
-    files: Arc<Vec<PathBuf>>,
-    /// Each file's size, and the sum over those handed out and not yet read.
-    sizes: Vec<u64>,
+    files: Arc<Vec<HuntFile>>,
+    /// The size of the files handed out and not yet read.
     ahead_bytes: u64,
     ahead: ReadAhead,
     next: usize,
@@ -79,7 +85,7 @@ impl ReadAhead {
 }
 
 /// Every huntable file under `paths`, sorted for a stable order.
-pub fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<HuntFile>> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = paths.to_vec();
     while let Some(path) = stack.pop() {
@@ -89,10 +95,10 @@ pub fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
                 stack.push(entry?.path());
             }
         } else if huntable(&path) {
-            out.push(path);
+            out.push(HuntFile { path, size: meta.len() });
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 
@@ -131,7 +137,7 @@ fn decode(path: &Path, decoder: &Decoder) -> anyhow::Result<Decoded> {
 /// their events in file order; `bar` advances a file at a time.
 pub fn decode_on<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
-    files: Vec<PathBuf>,
+    files: Vec<HuntFile>,
     decoder: Decoder,
     threads: usize,
     bar: ProgressBar,
@@ -145,20 +151,18 @@ pub fn decode_on<'scope>(
         let (job_rx, result_tx, files, decoder) = (job_rx.clone(), result_tx.clone(), files.clone(), decoder.clone());
         scope.spawn(move || {
             while let Ok(index) = next_job(&job_rx) {
-                if result_tx.send((index, decode(&files[index], &decoder))).is_err() {
+                if result_tx.send((index, decode(&files[index].path, &decoder))).is_err() {
                     break;
                 }
             }
         });
     }
     let totals = Arc::new(Totals::default());
-    let sizes = files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).collect();
     let mut stream = OrderedEvents {
         results,
         jobs: Some(jobs),
         handed_out: 0,
         files,
-        sizes,
         ahead_bytes: 0,
         ahead: ReadAhead::for_threads(threads),
         next: 0,
@@ -186,7 +190,7 @@ impl OrderedEvents {
             if jobs.send(self.handed_out).is_err() {
                 return;
             }
-            self.ahead_bytes += self.sizes.get(self.handed_out).copied().unwrap_or(0);
+            self.ahead_bytes += self.files.get(self.handed_out).map_or(0, |f| f.size);
             self.handed_out += 1;
         }
     }
@@ -224,10 +228,10 @@ impl Iterator for OrderedEvents {
                 return None;
             };
             self.bar.set_message(
-                self.files[self.next].file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                self.files[self.next].path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             );
             self.bar.inc(1);
-            self.ahead_bytes = self.ahead_bytes.saturating_sub(self.sizes.get(self.next).copied().unwrap_or(0));
+            self.ahead_bytes = self.ahead_bytes.saturating_sub(self.files.get(self.next).map_or(0, |f| f.size));
             self.next += 1;
             self.hand_out();
             match result {
@@ -257,7 +261,7 @@ mod tests {
     }
 
     /// `n` files of `per_file` events numbered in order across the files.
-    fn folder(n: usize, per_file: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
+    fn folder(n: usize, per_file: usize) -> (tempfile::TempDir, Vec<HuntFile>) {
         let dir = tempfile::tempdir().unwrap();
         let mut paths = Vec::new();
         for f in 0..n {
@@ -266,10 +270,12 @@ mod tests {
             std::fs::write(&path, text.join("\n") + "\nnot json\n").unwrap();
             paths.push(path);
         }
-        (dir, paths)
+        let files = super::files(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(files.iter().map(|f| &f.path).collect::<Vec<_>>(), paths.iter().collect::<Vec<_>>());
+        (dir, files)
     }
 
-    fn ids(files: Vec<PathBuf>, threads: usize) -> (Vec<u64>, Arc<Totals>) {
+    fn ids(files: Vec<HuntFile>, threads: usize) -> (Vec<u64>, Arc<Totals>) {
         std::thread::scope(|scope| {
             let (stream, totals) = decode_on(scope, files, Decoder::Windows, threads, ProgressBar::hidden());
             (stream.map(|e| e.fields["EventID"].as_u64().unwrap()).collect(), totals)
@@ -302,7 +308,7 @@ mod tests {
     #[test]
     fn an_unreadable_file_ends_the_stream_with_its_error() {
         let (dir, mut files) = folder(6, 2);
-        files.insert(3, dir.path().join("gone.jsonl"));
+        files.insert(3, HuntFile { path: dir.path().join("gone.jsonl"), size: 0 });
         let (ids, totals) = ids(files, 2);
         assert_eq!(ids, (0..6).collect::<Vec<u64>>(), "the files before it are read");
         let error = totals.error.lock().unwrap().take().expect("the error is kept");
