@@ -16,13 +16,24 @@
 //!   incident, and the clinical-safety approval guardrail;
 //! - NIS2 and GDPR Art. 33 clocks, their reminders and report templates.
 //!
+//! - impact assessment of incidents ([`try_assess`]): the detection threat
+//!   mapped to the impact model's, the candidate mitigations the playbooks
+//!   carry out, the report attached;
+//! - the [`Incidents`] service that runs all of the above for the running
+//!   system (grouping alerts in batches, changes under one lock, reminders),
+//!   over an [`IncidentRepository`] (load/save records, their alerts, the
+//!   current inventory) that the server implements.
+//!
 //! It does not own storage, the HTTP API, the live feed, authentication or
-//! notification transports: the server calls these functions and persists the
-//! record they return. Time is always passed in (`at`, `now`), never read from
-//! the clock, so every function is deterministic and testable.
+//! notification transports: the server implements the repository and
+//! persists, announces and audits what it is given. The decision functions
+//! take time in (`at`, `now`), never read the clock, so they are
+//! deterministic and testable; only the service reads it.
 //!
 //! [`Incident`]: safecare_model::Incident
 
+mod assessment;
+mod bundled;
 mod clocks;
 mod edit;
 mod grouping;
@@ -33,8 +44,12 @@ mod merge;
 mod playbook;
 mod record;
 mod reports;
+mod repository;
+mod service;
 mod tasks;
 
+pub use assessment::{ImpactError, impact_threat, try_assess};
+pub use bundled::{PlaybooksError, load_playbooks};
 pub use clocks::{
     ClockConfig, ClockError, ClockKind, RegulatoryClock, Reminder, ReminderStage, mark_personal_data_breach,
     mark_significant, record_reminder_sent, record_submission, reminders_due,
@@ -48,4 +63,6 @@ pub use merge::{MergeError, SplitError, SplitRequest, merge, split};
 pub use playbook::{LoadError, Playbook, PlaybookError, PlaybookLibrary, PlaybookTask, Role};
 pub use record::{Comment, IncidentRecord, Marking, SYSTEM_ACTOR, TimelineAction, TimelineEntry};
 pub use reports::{ReportContext, ReportKind, render_report};
+pub use repository::{IncidentRepository, RepositoryError};
+pub use service::{IncidentError, IncidentRules, Incidents, IncidentsConfig, StartError};
 pub use tasks::{Signoff, TaskError, TaskState, TaskStatus, approve_task, attach_playbook, complete_task, skip_task};

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use safecare_privacy::{PseudonymConfig, ReidPolicy, RetentionPolicy};
-use safecare_respond::GroupingRules;
+use safecare_respond::IncidentsConfig;
 use safecare_store::SqliteConfig;
 
 use crate::auth::{Lockout, RequestLimits};
@@ -48,32 +48,6 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     /// Grouping, playbooks and regulatory clocks.
     pub incidents: IncidentsConfig,
-}
-
-/// How alerts become incidents and what the response works from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct IncidentsConfig {
-    /// Which alerts join the same incident, and within what window.
-    pub grouping: GroupingRules,
-    /// A folder of playbooks replacing the ones built into SafeCare.
-    pub playbooks_dir: Option<PathBuf>,
-    /// The hospital's IANA time zone: regulatory deadlines are shown, and
-    /// month-long ones counted, in it.
-    pub time_zone: String,
-    /// The reporting entity named in NIS2 and GDPR report drafts.
-    pub organisation: String,
-}
-
-impl Default for IncidentsConfig {
-    fn default() -> Self {
-        IncidentsConfig {
-            grouping: GroupingRules::default(),
-            playbooks_dir: None,
-            time_zone: "UTC".to_owned(),
-            organisation: "[to complete: the hospital's registered name]".to_owned(),
-        }
-    }
 }
 
 /// Settings of the privacy layer.

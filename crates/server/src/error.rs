@@ -63,3 +63,28 @@ impl From<crate::provision::ProvisionError> for ApiError {
         ApiError::new(status, err.to_string())
     }
 }
+
+impl From<safecare_respond::RepositoryError> for ApiError {
+    fn from(err: safecare_respond::RepositoryError) -> Self {
+        match err.0.downcast::<safecare_store::StoreError>() {
+            Ok(store) => ApiError::from(*store),
+            Err(other) => {
+                tracing::error!(err = %other, "incident repository failure");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("storage unavailable: {other}"))
+            }
+        }
+    }
+}
+
+impl From<safecare_respond::IncidentError> for ApiError {
+    fn from(err: safecare_respond::IncidentError) -> Self {
+        use safecare_respond::IncidentError::*;
+        match err {
+            NotFound(_) => ApiError::not_found(err.to_string()),
+            Repository(err) => err.into(),
+            Merge(_) => ApiError::new(StatusCode::CONFLICT, err.to_string()),
+            Split(_) => ApiError::bad_request(err.to_string()),
+            Impact(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, err.to_string()),
+        }
+    }
+}

@@ -20,9 +20,10 @@ mod state;
 pub mod tls;
 mod web;
 
-pub use config::{AuthConfig, Config, ConfigError, IncidentsConfig, PrivacyConfig, RulesConfig};
-pub use incidents::Incidents;
+pub use config::{AuthConfig, Config, ConfigError, PrivacyConfig, RulesConfig};
+pub use incidents::StoreIncidents;
 pub use pipeline::{RulesError, SourceConfig, Transport, load_rules, purge_due};
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};
+pub use safecare_respond::{Incidents, IncidentsConfig};
 pub use server::{RunningServer, ServerError, start};
 pub use state::AppState;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use safecare_bus::LocalBus;
 use safecare_ingest::{AssetIndex, LiveAssetIndex};
+use safecare_respond::{Incidents, StartError};
 use safecare_store::{SqliteStore, Store, StoreError};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -13,7 +14,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::{LoginThrottle, RateLimits};
-use crate::incidents::{Incidents, IncidentsError};
+use crate::incidents::StoreIncidents;
 use crate::pipeline::{
     Detection, Sources, spawn_detection, spawn_incidents, spawn_retention, spawn_rule_watcher, spawn_sources,
 };
@@ -42,7 +43,7 @@ pub enum ServerError {
     #[error(transparent)]
     Source(#[from] crate::pipeline::SourceError),
     #[error(transparent)]
-    Incidents(#[from] IncidentsError),
+    Incidents(#[from] StartError),
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -68,7 +69,6 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let store = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
     let detection = Detection::new(config.rules.clone(), store.as_ref()).await?;
     let privacy = Arc::new(Privacy::open(&config, store.clone())?);
-    let incidents = Incidents::new(&config.incidents, store.as_ref()).await?;
     let listener =
         TcpListener::bind(config.listen).await.map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
@@ -76,8 +76,11 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         Arc::new(LoginThrottle::new(config.auth.logins_per_minute, std::time::Duration::from_secs(60)));
     let rate_limits = Arc::new(RateLimits::new(&config.limits));
     let assets = Arc::new(LiveAssetIndex::new(AssetIndex::from_assets(&store.list_assets().await?)));
+    let bus: Arc<dyn safecare_bus::Bus> = Arc::new(LocalBus::new(config.bus_capacity));
+    let repository = StoreIncidents { store: store.clone(), bus: bus.clone(), privacy: privacy.clone() };
+    let incidents = Incidents::new(&config.incidents, Arc::new(repository)).await?;
     let state = AppState {
-        bus: Arc::new(LocalBus::new(config.bus_capacity)),
+        bus,
         config: Arc::new(config),
         accounts: store.clone(),
         store,

@@ -2,20 +2,22 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 use safecare_bus::Bus;
 use safecare_ingest::LiveAssetIndex;
+use safecare_respond::Incidents;
 use safecare_store::{AccountStore, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::Config;
 use crate::auth::{LoginThrottle, RateLimits};
-use crate::incidents::Incidents;
 use crate::pipeline::{Detection, Sources};
 use crate::privacy::Privacy;
 
-/// Shared, cheaply cloned state of the running service.
-#[derive(Clone)]
+/// Shared, cheaply cloned state of the running service. Handlers take
+/// the parts they use (axum's `FromRef`), not the whole.
+#[derive(Clone, FromRef)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Arc<dyn Store>,

@@ -409,8 +409,8 @@ async fn reminders_are_recorded_once_as_deadlines_approach() {
         post(&admin, format!("{url}/markings"), json!({"marking": "significant", "aware_at": aware.to_string()})).await;
     assert_eq!(status, 200);
     let state = &server.state;
-    assert_eq!(state.incidents.remind(state, jiff::Timestamp::now()).await.unwrap(), 1);
-    assert_eq!(state.incidents.remind(state, jiff::Timestamp::now()).await.unwrap(), 0, "sent once");
+    assert_eq!(state.incidents.remind(jiff::Timestamp::now()).await.unwrap(), 1);
+    assert_eq!(state.incidents.remind(jiff::Timestamp::now()).await.unwrap(), 0, "sent once");
     let record = get(&admin, url.clone()).await;
     let reminders: Vec<&str> = record["timeline"]
         .as_array()
@@ -430,6 +430,6 @@ async fn reminders_are_recorded_once_as_deadlines_approach() {
     );
     // Past the deadline, the overdue reminder follows.
     let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(5);
-    assert_eq!(state.incidents.remind(state, later).await.unwrap(), 1);
+    assert_eq!(state.incidents.remind(later).await.unwrap(), 1);
     server.stop().await.unwrap();
 }

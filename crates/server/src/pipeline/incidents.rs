@@ -7,11 +7,11 @@ use std::time::Duration;
 use jiff::Timestamp;
 use safecare_bus::{Delivery, Message, Subscription, Topic};
 use safecare_model::Alert;
+use safecare_respond::Incidents;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
-use crate::incidents::Incidents;
 
 /// How often reminders are looked for and the grouper trimmed.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
@@ -26,11 +26,11 @@ pub async fn spawn_incidents(
     stop: CancellationToken,
 ) -> Result<JoinHandle<()>, safecare_bus::BusError> {
     let alerts = state.bus.subscribe(Topic::Alerts, Delivery::Reliable).await?;
-    Ok(tokio::spawn(run(state, incidents, alerts, stop)))
+    Ok(tokio::spawn(run(incidents, alerts, stop)))
 }
 
 /// Groups `first` and whatever else is already queued, up to a batch.
-async fn take(state: &AppState, incidents: &Incidents, first: std::sync::Arc<Message>, queue: &mut Subscription) {
+async fn take(incidents: &Incidents, first: std::sync::Arc<Message>, queue: &mut Subscription) {
     let messages = queue.with_queued(first, BATCH);
     let alerts: Vec<&Alert> = messages
         .iter()
@@ -39,24 +39,24 @@ async fn take(state: &AppState, incidents: &Incidents, first: std::sync::Arc<Mes
             _ => None,
         })
         .collect();
-    if let Err(err) = incidents.take_alerts(state, &alerts).await {
+    if let Err(err) = incidents.take_alerts(&alerts).await {
         tracing::error!(%err, alerts = alerts.len(), "alerts not grouped into incidents");
         metrics::counter!("safecare_incident_errors_total").increment(alerts.len() as u64);
     }
 }
 
-async fn run(state: AppState, incidents: Incidents, mut alerts: Subscription, stop: CancellationToken) {
+async fn run(incidents: Incidents, mut alerts: Subscription, stop: CancellationToken) {
     let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
     loop {
         tokio::select! {
             message = alerts.recv() => match message {
-                Some(message) => take(&state, &incidents, message, &mut alerts).await,
+                Some(message) => take(&incidents, message, &mut alerts).await,
                 None => break,
             },
             _ = tick.tick() => {
                 let now = Timestamp::now();
                 incidents.lock().await.expire(now);
-                if let Err(err) = incidents.remind(&state, now).await {
+                if let Err(err) = incidents.remind(now).await {
                     tracing::warn!(%err, "regulatory reminders not checked");
                 }
             }
@@ -64,7 +64,7 @@ async fn run(state: AppState, incidents: Incidents, mut alerts: Subscription, st
         }
     }
     while let Some(message) = alerts.try_recv() {
-        take(&state, &incidents, message, &mut alerts).await;
+        take(&incidents, message, &mut alerts).await;
     }
     tracing::debug!("incident stage stopped");
 }

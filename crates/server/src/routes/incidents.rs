@@ -4,6 +4,8 @@
 //! reports, merge and split, impact reassessment), each recorded on the
 //! incident's timeline under the caller's name.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -11,20 +13,19 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use safecare_model::{Alert, AlertId, Incident, IncidentId, IncidentStatus, Role as AccountRole, Severity};
 use safecare_respond::{
-    IncidentRecord, Playbook, ReportContext, ReportKind, Role as TaskRole, Transition, add_comment, add_tag,
+    IncidentRecord, Incidents, Playbook, ReportContext, ReportKind, Role as TaskRole, Transition, add_comment, add_tag,
     apply_transition, approve_task, assign, attach_playbook, complete_task, mark_personal_data_breach,
     mark_significant, record_submission, remove_tag, render_report, set_severity, set_title, skip_task,
 };
-use safecare_store::IncidentQuery;
+use safecare_store::{AccountStore, IncidentQuery, Store};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::params::parse;
-use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::incidents::{alerts_of, try_assess};
+use crate::privacy::Privacy;
 
 fn conflict(err: impl std::fmt::Display) -> ApiError {
     ApiError::new(StatusCode::CONFLICT, err.to_string())
@@ -35,9 +36,9 @@ fn incident_id(id: &str) -> Result<IncidentId, ApiError> {
 }
 
 /// The incident named in a path: 400 for a malformed id, 404 for an unknown one.
-pub(crate) async fn existing(state: &AppState, id: &str) -> Result<IncidentRecord, ApiError> {
+pub(crate) async fn existing(incidents: &Incidents, id: &str) -> Result<IncidentRecord, ApiError> {
     let id = incident_id(id)?;
-    state.incidents.get(state.store.as_ref(), id).await?.ok_or_else(|| ApiError::not_found(format!("no incident {id}")))
+    incidents.get(id).await?.ok_or_else(|| ApiError::not_found(format!("no incident {id}")))
 }
 
 /// A snake_case name of one of the response crate's enums.
@@ -69,7 +70,7 @@ pub struct IncidentPage {
 
 /// Incidents, most recently updated first.
 pub async fn list(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<IncidentPage>, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
@@ -85,27 +86,32 @@ pub async fn list(
         offset: parse::<usize>("offset", p.offset)?.unwrap_or(0),
         limit: parse::<usize>("limit", p.limit)?.unwrap_or(100),
     };
-    let total = state.store.count_incidents(query.clone()).await?;
-    let incidents = state.store.list_incidents(query).await?.into_iter().map(|s| s.incident).collect();
+    let total = store.count_incidents(query.clone()).await?;
+    let incidents = store.list_incidents(query).await?.into_iter().map(|s| s.incident).collect();
     Ok(Json(IncidentPage { total, incidents }))
 }
 
 /// One incident's whole record: timeline, comments, tasks, clocks, impact.
-pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<IncidentRecord>, ApiError> {
-    existing(&state, &id).await.map(Json)
+pub async fn get_one(
+    State(incidents): State<Incidents>,
+    Path(id): Path<String>,
+) -> Result<Json<IncidentRecord>, ApiError> {
+    existing(&incidents, &id).await.map(Json)
 }
 
 /// The record and its alerts as one JSON document to keep or hand over;
 /// audited, as every export is.
 pub async fn export(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let record = existing(&state, &id).await?;
+    let record = existing(&incidents, &id).await?;
     let id = record.incident.id;
-    let alerts = alerts_of(state.store.as_ref(), &record).await?;
-    state.audit(&principal.name, "incident.export", &id.to_string(), &format!("{} alerts", alerts.len())).await;
+    let alerts = incidents.alerts(&record).await?;
+    let detail = format!("{} alerts", alerts.len());
+    let _ = privacy.record(&principal.name, "incident.export", &id.to_string(), &detail).await;
     let body = json!({ "exported_at": Timestamp::now(), "record": record, "alerts": alerts });
     let disposition = format!("attachment; filename=\"incident-{id}.json\"");
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(body)).into_response())
@@ -139,21 +145,21 @@ mod serde_with_null {
 /// Title, severity, assignee and tags, all or none: the first refused
 /// change refuses the request.
 pub async fn update(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
+    State(accounts): State<Arc<dyn AccountStore>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     Json(edit): Json<Edit>,
 ) -> Result<Json<IncidentRecord>, ApiError> {
     let id = incident_id(&id)?;
     if let Some(Some(name)) = &edit.assignee
-        && state.accounts.get_user(name).await?.is_none_or(|u| u.disabled)
+        && accounts.get_user(name).await?.is_none_or(|u| u.disabled)
     {
         return Err(ApiError::bad_request(format!("no active user {name:?} to assign")));
     }
     let actor = principal.name.as_str();
-    let record = state
-        .incidents
-        .change(&state, id, |record, _| {
+    let record = incidents
+        .change(id, |record, _| {
             let now = Timestamp::now();
             let refused =
                 |e: safecare_respond::EditError| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string());
@@ -172,7 +178,7 @@ pub async fn update(
             for tag in &edit.remove_tags {
                 remove_tag(record, tag, actor, now).map_err(refused)?;
             }
-            Ok(())
+            Ok::<_, ApiError>(())
         })
         .await?;
     Ok(Json(record))
@@ -188,18 +194,15 @@ pub struct TransitionRequest {
 /// Moves the incident through its lifecycle; a refused step answers 409
 /// with the reason (pending tasks, reports owed, wrong order).
 pub async fn transition(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     Json(ask): Json<TransitionRequest>,
 ) -> Result<Json<IncidentRecord>, ApiError> {
     let id = incident_id(&id)?;
     let step: Transition = named("transition", &ask.transition)?;
-    let record = state
-        .incidents
-        .change(&state, id, |record, _| {
-            apply_transition(record, step, &principal.name, Timestamp::now()).map_err(conflict)
-        })
+    let record = incidents
+        .change(id, |record, _| apply_transition(record, step, &principal.name, Timestamp::now()).map_err(conflict))
         .await?;
     Ok(Json(record))
 }
@@ -211,15 +214,14 @@ pub struct CommentRequest {
 }
 
 pub async fn comment(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     Json(ask): Json<CommentRequest>,
 ) -> Result<(StatusCode, Json<IncidentRecord>), ApiError> {
     let id = incident_id(&id)?;
-    let record = state
-        .incidents
-        .change(&state, id, |record, _| {
+    let record = incidents
+        .change(id, |record, _| {
             add_comment(record, &ask.text, &principal.name, Timestamp::now())
                 .map(drop)
                 .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
@@ -257,7 +259,7 @@ fn may_sign_as(role: AccountRole) -> &'static [TaskRole] {
 /// Approval is refused (403) to a caller whose role cannot sign as the
 /// role the task names; completion is refused (409) until it is approved.
 pub async fn task(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
     Extension(principal): Extension<Principal>,
     Path((id, playbook, task)): Path<(String, String, String)>,
     Json(ask): Json<TaskRequest>,
@@ -265,9 +267,8 @@ pub async fn task(
     let id = incident_id(&id)?;
     let key = format!("{playbook}/{task}");
     let actor = principal.name.as_str();
-    let record = state
-        .incidents
-        .change(&state, id, |record, _| {
+    let record = incidents
+        .change(id, |record, _| {
             let now = Timestamp::now();
             let refused = |e: safecare_respond::TaskError| match e {
                 safecare_respond::TaskError::UnknownTask(_) => ApiError::not_found(e.to_string()),
@@ -315,15 +316,14 @@ pub struct AttachRequest {
 
 /// Attaches one more playbook's tasks by hand.
 pub async fn attach(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     Json(ask): Json<AttachRequest>,
 ) -> Result<Json<IncidentRecord>, ApiError> {
     let id = incident_id(&id)?;
-    let record = state
-        .incidents
-        .change(&state, id, |record, rules| {
+    let record = incidents
+        .change(id, |record, rules| {
             let playbook = rules
                 .playbooks
                 .get(&ask.playbook)
@@ -347,15 +347,14 @@ pub struct MarkRequest {
 /// Marks the incident significant under NIS2 or a personal-data breach
 /// under GDPR, which starts the legal clocks.
 pub async fn mark(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     Json(ask): Json<MarkRequest>,
 ) -> Result<Json<IncidentRecord>, ApiError> {
     let id = incident_id(&id)?;
-    let record = state
-        .incidents
-        .change(&state, id, |record, rules| {
+    let record = incidents
+        .change(id, |record, rules| {
             let now = Timestamp::now();
             let aware_at = ask.aware_at.unwrap_or(now);
             let actor = principal.name.as_str();
@@ -376,13 +375,13 @@ pub async fn mark(
 /// The draft of a regulatory report, pre-filled from the incident
 /// (Markdown; `[to complete: …]` marks what only people can say).
 pub async fn report_draft(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
     Path((id, kind)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let kind: ReportKind = named("report", &kind)?;
-    let record = existing(&state, &id).await?;
-    let alerts: Vec<Alert> = alerts_of(state.store.as_ref(), &record).await?;
-    let rules = state.incidents.rules();
+    let record = existing(&incidents, &id).await?;
+    let alerts: Vec<Alert> = incidents.alerts(&record).await?;
+    let rules = incidents.rules();
     let ctx = ReportContext {
         record: &record,
         alerts: &alerts,
@@ -404,21 +403,21 @@ pub struct SubmissionRequest {
 
 /// Records that a regulatory report was sent, which stops its clock.
 pub async fn report_submitted(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Path((id, kind)): Path<(String, String)>,
     Json(ask): Json<SubmissionRequest>,
 ) -> Result<Json<IncidentRecord>, ApiError> {
     let id = incident_id(&id)?;
     let kind: ReportKind = named("report", &kind)?;
-    let record = state
-        .incidents
-        .change(&state, id, |record, rules| {
+    let record = incidents
+        .change(id, |record, rules| {
             record_submission(record, &rules.clocks, kind.clock(), &principal.name, &ask.note, Timestamp::now())
                 .map_err(conflict)
         })
         .await?;
-    state.audit(&principal.name, "incident.report_submitted", &id.to_string(), kind.clock().as_str()).await;
+    let _ = privacy.record(&principal.name, "incident.report_submitted", &id.to_string(), kind.clock().as_str()).await;
     Ok(Json(record))
 }
 
@@ -430,13 +429,13 @@ pub struct MergeRequest {
 }
 
 pub async fn merge(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     Json(ask): Json<MergeRequest>,
 ) -> Result<Json<IncidentRecord>, ApiError> {
     let (from, into) = (incident_id(&id)?, incident_id(&ask.into)?);
-    Ok(Json(state.incidents.merge(&state, from, into, &principal.name).await?))
+    Ok(Json(incidents.merge(from, into, &principal.name).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -448,34 +447,26 @@ pub struct SplitBody {
 
 /// Moves some alerts into a new incident; answers the new incident.
 pub async fn split(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     Json(ask): Json<SplitBody>,
 ) -> Result<(StatusCode, Json<IncidentRecord>), ApiError> {
     let id = incident_id(&id)?;
-    let new = state.incidents.split(&state, id, &ask.alerts, &ask.title, &principal.name).await?;
+    let new = incidents.split(id, &ask.alerts, &ask.title, &principal.name).await?;
     Ok((StatusCode::CREATED, Json(new)))
 }
 
 /// Reassesses the impact over the current inventory (after it changed).
-pub async fn reassess(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<IncidentRecord>, ApiError> {
+pub async fn reassess(
+    State(incidents): State<Incidents>,
+    Path(id): Path<String>,
+) -> Result<Json<IncidentRecord>, ApiError> {
     let id = incident_id(&id)?;
-    let incidents = state.incidents.clone();
-    let _guard = incidents.lock().await;
-    let mut record = incidents
-        .get(state.store.as_ref(), id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
-    let from = record.timeline.len();
-    try_assess(&state, &mut record, true)
-        .await
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-    incidents.save(&state, &record, from).await?;
-    Ok(Json(record))
+    Ok(Json(incidents.reassess(id).await?))
 }
 
 /// The playbooks incidents draw their tasks from.
-pub async fn playbooks(State(state): State<AppState>) -> Json<Vec<Playbook>> {
-    Json(state.incidents.rules().playbooks.playbooks().to_vec())
+pub async fn playbooks(State(incidents): State<Incidents>) -> Json<Vec<Playbook>> {
+    Json(incidents.rules().playbooks.playbooks().to_vec())
 }

@@ -22,7 +22,6 @@ use super::layout::{page as shell, severity, time};
 use crate::AppState;
 use crate::auth::{Access, Permission, Principal};
 use crate::error::ApiError;
-use crate::incidents::alerts_of;
 use crate::routes::incidents::existing;
 
 pub async fn page(
@@ -30,9 +29,9 @@ pub async fn page(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Markup, ApiError> {
-    let record = existing(&state, &id).await?;
+    let record = existing(&state.incidents, &id).await?;
     let id = record.incident.id;
-    let alerts = alerts_of(state.store.as_ref(), &record).await?;
+    let alerts = state.incidents.alerts(&record).await?;
     let may = |permission| Access::Needs(permission).allows(principal.role);
     // A merged incident takes no more changes: it offers none.
     let open = record.merged_into.is_none();

@@ -1,48 +1,88 @@
-//! Incidents in the running service: alerts grouped into incident records,
-//! changes made by people through the API, impact assessments attached,
-//! regulatory reminders, and every change stored and announced on the bus.
+//! The incident service: alerts grouped into incident records, changes made
+//! by people, impact assessments attached, regulatory reminders, every
+//! change saved through the [`IncidentRepository`].
 //!
-//! The rules of all of it live in `safecare-respond`; this module holds the
-//! state the rules need between calls (the grouper, the playbooks, the clock
-//! settings) and does the I/O around them. One lock serialises every change
-//! to every incident, so an alert arriving while an analyst edits the same
+//! It holds the state the rules need between calls (the grouper, the
+//! playbooks, the clock settings). One lock serialises every change to
+//! every incident, so an alert arriving while an analyst edits the same
 //! incident cannot undo either change.
 
-mod assess;
-mod playbooks;
-
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::http::StatusCode;
 use jiff::Timestamp;
-use safecare_bus::Message;
-use safecare_model::{Alert, AlertId, IncidentChange, IncidentId};
-use safecare_respond::{
-    ClockConfig, GroupDecision, Grouper, IncidentRecord, IntakeError, PlaybookLibrary, SYSTEM_ACTOR, SplitRequest,
-    TimelineAction, TimelineEntry, add_alert, merge, open_from_alert, record_reminder_sent, reminders_due, split,
-};
-use safecare_store::{IncidentQuery, MAX_PAGE, Store, StoreError, StoredIncident};
+use safecare_impact::Inventory;
+use safecare_model::{Alert, AlertId, IncidentId, IncidentStatus};
+use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, MutexGuard};
 
-pub use assess::{assess_impact, try_assess};
-pub use playbooks::{PlaybooksError, load_playbooks};
+use crate::assessment::{ImpactError, try_assess};
+use crate::bundled::{PlaybooksError, load_playbooks};
+use crate::clocks::{ClockConfig, ClockError, record_reminder_sent, reminders_due};
+use crate::grouping::{GroupDecision, Grouper, GroupingRules};
+use crate::intake::{IntakeError, add_alert, open_from_alert};
+use crate::merge::{MergeError, SplitError, SplitRequest, merge, split};
+use crate::playbook::PlaybookLibrary;
+use crate::record::IncidentRecord;
+use crate::repository::{IncidentRepository, RepositoryError};
 
-use crate::error::ApiError;
-use crate::{AppState, IncidentsConfig};
+/// How many open incidents are read at a time.
+const PAGE: usize = 1000;
+
+/// How alerts become incidents and what the response works from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IncidentsConfig {
+    /// Which alerts join the same incident, and within what window.
+    pub grouping: GroupingRules,
+    /// A folder of playbooks replacing the ones built into SafeCare.
+    pub playbooks_dir: Option<PathBuf>,
+    /// The hospital's IANA time zone: regulatory deadlines are shown, and
+    /// month-long ones counted, in it.
+    pub time_zone: String,
+    /// The reporting entity named in NIS2 and GDPR report drafts.
+    pub organisation: String,
+}
+
+impl Default for IncidentsConfig {
+    fn default() -> Self {
+        IncidentsConfig {
+            grouping: GroupingRules::default(),
+            playbooks_dir: None,
+            time_zone: "UTC".to_owned(),
+            organisation: "[to complete: the hospital's registered name]".to_owned(),
+        }
+    }
+}
 
 /// Why the incident service could not start.
 #[derive(Debug, thiserror::Error)]
-pub enum IncidentsError {
+pub enum StartError {
     #[error(transparent)]
     Playbooks(#[from] PlaybooksError),
     #[error("invalid incidents.time_zone: {0}")]
-    TimeZone(#[from] safecare_respond::ClockError),
+    TimeZone(#[from] ClockError),
     #[error("cannot read open incidents to resume grouping: {0}")]
-    Store(#[from] StoreError),
+    Repository(#[from] RepositoryError),
+}
+
+/// Why a change to an incident was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum IncidentError {
+    #[error("no incident {0}")]
+    NotFound(IncidentId),
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+    #[error(transparent)]
+    Split(#[from] SplitError),
+    #[error(transparent)]
+    Impact(#[from] ImpactError),
 }
 
 /// What every change needs besides the record: the playbooks and clocks.
-pub struct Rules {
+pub struct IncidentRules {
     pub playbooks: PlaybookLibrary,
     pub clocks: ClockConfig,
     /// The reporting entity named in NIS2/GDPR report drafts.
@@ -52,27 +92,18 @@ pub struct Rules {
 /// The incident service, shared by the incident stage and the API.
 #[derive(Clone)]
 pub struct Incidents {
-    rules: Arc<Rules>,
+    rules: Arc<IncidentRules>,
     /// The grouper, and the lock every change to any incident takes.
     grouper: Arc<Mutex<Grouper>>,
-}
-
-/// A stored record that does not read as an incident record.
-fn unreadable(stored: &StoredIncident, err: serde_json::Error) -> StoreError {
-    tracing::error!(incident = %stored.incident.id, %err, "stored incident record is unreadable");
-    StoreError::Decode(err)
-}
-
-fn decode(stored: StoredIncident) -> Result<IncidentRecord, StoreError> {
-    serde_json::from_str(&stored.record).map_err(|err| unreadable(&stored, err))
+    repository: Arc<dyn IncidentRepository>,
 }
 
 impl Incidents {
     /// Loads the playbooks and clock settings, and rebuilds the grouper
     /// from the open incidents a previous run left, so that alerts after a
     /// restart still join the incidents they belong to.
-    pub async fn new(config: &IncidentsConfig, store: &dyn Store) -> Result<Self, IncidentsError> {
-        let rules = Rules {
+    pub async fn new(config: &IncidentsConfig, repository: Arc<dyn IncidentRepository>) -> Result<Self, StartError> {
+        let rules = IncidentRules {
             playbooks: load_playbooks(config.playbooks_dir.as_deref())?,
             clocks: ClockConfig::with_default_reminders(&config.time_zone)?,
             organisation: config.organisation.clone(),
@@ -80,30 +111,27 @@ impl Incidents {
         let mut grouper = Grouper::new(config.grouping.clone());
         let mut offset = 0;
         loop {
-            let query = IncidentQuery { open_only: true, offset, limit: MAX_PAGE, ..Default::default() };
-            let page = store.list_incidents(query).await?;
-            for stored in &page {
+            let page = repository.incidents(true, offset, PAGE).await?;
+            for record in &page {
                 let mut latest = None;
-                for id in &stored.incident.alerts {
-                    if let Some(alert) = store.get_alert(*id).await? {
-                        grouper.observe(stored.incident.id, &alert);
-                        latest = latest.max(Some(alert.start_time.unwrap_or(alert.create_time)));
-                    }
+                for alert in repository.alerts(record).await? {
+                    grouper.observe(record.id(), &alert);
+                    latest = latest.max(Some(alert.start_time.unwrap_or(alert.create_time)));
                 }
                 if let Some(at) = latest {
-                    expect_impact(&mut grouper, &decode(stored.clone())?, at);
+                    expect_impact(&mut grouper, record, at);
                 }
             }
-            if page.len() < MAX_PAGE {
+            if page.len() < PAGE {
                 break;
             }
             offset += page.len();
         }
         grouper.expire(Timestamp::now());
-        Ok(Incidents { rules: Arc::new(rules), grouper: Arc::new(Mutex::new(grouper)) })
+        Ok(Incidents { rules: Arc::new(rules), grouper: Arc::new(Mutex::new(grouper)), repository })
     }
 
-    pub fn rules(&self) -> &Rules {
+    pub fn rules(&self) -> &IncidentRules {
         &self.rules
     }
 
@@ -113,8 +141,17 @@ impl Incidents {
     }
 
     /// One incident's record.
-    pub async fn get(&self, store: &dyn Store, id: IncidentId) -> Result<Option<IncidentRecord>, StoreError> {
-        store.get_incident(id).await?.map(decode).transpose()
+    pub async fn get(&self, id: IncidentId) -> Result<Option<IncidentRecord>, RepositoryError> {
+        self.repository.load(id).await
+    }
+
+    /// The alerts of an incident, as stored (purged ones are left out).
+    pub async fn alerts(&self, record: &IncidentRecord) -> Result<Vec<Alert>, RepositoryError> {
+        self.repository.alerts(record).await
+    }
+
+    async fn existing(&self, id: IncidentId) -> Result<IncidentRecord, IncidentError> {
+        self.get(id).await?.ok_or(IncidentError::NotFound(id))
     }
 
     /// Groups alerts: each joins the open incident it shares the most
@@ -124,7 +161,7 @@ impl Incidents {
     /// reassessed as soon as an alert brings it a new threat or asset, so
     /// that a later alert of the same batch on an asset that impact
     /// reaches joins it.
-    pub async fn take_alerts(&self, state: &AppState, alerts: &[&Alert]) -> Result<(), StoreError> {
+    pub async fn take_alerts(&self, alerts: &[&Alert]) -> Result<(), RepositoryError> {
         let mut grouper = self.lock().await;
         let now = Timestamp::now();
         let mut touched: Vec<Touched> = Vec::new();
@@ -141,7 +178,7 @@ impl Incidents {
                     GroupDecision::Join { incident, reasons, .. } => {
                         let at = match touched.iter().position(|t| t.record.id() == incident) {
                             Some(at) => at,
-                            None => match self.get(state.store.as_ref(), incident).await? {
+                            None => match self.get(incident).await? {
                                 Some(record) => {
                                     // One without an impact yet (no inventory when it
                                     // opened) is tried again.
@@ -170,61 +207,56 @@ impl Incidents {
                     }
                 }
             };
-            touched[at].assess(state, &mut grouper).await;
+            touched[at].assess(self, &mut grouper).await;
         }
         for mut entry in touched {
-            entry.assess(state, &mut grouper).await;
+            entry.assess(self, &mut grouper).await;
             expect_impact(&mut grouper, &entry.record, entry.latest);
-            self.save(state, &entry.record, entry.from).await?;
+            self.repository.save(&entry.record, entry.from).await?;
         }
         Ok(())
     }
 
-    /// Applies one change made through the API to one incident, under the
-    /// lock, and stores and announces it. Grouping follows the status: a
-    /// resolved or closed incident takes no more alerts, a reopened one
-    /// does again.
-    pub async fn change(
+    /// Applies one change made by a person to one incident, under the
+    /// lock, and saves it. Grouping follows the status: a resolved or
+    /// closed incident takes no more alerts, a reopened one does again.
+    pub async fn change<E: From<IncidentError>>(
         &self,
-        state: &AppState,
         id: IncidentId,
-        f: impl FnOnce(&mut IncidentRecord, &Rules) -> Result<(), ApiError>,
-    ) -> Result<IncidentRecord, ApiError> {
+        f: impl FnOnce(&mut IncidentRecord, &IncidentRules) -> Result<(), E>,
+    ) -> Result<IncidentRecord, E> {
         let mut grouper = self.lock().await;
-        let mut record = self.get(state.store.as_ref(), id).await?.ok_or_else(|| no_such(id))?;
+        let mut record = self.existing(id).await?;
         let (from, was_open) = (record.timeline.len(), record.incident.status.is_open());
         f(&mut record, &self.rules)?;
         match (was_open, record.incident.status.is_open()) {
             (true, false) => grouper.forget(id),
             (false, true) => {
-                for alert in alerts_of(state.store.as_ref(), &record).await? {
+                for alert in self.alerts(&record).await.map_err(IncidentError::from)? {
                     grouper.observe(id, &alert);
                 }
             }
             _ => {}
         }
-        self.save(state, &record, from).await?;
+        self.repository.save(&record, from).await.map_err(IncidentError::from)?;
         Ok(record)
     }
 
     /// Merges incident `from` into `into`; returns `into` as it now is.
     pub async fn merge(
         &self,
-        state: &AppState,
         from_id: IncidentId,
         into_id: IncidentId,
         actor: &str,
-    ) -> Result<IncidentRecord, ApiError> {
+    ) -> Result<IncidentRecord, IncidentError> {
         let mut grouper = self.lock().await;
-        let store = state.store.as_ref();
-        let mut from = self.get(store, from_id).await?.ok_or_else(|| no_such(from_id))?;
-        let mut into = self.get(store, into_id).await?.ok_or_else(|| no_such(into_id))?;
+        let mut from = self.existing(from_id).await?;
+        let mut into = self.existing(into_id).await?;
         let (from_start, into_start) = (from.timeline.len(), into.timeline.len());
-        merge(&mut into, &mut from, actor, Timestamp::now())
-            .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
+        merge(&mut into, &mut from, actor, Timestamp::now())?;
         grouper.merged(from_id, into_id);
-        self.save(state, &from, from_start).await?;
-        self.save(state, &into, into_start).await?;
+        self.repository.save(&from, from_start).await?;
+        self.repository.save(&into, into_start).await?;
         Ok(into)
     }
 
@@ -232,61 +264,67 @@ impl Incidents {
     /// new incident.
     pub async fn split(
         &self,
-        state: &AppState,
         id: IncidentId,
         chosen: &[AlertId],
         title: &str,
         actor: &str,
-    ) -> Result<IncidentRecord, ApiError> {
+    ) -> Result<IncidentRecord, IncidentError> {
         let mut grouper = self.lock().await;
-        let store = state.store.as_ref();
-        let mut source = self.get(store, id).await?.ok_or_else(|| no_such(id))?;
-        let alerts = alerts_of(store, &source).await?;
+        let mut source = self.existing(id).await?;
+        let alerts = self.alerts(&source).await?;
         let from = source.timeline.len();
         let request = SplitRequest { alerts: &alerts, chosen, new_id: IncidentId::new(), title };
-        let mut new = split(&mut source, request, &self.rules.playbooks, actor, Timestamp::now())
-            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let mut new = split(&mut source, request, &self.rules.playbooks, actor, Timestamp::now())?;
         // Both incidents regroup from the alerts they now hold.
         grouper.forget(id);
         for alert in &alerts {
             let owner = if new.incident.alerts.contains(&alert.id) { new.id() } else { id };
             grouper.observe(owner, alert);
         }
-        assess_impact(state, &mut source, false).await;
-        assess_impact(state, &mut new, false).await;
-        self.save(state, &source, from).await?;
-        self.save(state, &new, 0).await?;
+        self.assess_quietly(&mut source).await;
+        self.assess_quietly(&mut new).await;
+        self.repository.save(&source, from).await?;
+        self.repository.save(&new, 0).await?;
         Ok(new)
     }
 
-    /// Stores a record and announces its timeline entries from `from` on.
-    /// What people did, and the reminders SafeCare sent, also go to the
-    /// audit chain; automatic grouping stays on the timeline only, so an
-    /// alert flood does not flood the audit.
-    pub async fn save(&self, state: &AppState, record: &IncidentRecord, from: usize) -> Result<(), StoreError> {
-        let json = serde_json::to_string(record)?;
-        state.store.put_incident(StoredIncident { incident: record.incident.clone(), record: json }).await?;
-        for entry in record.timeline.iter().skip(from) {
-            let action = announce(state, record, entry).await;
-            if entry.actor != SYSTEM_ACTOR || entry.action == TimelineAction::ReminderSent {
-                state.audit(&entry.actor, &format!("incident.{action}"), &record.id().to_string(), &entry.detail).await;
-            }
-        }
-        Ok(())
+    /// Reassesses an incident's impact over the current inventory (after
+    /// it changed), whether or not its threat and assets changed.
+    pub async fn reassess(&self, id: IncidentId) -> Result<IncidentRecord, IncidentError> {
+        let _guard = self.lock().await;
+        let mut record = self.existing(id).await?;
+        let from = record.timeline.len();
+        self.assess(&mut record, true).await?;
+        self.repository.save(&record, from).await?;
+        Ok(record)
     }
 
-    /// Records every regulatory reminder that has come due, on every open
-    /// incident, once.
-    pub async fn remind(&self, state: &AppState, now: Timestamp) -> Result<usize, StoreError> {
-        let _guard = self.lock().await;
+    /// Assesses the incident's impact over the current inventory and
+    /// attaches it (see [`try_assess`]).
+    async fn assess(&self, record: &mut IncidentRecord, force: bool) -> Result<bool, ImpactError> {
+        let inventory = self.repository.inventory().await?.ok_or(ImpactError::NothingToAssess)?;
+        try_assess(record, Inventory::clone(&inventory), &self.rules.playbooks, force, Timestamp::now())
+    }
+
+    /// [`Self::assess`] for automatic updates: what cannot be assessed is
+    /// logged and the incident goes on without it.
+    async fn assess_quietly(&self, record: &mut IncidentRecord) {
+        match self.assess(record, false).await {
+            Ok(_) | Err(ImpactError::NothingToAssess) => {}
+            Err(err) => tracing::info!(incident = %record.id(), %err, "no impact assessment attached"),
+        }
+    }
+
+    /// Records the regulatory reminders that came due on open incidents;
+    /// returns how many were sent.
+    pub async fn remind(&self, now: Timestamp) -> Result<usize, RepositoryError> {
+        let _grouper = self.lock().await;
         let mut sent = 0;
         let mut offset = 0;
         loop {
-            let query = IncidentQuery { offset, limit: MAX_PAGE, ..Default::default() };
-            let page = state.store.list_incidents(query).await?;
-            let live = page.iter().filter(|s| s.incident.status != safecare_model::IncidentStatus::Closed);
-            for stored in live {
-                let mut record = decode(stored.clone())?;
+            // Resolved incidents keep their clocks running; closed ones do not.
+            let page = self.repository.incidents(false, offset, PAGE).await?;
+            for mut record in page.iter().filter(|r| r.incident.status != IncidentStatus::Closed).cloned() {
                 let due = reminders_due(&record, &self.rules.clocks, now);
                 if due.is_empty() {
                     continue;
@@ -300,9 +338,9 @@ impl Incidents {
                         sent += 1;
                     }
                 }
-                self.save(state, &record, from).await?;
+                self.repository.save(&record, from).await?;
             }
-            if page.len() < MAX_PAGE {
+            if page.len() < PAGE {
                 break;
             }
             offset += page.len();
@@ -311,8 +349,6 @@ impl Incidents {
     }
 }
 
-/// Tells the grouper what the incident's impact reaches, so that alerts on
-/// those assets join it.
 /// An incident a batch of alerts touched.
 struct Touched {
     record: IncidentRecord,
@@ -333,53 +369,23 @@ impl Touched {
 
     /// Reassesses the impact if the threat or assets changed since the
     /// last assessment, and tells the grouper what it reaches.
-    async fn assess(&mut self, state: &AppState, grouper: &mut Grouper) {
+    async fn assess(&mut self, incidents: &Incidents, grouper: &mut Grouper) {
         let facts = Self::facts_of(&self.record);
         if self.assessed.as_ref() == Some(&facts) {
             return;
         }
-        assess_impact(state, &mut self.record, false).await;
+        incidents.assess_quietly(&mut self.record).await;
         expect_impact(grouper, &self.record, self.latest);
         self.assessed = Some(facts);
     }
 }
 
+/// Tells the grouper what the incident's impact reaches, so that alerts on
+/// those assets join it.
 fn expect_impact(grouper: &mut Grouper, record: &IncidentRecord, at: Timestamp) {
     if let Some(impact) = &record.impact {
         let report = &impact.report;
         let reached = report.services.iter().chain(&report.assets).map(|a| (a.asset.as_str(), a.score));
         grouper.expect_impact(record.id(), reached, at);
     }
-}
-
-fn no_such(id: IncidentId) -> ApiError {
-    ApiError::not_found(format!("no incident {id}"))
-}
-
-/// The alerts of an incident, as stored (purged ones are left out).
-pub async fn alerts_of(store: &dyn Store, record: &IncidentRecord) -> Result<Vec<Alert>, StoreError> {
-    let mut alerts = Vec::with_capacity(record.incident.alerts.len());
-    for id in &record.incident.alerts {
-        alerts.extend(store.get_alert(*id).await?);
-    }
-    Ok(alerts)
-}
-
-/// Publishes one change for the live feed (a full bus only delays it, a
-/// closed one is logged); returns the change's action name.
-async fn announce(state: &AppState, record: &IncidentRecord, entry: &TimelineEntry) -> String {
-    let action =
-        serde_json::to_value(entry.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    metrics::counter!("safecare_incident_changes_total", "action" => action.clone()).increment(1);
-    let change = IncidentChange {
-        incident: record.incident.clone(),
-        at: entry.at,
-        actor: entry.actor.clone(),
-        action: action.clone(),
-        detail: entry.detail.clone(),
-    };
-    if let Err(err) = state.bus.publish(Message::Incident(Box::new(change))).await {
-        tracing::warn!(%err, "cannot publish incident change");
-    }
-    action
 }

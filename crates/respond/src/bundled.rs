@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::playbook::{LoadError, PlaybookLibrary};
 use rust_embed::RustEmbed;
-use safecare_respond::{LoadError, PlaybookLibrary};
 
 /// `content/playbooks`, compiled in so that incidents get their tasks
 /// wherever SafeCare runs.

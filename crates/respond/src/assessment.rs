@@ -1,13 +1,15 @@
 //! Attaching an impact assessment to an incident: its threat on its assets,
-//! propagated over the stored inventory, with the mitigations ranked by
-//! what-if re-propagation.
+//! propagated over the current inventory, with the mitigations its
+//! playbooks carry out ranked by what-if re-propagation.
 
 use jiff::Timestamp;
 use safecare_impact::{AssessError, Assessor, Gamma, Inventory, MitigationSet, RuleSet};
-use safecare_respond::{IncidentImpact, IncidentRecord, SYSTEM_ACTOR, attach_impact, impact_is_current, impact_seeds};
-use safecare_store::StoreError;
 
-use crate::AppState;
+use crate::edit::EditError;
+use crate::impact::{IncidentImpact, attach_impact, impact_is_current, impact_seeds};
+use crate::playbook::PlaybookLibrary;
+use crate::record::{IncidentRecord, SYSTEM_ACTOR};
+use crate::repository::RepositoryError;
 
 /// The impact model's threat for a detection threat type, where the two
 /// vocabularies differ: detection names what was seen (a forced door), the
@@ -34,7 +36,8 @@ const IMPACT_THREAT: &[(&str, &str)] = &[
     ("ddos", "network_outage"),
 ];
 
-fn impact_threat(threat: &str) -> &str {
+/// The impact model's name for a detection threat type.
+pub fn impact_threat(threat: &str) -> &str {
     IMPACT_THREAT.iter().find(|(seen, _)| *seen == threat).map_or(threat, |(_, impact)| impact)
 }
 
@@ -42,26 +45,26 @@ fn impact_threat(threat: &str) -> &str {
 #[derive(Debug, thiserror::Error)]
 pub enum ImpactError {
     #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("the stored inventory is not valid: {0}")]
-    Inventory(String),
+    Repository(#[from] RepositoryError),
     #[error("the incident has no threat type, or none of its assets is in the inventory")]
     NothingToAssess,
     #[error(transparent)]
     Assess(#[from] AssessError),
     #[error("the incident cannot change: {0}")]
-    Closed(#[from] safecare_respond::EditError),
+    Closed(#[from] EditError),
 }
 
-/// Assesses the incident's impact and attaches it, unless the attached one
-/// is already for the same threat and assets (`force` reassesses anyway,
-/// after the inventory changed). Returns whether a new one was attached.
-pub async fn try_assess(state: &AppState, record: &mut IncidentRecord, force: bool) -> Result<bool, ImpactError> {
-    let (assets, relations) = (state.store.list_assets().await?, state.store.list_relations().await?);
-    if assets.is_empty() {
-        return Err(ImpactError::NothingToAssess);
-    }
-    let inventory = Inventory::new(assets, relations).map_err(|e| ImpactError::Inventory(e.to_string()))?;
+/// Assesses the incident's impact over `inventory` and attaches it, unless
+/// the attached one is already for the same threat and assets (`force`
+/// reassesses anyway, after the inventory changed). Returns whether a new
+/// one was attached.
+pub fn try_assess(
+    record: &mut IncidentRecord,
+    inventory: Inventory,
+    playbooks: &PlaybookLibrary,
+    force: bool,
+    now: Timestamp,
+) -> Result<bool, ImpactError> {
     let (threat, seeds) =
         impact_seeds(record, |id| inventory.position(id).is_some()).ok_or(ImpactError::NothingToAssess)?;
     let threat = impact_threat(threat);
@@ -72,9 +75,8 @@ pub async fn try_assess(state: &AppState, record: &mut IncidentRecord, force: bo
     let seeds: Vec<&str> = seeds.iter().map(String::as_str).collect();
     let assessor = Assessor::new(inventory, RuleSet::bundled(), Gamma::default());
     let report = assessor.assess(&threat, &seeds)?;
-    let candidates = candidate_mitigations(state, record)?;
+    let candidates = candidate_mitigations(playbooks, record)?;
     let mitigations = assessor.rank_mitigations(&threat, &seeds, &candidates)?;
-    let now = Timestamp::now();
     attach_impact(record, IncidentImpact::new(now, report, mitigations), SYSTEM_ACTOR, now)?;
     Ok(true)
 }
@@ -82,8 +84,7 @@ pub async fn try_assess(state: &AppState, record: &mut IncidentRecord, force: bo
 /// The mitigations the incident's playbooks carry out, or every bundled
 /// one that answers the threat when its playbooks name none: what the
 /// response will actually do is what gets ranked.
-fn candidate_mitigations(state: &AppState, record: &IncidentRecord) -> Result<MitigationSet, AssessError> {
-    let playbooks = &state.incidents.rules().playbooks;
+fn candidate_mitigations(playbooks: &PlaybookLibrary, record: &IncidentRecord) -> Result<MitigationSet, AssessError> {
     let mut ids: Vec<&str> = Vec::new();
     for id in record.playbooks.iter().filter_map(|p| playbooks.get(p)).flat_map(|p| p.mitigations()) {
         if !ids.contains(&id) {
@@ -92,15 +93,6 @@ fn candidate_mitigations(state: &AppState, record: &IncidentRecord) -> Result<Mi
     }
     let bundled = MitigationSet::bundled();
     if ids.is_empty() { Ok(bundled) } else { bundled.subset(&ids) }
-}
-
-/// [`try_assess`] for automatic updates: what cannot be assessed is logged
-/// and the incident goes on without it.
-pub async fn assess_impact(state: &AppState, record: &mut IncidentRecord, force: bool) {
-    match try_assess(state, record, force).await {
-        Ok(_) | Err(ImpactError::NothingToAssess) => {}
-        Err(err) => tracing::info!(incident = %record.id(), %err, "no impact assessment attached"),
-    }
 }
 
 #[cfg(test)]

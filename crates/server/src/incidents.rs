@@ -1,0 +1,104 @@
+//! The incident service's repository over the store: records stored as
+//! JSON, every new timeline entry announced on the bus for the live feed,
+//! and what people did (and the reminders sent) written to the audit chain.
+//! The decisions themselves are `safecare-respond`'s.
+
+use std::sync::Arc;
+
+use safecare_bus::{Bus, Message};
+use safecare_impact::Inventory;
+use safecare_model::{Alert, IncidentChange, IncidentId};
+use safecare_respond::{
+    IncidentRecord, IncidentRepository, RepositoryError, SYSTEM_ACTOR, TimelineAction, TimelineEntry,
+};
+use safecare_store::{IncidentQuery, Store, StoreError, StoredIncident};
+
+use crate::privacy::Privacy;
+
+/// Incident records in the store, changes on the bus and in the audit.
+pub struct StoreIncidents {
+    pub store: Arc<dyn Store>,
+    pub bus: Arc<dyn Bus>,
+    pub privacy: Arc<Privacy>,
+}
+
+fn decode(stored: StoredIncident) -> Result<IncidentRecord, RepositoryError> {
+    serde_json::from_str(&stored.record).map_err(|err| {
+        tracing::error!(incident = %stored.incident.id, %err, "stored incident record is unreadable");
+        RepositoryError::new(StoreError::Decode(err))
+    })
+}
+
+#[async_trait::async_trait]
+impl IncidentRepository for StoreIncidents {
+    async fn load(&self, id: IncidentId) -> Result<Option<IncidentRecord>, RepositoryError> {
+        self.store.get_incident(id).await.map_err(RepositoryError::new)?.map(decode).transpose()
+    }
+
+    /// Stores a record and announces its timeline entries from `from` on.
+    /// What people did, and the reminders SafeCare sent, also go to the
+    /// audit chain; automatic grouping stays on the timeline only, so an
+    /// alert flood does not flood the audit.
+    async fn save(&self, record: &IncidentRecord, from: usize) -> Result<(), RepositoryError> {
+        let json = serde_json::to_string(record).map_err(|e| RepositoryError::new(StoreError::Decode(e)))?;
+        let stored = StoredIncident { incident: record.incident.clone(), record: json };
+        self.store.put_incident(stored).await.map_err(RepositoryError::new)?;
+        for entry in record.timeline.iter().skip(from) {
+            let action = self.announce(record, entry).await;
+            if entry.actor != SYSTEM_ACTOR || entry.action == TimelineAction::ReminderSent {
+                let target = record.id().to_string();
+                let _ = self.privacy.record(&entry.actor, &format!("incident.{action}"), &target, &entry.detail).await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn incidents(
+        &self,
+        open_only: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<IncidentRecord>, RepositoryError> {
+        let query = IncidentQuery { open_only, offset, limit, ..Default::default() };
+        let page = self.store.list_incidents(query).await.map_err(RepositoryError::new)?;
+        page.into_iter().map(decode).collect()
+    }
+
+    async fn alerts(&self, record: &IncidentRecord) -> Result<Vec<Alert>, RepositoryError> {
+        let mut alerts = Vec::with_capacity(record.incident.alerts.len());
+        for id in &record.incident.alerts {
+            alerts.extend(self.store.get_alert(*id).await.map_err(RepositoryError::new)?);
+        }
+        Ok(alerts)
+    }
+
+    async fn inventory(&self) -> Result<Option<Arc<Inventory>>, RepositoryError> {
+        let assets = self.store.list_assets().await.map_err(RepositoryError::new)?;
+        if assets.is_empty() {
+            return Ok(None);
+        }
+        let relations = self.store.list_relations().await.map_err(RepositoryError::new)?;
+        Ok(Some(Arc::new(Inventory::new(assets, relations).map_err(RepositoryError::new)?)))
+    }
+}
+
+impl StoreIncidents {
+    /// Publishes one change for the live feed (a full bus only delays it, a
+    /// closed one is logged); returns the change's action name.
+    async fn announce(&self, record: &IncidentRecord, entry: &TimelineEntry) -> String {
+        let action =
+            serde_json::to_value(entry.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        metrics::counter!("safecare_incident_changes_total", "action" => action.clone()).increment(1);
+        let change = IncidentChange {
+            incident: record.incident.clone(),
+            at: entry.at,
+            actor: entry.actor.clone(),
+            action: action.clone(),
+            detail: entry.detail.clone(),
+        };
+        if let Err(err) = self.bus.publish(Message::Incident(Box::new(change))).await {
+            tracing::warn!(%err, "cannot publish incident change");
+        }
+        action
+    }
+}
