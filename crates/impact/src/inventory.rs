@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use safecare_model::{Asset, Relation};
+use safecare_model::{Asset, AssetLookup, IdentifierIndex, IdentifierKind, Relation, Resolved};
 use serde::{Deserialize, Serialize};
 
 use crate::error::LoadError;
-use crate::identifiers::{IdentifierIndex, IdentifierKind};
 use crate::validate::{Checked, InvalidInventory, check};
 
 /// A site's assets and relations, known to be valid: ids unique, relations
@@ -194,4 +193,10 @@ pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, origin: &st
 
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T, LoadError> {
     serde_json::from_str(text).map_err(|e| LoadError::Parse { origin: origin.to_owned(), message: e.to_string() })
+}
+
+impl AssetLookup for Inventory {
+    fn lookup(&self, kind: IdentifierKind, value: &str) -> Option<Resolved> {
+        self.resolve(kind, value).map(|a| Resolved { asset: a.id.clone(), location: a.location.clone() })
+    }
 }

@@ -4,8 +4,11 @@
 //! It owns:
 //! - the [`Inventory`]: assets and relations after the SAFECARE ontology,
 //!   loaded from YAML or JSON (one file or a folder of parts), validated as a
-//!   whole, with an [`IdentifierKind`] index that lets ingest resolve a
-//!   hostname, IP, MAC, serial, door/reader id or BMS point to its asset;
+//!   whole, with the model's identifier index that resolves a hostname, IP,
+//!   MAC, serial, door/reader id or BMS point to its asset;
+//! - the [`LiveInventory`]: the running service's one inventory, replaced
+//!   in place on every change and read without a lock by ingest's resolver,
+//!   the API and incident assessment alike;
 //! - the propagation [`RuleSet`] (data, in `content/impact/rules.yaml`) and
 //!   the [`Assessor`] that runs it: an incident's score spreads along
 //!   relations, shrunk by rule factors and by each asset's protections
@@ -19,15 +22,15 @@
 //!   [`MitigationSet::subset`] narrows the candidates to a given list (the
 //!   mitigations a playbook's tasks carry out).
 //!
-//! It does not own storage, HTTP or the incident lifecycle: the server keeps
-//! inventories and reports, the respond crate attaches reports to incidents.
+//! It does not own storage, HTTP or the incident lifecycle: the server stores
+//! inventories, the respond crate assesses incidents and attaches reports.
 
 mod assess;
 mod error;
 mod gamma;
 mod graph;
-mod identifiers;
 mod inventory;
+mod live;
 mod mitigation;
 mod name;
 mod propagate;
@@ -38,10 +41,11 @@ mod validate;
 pub use assess::{AssessError, Assessor};
 pub use error::LoadError;
 pub use gamma::Gamma;
-pub use identifiers::{IdentifierKind, normalise_identifier};
 pub use inventory::Inventory;
+pub use live::LiveInventory;
 pub use mitigation::{Effect, Mitigation, MitigationSet, RankedMitigation, Selector};
 pub use name::Name;
 pub use report::{Crossing, ImpactReport, ImpactedAsset, PathStep};
 pub use rules::{Direction, ImpactType, Rule, RuleSet, Then, ThreatDef, Via, When};
+pub use safecare_model::{IdentifierKind, normalise_identifier};
 pub use validate::{InvalidInventory, Problem};

@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use safecare_model::{Asset, AssetKind, RelationKind};
 use serde::{Deserialize, Serialize};
@@ -109,10 +110,14 @@ impl MitigationSet {
     }
 
     /// The mitigations shipped in `content/impact/mitigations.yaml`.
+    /// Parsed once per process; later calls copy the parsed set.
     pub fn bundled() -> Self {
-        // The bundled file is tested; failing here is a build defect.
-        MitigationSet::from_yaml(include_str!("../../../content/impact/mitigations.yaml"))
-            .expect("bundled mitigations.yaml is valid")
+        static BUNDLED: LazyLock<MitigationSet> = LazyLock::new(|| {
+            // The bundled file is tested; failing here is a build defect.
+            MitigationSet::from_yaml(include_str!("../../../content/impact/mitigations.yaml"))
+                .expect("bundled mitigations.yaml is valid")
+        });
+        BUNDLED.clone()
     }
 
     pub fn get(&self, id: &str) -> Option<&Mitigation> {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use safecare_model::{AssetKind, DependencyClass, RelationKind};
 use serde::{Deserialize, Serialize};
@@ -163,9 +164,13 @@ impl RuleSet {
     }
 
     /// The rules shipped in `content/impact/rules.yaml`.
+    /// Parsed once per process; later calls copy the parsed rules.
     pub fn bundled() -> Self {
-        // The bundled file is tested; failing here is a build defect.
-        RuleSet::from_yaml(include_str!("../../../content/impact/rules.yaml")).expect("bundled rules.yaml is valid")
+        static BUNDLED: LazyLock<RuleSet> = LazyLock::new(|| {
+            // The bundled file is tested; failing here is a build defect.
+            RuleSet::from_yaml(include_str!("../../../content/impact/rules.yaml")).expect("bundled rules.yaml is valid")
+        });
+        BUNDLED.clone()
     }
 
     fn check(&self, origin: &str) -> Result<(), LoadError> {

@@ -7,7 +7,7 @@ use std::fmt;
 
 use safecare_model::{Asset, Relation, RelationKind};
 
-use crate::identifiers::{IdentifierIndex, IdentifierKind, normalise_identifier};
+use safecare_model::{IdentifierIndex, IdentifierKind, normalise_identifier};
 
 /// One reason an inventory is refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -14,9 +14,15 @@
 
 pub mod decode;
 pub mod health;
+mod intake;
 pub mod listen;
+pub mod media;
 pub mod resolve;
+mod source;
 
 pub use decode::{Context, DecodeError, Decoder};
 pub use health::{SourceHealth, SourceStats};
-pub use resolve::{AssetIndex, AssetLookup, Identifier, IdentifierKind, LiveAssetIndex, Resolved, Resolver};
+pub use intake::Intake;
+pub use media::{BodyFormat, MediaError};
+pub use resolve::{AssetIndex, AssetLookup, Identifier, IdentifierKind, Resolved, Resolver};
+pub use source::{SourceConfig, SourceError, Transport};

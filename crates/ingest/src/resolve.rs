@@ -2,18 +2,16 @@
 //!
 //! The resolver reads identifiers from an event's fields (device and door or
 //! reader ids, BMS points, host names, MAC and IP addresses) and asks an
-//! [`AssetLookup`] for the asset they belong to; the first hit sets
+//! [`AssetLookup`] (in the running service, the one live inventory; its
+//! index, short and full host names included, is the model's) for the asset
+//! they belong to; the first hit sets
 //! `Event::asset` and fills the location levels the event did not know.
 //! An event whose identifiers match no asset is kept and flagged with
 //! `safecare.unknown_device = true`, so that a new or rogue device shows up
 //! instead of disappearing.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use arc_swap::ArcSwap;
-pub use safecare_model::IdentifierKind;
-use safecare_model::{Asset, Event, InvalidIdentifier, Location, normalise_identifier};
+pub use safecare_model::{AssetIndex, AssetLookup, IdentifierKind, Resolved};
+use safecare_model::{Event, Location, normalise_identifier};
 use serde_json::Value;
 
 /// The field set on events whose identifiers match no known asset.
@@ -24,124 +22,6 @@ pub const UNKNOWN_DEVICE_FIELD: &str = "safecare.unknown_device";
 pub struct Identifier {
     pub kind: IdentifierKind,
     pub value: String,
-}
-
-/// What an identifier resolves to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolved {
-    pub asset: String,
-    pub location: Location,
-}
-
-/// Anything that can tell which asset an identifier belongs to (this
-/// crate's [`AssetIndex`] and [`LiveAssetIndex`], or the impact crate's
-/// inventory). Values are passed already normalised by
-/// [`normalise_identifier`].
-pub trait AssetLookup: Send + Sync {
-    fn lookup(&self, kind: IdentifierKind, value: &str) -> Option<Resolved>;
-}
-
-/// A simple in-memory identifier index over normalised values.
-#[derive(Debug, Clone, Default)]
-pub struct AssetIndex {
-    entries: HashMap<(IdentifierKind, String), Resolved>,
-    /// The first label of FQDN host names (`pacs-01` for
-    /// `pacs-01.hq.local`), kept only while one asset has it: syslog often
-    /// carries the short name.
-    short_hosts: HashMap<String, Option<Resolved>>,
-}
-
-impl AssetIndex {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds one identifier; a later insert for the same identifier wins. A
-    /// value that is not a valid identifier of its kind (an IP that does not
-    /// parse) is refused with the reason.
-    pub fn insert(&mut self, kind: IdentifierKind, value: &str, resolved: Resolved) -> Result<(), InvalidIdentifier> {
-        let value = normalise_identifier(kind, value)?;
-        if kind == IdentifierKind::Hostname
-            && let Some((short, _)) = value.split_once('.')
-            && value.parse::<std::net::IpAddr>().is_err()
-        {
-            self.short_hosts
-                .entry(short.to_owned())
-                .and_modify(|held| {
-                    if held.as_ref().is_some_and(|r| r.asset != resolved.asset) {
-                        *held = None;
-                    }
-                })
-                .or_insert_with(|| Some(resolved.clone()));
-        }
-        self.entries.insert((kind, value), resolved);
-        Ok(())
-    }
-
-    /// Indexes every identifier of every asset. Identifiers the inventory
-    /// would refuse (the inventory API validates them first) are skipped.
-    pub fn from_assets<'a>(assets: impl IntoIterator<Item = &'a Asset>) -> Self {
-        let mut index = Self::new();
-        for asset in assets {
-            let resolved = Resolved { asset: asset.id.clone(), location: asset.location.clone() };
-            for (kind, value) in asset.identifiers.iter() {
-                // Ignoring the error is the documented skip above.
-                let _ = index.insert(kind, value, resolved.clone());
-            }
-        }
-        index
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-}
-
-impl AssetLookup for AssetIndex {
-    fn lookup(&self, kind: IdentifierKind, value: &str) -> Option<Resolved> {
-        if let Some(found) = self.entries.get(&(kind, value.to_owned())) {
-            return Some(found.clone());
-        }
-        if kind == IdentifierKind::Hostname {
-            return self.short_hosts.get(value).cloned().flatten();
-        }
-        None
-    }
-}
-
-/// An [`AssetIndex`] that can be replaced while listeners and the HTTP API
-/// read it: the server rebuilds the index whenever the inventory changes
-/// and swaps it in, and every lookup sees either the old or the new index
-/// whole, without a lock on the read path.
-#[derive(Debug, Default)]
-pub struct LiveAssetIndex {
-    current: ArcSwap<AssetIndex>,
-}
-
-impl LiveAssetIndex {
-    pub fn new(index: AssetIndex) -> Self {
-        LiveAssetIndex { current: ArcSwap::from_pointee(index) }
-    }
-
-    /// Makes `index` the one every later lookup uses.
-    pub fn replace(&self, index: AssetIndex) {
-        self.current.store(Arc::new(index));
-    }
-
-    /// The index in force now.
-    pub fn current(&self) -> Arc<AssetIndex> {
-        self.current.load_full()
-    }
-}
-
-impl AssetLookup for LiveAssetIndex {
-    fn lookup(&self, kind: IdentifierKind, value: &str) -> Option<Resolved> {
-        self.current.load().lookup(kind, value)
-    }
 }
 
 /// The fields each identifier kind is read from, most specific first. For
@@ -180,14 +60,6 @@ impl Resolver {
                 // A value that is not an identifier of its kind (a `src`
                 // field holding a name) cannot name an asset.
                 let Ok(value) = normalise_identifier(kind, &value) else { continue };
-                if kind == IdentifierKind::Hostname
-                    && let Some((short, _)) = value.split_once('.')
-                    && value.parse::<std::net::IpAddr>().is_err()
-                {
-                    out.push(Identifier { kind, value: value.clone() });
-                    out.push(Identifier { kind, value: short.to_owned() });
-                    continue;
-                }
                 out.push(Identifier { kind, value });
             }
         }
@@ -247,7 +119,7 @@ fn merge_location(event: &mut Location, asset: Location) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use safecare_model::{Domain, Timestamp};
+    use safecare_model::{Asset, Domain, InvalidIdentifier, Timestamp};
     use serde_json::json;
 
     fn index() -> AssetIndex {
@@ -342,16 +214,5 @@ mod tests {
         let mut ambiguous = event(json!({"hostname": "ws1"}));
         assert_eq!(Resolver::resolve(&mut ambiguous, &idx), None);
         assert_eq!(ambiguous.fields[UNKNOWN_DEVICE_FIELD], json!(true));
-    }
-
-    #[test]
-    fn live_index_lookups_see_the_replacement() {
-        let live = LiveAssetIndex::new(AssetIndex::new());
-        let mut before = event(json!({"ip": "10.1.0.9"}));
-        assert_eq!(Resolver::resolve(&mut before, &live), None);
-        live.replace(index());
-        let mut after = event(json!({"ip": "10.1.0.9"}));
-        assert_eq!(Resolver::resolve(&mut after, &live).as_deref(), Some("srv-pacs-01"));
-        assert_eq!(live.current().len(), 4);
     }
 }

@@ -34,7 +34,7 @@ async fn recv(rx: &mut mpsc::Receiver<Event>) -> Event {
 async fn udp_bad_datagrams_are_counted_and_good_ones_flow() {
     let (tx, mut rx) = mpsc::channel(16);
     let pipe = Pipeline::new(Decoder::Syslog, Context::new("syslog-udp"), tx);
-    let stats = pipe.stats.clone();
+    let stats = pipe.stats().clone();
     let listener = UdpSyslog::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(listener.run(pipe));
@@ -60,7 +60,7 @@ async fn tcp_both_framings_resolution_and_recovery() {
     let location = Location { site: Some("hq".into()), room: Some("dc".into()), ..Default::default() };
     index.insert(IdentifierKind::Hostname, "pacs-01", Resolved { asset: "srv-pacs-01".into(), location }).unwrap();
     let pipe = Pipeline::new(Decoder::Syslog, Context::new("syslog-tcp"), tx).with_assets(Arc::new(index));
-    let stats = pipe.stats.clone();
+    let stats = pipe.stats().clone();
     let listener = TcpSyslog::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(listener.run(pipe));
@@ -131,7 +131,7 @@ async fn tls_syslog_with_octet_counting() {
     let acceptor = tls_acceptor(cert.cert.pem().as_bytes(), cert.signing_key.serialize_pem().as_bytes()).unwrap();
     let (tx, mut rx) = mpsc::channel(16);
     let pipe = Pipeline::new(Decoder::Syslog, Context::new("syslog-tls"), tx);
-    let stats = pipe.stats.clone();
+    let stats = pipe.stats().clone();
     let listener = TcpSyslog::bind("127.0.0.1:0").await.unwrap().with_tls(acceptor);
     let addr = listener.local_addr().unwrap();
     tokio::spawn(listener.run(pipe));
@@ -182,7 +182,7 @@ async fn mqtt_physical_events_from_the_broker() {
     let (tx, mut rx) = mpsc::channel(16);
     let pipe = Pipeline::new(Decoder::Physical { sensors: Default::default() }, Context::new("mqtt"), tx)
         .with_assets(Arc::new(index));
-    let stats = pipe.stats.clone();
+    let stats = pipe.stats().clone();
     let config = MqttConfig {
         url: url.clone(),
         client_id: format!("safecare-ingest-test-{site}"),

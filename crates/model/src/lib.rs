@@ -3,7 +3,8 @@
 //! This crate owns the vocabulary every other crate speaks: the normalised
 //! [`Event`] (cyber, physical, building and medical alike), the IDMEFv2-shaped
 //! [`Alert`], the [`Incident`] that groups alerts, the [`Asset`]s and
-//! [`Relation`]s of a hospital, [`Location`]s, identifiers and [`Severity`].
+//! [`Relation`]s of a hospital, [`Location`]s, identifiers with the one [`IdentifierIndex`] that
+//! resolves them to assets, and [`Severity`].
 //! It also holds the account records (roles, users, sessions, API tokens).
 //! Every type has a documented serde form that round-trips.
 //!
@@ -13,6 +14,7 @@
 mod account;
 mod alert;
 mod asset;
+mod asset_index;
 mod event;
 mod identifier;
 mod ids;
@@ -23,6 +25,7 @@ mod severity;
 pub use account::{ApiToken, ParseRoleError, Role, Session, User};
 pub use alert::{Alert, AlertAnalyzer, AlertCause, AlertExtension, AlertNode, AlertStatus, IDMEF_VERSION};
 pub use asset::{Asset, AssetIdentifiers, AssetKind, DependencyClass, Relation, RelationKind};
+pub use asset_index::{AssetIndex, AssetLookup, IdentifierIndex, Resolved};
 pub use event::{Domain, Event, EventInput, InvalidEvent, Logsource, MAX_MESSAGE_LEN};
 pub use identifier::{IdentifierKind, InvalidIdentifier, normalise_identifier};
 pub use ids::{AlertId, EventId, IncidentId, ParseIdError};

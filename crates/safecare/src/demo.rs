@@ -65,9 +65,7 @@ pub async fn run(config: Config, speed: f64, play: bool) -> anyhow::Result<()> {
     let steps = attack()?;
     let server = safecare_server::start(config).await?;
     let accounts = server.state.accounts.as_ref();
-    let (assets, relations) = site.into_parts();
-    let count = assets.len();
-    server.state.store.replace_inventory(assets, relations).await?;
+    let count = server.state.replace_inventory(site).await?;
     let password = match std::env::var("SAFECARE_DEMO_PASSWORD") {
         Ok(p) => p,
         Err(_) => random_password()?,

@@ -12,8 +12,8 @@ use safecare_respond::IncidentsConfig;
 use safecare_store::SqliteConfig;
 
 use crate::auth::{Lockout, RequestLimits};
-use crate::pipeline::SourceConfig;
 use crate::tls::TlsConfig;
+use safecare_ingest::SourceConfig;
 use serde::{Deserialize, Serialize};
 
 /// All settings, with their defaults in [`Config::default`].

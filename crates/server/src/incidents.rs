@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use safecare_bus::{Bus, Message};
-use safecare_impact::Inventory;
+use safecare_impact::{Inventory, LiveInventory};
 use safecare_model::{Alert, IncidentChange, IncidentId};
 use safecare_respond::{
     IncidentRecord, IncidentRepository, RepositoryError, SYSTEM_ACTOR, TimelineAction, TimelineEntry,
@@ -20,6 +20,7 @@ pub struct StoreIncidents {
     pub store: Arc<dyn Store>,
     pub bus: Arc<dyn Bus>,
     pub privacy: Arc<Privacy>,
+    pub inventory: Arc<LiveInventory>,
 }
 
 fn decode(stored: StoredIncident) -> Result<IncidentRecord, RepositoryError> {
@@ -73,12 +74,8 @@ impl IncidentRepository for StoreIncidents {
     }
 
     async fn inventory(&self) -> Result<Option<Arc<Inventory>>, RepositoryError> {
-        let assets = self.store.list_assets().await.map_err(RepositoryError::new)?;
-        if assets.is_empty() {
-            return Ok(None);
-        }
-        let relations = self.store.list_relations().await.map_err(RepositoryError::new)?;
-        Ok(Some(Arc::new(Inventory::new(assets, relations).map_err(RepositoryError::new)?)))
+        let inventory = self.inventory.current();
+        Ok((!inventory.assets().is_empty()).then_some(inventory))
     }
 }
 

@@ -22,8 +22,9 @@ mod web;
 
 pub use config::{AuthConfig, Config, ConfigError, PrivacyConfig, RulesConfig};
 pub use incidents::StoreIncidents;
-pub use pipeline::{RulesError, SourceConfig, Transport, load_rules, purge_due};
+pub use pipeline::{RulesError, load_rules, purge_due};
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};
+pub use safecare_ingest::{SourceConfig, Transport};
 pub use safecare_respond::{Incidents, IncidentsConfig};
 pub use server::{RunningServer, ServerError, start};
 pub use state::AppState;

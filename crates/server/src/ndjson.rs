@@ -3,6 +3,7 @@
 //! number with its reason; good lines are kept.
 
 use jiff::Timestamp;
+use safecare_ingest::media::lines;
 use safecare_model::{Event, EventInput};
 use serde::Serialize;
 
@@ -58,14 +59,10 @@ fn json_reason(err: &serde_json::Error) -> String {
 /// Parses NDJSON: blank lines are skipped, every other line is one event.
 pub fn parse_ndjson(body: &[u8], now: Timestamp, source: &str) -> Parsed {
     let mut parsed = Parsed::default();
-    for (index, raw) in body.split(|&b| b == b'\n').enumerate() {
-        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
+    for (number, line) in lines(body) {
         match std::str::from_utf8(line) {
-            Ok(text) => parsed.take(index + 1, serde_json::from_str(text), now, source),
-            Err(err) => parsed.reject(index + 1, format!("not valid UTF-8 (byte {})", err.valid_up_to())),
+            Ok(text) => parsed.take(number, serde_json::from_str(text), now, source),
+            Err(err) => parsed.reject(number, format!("not valid UTF-8 (byte {})", err.valid_up_to())),
         }
     }
     parsed

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use safecare_bus::LocalBus;
-use safecare_ingest::{AssetIndex, LiveAssetIndex};
+use safecare_impact::{InvalidInventory, Inventory, LiveInventory};
 use safecare_respond::{Incidents, StartError};
 use safecare_store::{SqliteStore, Store, StoreError};
 use tokio::net::TcpListener;
@@ -41,9 +41,11 @@ pub enum ServerError {
     #[error(transparent)]
     Privacy(#[from] crate::privacy::PrivacyError),
     #[error(transparent)]
-    Source(#[from] crate::pipeline::SourceError),
+    Source(#[from] safecare_ingest::SourceError),
     #[error(transparent)]
     Incidents(#[from] StartError),
+    #[error("the stored inventory is not valid: {0}")]
+    Inventory(#[from] InvalidInventory),
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -75,9 +77,11 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let login_throttle =
         Arc::new(LoginThrottle::new(config.auth.logins_per_minute, std::time::Duration::from_secs(60)));
     let rate_limits = Arc::new(RateLimits::new(&config.limits));
-    let assets = Arc::new(LiveAssetIndex::new(AssetIndex::from_assets(&store.list_assets().await?)));
+    let assets =
+        Arc::new(LiveInventory::new(Inventory::new(store.list_assets().await?, store.list_relations().await?)?));
     let bus: Arc<dyn safecare_bus::Bus> = Arc::new(LocalBus::new(config.bus_capacity));
-    let repository = StoreIncidents { store: store.clone(), bus: bus.clone(), privacy: privacy.clone() };
+    let repository =
+        StoreIncidents { store: store.clone(), bus: bus.clone(), privacy: privacy.clone(), inventory: assets.clone() };
     let incidents = Incidents::new(&config.incidents, Arc::new(repository)).await?;
     let state = AppState {
         bus,

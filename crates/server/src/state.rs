@@ -5,9 +5,9 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 use safecare_bus::Bus;
-use safecare_ingest::LiveAssetIndex;
+use safecare_impact::{Inventory, LiveInventory};
 use safecare_respond::Incidents;
-use safecare_store::{AccountStore, Store};
+use safecare_store::{AccountStore, Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
 use crate::Config;
@@ -30,9 +30,10 @@ pub struct AppState {
     pub sources: Sources,
     /// Serialises read-modify-write changes of the inventory.
     pub inventory_lock: Arc<tokio::sync::Mutex<()>>,
-    /// The identifier index events are resolved against, by the listeners
-    /// and `POST /api/v1/events` alike; rebuilt on every inventory change.
-    pub assets: Arc<LiveAssetIndex>,
+    /// The one inventory: events are resolved against it (listeners and
+    /// the HTTP routes alike), incidents and `POST /api/v1/impact/assess`
+    /// assessed over it; replaced in place on every change.
+    pub assets: Arc<LiveInventory>,
     pub login_throttle: Arc<LoginThrottle>,
     /// Requests per caller, for every route.
     pub rate_limits: Arc<RateLimits>,
@@ -46,5 +47,15 @@ impl AppState {
     /// notifications); a failure is logged and counted, not hidden.
     pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) {
         let _ = self.privacy.record(actor, action, target, detail).await;
+    }
+
+    /// Stores a (validated) inventory and makes it the live one, so that
+    /// events from then on resolve against it; returns its asset count.
+    pub async fn replace_inventory(&self, inventory: Inventory) -> Result<usize, StoreError> {
+        let (assets, relations) = inventory.clone().into_parts();
+        let count = assets.len();
+        self.store.replace_inventory(assets, relations).await?;
+        self.assets.replace(inventory);
+        Ok(count)
     }
 }

@@ -19,12 +19,12 @@ pub use udp::UdpSyslog;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use safecare_model::{Event, Timestamp};
+use safecare_model::{AssetLookup, Event};
 use tokio::sync::mpsc;
 
 use crate::decode::{Context, Decoder};
 use crate::health::SourceStats;
-use crate::resolve::{AssetLookup, Resolver};
+use crate::intake::Intake;
 
 /// Why a listener could not start or had to stop.
 #[derive(Debug, thiserror::Error)]
@@ -44,50 +44,35 @@ pub enum ListenError {
 #[error("event channel closed")]
 pub struct Closed;
 
-/// What a listener does with each record it receives.
+/// What a listener does with each record it receives: the source's
+/// [`Intake`], then the bounded channel.
 #[derive(Clone)]
 pub struct Pipeline {
-    pub decoder: Arc<Decoder>,
-    /// Source name, site and zone; the receipt time is set per record.
-    pub context: Context,
+    pub intake: Intake,
     pub events: mpsc::Sender<Event>,
-    pub stats: SourceStats,
-    pub assets: Option<Arc<dyn AssetLookup>>,
 }
 
 impl Pipeline {
     pub fn new(decoder: Decoder, context: Context, events: mpsc::Sender<Event>) -> Self {
-        let stats = SourceStats::new(context.source.clone());
-        Pipeline { decoder: Arc::new(decoder), context, events, stats, assets: None }
+        Pipeline { intake: Intake::new(decoder, context), events }
     }
 
     pub fn with_assets(mut self, assets: Arc<dyn AssetLookup>) -> Self {
-        self.assets = Some(assets);
+        self.intake = self.intake.with_assets(assets);
         self
     }
 
-    /// Decodes, resolves and forwards one record; a bad record is counted
-    /// and dropped. Only a closed channel is an error.
+    /// The source's counters.
+    pub fn stats(&self) -> &SourceStats {
+        &self.intake.stats
+    }
+
+    /// Takes in and forwards one record; a bad record is counted and
+    /// dropped. Only a closed channel is an error.
     pub async fn handle(&self, record: &[u8], topic: Option<&str>, peer: Option<SocketAddr>) -> Result<(), Closed> {
-        let ctx = self.context.clone().received_at(Timestamp::now());
-        match self.decoder.decode_all(record, topic, &ctx) {
-            Ok(events) => {
-                for mut event in events {
-                    if let Some(peer) = peer {
-                        event.fields.entry("safecare.peer").or_insert_with(|| peer.ip().to_string().into());
-                    }
-                    if let Some(assets) = &self.assets {
-                        Resolver::resolve(&mut event, assets.as_ref());
-                    }
-                    self.stats.record_event(event.received);
-                    self.events.send(event).await.map_err(|_| Closed)?;
-                }
-                Ok(())
-            }
-            Err(e) => {
-                self.stats.record_error(e.kind(), e.to_string());
-                Ok(())
-            }
+        for event in self.intake.take(record, topic, peer).unwrap_or_default() {
+            self.events.send(event).await.map_err(|_| Closed)?;
         }
+        Ok(())
     }
 }

@@ -118,7 +118,7 @@ impl MqttSubscriber {
         loop {
             match eventloop.poll().await {
                 Ok(MqttEvent::Incoming(Packet::ConnAck(_))) => {
-                    pipe.stats.record_connection();
+                    pipe.stats().record_connection();
                     // Subscriptions do not survive a clean-session reconnect.
                     for filter in &self.filters {
                         if let Err(e) = client.subscribe(filter.clone(), QoS::AtLeastOnce).await {
@@ -133,7 +133,7 @@ impl MqttSubscriber {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    pipe.stats.record_error("mqtt_connection", e.to_string());
+                    pipe.stats().record_error("mqtt_connection", e.to_string());
                     if pipe.events.is_closed() {
                         return Ok(());
                     }

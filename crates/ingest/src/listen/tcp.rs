@@ -43,12 +43,12 @@ impl TcpSyslog {
                 Ok(conn) => conn,
                 // Out of file descriptors and similar: count and keep accepting.
                 Err(e) => {
-                    pipe.stats.record_error("accept", e.to_string());
+                    pipe.stats().record_error("accept", e.to_string());
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     continue;
                 }
             };
-            pipe.stats.record_connection();
+            pipe.stats().record_connection();
             let pipe = pipe.clone();
             let tls = self.tls.clone();
             tokio::spawn(async move {
@@ -56,7 +56,7 @@ impl TcpSyslog {
                     None => serve(stream, peer, pipe).await,
                     Some(acceptor) => match acceptor.accept(stream).await {
                         Ok(tls_stream) => serve(tls_stream, peer, pipe).await,
-                        Err(e) => pipe.stats.record_error("tls_handshake", e.to_string()),
+                        Err(e) => pipe.stats().record_error("tls_handshake", e.to_string()),
                     },
                 }
             });
@@ -75,7 +75,7 @@ async fn serve<S: AsyncRead + Unpin>(stream: S, peer: SocketAddr, pipe: Pipeline
             }
             Ok(None) => return,
             Err(e) => {
-                pipe.stats.record_error(e.kind(), e.to_string());
+                pipe.stats().record_error(e.kind(), e.to_string());
                 if !e.is_recoverable() {
                     return;
                 }

@@ -34,7 +34,7 @@ impl UdpSyslog {
                 }
                 // ICMP errors from earlier sends and similar are reported per
                 // call on some platforms; they do not end the socket.
-                Err(e) => pipe.stats.record_error("io", e.to_string()),
+                Err(e) => pipe.stats().record_error("io", e.to_string()),
             }
         }
     }

@@ -16,5 +16,5 @@ pub use detection::{Detection, ReloadError, SwitchError, spawn_detection};
 pub use incidents::spawn_incidents;
 pub use retention::{purge_due, spawn_retention};
 pub use rules::{Catalog, RulesError, load_rules};
-pub use sources::{SourceConfig, SourceError, Sources, Transport, spawn_sources, store_and_publish};
+pub use sources::{Sources, spawn_sources, store_and_publish};
 pub use watch::{WatchError, spawn_rule_watcher};

@@ -1,86 +1,30 @@
-//! Configured sources (`[[sources]]`): one listener each (syslog over UDP,
-//! TCP or TLS; MQTT), all feeding one bounded channel into the collector,
-//! which pseudonymises, stores durably and publishes, in batches.
+//! Configured sources (`[[sources]]`, defined in `safecare-ingest`): one
+//! listener each (syslog over UDP, TCP or TLS; MQTT), all feeding one
+//! bounded channel into the collector, which pseudonymises, stores durably
+//! and publishes, in batches: the shared ingest step's tail, which the HTTP
+//! ingest routes end with too.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use safecare_bus::Message;
-use safecare_ingest::listen::{ListenError, MqttConfig, MqttSubscriber, Pipeline, TcpSyslog, UdpSyslog, tls_acceptor};
-use safecare_ingest::{AssetLookup, Context, Decoder, SourceHealth, SourceStats};
+use safecare_ingest::listen::Pipeline;
+use safecare_ingest::{AssetLookup, Intake, SourceError, SourceHealth, SourceStats};
 use safecare_model::Event;
-use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
 
-/// How a source reaches SafeCare.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Transport {
-    /// Syslog datagrams (RFC 5426).
-    SyslogUdp { listen: String },
-    /// Syslog over TCP, octet-counted or newline-framed (RFC 6587).
-    SyslogTcp { listen: String },
-    /// Syslog over TLS (RFC 5425).
-    SyslogTls { listen: String, cert: PathBuf, key: PathBuf },
-    /// An MQTT broker's topics (physical sensors, the data exchange layer).
-    Mqtt(MqttConfig),
-    /// Records posted to `POST /api/v1/sources/{name}/events` (IDMEFv2
-    /// from other detectors, JSON with a field mapping, syslog lines…).
-    Http,
-}
-
-/// One `[[sources]]` entry: a name, a transport, a parser and where the
-/// source is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SourceConfig {
-    /// The source name events are recorded under.
-    pub name: String,
-    #[serde(flatten)]
-    pub transport: Transport,
-    /// How its records are decoded (`parser = "syslog"`, `"cef"`, `"eve"`,
-    /// `"zeek"`, `"windows"`, `"idmef"`, `"json"`, `"physical"`).
-    pub decoder: Decoder,
-    /// The site its events belong to.
-    #[serde(default)]
-    pub site: Option<String>,
-    /// Time zone of timestamps written without an offset (IANA name).
-    #[serde(default)]
-    pub timezone: Option<String>,
-}
-
-/// Why a source could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum SourceError {
-    #[error("source {name}: {source}")]
-    Listen { name: String, source: ListenError },
-    #[error("source {name}: unknown time zone {zone:?}")]
-    TimeZone { name: String, zone: String },
-    #[error("source {name}: cannot read {path}: {source}")]
-    Read { name: String, path: PathBuf, source: std::io::Error },
-}
-
-/// A source whose records arrive over the API: what the ingest route needs
-/// to decode them as the source's listener would.
-pub struct HttpSource {
-    pub decoder: Decoder,
-    pub context: Context,
-    pub stats: SourceStats,
-}
-
 /// The running sources' counters, for the API and the dashboard, and the
 /// HTTP sources' decoders; filled once the listeners are bound.
 #[derive(Clone, Default)]
 pub struct Sources {
     stats: Arc<OnceLock<Vec<SourceStats>>>,
-    http: Arc<OnceLock<HashMap<String, HttpSource>>>,
+    http: Arc<OnceLock<HashMap<String, Intake>>>,
 }
 
 impl Sources {
@@ -88,8 +32,8 @@ impl Sources {
         self.stats.get().map(|all| all.iter().map(SourceStats::snapshot).collect()).unwrap_or_default()
     }
 
-    /// The configured source of transport `http` named `name`.
-    pub fn http(&self, name: &str) -> Option<&HttpSource> {
+    /// The ingest step of the configured source of transport `http` named `name`.
+    pub fn http(&self, name: &str) -> Option<&Intake> {
         self.http.get().and_then(|all| all.get(name))
     }
 }
@@ -102,19 +46,6 @@ const QUEUE: usize = 10_000;
 const BATCH: usize = 2_000;
 const LINGER: Duration = Duration::from_millis(100);
 
-fn context(source: &SourceConfig) -> Result<Context, SourceError> {
-    let mut ctx = Context::new(source.name.clone());
-    if let Some(site) = &source.site {
-        ctx = ctx.with_site(site.clone());
-    }
-    if let Some(zone) = &source.timezone {
-        let tz =
-            TimeZone::get(zone).map_err(|_| SourceError::TimeZone { name: source.name.clone(), zone: zone.clone() })?;
-        ctx = ctx.with_timezone(tz);
-    }
-    Ok(ctx)
-}
-
 /// Binds every configured source and starts the collector. Listener tasks
 /// end when the collector's channel closes at shutdown.
 pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<Vec<JoinHandle<()>>, SourceError> {
@@ -124,34 +55,14 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
     let mut http = HashMap::new();
     let mut tasks = Vec::new();
     for source in &state.config.sources {
-        let pipe = Pipeline::new(source.decoder.clone(), context(source)?, tx.clone()).with_assets(assets.clone());
-        stats.push(pipe.stats.clone());
-        let name = source.name.clone();
-        let listen_err = |source| SourceError::Listen { name: name.clone(), source };
-        let run: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ListenError>> + Send>> = match &source
-            .transport
-        {
-            Transport::SyslogUdp { listen } => Box::pin(UdpSyslog::bind(listen).await.map_err(listen_err)?.run(pipe)),
-            Transport::SyslogTcp { listen } => Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.run(pipe)),
-            Transport::SyslogTls { listen, cert, key } => {
-                let read = |path: &PathBuf| {
-                    std::fs::read(path).map_err(|e| SourceError::Read {
-                        name: name.clone(),
-                        path: path.clone(),
-                        source: e,
-                    })
-                };
-                let acceptor = tls_acceptor(&read(cert)?, &read(key)?).map_err(listen_err)?;
-                Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.with_tls(acceptor).run(pipe))
-            }
-            Transport::Mqtt(mqtt) => Box::pin(MqttSubscriber::new(mqtt).map_err(listen_err)?.run(pipe)),
-            Transport::Http => {
-                // No listener: the ingest route decodes its records.
-                let decoder = source.decoder.clone();
-                http.insert(source.name.clone(), HttpSource { decoder, context: pipe.context, stats: pipe.stats });
-                continue;
-            }
+        let intake = source.intake()?.with_assets(assets.clone());
+        stats.push(intake.stats.clone());
+        let Some(run) = source.listen(Pipeline { intake: intake.clone(), events: tx.clone() }).await? else {
+            // No listener: the ingest route takes its records in.
+            http.insert(source.name.clone(), intake);
+            continue;
         };
+        let name = source.name.clone();
         let stop = stop.clone();
         tasks.push(tokio::spawn(async move {
             tokio::select! {

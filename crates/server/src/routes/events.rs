@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use jiff::Timestamp;
-use safecare_ingest::Resolver;
+use safecare_ingest::{BodyFormat, Resolver};
 use safecare_model::{Domain, Event, EventId, Severity};
 use safecare_store::{Cursor, EventPage, EventQuery, MAX_PAGE};
 use serde::{Deserialize, Serialize};
@@ -33,30 +33,13 @@ pub struct IngestReply {
     pub errors: Vec<LineError>,
 }
 
-enum BodyFormat {
-    Json,
-    Ndjson,
-}
-
-fn body_format(headers: &HeaderMap) -> Result<BodyFormat, ApiError> {
-    let unsupported = |what: &str| {
-        ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!(
-                "{what}; send application/json (one event or an array) or application/x-ndjson (one event per line)"
-            ),
-        )
-    };
-    let value = headers.get(header::CONTENT_TYPE).ok_or_else(|| unsupported("missing Content-Type"))?;
-    let mime = value.to_str().map_err(|_| unsupported("unreadable Content-Type"))?;
-    let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    match essence.as_str() {
-        "application/json" => Ok(BodyFormat::Json),
-        "application/x-ndjson" | "application/ndjson" | "application/jsonl" | "application/x-jsonlines" => {
-            Ok(BodyFormat::Ndjson)
-        }
-        _ => Err(unsupported(&format!("unsupported Content-Type {essence:?}"))),
-    }
+/// The body's layout by its Content-Type (the one parser of
+/// `safecare-ingest`, shared by both ingest routes); 415 naming what is
+/// accepted otherwise.
+pub(crate) fn body_format(headers: &HeaderMap) -> Result<BodyFormat, ApiError> {
+    BodyFormat::from_content_type(headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes())).map_err(|err| {
+        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("{err}; send {}", BodyFormat::ACCEPTED))
+    })
 }
 
 /// Stores the valid events of the body durably, then answers 202 with what
@@ -84,7 +67,7 @@ pub async fn ingest(
     let now = Timestamp::now();
     let Parsed { mut events, rejected, errors } = match format {
         BodyFormat::Json => ndjson::parse_json(&body, now, source),
-        BodyFormat::Ndjson => ndjson::parse_ndjson(&body, now, source),
+        BodyFormat::Lines => ndjson::parse_ndjson(&body, now, source),
     };
     if principal.source.is_some() {
         events.iter_mut().for_each(|e| source.clone_into(&mut e.source));

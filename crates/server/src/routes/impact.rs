@@ -1,15 +1,15 @@
 //! `POST /api/v1/impact/assess`: what a threat on some assets does to the
 //! hospital, down to its clinical services, over the current inventory.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use safecare_impact::{
-    AssessError, Assessor, Gamma, ImpactReport, Inventory, MitigationSet, RankedMitigation, RuleSet,
+    AssessError, Assessor, Gamma, ImpactReport, Inventory, LiveInventory, MitigationSet, RankedMitigation, RuleSet,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::error::ApiError;
 
 #[derive(Debug, Deserialize)]
@@ -33,10 +33,11 @@ pub struct Assessed {
     mitigations: Vec<RankedMitigation>,
 }
 
-pub async fn assess(State(state): State<AppState>, Json(ask): Json<Assessment>) -> Result<Json<Assessed>, ApiError> {
-    let (assets, relations) = (state.store.list_assets().await?, state.store.list_relations().await?);
-    let inventory = Inventory::new(assets, relations)
-        .map_err(|e| ApiError::new(StatusCode::CONFLICT, format!("the stored inventory is not valid: {e}")))?;
+pub async fn assess(
+    State(inventory): State<Arc<LiveInventory>>,
+    Json(ask): Json<Assessment>,
+) -> Result<Json<Assessed>, ApiError> {
+    let inventory = Inventory::clone(&inventory.current());
     let assessor = Assessor::new(inventory, RuleSet::bundled(), ask.gamma.unwrap_or_default());
     let seeds: Vec<&str> = ask.assets.iter().map(String::as_str).collect();
     // Every assessment error names what the request got wrong.

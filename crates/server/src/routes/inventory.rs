@@ -8,7 +8,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use safecare_impact::{Inventory, LoadError};
-use safecare_ingest::AssetIndex;
 use safecare_model::{Asset, Relation};
 use serde::Deserialize;
 use serde_json::json;
@@ -46,20 +45,13 @@ fn refused(err: LoadError) -> ApiError {
     api
 }
 
-async fn current(state: &AppState) -> Result<Inventory, ApiError> {
-    let (assets, relations) = (state.store.list_assets().await?, state.store.list_relations().await?);
-    Inventory::new(assets, relations).map_err(|e| refused(LoadError::Invalid(e)))
+fn current(state: &AppState) -> Inventory {
+    Inventory::clone(&state.assets.current())
 }
 
-/// Stores the inventory and swaps in its identifier index, so that events
-/// from then on resolve against it.
+/// Stores the inventory and makes it the live one.
 async fn save(state: &AppState, inventory: Inventory) -> Result<usize, ApiError> {
-    let (assets, relations) = inventory.into_parts();
-    let count = assets.len();
-    let index = AssetIndex::from_assets(&assets);
-    state.store.replace_inventory(assets, relations).await?;
-    state.assets.replace(index);
-    Ok(count)
+    Ok(state.replace_inventory(inventory).await?)
 }
 
 /// Replaces the whole inventory with the body (YAML or JSON by content type).
@@ -93,7 +85,7 @@ pub async fn export(
     Extension(principal): Extension<Principal>,
     Query(params): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
-    let inventory = current(&state).await?;
+    let inventory = current(&state);
     let (format, mime) = match params.format.as_deref() {
         Some("json") => ("json", "application/json"),
         None | Some("yaml") => ("yaml", "application/yaml"),
@@ -119,7 +111,7 @@ pub async fn put_asset(
         return Err(ApiError::bad_request(format!("the body's id {:?} differs from the path's {id:?}", asset.id)));
     }
     let _guard = state.inventory_lock.lock().await;
-    let updated = current(&state).await?.upsert_asset(asset.clone()).map_err(|e| refused(LoadError::Invalid(e)))?;
+    let updated = current(&state).upsert_asset(asset.clone()).map_err(|e| refused(LoadError::Invalid(e)))?;
     save(&state, updated).await?;
     state.audit(&principal.name, "assets.put", &id, "").await;
     Ok(Json(asset))
@@ -132,8 +124,7 @@ pub async fn delete_asset(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let _guard = state.inventory_lock.lock().await;
-    let updated =
-        current(&state).await?.remove_asset(&id).ok_or_else(|| ApiError::not_found(format!("no asset {id}")))?;
+    let updated = current(&state).remove_asset(&id).ok_or_else(|| ApiError::not_found(format!("no asset {id}")))?;
     save(&state, updated).await?;
     state.audit(&principal.name, "assets.delete", &id, "").await;
     Ok(StatusCode::NO_CONTENT)

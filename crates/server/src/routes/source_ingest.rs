@@ -1,46 +1,38 @@
 //! `POST /api/v1/sources/{name}/events`: records for a configured source of
 //! transport `http`, decoded by that source's decoder exactly as a listener
 //! would (IDMEFv2 from other detectors, JSON with a field mapping, syslog
-//! or CEF lines…), then placed, pseudonymised and stored like every event.
+//! or CEF lines…): the source's ingest step (`safecare_ingest::Intake`)
+//! decodes, places and counts, then the shared tail pseudonymises, stores
+//! and publishes.
 
 use axum::Json;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
-use jiff::Timestamp;
-use safecare_ingest::Resolver;
+use safecare_ingest::BodyFormat;
+use safecare_ingest::media::lines;
 use serde_json::Value;
 
-use super::events::IngestReply;
+use super::events::{IngestReply, body_format};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::ndjson::{LineError, MAX_LISTED_ERRORS};
 
-/// The body cut into the source's records: a JSON document is one record
-/// (an array, one per element); any other body is one record per line.
-fn records(headers: &HeaderMap, body: &[u8]) -> Result<Vec<Vec<u8>>, ApiError> {
-    let mime = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    match essence.as_str() {
-        "application/json" => match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Array(items)) => Ok(items.iter().map(|v| v.to_string().into_bytes()).collect()),
-            Ok(_) => Ok(vec![body.to_vec()]),
+/// The body cut into the source's numbered records: a JSON document is
+/// one record (an array, one per element); any other body is one record
+/// per line.
+fn records(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(usize, Vec<u8>)>, ApiError> {
+    match body_format(headers)? {
+        BodyFormat::Json => match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Array(items)) => {
+                Ok(items.iter().enumerate().map(|(i, v)| (i + 1, v.to_string().into_bytes())).collect())
+            }
+            Ok(_) => Ok(vec![(1, body.to_vec())]),
             Err(e) => Err(ApiError::bad_request(format!("the body is not JSON: {e}"))),
         },
-        "application/x-ndjson" | "application/ndjson" | "application/jsonl" | "text/plain" => Ok(body
-            .split(|b| *b == b'\n')
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-            .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-            .map(<[u8]>::to_vec)
-            .collect()),
-        other => Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!(
-                "unsupported Content-Type {other:?}; send application/json (one record or an array), application/x-ndjson or text/plain (one record per line)"
-            ),
-        )),
+        BodyFormat::Lines => Ok(lines(body).map(|(n, line)| (n, line.to_vec())).collect()),
     }
 }
 
@@ -66,22 +58,14 @@ pub async fn ingest(
     if records.is_empty() {
         return Err(ApiError::bad_request("empty body: no records"));
     }
-    let ctx = source.context.clone().received_at(Timestamp::now());
     let (mut events, mut errors, mut rejected) = (Vec::new(), Vec::new(), 0);
-    for (line, record) in records.iter().enumerate() {
-        match source.decoder.decode_all(record, None, &ctx) {
-            Ok(decoded) => {
-                for mut event in decoded {
-                    Resolver::resolve(&mut event, state.assets.as_ref());
-                    source.stats.record_event(event.received);
-                    events.push(event);
-                }
-            }
+    for (line, record) in &records {
+        match source.take(record, None, None) {
+            Ok(decoded) => events.extend(decoded),
             Err(err) => {
-                source.stats.record_error(err.kind(), err.to_string());
                 rejected += 1;
                 if errors.len() < MAX_LISTED_ERRORS {
-                    errors.push(LineError { line: line + 1, error: err.to_string() });
+                    errors.push(LineError { line: *line, error: err.to_string() });
                 }
             }
         }

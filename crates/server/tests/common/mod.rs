@@ -37,15 +37,14 @@ pub async fn start_with_admin(config: Config) -> (RunningServer, reqwest::Client
 }
 
 /// Loads the demo hospital's inventory (`content/sites/demo-hospital`)
-/// straight into the server's store.
+/// straight into the server (stored and live).
 pub async fn load_demo_hospital(server: &RunningServer) {
     let site = safecare_impact::Inventory::load(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../content/sites/demo-hospital"
     )))
     .unwrap();
-    let (assets, relations) = site.into_parts();
-    server.state.store.replace_inventory(assets, relations).await.unwrap();
+    server.state.replace_inventory(site).await.unwrap();
 }
 
 /// Posts NDJSON (one event per line) and checks it was accepted.

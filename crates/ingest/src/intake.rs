@@ -1,0 +1,62 @@
+//! The one ingest step every source shares, whatever carries its records
+//! (a listener, or `POST /api/v1/sources/{name}/events`): decode with the
+//! source's decoder and context, place each event on the asset map, count
+//! it in the source's health.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use safecare_model::{AssetLookup, Event, Timestamp};
+
+use crate::decode::{Context, DecodeError, Decoder};
+use crate::health::SourceStats;
+use crate::resolve::Resolver;
+
+/// A configured source's decoding, placing and counting.
+#[derive(Clone)]
+pub struct Intake {
+    pub decoder: Arc<Decoder>,
+    /// Source name, site and zone; the receipt time is set per record.
+    pub context: Context,
+    pub stats: SourceStats,
+    /// What events are placed against; none leaves them unplaced.
+    pub assets: Option<Arc<dyn AssetLookup>>,
+}
+
+impl Intake {
+    pub fn new(decoder: Decoder, context: Context) -> Self {
+        let stats = SourceStats::new(context.source.clone());
+        Intake { decoder: Arc::new(decoder), context, stats, assets: None }
+    }
+
+    pub fn with_assets(mut self, assets: Arc<dyn AssetLookup>) -> Self {
+        self.assets = Some(assets);
+        self
+    }
+
+    /// The events of one record, each placed and counted; a record that
+    /// does not decode is counted and its error returned. `peer` is the
+    /// sending address, kept on the event (a device that logs for itself is
+    /// its own asset).
+    pub fn take(
+        &self,
+        record: &[u8],
+        topic: Option<&str>,
+        peer: Option<SocketAddr>,
+    ) -> Result<Vec<Event>, DecodeError> {
+        let ctx = self.context.clone().received_at(Timestamp::now());
+        let mut events = self.decoder.decode_all(record, topic, &ctx).inspect_err(|e| {
+            self.stats.record_error(e.kind(), e.to_string());
+        })?;
+        for event in &mut events {
+            if let Some(peer) = peer {
+                event.fields.entry("safecare.peer").or_insert_with(|| peer.ip().to_string().into());
+            }
+            if let Some(assets) = &self.assets {
+                Resolver::resolve(event, assets.as_ref());
+            }
+            self.stats.record_event(event.received);
+        }
+        Ok(events)
+    }
+}

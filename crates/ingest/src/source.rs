@@ -1,0 +1,104 @@
+//! A configured source (`[[sources]]`): its name, transport, decoder and
+//! place, the [`Intake`] built from them, and the listener that carries
+//! its records.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+use crate::decode::{Context, Decoder};
+use crate::intake::Intake;
+use crate::listen::{ListenError, MqttConfig, MqttSubscriber, Pipeline, TcpSyslog, UdpSyslog, tls_acceptor};
+
+/// How a source reaches SafeCare.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Transport {
+    /// Syslog datagrams (RFC 5426).
+    SyslogUdp { listen: String },
+    /// Syslog over TCP, octet-counted or newline-framed (RFC 6587).
+    SyslogTcp { listen: String },
+    /// Syslog over TLS (RFC 5425).
+    SyslogTls { listen: String, cert: PathBuf, key: PathBuf },
+    /// An MQTT broker's topics (physical sensors, the data exchange layer).
+    Mqtt(MqttConfig),
+    /// Records posted to `POST /api/v1/sources/{name}/events` (IDMEFv2
+    /// from other detectors, JSON with a field mapping, syslog lines…).
+    Http,
+}
+
+/// One `[[sources]]` entry: a name, a transport, a parser and where the
+/// source is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceConfig {
+    /// The source name events are recorded under.
+    pub name: String,
+    #[serde(flatten)]
+    pub transport: Transport,
+    /// How its records are decoded (`parser = "syslog"`, `"cef"`, `"eve"`,
+    /// `"zeek"`, `"windows"`, `"idmef"`, `"json"`, `"physical"`).
+    pub decoder: Decoder,
+    /// The site its events belong to.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Time zone of timestamps written without an offset (IANA name).
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+/// Why a source could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("source {name}: {source}")]
+    Listen { name: String, source: ListenError },
+    #[error("source {name}: unknown time zone {zone:?}")]
+    TimeZone { name: String, zone: String },
+    #[error("source {name}: cannot read {path}: {source}")]
+    Read { name: String, path: PathBuf, source: std::io::Error },
+}
+
+/// A bound listener, running until its channel closes.
+pub type Listening = Pin<Box<dyn Future<Output = Result<(), ListenError>> + Send>>;
+
+impl SourceConfig {
+    /// The source's [`Intake`] (without assets to place events on).
+    pub fn intake(&self) -> Result<Intake, SourceError> {
+        let mut ctx = Context::new(self.name.clone());
+        if let Some(site) = &self.site {
+            ctx = ctx.with_site(site.clone());
+        }
+        if let Some(zone) = &self.timezone {
+            let tz = TimeZone::get(zone)
+                .map_err(|_| SourceError::TimeZone { name: self.name.clone(), zone: zone.clone() })?;
+            ctx = ctx.with_timezone(tz);
+        }
+        Ok(Intake::new(self.decoder.clone(), ctx))
+    }
+
+    /// Binds the source's listener, feeding `pipe`; `None` for a source of
+    /// transport `http`, which has no listener of its own.
+    pub async fn listen(&self, pipe: Pipeline) -> Result<Option<Listening>, SourceError> {
+        let name = &self.name;
+        let listen_err = |source| SourceError::Listen { name: name.clone(), source };
+        Ok(Some(match &self.transport {
+            Transport::SyslogUdp { listen } => Box::pin(UdpSyslog::bind(listen).await.map_err(listen_err)?.run(pipe)),
+            Transport::SyslogTcp { listen } => Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.run(pipe)),
+            Transport::SyslogTls { listen, cert, key } => {
+                let read = |path: &PathBuf| {
+                    std::fs::read(path).map_err(|e| SourceError::Read {
+                        name: name.clone(),
+                        path: path.clone(),
+                        source: e,
+                    })
+                };
+                let acceptor = tls_acceptor(&read(cert)?, &read(key)?).map_err(listen_err)?;
+                Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.with_tls(acceptor).run(pipe))
+            }
+            Transport::Mqtt(mqtt) => Box::pin(MqttSubscriber::new(mqtt).map_err(listen_err)?.run(pipe)),
+            Transport::Http => return Ok(None),
+        }))
+    }
+}
