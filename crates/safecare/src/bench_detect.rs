@@ -10,8 +10,8 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use safecare_detect::samples::{hospital_event, hospital_lines, windows_event, windows_lines};
 use safecare_detect::{RuleSet, bench};
+use safecare_detect::{RulesConfig, load_rules};
 use safecare_model::Event;
-use safecare_server::{RulesConfig, load_rules};
 
 use crate::cli::DetectBenchArgs;
 

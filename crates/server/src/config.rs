@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use safecare_detect::RulesConfig;
+use safecare_ingest::SourceConfig;
 use safecare_privacy::{PseudonymConfig, ReidPolicy, RetentionPolicy};
 use safecare_respond::IncidentsConfig;
 use safecare_store::SqliteConfig;
 
 use crate::auth::{Lockout, RequestLimits};
 use crate::tls::TlsConfig;
-use safecare_ingest::SourceConfig;
 use serde::{Deserialize, Serialize};
 
 /// All settings, with their defaults in [`Config::default`].
@@ -66,27 +67,6 @@ pub struct PrivacyConfig {
     /// when unset. Best kept where the database's own writer cannot roll it
     /// back (another disk, a write-once share).
     pub audit_anchor: Option<PathBuf>,
-}
-
-/// Which Sigma rules run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RulesConfig {
-    /// Run the hospital rule pack built into SafeCare.
-    pub builtin: bool,
-    /// More folders of Sigma rules (for example a SigmaHQ checkout).
-    pub dirs: Vec<PathBuf>,
-    /// Rule ids or names to switch off (rules switched on or off through
-    /// the API override this list).
-    pub disabled: Vec<String>,
-    /// Reload the rules when a file under `dirs` changes.
-    pub watch: bool,
-}
-
-impl Default for RulesConfig {
-    fn default() -> Self {
-        RulesConfig { builtin: true, dirs: Vec::new(), disabled: Vec::new(), watch: true }
-    }
 }
 
 /// Settings of sessions and logins.

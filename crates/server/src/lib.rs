@@ -20,10 +20,11 @@ mod state;
 pub mod tls;
 mod web;
 
-pub use config::{AuthConfig, Config, ConfigError, PrivacyConfig, RulesConfig};
+pub use config::{AuthConfig, Config, ConfigError, PrivacyConfig};
 pub use incidents::StoreIncidents;
-pub use pipeline::{RulesError, load_rules, purge_due};
+pub use pipeline::purge_due;
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};
+pub use safecare_detect::{RulesConfig, RulesError, load_rules};
 pub use safecare_ingest::{SourceConfig, Transport};
 pub use safecare_respond::{Incidents, IncidentsConfig};
 pub use server::{RunningServer, ServerError, start};

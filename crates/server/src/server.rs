@@ -31,7 +31,7 @@ pub enum ServerError {
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
-    Rules(#[from] crate::pipeline::RulesError),
+    Rules(#[from] safecare_detect::RulesError),
     #[error(transparent)]
     Watch(#[from] crate::pipeline::WatchError),
     #[error("cannot start the pipeline: {0}")]

@@ -9,9 +9,9 @@ use std::sync::atomic::Ordering;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use safecare_detect::{RuleSet, hunt_parallel};
+use safecare_detect::{RulesConfig, load_rules};
 use safecare_ingest::Decoder;
 use safecare_model::Alert;
-use safecare_server::{RulesConfig, load_rules};
 
 use crate::cli::{HuntArgs, HuntFormat, JsonParser};
 

@@ -7,14 +7,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use safecare_bus::{Delivery, Message, Subscription, Topic};
-use safecare_detect::{Detector, Refusal, RuleMeta, RuleSet};
+use safecare_detect::{Catalog, Detector, Refusal, RuleMeta, RuleSet, RulesConfig, RulesError, Switches};
 use safecare_model::{Alert, Event};
 use safecare_store::Store;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::rules::{Catalog, RulesError, Switches};
-use crate::{AppState, RulesConfig};
+use crate::AppState;
 
 /// Store key of the saved correlation windows.
 const STATE_KEY: &str = "detect.correlation";

@@ -8,13 +8,11 @@
 mod detection;
 mod incidents;
 mod retention;
-mod rules;
 mod sources;
 mod watch;
 
 pub use detection::{Detection, ReloadError, SwitchError, spawn_detection};
 pub use incidents::spawn_incidents;
 pub use retention::{purge_due, spawn_retention};
-pub use rules::{Catalog, RulesError, load_rules};
 pub use sources::{Sources, spawn_sources, store_and_publish};
 pub use watch::{WatchError, spawn_rule_watcher};

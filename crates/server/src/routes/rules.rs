@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::pipeline::{Catalog, ReloadError, SwitchError};
+use safecare_detect::Catalog;
+
+use crate::pipeline::{ReloadError, SwitchError};
 
 /// A loaded rule with its hits since start and whether it runs.
 #[derive(Debug, Serialize)]

@@ -1,15 +1,38 @@
-//! Where the running rule set comes from: the hospital pack built into the
-//! binary, then configured folders, minus disabled rules (by the
-//! configuration, or switched off at run time through the API).
+//! Where a rule set comes from: the hospital pack built into the binary,
+//! then configured folders, minus disabled rules (by the configuration, or
+//! switched off at run time through the API). The service, `hunt` and
+//! `bench detect` all load rules here.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rust_embed::RustEmbed;
-use safecare_detect::{DetectError, Refusal, RuleSet, RuleSetBuilder};
 use serde::{Deserialize, Serialize};
 
-use crate::RulesConfig;
+use crate::error::{DetectError, Refusal};
+use crate::ruleset::{RuleSet, RuleSetBuilder};
+
+/// Which Sigma rules run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Run the hospital rule pack built into SafeCare.
+    pub builtin: bool,
+    /// More folders of Sigma rules (for example a SigmaHQ checkout).
+    pub dirs: Vec<PathBuf>,
+    /// Rule ids or names to switch off (rules switched on or off through
+    /// the API override this list).
+    pub disabled: Vec<String>,
+    /// Reload the rules when a file under `dirs` changes.
+    pub watch: bool,
+}
+
+impl Default for RulesConfig {
+    fn default() -> Self {
+        RulesConfig { builtin: true, dirs: Vec::new(), disabled: Vec::new(), watch: true }
+    }
+}
 
 /// The hospital rule pack, compiled into the binary so that SafeCare
 /// detects out of the box wherever it runs.
