@@ -230,10 +230,15 @@ mod tests {
     #[test]
     fn docs_privacy_md_lists_every_built_in_field() {
         let docs = include_str!("../../../docs/privacy.md");
-        let listed = docs.split("<!-- personal-fields:start -->").nth(1).and_then(|rest| rest.split("<!-- personal-fields:end -->").next()).unwrap_or("");
+        let listed = docs
+            .split("<!-- personal-fields:start -->")
+            .nth(1)
+            .and_then(|rest| rest.split("<!-- personal-fields:end -->").next())
+            .unwrap_or("");
         for rule in default_common_fields() {
             let field = rule.field.as_str();
-            let base = ["Event.EventData.", "winlog.event_data."].iter().find_map(|p| field.strip_prefix(p)).unwrap_or(field);
+            let base =
+                ["Event.EventData.", "winlog.event_data."].iter().find_map(|p| field.strip_prefix(p)).unwrap_or(field);
             assert!(listed.contains(&format!("`{base}`")), "{} is not in docs/privacy.md's list", rule.field);
         }
     }

@@ -11,7 +11,8 @@ use safecare_store::{AccountStore, SqliteStore, Store};
 use crate::cli::{TokensAction, UsersAction};
 
 pub fn open(config: &Config) -> anyhow::Result<SqliteStore> {
-    std::fs::create_dir_all(&config.data_dir)
+    safecare_server::private_files::create_private_dir(&config.data_dir)
+        .and_then(|()| safecare_server::private_files::create_private_file(&config.database_path()))
         .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
     Ok(SqliteStore::open(config.database_path(), &config.store)?)
 }

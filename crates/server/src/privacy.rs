@@ -92,18 +92,6 @@ pub enum PrivacyError {
     Keys(#[from] KeyError),
 }
 
-/// A folder only the owner may enter, for the keys.
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
 /// The running privacy layer.
 pub struct Privacy {
     pub store: Arc<dyn PrivacyStore>,
@@ -125,7 +113,8 @@ impl Privacy {
     /// the audit chain on `store`.
     pub fn open(config: &Config, store: Arc<dyn PrivacyStore>) -> Result<Self, PrivacyError> {
         let dir = config.keys_dir();
-        create_private_dir(&dir).map_err(|source| PrivacyError::KeysDir { path: dir.clone(), source })?;
+        crate::private_files::create_private_dir(&dir)
+            .map_err(|source| PrivacyError::KeysDir { path: dir.clone(), source })?;
         let keys = KeyRing::load_or_generate(&dir)?;
         Ok(Privacy {
             store: store.clone(),

@@ -63,7 +63,8 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         Some(settings) => Some(axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(settings)?)),
         None => None,
     };
-    std::fs::create_dir_all(&config.data_dir)
+    crate::private_files::create_private_dir(&config.data_dir)
+        .and_then(|()| crate::private_files::create_private_file(&config.database_path()))
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let store = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
     let detection = Detection::new(config.rules.clone(), store.as_ref()).await?;
