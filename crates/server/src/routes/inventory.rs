@@ -93,14 +93,15 @@ pub async fn import(
     if text.trim().is_empty() {
         return Err(ApiError::bad_request("empty document: no assets to import"));
     }
-    let inventory = if kind.contains("json") { Inventory::from_json(text) } else { Inventory::from_yaml(text) };
-    let inventory = inventory.map_err(refused)?;
-    if inventory.assets().is_empty() {
+    let (assets, relations) = Inventory::records(text, kind.contains("json")).map_err(refused)?;
+    if assets.is_empty() {
         return Err(ApiError::bad_request("the document lists no assets: nothing imported"));
     }
+    let (imported_assets, imported_relations) = (assets.len(), relations.len());
     let _guard = state.inventory_lock.lock().await;
-    let (imported_assets, imported_relations) = (inventory.assets().len(), inventory.relations().len());
-    let inventory = if replace { inventory } else { merged(current(&state).await?, inventory)? };
+    let inventory =
+        if replace { Inventory::new(assets, relations) } else { current(&state).await?.merge(assets, relations) };
+    let inventory = inventory.map_err(|e| refused(LoadError::Invalid(e)))?;
     let relations = inventory.relations().len();
     let assets = save(&state, inventory).await?;
     let mode = if replace { "replace" } else { "merge" };
@@ -109,25 +110,6 @@ pub async fn import(
     );
     state.audit(&principal.name, "assets.import", "", &detail).await;
     Ok(Json(json!({"mode": mode, "assets": assets, "relations": relations})))
-}
-
-/// `base` with `added`'s assets put in (same id: replaced) and its
-/// relations added, validated as a whole.
-fn merged(base: Inventory, added: Inventory) -> Result<Inventory, ApiError> {
-    let (mut assets, mut relations) = base.into_parts();
-    let (new_assets, new_relations) = added.into_parts();
-    for asset in new_assets {
-        match assets.iter_mut().find(|a| a.id == asset.id) {
-            Some(old) => *old = asset,
-            None => assets.push(asset),
-        }
-    }
-    for relation in new_relations {
-        if !relations.contains(&relation) {
-            relations.push(relation);
-        }
-    }
-    Inventory::new(assets, relations).map_err(|e| refused(LoadError::Invalid(e)))
 }
 
 #[derive(Debug, Default, Deserialize)]
