@@ -26,6 +26,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Largest accepted request body, in bytes (larger gets 413).
     pub max_body_bytes: usize,
+    /// Largest accepted event, in bytes, on every ingest route (an NDJSON
+    /// line, a JSON array element, a source's record, a syslog message, an
+    /// MQTT payload); larger ones are refused and counted. The listeners'
+    /// framing never reads more than 256 KiB whatever this says.
+    pub max_event_bytes: usize,
     /// Source name given to events posted over HTTP that name none.
     pub http_source: String,
     /// Messages each bus subscriber may buffer before backpressure.
@@ -141,6 +146,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("data"),
             max_body_bytes: 16 * 1024 * 1024,
+            max_event_bytes: safecare_ingest::decode::input::MAX_RECORD_LEN,
             http_source: "http".to_owned(),
             bus_capacity: 1024,
             store: SqliteConfig::default(),

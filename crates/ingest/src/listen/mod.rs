@@ -22,7 +22,8 @@ use std::sync::Arc;
 use safecare_model::{Event, Timestamp};
 use tokio::sync::mpsc;
 
-use crate::decode::{Context, Decoder};
+use crate::decode::input::MAX_RECORD_LEN;
+use crate::decode::{Context, DecodeError, Decoder};
 use crate::health::SourceStats;
 use crate::resolve::{AssetLookup, Resolver};
 
@@ -53,12 +54,20 @@ pub struct Pipeline {
     pub events: mpsc::Sender<Event>,
     pub stats: SourceStats,
     pub assets: Option<Arc<dyn AssetLookup>>,
+    /// The largest record decoded; larger ones are counted and dropped.
+    pub max_record: usize,
 }
 
 impl Pipeline {
     pub fn new(decoder: Decoder, context: Context, events: mpsc::Sender<Event>) -> Self {
         let stats = SourceStats::new(context.source.clone());
-        Pipeline { decoder: Arc::new(decoder), context, events, stats, assets: None }
+        Pipeline { decoder: Arc::new(decoder), context, events, stats, assets: None, max_record: MAX_RECORD_LEN }
+    }
+
+    /// Lowers the largest record decoded (the framing's own cap stays).
+    pub fn with_max_record(mut self, max: usize) -> Self {
+        self.max_record = max;
+        self
     }
 
     pub fn with_assets(mut self, assets: Arc<dyn AssetLookup>) -> Self {
@@ -70,7 +79,12 @@ impl Pipeline {
     /// and dropped. Only a closed channel is an error.
     pub async fn handle(&self, record: &[u8], topic: Option<&str>, peer: Option<SocketAddr>) -> Result<(), Closed> {
         let ctx = self.context.clone().received_at(Timestamp::now());
-        match self.decoder.decode_all(record, topic, &ctx) {
+        let decoded = if record.len() > self.max_record {
+            Err(DecodeError::TooLarge { len: record.len(), max: self.max_record })
+        } else {
+            self.decoder.decode_all(record, topic, &ctx)
+        };
+        match decoded {
             Ok(events) => {
                 for mut event in events {
                     if let Some(peer) = peer {

@@ -124,7 +124,9 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
     let mut http = HashMap::new();
     let mut tasks = Vec::new();
     for source in &state.config.sources {
-        let pipe = Pipeline::new(source.decoder.clone(), context(source)?, tx.clone()).with_assets(assets.clone());
+        let pipe = Pipeline::new(source.decoder.clone(), context(source)?, tx.clone())
+            .with_assets(assets.clone())
+            .with_max_record(state.config.max_event_bytes);
         stats.push(pipe.stats.clone());
         let name = source.name.clone();
         let listen_err = |source| SourceError::Listen { name: name.clone(), source };

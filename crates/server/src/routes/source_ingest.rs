@@ -68,8 +68,14 @@ pub async fn ingest(
     }
     let ctx = source.context.clone().received_at(Timestamp::now());
     let (mut events, mut errors, mut rejected) = (Vec::new(), Vec::new(), 0);
+    let max = state.config.max_event_bytes;
     for (line, record) in records.iter().enumerate() {
-        match source.decoder.decode_all(record, None, &ctx) {
+        let decoded = if record.len() > max {
+            Err(safecare_ingest::DecodeError::TooLarge { len: record.len(), max })
+        } else {
+            source.decoder.decode_all(record, None, &ctx)
+        };
+        match decoded {
             Ok(decoded) => {
                 for mut event in decoded {
                     Resolver::resolve(&mut event, state.assets.as_ref());
