@@ -41,6 +41,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Requests per second each caller may make.
     pub limits: RequestLimits,
+    /// Time limits for slow clients and connection caps of the listeners.
+    pub connections: crate::connections::ConnectionLimits,
     /// Detection rules.
     pub rules: RulesConfig,
     /// HTTPS; plain HTTP when absent.
@@ -152,6 +154,7 @@ impl Default for Config {
             store: SqliteConfig::default(),
             auth: AuthConfig::default(),
             limits: RequestLimits::default(),
+            connections: Default::default(),
             rules: RulesConfig::default(),
             tls: None,
             privacy: PrivacyConfig::default(),

@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod config;
+mod connections;
 mod error;
 mod incidents;
 pub mod log_safety;
@@ -23,6 +24,7 @@ pub mod tls;
 mod web;
 
 pub use config::{AuthConfig, Config, ConfigError, IncidentsConfig, PrivacyConfig, RulesConfig};
+pub use connections::ConnectionLimits;
 pub use incidents::Incidents;
 pub use pipeline::{RulesError, SourceConfig, Transport, load_rules, purge_due};
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};

@@ -164,6 +164,20 @@ impl Privacy {
     }
 }
 
+/// Verifies the audit chain when the service starts: a chain altered while
+/// SafeCare was stopped is reported at once (an error in the log and
+/// `safecare_audit_chain_intact 0`), not only when someone asks. The
+/// service still starts, so that the evidence can be examined through it.
+pub async fn check_audit_chain_at_start(privacy: &Privacy) {
+    match privacy.audit.check().await {
+        Ok(()) => metrics::gauge!("safecare_audit_chain_intact").set(1.0),
+        Err(err) => {
+            metrics::gauge!("safecare_audit_chain_intact").set(0.0);
+            tracing::error!(%err, "the audit chain does not verify: it was altered, truncated or rolled back while SafeCare was stopped");
+        }
+    }
+}
+
 /// The store's kind for a retention class.
 fn expiring(class: DataClass) -> Expiring {
     match class {

@@ -5,12 +5,10 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{config, start_with_admin};
+use common::{CapturedLog, config, start_with_admin};
 use safecare_ingest::Decoder;
 use safecare_ingest::decode::mapped::JsonMapping;
 use safecare_model::Domain;
@@ -18,20 +16,6 @@ use safecare_privacy::{FieldKind, default_common_fields};
 use safecare_server::{SourceConfig, Transport};
 use serde_json::{Map, Value, json};
 use tokio::io::AsyncWriteExt;
-
-/// The log, as a file would hold it.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -117,14 +101,8 @@ fn file_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[tokio::test]
 async fn no_clear_personal_value_survives_any_ingest_path() {
-    let log = Log::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = CapturedLog::default();
+    let _guard = tracing::subscriber::set_default(log.subscriber(tracing::Level::DEBUG));
 
     let dir = tempfile::tempdir().unwrap();
     let (tcp, udp) = (free_port(), free_port());
@@ -291,7 +269,7 @@ async fn no_clear_personal_value_survives_any_ingest_path() {
         let left = contains_any(&bytes, &markers);
         assert!(left.is_empty(), "clear values {left:?} in {name}");
     }
-    let log = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
+    let log = log.text();
     let leaking: Vec<&str> = log.lines().filter(|l| !contains_any(l.as_bytes(), &markers).is_empty()).collect();
     assert!(leaking.is_empty(), "clear values in the log: {:?}", &leaking[..leaking.len().min(5)]);
 }

@@ -73,7 +73,7 @@ impl DecodeError {
 /// The decoder a source is configured with (`parser = "..."` in
 /// `[[sources]]`). Serialised with a `parser` tag, the options beside it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "parser", rename_all = "snake_case")]
+#[serde(tag = "parser", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Decoder {
     Syslog,
     Cef,

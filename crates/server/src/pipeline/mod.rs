@@ -9,6 +9,7 @@ mod detection;
 mod incidents;
 mod retention;
 mod rules;
+mod source_keys;
 mod sources;
 mod watch;
 

@@ -22,7 +22,7 @@ use crate::AppState;
 
 /// How a source reaches SafeCare.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Transport {
     /// Syslog datagrams (RFC 5426).
     SyslogUdp { listen: String },
@@ -38,8 +38,8 @@ pub enum Transport {
 }
 
 /// One `[[sources]]` entry: a name, a transport, a parser and where the
-/// source is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// source is. Read with unknown keys refused (`source_keys.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceConfig {
     /// The source name events are recorded under.
     pub name: String,
@@ -123,6 +123,8 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
     let mut stats = Vec::new();
     let mut http = HashMap::new();
     let mut tasks = Vec::new();
+    let limits = &state.config.connections;
+    let (idle, max_conns) = (limits.syslog_idle_timeout(), limits.max_syslog_connections);
     for source in &state.config.sources {
         let pipe = Pipeline::new(source.decoder.clone(), context(source)?, tx.clone())
             .with_assets(assets.clone())
@@ -134,7 +136,9 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
             .transport
         {
             Transport::SyslogUdp { listen } => Box::pin(UdpSyslog::bind(listen).await.map_err(listen_err)?.run(pipe)),
-            Transport::SyslogTcp { listen } => Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.run(pipe)),
+            Transport::SyslogTcp { listen } => {
+                Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.with_limits(idle, max_conns).run(pipe))
+            }
             Transport::SyslogTls { listen, cert, key } => {
                 let read = |path: &PathBuf| {
                     std::fs::read(path).map_err(|e| SourceError::Read {
@@ -144,7 +148,8 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
                     })
                 };
                 let acceptor = tls_acceptor(&read(cert)?, &read(key)?).map_err(listen_err)?;
-                Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.with_tls(acceptor).run(pipe))
+                let listener = TcpSyslog::bind(listen).await.map_err(listen_err)?;
+                Box::pin(listener.with_tls(acceptor).with_limits(idle, max_conns).run(pipe))
             }
             Transport::Mqtt(mqtt) => Box::pin(MqttSubscriber::new(mqtt).map_err(listen_err)?.run(pipe)),
             Transport::Http => {

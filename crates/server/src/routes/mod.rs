@@ -184,6 +184,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), audit_refused_reidentification))
         .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.connections.body_timeout(),
+            crate::connections::body_deadline,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(crate::log_safety::request_span));
     for (name, value) in SECURITY_HEADERS {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
