@@ -67,6 +67,32 @@ impl Inventory {
         Ok(Inventory::try_from(doc)?)
     }
 
+    /// The records of a YAML (or, with `json`, JSON) document, not yet
+    /// validated: a part to [`merge`](Self::merge) need not stand alone.
+    pub fn records(text: &str, json: bool) -> Result<(Vec<Asset>, Vec<Relation>), LoadError> {
+        let doc: InventoryDoc = if json { parse_json(text, TEXT)? } else { parse_yaml(text, TEXT)? };
+        Ok((doc.assets, doc.relations))
+    }
+
+    /// This inventory with `assets` put in (one with a known id replaces
+    /// it) and `relations` added (a relation already present is kept once);
+    /// nothing is removed. Validated as a whole.
+    pub fn merge(&self, assets: Vec<Asset>, relations: Vec<Relation>) -> Result<Self, InvalidInventory> {
+        let (mut all_assets, mut all_relations) = (self.assets.clone(), self.relations.clone());
+        for asset in assets {
+            match self.positions.get(&asset.id) {
+                Some(&at) => all_assets[at] = asset,
+                None => all_assets.push(asset),
+            }
+        }
+        for relation in relations {
+            if !all_relations.contains(&relation) {
+                all_relations.push(relation);
+            }
+        }
+        Inventory::new(all_assets, all_relations)
+    }
+
     pub fn to_yaml(&self) -> Result<String, LoadError> {
         serde_saphyr::to_string(&self.doc())
             .map_err(|e| LoadError::Parse { origin: "inventory".to_owned(), message: e.to_string() })

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use safecare_model::{AssetLookup, Event, Timestamp};
 
+use crate::decode::input::MAX_RECORD_LEN;
 use crate::decode::{Context, DecodeError, Decoder};
 use crate::health::SourceStats;
 use crate::resolve::Resolver;
@@ -21,12 +22,20 @@ pub struct Intake {
     pub stats: SourceStats,
     /// What events are placed against; none leaves them unplaced.
     pub assets: Option<Arc<dyn AssetLookup>>,
+    /// The largest record decoded; larger ones are counted and refused.
+    pub max_record: usize,
 }
 
 impl Intake {
     pub fn new(decoder: Decoder, context: Context) -> Self {
         let stats = SourceStats::new(context.source.clone());
-        Intake { decoder: Arc::new(decoder), context, stats, assets: None }
+        Intake { decoder: Arc::new(decoder), context, stats, assets: None, max_record: MAX_RECORD_LEN }
+    }
+
+    /// Lowers the largest record decoded (a listener's framing keeps its own cap).
+    pub fn with_max_record(mut self, max: usize) -> Self {
+        self.max_record = max;
+        self
     }
 
     pub fn with_assets(mut self, assets: Arc<dyn AssetLookup>) -> Self {
@@ -45,7 +54,12 @@ impl Intake {
         peer: Option<SocketAddr>,
     ) -> Result<Vec<Event>, DecodeError> {
         let ctx = self.context.clone().received_at(Timestamp::now());
-        let mut events = self.decoder.decode_all(record, topic, &ctx).inspect_err(|e| {
+        let decoded = if record.len() > self.max_record {
+            Err(DecodeError::TooLarge { len: record.len(), max: self.max_record })
+        } else {
+            self.decoder.decode_all(record, topic, &ctx)
+        };
+        let mut events = decoded.inspect_err(|e| {
             self.stats.record_error(e.kind(), e.to_string());
         })?;
         for event in &mut events {

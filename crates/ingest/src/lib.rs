@@ -19,6 +19,7 @@ pub mod listen;
 pub mod media;
 pub mod resolve;
 mod source;
+mod source_keys;
 
 pub use decode::{Context, DecodeError, Decoder};
 pub use health::{SourceHealth, SourceStats};

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::decode::{Context, Decoder};
 use crate::intake::Intake;
-use crate::listen::{ListenError, MqttConfig, MqttSubscriber, Pipeline, TcpSyslog, UdpSyslog, tls_acceptor};
+use crate::listen::{ListenError, MqttConfig, MqttSubscriber, Pipeline, TcpLimits, TcpSyslog, UdpSyslog, tls_acceptor};
 
 /// How a source reaches SafeCare.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Transport {
     /// Syslog datagrams (RFC 5426).
     SyslogUdp { listen: String },
@@ -31,8 +31,8 @@ pub enum Transport {
 }
 
 /// One `[[sources]]` entry: a name, a transport, a parser and where the
-/// source is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// source is. Read with unknown keys refused (`source_keys.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceConfig {
     /// The source name events are recorded under.
     pub name: String,
@@ -79,13 +79,16 @@ impl SourceConfig {
     }
 
     /// Binds the source's listener, feeding `pipe`; `None` for a source of
-    /// transport `http`, which has no listener of its own.
-    pub async fn listen(&self, pipe: Pipeline) -> Result<Option<Listening>, SourceError> {
+    /// transport `http`, which has no listener of its own. `tcp` bounds the
+    /// connections of a syslog TCP/TLS listener.
+    pub async fn listen(&self, pipe: Pipeline, tcp: TcpLimits) -> Result<Option<Listening>, SourceError> {
         let name = &self.name;
         let listen_err = |source| SourceError::Listen { name: name.clone(), source };
         Ok(Some(match &self.transport {
             Transport::SyslogUdp { listen } => Box::pin(UdpSyslog::bind(listen).await.map_err(listen_err)?.run(pipe)),
-            Transport::SyslogTcp { listen } => Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.run(pipe)),
+            Transport::SyslogTcp { listen } => {
+                Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.with_limits(tcp).run(pipe))
+            }
             Transport::SyslogTls { listen, cert, key } => {
                 let read = |path: &PathBuf| {
                     std::fs::read(path).map_err(|e| SourceError::Read {
@@ -95,7 +98,8 @@ impl SourceConfig {
                     })
                 };
                 let acceptor = tls_acceptor(&read(cert)?, &read(key)?).map_err(listen_err)?;
-                Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.with_tls(acceptor).run(pipe))
+                let listener = TcpSyslog::bind(listen).await.map_err(listen_err)?;
+                Box::pin(listener.with_tls(acceptor).with_limits(tcp).run(pipe))
             }
             Transport::Mqtt(mqtt) => Box::pin(MqttSubscriber::new(mqtt).map_err(listen_err)?.run(pipe)),
             Transport::Http => return Ok(None),

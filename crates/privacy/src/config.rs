@@ -89,9 +89,12 @@ fn rule(field: &str, kind: FieldKind) -> FieldRule {
     FieldRule { field: field.to_owned(), kind }
 }
 
-/// Built-in rules: Windows security and Sysmon account fields, their
-/// Winlogbeat/ECS forms, e-mail addresses, physical access control badge and
-/// holder fields, and patient identifiers from HL7 and DICOM decoders.
+/// The one schema-level list of personal-data fields: every field that
+/// SafeCare's own event schemas (docs/detection.md, docs/ingest.md: access
+/// control, mail, VPN, CEF, the medical decoders) or the Windows and ECS
+/// conventions its decoders keep define as naming a person. Applied to every
+/// event on every ingest path; `docs/privacy.md` lists it (a test checks the
+/// two agree).
 pub fn default_common_fields() -> Vec<FieldRule> {
     use FieldKind::*;
     let mut rules = Vec::new();
@@ -109,35 +112,71 @@ pub fn default_common_fields() -> Vec<FieldRule> {
     ] {
         rules.extend(windows(name, User));
     }
-    rules.extend(
-        [
-            ("user.name", User),
-            ("user.target.name", User),
-            ("source.user.name", User),
-            ("winlog.user.name", User),
-            ("user.email", Email),
-            ("email.from.address", Email),
-            ("email.to.address", Email),
-            ("email.cc.address", Email),
-            ("badge_id", Badge),
-            ("card_number", Badge),
-            ("cardholder_id", Badge),
-            ("holder_id", Badge),
-            ("badge.id", Badge),
-            ("cardholder_name", Name),
-            ("holder_name", Name),
-            ("patient_id", Patient),
-            ("PatientID", Patient),
-            ("PID.3", Patient),
-            ("patient.id", Patient),
-            ("PatientName", Name),
-            ("PID.5", Name),
-            ("patient.name", Name),
-        ]
-        .map(|(field, kind)| rule(field, kind)),
-    );
+    rules.extend(SCHEMA_FIELDS.iter().map(|(field, kind)| rule(field, *kind)));
     rules
 }
+
+/// The non-Windows part of [`default_common_fields`], by schema.
+const SCHEMA_FIELDS: &[(&str, FieldKind)] = {
+    use FieldKind::*;
+    &[
+        // Accounts: ECS, the VPN schema (`user`), CEF (`suser`, `duser`),
+        // and the person field detection reads (`safecare.person`).
+        ("user.name", User),
+        ("user.target.name", User),
+        ("source.user.name", User),
+        ("winlog.user.name", User),
+        ("user", User),
+        ("username", User),
+        ("user_name", User),
+        ("person", User),
+        ("suser", User),
+        ("duser", User),
+        // Mail: the mail schema's `recipient`, senders, ECS e-mail.
+        ("recipient", Email),
+        ("recipients", Email),
+        ("sender", Email),
+        ("sender_address", Email),
+        ("recipient_address", Email),
+        ("email", Email),
+        ("user.email", Email),
+        ("email.from.address", Email),
+        ("email.to.address", Email),
+        ("email.cc.address", Email),
+        // Physical access: the access-control schema's `badge_holder`, and
+        // badge, card and holder numbers as controllers name them.
+        ("badge_holder", Badge),
+        ("holder", Badge),
+        ("badge_id", Badge),
+        ("badge_number", Badge),
+        ("card_number", Badge),
+        ("cardholder", Badge),
+        ("cardholder_id", Badge),
+        ("holder_id", Badge),
+        ("badge.id", Badge),
+        ("cardholder_name", Name),
+        ("holder_name", Name),
+        // Staff.
+        ("staff_id", Badge),
+        ("employee_id", Badge),
+        ("staff_name", Name),
+        // Patients: HL7 PID-3/PID-5, DICOM, plain.
+        ("patient_id", Patient),
+        ("PatientID", Patient),
+        ("PID.3", Patient),
+        ("patient.id", Patient),
+        ("mrn", Patient),
+        ("PatientName", Name),
+        ("PID.5", Name),
+        ("patient.name", Name),
+        ("patient_name", Name),
+        // Telephone numbers (nurse call, panic buttons, call-backs).
+        ("phone", Phone),
+        ("phone_number", Phone),
+        ("caller_number", Phone),
+        ("callback_number", Phone),
+    ]
+};
 
 /// Fields that carry a workstation's address, used when
 /// [`PseudonymConfig::workstation_ips`] is on.
@@ -189,9 +228,33 @@ mod tests {
     }
 
     #[test]
+    fn docs_privacy_md_lists_every_built_in_field() {
+        let docs = include_str!("../../../docs/privacy.md");
+        let listed = docs
+            .split("<!-- personal-fields:start -->")
+            .nth(1)
+            .and_then(|rest| rest.split("<!-- personal-fields:end -->").next())
+            .unwrap_or("");
+        for rule in default_common_fields() {
+            let field = rule.field.as_str();
+            let base =
+                ["Event.EventData.", "winlog.event_data."].iter().find_map(|p| field.strip_prefix(p)).unwrap_or(field);
+            assert!(listed.contains(&format!("`{base}`")), "{} is not in docs/privacy.md's list", rule.field);
+        }
+    }
+
+    #[test]
+    fn the_schemas_person_fields_are_built_in() {
+        let config = PseudonymConfig::default();
+        for field in ["badge_holder", "recipient", "sender", "user", "username", "staff_id", "phone", "cardholder"] {
+            assert!(config.common.iter().any(|r| r.field == field), "{field}");
+        }
+    }
+
+    #[test]
     fn unknown_keys_and_kinds_are_refused() {
         assert!(serde_json::from_str::<PseudonymConfig>(r#"{"workstation_ip": true}"#).is_err());
-        let bad_kind = r#"{"common": [{"field": "x", "kind": "phone"}]}"#;
+        let bad_kind = r#"{"common": [{"field": "x", "kind": "fax"}]}"#;
         assert!(serde_json::from_str::<PseudonymConfig>(bad_kind).is_err());
     }
 }

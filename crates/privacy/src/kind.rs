@@ -20,6 +20,8 @@ pub enum FieldKind {
     Patient,
     /// A person's name as free text (cardholder name, DICOM PatientName).
     Name,
+    /// A telephone number.
+    Phone,
     /// An IPv4 or IPv6 address; tokenised prefix-preservingly and kept a
     /// valid address.
     Ip,
@@ -52,6 +54,7 @@ impl FieldKind {
             FieldKind::Badge => "bdg_",
             FieldKind::Patient => "pat_",
             FieldKind::Name => "nam_",
+            FieldKind::Phone => "tel_",
             FieldKind::Ip => "",
         }
     }
@@ -65,6 +68,7 @@ impl FieldKind {
             FieldKind::Badge => b"badge",
             FieldKind::Patient => b"patient",
             FieldKind::Name => b"name",
+            FieldKind::Phone => b"phone",
             FieldKind::Ip => b"ip",
         }
     }
@@ -82,7 +86,11 @@ impl FieldKind {
             FieldKind::Email => {
                 // The domain is kept in clear: it says internal vs external
                 // (what phishing rules look at) and names no person.
-                let (local, domain) = trimmed.rsplit_once('@')?;
+                // A configured address field holding something else (a bare
+                // name) still names a person: tokenised whole.
+                let Some((local, domain)) = trimmed.rsplit_once('@') else {
+                    return whole(trimmed.to_lowercase());
+                };
                 if local.is_empty() || domain.is_empty() {
                     return None;
                 }
@@ -100,6 +108,11 @@ impl FieldKind {
             }
             FieldKind::Patient => whole(trimmed.to_uppercase()),
             FieldKind::Name => whole(trimmed.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()),
+            // `+33 1 23-45` and `+331 2345` are one number.
+            FieldKind::Phone => {
+                let digits: String = trimmed.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+                whole(if digits.is_empty() { trimmed.to_lowercase() } else { digits })
+            }
             FieldKind::Ip => None,
         }
     }
@@ -151,7 +164,7 @@ mod tests {
     fn emails_keep_their_domain() {
         let n = FieldKind::Email.normalise("Jane.Doe@Hospital.org").unwrap();
         assert_eq!((n.key.as_str(), n.after), ("jane.doe@hospital.org", "@Hospital.org"));
-        assert_eq!(key(FieldKind::Email, "not-an-address"), None);
+        assert_eq!(key(FieldKind::Email, "Not-An-Address"), Some("not-an-address".into()));
         assert_eq!(key(FieldKind::Email, "@hospital.org"), None);
     }
 
@@ -160,6 +173,11 @@ mod tests {
         assert_eq!(key(FieldKind::Badge, "000123"), key(FieldKind::Badge, "123"));
         assert_eq!(key(FieldKind::Badge, "0000"), Some("0".into()));
         assert_eq!(key(FieldKind::Badge, "ab12"), Some("AB12".into()));
+    }
+
+    #[test]
+    fn phone_numbers_keep_only_digits_and_plus() {
+        assert_eq!(key(FieldKind::Phone, "+33 1 23-45"), Some("+331 2345".replace(' ', "")));
     }
 
     #[test]

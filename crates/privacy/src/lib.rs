@@ -22,6 +22,7 @@
 
 mod audit;
 mod config;
+mod emails;
 mod hex;
 mod ip;
 mod key;

@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::FieldKind;
 use crate::config::{FieldRule, PseudonymConfig, Scrub};
+use crate::emails;
 use crate::key::SecretKey;
 use crate::path;
 use crate::token::Tokeniser;
@@ -134,6 +135,15 @@ impl Pseudonymiser {
                 }
             }
         }
+        // Addresses no configured field named: free text is where they hide.
+        if self.scrub != Scrub::Off {
+            self.replace_addresses(&mut event.message, &mut replaced);
+            if self.scrub == Scrub::AllText {
+                for value in event.fields.values_mut() {
+                    self.replace_addresses_in(value, &mut replaced);
+                }
+            }
+        }
         let mut out: Vec<Replacement> = Vec::with_capacity(replaced.len());
         for r in replaced {
             if !out.iter().any(|o| o.token == r.replacement.token) {
@@ -162,6 +172,35 @@ impl Pseudonymiser {
             }
             out.push(r);
         }
+    }
+
+    fn replace_addresses_in(&self, value: &mut Value, out: &mut Vec<Replaced>) {
+        match value {
+            Value::String(s) => self.replace_addresses(s, out),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.replace_addresses_in(v, out)),
+            Value::Object(map) => map.values_mut().for_each(|v| self.replace_addresses_in(v, out)),
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+
+    /// Replaces every e-mail address in `text` by its `eml_` token.
+    fn replace_addresses(&self, text: &mut String, out: &mut Vec<Replaced>) {
+        let spans = emails::find(text);
+        if spans.is_empty() {
+            return;
+        }
+        let mut new = String::with_capacity(text.len());
+        let mut last = 0;
+        for (start, end) in spans {
+            let Some(r) = self.replace_str(FieldKind::Email, &text[start..end]) else { continue };
+            let Some((_, with)) = r.spellings.first() else { continue };
+            new.push_str(&text[last..start]);
+            new.push_str(with);
+            last = end;
+            out.push(r);
+        }
+        new.push_str(&text[last..]);
+        *text = new;
     }
 
     fn replace_str(&self, kind: FieldKind, raw: &str) -> Option<Replaced> {
@@ -271,6 +310,24 @@ mod tests {
     fn replacement_debug_hides_the_value() {
         let r = Replacement { token: "usr_x".into(), kind: FieldKind::User, value: Zeroizing::new("jdoe".into()) };
         assert!(!format!("{r:?}").contains("jdoe"));
+    }
+
+    #[test]
+    fn addresses_in_free_text_become_tokens_and_are_sealed() {
+        let key = SecretKey::from_bytes([7; crate::KEY_LEN]);
+        let p = Pseudonymiser::new(&key, &PseudonymConfig::default());
+        let time = "2026-01-01T00:00:00Z".parse().unwrap();
+        let message = "Clicked by Jean.Martin@hq.example today";
+        let mut event = Event::new("mail", safecare_model::Domain::Cyber, time, message);
+        let fields = serde_json::json!({"note": ["cc ana@ward.example"], "UserPrincipalName": "jdoe@hosp.local"});
+        event.fields = fields.as_object().unwrap().clone();
+        let sealed = p.pseudonymise(&mut event);
+        let text = serde_json::to_string(&event).unwrap().to_lowercase();
+        for clear in ["jean.martin", "ana@", "jdoe"] {
+            assert!(!text.contains(clear), "{clear} left in {text}");
+        }
+        assert!(event.message.starts_with("Clicked by eml_") && event.message.ends_with("@hq.example today"));
+        assert_eq!(sealed.iter().filter(|r| r.kind == FieldKind::Email).count(), 2);
     }
 
     #[test]

@@ -63,7 +63,8 @@ impl Tokeniser {
 /// addresses and are their own bare token.
 pub fn bare_token(value: &str) -> Option<&str> {
     let token_len = 4 + TOKEN_BYTES * 8 / 5;
-    let kinds = [FieldKind::User, FieldKind::Email, FieldKind::Badge, FieldKind::Patient, FieldKind::Name];
+    let kinds =
+        [FieldKind::User, FieldKind::Email, FieldKind::Badge, FieldKind::Patient, FieldKind::Name, FieldKind::Phone];
     kinds.iter().find_map(|kind| {
         value.match_indices(kind.prefix()).find_map(|(at, _)| {
             let candidate = value.get(at..at + token_len)?;

@@ -5,13 +5,17 @@
 use std::io::BufRead;
 
 use anyhow::Context;
+use std::sync::Arc;
+
+use safecare_server::privacy::Privacy;
 use safecare_server::{Config, provision};
 use safecare_store::{AccountStore, SqliteStore, Store};
 
 use crate::cli::{TokensAction, UsersAction};
 
 pub fn open(config: &Config) -> anyhow::Result<SqliteStore> {
-    std::fs::create_dir_all(&config.data_dir)
+    safecare_server::private_files::create_private_dir(&config.data_dir)
+        .and_then(|()| safecare_server::private_files::create_private_file(&config.database_path()))
         .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
     Ok(SqliteStore::open(config.database_path(), &config.store)?)
 }
@@ -30,20 +34,48 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
     Ok(first)
 }
 
+/// Records a change made from the command line in the audit chain, as the
+/// API records its own: the actor is `cli` (whoever holds the data
+/// directory).
+async fn audit(
+    config: &Config,
+    store: &Arc<SqliteStore>,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> anyhow::Result<()> {
+    let privacy = Privacy::open(config, store.clone())?;
+    privacy.record("cli", action, target, detail).await?;
+    Ok(())
+}
+
 pub async fn users(config: Config, action: UsersAction) -> anyhow::Result<()> {
-    let store = open(&config)?;
+    let store = Arc::new(open(&config)?);
     let result = match action {
         UsersAction::Add { name, role, password_stdin } => {
             let password = read_password(password_stdin)?;
-            provision::add_user(&store, &name, role, &password).await.map(|()| println!("added {name} ({role})"))
+            match provision::add_user(store.as_ref(), &name, role, &password).await {
+                Ok(()) => audit(&config, &store, "user.create", &name, &format!("role {role}"))
+                    .await
+                    .map(|()| println!("added {name} ({role})")),
+                Err(err) => Err(err.into()),
+            }
         }
         UsersAction::Passwd { name, password_stdin } => {
             let password = read_password(password_stdin)?;
-            provision::set_password(&store, &name, &password).await.map(|()| println!("password of {name} changed"))
+            match provision::set_password(store.as_ref(), &name, &password).await {
+                Ok(()) => audit(&config, &store, "user.update", &name, r#"{"password_changed":true}"#)
+                    .await
+                    .map(|()| println!("password of {name} changed")),
+                Err(err) => Err(err.into()),
+            }
         }
-        UsersAction::Disable { name } => {
-            provision::disable_user(&store, &name).await.map(|()| println!("{name} disabled"))
-        }
+        UsersAction::Disable { name } => match provision::disable_user(store.as_ref(), &name).await {
+            Ok(()) => audit(&config, &store, "user.update", &name, r#"{"disabled":true}"#)
+                .await
+                .map(|()| println!("{name} disabled")),
+            Err(err) => Err(err.into()),
+        },
         UsersAction::List => {
             for user in store.list_users().await? {
                 let state = if user.disabled { "disabled" } else { "active" };
@@ -53,13 +85,16 @@ pub async fn users(config: Config, action: UsersAction) -> anyhow::Result<()> {
         }
     };
     store.close().await;
-    Ok(result?)
+    result
 }
 
 pub async fn tokens(config: Config, action: TokensAction) -> anyhow::Result<()> {
-    let store = open(&config)?;
+    let store = Arc::new(open(&config)?);
     let TokensAction::Add { name, role, source } = action;
-    let result = provision::issue_token(&store, &name, role, source.as_deref(), "cli").await;
+    let result = match provision::issue_token(store.as_ref(), &name, role, source.as_deref(), "cli").await {
+        Ok(bearer) => audit(&config, &store, "token.create", &name, &format!("{name} ({role})")).await.map(|()| bearer),
+        Err(err) => Err(err.into()),
+    };
     store.close().await;
     println!("{}", result?);
     Ok(())

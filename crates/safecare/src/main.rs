@@ -35,8 +35,11 @@ fn main() -> std::process::ExitCode {
 
 /// Logs to stderr; `RUST_LOG` chooses the detail (default: info, but
 /// warnings only from the `evtx` crate, which logs every chunk it reads).
+/// Colours only on a terminal: in a file or a journal they are noise.
 fn init_logging() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,evtx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let ansi = std::io::stderr().is_terminal();
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
 }

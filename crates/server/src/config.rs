@@ -27,6 +27,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Largest accepted request body, in bytes (larger gets 413).
     pub max_body_bytes: usize,
+    /// Largest accepted event, in bytes, on every ingest route (an NDJSON
+    /// line, a JSON array element, a source's record, a syslog message, an
+    /// MQTT payload); larger ones are refused and counted. The listeners'
+    /// framing never reads more than 256 KiB whatever this says.
+    pub max_event_bytes: usize,
     /// Source name given to events posted over HTTP that name none.
     pub http_source: String,
     /// Messages each bus subscriber may buffer before backpressure.
@@ -37,6 +42,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Requests per second each caller may make.
     pub limits: RequestLimits,
+    /// Time limits for slow clients and connection caps of the listeners.
+    pub connections: crate::connections::ConnectionLimits,
     /// Detection rules.
     pub rules: RulesConfig,
     /// HTTPS; plain HTTP when absent.
@@ -95,11 +102,13 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("data"),
             max_body_bytes: 16 * 1024 * 1024,
+            max_event_bytes: safecare_ingest::decode::input::MAX_RECORD_LEN,
             http_source: "http".to_owned(),
             bus_capacity: 1024,
             store: SqliteConfig::default(),
             auth: AuthConfig::default(),
             limits: RequestLimits::default(),
+            connections: Default::default(),
             rules: RulesConfig::default(),
             tls: None,
             privacy: PrivacyConfig::default(),
@@ -201,5 +210,32 @@ mod tests {
             assert!(matches!(err, ConfigError::Missing(_)));
             Ok(())
         });
+    }
+
+    fn load(toml: &str) -> Result<Config, String> {
+        let mut outcome = Err(String::new());
+        Jail::expect_with(|jail| {
+            jail.create_file("s.toml", toml)?;
+            outcome = Config::load(Some(Path::new("s.toml"))).map_err(|e| e.to_string());
+            Ok(())
+        });
+        outcome
+    }
+
+    #[test]
+    fn unknown_keys_in_a_source_or_its_decoder_are_named() {
+        let good = "[[sources]]\nname = \"fw\"\ntype = \"syslog_tcp\"\nlisten = \"127.0.0.1:6514\"\ndecoder = { parser = \"syslog\" }\n";
+        let config = load(good).unwrap();
+        assert_eq!(config.sources[0].name, "fw");
+        let misspelt = good.replace("listen =", "lisen =");
+        assert!(load(&misspelt).unwrap_err().contains("lisen"));
+        let extra = format!("{good}site = \"hq\"\ncolour = \"red\"\n");
+        assert!(load(&extra).unwrap_err().contains("colour"));
+        let in_decoder = good.replace("parser = \"syslog\"", "parser = \"syslog\", strict = true");
+        assert!(load(&in_decoder).unwrap_err().contains("strict"));
+        let in_mapping = good.replace("parser = \"syslog\"", "parser = \"json\", domain = \"cyber\", tme = \"ts\"");
+        assert!(load(&in_mapping).unwrap_err().contains("tme"));
+        let mqtt = "[[sources]]\nname = \"doors\"\ntype = \"mqtt\"\nurl = \"mqtt://b\"\nclient_id = \"c\"\nclient_crt = \"x.pem\"\ndecoder = { parser = \"physical\" }\n";
+        assert!(load(mqtt).unwrap_err().contains("client_crt"));
     }
 }

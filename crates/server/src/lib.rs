@@ -7,12 +7,15 @@
 
 pub mod auth;
 mod config;
+mod connections;
 mod error;
 mod incidents;
+pub mod log_safety;
 mod metrics_setup;
 mod ndjson;
 mod pipeline;
 pub mod privacy;
+pub mod private_files;
 pub mod provision;
 mod routes;
 mod server;
@@ -21,6 +24,7 @@ pub mod tls;
 mod web;
 
 pub use config::{AuthConfig, Config, ConfigError, PrivacyConfig};
+pub use connections::ConnectionLimits;
 pub use incidents::StoreIncidents;
 pub use pipeline::purge_due;
 pub use routes::{RouteInfo, access_matrix_markdown, route_table};

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use safecare_ingest::media::lines;
 use safecare_model::{Event, EventInput};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// The most line errors listed in one answer; the count stays exact.
 pub const MAX_LISTED_ERRORS: usize = 1000;
@@ -35,6 +36,16 @@ impl Parsed {
         }
     }
 
+    /// Refuses an event over the size limit, unread.
+    fn too_large(&mut self, line: usize, len: usize, max: usize) -> bool {
+        if len <= max {
+            return false;
+        }
+        metrics::counter!("safecare_ingest_oversized_events_total").increment(1);
+        self.reject(line, format!("event is {len} bytes, over the limit of {max} (max_event_bytes)"));
+        true
+    }
+
     fn take(&mut self, line: usize, input: Result<EventInput, serde_json::Error>, now: Timestamp, source: &str) {
         match input {
             Ok(input) => match input.into_event(now, source) {
@@ -56,10 +67,14 @@ fn json_reason(err: &serde_json::Error) -> String {
     }
 }
 
-/// Parses NDJSON: blank lines are skipped, every other line is one event.
-pub fn parse_ndjson(body: &[u8], now: Timestamp, source: &str) -> Parsed {
+/// Parses NDJSON: blank lines are skipped, every other line is one event
+/// of at most `max_event` bytes.
+pub fn parse_ndjson(body: &[u8], now: Timestamp, source: &str, max_event: usize) -> Parsed {
     let mut parsed = Parsed::default();
     for (number, line) in lines(body) {
+        if parsed.too_large(number, line.len(), max_event) {
+            continue;
+        }
         match std::str::from_utf8(line) {
             Ok(text) => parsed.take(number, serde_json::from_str(text), now, source),
             Err(err) => parsed.reject(number, format!("not valid UTF-8 (byte {})", err.valid_up_to())),
@@ -68,17 +83,30 @@ pub fn parse_ndjson(body: &[u8], now: Timestamp, source: &str) -> Parsed {
     parsed
 }
 
-/// Parses a JSON body holding one event or an array of events.
-pub fn parse_json(body: &[u8], now: Timestamp, source: &str) -> Parsed {
+/// Parses a JSON body holding one event or an array of events, each of at
+/// most `max_event` bytes. Each event is read from its own text exactly as
+/// an NDJSON line is, so both forms refuse the same things (a key given
+/// twice among them).
+pub fn parse_json(body: &[u8], now: Timestamp, source: &str, max_event: usize) -> Parsed {
     let mut parsed = Parsed::default();
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Err(err) => parsed.reject(err.line(), json_reason(&err)),
-        Ok(serde_json::Value::Array(items)) => {
-            for (index, item) in items.into_iter().enumerate() {
-                parsed.take(index + 1, serde_json::from_value(item), now, source);
+    let starts_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    if starts_array {
+        match serde_json::from_slice::<Vec<&RawValue>>(body) {
+            Err(err) => parsed.reject(err.line(), json_reason(&err)),
+            Ok(items) => {
+                for (index, item) in items.into_iter().enumerate() {
+                    if !parsed.too_large(index + 1, item.get().len(), max_event) {
+                        parsed.take(index + 1, serde_json::from_str(item.get()), now, source);
+                    }
+                }
             }
         }
-        Ok(value) => parsed.take(1, serde_json::from_value(value), now, source),
+    } else if !parsed.too_large(1, body.len(), max_event) {
+        // The whole body is one event: serde_json's own line is the line.
+        match serde_json::from_slice::<EventInput>(body) {
+            Ok(input) => parsed.take(1, Ok(input), now, source),
+            Err(err) => parsed.reject(err.line(), json_reason(&err)),
+        }
     }
     parsed
 }
@@ -94,7 +122,7 @@ mod tests {
     #[test]
     fn ndjson_keeps_good_lines_and_numbers_bad_ones() {
         let body = b"{\"domain\":\"cyber\",\"message\":\"a\"}\n\n{not json}\n{\"domain\":\"cyber\"}\r\n{\"domain\":\"physical\",\"message\":\"b\"}\n\xff\xfe\n";
-        let parsed = parse_ndjson(body, now(), "http");
+        let parsed = parse_ndjson(body, now(), "http", 1 << 20);
         assert_eq!(parsed.events.len(), 2);
         assert_eq!(parsed.rejected, 3);
         let lines: Vec<usize> = parsed.errors.iter().map(|e| e.line).collect();
@@ -106,21 +134,43 @@ mod tests {
 
     #[test]
     fn json_takes_one_event_or_an_array() {
-        let one = parse_json(br#"{"domain":"building","message":"chiller fault"}"#, now(), "http");
+        let one = parse_json(br#"{"domain":"building","message":"chiller fault"}"#, now(), "http", 1 << 20);
         assert_eq!(one.events.len(), 1);
-        let many = parse_json(br#"[{"domain":"cyber","message":"a"},{"domain":"mars","message":"b"}]"#, now(), "http");
+        let many = parse_json(
+            br#"[{"domain":"cyber","message":"a"},{"domain":"mars","message":"b"}]"#,
+            now(),
+            "http",
+            1 << 20,
+        );
         assert_eq!(many.events.len(), 1);
         assert_eq!(many.errors[0].line, 2);
         assert!(many.errors[0].error.contains("mars"));
-        let broken = parse_json(b"{\"domain\":\n\"cyber\",", now(), "http");
+        let broken = parse_json(b"{\"domain\":\n\"cyber\",", now(), "http", 1 << 20);
         assert_eq!(broken.rejected, 1);
         assert_eq!(broken.errors[0].line, 2);
     }
 
     #[test]
+    fn both_forms_refuse_large_events_and_repeated_keys_alike() {
+        let big = format!(r#"{{"domain":"cyber","message":"{}"}}"#, "x".repeat(200));
+        let small = r#"{"domain":"cyber","message":"a"}"#;
+        let twice = r#"{"domain":"cyber","domain":"physical","message":"a"}"#;
+        let ndjson = parse_ndjson(format!("{big}\n{small}\n{twice}\n").as_bytes(), now(), "http", 100);
+        let json = parse_json(format!("[{big},{small},{twice}]").as_bytes(), now(), "http", 100);
+        for parsed in [&ndjson, &json] {
+            assert_eq!(parsed.events.len(), 1);
+            assert_eq!(parsed.errors.iter().map(|e| e.line).collect::<Vec<_>>(), [1, 3]);
+            assert!(parsed.errors[0].error.contains("over the limit of 100"), "{:?}", parsed.errors);
+            assert!(parsed.errors[1].error.contains("duplicate field"), "{:?}", parsed.errors);
+        }
+        assert_eq!(parse_json(big.as_bytes(), now(), "http", 100).rejected, 1);
+        assert_eq!(parse_json(twice.as_bytes(), now(), "http", 100).rejected, 1);
+    }
+
+    #[test]
     fn listed_errors_are_capped_but_counted() {
         let body = "x\n".repeat(MAX_LISTED_ERRORS + 5);
-        let parsed = parse_ndjson(body.as_bytes(), now(), "http");
+        let parsed = parse_ndjson(body.as_bytes(), now(), "http", 1 << 20);
         assert_eq!(parsed.rejected, MAX_LISTED_ERRORS + 5);
         assert_eq!(parsed.errors.len(), MAX_LISTED_ERRORS);
     }

@@ -92,18 +92,6 @@ pub enum PrivacyError {
     Keys(#[from] KeyError),
 }
 
-/// A folder only the owner may enter, for the keys.
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
 /// The running privacy layer.
 pub struct Privacy {
     pub store: Arc<dyn PrivacyStore>,
@@ -125,7 +113,8 @@ impl Privacy {
     /// the audit chain on `store`.
     pub fn open(config: &Config, store: Arc<dyn PrivacyStore>) -> Result<Self, PrivacyError> {
         let dir = config.keys_dir();
-        create_private_dir(&dir).map_err(|source| PrivacyError::KeysDir { path: dir.clone(), source })?;
+        crate::private_files::create_private_dir(&dir)
+            .map_err(|source| PrivacyError::KeysDir { path: dir.clone(), source })?;
         let keys = KeyRing::load_or_generate(&dir)?;
         Ok(Privacy {
             store: store.clone(),
@@ -172,6 +161,20 @@ impl Privacy {
             metrics::counter!("safecare_audit_failures_total").increment(1);
         }
         outcome
+    }
+}
+
+/// Verifies the audit chain when the service starts: a chain altered while
+/// SafeCare was stopped is reported at once (an error in the log and
+/// `safecare_audit_chain_intact 0`), not only when someone asks. The
+/// service still starts, so that the evidence can be examined through it.
+pub async fn check_audit_chain_at_start(privacy: &Privacy) {
+    match privacy.audit.check().await {
+        Ok(()) => metrics::gauge!("safecare_audit_chain_intact").set(1.0),
+        Err(err) => {
+            metrics::gauge!("safecare_audit_chain_intact").set(0.0);
+            tracing::error!(%err, "the audit chain does not verify: it was altered, truncated or rolled back while SafeCare was stopped");
+        }
     }
 }
 

@@ -66,7 +66,8 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         Some(settings) => Some(axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(settings)?)),
         None => None,
     };
-    std::fs::create_dir_all(&config.data_dir)
+    crate::private_files::create_private_dir(&config.data_dir)
+        .and_then(|()| crate::private_files::create_private_file(&config.database_path()))
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let store = Arc::new(SqliteStore::open(config.database_path(), &config.store)?);
     let detection = Detection::new(config.rules.clone(), store.as_ref()).await?;
@@ -99,6 +100,8 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         rate_limits,
         shutdown: CancellationToken::new(),
     };
+    // After the metrics recorder is installed (building the state does it).
+    crate::privacy::check_audit_chain_at_start(&state.privacy).await;
     let stop_pipeline = CancellationToken::new();
     let stop_sources = CancellationToken::new();
     let watched = if state.config.rules.watch { state.config.rules.dirs.as_slice() } else { &[] };
@@ -116,15 +119,10 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         shutting_down.cancel();
     };
     let store = state.store.clone();
+    let state_limits = state.config.connections.clone();
     let task = tokio::spawn(async move {
-        let served = match tls {
-            None => {
-                axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                    .with_graceful_shutdown(stopped)
-                    .await
-            }
-            Some(tls) => serve_tls(listener, app, tls, stopped).await,
-        };
+        let limits = state_limits;
+        let served = serve(listener, app, tls, &limits, stopped).await;
         // Requests in flight have finished (each awaited its own durable
         // write and publication). Sources stop next and their collector
         // stores what they queued; then the stages drain (incidents last, as
@@ -156,25 +154,39 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     Ok(RunningServer { addr, state, stop: Some(stop), task })
 }
 
-/// How long a TLS connection may take to finish its request at shutdown.
-const TLS_DRAIN: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a connection may take to finish its request at shutdown.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(30);
 
-async fn serve_tls(
+/// Serves HTTP, or HTTPS with `tls`, under the connection limits: a capped
+/// number of connections, each with a bounded time to send its request head
+/// (the body's deadline is a layer of the router).
+async fn serve(
     listener: TcpListener,
     app: axum::Router,
-    tls: axum_server::tls_rustls::RustlsConfig,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
+    limits: &crate::connections::ConnectionLimits,
     stopped: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
         stopped.await;
-        stopper.graceful_shutdown(Some(TLS_DRAIN));
+        stopper.graceful_shutdown(Some(DRAIN));
     });
-    axum_server::from_tcp_rustls(listener.into_std()?, tls)?
-        .handle(handle)
-        .serve(app.into_make_service_with_connect_info::<SocketAddr>())
-        .await
+    let capped = crate::connections::CappedAcceptor::new(limits);
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let mut server =
+        axum_server::from_tcp(listener.into_std()?)?.handle(handle).first_request_timeout(limits.header_timeout());
+    server.http_builder().http1().header_read_timeout(limits.header_timeout());
+    match tls {
+        None => server.acceptor(capped).serve(service).await,
+        Some(tls) => {
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
+                .handshake_timeout(limits.header_timeout())
+                .acceptor(capped);
+            server.acceptor(acceptor).serve(service).await
+        }
+    }
 }
 
 impl RunningServer {

@@ -83,13 +83,51 @@ pub fn server_config(config: &TlsConfig) -> Result<Arc<ServerConfig>, TlsError> 
 
 /// A self-signed certificate and its key, as PEM, valid for `hosts`.
 pub fn self_signed(hosts: &[String]) -> Result<(String, String), TlsError> {
-    let certified = rcgen::generate_simple_self_signed(hosts.to_vec())?;
-    Ok((certified.cert.pem(), certified.signing_key.serialize_pem()))
+    let mut params = rcgen::CertificateParams::new(hosts.to_vec())?;
+    // rcgen's default validity (1975 to 4096) never expires, so a leaked key
+    // stays good forever. Valid from yesterday (clock skew) for
+    // `SELF_SIGNED_DAYS`; `safecare certs init --force` renews it.
+    let day = |date: jiff::civil::Date| {
+        rcgen::date_time_ymd(i32::from(date.year()), date.month().unsigned_abs(), date.day().unsigned_abs())
+    };
+    let today = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
+    let span = |days: i64| jiff::Span::new().days(days);
+    params.not_before = day(today.saturating_sub(span(1)));
+    params.not_after = day(today.saturating_add(span(SELF_SIGNED_DAYS)));
+    let key = rcgen::KeyPair::generate()?;
+    let cert = params.self_signed(&key)?;
+    Ok((cert.pem(), key.serialize_pem()))
 }
+
+/// How long a certificate of `safecare certs init` is valid, in days (the
+/// longest browsers accept for a server certificate).
+pub const SELF_SIGNED_DAYS: i64 = 397;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_certificates_are_valid_from_yesterday_for_397_days() {
+        use base64::Engine;
+        let (cert, _) = self_signed(&["localhost".into()]).unwrap();
+        let body: String = cert.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+        let today = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
+        // X.509 validity times before 2050 are UTCTime: tag 0x17, length 13,
+        // YYMMDDhhmmssZ.
+        let utc_time = |date: jiff::civil::Date| {
+            let mut bytes = vec![0x17, 13];
+            bytes.extend(date.strftime("%y%m%d000000Z").to_string().into_bytes());
+            bytes
+        };
+        let contains = |needle: &[u8]| der.windows(needle.len()).any(|w| w == needle);
+        let from = today.saturating_sub(jiff::Span::new().days(1));
+        let to = today.saturating_add(jiff::Span::new().days(SELF_SIGNED_DAYS));
+        assert!(contains(&utc_time(from)), "not valid from yesterday");
+        assert!(contains(&utc_time(to)), "not valid until {to}");
+        assert!(!contains(b"40960101"), "still valid until 4096");
+    }
 
     #[test]
     fn generated_certificates_load_and_bad_files_are_named() {

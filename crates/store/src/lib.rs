@@ -18,7 +18,7 @@ use safecare_model::{Alert, AlertId, ApiToken, Asset, Event, EventId, IncidentId
 
 pub use error::StoreError;
 pub use incident::StoredIncident;
-pub use query::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, MAX_PAGE, SourceActivity};
+pub use query::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, MAX_PAGE, MAX_PAGE_BYTES, SourceActivity};
 pub use sqlite::{Durability, SqliteConfig, SqliteStore};
 
 /// Result of the store's operations.

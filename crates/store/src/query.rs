@@ -12,6 +12,10 @@ use crate::StoreError;
 /// The most records one page may hold.
 pub const MAX_PAGE: usize = 1000;
 
+/// The most stored bytes one page of events may hold (a page always holds
+/// at least one event); past it the page ends early with a `next` cursor.
+pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
 /// Filters over events; every set field must match.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventQuery {

@@ -38,6 +38,7 @@ impl MappedError {
 /// Which (dotted) fields hold the event core, as written in a source's
 /// configuration. Every field is kept under its own name either way.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct JsonMapping {
     pub domain: Domain,
     #[serde(default)]

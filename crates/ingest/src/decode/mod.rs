@@ -48,6 +48,8 @@ pub enum DecodeError {
     Mapped(#[from] mapped::MappedError),
     #[error("the physical decoder needs the MQTT topic of the message")]
     MissingTopic,
+    #[error("record is {len} bytes, over the limit of {max} (max_event_bytes)")]
+    TooLarge { len: usize, max: usize },
 }
 
 impl DecodeError {
@@ -63,6 +65,7 @@ impl DecodeError {
             DecodeError::Idmef(e) => e.kind(),
             DecodeError::Mapped(e) => e.kind(),
             DecodeError::MissingTopic => "missing_topic",
+            DecodeError::TooLarge { .. } => "too_large",
         }
     }
 }
@@ -70,7 +73,7 @@ impl DecodeError {
 /// The decoder a source is configured with (`parser = "..."` in
 /// `[[sources]]`). Serialised with a `parser` tag, the options beside it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "parser", rename_all = "snake_case")]
+#[serde(tag = "parser", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Decoder {
     Syslog,
     Cef,

@@ -47,6 +47,7 @@ impl SensorError {
 
 /// The allowed range of one measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Limit {
     #[serde(default)]
     pub min: Option<f64>,
@@ -72,6 +73,7 @@ fn default_alarm() -> Severity {
 
 /// One mapping rule, as written in the configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SensorRule {
     /// MQTT topic filter: `+` matches one level, a final `#` the rest.
     pub topic: String,
@@ -115,6 +117,7 @@ fn default_unit(metric: &str) -> Option<&'static str> {
 
 /// The mapping table; the first matching rule wins.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SensorMap {
     #[serde(default)]
     pub rules: Vec<SensorRule>,

@@ -12,7 +12,7 @@ mod udp;
 
 pub use framing::{FrameError, FrameReader};
 pub use mqtt::{MqttConfig, MqttSubscriber};
-pub use tcp::TcpSyslog;
+pub use tcp::{TcpLimits, TcpSyslog};
 pub use tls::{tls_acceptor, tls_client_config};
 pub use udp::UdpSyslog;
 

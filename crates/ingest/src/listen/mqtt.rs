@@ -13,6 +13,7 @@ use crate::decode::input::MAX_RECORD_LEN;
 
 /// Where to subscribe, as written in a source's configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MqttConfig {
     /// `mqtt://host[:port]` (port 1883 by default), or `mqtts://host[:port]`
     /// for TLS (port 8883 by default; `ca` is then required).

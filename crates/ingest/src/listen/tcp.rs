@@ -1,11 +1,18 @@
 //! Syslog over TCP (RFC 6587) and, with an acceptor, over TLS (RFC 5425).
 //! One task per connection; a slow pipeline stops reading that connection.
+//! A listener holds at most `max_connections` at once, and a connection
+//! that sends no complete message for `idle` (or takes longer than that
+//! over its TLS handshake) is closed: a silent or trickling sender must not
+//! hold a task and a socket forever.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use safecare_model::MAX_MESSAGE_LEN;
 use tokio::io::{AsyncRead, BufReader};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
 use super::framing::FrameReader;
@@ -14,13 +21,37 @@ use super::{ListenError, Pipeline};
 pub struct TcpSyslog {
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
+    idle: Duration,
+    slots: Arc<Semaphore>,
+}
+
+/// How long a connection may stay silent, and how many a listener holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TcpLimits {
+    pub idle: Duration,
+    pub max_connections: usize,
+}
+
+impl Default for TcpLimits {
+    fn default() -> Self {
+        TcpLimits { idle: Duration::from_secs(120), max_connections: 1024 }
+    }
 }
 
 impl TcpSyslog {
     pub async fn bind(addr: &str) -> Result<Self, ListenError> {
         let listener =
             TcpListener::bind(addr).await.map_err(|source| ListenError::Bind { addr: addr.to_owned(), source })?;
-        Ok(TcpSyslog { listener, tls: None })
+        Ok(TcpSyslog { listener, tls: None, idle: Duration::ZERO, slots: Arc::new(Semaphore::new(0)) }
+            .with_limits(TcpLimits::default()))
+    }
+
+    /// Closes connections silent for `limits.idle` and holds at most
+    /// `limits.max_connections` at once.
+    pub fn with_limits(mut self, limits: TcpLimits) -> Self {
+        self.idle = limits.idle;
+        self.slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+        self
     }
 
     /// Serves TLS instead of plain TCP.
@@ -48,15 +79,22 @@ impl TcpSyslog {
                     continue;
                 }
             };
+            let Ok(permit) = self.slots.clone().try_acquire_owned() else {
+                closed(&pipe, "connection_cap", format!("refused {peer}: the listener's connection cap is reached"));
+                continue;
+            };
             pipe.stats().record_connection();
             let pipe = pipe.clone();
             let tls = self.tls.clone();
+            let idle = self.idle;
             tokio::spawn(async move {
+                let _permit = permit;
                 match tls {
-                    None => serve(stream, peer, pipe).await,
-                    Some(acceptor) => match acceptor.accept(stream).await {
-                        Ok(tls_stream) => serve(tls_stream, peer, pipe).await,
-                        Err(e) => pipe.stats().record_error("tls_handshake", e.to_string()),
+                    None => serve(stream, peer, pipe, idle).await,
+                    Some(acceptor) => match tokio::time::timeout(idle, acceptor.accept(stream)).await {
+                        Ok(Ok(tls_stream)) => serve(tls_stream, peer, pipe, idle).await,
+                        Ok(Err(e)) => pipe.stats().record_error("tls_handshake", e.to_string()),
+                        Err(_) => closed(&pipe, "idle_timeout", format!("{peer}: TLS handshake not done in {idle:?}")),
                     },
                 }
             });
@@ -64,10 +102,24 @@ impl TcpSyslog {
     }
 }
 
-async fn serve<S: AsyncRead + Unpin>(stream: S, peer: SocketAddr, pipe: Pipeline) {
+/// Counts a connection closed (or refused) by a limit, in the source's
+/// health and in the metrics.
+fn closed(pipe: &Pipeline, reason: &'static str, detail: String) {
+    metrics::counter!("safecare_syslog_connections_closed_total", "source" => pipe.intake.context.source.clone(), "reason" => reason)
+        .increment(1);
+    pipe.stats().record_error(reason, detail);
+}
+
+async fn serve<S: AsyncRead + Unpin>(stream: S, peer: SocketAddr, pipe: Pipeline, idle: Duration) {
     let mut frames = FrameReader::new(BufReader::new(stream), MAX_MESSAGE_LEN);
     loop {
-        match frames.next_frame().await {
+        // A whole message must arrive within `idle`, so a byte-a-minute
+        // trickle is closed as surely as silence.
+        let Ok(next) = tokio::time::timeout(idle, frames.next_frame()).await else {
+            closed(&pipe, "idle_timeout", format!("{peer}: no complete message in {idle:?}"));
+            return;
+        };
+        match next {
             Ok(Some(frame)) => {
                 if pipe.handle(&frame, None, Some(peer)).await.is_err() {
                     return;

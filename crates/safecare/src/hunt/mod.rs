@@ -1,6 +1,7 @@
 //! `safecare hunt`: the detection engine over files, offline, with a
 //! progress bar; detections go to standard output in the chosen format.
 
+mod persons;
 mod read;
 
 use std::io::Write;
@@ -19,13 +20,19 @@ fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }
 
-fn write_alert(out: &mut impl Write, format: HuntFormat, alert: &Alert, rules: &RuleSet) -> std::io::Result<()> {
+fn write_alert(
+    out: &mut impl Write,
+    format: HuntFormat,
+    alert: &Alert,
+    rules: &RuleSet,
+    persons: &persons::Persons,
+) -> std::io::Result<()> {
     let rule = alert.safecare.rule.as_deref().and_then(|id| rules.rule(id));
     let name = rule.and_then(|r| r.name.clone()).unwrap_or_default();
     let time = alert.start_time.unwrap_or(alert.create_time).to_string();
     let asset = alert.safecare.asset.clone().unwrap_or_default();
     match format {
-        HuntFormat::Json => writeln!(out, "{}", serde_json::to_string(alert).unwrap_or_default()),
+        HuntFormat::Json => writeln!(out, "{}", serde_json::to_string(&persons.hide(alert)).unwrap_or_default()),
         HuntFormat::Csv => writeln!(
             out,
             "{},{},{},{},{}",
@@ -71,8 +78,9 @@ pub fn run(args: HuntArgs) -> anyhow::Result<()> {
     if args.format == HuntFormat::Csv {
         writeln!(out, "time,severity,alert,rule,asset")?;
     }
+    let persons = persons::Persons::for_this_run()?;
     for alert in &alerts {
-        write_alert(&mut out, args.format, alert, &rules)?;
+        write_alert(&mut out, args.format, alert, &rules, &persons)?;
     }
     let (read, skipped) = (totals.events.load(Ordering::Relaxed), totals.skipped.load(Ordering::Relaxed));
     eprintln!("{file_count} files, {read} events, {skipped} records skipped, {} detections", alerts.len());

@@ -62,6 +62,31 @@ pub async fn login(
     password: &str,
 ) -> Result<(Session, String), LoginError> {
     let now = Timestamp::now();
+    let user = check_credentials(accounts, lockout, username, password).await?;
+    let secret = random_token(32)?;
+    let session = Session {
+        token_hash: token_hash(&secret),
+        user: user.name.clone(),
+        role: user.role,
+        csrf: random_token(16)?,
+        created: now,
+        expires: now + session_lifetime,
+    };
+    accounts.put_session(session.clone()).await?;
+    Ok((session, secret))
+}
+
+/// Checks a user's password under the lockout rules, as every password
+/// check must (the login, a re-identification approver): a failure counts
+/// towards the lock, a locked account is refused before its password is
+/// looked at, and unknown, wrong and disabled get one answer.
+pub async fn check_credentials(
+    accounts: &dyn AccountStore,
+    lockout: &Lockout,
+    username: &str,
+    password: &str,
+) -> Result<User, LoginError> {
+    let now = Timestamp::now();
     let Some(mut user) = accounts.get_user(username).await? else {
         // Spend the same time as a real check so timing does not reveal
         // which names exist.
@@ -80,17 +105,7 @@ pub async fn login(
         user.locked_until = None;
         accounts.put_user(user.clone()).await?;
     }
-    let secret = random_token(32)?;
-    let session = Session {
-        token_hash: token_hash(&secret),
-        user: user.name.clone(),
-        role: user.role,
-        csrf: random_token(16)?,
-        created: now,
-        expires: now + session_lifetime,
-    };
-    accounts.put_session(session.clone()).await?;
-    Ok((session, secret))
+    Ok(user)
 }
 
 async fn record_failure(

@@ -105,7 +105,11 @@ pub async fn authorize(access: Access, request: Request, next: Next) -> Response
     if !access.allows(principal.role) {
         metrics::counter!("safecare_auth_refused_total", "reason" => "forbidden").increment(1);
         let message = format!("role {} lacks the permission {}", principal.role, access.label());
-        return ApiError::new(StatusCode::FORBIDDEN, message).into_response();
+        let mut response = ApiError::new(StatusCode::FORBIDDEN, message).into_response();
+        if let Access::Needs(permission) = access {
+            response.extensions_mut().insert(super::RefusedPermission(permission));
+        }
+        return response;
     }
     let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if let (true, Some(expected)) = (changes_state, principal.csrf.as_deref()) {

@@ -6,13 +6,15 @@ mod middleware;
 mod permission;
 mod rate_limit;
 mod secret;
+mod separation;
 mod throttle;
 
-pub use credentials::{Lockout, LoginError, login, logout};
+pub use credentials::{Lockout, LoginError, check_credentials, login, logout};
 pub use middleware::{Principal, authenticate, authorize, authorize_page, session_secret};
 pub use permission::{Access, Permission};
 pub use rate_limit::{Caller, RateLimits, RequestLimits, limit_rate};
 pub use secret::{hash_password, new_api_token, verify_password};
+pub use separation::{Grant, RefusedPermission, audit_refused_reidentification, check_grant};
 pub use throttle::LoginThrottle;
 
 /// Name of the session cookie.

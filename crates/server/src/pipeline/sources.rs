@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use safecare_bus::Message;
-use safecare_ingest::listen::Pipeline;
+use safecare_ingest::listen::{Pipeline, TcpLimits};
 use safecare_ingest::{AssetLookup, Intake, SourceError, SourceHealth, SourceStats};
 use safecare_model::Event;
 use tokio::sync::mpsc;
@@ -54,10 +54,13 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
     let mut stats = Vec::new();
     let mut http = HashMap::new();
     let mut tasks = Vec::new();
+    let limits = &state.config.connections;
+    let tcp_limits = TcpLimits { idle: limits.syslog_idle_timeout(), max_connections: limits.max_syslog_connections };
     for source in &state.config.sources {
-        let intake = source.intake()?.with_assets(assets.clone());
+        let intake = source.intake()?.with_assets(assets.clone()).with_max_record(state.config.max_event_bytes);
         stats.push(intake.stats.clone());
-        let Some(run) = source.listen(Pipeline { intake: intake.clone(), events: tx.clone() }).await? else {
+        let pipe = Pipeline { intake: intake.clone(), events: tx.clone() };
+        let Some(run) = source.listen(pipe, tcp_limits).await? else {
             // No listener: the ingest route takes its records in.
             http.insert(source.name.clone(), intake);
             continue;

@@ -8,7 +8,7 @@ use safecare_model::{ApiToken, Role, User};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::auth::{Principal, new_api_token};
+use crate::auth::{Grant, Principal, check_grant, new_api_token};
 use crate::error::ApiError;
 
 /// A user as the API shows it: never the password hash.
@@ -50,6 +50,7 @@ pub async fn create_user(
     if !valid_name {
         return Err(ApiError::bad_request("user name must be 1-64 letters, digits or . _ - @"));
     }
+    check_grant(Grant::Role(new.role))?;
     crate::provision::add_user(state.accounts.as_ref(), &new.name, new.role, &new.password).await?;
     state.audit(&principal.name, "user.create", &new.name, &format!("role {}", new.role)).await;
     let user = state.accounts.get_user(&new.name).await?.ok_or_else(|| ApiError::not_found(new.name.clone()))?;
@@ -74,6 +75,12 @@ pub async fn update_user(
 ) -> Result<Json<UserView>, ApiError> {
     let mut user =
         state.accounts.get_user(&name).await?.ok_or_else(|| ApiError::not_found(format!("no user {name}")))?;
+    if let Some(role) = change.role.filter(|r| *r != user.role) {
+        check_grant(Grant::Role(role))?;
+    }
+    if change.password.is_some() {
+        check_grant(Grant::Password(&user))?;
+    }
     let mut end_sessions = false;
     if let Some(role) = change.role {
         end_sessions |= role != user.role;
@@ -165,6 +172,7 @@ pub async fn create_token(
     if new.name.trim().is_empty() {
         return Err(ApiError::bad_request("token name is empty"));
     }
+    check_grant(Grant::Role(new.role))?;
     if new.role == Role::Sensor && new.source.as_deref().is_none_or(str::is_empty) {
         return Err(ApiError::bad_request("a sensor token needs the source name its events are recorded under"));
     }

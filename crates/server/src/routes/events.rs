@@ -66,8 +66,8 @@ pub async fn ingest(
     }
     let now = Timestamp::now();
     let Parsed { mut events, rejected, errors } = match format {
-        BodyFormat::Json => ndjson::parse_json(&body, now, source),
-        BodyFormat::Lines => ndjson::parse_ndjson(&body, now, source),
+        BodyFormat::Json => ndjson::parse_json(&body, now, source, state.config.max_event_bytes),
+        BodyFormat::Lines => ndjson::parse_ndjson(&body, now, source, state.config.max_event_bytes),
     };
     if principal.source.is_some() {
         events.iter_mut().for_each(|e| source.clone_into(&mut e.source));

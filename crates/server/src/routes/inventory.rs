@@ -54,22 +54,53 @@ async fn save(state: &AppState, inventory: Inventory) -> Result<usize, ApiError>
     Ok(state.replace_inventory(inventory).await?)
 }
 
-/// Replaces the whole inventory with the body (YAML or JSON by content type).
+/// `POST /api/v1/assets/import?mode=merge|replace`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportParams {
+    mode: Option<String>,
+}
+
+/// Imports the body (YAML or JSON by content type). By default it is merged
+/// into the inventory: its assets are added or replace those of the same
+/// id, its relations are added, and nothing is removed. `mode=replace`
+/// makes the body the whole inventory, removing what it lacks. A document
+/// without assets is refused either way: it is far more often a mistake
+/// (an empty file, `{}`) than a wish to wipe the map of the hospital.
 pub async fn import(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
+    params: Result<Query<ImportParams>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let replace = match params.mode.as_deref() {
+        None | Some("merge") => false,
+        Some("replace") => true,
+        Some(other) => return Err(ApiError::bad_request(format!("unknown mode {other:?}: merge or replace"))),
+    };
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("the inventory is not UTF-8"))?;
     let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let inventory = if kind.contains("json") { Inventory::from_json(text) } else { Inventory::from_yaml(text) };
-    let inventory = inventory.map_err(refused)?;
+    if text.trim().is_empty() {
+        return Err(ApiError::bad_request("empty document: no assets to import"));
+    }
+    let (assets, relations) = Inventory::records(text, kind.contains("json")).map_err(refused)?;
+    if assets.is_empty() {
+        return Err(ApiError::bad_request("the document lists no assets: nothing imported"));
+    }
+    let (imported_assets, imported_relations) = (assets.len(), relations.len());
     let _guard = state.inventory_lock.lock().await;
+    let inventory = if replace { Inventory::new(assets, relations) } else { current(&state).merge(assets, relations) };
+    let inventory = inventory.map_err(|e| refused(LoadError::Invalid(e)))?;
     let relations = inventory.relations().len();
     let assets = save(&state, inventory).await?;
-    state.audit(&principal.name, "assets.import", "", &format!("{assets} assets, {relations} relations")).await;
-    Ok(Json(json!({"assets": assets, "relations": relations})))
+    let mode = if replace { "replace" } else { "merge" };
+    let detail = format!(
+        "{mode}: {imported_assets} assets, {imported_relations} relations imported; now {assets} assets, {relations} relations"
+    );
+    state.audit(&principal.name, "assets.import", "", &detail).await;
+    Ok(Json(json!({"mode": mode, "assets": assets, "relations": relations})))
 }
 
 #[derive(Debug, Default, Deserialize)]

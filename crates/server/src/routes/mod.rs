@@ -24,7 +24,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
-use crate::auth::{Access, Permission, authenticate, authorize, authorize_page, limit_rate};
+use crate::auth::{
+    Access, Permission, audit_refused_reidentification, authenticate, authorize, authorize_page, limit_rate,
+};
 
 /// One route and what it requires (for `docs/security.md` and the test that
 /// walks every route).
@@ -179,9 +181,14 @@ pub fn router(state: AppState) -> Router {
     let mut router = api()
         .router
         .layer(axum::middleware::from_fn_with_state(state.clone(), limit_rate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), audit_refused_reidentification))
         .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(TraceLayer::new_for_http());
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.connections.body_timeout(),
+            crate::connections::body_deadline,
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(crate::log_safety::request_span));
     for (name, value) in SECURITY_HEADERS {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),

@@ -1,7 +1,7 @@
 //! Re-identification, the audit log and retention, over the API.
 
 use axum::Json;
-use axum::extract::{Extension, State};
+use axum::extract::{ConnectInfo, Extension, State};
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use safecare_model::IncidentId;
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::AppState;
-use crate::auth::{Principal, verify_password};
+use crate::auth::{LoginError, Principal, check_credentials};
 use crate::error::ApiError;
 
 #[derive(Debug, Deserialize)]
@@ -36,15 +36,45 @@ pub struct Reidentification {
     audit_seq: u64,
 }
 
-/// The approver as an actor, only if their password checks out.
-async fn approver(state: &AppState, name: &str, password: &str) -> Result<Actor, ApiError> {
-    let refused = || ApiError::new(StatusCode::FORBIDDEN, "the approver's name or password is wrong");
-    let user = state.accounts.get_user(name).await?.ok_or_else(refused)?;
-    if user.disabled || !verify_password(password, &user.password_hash) {
-        return Err(refused());
+/// The approver as an actor, only if their password checks out. An
+/// approver's password is a login: it goes through the login throttle of the
+/// caller's address and the approver account's lockout, every failure is
+/// audited, and every failure that is not a lock or the throttle gets one
+/// answer, whether the name is unknown, the password wrong, the account
+/// disabled, or the account not one that may approve.
+async fn approver(
+    state: &AppState,
+    peer: std::net::IpAddr,
+    officer: &str,
+    name: &str,
+    password: &str,
+) -> Result<Actor, ApiError> {
+    let refused = |status, reason: &'static str| async move {
+        metrics::counter!("safecare_logins_total", "outcome" => "approver_refused").increment(1);
+        state.audit(officer, "reidentify.approver", name, &format!("refused: {reason}")).await;
+        ApiError::new(status, APPROVER_REFUSED)
+    };
+    if !state.login_throttle.allow(peer, std::time::Instant::now()) {
+        return Err(refused(StatusCode::TOO_MANY_REQUESTS, "too many attempts from this address").await);
     }
-    Ok(Actor::new(user.name, [user.role]))
+    match check_credentials(state.accounts.as_ref(), &state.config.auth.lockout, name, password).await {
+        Ok(user) if user.role == safecare_model::Role::PrivacyOfficer && user.name != officer => {
+            Ok(Actor::new(user.name, [user.role]))
+        }
+        Ok(_) => Err(refused(StatusCode::FORBIDDEN, "not another privacy officer").await),
+        Err(LoginError::Invalid) => Err(refused(StatusCode::FORBIDDEN, "wrong name or password").await),
+        Err(LoginError::Locked(_) | LoginError::Throttled) => {
+            Err(refused(StatusCode::TOO_MANY_REQUESTS, "approver account locked").await)
+        }
+        Err(err @ (LoginError::Store(_) | LoginError::Random(_))) => {
+            Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))
+        }
+    }
 }
+
+/// The one answer to an approver who does not check out.
+const APPROVER_REFUSED: &str =
+    "the approver could not be confirmed: wrong name or password, locked, or not another privacy officer";
 
 /// Reveals the original value behind a token, for a privacy officer with a
 /// reason tied to an incident (and a second approver when required). Every
@@ -52,10 +82,11 @@ async fn approver(state: &AppState, name: &str, password: &str) -> Result<Actor,
 pub async fn reidentify(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     Json(request): Json<ReidentifyRequest>,
 ) -> Result<Json<Reidentification>, ApiError> {
     let approver = match (&request.approver, &request.approver_password) {
-        (Some(name), Some(password)) => Some(approver(&state, name, password).await?),
+        (Some(name), Some(password)) => Some(approver(&state, peer.ip(), &principal.name, name, password).await?),
         (None, None) => None,
         _ => return Err(ApiError::bad_request("give both approver and approver_password, or neither")),
     };

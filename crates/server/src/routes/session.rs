@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::AppState;
 use crate::auth::{LoginError, Principal, SESSION_COOKIE};
 use crate::error::ApiError;
+use crate::log_safety::Escaped;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,7 +62,7 @@ pub(crate) async fn start_session(
         }
         Err(err) => {
             metrics::counter!("safecare_logins_total", "outcome" => "failure").increment(1);
-            tracing::warn!(user = %username, %err, "login refused");
+            tracing::warn!(user = %Escaped(username), %err, "login refused");
             state.audit(username, "login", username, &format!("refused: {err}")).await;
             Err(err)
         }

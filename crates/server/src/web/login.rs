@@ -18,9 +18,15 @@ pub struct Next {
     next: Option<String>,
 }
 
-/// Only local paths are followed after login, never another site.
+/// Only same-origin paths are followed after login, never another site:
+/// a path that starts with one `/` and holds only visible ASCII other than
+/// a backslash. Browsers drop tabs and newlines from URLs (`/\t/evil.example`
+/// becomes `//evil.example`, another host) and read a backslash as `/`; a CR or
+/// LF could not go into a header anyway; anything else falls back to `/`.
 fn safe_next(next: Option<&str>) -> &str {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/")
+    let same_origin =
+        |n: &&str| n.starts_with('/') && !n.starts_with("//") && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    next.filter(same_origin).unwrap_or("/")
 }
 
 fn login_page(next: &str, error: Option<&str>) -> Markup {
@@ -84,6 +90,10 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/x\r\nSet-Cookie: a=b")), "/");
+        assert_eq!(safe_next(Some("/événements")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

@@ -6,7 +6,7 @@ use safecare_model::{Alert, Asset, Event, Relation};
 use serde::de::DeserializeOwned;
 
 use super::codec::micros;
-use crate::query::page_size;
+use crate::query::{MAX_PAGE_BYTES, page_size};
 use crate::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, StoreError, StoredIncident};
 
 /// Builds a WHERE clause with positional parameters as filters are added.
@@ -41,7 +41,13 @@ impl Filter {
 /// Turns free text into an FTS5 query that means "all these words", with
 /// every word quoted so FTS5 operators typed by a user are taken literally.
 fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text.split_whitespace().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
+    // Control characters separate words too: a NUL inside a quoted FTS5
+    // string is an SQL error, not a search.
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
 
@@ -90,6 +96,7 @@ pub(crate) fn query_events(conn: &Connection, q: &EventQuery) -> Result<EventPag
     let mut events = Vec::with_capacity(limit);
     let mut last = None;
     let mut more = false;
+    let mut bytes = 0;
     while let Some(row) = rows.next()? {
         if events.len() == limit {
             more = true;
@@ -98,6 +105,13 @@ pub(crate) fn query_events(conn: &Connection, q: &EventQuery) -> Result<EventPag
         let seq: i64 = row.get(0)?;
         let time: i64 = row.get(1)?;
         let body: String = row.get(2)?;
+        // A page is bounded in bytes as well as in events, so a few large
+        // events cannot make one read hold hundreds of megabytes.
+        if !events.is_empty() && bytes + body.len() > MAX_PAGE_BYTES {
+            more = true;
+            break;
+        }
+        bytes += body.len();
         events.push(serde_json::from_str::<Event>(&body)?);
         last = Some(Cursor { time, seq });
     }
