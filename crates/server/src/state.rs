@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use crate::Config;
 use crate::auth::{LoginThrottle, RateLimits};
 use crate::incidents::Incidents;
-use crate::pipeline::{Detection, Sources};
+use crate::pipeline::{Detection, Progress, Sources};
 use crate::privacy::Privacy;
 
 /// Shared, cheaply cloned state of the running service.
@@ -26,6 +26,8 @@ pub struct AppState {
     pub incidents: Incidents,
     pub privacy: Arc<Privacy>,
     pub sources: Sources,
+    /// How far behind the stores' logs the stages are.
+    pub progress: Progress,
     /// Serialises read-modify-write changes of the inventory.
     pub inventory_lock: Arc<tokio::sync::Mutex<()>>,
     /// The identifier index events are resolved against, by the listeners

@@ -21,7 +21,7 @@ use safecare_respond::{
     ClockConfig, GroupDecision, Grouper, IncidentRecord, IntakeError, PlaybookLibrary, SYSTEM_ACTOR, SplitRequest,
     TimelineAction, TimelineEntry, add_alert, merge, open_from_alert, record_reminder_sent, reminders_due, split,
 };
-use safecare_store::{IncidentQuery, MAX_PAGE, Store, StoreError, StoredIncident};
+use safecare_store::{Checkpoint, IncidentQuery, MAX_PAGE, Store, StoreError, StoredIncident};
 use tokio::sync::{Mutex, MutexGuard};
 
 pub use assess::{assess_impact, try_assess};
@@ -123,8 +123,15 @@ impl Incidents {
     /// write per batch, not one per alert. An incident's impact is
     /// reassessed as soon as an alert brings it a new threat or asset, so
     /// that a later alert of the same batch on an asset that impact
-    /// reaches joins it.
-    pub async fn take_alerts(&self, state: &AppState, alerts: &[&Alert]) -> Result<(), StoreError> {
+    /// reaches joins it. Every incident the batch touched is stored in one
+    /// transaction with the incident stage's `checkpoint`, so a crash never
+    /// leaves an alert half-grouped or grouped twice.
+    pub async fn take_alerts(
+        &self,
+        state: &AppState,
+        alerts: &[&Alert],
+        checkpoint: Checkpoint,
+    ) -> Result<(), StoreError> {
         let mut grouper = self.lock().await;
         let now = Timestamp::now();
         let mut touched: Vec<Touched> = Vec::new();
@@ -172,10 +179,15 @@ impl Incidents {
             };
             touched[at].assess(state, &mut grouper).await;
         }
-        for mut entry in touched {
+        let mut stored = Vec::with_capacity(touched.len());
+        for entry in &mut touched {
             entry.assess(state, &mut grouper).await;
             expect_impact(&mut grouper, &entry.record, entry.latest);
-            self.save(state, &entry.record, entry.from).await?;
+            stored.push(to_stored(&entry.record)?);
+        }
+        state.store.put_incidents(stored, checkpoint).await?;
+        for entry in &touched {
+            self.announce_from(state, &entry.record, entry.from).await;
         }
         Ok(())
     }
@@ -264,15 +276,19 @@ impl Incidents {
     /// audit chain; automatic grouping stays on the timeline only, so an
     /// alert flood does not flood the audit.
     pub async fn save(&self, state: &AppState, record: &IncidentRecord, from: usize) -> Result<(), StoreError> {
-        let json = serde_json::to_string(record)?;
-        state.store.put_incident(StoredIncident { incident: record.incident.clone(), record: json }).await?;
+        state.store.put_incident(to_stored(record)?).await?;
+        self.announce_from(state, record, from).await;
+        Ok(())
+    }
+
+    /// Announces a stored record's timeline entries from `from` on.
+    async fn announce_from(&self, state: &AppState, record: &IncidentRecord, from: usize) {
         for entry in record.timeline.iter().skip(from) {
             let action = announce(state, record, entry).await;
             if entry.actor != SYSTEM_ACTOR || entry.action == TimelineAction::ReminderSent {
                 state.audit(&entry.actor, &format!("incident.{action}"), &record.id().to_string(), &entry.detail).await;
             }
         }
-        Ok(())
     }
 
     /// Records every regulatory reminder that has come due, on every open
@@ -350,6 +366,10 @@ fn expect_impact(grouper: &mut Grouper, record: &IncidentRecord, at: Timestamp) 
         let reached = report.services.iter().chain(&report.assets).map(|a| (a.asset.as_str(), a.score));
         grouper.expect_impact(record.id(), reached, at);
     }
+}
+
+fn to_stored(record: &IncidentRecord) -> Result<StoredIncident, StoreError> {
+    Ok(StoredIncident { incident: record.incident.clone(), record: serde_json::to_string(record)? })
 }
 
 fn no_such(id: IncidentId) -> ApiError {
