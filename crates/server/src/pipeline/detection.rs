@@ -63,6 +63,16 @@ struct Running {
     earlier_hits: HashMap<String, u64>,
 }
 
+impl Running {
+    /// Puts `detector` in place of the running one, keeping its hit counts.
+    fn replace(&mut self, detector: Detector) {
+        let old = std::mem::replace(&mut self.detector, detector);
+        for (id, n) in old.hits() {
+            *self.earlier_hits.entry(id.clone()).or_default() += n;
+        }
+    }
+}
+
 /// Why a reload left the running rules as they were.
 #[derive(Debug, thiserror::Error)]
 pub enum ReloadError {
@@ -220,10 +230,7 @@ impl Detection {
         if let Err(err) = detector.restore(running.detector.snapshot()) {
             tracing::warn!(%err, "correlation windows not carried over to the new rules");
         }
-        let old = std::mem::replace(&mut running.detector, detector);
-        for (id, n) in old.hits() {
-            *running.earlier_hits.entry(id.clone()).or_default() += n;
-        }
+        running.replace(detector);
         running.catalog = catalog;
     }
 
@@ -295,12 +302,13 @@ impl Detection {
             other => (other, None),
         };
         let mut running = self.lock();
-        running.detector = Detector::new(running.catalog.active.clone());
+        let mut detector = Detector::new(running.catalog.active.clone());
         if let Some(windows) = windows
-            && let Err(err) = running.detector.restore(windows)
+            && let Err(err) = detector.restore(windows)
         {
             tracing::warn!(%err, "saved correlation windows not restored; starting empty");
         }
+        running.replace(detector);
         let from = position.unwrap_or(checkpoint);
         if from < checkpoint {
             tracing::info!(from, checkpoint, "detection replays the events its saved windows do not reflect");
