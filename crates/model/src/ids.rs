@@ -65,9 +65,39 @@ uuid_id!(
     IncidentId
 );
 
+impl AlertId {
+    /// An id that follows from what raised the alert rather than from when
+    /// it was raised: the time part (first 48 bits) of the triggering
+    /// event's id, so alert ids still sort by time, then the first bytes of
+    /// `digest`, a hash of the rule and events. Detecting the same events
+    /// again (a stage replaying after a crash) gives the same id, and the
+    /// store keeps one alert. A UUIDv8, the version for such custom layouts.
+    pub fn derived(trigger: EventId, digest: &[u8]) -> Self {
+        let mut bytes = [0u8; 16];
+        bytes[..6].copy_from_slice(&trigger.0.as_bytes()[..6]);
+        for (slot, byte) in bytes[6..].iter_mut().zip(digest) {
+            *slot = *byte;
+        }
+        AlertId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_alert_ids_repeat_for_the_same_input_and_keep_the_trigger_time() {
+        let trigger = EventId::new();
+        let a = AlertId::derived(trigger, &[7; 32]);
+        assert_eq!(a, AlertId::derived(trigger, &[7; 32]));
+        assert_ne!(a, AlertId::derived(trigger, &[8; 32]));
+        assert_eq!(a.0.as_bytes()[..6], trigger.0.as_bytes()[..6]);
+        assert_eq!(a.0.get_version_num(), 8);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let later = AlertId::derived(EventId::new(), &[0; 32]);
+        assert!(later > a, "ordered by the trigger's time");
+    }
 
     #[test]
     fn ids_are_time_ordered_and_parse_back() {

@@ -32,6 +32,12 @@ pub trait IncidentRepository: Send + Sync {
     /// announced (the implementation publishes and audits entries from it).
     async fn save(&self, record: &IncidentRecord, from: usize) -> Result<(), RepositoryError>;
 
+    /// Stores the records one batch of alerts touched, all or none, with
+    /// `through`: the position in the alert log the batch ends at, where
+    /// grouping resumes after a restart. Each record is announced as by
+    /// [`Self::save`], from its own first new entry.
+    async fn save_grouped(&self, records: &[(&IncidentRecord, usize)], through: u64) -> Result<(), RepositoryError>;
+
     /// Incidents (only the open ones with `open_only`), `limit` of them
     /// from `offset`, in a stable order.
     async fn incidents(

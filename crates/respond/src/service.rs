@@ -160,8 +160,10 @@ impl Incidents {
     /// write per batch, not one per alert. An incident's impact is
     /// reassessed as soon as an alert brings it a new threat or asset, so
     /// that a later alert of the same batch on an asset that impact
-    /// reaches joins it.
-    pub async fn take_alerts(&self, alerts: &[&Alert]) -> Result<(), RepositoryError> {
+    /// reaches joins it. Every incident the batch touched is saved at once
+    /// with `through`, the alert-log position the batch ends at, so a crash
+    /// never leaves an alert half-grouped or grouped twice.
+    pub async fn take_alerts(&self, alerts: &[&Alert], through: u64) -> Result<(), RepositoryError> {
         let mut grouper = self.lock().await;
         let now = Timestamp::now();
         let mut touched: Vec<Touched> = Vec::new();
@@ -209,11 +211,12 @@ impl Incidents {
             };
             touched[at].assess(self, &mut grouper).await;
         }
-        for mut entry in touched {
+        for entry in &mut touched {
             entry.assess(self, &mut grouper).await;
             expect_impact(&mut grouper, &entry.record, entry.latest);
-            self.repository.save(&entry.record, entry.from).await?;
         }
+        let grouped: Vec<(&IncidentRecord, usize)> = touched.iter().map(|t| (&t.record, t.from)).collect();
+        self.repository.save_grouped(&grouped, through).await?;
         Ok(())
     }
 

@@ -19,6 +19,8 @@ struct Memory {
     records: Mutex<HashMap<IncidentId, IncidentRecord>>,
     saves: Mutex<Vec<(IncidentId, usize)>>,
     alerts: Mutex<Vec<Alert>>,
+    /// The alert-log position the last grouped batch was saved with.
+    through: Mutex<Option<u64>>,
 }
 
 #[async_trait::async_trait]
@@ -30,6 +32,14 @@ impl IncidentRepository for Memory {
     async fn save(&self, record: &IncidentRecord, from: usize) -> Result<(), RepositoryError> {
         self.saves.lock().unwrap().push((record.id(), from));
         self.records.lock().unwrap().insert(record.id(), record.clone());
+        Ok(())
+    }
+
+    async fn save_grouped(&self, records: &[(&IncidentRecord, usize)], through: u64) -> Result<(), RepositoryError> {
+        for (record, from) in records {
+            self.save(record, *from).await?;
+        }
+        *self.through.lock().unwrap() = Some(through);
         Ok(())
     }
 
@@ -84,9 +94,10 @@ async fn one_batch_groups_into_one_incident_saved_once() {
     let alerts = two_on_one_host();
     memory.alerts.lock().unwrap().extend(alerts.clone());
     let batch: Vec<&Alert> = alerts.iter().collect();
-    incidents.take_alerts(&batch).await.unwrap();
+    incidents.take_alerts(&batch, 7).await.unwrap();
     let saves = memory.saves.lock().unwrap().clone();
     assert_eq!(saves.len(), 1, "{saves:?}");
+    assert_eq!(*memory.through.lock().unwrap(), Some(7), "the batch is saved with its log position");
     let (id, from) = saves[0];
     assert_eq!(from, 0, "a new incident announces its whole timeline");
     let record = incidents.get(id).await.unwrap().unwrap();
@@ -100,10 +111,10 @@ async fn a_restarted_service_joins_alerts_to_the_incidents_it_left() {
     let alerts = two_on_one_host();
     memory.alerts.lock().unwrap().extend(alerts.clone());
     let first = Incidents::new(&IncidentsConfig::default(), memory.clone()).await.unwrap();
-    first.take_alerts(&[&alerts[0]]).await.unwrap();
+    first.take_alerts(&[&alerts[0]], 1).await.unwrap();
     drop(first);
     let again = Incidents::new(&IncidentsConfig::default(), memory.clone()).await.unwrap();
-    again.take_alerts(&[&alerts[1]]).await.unwrap();
+    again.take_alerts(&[&alerts[1]], 2).await.unwrap();
     let records = memory.records.lock().unwrap();
     assert_eq!(records.len(), 1, "the second alert joined the first incident");
     assert_eq!(records.values().next().unwrap().incident.alerts.len(), 2);

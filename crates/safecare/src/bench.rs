@@ -3,29 +3,62 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use safecare_bus::{Delivery, Message, Subscription, Topic};
 use safecare_model::Role;
 use safecare_server::{Config, provision};
 use tokio::sync::Semaphore;
 
 use crate::cli::BenchWhat;
 
-/// One request's body: `batch` realistic Windows logon failures.
-fn body(batch: usize, offset: usize) -> String {
-    (offset..offset + batch)
-        .map(|i| {
-            format!(
-                "{{\"domain\":\"cyber\",\"message\":\"An account failed to log on\",\"asset\":\"ws-{}\",\"logsource\":{{\"product\":\"windows\",\"service\":\"security\"}},\"fields\":{{\"EventID\":4625,\"TargetUserName\":\"user{}\",\"IpAddress\":\"10.1.{}.{}\",\"LogonType\":3}}}}\n",
-                i % 300,
-                i % 5000,
-                (i / 250) % 250,
-                i % 250
-            )
-        })
-        .collect()
+/// The stream `safecare bench ingest` sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Workload {
+    /// Windows logon failures over 5,000 accounts: every event raises an
+    /// alert, and every account's tenth failure within five minutes a
+    /// brute-force correlation (the alert flood).
+    Flood,
+    /// A hospital's everyday mix: interactive logons, theatre climate
+    /// readings in range, granted badges (informational alerts) and a few
+    /// logon failures; about one event in twenty raises an alert.
+    Mix,
+}
+
+/// One request's body: `batch` events of the workload from `offset` on.
+fn body(workload: Workload, batch: usize, offset: usize) -> String {
+    (offset..offset + batch).map(|i| event_line(workload, i)).collect()
+}
+
+fn event_line(workload: Workload, i: usize) -> String {
+    let logon = |event_id: u32, logon_type: u32| {
+        format!(
+            "{{\"domain\":\"cyber\",\"message\":\"Logon event\",\"asset\":\"ws-{}\",\"logsource\":{{\"product\":\"windows\",\"service\":\"security\"}},\"fields\":{{\"EventID\":{event_id},\"TargetUserName\":\"user{}\",\"IpAddress\":\"10.1.{}.{}\",\"LogonType\":{logon_type}}}}}\n",
+            i % 300,
+            i % 5000,
+            (i / 250) % 250,
+            i % 250
+        )
+    };
+    match (workload, i % 100) {
+        (Workload::Flood, _) | (Workload::Mix, 0) => logon(4625, 3),
+        (Workload::Mix, 1..=4) => format!(
+            "{{\"domain\":\"physical\",\"message\":\"Badge granted\",\"logsource\":{{\"product\":\"safecare\",\"category\":\"access_control\"}},\"location\":{{\"site\":\"hq\",\"building\":\"main\",\"zone\":\"ward-{}\"}},\"fields\":{{\"action\":\"granted\",\"badge_holder\":\"staff{}\",\"door\":\"door-{}\"}}}}\n",
+            i % 12,
+            i % 2000,
+            i % 80
+        ),
+        (Workload::Mix, 5..=29) => format!(
+            "{{\"domain\":\"building\",\"message\":\"Theatre climate\",\"logsource\":{{\"product\":\"safecare\",\"category\":\"environment\"}},\"location\":{{\"site\":\"hq\",\"building\":\"main\",\"zone\":\"theatre\",\"room\":\"th-{}\"}},\"fields\":{{\"metric\":\"temperature\",\"value\":{}.{}}}}}\n",
+            i % 6,
+            20 + i % 3,
+            i % 10
+        ),
+        (Workload::Mix, _) => logon(4624, 2),
+    }
 }
 
 /// Percentile of sorted durations.
@@ -39,14 +72,15 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
     match what {
-        BenchWhat::Ingest { events, batch, concurrency, url, token } => {
-            ingest(events, batch, concurrency, url, token).await
+        BenchWhat::Ingest { workload, events, batch, concurrency, url, token } => {
+            ingest(workload, events, batch, concurrency, url, token).await
         }
         BenchWhat::Detect(args) => crate::bench_detect::run(&args),
     }
 }
 
 async fn ingest(
+    workload: Workload,
     events: usize,
     batch: usize,
     concurrency: usize,
@@ -72,8 +106,20 @@ async fn ingest(
             (Some(server), url, token)
         }
     };
+    // With its own server the bench watches alerts as they are published
+    // (after they are stored): event→alert latency is the time since the
+    // triggering event was taken in, which the alert's id carries.
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let watch = match &own_server {
+        Some(server) => {
+            let alerts = server.state.bus.subscribe(Topic::Alerts, Delivery::Reliable).await?;
+            Some(tokio::spawn(alert_latencies(alerts, seen.clone())))
+        }
+        None => None,
+    };
     let endpoint = format!("{url}/api/v1/events");
     let client = reqwest::Client::new();
+    let refused = Arc::new(AtomicU64::new(0));
     let requests = events.div_ceil(batch);
     let bar = ProgressBar::new(events as u64);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} events  {per_sec}  eta {eta}")?);
@@ -84,23 +130,36 @@ async fn ingest(
         let size = batch.min(events - r * batch);
         let permit = gate.clone().acquire_owned().await?;
         let (client, endpoint, token, bar) = (client.clone(), endpoint.clone(), token.clone(), bar.clone());
-        let payload = body(size, r * batch);
+        let refused = refused.clone();
+        let payload = body(workload, size, r * batch);
         tasks.push(tokio::spawn(async move {
             let sent = Instant::now();
-            let response = client
-                .post(&endpoint)
-                .bearer_auth(&token)
-                .header("content-type", "application/x-ndjson")
-                .body(payload)
-                .send()
-                .await;
+            loop {
+                let response = client
+                    .post(&endpoint)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/x-ndjson")
+                    .body(payload.clone())
+                    .send()
+                    .await?;
+                match response.status().as_u16() {
+                    202 => break,
+                    // Pushed back: wait as told, then send the same body again.
+                    429 | 503 => {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                        let wait = response
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                            .unwrap_or(1);
+                        tokio::time::sleep(Duration::from_secs(wait)).await;
+                    }
+                    _ => anyhow::bail!("server answered {}", response.status()),
+                }
+            }
             drop(permit);
             bar.inc(size as u64);
-            match response {
-                Ok(r) if r.status().as_u16() == 202 => Ok(sent.elapsed()),
-                Ok(r) => Err(anyhow::anyhow!("server answered {}", r.status())),
-                Err(e) => Err(anyhow::anyhow!(e)),
-            }
+            anyhow::Ok(sent.elapsed())
         }));
     }
     let mut latencies = Vec::with_capacity(requests);
@@ -118,7 +177,58 @@ async fn ingest(
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
     );
     if let Some(server) = own_server {
+        // End to end: until both stages have handled everything stored.
+        loop {
+            let lag = server.state.progress.lag(server.state.store.as_ref()).await;
+            if lag.iter().all(|stage| stage.behind == 0) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let through = started.elapsed();
+        println!(
+            "end to end (detected and grouped): {:.2} s, {:.0} events/s; {} requests pushed back",
+            through.as_secs_f64(),
+            events as f64 / through.as_secs_f64(),
+            refused.load(Ordering::Relaxed),
+        );
         server.stop().await?;
+        if let Some(watch) = watch {
+            watch.abort();
+            let mut alerts = std::mem::take(&mut *seen.lock().map_err(|_| anyhow::anyhow!("alert watcher failed"))?);
+            alerts.sort();
+            println!(
+                "event→alert: {} alerts, p50 {:.0} ms, p99 {:.0} ms",
+                alerts.len(),
+                percentile(&alerts, 0.5).as_secs_f64() * 1e3,
+                percentile(&alerts, 0.99).as_secs_f64() * 1e3,
+            );
+        }
+    }
+    if let Some(peak) = peak_rss_kib() {
+        println!("peak RSS (bench client and server in one process): {:.0} MiB", peak as f64 / 1024.0);
     }
     Ok(())
+}
+
+/// Records, for every alert published, the time since its triggering event
+/// was taken in: an alert's id begins with that event's id's millisecond
+/// timestamp ([`safecare_model::AlertId::derived`]).
+async fn alert_latencies(mut alerts: Subscription, seen: Arc<std::sync::Mutex<Vec<Duration>>>) {
+    while let Some(message) = alerts.recv().await {
+        if let Message::Alert(alert) = message.as_ref() {
+            let taken_in = (alert.id.0.as_u128() >> 80) as u64;
+            let now = jiff::Timestamp::now().as_millisecond() as u64;
+            if let Ok(mut seen) = seen.lock() {
+                seen.push(Duration::from_millis(now.saturating_sub(taken_in)));
+            }
+        }
+    }
+}
+
+/// The process's peak resident set (Linux `VmHWM`), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -212,6 +212,11 @@ pub enum BenchWhat {
     /// once its events are durable). Starts its own server in a temporary
     /// folder unless --url is given.
     Ingest {
+        /// What to send: `flood` (Windows logon failures, nearly every one
+        /// raising alerts) or `mix` (cyber and physical events, about one
+        /// in twenty raising an alert).
+        #[arg(long, value_enum, default_value_t = crate::bench::Workload::Flood)]
+        workload: crate::bench::Workload,
         /// Events to send in all.
         #[arg(long, default_value_t = 200_000)]
         events: usize,

@@ -36,6 +36,11 @@ pub struct Config {
     pub http_source: String,
     /// Messages each bus subscriber may buffer before backpressure.
     pub bus_capacity: usize,
+    /// Records a stage (detection, incidents) may fall behind the store's
+    /// log before ingest pushes back: HTTP answers 503 with `Retry-After`,
+    /// listeners stop reading. Bounds how stale detection may get under a
+    /// flood, not memory (the backlog waits on disk).
+    pub max_lag: u64,
     /// The embedded SQLite store.
     pub store: SqliteConfig,
     /// Sessions and login protection.
@@ -105,6 +110,7 @@ impl Default for Config {
             max_event_bytes: safecare_ingest::decode::input::MAX_RECORD_LEN,
             http_source: "http".to_owned(),
             bus_capacity: 1024,
+            max_lag: 100_000,
             store: SqliteConfig::default(),
             auth: AuthConfig::default(),
             limits: RequestLimits::default(),

@@ -12,11 +12,13 @@ pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub detail: Option<Value>,
+    /// Seconds for a `Retry-After` header, for refusals that will pass.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError { status, message: message.into(), detail: None }
+        ApiError { status, message: message.into(), detail: None, retry_after: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -46,7 +48,18 @@ impl IntoResponse for ApiError {
         if let Some(detail) = self.detail {
             body["detail"] = detail;
         }
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
+}
+
+impl From<crate::pipeline::Busy> for ApiError {
+    fn from(busy: crate::pipeline::Busy) -> Self {
+        let retry_after = Some(busy.retry_after);
+        ApiError { retry_after, ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, busy.to_string()) }
     }
 }
 

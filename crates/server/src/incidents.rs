@@ -11,8 +11,9 @@ use safecare_model::{Alert, IncidentChange, IncidentId};
 use safecare_respond::{
     IncidentRecord, IncidentRepository, RepositoryError, SYSTEM_ACTOR, TimelineAction, TimelineEntry,
 };
-use safecare_store::{IncidentQuery, Store, StoreError, StoredIncident};
+use safecare_store::{Checkpoint, IncidentQuery, Store, StoreError, StoredIncident};
 
+use crate::pipeline::INCIDENT_STAGE;
 use crate::privacy::Privacy;
 
 /// Incident records in the store, changes on the bus and in the audit.
@@ -21,6 +22,11 @@ pub struct StoreIncidents {
     pub bus: Arc<dyn Bus>,
     pub privacy: Arc<Privacy>,
     pub inventory: Arc<LiveInventory>,
+}
+
+fn to_stored(record: &IncidentRecord) -> Result<StoredIncident, RepositoryError> {
+    let json = serde_json::to_string(record).map_err(|e| RepositoryError::new(StoreError::Decode(e)))?;
+    Ok(StoredIncident { incident: record.incident.clone(), record: json })
 }
 
 fn decode(stored: StoredIncident) -> Result<IncidentRecord, RepositoryError> {
@@ -41,15 +47,18 @@ impl IncidentRepository for StoreIncidents {
     /// audit chain; automatic grouping stays on the timeline only, so an
     /// alert flood does not flood the audit.
     async fn save(&self, record: &IncidentRecord, from: usize) -> Result<(), RepositoryError> {
-        let json = serde_json::to_string(record).map_err(|e| RepositoryError::new(StoreError::Decode(e)))?;
-        let stored = StoredIncident { incident: record.incident.clone(), record: json };
-        self.store.put_incident(stored).await.map_err(RepositoryError::new)?;
-        for entry in record.timeline.iter().skip(from) {
-            let action = self.announce(record, entry).await;
-            if entry.actor != SYSTEM_ACTOR || entry.action == TimelineAction::ReminderSent {
-                let target = record.id().to_string();
-                let _ = self.privacy.record(&entry.actor, &format!("incident.{action}"), &target, &entry.detail).await;
-            }
+        self.store.put_incident(to_stored(record)?).await.map_err(RepositoryError::new)?;
+        self.announce_from(record, from).await;
+        Ok(())
+    }
+
+    /// The batch and the incident stage's checkpoint in one transaction.
+    async fn save_grouped(&self, records: &[(&IncidentRecord, usize)], through: u64) -> Result<(), RepositoryError> {
+        let stored = records.iter().map(|(record, _)| to_stored(record)).collect::<Result<Vec<_>, _>>()?;
+        let checkpoint = Checkpoint::new(INCIDENT_STAGE, through);
+        self.store.put_incidents(stored, checkpoint).await.map_err(RepositoryError::new)?;
+        for (record, from) in records {
+            self.announce_from(record, *from).await;
         }
         Ok(())
     }
@@ -80,6 +89,20 @@ impl IncidentRepository for StoreIncidents {
 }
 
 impl StoreIncidents {
+    /// Announces a stored record's timeline entries from `from` on. What
+    /// people did, and the reminders SafeCare sent, also go to the audit
+    /// chain; automatic grouping stays on the timeline only, so an alert
+    /// flood does not flood the audit.
+    async fn announce_from(&self, record: &IncidentRecord, from: usize) {
+        for entry in record.timeline.iter().skip(from) {
+            let action = self.announce(record, entry).await;
+            if entry.actor != SYSTEM_ACTOR || entry.action == TimelineAction::ReminderSent {
+                let target = record.id().to_string();
+                let _ = self.privacy.record(&entry.actor, &format!("incident.{action}"), &target, &entry.detail).await;
+            }
+        }
+    }
+
     /// Publishes one change for the live feed (a full bus only delays it, a
     /// closed one is logged); returns the change's action name.
     async fn announce(&self, record: &IncidentRecord, entry: &TimelineEntry) -> String {

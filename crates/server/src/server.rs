@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::{LoginThrottle, RateLimits};
 use crate::incidents::StoreIncidents;
 use crate::pipeline::{
-    Detection, Sources, spawn_detection, spawn_incidents, spawn_retention, spawn_rule_watcher, spawn_sources,
+    Detection, Progress, Sources, spawn_detection, spawn_incidents, spawn_retention, spawn_rule_watcher, spawn_sources,
 };
 use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};
@@ -35,7 +35,7 @@ pub enum ServerError {
     #[error(transparent)]
     Watch(#[from] crate::pipeline::WatchError),
     #[error("cannot start the pipeline: {0}")]
-    Pipeline(#[from] safecare_bus::BusError),
+    Pipeline(#[from] crate::pipeline::StageError),
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
     #[error(transparent)]
@@ -94,6 +94,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         incidents: incidents.clone(),
         privacy,
         sources: Sources::default(),
+        progress: Progress::default(),
         inventory_lock: Arc::default(),
         assets,
         login_throttle,

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Config;
 use crate::auth::{LoginThrottle, RateLimits};
-use crate::pipeline::{Detection, Sources};
+use crate::pipeline::{Detection, Progress, Sources};
 use crate::privacy::Privacy;
 
 /// Shared, cheaply cloned state of the running service. Handlers take
@@ -28,6 +28,8 @@ pub struct AppState {
     pub incidents: Incidents,
     pub privacy: Arc<Privacy>,
     pub sources: Sources,
+    /// How far behind the stores' logs the stages are.
+    pub progress: Progress,
     /// Serialises read-modify-write changes of the inventory.
     pub inventory_lock: Arc<tokio::sync::Mutex<()>>,
     /// The one inventory: events are resolved against it (listeners and

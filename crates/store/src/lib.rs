@@ -9,6 +9,7 @@
 
 mod error;
 mod incident;
+mod log;
 mod query;
 mod sqlite;
 
@@ -18,6 +19,7 @@ use safecare_model::{Alert, AlertId, ApiToken, Asset, Event, EventId, IncidentId
 
 pub use error::StoreError;
 pub use incident::StoredIncident;
+pub use log::{Checkpoint, Log, LogPage};
 pub use query::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, MAX_PAGE, MAX_PAGE_BYTES, SourceActivity};
 pub use sqlite::{Durability, SqliteConfig, SqliteStore};
 
@@ -63,6 +65,24 @@ pub trait Store: Send + Sync + 'static {
     async fn replace_inventory(&self, assets: Vec<Asset>, relations: Vec<Relation>) -> Result<()>;
     async fn list_assets(&self) -> Result<Vec<Asset>>;
     async fn list_relations(&self) -> Result<Vec<Relation>>;
+
+    /// Events stored after position `after` of the event log, in log
+    /// order, at most `limit` of them.
+    async fn events_after(&self, after: u64, limit: usize) -> Result<LogPage<Event>>;
+    /// Alerts after position `after` of the alert log, likewise.
+    async fn alerts_after(&self, after: u64, limit: usize) -> Result<LogPage<Alert>>;
+    /// The highest position ever given in `log` (0 before the first record).
+    async fn log_head(&self, log: Log) -> Result<u64>;
+    /// Where a stage has got to, if it ever saved a checkpoint.
+    async fn checkpoint(&self, stage: &str) -> Result<Option<u64>>;
+    async fn put_checkpoint(&self, checkpoint: Checkpoint) -> Result<()>;
+    /// Stores the alerts not stored yet (an alert whose id is already there
+    /// stays as it is) and moves `checkpoint`, in one transaction; returns
+    /// the alerts that were new, in the order given.
+    async fn insert_alerts(&self, alerts: Vec<Alert>, checkpoint: Checkpoint) -> Result<Vec<Alert>>;
+    /// Inserts or replaces incidents and moves `checkpoint`, in one
+    /// transaction.
+    async fn put_incidents(&self, incidents: Vec<StoredIncident>, checkpoint: Checkpoint) -> Result<()>;
 
     /// Saves a named piece of engine state (correlation windows, cursors).
     async fn put_state(&self, key: &str, value: serde_json::Value) -> Result<()>;

@@ -1,21 +1,37 @@
 //! The detection stage: every stored event through the Sigma rules and
 //! correlations; alerts are stored, then published. The rule set can be
 //! swapped while events flow (hot reload, rules switched on or off).
+//!
+//! The stage reads the store's event log from its checkpoint, not the bus:
+//! the bus only wakes it. Each batch's new alerts and the checkpoint past
+//! the batch are written in one transaction, and alert ids follow from the
+//! rule and events that raised them, so after a crash the stage resumes
+//! where its durable output ends and a replayed event raises no second
+//! alert. The correlation windows are saved with the position they reflect;
+//! a restart resumes from that position (replaying what came after it into
+//! the windows, its alerts already stored), so windows and checkpoint never
+//! disagree.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use safecare_bus::{Delivery, Message, Subscription, Topic};
+use safecare_bus::{Delivery, Message, Topic};
 use safecare_detect::{Catalog, Detector, Refusal, RuleMeta, RuleSet, RulesConfig, RulesError, Switches};
-use safecare_model::{Alert, Event};
-use safecare_store::Store;
+use safecare_model::{Alert, AlertId, Event};
+use safecare_store::{Checkpoint, Log, Store, StoreError};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::follow::{Follow, Wakeups};
 use crate::AppState;
 
-/// Store key of the saved correlation windows.
+/// The stage's name in the store's checkpoints and in the lag it reports.
+pub const STAGE: &str = "detection";
+/// Store key of the saved correlation windows and the position they
+/// reflect.
 const STATE_KEY: &str = "detect.correlation";
 /// Store key of the rules switched on or off at run time.
 const SWITCHES_KEY: &str = "detect.rule_switches";
@@ -23,7 +39,8 @@ const SWITCHES_KEY: &str = "detect.rule_switches";
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(5);
 /// Saving the windows takes at most one part in this many of the time.
 const SAVE_SHARE: u32 = 20;
-/// Events detected under one lock and whose alerts are stored in one write.
+/// Events read from the store, detected under one lock and whose alerts
+/// are stored in one write.
 const BATCH: usize = 1000;
 
 /// The running detector, shared with the API (rule list, hit counts,
@@ -43,6 +60,16 @@ struct Running {
     detector: Detector,
     /// Hits counted by detectors replaced since start.
     earlier_hits: HashMap<String, u64>,
+}
+
+impl Running {
+    /// Puts `detector` in place of the running one, keeping its hit counts.
+    fn replace(&mut self, detector: Detector) {
+        let old = std::mem::replace(&mut self.detector, detector);
+        for (id, n) in old.hits() {
+            *self.earlier_hits.entry(id.clone()).or_default() += n;
+        }
+    }
 }
 
 /// Why a reload left the running rules as they were.
@@ -70,8 +97,9 @@ pub enum SwitchError {
 }
 
 impl Detection {
-    /// Loads the configured rules less those switched off at run time, and
-    /// restores the correlation windows saved by the previous run.
+    /// Loads the configured rules less those switched off at run time.
+    /// The correlation windows of the previous run come back when the
+    /// stage starts ([`spawn_detection`]).
     pub async fn new(config: RulesConfig, store: &dyn Store) -> Result<Self, RulesError> {
         let switches = match store.get_state(SWITCHES_KEY).await {
             Ok(Some(saved)) => serde_json::from_value(saved).unwrap_or_else(|err| {
@@ -86,16 +114,7 @@ impl Detection {
         };
         let catalog = Catalog::load(&config, &switches)?;
         log_loaded(&catalog);
-        let mut detector = Detector::new(catalog.active.clone());
-        match store.get_state(STATE_KEY).await {
-            Ok(Some(snapshot)) => {
-                if let Err(err) = detector.restore(snapshot) {
-                    tracing::warn!(%err, "saved correlation windows not restored; starting empty");
-                }
-            }
-            Ok(None) => {}
-            Err(err) => tracing::warn!(%err, "cannot read saved correlation windows; starting empty"),
-        }
+        let detector = Detector::new(catalog.active.clone());
         Ok(Detection {
             running: Arc::new(Mutex::new(Running { catalog, detector, earlier_hits: HashMap::new() })),
             changing: Arc::new(tokio::sync::Mutex::new(switches)),
@@ -210,44 +229,33 @@ impl Detection {
         if let Err(err) = detector.restore(running.detector.snapshot()) {
             tracing::warn!(%err, "correlation windows not carried over to the new rules");
         }
-        let old = std::mem::replace(&mut running.detector, detector);
-        for (id, n) in old.hits() {
-            *running.earlier_hits.entry(id.clone()).or_default() += n;
-        }
+        running.replace(detector);
         running.catalog = catalog;
     }
 
     /// Detects over a batch of events under one lock, then stores their
-    /// alerts in one write before publishing them: in a flood every event
-    /// raises an alert, and a write per alert would cap detection at the
-    /// store's commit rate.
-    async fn process(&self, state: &AppState, events: &[&Event]) {
+    /// new alerts and the checkpoint `through` in one write before
+    /// publishing them: in a flood every event raises an alert, and a write
+    /// per alert would cap detection at the store's commit rate.
+    async fn process(&self, state: &AppState, events: &[(u64, Event)], through: u64) -> Result<(), StoreError> {
         let alerts: Vec<Alert> = {
             let mut running = self.lock();
-            events.iter().flat_map(|event| running.detector.process(event)).collect()
+            events.iter().flat_map(|(_, event)| running.detector.process(event)).map(settle_id).collect()
         };
-        if alerts.is_empty() {
-            return;
-        }
-        for alert in &alerts {
+        let new = state.store.insert_alerts(alerts, Checkpoint::new(STAGE, through)).await?;
+        for alert in new {
             metrics::counter!("safecare_alerts_total", "severity" => alert.severity().as_str()).increment(1);
-        }
-        if let Err(err) = state.store.put_alerts(alerts.clone()).await {
-            tracing::error!(%err, alerts = alerts.len(), "cannot store alerts");
-            metrics::counter!("safecare_alert_store_errors_total").increment(alerts.len() as u64);
-            return;
-        }
-        for alert in alerts {
             if let Err(err) = state.bus.publish(Message::Alert(Box::new(alert))).await {
                 tracing::warn!(%err, "cannot publish alert");
             }
         }
+        Ok(())
     }
 
-    /// Saves the open windows; answers how long that took. The windows are
-    /// copied under the lock and serialised on a blocking thread, so that
-    /// detection goes on meanwhile.
-    async fn save(&self, state: &AppState) -> Duration {
+    /// Saves the open windows with the position they reflect; answers how
+    /// long that took. The windows are copied under the lock and serialised
+    /// on a blocking thread, so that rule changes go on meanwhile.
+    async fn save(&self, state: &AppState, position: u64) -> Duration {
         let started = Instant::now();
         let windows = self.lock().detector.windows();
         let snapshot = match tokio::task::spawn_blocking(move || windows.to_value()).await {
@@ -257,13 +265,70 @@ impl Detection {
                 return started.elapsed();
             }
         };
-        if let Err(err) = state.store.put_state(STATE_KEY, snapshot).await {
+        let saved = json!({ "position": position, "windows": snapshot });
+        if let Err(err) = state.store.put_state(STATE_KEY, saved).await {
             tracing::warn!(%err, "cannot save correlation windows");
         }
         let spent = started.elapsed();
         metrics::histogram!("safecare_correlation_save_seconds").record(spent.as_secs_f64());
         spent
     }
+
+    /// Where the stage resumes: the position its saved windows reflect
+    /// (restoring them), else its checkpoint. A stage that never ran
+    /// starts at the head of the log (a store from before checkpoints is
+    /// not detected again from its first event) and saves that at once,
+    /// with its (empty) windows as of there, so that a crash before its
+    /// first save still resumes there and rebuilds every window.
+    async fn resume(&self, state: &AppState) -> Result<u64, StoreError> {
+        let store = state.store.as_ref();
+        let checkpoint = match store.checkpoint(STAGE).await? {
+            Some(position) => position,
+            None => {
+                let head = store.log_head(Log::Events).await?;
+                self.save(state, head).await;
+                store.put_checkpoint(Checkpoint::new(STAGE, head)).await?;
+                head
+            }
+        };
+        let saved = store.get_state(STATE_KEY).await?;
+        let (windows, position) = match saved {
+            Some(Value::Object(mut saved)) if saved.contains_key("position") => {
+                let position = saved.get("position").and_then(Value::as_u64);
+                (saved.remove("windows"), position.filter(|p| *p <= checkpoint))
+            }
+            // Saved before windows carried their position: as of the checkpoint.
+            other => (other, None),
+        };
+        let mut running = self.lock();
+        let mut detector = Detector::new(running.catalog.active.clone());
+        if let Some(windows) = windows
+            && let Err(err) = detector.restore(windows)
+        {
+            tracing::warn!(%err, "saved correlation windows not restored; starting empty");
+        }
+        running.replace(detector);
+        let from = position.unwrap_or(checkpoint);
+        if from < checkpoint {
+            tracing::info!(from, checkpoint, "detection replays the events its saved windows do not reflect");
+        }
+        Ok(from)
+    }
+}
+
+/// Gives an alert the id that follows from its rule and events (see
+/// [`AlertId::derived`]); the triggering event is the last of its events.
+fn settle_id(mut alert: Alert) -> Alert {
+    let ext = &alert.safecare;
+    if let Some(trigger) = ext.events.last() {
+        let mut hash = Sha256::new();
+        hash.update(ext.rule.as_deref().unwrap_or_default().as_bytes());
+        for event in &ext.events {
+            hash.update(event.0.as_bytes());
+        }
+        alert.id = AlertId::derived(*trigger, &hash.finalize());
+    }
+    alert
 }
 
 fn log_loaded(catalog: &Catalog) {
@@ -275,15 +340,18 @@ fn log_loaded(catalog: &Catalog) {
     metrics::gauge!("safecare_rules_running").set(catalog.active.len() as f64);
 }
 
-/// Starts the detection stage. It runs until `stop` is cancelled, then
-/// processes what is still queued, saves its windows and ends.
+/// Starts the detection stage from where the previous run's durable output
+/// ends. It runs until `stop` is cancelled, then detects every event stored
+/// by then, saves its windows and ends.
 pub async fn spawn_detection(
     state: AppState,
     detection: Detection,
     stop: CancellationToken,
-) -> Result<JoinHandle<()>, safecare_bus::BusError> {
-    let events = state.bus.subscribe(Topic::Events, Delivery::Reliable).await?;
-    Ok(tokio::spawn(run(state, detection, events, stop)))
+) -> Result<JoinHandle<()>, super::StageError> {
+    let wakeups = Wakeups::new(state.bus.subscribe(Topic::Events, Delivery::Reliable).await?);
+    let position = detection.resume(&state).await?;
+    let follow = Follow::new(STAGE, Log::Events, position, state.progress.clone());
+    Ok(tokio::spawn(run(state, detection, follow, wakeups, stop)))
 }
 
 /// When the next save of the windows is due after one that took `spent`:
@@ -294,46 +362,50 @@ fn next_save(spent: Duration) -> Instant {
     Instant::now() + SNAPSHOT_EVERY.max(spent * SAVE_SHARE)
 }
 
-/// Takes `first` and whatever else is already queued, up to a batch.
-async fn take(state: &AppState, detection: &Detection, first: Arc<Message>, queue: &mut Subscription) {
-    let messages = queue.with_queued(first, BATCH);
-    let events: Vec<&Event> = messages
-        .iter()
-        .filter_map(|m| match m.as_ref() {
-            Message::Event(event) => Some(event.as_ref()),
-            _ => None,
-        })
-        .collect();
-    detection.process(state, &events).await;
-}
-
-async fn run(state: AppState, detection: Detection, mut events: Subscription, stop: CancellationToken) {
-    let mut due = Instant::now() + SNAPSHOT_EVERY;
-    let mut dirty = false;
-    loop {
-        tokio::select! {
-            message = events.recv() => match message {
-                Some(message) => {
-                    take(&state, &detection, message, &mut events).await;
-                    dirty = true;
-                }
-                None => break,
-            },
-            () = tokio::time::sleep_until(due.into()) => {
-                due = if dirty {
-                    dirty = false;
-                    next_save(detection.save(&state).await)
-                } else {
-                    Instant::now() + SNAPSHOT_EVERY
-                };
+/// Detects the next batch of stored events; false when there was none.
+async fn step(state: &AppState, detection: &Detection, follow: &mut Follow) -> bool {
+    let read = state.store.events_after(follow.position(), BATCH);
+    let Some((events, last)) = follow.page(read).await else { return false };
+    match detection.process(state, &events, last).await {
+        Ok(()) => follow.advance(state, last).await,
+        Err(err) => {
+            follow.failed(&err, "cannot store alerts; the batch is detected again");
+            // The windows took in the batch; go back to the saved windows so
+            // that detecting it again does not count it twice.
+            match detection.resume(state).await {
+                Ok(position) => follow.rewind(position),
+                Err(err) => follow.failed(&err, "cannot reload the saved correlation windows"),
             }
-            () = stop.cancelled() => break,
+            return false;
         }
     }
-    while let Some(message) = events.try_recv() {
-        take(&state, &detection, message, &mut events).await;
+    true
+}
+
+async fn run(state: AppState, detection: Detection, mut follow: Follow, mut wakeups: Wakeups, stop: CancellationToken) {
+    let mut due = Instant::now() + SNAPSHOT_EVERY;
+    let mut saved_at = follow.position();
+    while !stop.is_cancelled() {
+        if step(&state, &detection, &mut follow).await {
+            wakeups.consume();
+        } else {
+            tokio::select! {
+                () = wakeups.wait(follow.retry_after()) => {}
+                () = stop.cancelled() => {}
+            }
+        }
+        if Instant::now() >= due {
+            due = if follow.position() == saved_at {
+                Instant::now() + SNAPSHOT_EVERY
+            } else {
+                saved_at = follow.position();
+                next_save(detection.save(&state, saved_at).await)
+            };
+        }
     }
-    detection.save(&state).await;
+    // The sources have stopped: detect everything they stored.
+    while step(&state, &detection, &mut follow).await {}
+    detection.save(&state, follow.position()).await;
     tracing::debug!("detection stage stopped");
 }
 

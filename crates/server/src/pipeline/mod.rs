@@ -1,18 +1,31 @@
 //! The stages behind the API, each a task: detection turns stored events
-//! (from the bus) into alerts, with its rules reloaded when their folders
-//! change; the incident stage groups alerts into incidents; retention
-//! purges on schedule. Stages stop after the HTTP server, draining
-//! what is already queued, so nothing accepted is left unprocessed at a
-//! clean shutdown.
+//! into alerts, with its rules reloaded when their folders change; the
+//! incident stage groups alerts into incidents; retention purges on
+//! schedule. Detection and incidents read the store's logs from a
+//! checkpoint they move with their own output (the bus only wakes them),
+//! so nothing stored is left unprocessed, at a clean shutdown or after a
+//! crash.
 
 mod detection;
+mod follow;
 mod incidents;
+mod progress;
 mod retention;
 mod sources;
 mod watch;
 
 pub use detection::{Detection, ReloadError, SwitchError, spawn_detection};
-pub use incidents::spawn_incidents;
+pub use incidents::{STAGE as INCIDENT_STAGE, spawn_incidents};
+pub use progress::{Busy, Progress};
 pub use retention::{purge_due, spawn_retention};
 pub use sources::{Sources, spawn_sources, store_and_publish};
 pub use watch::{WatchError, spawn_rule_watcher};
+
+/// Why a stage could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StageError {
+    #[error("cannot subscribe to the bus: {0}")]
+    Bus(#[from] safecare_bus::BusError),
+    #[error("cannot read where the stage stopped: {0}")]
+    Store(#[from] safecare_store::StoreError),
+}

@@ -97,6 +97,11 @@ async fn collect(state: AppState, mut rx: mpsc::Receiver<Event>) {
             }
         }
         let events = std::mem::take(&mut batch);
+        // While a stage is too far behind, stop taking from the listeners:
+        // their queue fills and TCP stops reading.
+        while state.progress.admit(state.config.max_lag).is_err() && !state.shutdown.is_cancelled() {
+            tokio::time::sleep(LINGER).await;
+        }
         if let Err(err) = store_and_publish(&state, events).await {
             tracing::error!(%err, "cannot store events from sources");
             metrics::counter!("safecare_ingest_store_failures_total").increment(1);
@@ -112,6 +117,7 @@ pub async fn store_and_publish(state: &AppState, mut events: Vec<Event>) -> Resu
         state.privacy.seal(&replacements, Timestamp::now()).await?;
     }
     let new = if events.is_empty() { 0 } else { state.store.append_events(events.clone()).await? };
+    state.progress.appended(safecare_store::Log::Events, new as u64);
     let mut per_source: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
     for event in &events {
         *per_source.entry(event.source.as_str()).or_default() += 1;

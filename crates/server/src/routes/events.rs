@@ -53,6 +53,7 @@ pub async fn ingest(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<IngestReply>), ApiError> {
+    state.progress.admit(state.config.max_lag)?;
     let source = principal.source.as_deref().unwrap_or(state.config.http_source.as_str());
     let format = body_format(&headers).inspect_err(|_| count_refused(source, "content_type"))?;
     let body = body.map_err(|rejection| {
@@ -210,5 +211,6 @@ pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> R
 pub async fn sources(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let since = Timestamp::now() - jiff::SignedDuration::from_hours(24);
     let activity = state.store.source_activity(since).await?;
-    Ok(Json(serde_json::json!({"listeners": state.sources.health(), "activity": activity})))
+    let stages = state.progress.lag(state.store.as_ref()).await;
+    Ok(Json(serde_json::json!({"listeners": state.sources.health(), "activity": activity, "stages": stages})))
 }

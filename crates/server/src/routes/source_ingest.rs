@@ -53,6 +53,7 @@ pub async fn ingest(
             format!("this sensor token sends for another source, not {name:?}"),
         ));
     }
+    state.progress.admit(state.config.max_lag)?;
     let body = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let records = records(&headers, &body)?;
     if records.is_empty() {

@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 use safecare_model::{Alert, Asset, Event, Relation};
 use serde_json::Value;
 
-use crate::{StoreError, StoredIncident};
+use crate::{Checkpoint, StoreError, StoredIncident};
 
 pub(crate) fn micros(t: Timestamp) -> i64 {
     t.as_microsecond()
@@ -83,20 +83,41 @@ pub(crate) fn insert_events(conn: &Connection, events: &[Event]) -> Result<usize
     Ok(new)
 }
 
+/// Inserts an alert or updates the stored one in place: an update keeps the
+/// alert's position in the alert log, so stages that already read it do not
+/// see it again as new.
 pub(crate) fn upsert_alert(conn: &Connection, alert: &Alert) -> Result<usize, StoreError> {
+    write_alert(
+        conn,
+        alert,
+        "INSERT INTO alerts (id, time, severity, rule, asset, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO UPDATE SET time = excluded.time, severity = excluded.severity,
+            rule = excluded.rule, asset = excluded.asset, body = excluded.body",
+    )
+}
+
+/// Inserts an alert unless one with its id is stored (then leaves that one
+/// as it is); returns 1 when it was new. A replayed detection thus raises
+/// no second copy.
+pub(crate) fn insert_alert(conn: &Connection, alert: &Alert) -> Result<usize, StoreError> {
+    write_alert(
+        conn,
+        alert,
+        "INSERT INTO alerts (id, time, severity, rule, asset, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO NOTHING",
+    )
+}
+
+fn write_alert(conn: &Connection, alert: &Alert, sql: &str) -> Result<usize, StoreError> {
     let time = alert.start_time.unwrap_or(alert.create_time);
-    Ok(conn
-        .prepare_cached(
-            "INSERT OR REPLACE INTO alerts (id, time, severity, rule, asset, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
-            alert.id.0.as_bytes(),
-            micros(time),
-            alert.severity().rank(),
-            alert.safecare.rule,
-            alert.safecare.asset,
-            serde_json::to_string(alert)?,
-        ])?)
+    Ok(conn.prepare_cached(sql)?.execute(params![
+        alert.id.0.as_bytes(),
+        micros(time),
+        alert.severity().rank(),
+        alert.safecare.rule,
+        alert.safecare.asset,
+        serde_json::to_string(alert)?,
+    ])?)
 }
 
 pub(crate) fn upsert_incident(conn: &Connection, stored: &StoredIncident) -> Result<usize, StoreError> {
@@ -136,6 +157,10 @@ pub(crate) fn put_state(conn: &Connection, key: &str, value: &Value) -> Result<u
     Ok(conn
         .prepare_cached("INSERT OR REPLACE INTO state (key, value, updated) VALUES (?1, ?2, ?3)")?
         .execute(params![key, serde_json::to_string(value)?, micros(Timestamp::now())])?)
+}
+
+pub(crate) fn put_checkpoint(conn: &Connection, checkpoint: &Checkpoint) -> Result<usize, StoreError> {
+    put_state(conn, &Checkpoint::key(&checkpoint.stage), &Value::from(checkpoint.position))
 }
 
 #[cfg(test)]

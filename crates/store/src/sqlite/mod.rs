@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{
-    AlertQuery, EventPage, EventQuery, IncidentQuery, Result, SourceActivity, Store, StoreError, StoredIncident,
+    AlertQuery, Checkpoint, EventPage, EventQuery, IncidentQuery, Log, LogPage, Result, SourceActivity, Store,
+    StoreError, StoredIncident,
 };
 use writer::{Command, WriteFn};
 
@@ -231,6 +232,62 @@ impl Store for SqliteStore {
 
     async fn list_relations(&self) -> Result<Vec<Relation>> {
         self.read(read::list_relations).await
+    }
+
+    async fn events_after(&self, after: u64, limit: usize) -> Result<LogPage<Event>> {
+        self.read(move |conn| read::log_after(conn, Log::Events, after, limit)).await
+    }
+
+    async fn alerts_after(&self, after: u64, limit: usize) -> Result<LogPage<Alert>> {
+        self.read(move |conn| read::log_after(conn, Log::Alerts, after, limit)).await
+    }
+
+    async fn log_head(&self, log: Log) -> Result<u64> {
+        self.read(move |conn| read::log_head(conn, log)).await
+    }
+
+    async fn checkpoint(&self, stage: &str) -> Result<Option<u64>> {
+        let Some(value) = self.get_state(&Checkpoint::key(stage)).await? else { return Ok(None) };
+        value
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| StoreError::Transaction(format!("checkpoint of stage {stage} is not a position: {value}")))
+    }
+
+    async fn put_checkpoint(&self, checkpoint: Checkpoint) -> Result<()> {
+        self.write(1, Box::new(move |conn| codec::put_checkpoint(conn, &checkpoint))).await.map(drop)
+    }
+
+    async fn insert_alerts(&self, alerts: Vec<Alert>, checkpoint: Checkpoint) -> Result<Vec<Alert>> {
+        let (reply, answer) = oneshot::channel();
+        let weight = alerts.len() + 1;
+        let job = move |conn: &Connection| {
+            let mut new = Vec::with_capacity(alerts.len());
+            for alert in alerts {
+                if codec::insert_alert(conn, &alert)? == 1 {
+                    new.push(alert);
+                }
+            }
+            codec::put_checkpoint(conn, &checkpoint)?;
+            let stored = new.len();
+            // The writer answers with a count; the new alerts go back beside it.
+            let _ = reply.send(new);
+            Ok(stored)
+        };
+        self.write(weight, Box::new(job)).await?;
+        answer.await.map_err(|_| StoreError::Closed)
+    }
+
+    async fn put_incidents(&self, incidents: Vec<StoredIncident>, checkpoint: Checkpoint) -> Result<()> {
+        let weight = incidents.len() + 1;
+        let job = move |conn: &Connection| {
+            for incident in &incidents {
+                codec::upsert_incident(conn, incident)?;
+            }
+            codec::put_checkpoint(conn, &checkpoint)?;
+            Ok(incidents.len())
+        };
+        self.write(weight, Box::new(job)).await.map(drop)
     }
 
     async fn put_state(&self, key: &str, value: serde_json::Value) -> Result<()> {

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 
 use super::codec::micros;
 use crate::query::{MAX_PAGE_BYTES, page_size};
-use crate::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, StoreError, StoredIncident};
+use crate::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, Log, LogPage, StoreError, StoredIncident};
 
 /// Builds a WHERE clause with positional parameters as filters are added.
 #[derive(Default)]
@@ -274,6 +274,43 @@ pub(crate) fn list_assets(conn: &Connection) -> Result<Vec<Asset>, StoreError> {
 
 pub(crate) fn list_relations(conn: &Connection) -> Result<Vec<Relation>, StoreError> {
     bodies(conn, "SELECT body FROM relations ORDER BY seq", &[])
+}
+
+/// The records of `log` after position `after`, in order. A body that does
+/// not decode is logged, counted and passed over, so that one bad row cannot
+/// stop a stage for good.
+pub(crate) fn log_after<T: DeserializeOwned>(
+    conn: &Connection,
+    log: Log,
+    after: u64,
+    limit: usize,
+) -> Result<LogPage<T>, StoreError> {
+    let table = log.table();
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT seq, body FROM {table} WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
+    let mut rows = stmt.query(rusqlite::params![i64::try_from(after).unwrap_or(i64::MAX), limit as i64])?;
+    let mut page = LogPage { records: Vec::with_capacity(limit.min(4096)), last: None };
+    while let Some(row) = rows.next()? {
+        let seq = u64::try_from(row.get::<_, i64>(0)?).unwrap_or_default();
+        let body: String = row.get(1)?;
+        page.last = Some(seq);
+        match serde_json::from_str(&body) {
+            Ok(record) => page.records.push((seq, record)),
+            Err(err) => {
+                tracing::error!(table, seq, %err, "stored record unreadable; passed over");
+                metrics::counter!("safecare_store_unreadable_total", "table" => table).increment(1);
+            }
+        }
+    }
+    Ok(page)
+}
+
+/// The highest position `log` ever gave (kept by AUTOINCREMENT, so purging
+/// the newest rows does not lower it).
+pub(crate) fn log_head(conn: &Connection, log: Log) -> Result<u64, StoreError> {
+    let head: Option<i64> =
+        conn.query_row("SELECT seq FROM sqlite_sequence WHERE name = ?1", [log.table()], |r| r.get(0)).optional()?;
+    Ok(head.and_then(|h| u64::try_from(h).ok()).unwrap_or(0))
 }
 
 pub(crate) fn get_state(conn: &Connection, key: &str) -> Result<Option<serde_json::Value>, StoreError> {

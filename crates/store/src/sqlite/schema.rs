@@ -115,6 +115,52 @@ const MIGRATIONS: &[&str] = &[
     "
     CREATE INDEX events_source_received ON events(source, received);
     ",
+    // 6: events and alerts become ordered logs the stages read by position:
+    // AUTOINCREMENT so that a position is never handed out twice, even after
+    // retention has purged the newest rows (a stage's cursor past them would
+    // otherwise skip the rows that reuse them). Existing rows keep their
+    // events' positions; alerts get theirs in time order.
+    "
+    CREATE TABLE events_log (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        id        BLOB NOT NULL UNIQUE,
+        time      INTEGER NOT NULL,
+        received  INTEGER NOT NULL,
+        source    TEXT NOT NULL,
+        domain    TEXT NOT NULL,
+        product   TEXT,
+        category  TEXT,
+        service   TEXT,
+        location  TEXT NOT NULL,
+        asset     TEXT,
+        severity  INTEGER NOT NULL,
+        body      TEXT NOT NULL
+    );
+    INSERT INTO events_log SELECT seq, id, time, received, source, domain, product, category, service,
+        location, asset, severity, body FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_log RENAME TO events;
+    CREATE INDEX events_time ON events(time);
+    CREATE INDEX events_domain_time ON events(domain, time);
+    CREATE INDEX events_asset_time ON events(asset, time) WHERE asset IS NOT NULL;
+    CREATE INDEX events_location_time ON events(location, time);
+    CREATE INDEX events_source_received ON events(source, received);
+
+    CREATE TABLE alerts_log (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        id        BLOB NOT NULL UNIQUE,
+        time      INTEGER NOT NULL,
+        severity  INTEGER NOT NULL,
+        rule      TEXT,
+        asset     TEXT,
+        body      TEXT NOT NULL
+    );
+    INSERT INTO alerts_log (id, time, severity, rule, asset, body)
+        SELECT id, time, severity, rule, asset, body FROM alerts ORDER BY time, id;
+    DROP TABLE alerts;
+    ALTER TABLE alerts_log RENAME TO alerts;
+    CREATE INDEX alerts_time ON alerts(time);
+    ",
 ];
 
 /// The schema version this build writes.
@@ -184,5 +230,68 @@ fn classify(path: &Path, err: rusqlite::Error) -> StoreError {
     match err.sqlite_error_code() {
         Some(NotADatabase | DatabaseCorrupt) => StoreError::Corrupt { path: path.to_owned(), detail: err.to_string() },
         _ => StoreError::Sqlite(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_six_keeps_event_positions_and_logs_alerts_in_time_order() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        let event = |seq: i64, id: u8| {
+            conn.execute(
+                "INSERT INTO events (seq, id, time, received, source, domain, location, severity, body)
+                 VALUES (?1, ?2, 0, 0, 's', 'cyber', '', 0, '{}')",
+                rusqlite::params![seq, vec![id; 16]],
+            )
+            .unwrap();
+        };
+        event(3, 1);
+        event(8, 2);
+        let alert = |id: u8, time: i64| {
+            conn.execute(
+                "INSERT INTO alerts (id, time, severity, body) VALUES (?1, ?2, 0, '{}')",
+                rusqlite::params![vec![id; 16], time],
+            )
+            .unwrap();
+        };
+        alert(9, 200);
+        alert(7, 100);
+        migrate(&conn, 5).unwrap();
+        let seqs: Vec<i64> = conn
+            .prepare("SELECT seq FROM events ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(seqs, [3, 8]);
+        let alerts: Vec<(i64, Vec<u8>)> = conn
+            .prepare("SELECT seq, id FROM alerts ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(alerts, [(1, vec![7; 16]), (2, vec![9; 16])]);
+        // Positions go on from the highest carried over, even with it deleted.
+        conn.execute("DELETE FROM events WHERE seq = 8", []).unwrap();
+        event_without_seq(&conn);
+        let last: i64 = conn.query_row("SELECT max(seq) FROM events", [], |r| r.get(0)).unwrap();
+        assert_eq!(last, 9);
+    }
+
+    fn event_without_seq(conn: &Connection) {
+        conn.execute(
+            "INSERT INTO events (id, time, received, source, domain, location, severity, body)
+             VALUES (?1, 0, 0, 's', 'cyber', '', 0, '{}')",
+            [vec![5u8; 16]],
+        )
+        .unwrap();
     }
 }
