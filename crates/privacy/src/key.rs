@@ -44,14 +44,14 @@ pub enum KeyError {
     #[error("key file {path} is readable by group or others (mode {mode:o}); run `chmod 600` on it")]
     InsecurePermissions { path: PathBuf, mode: u32 },
     #[error("the operating system's random source failed: {0}")]
-    Random(String),
+    Random(#[source] getrandom::Error),
 }
 
 impl SecretKey {
     /// A fresh key from the operating system's random source.
     pub fn generate() -> Result<Self, KeyError> {
         let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
-        getrandom::fill(bytes.as_mut()).map_err(|e| KeyError::Random(e.to_string()))?;
+        getrandom::fill(bytes.as_mut()).map_err(KeyError::Random)?;
         Ok(SecretKey(bytes))
     }
 

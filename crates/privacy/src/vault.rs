@@ -64,7 +64,7 @@ pub struct MemoryVaultStore {
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
     #[error("the operating system's random source failed: {0}")]
-    Random(String),
+    Random(#[source] getrandom::Error),
     #[error("value for token {token} is too long to encrypt")]
     Encrypt { token: String },
     #[error("vault entry for token {token} does not open: wrong vault key, or the entry was altered")]
@@ -136,7 +136,7 @@ impl<S: VaultStore> Vault<S> {
     /// Encrypts `value` as the original of `token`.
     pub fn seal(&self, token: &str, value: &str, now: Timestamp) -> Result<VaultEntry, VaultError> {
         let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|e| VaultError::Random(e.to_string()))?;
+        getrandom::fill(&mut nonce).map_err(VaultError::Random)?;
         let aad = aad(token);
         let ciphertext = self
             .cipher

@@ -4,32 +4,30 @@ use safecare_server::Config;
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let server = safecare_server::start(config).await?;
+    // Listening for the signal before announcing the address: a service
+    // manager (or a test) may send SIGTERM as soon as it reads it.
+    let stopped = shutdown_signal();
     println!("SafeCare is running at {}  (Ctrl-C to stop)", server.url());
-    shutdown_signal().await;
+    stopped.await;
     tracing::info!("shutting down: finishing requests in flight");
     server.stop().await?;
     Ok(())
 }
 
-/// Ctrl-C, or SIGTERM from a service manager.
-pub async fn shutdown_signal() {
+/// Ctrl-C, or SIGTERM from a service manager. SIGTERM is caught from the
+/// call on, not from the first poll.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
