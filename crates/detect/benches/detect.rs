@@ -14,6 +14,7 @@ use std::time::Duration;
 use criterion::{
     BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
+use safecare_detect::reference::{PlainEvent, PlainLibrary};
 use safecare_detect::samples::{failed_logons, hospital_event, hospital_lines, windows_event, windows_lines};
 use safecare_detect::{Detector, RuleSet, hunt_parallel};
 use safecare_model::Event;
@@ -21,24 +22,29 @@ use safecare_model::Event;
 /// The four measurements of one rule set over one event set.
 fn measure(
     group: &mut BenchmarkGroup<'_, WallTime>,
-    rules: &RuleSet,
+    (rules, plain): (&RuleSet, &PlainLibrary),
     lines: &[String],
     parse: fn(&str) -> Option<Event>,
 ) {
     let events: Vec<Event> = lines.iter().filter_map(|l| parse(l)).collect();
+    let plain_events: Vec<PlainEvent> = events.iter().map(PlainEvent::of).collect();
     group.throughput(Throughput::Elements(events.len() as u64));
     group.bench_function("evaluate/prefilter", |b| {
         b.iter(|| events.iter().map(|e| rules.matches(black_box(e)).len()).sum::<usize>())
     });
     group.bench_function("evaluate/plain_library", |b| {
-        b.iter(|| events.iter().map(|e| rules.matches_plain(black_box(e)).len()).sum::<usize>())
+        b.iter(|| plain_events.iter().map(|e| plain.matches(black_box(e)).len()).sum::<usize>())
     });
     group.bench_function("parse_normalise_evaluate/prefilter", |b| {
         b.iter(|| lines.iter().filter_map(|l| parse(black_box(l))).map(|e| rules.matches(&e).len()).sum::<usize>())
     });
     group.bench_function("parse_normalise_evaluate/plain_library", |b| {
         b.iter(|| {
-            lines.iter().filter_map(|l| parse(black_box(l))).map(|e| rules.matches_plain(&e).len()).sum::<usize>()
+            lines
+                .iter()
+                .filter_map(|l| parse(black_box(l)))
+                .map(|e| plain.matches(&PlainEvent::of(&e)).len())
+                .sum::<usize>()
         })
     });
 }
@@ -49,9 +55,10 @@ fn bench_sigmahq_windows(c: &mut Criterion) {
         return;
     };
     let rules = Arc::new(RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("SigmaHQ rules"));
+    let plain = PlainLibrary::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("SigmaHQ rules");
     let lines = windows_lines(&dir).expect("Windows samples");
     let mut group = c.benchmark_group(format!("sigmahq_windows_{}_rules_{}_events", rules.len(), lines.len()));
-    measure(&mut group, &rules, &lines, windows_event);
+    measure(&mut group, (&rules, &plain), &lines, windows_event);
     // An offline hunt as Hayabusa runs one: every event, detection alerts
     // built, on one and on both cores of this machine.
     let events: Vec<Event> = lines.iter().filter_map(|l| windows_event(l)).collect();
@@ -74,16 +81,20 @@ fn bench_sigmahq_windows(c: &mut Criterion) {
     group.finish();
 }
 
+fn pack_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content/rules/hospital")
+}
+
 fn pack() -> Arc<RuleSet> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    Arc::new(RuleSet::load_dirs(&[manifest.join("../../content/rules/hospital")]).expect("pack"))
+    Arc::new(RuleSet::load_dirs(&[pack_dir()]).expect("pack"))
 }
 
 fn bench_hospital(c: &mut Criterion) {
     let rules = pack();
     let lines = hospital_lines();
     let mut group = c.benchmark_group(format!("hospital_{}_rules_{}_events", rules.len(), lines.len()));
-    measure(&mut group, &rules, &lines, hospital_event);
+    let plain = PlainLibrary::load_dirs(&[pack_dir()]).expect("pack");
+    measure(&mut group, (&rules, &plain), &lines, hospital_event);
     let events: Vec<Event> = lines.iter().filter_map(|l| hospital_event(l)).collect();
     group.bench_function("detector_process_with_correlation", |b| {
         let mut detector = Detector::new(rules.clone());

@@ -22,4 +22,6 @@ pub enum DetectError {
     BadSnapshot(#[source] serde_json::Error),
     #[error("correlation snapshot has an incompatible version")]
     SnapshotVersion,
+    #[error("the plain library refused the rules: {0}")]
+    Reference(String),
 }

@@ -1,10 +1,8 @@
-//! Evaluating one event against a [`RuleSet`]: the prefiltered path used
-//! everywhere, and the plain-library path it is checked and measured against.
+//! Evaluating one event against a [`RuleSet`]: routing, the prefilter, then
+//! `rsigma-eval` on the rules left. [`crate::reference`] is the plain
+//! library it is checked and measured against.
 
-use std::collections::BTreeSet;
-
-use rsigma_eval::{Engine, EvaluationResult};
-use rsigma_parser::LogSource;
+use rsigma_eval::EvaluationResult;
 use safecare_model::Event;
 
 use crate::route::RouteParts;
@@ -43,39 +41,5 @@ impl RuleSet {
     /// event of their logsource), out of how many.
     pub fn prefiltered_rules(&self) -> (usize, usize) {
         (self.prefilter.anchored(), self.compiled.len())
-    }
-
-    /// The same as [`RuleSet::matches`] computed by `rsigma-eval` used
-    /// plainly, without SafeCare's prefilter: one
-    /// `Engine::evaluate_with_logsource` call per category of the event
-    /// (strict logsource). Kept as the reference the prefilter is tested and
-    /// benchmarked against; sorted by id.
-    pub fn matches_plain(&self, event: &Event) -> Vec<&str> {
-        let view = FieldView::new(event);
-        let parts = RouteParts::of(event, &view);
-        let mut logsource = LogSource {
-            product: parts.product.as_deref().map(str::to_owned),
-            service: parts.service.as_deref().map(str::to_owned),
-            ..LogSource::default()
-        };
-        let mut categories: Vec<Option<&str>> = parts.categories().map(Some).collect();
-        if categories.is_empty() {
-            categories.push(None);
-        }
-        let engine = self.plain.get_or_init(|| {
-            let mut engine = Engine::new();
-            engine.extend_compiled_rules(self.compiled.iter().cloned());
-            engine
-        });
-        let mut ids = BTreeSet::new();
-        for category in categories {
-            logsource.category = category.map(str::to_owned);
-            for result in engine.evaluate_with_logsource(&view, &logsource) {
-                if let Some((id, _)) = result.header.rule_id.as_deref().and_then(|id| self.meta.get_key_value(id)) {
-                    ids.insert(id.as_str());
-                }
-            }
-        }
-        ids.into_iter().collect()
     }
 }

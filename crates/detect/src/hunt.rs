@@ -29,14 +29,31 @@ pub fn hunt_parallel<I>(rules: Arc<RuleSet>, events: I, threads: usize) -> Vec<A
 where
     I: Iterator<Item = Event> + Send,
 {
+    let mut alerts = Vec::new();
+    hunt_parallel_each(rules, events, threads, |_, raised| alerts.extend(raised));
+    alerts
+}
+
+/// [`hunt_parallel`], handing each event that raised alerts to `sink` with
+/// them, in the same order, so that a caller can show what in the event
+/// matched without keeping every event.
+pub fn hunt_parallel_each<I>(rules: Arc<RuleSet>, events: I, threads: usize, mut sink: impl FnMut(&Event, Vec<Alert>))
+where
+    I: Iterator<Item = Event> + Send,
+{
+    let mut detector = Detector::new(rules.clone());
     if threads <= 1 {
-        return crate::hunt(rules, events).collect();
+        for event in events {
+            let raised = detector.process(&event);
+            if !raised.is_empty() {
+                sink(&event, raised);
+            }
+        }
+        return;
     }
     let (work_tx, work_rx) = sync_channel::<(u64, Vec<Event>)>(threads * 2);
     let (done_tx, done_rx) = sync_channel::<(u64, Vec<(Event, Staged)>)>(threads * 2);
     let work_rx = Arc::new(Mutex::new(work_rx));
-    let mut detector = Detector::new(rules.clone());
-    let mut alerts = Vec::new();
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut events = events;
@@ -74,13 +91,15 @@ where
             pending.insert(seq, staged);
             while let Some(batch) = pending.remove(&expected) {
                 for (event, staged) in batch {
-                    alerts.extend(detector.absorb(&event, staged));
+                    let raised = detector.absorb(&event, staged);
+                    if !raised.is_empty() {
+                        sink(&event, raised);
+                    }
                 }
                 expected += 1;
             }
         }
     });
-    alerts
 }
 
 fn next<T>(rx: &Mutex<Receiver<T>>) -> Option<T> {

@@ -2,9 +2,10 @@
 //! apply.
 //!
 //! The decoder sets `Event::logsource`; for Windows events the service and
-//! categories are inferred from the channel and event id when the decoder
-//! left them out, because one event can satisfy several Sigma categories
-//! (Sysmon 13 is both `registry_set` and `registry_event`).
+//! categories come from the channel and event id through the one table in
+//! [`crate::logsource`] when the decoder left them out (Windows decoders do),
+//! because one event can satisfy several Sigma categories (Sysmon 13 is
+//! both `registry_set` and `registry_event`).
 
 use std::borrow::Cow;
 
@@ -12,6 +13,7 @@ use rsigma_eval::CompiledRule;
 use rustc_hash::FxHashMap;
 use safecare_model::Event;
 
+use crate::logsource::{categories_of, service_of_channel};
 use crate::view::FieldView;
 
 /// The logsource of one event: one product and service, possibly several
@@ -36,7 +38,7 @@ impl EventRoute {
     }
 }
 
-/// At most: the decoder's category or two inferred ones, plus `registry_event`.
+/// At most: the decoder's category, or the table's (Sysmon 12 has three).
 const MAX_CATEGORIES: usize = 3;
 
 /// [`EventRoute`] without allocation on the hot path: lowercase names
@@ -71,11 +73,6 @@ impl<'a> RouteParts<'a> {
                 for (slot, c) in parts.categories.iter_mut().zip(categories_of(parts.service.as_deref(), id)) {
                     *slot = Some(Cow::Borrowed(c));
                 }
-            }
-            if parts.categories().any(|c| c.starts_with("registry_") && c != "registry_event")
-                && let Some(slot) = parts.categories.iter_mut().find(|c| c.is_none())
-            {
-                *slot = Some(Cow::Borrowed("registry_event"));
             }
         }
         parts
@@ -176,69 +173,6 @@ impl RouteTable {
     }
 }
 
-/// SigmaHQ's service name for a Windows event log channel.
-fn service_of_channel(channel: &str) -> Option<&'static str> {
-    let mut buf = [0u8; 96];
-    let low = buf.get_mut(..channel.len())?;
-    low.copy_from_slice(channel.as_bytes());
-    low.make_ascii_lowercase();
-    let service = match std::str::from_utf8(low).unwrap_or_default() {
-        "security" => "security",
-        "system" => "system",
-        "application" => "application",
-        "microsoft-windows-sysmon/operational" => "sysmon",
-        "microsoft-windows-powershell/operational" => "powershell",
-        "windows powershell" => "powershell-classic",
-        "microsoft-windows-windows defender/operational" => "windefend",
-        "microsoft-windows-taskscheduler/operational" => "taskscheduler",
-        "microsoft-windows-wmi-activity/operational" => "wmi",
-        "microsoft-windows-bits-client/operational" => "bits-client",
-        "microsoft-windows-dns-client/operational" => "dns-client",
-        "microsoft-windows-windows firewall with advanced security/firewall" => "firewall-as",
-        "microsoft-windows-codeintegrity/operational" => "codeintegrity-operational",
-        "microsoft-windows-ntlm/operational" => "ntlm",
-        "microsoft-windows-smbclient/security" => "smbclient-security",
-        "microsoft-windows-terminalservices-localsessionmanager/operational" => "terminalservices-localsessionmanager",
-        "microsoft-windows-applocker/exe and dll" | "microsoft-windows-applocker/msi and script" => "applocker",
-        _ => return None,
-    };
-    Some(service)
-}
-
-/// The Sigma categories that a Windows event id stands for, by channel
-/// service: Sysmon ids map one to one, and Security 4688 / PowerShell 4104
-/// are the non-Sysmon sources SigmaHQ rules are written for.
-fn categories_of(service: Option<&str>, event_id: i64) -> &'static [&'static str] {
-    match (service, event_id) {
-        (Some("sysmon"), 1) => &["process_creation"],
-        (Some("sysmon"), 2) => &["file_change"],
-        (Some("sysmon"), 3) => &["network_connection"],
-        (Some("sysmon"), 5) => &["process_termination"],
-        (Some("sysmon"), 6) => &["driver_load"],
-        (Some("sysmon"), 7) => &["image_load"],
-        (Some("sysmon"), 8) => &["create_remote_thread"],
-        (Some("sysmon"), 9) => &["raw_access_thread"],
-        (Some("sysmon"), 10) => &["process_access"],
-        (Some("sysmon"), 11) => &["file_event"],
-        (Some("sysmon"), 12) => &["registry_add", "registry_delete"],
-        (Some("sysmon"), 13) => &["registry_set"],
-        (Some("sysmon"), 14) => &["registry_rename"],
-        (Some("sysmon"), 15) => &["create_stream_hash"],
-        (Some("sysmon"), 17 | 18) => &["pipe_created"],
-        (Some("sysmon"), 19..=21) => &["wmi_event"],
-        (Some("sysmon"), 22) => &["dns_query"],
-        (Some("sysmon"), 23 | 26) => &["file_delete"],
-        (Some("sysmon"), 25) => &["process_tampering"],
-        (Some("sysmon"), 29) => &["file_executable_detected"],
-        (Some("security"), 4688) => &["process_creation"],
-        (Some("powershell"), 4104) => &["ps_script"],
-        (Some("powershell"), 4103) => &["ps_module"],
-        (Some("powershell-classic"), 400) => &["ps_classic_start"],
-        (Some("powershell-classic"), 600) => &["ps_classic_provider_start"],
-        _ => &[],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,6 +191,8 @@ mod tests {
         assert_eq!(route.product.as_deref(), Some("windows"));
         assert_eq!(route.service.as_deref(), Some("sysmon"));
         assert_eq!(route.categories, ["registry_set", "registry_event"]);
+        let add = EventRoute::of(&windows(json!({"Channel": "Microsoft-Windows-Sysmon/Operational", "EventID": "12"})));
+        assert_eq!(add.categories, ["registry_add", "registry_delete", "registry_event"]);
     }
 
     #[test]

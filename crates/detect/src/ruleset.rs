@@ -6,7 +6,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use rsigma_eval::correlation::compile_correlation;
@@ -25,11 +24,6 @@ pub struct RuleSet {
     /// Every detection rule, compiled with filters applied: what the
     /// prefiltered path evaluates one by one.
     pub(crate) compiled: Vec<CompiledRule>,
-    /// `rsigma-eval`'s own engine over the same rules, for the plain-library
-    /// reference path ([`RuleSet::matches_plain`]) only, so built on its
-    /// first use: its candidate index, which the prefiltered path never
-    /// reads, measured as a third of loading SigmaHQ.
-    pub(crate) plain: OnceLock<Engine>,
     /// The compiled rules grouped by logsource.
     pub(crate) routes: RouteTable,
     pub(crate) prefilter: Prefilter,
@@ -152,7 +146,6 @@ impl RuleSetBuilder {
             routes: RouteTable::build(&compiled),
             prefilter: Prefilter::new(&compiled),
             compiled,
-            plain: OnceLock::new(),
             meta,
             correlated_ids: correlated.iter().map(|(id, _)| id.clone()).collect(),
             correlated,

@@ -15,6 +15,8 @@ use rsigma_eval::event::{Event as SigmaEvent, EventValue};
 use safecare_model::Event;
 use serde_json::Value;
 
+use crate::logsource::{COLLECTOR_ALIASES, FieldMap, field_maps, is_mapped_name, service_of_channel};
+
 /// The event-core fields exposed to rules; see docs/detection.md.
 pub mod core_fields {
     pub const DOMAIN: &str = "safecare.domain";
@@ -53,9 +55,9 @@ enum Shape {
 pub struct FieldView<'a> {
     event: &'a Event,
     shape: Shape,
-    /// Security 4688 names its image fields differently from Sysmon 1, which
-    /// is what SigmaHQ `process_creation` rules are written against.
-    security_process_creation: bool,
+    /// The Sigma names this event's source answers from other fields
+    /// (Security 4688's, from [`crate::logsource`]).
+    maps: &'static [FieldMap],
     /// Read once here: routing and the alias above both need them.
     channel: Option<&'a str>,
     /// Whether the fields look like a Windows event log record.
@@ -71,7 +73,7 @@ impl<'a> FieldView<'a> {
         let mut view = FieldView {
             event,
             shape: scan.shape,
-            security_process_creation: false,
+            maps: &[],
             channel: None,
             windows: scan.shape != Shape::Flat || (scan.channel.is_some() && scan.event_id.is_some()),
             event_id: None,
@@ -87,8 +89,7 @@ impl<'a> FieldView<'a> {
             Some(Value::String(s)) => s.trim().parse().ok(),
             _ => None,
         };
-        view.security_process_creation =
-            view.event_id == Some(4688) && view.channel.is_some_and(|c| c.eq_ignore_ascii_case("security"));
+        view.maps = field_maps(view.channel.and_then(service_of_channel), view.event_id);
         view
     }
 
@@ -100,10 +101,10 @@ impl<'a> FieldView<'a> {
     }
 
     /// Whether, in a flat event, `name` can only be the top-level field of
-    /// that name: not a path, not an alias ([`FieldView::alias`]), not an
+    /// that name: not a path, not a name the logsource table maps, not an
     /// event-core field.
     pub fn is_plain_name(name: &str) -> bool {
-        !name.contains('.') && !matches!(name, "Provider_Name" | "Computer" | "Image" | "ParentImage" | "ProcessId")
+        !name.contains('.') && !is_mapped_name(name)
     }
 
     /// True when the fields look like a Windows event log record.
@@ -160,19 +161,22 @@ impl<'a> FieldView<'a> {
         visit_strings(value, visit, MAX_DEPTH);
     }
 
-    /// Other names a field goes by: NXLog writes `SourceName`/`Hostname` for
-    /// `Provider_Name`/`Computer`, and Security 4688 names its image fields
-    /// differently from Sysmon 1. Keep [`FieldView::is_plain_name`] in step.
+    /// Other names a field goes by when the event lacks it: NXLog writes
+    /// `SourceName`/`Hostname` for `Provider_Name`/`Computer`.
     fn alias(&self, name: &str) -> Option<&'a Value> {
-        let alias = match name {
-            "Provider_Name" => "SourceName",
-            "Computer" => "Hostname",
-            "Image" if self.security_process_creation => "NewProcessName",
-            "ParentImage" if self.security_process_creation => "ParentProcessName",
-            "ProcessId" if self.security_process_creation => "NewProcessId",
-            _ => return None,
-        };
-        self.lookup_no_alias(alias)
+        let alias = COLLECTOR_ALIASES.iter().find(|m| m.sigma == name)?;
+        self.lookup_no_alias(alias.source)
+    }
+
+    /// A field the event's source answers under another name, which wins
+    /// over a field of the Sigma name (Security 4688's `ProcessId` is the
+    /// parent's, `ParentProcessId` to rules).
+    fn mapped(&self, name: &str) -> Option<Option<EventValue<'a>>> {
+        let map = self.maps.iter().find(|m| m.sigma == name)?;
+        Some(self.lookup_no_alias(map.source).map(|v| match text_of(v) {
+            Value::String(s) => EventValue::Str(Cow::Borrowed(map.translate(s))),
+            other => EventValue::from(other),
+        }))
     }
 
     fn lookup_no_alias(&self, name: &str) -> Option<&'a Value> {
@@ -320,6 +324,9 @@ impl SigmaEvent for FieldView<'_> {
     fn get_field(&self, path: &str) -> Option<EventValue<'_>> {
         if path.starts_with("safecare.") {
             return self.core(path);
+        }
+        if let Some(mapped) = self.mapped(path) {
+            return mapped;
         }
         self.lookup(path).map(EventValue::from)
     }

@@ -1,14 +1,21 @@
-//! The prefilter changes speed, never results: over every Windows sample
-//! and the SigmaHQ rules, the (event, rule) matches of the prefiltered path
-//! equal those of `rsigma-eval` used plainly with strict logsource. Needs
+//! The prefilter changes speed, never results: over every record of the
+//! Windows samples (`windows-events-json/`) and of the real EVTX attack
+//! recordings (`evtx-attack/`, decoded by ingest as `safecare hunt` reads
+//! them), the (event, rule) matches of SafeCare's engine equal those of the
+//! plain library (`safecare_detect::reference`: `rsigma-eval` alone over
+//! events routed by the logsource table, strict logsource). Needs
 //! `SAFECARE_SAMPLES_DIR`; skipped when it is unset.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use safecare_detect::RuleSet;
+use safecare_detect::reference::{PlainEvent, PlainLibrary};
 use safecare_detect::samples::windows_events;
 use safecare_model::Event;
+
+mod evtx;
+use evtx::evtx_events;
 
 fn samples() -> Option<PathBuf> {
     match std::env::var_os("SAFECARE_SAMPLES_DIR") {
@@ -22,40 +29,60 @@ fn samples() -> Option<PathBuf> {
 
 type Pairs = BTreeSet<(usize, String)>;
 
-fn pairs(events: &[Event], matches: impl Fn(&Event) -> Vec<String>) -> Pairs {
-    events.iter().enumerate().flat_map(|(i, e)| matches(e).into_iter().map(move |id| (i, id))).collect()
+/// Checks both paths agree on every event; answers how many pairs and rules matched.
+fn assert_same(rules: &RuleSet, plain: &PlainLibrary, events: &[Event]) -> (usize, usize) {
+    let mut fast = Pairs::new();
+    let mut reference = Pairs::new();
+    for (i, event) in events.iter().enumerate() {
+        fast.extend(rules.matches(event).into_iter().map(|id| (i, id.to_owned())));
+        reference.extend(plain.matches(&PlainEvent::of(event)).into_iter().map(|id| (i, id)));
+    }
+    let missed: Vec<_> = reference.difference(&fast).collect();
+    let extra: Vec<_> = fast.difference(&reference).collect();
+    assert!(missed.is_empty(), "SafeCare missed {} (event, rule) pairs: {missed:#?}", missed.len());
+    assert!(extra.is_empty(), "SafeCare produced {} pairs the library does not: {extra:#?}", extra.len());
+    let rules: BTreeSet<&str> = reference.iter().map(|(_, id)| id.as_str()).collect();
+    (reference.len(), rules.len())
 }
 
-fn assert_same(rules: &RuleSet, events: &[Event]) -> usize {
-    let fast = pairs(events, |e| rules.matches(e).into_iter().map(str::to_owned).collect());
-    let plain = pairs(events, |e| rules.matches_plain(e).into_iter().map(str::to_owned).collect());
-    let missed: Vec<_> = plain.difference(&fast).collect();
-    let extra: Vec<_> = fast.difference(&plain).collect();
-    assert!(missed.is_empty(), "prefilter skipped {} matching (event, rule) pairs: {missed:#?}", missed.len());
-    assert!(extra.is_empty(), "prefilter produced {} pairs the library does not: {extra:#?}", extra.len());
-    plain.len()
+fn sigmahq_windows(dir: &Path) -> (RuleSet, PlainLibrary) {
+    let rules = RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("rules");
+    assert_eq!(rules.len(), 2407, "{}", rules.summary());
+    let plain = PlainLibrary::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("rules");
+    assert_eq!((plain.rules(), plain.refused()), (2407, 0));
+    (rules, plain)
 }
 
 #[test]
-fn prefiltered_matches_equal_the_plain_library_on_sigmahq_windows_rules() {
+fn engine_equals_the_plain_library_on_the_windows_json_samples() {
     let Some(dir) = samples() else { return };
-    let rules = RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("rules");
-    assert_eq!(rules.len(), 2407, "{}", rules.summary());
+    let (rules, plain) = sigmahq_windows(&dir);
     let events = windows_events(&dir).expect("Windows samples");
     assert_eq!(events.len(), 2137);
     let (anchored, total) = rules.prefiltered_rules();
-    println!("{anchored} of {total} rules anchored");
     assert!(anchored * 10 > total * 9, "the prefilter should understand most SigmaHQ rules: {anchored}/{total}");
-    let matched = assert_same(&rules, &events);
-    println!("{matched} (event, rule) matches, identical");
+    let (pairs, matched) = assert_same(&rules, &plain, &events);
+    println!("windows-events-json: {pairs} (event, rule) matches from {matched} rules, identical");
     // Enough matches that a wrongly skipped rule has something to miss.
-    assert!(matched >= 50, "{matched}");
+    assert!(pairs >= 50, "{pairs}");
 }
 
 #[test]
-fn prefiltered_matches_equal_the_plain_library_on_the_whole_sigmahq_folder() {
+fn engine_equals_the_plain_library_on_every_real_evtx_record() {
+    let Some(dir) = samples() else { return };
+    let (rules, plain) = sigmahq_windows(&dir);
+    let events = evtx_events(&dir.join("evtx-attack"));
+    assert_eq!(events.len(), 10_015);
+    let (pairs, matched) = assert_same(&rules, &plain, &events);
+    println!("evtx-attack: {pairs} (event, rule) matches from {matched} rules, identical");
+    assert!(pairs >= 1000 && matched >= 100, "{pairs} pairs from {matched} rules");
+}
+
+#[test]
+fn engine_equals_the_plain_library_on_the_whole_sigmahq_folder() {
     let Some(dir) = samples() else { return };
     let rules = RuleSet::load_dirs(&[dir.join("sigmahq/rules")]).expect("rules");
+    let plain = PlainLibrary::load_dirs(&[dir.join("sigmahq/rules")]).expect("rules");
     let events = windows_events(&dir).expect("Windows samples");
-    assert!(assert_same(&rules, &events) >= 50);
+    assert!(assert_same(&rules, &plain, &events).0 >= 50);
 }

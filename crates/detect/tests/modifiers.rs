@@ -3,18 +3,24 @@
 //! not, and the prefiltered path agreeing with the plain library on both.
 
 use safecare_detect::RuleSet;
+use safecare_detect::reference::{PlainEvent, PlainLibrary};
 use safecare_model::{Domain, Event, Timestamp};
 use serde_json::{Value, json};
 
 const ID: &str = "5b9f2f4e-0000-4000-8000-000000000001";
 
-fn rules(detection: &str) -> RuleSet {
+fn rules(detection: &str) -> (RuleSet, PlainLibrary) {
     let yaml =
         format!("title: Modifier\nid: {ID}\nlogsource: {{product: safecare, category: test}}\ndetection:\n{detection}");
-    let set = RuleSet::from_yaml(&yaml);
-    assert_eq!(set.refused(), [], "{yaml}");
-    assert_eq!(set.len(), 1);
-    set
+    let both = loaded(&yaml);
+    assert_eq!(both.0.refused(), [], "{yaml}");
+    assert_eq!(both.0.len(), 1);
+    both
+}
+
+/// The rules through SafeCare and through the plain library.
+fn loaded(yaml: &str) -> (RuleSet, PlainLibrary) {
+    (RuleSet::from_yaml(yaml), PlainLibrary::from_yaml(yaml).expect("the plain library loads it"))
 }
 
 fn event(fields: Value) -> Event {
@@ -25,9 +31,9 @@ fn event(fields: Value) -> Event {
     e
 }
 
-fn fires(rules: &RuleSet, fields: Value) -> bool {
+fn fires((rules, plain): &(RuleSet, PlainLibrary), fields: Value) -> bool {
     let e = event(fields);
-    assert_eq!(rules.matches(&e), rules.matches_plain(&e), "prefilter and plain library disagree on {e:?}");
+    assert_eq!(rules.matches(&e), plain.matches(&PlainEvent::of(&e)), "prefilter and plain library disagree on {e:?}");
     let alerts = rules.detect(&e);
     alerts.iter().any(|a| a.safecare.rule.as_deref() == Some(ID))
 }
@@ -226,9 +232,9 @@ fn filter_rules_exclude_their_targets_only() {
     let filter = format!(
         "title: Backups are expected\nlogsource: {{product: safecare, category: test}}\nfilter:\n  rules:\n    - {ID}\n  selection:\n    User: svc_backup\n  condition: not selection\n"
     );
-    let unfiltered = RuleSet::from_yaml(&format!("{rule}---\n{other}"));
-    let filtered = RuleSet::from_yaml(&format!("{rule}---\n{other}---\n{filter}"));
-    assert_eq!(filtered.refused(), []);
+    let unfiltered = loaded(&format!("{rule}---\n{other}"));
+    let filtered = loaded(&format!("{rule}---\n{other}---\n{filter}"));
+    assert_eq!(filtered.0.refused(), []);
     let backup = json!({"Share": "\\\\srv\\ADMIN$", "User": "svc_backup"});
     let intruder = json!({"Share": "\\\\srv\\ADMIN$", "User": "tok-9"});
     assert!(fires(&unfiltered, backup.clone()), "without the filter the backup account matches");
@@ -236,7 +242,7 @@ fn filter_rules_exclude_their_targets_only() {
     assert!(fires(&filtered, intruder), "the filter keeps everyone else");
     let e = event(backup);
     assert_eq!(
-        filtered.matches(&e),
+        filtered.0.matches(&e),
         ["5b9f2f4e-0000-4000-8000-000000000002"],
         "rules not named by the filter are untouched"
     );

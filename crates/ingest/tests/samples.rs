@@ -101,30 +101,40 @@ fn windows_event_samples() {
     assert_eq!(decoded, 2137);
 }
 
-/// A real EVTX file (`$SAFECARE_TEST_EVTX`, fetched by `.ci/run` from the
-/// `evtx` package's source distribution): every record is read straight
-/// from the binary chunks and decoded into a Windows event.
+/// A real EVTX file of `evtx-attack/` (an RDP session hijack recorded on a
+/// file server's Security log): every record is read straight from the
+/// binary chunks and decoded into a Windows event.
+const RDP_HIJACK_EVTX: &str = "evtx-attack/EVTX-to-MITRE-Attack/TA0008-Lateral Movement/T1021.001-Remote Desktop Protocol/ID4688-4778 RDP hijack command execution.evtx";
+
 #[test]
 fn a_real_evtx_file_decodes_every_record() {
-    let Some(path) = std::env::var_os("SAFECARE_TEST_EVTX") else {
-        println!("SAFECARE_TEST_EVTX is not set: EVTX sample test skipped");
-        return;
-    };
+    let Some(dir) = samples() else { return };
     let mut by_id: BTreeMap<u64, usize> = BTreeMap::new();
-    for record in safecare_ingest::decode::evtx::EvtxEvents::open(&path, Context::new("hunt")).unwrap() {
+    for record in
+        safecare_ingest::decode::evtx::EvtxEvents::open(dir.join(RDP_HIJACK_EVTX), Context::new("hunt")).unwrap()
+    {
         let event = record.unwrap();
         assert_eq!(event.logsource.product.as_deref(), Some("windows"));
         assert_eq!(event.fields["Channel"], "Security");
+        assert_eq!(event.fields["Computer"], "fs01.offsec.lan");
         let id = event.fields["EventID"].as_u64().unwrap();
-        if id == 4625 {
-            // A failed remote-desktop logon, its EventData flattened beside System's fields.
-            assert_eq!(event.fields["TargetUserName"], "Administrator");
-            assert_eq!(event.fields["LogonType"], 10);
-            assert_eq!(event.fields["IpAddress"], "23.94.153.202");
-            assert_eq!(event.time.to_string(), "2016-06-29T15:24:36.686Z");
+        match event.fields["EventRecordID"].as_u64().unwrap() {
+            1829539 => {
+                // The hijacked session's console host, its EventData flattened beside System's fields.
+                assert_eq!(event.fields["NewProcessName"], r"C:\Windows\System32\conhost.exe");
+                assert_eq!(event.fields["ParentProcessName"], r"C:\Windows\System32\tscon.exe");
+                assert_eq!(event.fields["CommandLine"], r"\??\C:\Windows\system32\conhost.exe 0xffffffff -ForceV1");
+                assert_eq!(event.fields["MandatoryLabel"], "S-1-16-16384");
+                assert_eq!(event.time.to_string(), "2021-05-14T20:40:16.856641Z");
+            }
+            1829543 => {
+                assert_eq!(id, 4778);
+                assert_eq!(event.fields["AccountName"], "admmarsid");
+                assert_eq!(event.fields["ClientAddress"], "10.23.23.9");
+            }
+            _ => {}
         }
         *by_id.entry(id).or_default() += 1;
     }
-    let expected = [(4611, 1), (4625, 1), (4673, 1), (4776, 1), (5152, 2), (5157, 1)];
-    assert_eq!(by_id, BTreeMap::from(expected));
+    assert_eq!(by_id, BTreeMap::from([(4688, 21), (4778, 1)]));
 }

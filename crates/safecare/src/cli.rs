@@ -60,7 +60,7 @@ enum Command {
         action: AssetsAction,
     },
     /// Offline detection over EVTX and JSON-lines files and folders.
-    Hunt(HuntArgs),
+    Hunt(crate::hunt::HuntArgs),
     /// Check Sigma rules before deploying them, and try them on events.
     Rules {
         #[command(subcommand)]
@@ -172,40 +172,6 @@ pub enum TokensAction {
     },
 }
 
-#[derive(Debug, Args)]
-pub struct HuntArgs {
-    /// Files or folders (searched recursively): `.evtx`, and `.json`,
-    /// `.jsonl`, `.ndjson` with one event per line.
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
-    /// Folders of Sigma rules (repeatable); the built-in hospital pack when
-    /// none is given.
-    #[arg(long = "rules", value_name = "DIR")]
-    pub rules: Vec<PathBuf>,
-    /// How JSON lines are decoded.
-    #[arg(long, value_enum, default_value_t = JsonParser::Windows)]
-    pub parser: JsonParser,
-    #[arg(long, value_enum, default_value_t = HuntFormat::Table)]
-    pub format: HuntFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum JsonParser {
-    Windows,
-    Eve,
-    Zeek,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum HuntFormat {
-    /// Aligned columns for a terminal.
-    Table,
-    /// One IDMEFv2 alert per line.
-    Json,
-    /// Comma-separated, with a header line.
-    Csv,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum BenchWhat {
     /// Events/s through HTTP NDJSON ingest, end to end (each request answered
@@ -233,26 +199,11 @@ pub enum BenchWhat {
         #[arg(long)]
         token: Option<String>,
     },
-    /// Events/s through the detection engine on one core: the hospital pack
-    /// over its case events, and every SigmaHQ Windows rule over the Windows
-    /// JSON samples; evaluation alone, and parse+normalise+evaluate from
-    /// JSON lines. Prints the median of the runs.
-    Detect(DetectBenchArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct DetectBenchArgs {
-    /// The sample data folder (`sigmahq/rules/windows`,
-    /// `windows-events-json`); the SigmaHQ measurement is skipped without it.
-    #[arg(long, env = "SAFECARE_SAMPLES_DIR", value_name = "DIR")]
-    pub samples: Option<PathBuf>,
-    /// Timed runs of each measurement.
-    #[arg(long, default_value_t = 7)]
-    pub runs: usize,
-    /// Events evaluated per run (the event set is passed over as often as
-    /// needed), so that each run lasts long enough to time.
-    #[arg(long, default_value_t = 50_000)]
-    pub events: usize,
+    /// Events/s through the detection engine on one core, evaluation alone:
+    /// the hospital pack over its case events, and every SigmaHQ Windows
+    /// rule over each corpus, through SafeCare's engine and the plain
+    /// library in the same run, with their match counts. Prints medians.
+    Detect(crate::bench_detect::DetectBenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -264,9 +215,16 @@ pub enum RulesAction {
     /// Run a rule file (or folder) over events and print each match with the
     /// rule's id and title. EVENTS (`-` for standard input) holds one JSON
     /// event, an array, or one per line, in the shape `POST /api/v1/events`
-    /// takes. Exits 0 when something matched, 1 when nothing did, 2 on bad
-    /// rules or malformed events.
-    Test { rule: PathBuf, events: PathBuf },
+    /// takes; with --parser, it is what `hunt` reads (an EVTX file, JSON
+    /// lines of that format, or a folder of them). Exits 0 when something
+    /// matched, 1 when nothing did, 2 on bad rules or malformed events.
+    Test {
+        rule: PathBuf,
+        events: PathBuf,
+        /// Read EVENTS as `hunt` does, with this decoder for JSON lines.
+        #[arg(long, value_enum)]
+        parser: Option<crate::hunt::JsonParser>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,10 +12,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use safecare_detect::{EventRoute, RuleSet, RuleSetBuilder, hunt};
+use safecare_detect::{EventRoute, RuleSet, hunt};
 use safecare_model::{Event, EventInput, Timestamp};
 
 use crate::cli::RulesAction;
+use crate::hunt::{JsonParser, read};
 
 /// The exit code for "could not run", distinct from a negative answer.
 const UNUSABLE: u8 = 2;
@@ -25,7 +26,7 @@ const ROUTES_SHOWN: usize = 20;
 pub fn run(action: RulesAction) -> ExitCode {
     let outcome = match action {
         RulesAction::Check { dir } => check(&dir),
-        RulesAction::Test { rule, events } => test(&rule, &events),
+        RulesAction::Test { rule, events, parser } => test(&rule, &events, parser),
     };
     match outcome {
         Ok(code) => code,
@@ -36,16 +37,9 @@ pub fn run(action: RulesAction) -> ExitCode {
     }
 }
 
-/// Rules from a file or a folder (searched recursively).
+/// Rules from a file or a folder (searched recursively), as `hunt` loads them.
 fn load(path: &Path) -> anyhow::Result<RuleSet> {
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut builder = RuleSetBuilder::new();
-    if meta.is_dir() {
-        builder.add_dir(path)?;
-    } else {
-        builder.add_file(path);
-    }
-    Ok(builder.build())
+    crate::hunt::load(&[path.to_owned()], &[])
 }
 
 fn check(dir: &Path) -> anyhow::Result<ExitCode> {
@@ -65,7 +59,7 @@ fn check(dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(if refused.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-fn test(rule: &Path, events: &Path) -> anyhow::Result<ExitCode> {
+fn test(rule: &Path, events: &Path, parser: Option<JsonParser>) -> anyhow::Result<ExitCode> {
     let rules = load(rule)?;
     for refusal in rules.refused() {
         eprintln!("warning: rule refused: {}: {}", refusal.path.display(), refusal.reason);
@@ -73,12 +67,17 @@ fn test(rule: &Path, events: &Path) -> anyhow::Result<ExitCode> {
     if rules.is_empty() {
         bail!("no rule could be loaded from {}", rule.display());
     }
-    let text = if events == Path::new("-") {
-        std::io::read_to_string(std::io::stdin()).context("cannot read events from standard input")?
-    } else {
-        std::fs::read_to_string(events).with_context(|| format!("cannot read {}", events.display()))?
+    let events = match parser {
+        Some(parser) => decoded(events, parser)?,
+        None => {
+            let text = if events == Path::new("-") {
+                std::io::read_to_string(std::io::stdin()).context("cannot read events from standard input")?
+            } else {
+                std::fs::read_to_string(events).with_context(|| format!("cannot read {}", events.display()))?
+            };
+            parse_events(&text).with_context(|| format!("malformed events in {}", events.display()))?
+        }
     };
-    let events = parse_events(&text).with_context(|| format!("malformed events in {}", events.display()))?;
     let position: HashMap<_, _> = events.iter().enumerate().map(|(n, e)| (e.id, n + 1)).collect();
     let routes: Vec<EventRoute> = events.iter().take(ROUTES_SHOWN).map(EventRoute::of).collect();
     let rules = Arc::new(rules);
@@ -100,6 +99,22 @@ fn test(rule: &Path, events: &Path) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if matched > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The events of files as `hunt` reads them; a record that does not decode
+/// is reported and left out.
+fn decoded(path: &Path, parser: JsonParser) -> anyhow::Result<Vec<Event>> {
+    let decoder = parser.decoder();
+    let mut events = Vec::new();
+    for file in read::files(&[path.to_owned()])? {
+        let decoded = read::decode(&file, &decoder)?;
+        for (kind, n) in decoded.skipped {
+            eprintln!("warning: {}: {n} records skipped ({kind})", file.path.display());
+        }
+        events.extend(decoded.events);
+    }
+    anyhow::ensure!(!events.is_empty(), "no events in {}", path.display());
+    Ok(events)
 }
 
 /// The logsource an event is matched under, as a rule would write it.

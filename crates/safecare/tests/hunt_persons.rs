@@ -26,4 +26,15 @@ fn hunt_output_names_people_only_by_token() {
         .collect();
     assert!(!users.is_empty() && users.iter().all(|u| u.starts_with("usr_")), "{users:?}");
     assert!(users.windows(2).all(|w| w[0] == w[1]), "one person, one token within a run: {users:?}");
+    for format in ["table", "csv"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_safecare"))
+            .args(["hunt", "--format", format])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("user: usr_"), "{format}: {text}");
+        assert!(!text.to_lowercase().contains("zqhunter"), "{format}: {text}");
+    }
 }

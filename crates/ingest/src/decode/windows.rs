@@ -9,8 +9,12 @@
 //! Nested and Winlogbeat records are flattened to the flat shape
 //! (`EventID`, `Channel`, `Computer`, `Provider_Name`, event data fields by
 //! their own names), which is what SigmaHQ's Windows rules match. The
-//! logsource is product `windows`, the service named by SigmaHQ for the
-//! channel, and for Sysmon the category of its event id.
+//! logsource is product `windows` only: the SigmaHQ service and categories
+//! of a channel and event id, and the field names SigmaHQ's taxonomy gives
+//! each source, are one table owned by detection (`safecare_detect::logsource`),
+//! which derives them from the `Channel` and `EventID` kept here. Ingest
+//! depends only on the model, and a second copy of that table here is how
+//! the two once disagreed (Sysmon 12–14 routed to `registry_event` only).
 
 use safecare_model::{Domain, Event, Severity};
 use serde_json::{Map, Value, json};
@@ -67,10 +71,6 @@ pub fn decode_object(record: Map<String, Value>, ctx: &Context) -> Result<Event,
     let mut event = ctx.event(Domain::Cyber, time, message);
     event.severity = severity(&fields);
     event.logsource.product = Some("windows".into());
-    event.logsource.service = service(&channel).map(str::to_owned);
-    if event.logsource.service.as_deref() == Some("sysmon") {
-        event.logsource.category = sysmon_category(event_id).map(str::to_owned);
-    }
     event.fields = fields;
     Ok(event)
 }
@@ -210,61 +210,6 @@ fn severity(fields: &Map<String, Value>) -> Severity {
     }
 }
 
-/// SigmaHQ's `service` names for Windows channels.
-fn service(channel: &str) -> Option<&'static str> {
-    const SERVICES: [(&str, &str); 20] = [
-        ("Security", "security"),
-        ("System", "system"),
-        ("Application", "application"),
-        ("Microsoft-Windows-Sysmon/Operational", "sysmon"),
-        ("Windows PowerShell", "powershell-classic"),
-        ("Microsoft-Windows-PowerShell/Operational", "powershell"),
-        ("PowerShellCore/Operational", "powershell"),
-        ("Microsoft-Windows-TaskScheduler/Operational", "taskscheduler"),
-        ("Microsoft-Windows-Windows Defender/Operational", "windefend"),
-        ("Microsoft-Windows-WMI-Activity/Operational", "wmi"),
-        ("Microsoft-Windows-Bits-Client/Operational", "bits-client"),
-        ("Microsoft-Windows-DNS-Client/Operational", "dns-client"),
-        ("DNS Server", "dns-server"),
-        ("Microsoft-Windows-CodeIntegrity/Operational", "codeintegrity-operational"),
-        ("Microsoft-Windows-NTLM/Operational", "ntlm"),
-        ("Microsoft-Windows-TerminalServices-LocalSessionManager/Operational", "terminalservices-localsessionmanager"),
-        ("Microsoft-Windows-Windows Firewall With Advanced Security/Firewall", "firewall-as"),
-        ("Microsoft-Windows-DriverFrameworks-UserMode/Operational", "driver-framework"),
-        ("Microsoft-Windows-SMBClient/Security", "smbclient-security"),
-        ("Microsoft-Windows-OpenSSH/Operational", "openssh"),
-    ];
-    SERVICES.iter().find(|(c, _)| c.eq_ignore_ascii_case(channel)).map(|(_, s)| *s)
-}
-
-/// SigmaHQ's categories for Sysmon event ids.
-fn sysmon_category(event_id: u64) -> Option<&'static str> {
-    Some(match event_id {
-        1 => "process_creation",
-        2 => "file_change",
-        3 => "network_connection",
-        4 | 16 => "sysmon_status",
-        5 => "process_termination",
-        6 => "driver_load",
-        7 => "image_load",
-        8 => "create_remote_thread",
-        9 => "raw_access_thread",
-        10 => "process_access",
-        11 => "file_event",
-        12..=14 => "registry_event",
-        15 => "create_stream_hash",
-        17 | 18 => "pipe_created",
-        19..=21 => "wmi_event",
-        22 => "dns_query",
-        23 | 26 => "file_delete",
-        24 => "clipboard_change",
-        25 => "process_tampering",
-        27..=29 => "file_block",
-        255 => "sysmon_error",
-        _ => return None,
-    })
-}
-
 /// Marks an event as coming from an EVTX file record (used by the EVTX reader).
 pub(crate) fn mark_record_id(event: &mut Event, record_id: u64) {
     event.fields.entry("EventRecordID").or_insert(json!(record_id));
@@ -285,7 +230,7 @@ mod tests {
         let event = decode(line, &ctx()).unwrap();
         assert_eq!(event.message, "A new process has been created.");
         assert_eq!(event.logsource.product.as_deref(), Some("windows"));
-        assert_eq!(event.logsource.service.as_deref(), Some("security"));
+        assert_eq!(event.logsource.service, None, "detection's table names the service");
         assert_eq!(event.logsource.category, None);
         assert_eq!(event.severity, Severity::Info);
         assert_eq!(event.fields["NewProcessName"], r"C:\Windows\System32\reg.exe");
@@ -299,8 +244,6 @@ mod tests {
         assert_eq!(event.fields["Provider_Name"], "Microsoft-Windows-Sysmon");
         assert_eq!(event.fields["Image"], r"C:\Windows\System32\cmd.exe");
         assert_eq!(event.fields["Computer"], "ws-icu-03");
-        assert_eq!(event.logsource.service.as_deref(), Some("sysmon"));
-        assert_eq!(event.logsource.category.as_deref(), Some("process_creation"));
         assert_eq!(event.time, "2026-01-05T10:00:00Z".parse::<Timestamp>().unwrap());
         assert_eq!(event.message, "EventID 1 on ws-icu-03 (Microsoft-Windows-Sysmon/Operational)");
     }
@@ -315,7 +258,6 @@ mod tests {
         assert_eq!(event.fields["Data2"], "loose");
         assert_eq!(event.fields["EventID_Qualifiers"], 16384);
         assert_eq!(event.severity, Severity::High);
-        assert_eq!(event.logsource.service.as_deref(), Some("system"));
     }
 
     #[test]
@@ -326,7 +268,6 @@ mod tests {
         assert_eq!(event.fields["TargetUserName"], "admin");
         assert_eq!(event.fields["Computer"], "dc1");
         assert_eq!(event.message, "An account failed to log on.");
-        assert_eq!(event.logsource.service.as_deref(), Some("security"));
     }
 
     #[test]

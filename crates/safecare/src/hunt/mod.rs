@@ -1,88 +1,162 @@
 //! `safecare hunt`: the detection engine over files, offline, with a
-//! progress bar; detections go to standard output in the chosen format.
+//! progress bar; detections go to standard output in the chosen format, a
+//! summary for the analyst to standard error.
 
 mod persons;
-mod read;
+pub(crate) mod read;
+mod report;
 
-use std::io::Write;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use safecare_detect::{RuleSet, hunt_parallel};
+use safecare_detect::{RuleSet, RuleSetBuilder, hunt_parallel_each};
 use safecare_detect::{RulesConfig, load_rules};
 use safecare_ingest::Decoder;
-use safecare_model::Alert;
+use safecare_model::Severity;
 
-use crate::cli::{HuntArgs, HuntFormat, JsonParser};
+use report::{Detection, Summary};
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+#[derive(Debug, Args)]
+pub struct HuntArgs {
+    /// Files or folders (searched recursively): `.evtx`, and `.json`,
+    /// `.jsonl`, `.ndjson` with one event per line. A file named here that
+    /// is none of these, or none of whose records decode, is an error.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Sigma rule files or folders (repeatable); the built-in hospital pack
+    /// when none is given.
+    #[arg(long = "rules", value_name = "FILE|DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Leave out a rule by id or name, or every rule listed (one id or name
+    /// a line, `#` comments) in a file (repeatable): the noisy list.
+    #[arg(long = "exclude-rules", value_name = "ID|FILE")]
+    pub exclude: Vec<String>,
+    /// Show only detections of this level or above (info, low, medium,
+    /// high, critical).
+    #[arg(long, default_value = "info")]
+    pub min_level: Severity,
+    /// How JSON lines are decoded.
+    #[arg(long, value_enum, default_value_t = JsonParser::Windows)]
+    pub parser: JsonParser,
+    #[arg(long, value_enum, default_value_t = HuntFormat::Table)]
+    pub format: HuntFormat,
 }
 
-fn write_alert(
-    out: &mut impl Write,
-    format: HuntFormat,
-    alert: &Alert,
-    rules: &RuleSet,
-    persons: &persons::Persons,
-) -> std::io::Result<()> {
-    let rule = alert.safecare.rule.as_deref().and_then(|id| rules.rule(id));
-    let name = rule.and_then(|r| r.name.clone()).unwrap_or_default();
-    let time = alert.start_time.unwrap_or(alert.create_time).to_string();
-    let asset = alert.safecare.asset.clone().unwrap_or_default();
-    match format {
-        HuntFormat::Json => writeln!(out, "{}", serde_json::to_string(&persons.hide(alert)).unwrap_or_default()),
-        HuntFormat::Csv => writeln!(
-            out,
-            "{},{},{},{},{}",
-            csv_field(&time),
-            alert.severity(),
-            csv_field(&alert.description),
-            csv_field(&name),
-            csv_field(&asset)
-        ),
-        HuntFormat::Table => {
-            writeln!(out, "{time:<30} {:<8} {:<60} {asset}", alert.severity().as_str(), alert.description)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum JsonParser {
+    Windows,
+    Eve,
+    Zeek,
+}
+
+impl JsonParser {
+    pub fn decoder(self) -> Decoder {
+        match self {
+            JsonParser::Windows => Decoder::Windows,
+            JsonParser::Eve => Decoder::Eve,
+            JsonParser::Zeek => Decoder::Zeek { log: None },
         }
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HuntFormat {
+    /// Aligned columns for a terminal.
+    Table,
+    /// One IDMEFv2 alert per line.
+    Json,
+    /// Comma-separated, with a header line.
+    Csv,
+}
+
+/// The rules a hunt runs: `--rules` files and folders, or the built-in
+/// pack, without the excluded ones.
+pub(crate) fn load(paths: &[PathBuf], exclude: &[String]) -> anyhow::Result<RuleSet> {
+    let mut excluded = Vec::new();
+    for item in exclude {
+        let path = Path::new(item);
+        if path.is_file() {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let listed = text.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty());
+            excluded.extend(listed.map(str::to_owned));
+        } else {
+            excluded.push(item.clone());
+        }
+    }
+    if paths.is_empty() {
+        let config = RulesConfig { builtin: true, dirs: Vec::new(), disabled: excluded, watch: false };
+        return Ok(load_rules(&config)?);
+    }
+    let mut builder = RuleSetBuilder::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).with_context(|| format!("cannot read rules {}", path.display()))?;
+        if meta.is_dir() {
+            builder.add_dir(path)?;
+        } else {
+            builder.add_file(path);
+        }
+    }
+    for rule in &excluded {
+        builder.disable(rule);
+    }
+    Ok(builder.build())
+}
+
 pub fn run(args: HuntArgs) -> anyhow::Result<()> {
-    let config =
-        RulesConfig { builtin: args.rules.is_empty(), dirs: args.rules.clone(), disabled: Vec::new(), watch: false };
-    let rules = Arc::new(load_rules(&config)?);
+    let started = std::time::Instant::now();
+    let rules = Arc::new(load(&args.rules, &args.exclude)?);
+    let loading = started.elapsed();
     eprintln!("{}", rules.summary());
-    let decoder = match args.parser {
-        JsonParser::Windows => Decoder::Windows,
-        JsonParser::Eve => Decoder::Eve,
-        JsonParser::Zeek => Decoder::Zeek { log: None },
-    };
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let files = read::files(&args.paths)?;
     let file_count = files.len();
     let bar = ProgressBar::new(file_count as u64);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} files  {msg}")?);
+    let persons = persons::Persons::for_this_run()?;
+    let mut detections: Vec<Detection> = Vec::new();
     // Files are decoded on every core and matched on every core, as one
     // stream in file order so that correlation windows span files.
-    let (alerts, totals) = std::thread::scope(|scope| {
-        let (events, totals) = read::decode_on(scope, files, decoder, threads, bar.clone());
-        (hunt_parallel(rules.clone(), events, threads), totals)
+    let totals = std::thread::scope(|scope| {
+        let (events, totals) = read::decode_on(scope, files, args.parser.decoder(), threads, bar.clone());
+        hunt_parallel_each(rules.clone(), events, threads, |event, alerts| {
+            let shown = alerts.into_iter().filter(|a| a.safecare.rule.is_some() && a.severity() >= args.min_level);
+            detections.extend(shown.map(|alert| Detection::new(alert, event, &rules, &persons)));
+        });
+        totals
     });
     bar.finish_and_clear();
     if let Some(error) = totals.error.lock().unwrap_or_else(|e| e.into_inner()).take() {
         return Err(error);
     }
+    let read = totals.events.load(Ordering::Relaxed);
+    let skipped: BTreeMap<&'static str, u64> = totals.skipped.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let skipped_total: u64 = skipped.values().sum();
+    anyhow::ensure!(
+        read > 0 || skipped_total == 0,
+        "none of the {skipped_total} records could be decoded ({}); is --parser {} right for these files?",
+        report::reasons(&skipped),
+        args.parser.to_possible_value().map_or(String::new(), |v| v.get_name().to_owned())
+    );
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if args.format == HuntFormat::Csv {
-        writeln!(out, "time,severity,alert,rule,asset")?;
-    }
-    let persons = persons::Persons::for_this_run()?;
-    for alert in &alerts {
-        write_alert(&mut out, args.format, alert, &rules, &persons)?;
-    }
-    let (read, skipped) = (totals.events.load(Ordering::Relaxed), totals.skipped.load(Ordering::Relaxed));
-    eprintln!("{file_count} files, {read} events, {skipped} records skipped, {} detections", alerts.len());
+    report::write(&mut out, args.format, &detections)?;
+    let elapsed = started.elapsed();
+    eprintln!(
+        "{file_count} files, {read} events, {skipped_total} records skipped{}, {} detections",
+        if skipped.is_empty() { String::new() } else { format!(" ({})", report::reasons(&skipped)) },
+        detections.len()
+    );
+    eprint!("{}", Summary::of(&detections));
+    eprintln!(
+        "time: {:.2} s (rules {:.2} s, reading and matching {:.2} s)",
+        elapsed.as_secs_f64(),
+        loading.as_secs_f64(),
+        (elapsed - loading).as_secs_f64()
+    );
     Ok(())
 }

@@ -23,9 +23,14 @@ impl Persons {
         alert
     }
 
+    /// A user name as its token.
+    pub fn user(&self, name: &str) -> String {
+        self.0.pseudonymise_value(FieldKind::User, name).unwrap_or_else(|| name.to_owned())
+    }
+
     fn hide_node(&self, node: &mut AlertNode) {
         if let Some(user) = node.user.take() {
-            node.user = Some(self.0.pseudonymise_value(FieldKind::User, &user).unwrap_or(user));
+            node.user = Some(self.user(&user));
         }
     }
 }

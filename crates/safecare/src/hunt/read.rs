@@ -19,17 +19,20 @@ use safecare_ingest::decode::evtx::EvtxEvents;
 use safecare_ingest::{Context, Decoder};
 use safecare_model::Event;
 
+/// Records that did not decode, by reason (the decoder's error kind).
+pub type Skipped = BTreeMap<&'static str, u64>;
+
 /// One file's events, and its records that did not decode.
-struct Decoded {
-    events: Vec<Event>,
-    skipped: u64,
+pub struct Decoded {
+    pub events: Vec<Event>,
+    pub skipped: Skipped,
 }
 
 /// What a stream read, known once it has ended.
 #[derive(Default)]
 pub struct Totals {
     pub events: AtomicU64,
-    pub skipped: AtomicU64,
+    pub skipped: Mutex<Skipped>,
     /// The first file that could not be read at all; the stream ends there.
     pub error: Mutex<Option<anyhow::Error>>,
 }
@@ -39,6 +42,8 @@ pub struct Totals {
 pub struct HuntFile {
     pub path: PathBuf,
     pub size: u64,
+    /// Named on the command line (not found in a folder): it must decode.
+    pub named: bool,
 }
 
 /// The events of `files` in order, as decoded by [`decode_on`]'s workers.
@@ -87,15 +92,17 @@ impl ReadAhead {
 /// Every huntable file under `paths`, sorted for a stable order.
 pub fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<HuntFile>> {
     let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = paths.to_vec();
-    while let Some(path) = stack.pop() {
+    let mut stack: Vec<(PathBuf, bool)> = paths.iter().map(|p| (p.clone(), true)).collect();
+    while let Some((path, named)) = stack.pop() {
         let meta = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
         if meta.is_dir() {
             for entry in std::fs::read_dir(&path)? {
-                stack.push(entry?.path());
+                stack.push((entry?.path(), false));
             }
         } else if huntable(&path) {
-            out.push(HuntFile { path, size: meta.len() });
+            out.push(HuntFile { path, size: meta.len(), named });
+        } else if named {
+            anyhow::bail!("cannot hunt {}: not an .evtx, .json, .jsonl or .ndjson file", path.display());
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -106,15 +113,25 @@ fn huntable(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("evtx" | "json" | "jsonl" | "ndjson"))
 }
 
-/// The events of one file; undecodable records are counted, not fatal.
-fn decode(path: &Path, decoder: &Decoder) -> anyhow::Result<Decoded> {
+/// The events of one file; undecodable records are counted by reason, not
+/// fatal, unless the file was named and none of its records decodes.
+pub fn decode(file: &HuntFile, decoder: &Decoder) -> anyhow::Result<Decoded> {
+    let decoded = decode_records(&file.path, decoder)?;
+    if file.named && decoded.events.is_empty() && !decoded.skipped.is_empty() {
+        let reasons: Vec<String> = decoded.skipped.iter().map(|(kind, n)| format!("{kind} ×{n}")).collect();
+        anyhow::bail!("no record of {} could be decoded ({})", file.path.display(), reasons.join(", "));
+    }
+    Ok(decoded)
+}
+
+fn decode_records(path: &Path, decoder: &Decoder) -> anyhow::Result<Decoded> {
     let ctx = Context::new(format!("hunt:{}", path.display()));
-    let mut out = Decoded { events: Vec::new(), skipped: 0 };
+    let mut out = Decoded { events: Vec::new(), skipped: Skipped::new() };
     if path.extension().and_then(|e| e.to_str()) == Some("evtx") {
         for record in EvtxEvents::open(path, ctx)? {
             match record {
                 Ok(event) => out.events.push(event),
-                Err(_) => out.skipped += 1,
+                Err(e) => *out.skipped.entry(e.kind()).or_default() += 1,
             }
         }
         return Ok(out);
@@ -127,7 +144,7 @@ fn decode(path: &Path, decoder: &Decoder) -> anyhow::Result<Decoded> {
         }
         match decoder.decode(&line, None, &ctx) {
             Ok(event) => out.events.push(event),
-            Err(_) => out.skipped += 1,
+            Err(e) => *out.skipped.entry(e.kind()).or_default() += 1,
         }
     }
     Ok(out)
@@ -151,7 +168,7 @@ pub fn decode_on<'scope>(
         let (job_rx, result_tx, files, decoder) = (job_rx.clone(), result_tx.clone(), files.clone(), decoder.clone());
         scope.spawn(move || {
             while let Ok(index) = next_job(&job_rx) {
-                if result_tx.send((index, decode(&files[index].path, &decoder))).is_err() {
+                if result_tx.send((index, decode(&files[index], &decoder))).is_err() {
                     break;
                 }
             }
@@ -237,7 +254,10 @@ impl Iterator for OrderedEvents {
             match result {
                 Ok(decoded) => {
                     self.totals.events.fetch_add(decoded.events.len() as u64, Ordering::Relaxed);
-                    self.totals.skipped.fetch_add(decoded.skipped, Ordering::Relaxed);
+                    let mut skipped = self.totals.skipped.lock().unwrap_or_else(|p| p.into_inner());
+                    for (kind, n) in decoded.skipped {
+                        *skipped.entry(kind).or_default() += n;
+                    }
                     self.current = decoded.events.into_iter();
                 }
                 Err(e) => {
@@ -301,14 +321,14 @@ mod tests {
             let (ids, totals) = ids(files.clone(), threads);
             assert_eq!(ids, (0..1000).collect::<Vec<u64>>(), "{threads} threads");
             assert_eq!(totals.events.load(Ordering::Relaxed), 1000);
-            assert_eq!(totals.skipped.load(Ordering::Relaxed), 40, "one bad line per file");
+            assert_eq!(*totals.skipped.lock().unwrap(), Skipped::from([("invalid_json", 40)]), "one bad line per file");
         }
     }
 
     #[test]
     fn an_unreadable_file_ends_the_stream_with_its_error() {
         let (dir, mut files) = folder(6, 2);
-        files.insert(3, HuntFile { path: dir.path().join("gone.jsonl"), size: 0 });
+        files.insert(3, HuntFile { path: dir.path().join("gone.jsonl"), size: 0, named: false });
         let (ids, totals) = ids(files, 2);
         assert_eq!(ids, (0..6).collect::<Vec<u64>>(), "the files before it are read");
         let error = totals.error.lock().unwrap().take().expect("the error is kept");
