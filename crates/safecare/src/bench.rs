@@ -23,8 +23,8 @@ pub enum Workload {
     /// brute-force correlation (the alert flood).
     Flood,
     /// A hospital's everyday mix: interactive logons, theatre climate
-    /// readings in range, granted badges (informational alerts) and a few
-    /// logon failures; about one event in twenty raises an alert.
+    /// readings in range, granted badges and a few logon failures; with
+    /// the hospital pack about one event in two hundred raises an alert.
     Mix,
 }
 

@@ -179,8 +179,8 @@ pub enum BenchWhat {
     /// folder unless --url is given.
     Ingest {
         /// What to send: `flood` (Windows logon failures, nearly every one
-        /// raising alerts) or `mix` (cyber and physical events, about one
-        /// in twenty raising an alert).
+        /// raising alerts) or `mix` (cyber, physical and building events,
+        /// few raising an alert).
         #[arg(long, value_enum, default_value_t = crate::bench::Workload::Flood)]
         workload: crate::bench::Workload,
         /// Events to send in all.
