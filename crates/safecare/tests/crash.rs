@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -298,11 +299,16 @@ async fn sigkill_during_ingest_loses_no_acknowledged_event_and_no_detection() {
     let crashed = Site::new();
     let (child, url) = crashed.start(0);
     let shared = Arc::new(Mutex::new(Some(url)));
+    // Kills follow the stream's progress, not the clock, so that a faster
+    // or slower machine still kills mid-stream.
+    let acknowledged = Arc::new(AtomicUsize::new(0));
     let http = {
         let (client, shared, token) = (client.clone(), shared.clone(), crashed.token.clone());
+        let acknowledged = acknowledged.clone();
         tokio::spawn(async move {
             for k in 0..HTTP_BATCHES {
                 post_until_acknowledged(&client, &shared, &token, http_batch(base, k)).await;
+                acknowledged.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(60)).await;
             }
         })
@@ -311,8 +317,11 @@ async fn sigkill_during_ingest_loses_no_acknowledged_event_and_no_detection() {
     let syslog = tokio::spawn(send_syslog(crashed.syslog, lines, Duration::from_millis(40)));
     let mut child = child;
     for kill in 0..KILLS {
-        tokio::time::sleep(Duration::from_millis(900 + 350 * kill)).await;
-        assert!(!http.is_finished(), "the stream ended before kill {kill}: make it longer");
+        let due = (kill as usize + 1) * HTTP_BATCHES / (KILLS as usize + 1);
+        while acknowledged.load(Ordering::SeqCst) < due {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(!http.is_finished(), "the stream ended before kill {kill}");
         *shared.lock().unwrap() = None;
         child.kill().unwrap();
         child.wait().unwrap();
