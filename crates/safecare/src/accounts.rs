@@ -7,11 +7,46 @@ use std::io::BufRead;
 use anyhow::Context;
 use std::sync::Arc;
 
+use safecare_model::Role;
 use safecare_server::privacy::Privacy;
 use safecare_server::{Config, provision};
 use safecare_store::{AccountStore, SqliteStore, Store};
 
-use crate::cli::{TokensAction, UsersAction};
+#[derive(Debug, clap::Subcommand)]
+pub enum UsersAction {
+    /// Add a user; the password is asked for (or read from standard input
+    /// with --password-stdin).
+    Add {
+        name: String,
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password (also lifts a lockout and ends their sessions).
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable a user and end their sessions.
+    Disable { name: String },
+    /// List users.
+    List,
+}
+#[derive(Debug, clap::Subcommand)]
+pub enum TokensAction {
+    /// Issue a token and print it (it is shown this once).
+    Add {
+        /// What the token is for, e.g. "pharmacy door gateway".
+        name: String,
+        #[arg(long)]
+        role: Role,
+        /// For sensor tokens: the source name their events are recorded under.
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
 
 pub fn open(config: &Config) -> anyhow::Result<SqliteStore> {
     safecare_server::private_files::create_private_dir(&config.data_dir)

@@ -13,7 +13,39 @@ use safecare_model::Role;
 use safecare_server::{Config, provision};
 use tokio::sync::Semaphore;
 
-use crate::cli::BenchWhat;
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchWhat {
+    /// Events/s through HTTP NDJSON ingest, end to end (each request answered
+    /// once its events are durable). Starts its own server in a temporary
+    /// folder unless --url is given.
+    Ingest {
+        /// What to send: `flood` (Windows logon failures, nearly every one
+        /// raising alerts) or `mix` (cyber, physical and building events,
+        /// few raising an alert).
+        #[arg(long, value_enum, default_value_t = Workload::Flood)]
+        workload: Workload,
+        /// Events to send in all.
+        #[arg(long, default_value_t = 200_000)]
+        events: usize,
+        /// Events per request.
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// A running SafeCare to measure instead (needs --token).
+        #[arg(long, requires = "token")]
+        url: Option<String>,
+        /// An API token with the events:ingest permission.
+        #[arg(long)]
+        token: Option<String>,
+    },
+    /// Events/s through the detection engine on one core, evaluation alone:
+    /// the hospital pack over its case events, and every SigmaHQ Windows
+    /// rule over each corpus, through SafeCare's engine and the plain
+    /// library in the same run, with their match counts. Prints medians.
+    Detect(crate::bench_detect::DetectBenchArgs),
+}
 
 /// The stream `safecare bench ingest` sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

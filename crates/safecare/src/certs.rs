@@ -7,7 +7,19 @@ use anyhow::Context;
 use safecare_server::Config;
 use safecare_server::tls::self_signed;
 
-use crate::cli::CertsAction;
+#[derive(Debug, clap::Subcommand)]
+pub enum CertsAction {
+    /// Write a self-signed certificate and key for a first start
+    /// (`<data>/tls/cert.pem`, `key.pem`), and print the settings to use them.
+    Init {
+        /// Host names and addresses the certificate is valid for.
+        #[arg(long, value_delimiter = ',', default_value = "localhost,127.0.0.1")]
+        hosts: Vec<String>,
+        /// Replace existing files.
+        #[arg(long)]
+        force: bool,
+    },
+}
 
 /// Writes a file that only the owner may read (for the private key).
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {

@@ -1,11 +1,10 @@
-//! Command-line arguments.
+//! The top-level command line: which command runs, and the settings many share (`ConfigArgs`, `ServeArgs`). Each command module owns its own arguments (`hunt::HuntArgs`, `rules::RulesAction`, …).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use safecare_model::Role;
 use safecare_server::Config;
 
 /// SafeCare: one security platform for a hospital's cyber and physical threats.
@@ -28,14 +27,14 @@ enum Command {
         #[command(flatten)]
         place: ConfigArgs,
         #[command(subcommand)]
-        action: UsersAction,
+        action: crate::accounts::UsersAction,
     },
     /// Create TLS certificates.
     Certs {
         #[command(flatten)]
         place: ConfigArgs,
         #[command(subcommand)]
-        action: CertsAction,
+        action: crate::certs::CertsAction,
     },
     /// Check the audit log's hash chain and signed head.
     Audit {
@@ -64,19 +63,19 @@ enum Command {
     /// Check Sigma rules before deploying them, and try them on events.
     Rules {
         #[command(subcommand)]
-        action: RulesAction,
+        action: crate::rules::RulesAction,
     },
     /// Measure SafeCare on this machine.
     Bench {
         #[command(subcommand)]
-        what: BenchWhat,
+        what: crate::bench::BenchWhat,
     },
     /// Issue API tokens for scripts and sensors.
     Tokens {
         #[command(flatten)]
         place: ConfigArgs,
         #[command(subcommand)]
-        action: TokensAction,
+        action: crate::accounts::TokensAction,
     },
 }
 
@@ -136,98 +135,6 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum UsersAction {
-    /// Add a user; the password is asked for (or read from standard input
-    /// with --password-stdin).
-    Add {
-        name: String,
-        #[arg(long)]
-        role: Role,
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// Set a user's password (also lifts a lockout and ends their sessions).
-    Passwd {
-        name: String,
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// Disable a user and end their sessions.
-    Disable { name: String },
-    /// List users.
-    List,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum TokensAction {
-    /// Issue a token and print it (it is shown this once).
-    Add {
-        /// What the token is for, e.g. "pharmacy door gateway".
-        name: String,
-        #[arg(long)]
-        role: Role,
-        /// For sensor tokens: the source name their events are recorded under.
-        #[arg(long)]
-        source: Option<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum BenchWhat {
-    /// Events/s through HTTP NDJSON ingest, end to end (each request answered
-    /// once its events are durable). Starts its own server in a temporary
-    /// folder unless --url is given.
-    Ingest {
-        /// What to send: `flood` (Windows logon failures, nearly every one
-        /// raising alerts) or `mix` (cyber, physical and building events,
-        /// few raising an alert).
-        #[arg(long, value_enum, default_value_t = crate::bench::Workload::Flood)]
-        workload: crate::bench::Workload,
-        /// Events to send in all.
-        #[arg(long, default_value_t = 200_000)]
-        events: usize,
-        /// Events per request.
-        #[arg(long, default_value_t = 1_000)]
-        batch: usize,
-        /// Requests in flight at once.
-        #[arg(long, default_value_t = 4)]
-        concurrency: usize,
-        /// A running SafeCare to measure instead (needs --token).
-        #[arg(long, requires = "token")]
-        url: Option<String>,
-        /// An API token with the events:ingest permission.
-        #[arg(long)]
-        token: Option<String>,
-    },
-    /// Events/s through the detection engine on one core, evaluation alone:
-    /// the hospital pack over its case events, and every SigmaHQ Windows
-    /// rule over each corpus, through SafeCare's engine and the plain
-    /// library in the same run, with their match counts. Prints medians.
-    Detect(crate::bench_detect::DetectBenchArgs),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum RulesAction {
-    /// Load every Sigma rule under DIR and list each refused one with its
-    /// file and reason; ends with `N rules loaded, M refused`. Exits 0 when
-    /// none is refused, 1 when some are, 2 when DIR cannot be read.
-    Check { dir: PathBuf },
-    /// Run a rule file (or folder) over events and print each match with the
-    /// rule's id and title. EVENTS (`-` for standard input) holds one JSON
-    /// event, an array, or one per line, in the shape `POST /api/v1/events`
-    /// takes; with --parser, it is what `hunt` reads (an EVTX file, JSON
-    /// lines of that format, or a folder of them). Exits 0 when something
-    /// matched, 1 when nothing did, 2 on bad rules or malformed events.
-    Test {
-        rule: PathBuf,
-        events: PathBuf,
-        /// Read EVENTS as `hunt` does, with this decoder for JSON lines.
-        #[arg(long, value_enum)]
-        parser: Option<crate::hunt::JsonParser>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 pub enum AssetsAction {
     /// Replace the inventory with a YAML or JSON file, or a folder of them
     /// (validated as a whole first).
@@ -239,20 +146,6 @@ pub enum AuditAction {
     /// Verify every entry; names the first altered, removed, inserted or
     /// reordered one. Exits non-zero when the log is not intact.
     Verify,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum CertsAction {
-    /// Write a self-signed certificate and key for a first start
-    /// (`<data>/tls/cert.pem`, `key.pem`), and print the settings to use them.
-    Init {
-        /// Host names and addresses the certificate is valid for.
-        #[arg(long, value_delimiter = ',', default_value = "localhost,127.0.0.1")]
-        hosts: Vec<String>,
-        /// Replace existing files.
-        #[arg(long)]
-        force: bool,
-    },
 }
 
 impl Cli {

@@ -7,7 +7,7 @@
 //! folder, malformed events).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -15,8 +15,28 @@ use anyhow::{Context as _, bail};
 use safecare_detect::{EventRoute, RuleSet, hunt};
 use safecare_model::{Event, EventInput, Timestamp};
 
-use crate::cli::RulesAction;
 use crate::hunt::{JsonParser, read};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum RulesAction {
+    /// Load every Sigma rule under DIR and list each refused one with its
+    /// file and reason; ends with `N rules loaded, M refused`. Exits 0 when
+    /// none is refused, 1 when some are, 2 when DIR cannot be read.
+    Check { dir: PathBuf },
+    /// Run a rule file (or folder) over events and print each match with the
+    /// rule's id and title. EVENTS (`-` for standard input) holds one JSON
+    /// event, an array, or one per line, in the shape `POST /api/v1/events`
+    /// takes; with --parser, it is what `hunt` reads (an EVTX file, JSON
+    /// lines of that format, or a folder of them). Exits 0 when something
+    /// matched, 1 when nothing did, 2 on bad rules or malformed events.
+    Test {
+        rule: PathBuf,
+        events: PathBuf,
+        /// Read EVENTS as `hunt` does, with this decoder for JSON lines.
+        #[arg(long, value_enum)]
+        parser: Option<crate::hunt::JsonParser>,
+    },
+}
 
 /// The exit code for "could not run", distinct from a negative answer.
 const UNUSABLE: u8 = 2;
