@@ -6,6 +6,10 @@
 //! machine. A networked implementation (NATS JetStream) fills the same
 //! interface. It does not own what subscribers do with the messages.
 
+// Item docs are still being written (issue 14); the crate-level doc above
+// says what the crate owns. Remove this once `missing_docs` is clean here.
+#![allow(missing_docs)]
+
 mod local;
 mod message;
 

@@ -7,6 +7,10 @@
 //! disk. It does not know about HTTP, detection rules or impact: callers
 //! hand it model types and get model types back.
 
+// Item docs are still being written (issue 14); the crate-level doc above
+// says what the crate owns. Remove this once `missing_docs` is clean here.
+#![allow(missing_docs)]
+
 mod error;
 mod incident;
 mod log;
