@@ -6,10 +6,6 @@
 //! machine. A networked implementation (NATS JetStream) fills the same
 //! interface. It does not own what subscribers do with the messages.
 
-// Item docs are still being written (issue 14); the crate-level doc above
-// says what the crate owns. Remove this once `missing_docs` is clean here.
-#![allow(missing_docs)]
-
 mod local;
 mod message;
 
@@ -35,8 +31,10 @@ pub enum Delivery {
 /// What can go wrong on the bus.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
+    /// The bus was shut down; no more messages go through it.
     #[error("the bus is closed")]
     Closed,
+    /// The networked transport failed; the text is its own error.
     #[error("bus transport error: {0}")]
     Transport(String),
 }
