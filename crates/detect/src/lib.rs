@@ -16,10 +16,6 @@
 //! correlation snapshots (the server stores [`Detector::snapshot`]), file
 //! watching for hot reload, or the CLI.
 
-// Item docs are still being written (issue 14); the crate-level doc above
-// says what the crate owns. Remove this once `missing_docs` is clean here.
-#![allow(missing_docs)]
-
 mod alert;
 mod correlate;
 mod detector;
