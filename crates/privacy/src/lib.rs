@@ -20,10 +20,6 @@
 //! [`AuditStore`] traits, authenticates people and passes them in as
 //! [`Actor`]s, and runs the purge the plan describes.
 
-// Item docs are still being written (issue 14); the crate-level doc above
-// says what the crate owns. Remove this once `missing_docs` is clean here.
-#![allow(missing_docs)]
-
 mod audit;
 mod config;
 mod emails;
