@@ -5,10 +5,6 @@
 //! metrics exposition and the server's start and graceful stop. It does not
 //! own storage, decoding or detection logic: it calls the crates that do.
 
-// Item docs are still being written (issue 14); the crate-level doc above
-// says what the crate owns. Remove this once `missing_docs` is clean here.
-#![allow(missing_docs)]
-
 pub mod auth;
 mod config;
 mod connections;
