@@ -25,10 +25,6 @@
 //! It does not own storage, HTTP or the incident lifecycle: the server stores
 //! inventories, the respond crate assesses incidents and attaches reports.
 
-// Item docs are still being written (issue 14); the crate-level doc above
-// says what the crate owns. Remove this once `missing_docs` is clean here.
-#![allow(missing_docs)]
-
 mod assess;
 mod error;
 mod gamma;
