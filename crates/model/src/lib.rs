@@ -11,10 +11,6 @@
 //! It does not own any behaviour beyond validation and small conversions: no
 //! I/O, no storage, no detection. It depends on nothing else in the workspace.
 
-// Item docs are still being written (issue 14); the crate-level doc above
-// says what the crate owns. Remove this once `missing_docs` is clean here.
-#![allow(missing_docs)]
-
 mod account;
 mod alert;
 mod asset;
