@@ -12,10 +12,6 @@
 //! API: listeners hand events to a `tokio::sync::mpsc::Sender<Event>` and
 //! the server wires the rest.
 
-// Item docs are still being written (issue 14); the crate-level doc above
-// says what the crate owns. Remove this once `missing_docs` is clean here.
-#![allow(missing_docs)]
-
 pub mod decode;
 pub mod health;
 mod intake;
