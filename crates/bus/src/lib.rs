@@ -31,8 +31,10 @@ pub enum Delivery {
 /// What can go wrong on the bus.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
+    /// The bus was shut down; no more messages go through it.
     #[error("the bus is closed")]
     Closed,
+    /// The networked transport failed; the text is its own error.
     #[error("bus transport error: {0}")]
     Transport(String),
 }

@@ -16,6 +16,7 @@ pub enum Topic {
 }
 
 impl Topic {
+    /// Every topic, for code that subscribes to or sets up all of them.
     pub const ALL: [Topic; 3] = [Topic::Events, Topic::Alerts, Topic::Incidents];
 
     /// The subject name used by networked buses (`safecare.events`).
@@ -33,12 +34,16 @@ impl Topic {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "lowercase")]
 pub enum Message {
+    /// An event as stored.
     Event(Box<Event>),
+    /// A new or updated alert.
     Alert(Box<Alert>),
+    /// A new or updated incident.
     Incident(Box<IncidentChange>),
 }
 
 impl Message {
+    /// The topic this message is published on.
     pub fn topic(&self) -> Topic {
         match self {
             Message::Event(_) => Topic::Events,

@@ -5,6 +5,7 @@
 //! about 15 %. Prints events per second of CPU; Linux only.
 //!
 //! `SAFECARE_SAMPLES_DIR=… cargo bench -p safecare-detect --bench cpu_time`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -5,6 +5,7 @@
 //! as evaluation alone and as parse+normalise+evaluate from JSON lines; and
 //! correlation throughput on streams where every event feeds a window,
 //! including one whose windows keep growing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 use std::path::PathBuf;

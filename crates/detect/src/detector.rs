@@ -77,6 +77,7 @@ impl RuleSet {
 }
 
 impl Detector {
+    /// A detector running `rules`, with empty correlation windows.
     pub fn new(rules: Arc<RuleSet>) -> Self {
         let correlation = (!rules.correlations.is_empty()).then(|| {
             let identities: Vec<(&str, Option<&str>)> =
@@ -86,6 +87,7 @@ impl Detector {
         Detector { rules, correlation, hits: HashMap::new() }
     }
 
+    /// The rule set this detector runs.
     pub fn rules(&self) -> &Arc<RuleSet> {
         &self.rules
     }

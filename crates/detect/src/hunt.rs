@@ -113,7 +113,9 @@ pub struct BenchReport {
     pub events: u64,
     /// (event, rule) matches found.
     pub matches: u64,
+    /// Wall time the evaluation took.
     pub elapsed: Duration,
+    /// `events` over `elapsed`; 0 when no time was measured.
     pub events_per_second: f64,
 }
 

@@ -13,7 +13,9 @@ pub const THREAT_TAG_PREFIX: &str = "safecare.";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
+    /// A rule matched against one event at a time.
     Detection,
+    /// A Sigma correlation over the matches of other rules.
     Correlation,
 }
 
@@ -22,12 +24,19 @@ pub enum RuleKind {
 pub struct RuleMeta {
     /// The rule's `id`, or `<file>#<n>` for a rule that has none.
     pub id: String,
+    /// The rule's optional `name`, by which correlations refer to it.
     pub name: Option<String>,
+    /// The rule's `title`.
     pub title: String,
+    /// The rule's `description`, if any.
     pub description: Option<String>,
+    /// Detection or correlation.
     pub kind: RuleKind,
+    /// The alert severity, from the rule's `level`.
     pub severity: Severity,
+    /// The rule's tags, as written.
     pub tags: Vec<String>,
+    /// The SafeCare threat type, from the attribute or a tag (see [`THREAT_ATTRIBUTE`]).
     pub threat: Option<String>,
     /// The file it came from.
     pub path: String,

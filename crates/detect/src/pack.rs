@@ -83,6 +83,7 @@ fn build(config: &RulesConfig, disabled: &[String]) -> Result<RuleSet, RulesErro
 /// survive a restart.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Switches {
+    /// Rule id to whether it runs.
     pub enabled: BTreeMap<String, bool>,
 }
 
@@ -90,7 +91,9 @@ pub struct Switches {
 /// that runs (the same, less the disabled rules).
 #[derive(Clone)]
 pub struct Catalog {
+    /// Every loaded rule, enabled or not.
     pub all: Arc<RuleSet>,
+    /// The rules that run.
     pub active: Arc<RuleSet>,
 }
 

@@ -68,10 +68,12 @@ impl PlainLibrary {
         Ok(PlainLibrary { engine, refused: 0 })
     }
 
+    /// How many rules the library loaded.
     pub fn rules(&self) -> usize {
         self.engine.rule_count()
     }
 
+    /// How many rules it refused.
     pub fn refused(&self) -> usize {
         self.refused
     }

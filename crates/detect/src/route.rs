@@ -20,8 +20,11 @@ use crate::view::FieldView;
 /// categories.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EventRoute {
+    /// The Sigma `product` (`windows`, `linux`, …), when known.
     pub product: Option<String>,
+    /// The Sigma `service` (`security`, `sysmon`, …), when known.
     pub service: Option<String>,
+    /// Every Sigma `category` the event belongs to.
     pub categories: Vec<String>,
 }
 

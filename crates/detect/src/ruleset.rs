@@ -56,6 +56,7 @@ struct Loaded {
 const INLINE: &str = "<inline>";
 
 impl RuleSetBuilder {
+    /// An empty builder.
     pub fn new() -> Self {
         Self::default()
     }
@@ -73,6 +74,7 @@ impl RuleSetBuilder {
         Ok(self)
     }
 
+    /// Adds one rule file; an unreadable file becomes a refusal.
     pub fn add_file(&mut self, path: &Path) -> &mut Self {
         match std::fs::read_to_string(path) {
             Ok(text) => self.sources.push((path.to_owned(), text)),
@@ -332,6 +334,7 @@ impl RuleSet {
         self.meta.len()
     }
 
+    /// Whether no rule is loaded.
     pub fn is_empty(&self) -> bool {
         self.meta.is_empty()
     }

@@ -19,17 +19,29 @@ use crate::logsource::{COLLECTOR_ALIASES, FieldMap, field_maps, is_mapped_name, 
 
 /// The event-core fields exposed to rules; see docs/detection.md.
 pub mod core_fields {
+    /// The event's domain (`cyber` or `physical`).
     pub const DOMAIN: &str = "safecare.domain";
+    /// The name of the source that sent it.
     pub const SOURCE: &str = "safecare.source";
+    /// The inventory asset it was resolved to.
     pub const ASSET: &str = "safecare.asset";
+    /// Its severity.
     pub const SEVERITY: &str = "safecare.severity";
+    /// Its message text.
     pub const MESSAGE: &str = "safecare.message";
+    /// The (pseudonymised) person it concerns.
     pub const PERSON: &str = "safecare.person";
+    /// Its whole location path (`hq/main/2`).
     pub const LOCATION: &str = "safecare.location";
+    /// The site of its location.
     pub const SITE: &str = "safecare.location.site";
+    /// The building of its location.
     pub const BUILDING: &str = "safecare.location.building";
+    /// The floor of its location.
     pub const FLOOR: &str = "safecare.location.floor";
+    /// The zone of its location.
     pub const ZONE: &str = "safecare.location.zone";
+    /// The room of its location.
     pub const ROOM: &str = "safecare.location.room";
 }
 

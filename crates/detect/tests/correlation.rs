@@ -1,4 +1,5 @@
 //! Live correlation: cross-domain joins, alert contents and restarts.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! `Detector`, including a window that straddles a restart: the first events
 //! go to one detector, its snapshot is serialised and restored into a new
 //! one, which completes the window; a detector without the snapshot does not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 

@@ -1,5 +1,6 @@
 //! The hospital rule pack: every rule fires on its case and stays quiet on
 //! its near misses.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Parallel hunting gives exactly the sequential hunt's alerts, in order,
 //! correlations included; the bench helper counts what it measured.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Loading reports bad rules with file and reason without losing good ones.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safecare_detect::{RuleSet, RuleSetBuilder};
 

@@ -1,6 +1,7 @@
 //! Every Sigma modifier, keywords, selectors and filter rules, through
 //! SafeCare's `RuleSet`: each with an event that matches and one that does
 //! not, and the prefiltered path agreeing with the plain library on both.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safecare_detect::RuleSet;
 use safecare_detect::reference::{PlainEvent, PlainLibrary};

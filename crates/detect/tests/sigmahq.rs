@@ -1,5 +1,6 @@
 //! The full SigmaHQ rule set over the OTRF Windows samples (needs
 //! `SAFECARE_SAMPLES_DIR`; skipped when it is unset).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

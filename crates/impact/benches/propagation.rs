@@ -1,6 +1,7 @@
 //! Compiling and one propagation on generated hospital-shaped graphs of
 //! 1,000, 10,000 and 100,000 assets, and the what-if ranking of the bundled
 //! mitigations on the demo hospital.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 

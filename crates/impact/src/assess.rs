@@ -13,12 +13,16 @@ use crate::propagate::{Overlay, Propagation, Settings, propagate};
 use crate::report::{Crossing, ImpactReport, ImpactedAsset, PathStep};
 use crate::rules::{ImpactType, RuleSet};
 
+/// Why an assessment could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AssessError {
+    /// The rule set does not define the threat.
     #[error("unknown threat `{0}` (not in the rule set's threats)")]
     UnknownThreat(String),
+    /// The inventory has no such asset.
     #[error("unknown asset `{0}`")]
     UnknownAsset(String),
+    /// No asset was given.
     #[error("no asset given to assess")]
     NoSeed,
     /// Mitigation ids asked for (by a playbook, say) that the mitigation
@@ -27,6 +31,8 @@ pub enum AssessError {
     UnknownMitigations(Vec<String>),
 }
 
+/// Assesses impact over one inventory with one rule set; the relation graph
+/// is compiled once, when it is made.
 pub struct Assessor {
     pub(crate) inventory: Inventory,
     pub(crate) rules: RuleSet,
@@ -35,20 +41,24 @@ pub struct Assessor {
 }
 
 impl Assessor {
+    /// An assessor of `inventory` under `rules`, combining protections with `gamma`.
     pub fn new(inventory: Inventory, rules: RuleSet, gamma: Gamma) -> Self {
         let graph = Graph::compile(&inventory, &rules);
         let settings = Settings { gamma, min_score: rules.min_score, max_paths: rules.max_paths };
         Assessor { inventory, rules, graph, settings }
     }
 
+    /// The inventory it assesses.
     pub fn inventory(&self) -> &Inventory {
         &self.inventory
     }
 
+    /// The rule set it applies.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
     }
 
+    /// How it combines protections.
     pub fn gamma(&self) -> Gamma {
         self.settings.gamma
     }

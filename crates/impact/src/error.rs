@@ -8,16 +8,38 @@ use crate::InvalidInventory;
 /// content set.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The file could not be read.
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
     /// Malformed YAML or JSON, an unknown asset kind or a missing field;
     /// `origin` is the file, or `<text>` when parsing a string.
     #[error("cannot parse {origin}: {message}")]
-    Parse { origin: String, message: String },
+    Parse {
+        /// The file, or `<text>`.
+        origin: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// The file name has no known extension.
     #[error("{path}: not a .yaml, .yml or .json file")]
-    UnknownFormat { path: PathBuf },
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The inventory parsed but is not consistent.
     #[error(transparent)]
     Invalid(#[from] InvalidInventory),
+    /// Rules or mitigations parsed but are not consistent.
     #[error("{origin}: {message}")]
-    Content { origin: String, message: String },
+    Content {
+        /// The file, or `<text>`.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
 }

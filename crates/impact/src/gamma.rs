@@ -12,7 +12,14 @@ pub enum Gamma {
     /// The strongest protection decides.
     Max,
     /// Σ weight × degree, capped at 1.
-    WeightedSum { threat: f64, impact: f64, all: f64 },
+    WeightedSum {
+        /// Weight of the degree under the threat's name.
+        threat: f64,
+        /// Weight of the degree under the impact type's name.
+        impact: f64,
+        /// Weight of the degree under `all`.
+        all: f64,
+    },
     /// Independent layers: 1 − Π(1 − degree).
     #[default]
     ProbabilisticOr,

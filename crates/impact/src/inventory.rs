@@ -57,11 +57,13 @@ impl Inventory {
         Ok(Inventory { assets, relations, positions, index })
     }
 
+    /// An inventory from a YAML document.
     pub fn from_yaml(text: &str) -> Result<Self, LoadError> {
         let doc: InventoryDoc = parse_yaml(text, TEXT)?;
         Ok(Inventory::try_from(doc)?)
     }
 
+    /// An inventory from a JSON document.
     pub fn from_json(text: &str) -> Result<Self, LoadError> {
         let doc: InventoryDoc = parse_json(text, TEXT)?;
         Ok(Inventory::try_from(doc)?)
@@ -93,11 +95,13 @@ impl Inventory {
         Inventory::new(all_assets, all_relations)
     }
 
+    /// The inventory as a YAML document, as [`Inventory::from_yaml`] reads it.
     pub fn to_yaml(&self) -> Result<String, LoadError> {
         serde_saphyr::to_string(&self.doc())
             .map_err(|e| LoadError::Parse { origin: "inventory".to_owned(), message: e.to_string() })
     }
 
+    /// The inventory as a JSON document, as [`Inventory::from_json`] reads it.
     pub fn to_json(&self) -> Result<String, LoadError> {
         serde_json::to_string_pretty(&self.doc())
             .map_err(|e| LoadError::Parse { origin: "inventory".to_owned(), message: e.to_string() })
@@ -140,14 +144,17 @@ impl Inventory {
         Ok(Inventory::try_from(merged)?)
     }
 
+    /// Every asset, in the order given.
     pub fn assets(&self) -> &[Asset] {
         &self.assets
     }
 
+    /// Every relation, in the order given.
     pub fn relations(&self) -> &[Relation] {
         &self.relations
     }
 
+    /// The asset with this id, if any.
     pub fn asset(&self, id: &str) -> Option<&Asset> {
         self.positions.get(id).map(|&i| &self.assets[i])
     }
@@ -189,6 +196,7 @@ impl Inventory {
         Inventory::new(self.assets.clone(), relations)
     }
 
+    /// The assets and relations, for storing.
     pub fn into_parts(self) -> (Vec<Asset>, Vec<Relation>) {
         (self.assets, self.relations)
     }

@@ -18,6 +18,7 @@ pub struct LiveInventory {
 }
 
 impl LiveInventory {
+    /// Starts with `inventory`.
     pub fn new(inventory: Inventory) -> Self {
         LiveInventory { current: ArcSwap::from_pointee(inventory) }
     }

@@ -15,21 +15,28 @@ use crate::error::LoadError;
 use crate::inventory::parse_yaml;
 use crate::propagate::{Overlay, Propagation, propagate};
 
+/// The mitigations a what-if can rank.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MitigationSet {
+    /// Every mitigation, ids unique.
     pub mitigations: Vec<Mitigation>,
 }
 
+/// One response action and what it changes on which assets.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mitigation {
+    /// Unique id, by which playbooks name it.
     pub id: String,
+    /// Human-readable name.
     pub name: String,
     /// Threats it answers; empty means any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub threats: Vec<String>,
+    /// Which assets it acts on.
     pub select: Selector,
+    /// What it changes on them.
     pub effects: Vec<Effect>,
     /// Why this mitigation itself puts patients at risk, when it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,8 +53,10 @@ pub struct Selector {
     /// Never the incident's assets (what is already lost).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exclude_seeds: bool,
+    /// Only these asset ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ids: Vec<String>,
+    /// Only assets of these kinds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<AssetKind>,
     /// Zone names (`location.zone`).
@@ -67,9 +76,17 @@ pub struct Selector {
 pub enum Effect {
     /// Protection degree under `key` (a threat, an impact type or `all`)
     /// raised to at least `degree`.
-    RaiseProtection { key: String, degree: f64 },
+    RaiseProtection {
+        /// The protection key: a threat, an impact type or `all`.
+        key: String,
+        /// The degree, in [0, 1].
+        degree: f64,
+    },
     /// Relations of these kinds touching the asset stop carrying impact.
-    Cut { relations: Vec<RelationKind> },
+    Cut {
+        /// The relation kinds cut.
+        relations: Vec<RelationKind>,
+    },
     /// Taken out of service: its network links are cut and it becomes
     /// unavailable itself (threat `offline`), with what that does to its
     /// dependants.
@@ -79,14 +96,19 @@ pub enum Effect {
 /// One mitigation's what-if result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RankedMitigation {
+    /// The mitigation's id.
     pub id: String,
+    /// The mitigation's name.
     pub name: String,
     /// The assets it acts on.
     pub targets: Vec<String>,
+    /// [`ImpactReport::service_impact`](crate::ImpactReport::service_impact) without it.
     pub service_impact_before: f64,
+    /// The same with it applied.
     pub service_impact_after: f64,
     /// before − after: positive is better.
     pub reduction: f64,
+    /// Whether it puts patients at risk itself.
     pub patient_safety_risk: bool,
     /// Why it is flagged: declared in the data, or found by the what-if.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -94,12 +116,14 @@ pub struct RankedMitigation {
 }
 
 impl MitigationSet {
+    /// Mitigations from a YAML document, checked.
     pub fn from_yaml(text: &str) -> Result<Self, LoadError> {
         let set: MitigationSet = parse_yaml(text, "<text>")?;
         set.check("<text>")?;
         Ok(set)
     }
 
+    /// Mitigations from a YAML file, checked.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
@@ -112,14 +136,17 @@ impl MitigationSet {
     /// The mitigations shipped in `content/impact/mitigations.yaml`.
     /// Parsed once per process; later calls copy the parsed set.
     pub fn bundled() -> Self {
+        // The file is compiled in and parsed by a test, so it cannot fail at run
+        // time without failing the build's tests first.
+        #[allow(clippy::expect_used)]
         static BUNDLED: LazyLock<MitigationSet> = LazyLock::new(|| {
-            // The bundled file is tested; failing here is a build defect.
             MitigationSet::from_yaml(include_str!("../../../content/impact/mitigations.yaml"))
                 .expect("bundled mitigations.yaml is valid")
         });
         BUNDLED.clone()
     }
 
+    /// The mitigation with this id, if any.
     pub fn get(&self, id: &str) -> Option<&Mitigation> {
         self.mitigations.iter().find(|m| m.id == id)
     }

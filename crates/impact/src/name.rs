@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Name(Arc<str>);
 
 impl Name {
+    /// The string held.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -8,10 +8,14 @@ use crate::gamma::Gamma;
 use crate::name::Name;
 use crate::rules::{Direction, ImpactType};
 
+/// The impact of one threat on given assets, over the whole inventory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImpactReport {
+    /// The threat assessed.
     pub threat: String,
+    /// The assets it strikes.
     pub seeds: Vec<String>,
+    /// How protections were combined.
     pub gamma: Gamma,
     /// Impacted services, worst first.
     pub services: Vec<ImpactedAsset>,
@@ -22,11 +26,16 @@ pub struct ImpactReport {
     pub service_impact: f64,
 }
 
+/// One impacted asset and how the impact reached it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImpactedAsset {
+    /// The asset's id.
     pub asset: Name,
+    /// The asset's name.
     pub name: Name,
+    /// The asset's kind.
     pub kind: AssetKind,
+    /// What the impact does to it.
     pub impact: ImpactType,
     /// The threat this asset faces (the incident's, or what it became).
     pub threat: Name,
@@ -43,24 +52,33 @@ pub struct ImpactedAsset {
     pub other_paths: Vec<Vec<PathStep>>,
 }
 
+/// One step of an impact path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathStep {
+    /// The asset reached.
     pub asset: Name,
+    /// The impact it suffers.
     pub impact: ImpactType,
+    /// The threat it faces.
     pub threat: Name,
+    /// The score on arrival, in (0, 1].
     pub score: f64,
+    /// Estimated minutes from the incident to this step.
     pub minutes: f64,
     /// How the impact got here; absent on the seed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<Crossing>,
 }
 
+/// How an impact crossed from one asset to the next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Crossing {
     /// The relation as written in the inventory, crossed from the previous
     /// step's asset: `forward` when that asset is the relation's `from`.
     pub relation: RelationKind,
+    /// Which way it was crossed.
     pub direction: Direction,
+    /// The propagation rule that carried the impact.
     pub rule: Name,
 }
 

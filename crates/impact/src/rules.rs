@@ -17,16 +17,22 @@ use crate::inventory::parse_yaml;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImpactType {
+    /// Data is disclosed.
     Confidentiality,
+    /// Data or function is altered.
     Integrity,
+    /// The asset stops working or is unreachable.
     Availability,
+    /// People are put at risk.
     Safety,
 }
 
 impl ImpactType {
+    /// Every impact type.
     pub const ALL: [ImpactType; 4] =
         [ImpactType::Confidentiality, ImpactType::Integrity, ImpactType::Availability, ImpactType::Safety];
 
+    /// The name used in rules and reports (`availability`).
     pub fn as_str(self) -> &'static str {
         match self {
             ImpactType::Confidentiality => "confidentiality",
@@ -54,7 +60,9 @@ impl fmt::Display for ImpactType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
+    /// From the relation's `from` to its `to`.
     Forward,
+    /// From the relation's `to` to its `from`.
     Backward,
 }
 
@@ -70,6 +78,7 @@ pub struct RuleSet {
     pub max_paths: usize,
     /// Each threat and the impact it first has on the asset it hits.
     pub threats: BTreeMap<String, ThreatDef>,
+    /// The propagation rules.
     pub rules: Vec<Rule>,
 }
 
@@ -81,10 +90,13 @@ fn default_max_paths() -> usize {
     4
 }
 
+/// A threat the rules know.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThreatDef {
+    /// The impact it has on the asset it hits.
     pub impact: ImpactType,
+    /// What it is, for people.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
 }
@@ -94,10 +106,14 @@ pub struct ThreatDef {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
+    /// Unique name, shown on impact paths.
     pub name: String,
+    /// When it applies.
     #[serde(default)]
     pub when: When,
+    /// The relation it crosses.
     pub via: Via,
+    /// What the neighbour suffers.
     pub then: Then,
 }
 
@@ -105,10 +121,13 @@ pub struct Rule {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct When {
+    /// The asset faces one of these threats.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub threats: Vec<String>,
+    /// The asset suffers one of these impacts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub impacts: Vec<ImpactType>,
+    /// The asset is of one of these kinds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<AssetKind>,
 }
@@ -117,7 +136,9 @@ pub struct When {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Via {
+    /// The relation kind crossed.
     pub relation: RelationKind,
+    /// Which way it is crossed.
     pub direction: Direction,
     /// Dependency classes the relation must carry; empty matches any
     /// relation, with or without a class.
@@ -127,6 +148,7 @@ pub struct Via {
     /// the class-specific ones must not double).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unclassified: bool,
+    /// The neighbour is of one of these kinds; empty matches any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub to_kinds: Vec<AssetKind>,
 }
@@ -135,6 +157,7 @@ pub struct Via {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Then {
+    /// The impact the neighbour suffers.
     pub impact: ImpactType,
     /// The threat the neighbour now faces (a fire upstream is a power loss
     /// downstream); unset keeps the current one (lateral spread).
@@ -148,12 +171,14 @@ pub struct Then {
 }
 
 impl RuleSet {
+    /// Rules from a YAML document, checked.
     pub fn from_yaml(text: &str) -> Result<Self, LoadError> {
         let rules: RuleSet = parse_yaml(text, "<text>")?;
         rules.check("<text>")?;
         Ok(rules)
     }
 
+    /// Rules from a YAML file, checked.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
@@ -166,8 +191,10 @@ impl RuleSet {
     /// The rules shipped in `content/impact/rules.yaml`.
     /// Parsed once per process; later calls copy the parsed rules.
     pub fn bundled() -> Self {
+        // The file is compiled in and parsed by a test, so it cannot fail at run
+        // time without failing the build's tests first.
+        #[allow(clippy::expect_used)]
         static BUNDLED: LazyLock<RuleSet> = LazyLock::new(|| {
-            // The bundled file is tested; failing here is a build defect.
             RuleSet::from_yaml(include_str!("../../../content/impact/rules.yaml")).expect("bundled rules.yaml is valid")
         });
         BUNDLED.clone()

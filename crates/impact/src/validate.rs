@@ -12,34 +12,123 @@ use safecare_model::{IdentifierIndex, IdentifierKind, normalise_identifier};
 /// One reason an inventory is refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Problem {
+    /// Two assets share an id.
     #[error("asset `{0}` is defined more than once")]
     DuplicateAsset(String),
+    /// An asset has no id; the value is its name.
     #[error("an asset has an empty id (name `{0}`)")]
     EmptyId(String),
+    /// A relation names an asset that does not exist.
     #[error("relation #{index} ({from} {kind:?} {to}) refers to unknown asset `{missing}`")]
-    DanglingRelation { index: usize, from: String, to: String, kind: RelationKind, missing: String },
+    DanglingRelation {
+        /// The relation's position in the inventory.
+        index: usize,
+        /// The relation's `from`.
+        from: String,
+        /// The relation's `to`.
+        to: String,
+        /// The relation's kind.
+        kind: RelationKind,
+        /// The id that names no asset.
+        missing: String,
+    },
+    /// A relation links an asset to itself.
     #[error("relation #{index} ({from} {kind:?} {to}) links an asset to itself")]
-    SelfRelation { index: usize, from: String, to: String, kind: RelationKind },
+    SelfRelation {
+        /// The relation's position in the inventory.
+        index: usize,
+        /// The relation's `from`.
+        from: String,
+        /// The relation's `to`.
+        to: String,
+        /// The relation's kind.
+        kind: RelationKind,
+    },
+    /// Relations of one kind form a cycle.
     #[error("{kind:?} relations form a cycle: {}", cycle.join(" -> "))]
-    Cycle { kind: RelationKind, cycle: Vec<String> },
+    Cycle {
+        /// The relation kind.
+        kind: RelationKind,
+        /// The asset ids around the cycle.
+        cycle: Vec<String>,
+    },
+    /// A protection degree is outside [0, 1].
     #[error("asset `{asset}`: protection `{threat}` is {degree}, outside [0, 1]")]
-    ProtectionOutOfRange { asset: String, threat: String, degree: f64 },
+    ProtectionOutOfRange {
+        /// The asset's id.
+        asset: String,
+        /// The protection key.
+        threat: String,
+        /// The degree given.
+        degree: f64,
+    },
+    /// A relation's delay is negative or not finite.
     #[error("relation #{index} ({from} -> {to}): delay_minutes {delay} is not a finite, non-negative number")]
-    BadDelay { index: usize, from: String, to: String, delay: f64 },
+    BadDelay {
+        /// The relation's position in the inventory.
+        index: usize,
+        /// The relation's `from`.
+        from: String,
+        /// The relation's `to`.
+        to: String,
+        /// The delay given.
+        delay: f64,
+    },
+    /// `two_way` is set on a relation other than `leads_to`.
     #[error("relation #{index} ({from} {kind:?} {to}): two_way only applies to leads_to")]
-    TwoWayNotLeadsTo { index: usize, from: String, to: String, kind: RelationKind },
+    TwoWayNotLeadsTo {
+        /// The relation's position in the inventory.
+        index: usize,
+        /// The relation's `from`.
+        from: String,
+        /// The relation's `to`.
+        to: String,
+        /// The relation's kind.
+        kind: RelationKind,
+    },
+    /// A dependency class is set on a relation other than `depends_on`/`supports`.
     #[error("relation #{index} ({from} {kind:?} {to}): a dependency class only applies to depends_on and supports")]
-    ClassNotDependency { index: usize, from: String, to: String, kind: RelationKind },
+    ClassNotDependency {
+        /// The relation's position in the inventory.
+        index: usize,
+        /// The relation's `from`.
+        from: String,
+        /// The relation's `to`.
+        to: String,
+        /// The relation's kind.
+        kind: RelationKind,
+    },
+    /// An asset's identifier is malformed.
     #[error("asset `{asset}`: {kind} `{value}` is invalid: {reason}")]
-    BadIdentifier { asset: String, kind: IdentifierKind, value: String, reason: String },
+    BadIdentifier {
+        /// The asset's id.
+        asset: String,
+        /// The identifier's kind.
+        kind: IdentifierKind,
+        /// The identifier value.
+        value: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// Two assets share an identifier.
     #[error("{kind} `{value}` names both `{first}` and `{second}`")]
-    SharedIdentifier { kind: IdentifierKind, value: String, first: String, second: String },
+    SharedIdentifier {
+        /// The identifier's kind.
+        kind: IdentifierKind,
+        /// The identifier value.
+        value: String,
+        /// The first asset naming it.
+        first: String,
+        /// The second asset naming it.
+        second: String,
+    },
 }
 
 /// An inventory refused, with every problem found (not just the first), so
 /// that one import round fixes them all.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct InvalidInventory {
+    /// Every problem found.
     pub problems: Vec<Problem>,
 }
 

@@ -1,5 +1,6 @@
 //! The demo hospital in `content/sites/demo-hospital` loads, is valid and
 //! has what the demo and the tests rely on.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 

@@ -1,4 +1,5 @@
 //! Inventory import/export, validation errors and identifier resolution.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safecare_impact::{IdentifierKind, Inventory, LoadError, Problem};
 use safecare_model::{AssetKind, RelationKind};

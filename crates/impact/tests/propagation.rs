@@ -1,4 +1,5 @@
 //! Propagation on small hand-built graphs, with exact scores and paths.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safecare_impact::{AssessError, Assessor, Gamma, ImpactReport, ImpactType, Inventory, RuleSet};
 

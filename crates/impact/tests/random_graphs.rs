@@ -1,4 +1,5 @@
 //! Random graphs never panic, never loop, and give sane reports.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 use safecare_impact::{Assessor, Gamma, Inventory, RuleSet};

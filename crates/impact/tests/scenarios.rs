@@ -1,4 +1,5 @@
 //! The SAFECARE examples on the demo hospital with the bundled rules.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 

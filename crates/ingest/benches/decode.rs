@@ -2,6 +2,7 @@
 //! Each benchmark reports records/s and bytes/s (criterion's
 //! `Throughput::ElementsAndBytes`: one record of the given length per
 //! iteration).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 

@@ -9,23 +9,31 @@ use serde::{Deserialize, Serialize};
 /// The most recent failure of a source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LastError {
+    /// When it happened.
     pub time: Timestamp,
+    /// Its short name (as counted in `errors_by_kind`).
     pub kind: String,
+    /// Its message.
     pub message: String,
 }
 
 /// A snapshot of one source's counters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceHealth {
+    /// The source name.
     pub source: String,
     /// When counting started (the listener's start), for rates.
     pub started: Timestamp,
+    /// Events decoded.
     pub events: u64,
+    /// Records refused and transport failures.
     pub errors: u64,
     /// Error counts by [`crate::DecodeError::kind`] (and transport kinds
     /// such as `frame_too_large`).
     pub errors_by_kind: BTreeMap<String, u64>,
+    /// The latest event time seen.
     pub last_event: Option<Timestamp>,
+    /// The latest failure.
     pub last_error: Option<LastError>,
     /// Connections accepted (TCP, TLS) or (re)established (MQTT).
     pub connections: u64,
@@ -46,6 +54,7 @@ pub struct SourceStats {
 }
 
 impl SourceStats {
+    /// Zeroed counters for `source`, counting from now.
     pub fn new(source: impl Into<String>) -> Self {
         let health = SourceHealth {
             source: source.into(),
@@ -67,6 +76,7 @@ impl SourceStats {
         f(&mut guard)
     }
 
+    /// Counts an event that occurred at `at`.
     pub fn record_event(&self, at: Timestamp) {
         self.with(|h| {
             h.events += 1;
@@ -74,6 +84,7 @@ impl SourceStats {
         });
     }
 
+    /// Counts a failure of `kind` and keeps it as the latest.
     pub fn record_error(&self, kind: &str, message: impl Into<String>) {
         let message = message.into();
         self.with(|h| {
@@ -83,10 +94,12 @@ impl SourceStats {
         });
     }
 
+    /// Counts an accepted or re-established connection.
     pub fn record_connection(&self) {
         self.with(|h| h.connections += 1);
     }
 
+    /// A copy of the counters now.
     pub fn snapshot(&self) -> SourceHealth {
         self.with(|h| h.clone())
     }

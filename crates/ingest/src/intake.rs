@@ -16,9 +16,11 @@ use crate::resolve::Resolver;
 /// A configured source's decoding, placing and counting.
 #[derive(Clone)]
 pub struct Intake {
+    /// How records are decoded.
     pub decoder: Arc<Decoder>,
     /// Source name, site and zone; the receipt time is set per record.
     pub context: Context,
+    /// The source's counters.
     pub stats: SourceStats,
     /// What events are placed against; none leaves them unplaced.
     pub assets: Option<Arc<dyn AssetLookup>>,
@@ -27,6 +29,7 @@ pub struct Intake {
 }
 
 impl Intake {
+    /// Decodes with `decoder` in `context`, placing nothing, with the default record limit.
     pub fn new(decoder: Decoder, context: Context) -> Self {
         let stats = SourceStats::new(context.source.clone());
         Intake { decoder: Arc::new(decoder), context, stats, assets: None, max_record: MAX_RECORD_LEN }
@@ -38,6 +41,7 @@ impl Intake {
         self
     }
 
+    /// Places events against `assets`.
     pub fn with_assets(mut self, assets: Arc<dyn AssetLookup>) -> Self {
         self.assets = Some(assets);
         self

@@ -18,10 +18,13 @@ const LINES: [&str; 5] =
 /// A `Content-Type` no ingest route reads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MediaError {
+    /// No Content-Type header.
     #[error("missing Content-Type")]
     Missing,
+    /// A Content-Type header that is not UTF-8 text.
     #[error("unreadable Content-Type")]
     Unreadable,
+    /// A media type no decoder reads.
     #[error("unsupported Content-Type {0:?}")]
     Unsupported(String),
 }

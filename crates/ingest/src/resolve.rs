@@ -20,7 +20,9 @@ pub const UNKNOWN_DEVICE_FIELD: &str = "safecare.unknown_device";
 /// One identifier found in an event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Identifier {
+    /// What kind of identifier it is.
     pub kind: IdentifierKind,
+    /// Its value, as found.
     pub value: String,
 }
 

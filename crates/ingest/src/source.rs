@@ -18,11 +18,24 @@ use crate::listen::{ListenError, MqttConfig, MqttSubscriber, Pipeline, TcpLimits
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Transport {
     /// Syslog datagrams (RFC 5426).
-    SyslogUdp { listen: String },
+    SyslogUdp {
+        /// The address to bind (`0.0.0.0:514`).
+        listen: String,
+    },
     /// Syslog over TCP, octet-counted or newline-framed (RFC 6587).
-    SyslogTcp { listen: String },
+    SyslogTcp {
+        /// The address to bind.
+        listen: String,
+    },
     /// Syslog over TLS (RFC 5425).
-    SyslogTls { listen: String, cert: PathBuf, key: PathBuf },
+    SyslogTls {
+        /// The address to bind.
+        listen: String,
+        /// PEM file of the server certificate (chain).
+        cert: PathBuf,
+        /// PEM file of its key.
+        key: PathBuf,
+    },
     /// An MQTT broker's topics (physical sensors, the data exchange layer).
     Mqtt(MqttConfig),
     /// Records posted to `POST /api/v1/sources/{name}/events` (IDMEFv2
@@ -36,6 +49,7 @@ pub enum Transport {
 pub struct SourceConfig {
     /// The source name events are recorded under.
     pub name: String,
+    /// How it reaches SafeCare.
     #[serde(flatten)]
     pub transport: Transport,
     /// How its records are decoded (`parser = "syslog"`, `"cef"`, `"eve"`,
@@ -52,12 +66,32 @@ pub struct SourceConfig {
 /// Why a source could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
+    /// Its listener could not start.
     #[error("source {name}: {source}")]
-    Listen { name: String, source: ListenError },
+    Listen {
+        /// The source.
+        name: String,
+        /// Why.
+        source: ListenError,
+    },
+    /// Its time zone is not a known IANA name.
     #[error("source {name}: unknown time zone {zone:?}")]
-    TimeZone { name: String, zone: String },
+    TimeZone {
+        /// The source.
+        name: String,
+        /// The zone given.
+        zone: String,
+    },
+    /// A file it names could not be read.
     #[error("source {name}: cannot read {path}: {source}")]
-    Read { name: String, path: PathBuf, source: std::io::Error },
+    Read {
+        /// The source.
+        name: String,
+        /// The file.
+        path: PathBuf,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
 }
 
 /// A bound listener, running until its channel closes.

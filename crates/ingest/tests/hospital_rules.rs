@@ -1,5 +1,6 @@
 //! Physical MQTT messages, decoded by ingest, fire the hospital rule pack's
 //! rules: the decoder and the rules share one schema (docs/detection.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 

@@ -1,4 +1,5 @@
 //! Listener tests on loopback, ephemeral ports.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::time::Duration;

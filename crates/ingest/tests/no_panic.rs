@@ -1,5 +1,6 @@
 //! Property tests: arbitrary input never panics a decoder; it decodes or
 //! gives an error.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 use safecare_ingest::decode::sensor_map::SensorMap;

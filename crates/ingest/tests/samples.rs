@@ -1,5 +1,6 @@
 //! Decoding the public sample data in `$SAFECARE_SAMPLES_DIR`: every line
 //! decodes or is rejected with a reason, and the counts are known.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -13,17 +13,24 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// Runs the platform: users, tokens, configuration.
     Admin,
+    /// Works cyber alerts and incidents in the security operations centre.
     SocAnalyst,
+    /// Physical security staff on site.
     SecurityGuard,
+    /// Decides the hospital's response to a major incident.
     CrisisManager,
+    /// Oversees personal data; the only role that re-identifies.
     PrivacyOfficer,
+    /// Carries out response tasks.
     Responder,
     /// A device or collector that only sends events.
     Sensor,
 }
 
 impl Role {
+    /// Every role.
     pub const ALL: [Role; 7] = [
         Role::Admin,
         Role::SocAnalyst,
@@ -34,6 +41,7 @@ impl Role {
         Role::Sensor,
     ];
 
+    /// The name used in configuration and the API (`soc_analyst`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -70,29 +78,39 @@ impl FromStr for Role {
 /// A person who logs in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
+    /// The unique login name.
     pub name: String,
+    /// The role its permissions come from.
     pub role: Role,
     /// PHC string (argon2id); never shown by the API.
     pub password_hash: String,
+    /// A disabled user cannot log in.
     #[serde(default)]
     pub disabled: bool,
     /// Consecutive failed logins since the last success.
     #[serde(default)]
     pub failed_logins: u32,
+    /// Locked out after failed logins until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<Timestamp>,
+    /// When it was created.
     pub created: Timestamp,
 }
 
 /// A logged-in browser session. Only a hash of the cookie's secret is kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
+    /// Hash of the cookie's secret.
     pub token_hash: String,
+    /// The user logged in.
     pub user: String,
+    /// The user's role when the session began.
     pub role: Role,
     /// Sent back with every form and script request that changes something.
     pub csrf: String,
+    /// When it began.
     pub created: Timestamp,
+    /// When it ends.
     pub expires: Timestamp,
 }
 
@@ -102,17 +120,23 @@ pub struct Session {
 pub struct ApiToken {
     /// Public part of the token, shown in lists.
     pub id: String,
+    /// What it is for, as its creator named it.
     pub name: String,
+    /// Hash of its secret.
     pub token_hash: String,
+    /// The role its permissions come from.
     pub role: Role,
     /// The user who created it.
     pub owner: String,
     /// For sensor tokens: the source name its events are recorded under.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// When it was created.
     pub created: Timestamp,
+    /// When it stops working, if ever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<Timestamp>,
+    /// A revoked token no longer works.
     #[serde(default)]
     pub revoked: bool,
 }

@@ -19,19 +19,27 @@ pub const IDMEF_VERSION: &str = "2.0.3";
 /// IDMEFv2 `Status`: a plain event of interest or an incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum AlertStatus {
+    /// An event of interest.
     #[default]
     Event,
+    /// An incident.
     Incident,
 }
 
 /// IDMEFv2 `Cause`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AlertCause {
+    /// Normal operation.
     Normal,
+    /// A human error.
     Error,
+    /// A deliberate attack.
     Malicious,
+    /// A failure of equipment or software.
     Malfunction,
+    /// A natural cause (fire, flood, weather).
     Natural,
+    /// Not known.
     Unknown,
 }
 
@@ -39,17 +47,23 @@ pub enum AlertCause {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
 pub struct AlertAnalyzer {
+    /// IDMEFv2 `IP`: the analyzer's address.
     #[serde(rename = "IP")]
     pub ip: String,
+    /// IDMEFv2 `Name`.
     pub name: String,
+    /// IDMEFv2 `Model`.
     pub model: String,
     /// `Cyber`, `Physical` or `Combined`.
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// IDMEFv2 `Category`: what it analyses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub category: Vec<String>,
+    /// IDMEFv2 `Data`: the kinds of data it reads.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data: Vec<String>,
+    /// IDMEFv2 `Method`: how it detects.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub method: Vec<String>,
 }
@@ -58,15 +72,19 @@ pub struct AlertAnalyzer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
 pub struct AlertNode {
+    /// IDMEFv2 `IP`.
     #[serde(rename = "IP", default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
+    /// IDMEFv2 `Hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// A pseudonymised person token, never a clear name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// IDMEFv2 `Location`, as free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// IDMEFv2 `Note`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -75,6 +93,7 @@ pub struct AlertNode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub struct AlertExtension {
+    /// SafeCare's severity of the alert.
     pub severity: Severity,
     /// Identifier of the rule that fired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,10 +101,13 @@ pub struct AlertExtension {
     /// The events that made the alert, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<EventId>,
+    /// The domains of its events.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub domains: Vec<Domain>,
+    /// The inventory asset it concerns, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asset: Option<String>,
+    /// Where it happened, as far as known.
     #[serde(default, skip_serializing_if = "Location::is_empty")]
     pub location: Location,
     /// Threat type understood by the impact model (`ransomware`, `forced_entry`…).
@@ -100,36 +122,53 @@ pub struct AlertExtension {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Alert {
+    /// IDMEFv2 `Version` ([`IDMEF_VERSION`]).
     pub version: String,
+    /// IDMEFv2 `ID`.
     #[serde(rename = "ID")]
     pub id: AlertId,
+    /// IDMEFv2 `Entity`: the organisation the alert belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
+    /// IDMEFv2 `Category`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub category: Vec<String>,
+    /// IDMEFv2 `Cause`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<AlertCause>,
+    /// IDMEFv2 `Description`: what was detected, for people.
     pub description: String,
+    /// IDMEFv2 `Status`.
     #[serde(default)]
     pub status: AlertStatus,
     /// IDMEFv2's own four-level scale, derived from [`AlertExtension::severity`].
     pub priority: String,
+    /// IDMEFv2 `Confidence`, in [0, 1].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
+    /// IDMEFv2 `Note`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// IDMEFv2 `CreateTime`: when the alert was made.
     pub create_time: Timestamp,
+    /// IDMEFv2 `StartTime`: when the first event happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp>,
+    /// IDMEFv2 `CeaseTime`: when the last event happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cease_time: Option<Timestamp>,
+    /// IDMEFv2 `Analyzer`: what made the alert.
     pub analyzer: AlertAnalyzer,
+    /// IDMEFv2 `Sensor`: what observed the events.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensor: Vec<AlertNode>,
+    /// IDMEFv2 `Source`: where the activity came from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source: Vec<AlertNode>,
+    /// IDMEFv2 `Target`: what it was aimed at.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target: Vec<AlertNode>,
+    /// SafeCare's own fields.
     #[serde(rename = "SafeCare", default)]
     pub safecare: AlertExtension,
 }

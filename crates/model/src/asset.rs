@@ -24,20 +24,34 @@ pub enum AssetKind {
     /// An operation a service performs (surgery, dispensing, imaging study…).
     Operation,
     // Places.
+    /// A hospital site (campus).
     Site,
+    /// A building of a site.
     Building,
+    /// A floor of a building.
     Floor,
+    /// A group of rooms on a floor.
     Zone,
+    /// A room.
     Room,
     // Supporting assets.
+    /// A network segment (VLAN, subnet).
     NetworkSegment,
+    /// A staff role that operations depend on (ICU nurse, pharmacist).
     StaffRole,
+    /// A workstation or laptop.
     Computer,
+    /// A server.
     Server,
+    /// A medical device (infusion pump, imaging modality).
     MedicalDevice,
+    /// Building equipment (air handler, UPS, lift).
     BuildingDevice,
+    /// A sensor (temperature, smoke, door contact).
     Sensor,
+    /// An application or system software.
     Software,
+    /// A data set (patient records).
     Data,
     /// A door, gate or other physical access point.
     Door,
@@ -84,34 +98,47 @@ pub enum RelationKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DependencyClass {
+    /// Electrical power.
     Power,
+    /// Cooling or air handling.
     Cooling,
+    /// Network connectivity.
     Network,
+    /// Data the dependant reads.
     Data,
+    /// People who operate it.
     Staff,
+    /// Physical access to it.
     Access,
+    /// Consumables and supplies.
     Supply,
 }
 
 /// Ways to recognise an asset in incoming events.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AssetIdentifiers {
+    /// Host names, short or fully qualified.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hostnames: Vec<String>,
+    /// IP addresses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ips: Vec<String>,
+    /// MAC addresses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub macs: Vec<String>,
+    /// Serial numbers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub serials: Vec<String>,
     /// Door, reader, sensor or device ids as the physical systems name them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub device_ids: Vec<String>,
+    /// Building management system point names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bms_points: Vec<String>,
 }
 
 impl AssetIdentifiers {
+    /// Whether no identifier is given.
     pub fn is_empty(&self) -> bool {
         self == &AssetIdentifiers::default()
     }
@@ -136,15 +163,20 @@ impl AssetIdentifiers {
 pub struct Asset {
     /// Chosen by the hospital, stable (`srv-pacs-01`, `svc-icu`).
     pub id: String,
+    /// Human-readable name.
     pub name: String,
+    /// What kind of asset it is.
     pub kind: AssetKind,
+    /// Where it is, as far as known.
     #[serde(default, skip_serializing_if = "Location::is_empty")]
     pub location: Location,
+    /// How events name it.
     #[serde(default, skip_serializing_if = "AssetIdentifiers::is_empty")]
     pub identifiers: AssetIdentifiers,
     /// Protection degree in [0, 1] per threat type; 1 means fully protected.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub protections: BTreeMap<String, f64>,
+    /// Free attributes (`criticality` among them).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub attributes: Map<String, Value>,
 }
@@ -152,9 +184,13 @@ pub struct Asset {
 /// One relation between two assets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Relation {
+    /// The id of the asset the relation starts at.
     pub from: String,
+    /// The id of the asset it points to.
     pub to: String,
+    /// What the relation means.
     pub kind: RelationKind,
+    /// For dependencies: what flows along it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<DependencyClass>,
     /// For `leads_to`: true when the way goes both directions.

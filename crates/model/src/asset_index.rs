@@ -68,6 +68,7 @@ impl IdentifierIndex {
         self.exact.len()
     }
 
+    /// Whether no identifier is indexed.
     pub fn is_empty(&self) -> bool {
         self.exact.is_empty()
     }
@@ -85,13 +86,16 @@ fn short_host(kind: IdentifierKind, normalised: &str) -> Option<&str> {
 /// What an identifier resolves to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
+    /// The asset's id.
     pub asset: String,
+    /// The asset's location.
     pub location: Location,
 }
 
 /// Anything that can tell which asset an identifier belongs to: the impact
 /// crate's inventory (live in the running service), or an [`AssetIndex`].
 pub trait AssetLookup: Send + Sync {
+    /// The asset `value`, an identifier of `kind`, names, if any.
     fn lookup(&self, kind: IdentifierKind, value: &str) -> Option<Resolved>;
 }
 
@@ -104,6 +108,7 @@ pub struct AssetIndex {
 }
 
 impl AssetIndex {
+    /// An empty index.
     pub fn new() -> Self {
         Self::default()
     }
@@ -140,10 +145,12 @@ impl AssetIndex {
         index
     }
 
+    /// How many identifiers are indexed.
     pub fn len(&self) -> usize {
         self.index.len()
     }
 
+    /// Whether no identifier is indexed.
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
     }

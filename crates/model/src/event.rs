@@ -24,8 +24,10 @@ pub enum Domain {
 }
 
 impl Domain {
+    /// Every domain.
     pub const ALL: [Domain; 4] = [Domain::Cyber, Domain::Physical, Domain::Building, Domain::Medical];
 
+    /// The name used in the API and rules (`cyber`).
     pub fn as_str(self) -> &'static str {
         match self {
             Domain::Cyber => "cyber",
@@ -56,10 +58,13 @@ impl FromStr for Domain {
 /// detection rules can apply.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Logsource {
+    /// Sigma `product` (`windows`, `linux`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
+    /// Sigma `category` (`process_creation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// Sigma `service` (`security`, `sysmon`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
 }
@@ -72,6 +77,7 @@ pub struct Logsource {
 /// what Sigma rules match.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
+    /// Unique id.
     pub id: EventId,
     /// When it happened, by the source's clock.
     pub time: Timestamp,
@@ -79,16 +85,21 @@ pub struct Event {
     pub received: Timestamp,
     /// The configured name of the source it came through (`http`, `syslog-dc1`).
     pub source: String,
+    /// Which part of the hospital it comes from.
     pub domain: Domain,
+    /// Which detection rules can apply.
     #[serde(default)]
     pub logsource: Logsource,
+    /// Where it happened, as far as known.
     #[serde(default, skip_serializing_if = "Location::is_empty")]
     pub location: Location,
     /// The id of the inventory asset it concerns, when resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asset: Option<String>,
+    /// How serious the source says it is.
     #[serde(default)]
     pub severity: Severity,
+    /// A one-line description.
     #[serde(default)]
     pub message: String,
     /// The original fields, under the source's own names.
@@ -118,19 +129,27 @@ pub struct EventInput {
     /// RFC 3339 with an offset; defaults to the time of receipt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<Timestamp>,
+    /// The source name; when absent, the receiver's default (see [`EventInput::into_event`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Which part of the hospital it comes from.
     pub domain: Domain,
+    /// Which detection rules can apply.
     #[serde(default)]
     pub logsource: Logsource,
+    /// Where it happened, as far as known.
     #[serde(default)]
     pub location: Location,
+    /// The id of the inventory asset it concerns, when the sender knows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asset: Option<String>,
+    /// How serious the sender says it is.
     #[serde(default)]
     pub severity: Severity,
+    /// A one-line description.
     #[serde(default)]
     pub message: String,
+    /// The original fields, under the sender's own names.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub fields: Map<String, Value>,
 }
@@ -138,14 +157,29 @@ pub struct EventInput {
 /// Why a submitted event was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum InvalidEvent {
+    /// The domain is none of the known ones.
     #[error("unknown domain {0:?}: expected cyber, physical, building or medical")]
     UnknownDomain(String),
+    /// Neither a message nor fields.
     #[error("event has neither a message nor any fields")]
     Empty,
+    /// The message is over [`MAX_MESSAGE_LEN`].
     #[error("message is {len} bytes, over the limit of {max}")]
-    MessageTooLong { len: usize, max: usize },
+    MessageTooLong {
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The event time is too far ahead of the receiver's clock.
     #[error("event time {time} is more than 24 h ahead of the receiver's clock ({now})")]
-    TimeInFuture { time: Timestamp, now: Timestamp },
+    TimeInFuture {
+        /// The event's time.
+        time: Timestamp,
+        /// The receiver's clock.
+        now: Timestamp,
+    },
+    /// The source name is empty.
     #[error("source name is empty")]
     EmptySource,
 }

@@ -12,16 +12,22 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentifierKind {
+    /// A host name, short or fully qualified.
     Hostname,
+    /// An IPv4 or IPv6 address.
     Ip,
+    /// A MAC address.
     Mac,
+    /// A serial number.
     Serial,
     /// Door, reader, sensor, camera or device id as the physical system names it.
     DeviceId,
+    /// A building management system point name.
     BmsPoint,
 }
 
 impl IdentifierKind {
+    /// The name used in inventories and messages (`device_id`).
     pub fn as_str(self) -> &'static str {
         match self {
             IdentifierKind::Hostname => "hostname",
@@ -43,10 +49,13 @@ impl fmt::Display for IdentifierKind {
 /// Why a value is not a valid identifier of its kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidIdentifier {
+    /// The value is empty.
     #[error("empty")]
     Empty,
+    /// An IP identifier that does not parse.
     #[error("`{0}` is not an IP address")]
     NotIp(String),
+    /// A MAC identifier that does not parse.
     #[error("`{0}` is not a MAC address (12 hex digits)")]
     NotMac(String),
 }

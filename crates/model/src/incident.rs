@@ -12,15 +12,21 @@ use crate::{AlertId, IncidentId, Location, Severity};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentStatus {
+    /// Opened, nobody has looked yet.
     #[default]
     New,
+    /// Someone has taken note.
     Acknowledged,
+    /// Being worked.
     InProgress,
+    /// The threat is dealt with.
     Resolved,
+    /// Reviewed and finished.
     Closed,
 }
 
 impl IncidentStatus {
+    /// Every status, in life order.
     pub const ALL: [IncidentStatus; 5] = [
         IncidentStatus::New,
         IncidentStatus::Acknowledged,
@@ -29,6 +35,7 @@ impl IncidentStatus {
         IncidentStatus::Closed,
     ];
 
+    /// The name used in the API (`in_progress`).
     pub fn as_str(self) -> &'static str {
         match self {
             IncidentStatus::New => "new",
@@ -48,11 +55,17 @@ impl IncidentStatus {
 /// One incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
+    /// Unique id.
     pub id: IncidentId,
+    /// A one-line summary.
     pub title: String,
+    /// Where it is in its life.
     pub status: IncidentStatus,
+    /// How serious it is.
     pub severity: Severity,
+    /// When it was opened.
     pub created: Timestamp,
+    /// When it last changed.
     pub updated: Timestamp,
     /// The alerts grouped into it, oldest first.
     #[serde(default)]
@@ -60,6 +73,7 @@ pub struct Incident {
     /// Inventory asset ids it concerns.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assets: Vec<String>,
+    /// Where it happens, as far as known.
     #[serde(default, skip_serializing_if = "Location::is_empty")]
     pub location: Location,
     /// Threat type for the impact model (`ransomware`, `forced_entry`…).
@@ -68,6 +82,7 @@ pub struct Incident {
     /// ATT&CK / ATT&CK for ICS and free tags.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The user working it, if assigned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
 }
@@ -97,12 +112,15 @@ impl Incident {
 /// after the change, and the timeline entry that records the change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentChange {
+    /// The incident after the change.
     pub incident: Incident,
+    /// When the change was made.
     pub at: Timestamp,
     /// Who made the change (a user name, or `safecare` for automatic ones).
     pub actor: String,
     /// The kind of change (`opened`, `alert_added`, `status_changed`…).
     pub action: String,
+    /// What changed, for people.
     pub detail: String,
 }
 

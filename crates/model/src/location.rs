@@ -10,14 +10,19 @@ use serde::{Deserialize, Serialize};
 /// pharmacy zone); a room may be given without a zone.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Location {
+    /// The site (campus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
+    /// The building.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub building: Option<String>,
+    /// The floor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub floor: Option<String>,
+    /// The zone of rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<String>,
+    /// The room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room: Option<String>,
 }

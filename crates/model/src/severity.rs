@@ -12,11 +12,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Informational; no action expected.
     #[default]
     Info,
+    /// Look at it when time allows.
     Low,
+    /// Look at it soon.
     Medium,
+    /// Act now.
     High,
+    /// The most serious level: act at once.
     Critical,
 }
 

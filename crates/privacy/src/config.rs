@@ -24,7 +24,9 @@ use crate::FieldKind;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldRule {
+    /// The field name or dotted path.
     pub field: String,
+    /// What kind of identifier it holds, which decides how it is tokenised.
     pub kind: FieldKind,
 }
 

@@ -17,6 +17,8 @@ const FAMILY_V4: u8 = 4;
 const FAMILY_V6: u8 = 6;
 
 impl Tokeniser {
+    /// A prefix-preserving pseudonym of an IPv4 address: addresses sharing
+    /// their first n bits get pseudonyms sharing their first n bits.
     pub fn ipv4(&self, addr: Ipv4Addr) -> Ipv4Addr {
         let input = u32::from(addr);
         let mut output = 0u32;
@@ -32,6 +34,7 @@ impl Tokeniser {
         Ipv4Addr::from(output)
     }
 
+    /// A prefix-preserving pseudonym of an IPv6 address, as [`Tokeniser::ipv4`].
     pub fn ipv6(&self, addr: Ipv6Addr) -> Ipv6Addr {
         let input = u128::from(addr);
         let mut output = 0u128;

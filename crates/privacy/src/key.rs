@@ -35,14 +35,39 @@ pub struct KeyRing {
 /// Why a key could not be loaded or created.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    /// The key file exists but could not be read.
     #[error("cannot read key file {path}: {source}")]
-    Read { path: PathBuf, source: io::Error },
+    Read {
+        /// The key file.
+        path: PathBuf,
+        /// The I/O failure.
+        source: io::Error,
+    },
+    /// A new key file could not be written.
     #[error("cannot create key file {path}: {source}")]
-    Create { path: PathBuf, source: io::Error },
+    Create {
+        /// The key file.
+        path: PathBuf,
+        /// The I/O failure.
+        source: io::Error,
+    },
+    /// The key file does not hold a key of the right length in hex.
     #[error("key file {path} is not {expected} hexadecimal characters")]
-    Malformed { path: PathBuf, expected: usize },
+    Malformed {
+        /// The key file.
+        path: PathBuf,
+        /// How many hex characters a key has.
+        expected: usize,
+    },
+    /// Others than the owner may read the key file.
     #[error("key file {path} is readable by group or others (mode {mode:o}); run `chmod 600` on it")]
-    InsecurePermissions { path: PathBuf, mode: u32 },
+    InsecurePermissions {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// No randomness for a new key.
     #[error("the operating system's random source failed: {0}")]
     Random(#[source] getrandom::Error),
 }
@@ -60,6 +85,7 @@ impl SecretKey {
         SecretKey(Zeroizing::new(bytes))
     }
 
+    /// The raw key, for the primitives keyed with it.
     pub fn as_bytes(&self) -> &[u8; KEY_LEN] {
         &self.0
     }
@@ -135,9 +161,11 @@ impl std::fmt::Debug for SecretKey {
 }
 
 impl KeyRing {
-    /// File names inside the key directory.
+    /// The pseudonymisation key's file name inside the key directory.
     pub const PSEUDONYM_FILE: &'static str = "pseudonym.key";
+    /// The vault encryption key's file name.
     pub const VAULT_FILE: &'static str = "vault.key";
+    /// The file name of the key that signs the audit chain's anchor.
     pub const AUDIT_ANCHOR_FILE: &'static str = "audit-anchor.key";
 
     /// Loads the three keys from `dir`, creating any that are missing.

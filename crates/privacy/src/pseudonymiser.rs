@@ -72,8 +72,11 @@ impl RuleSet {
 /// original; it is wiped from memory on drop and never shown by `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Replacement {
+    /// The token that replaced the value.
     pub token: String,
+    /// The kind of identifier replaced.
     pub kind: FieldKind,
+    /// The normalised original value.
     pub value: Zeroizing<String>,
 }
 
@@ -91,6 +94,7 @@ struct Replaced {
 }
 
 impl Pseudonymiser {
+    /// A pseudonymiser keyed with `key`, applying the field rules of `config`.
     pub fn new(key: &SecretKey, config: &PseudonymConfig) -> Self {
         let by_source =
             config.sources.keys().map(|source| (source.clone(), RuleSet::new(config.rules_for(source)))).collect();

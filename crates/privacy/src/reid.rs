@@ -17,9 +17,13 @@ use crate::vault::{Vault, VaultError, VaultStore};
 /// Who asks to re-identify, why, and who approves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
+    /// The privacy officer asking.
     pub officer: Actor,
+    /// Why, in words; recorded in the audit log.
     pub reason: String,
+    /// The incident the re-identification is for.
     pub incident_id: Option<IncidentId>,
+    /// A second privacy officer approving, when the policy demands one.
     pub approver: Option<Actor>,
 }
 
@@ -48,20 +52,37 @@ impl Default for ReidPolicy {
 /// Why a request was refused. Each refusal is audited.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReidRefusal {
+    /// The requester lacks the privacy officer role.
     #[error("{actor} is not a privacy officer")]
-    NotPrivacyOfficer { actor: String },
+    NotPrivacyOfficer {
+        /// The requester's name.
+        actor: String,
+    },
+    /// The request names no incident.
     #[error("a re-identification must name the incident it is for")]
     NoIncident,
+    /// The named incident does not exist.
     #[error("incident {0} is not known")]
     UnknownIncident(IncidentId),
+    /// The reason is shorter than the policy accepts.
     #[error("the reason must be at least {min} characters")]
-    ReasonTooShort { min: usize },
+    ReasonTooShort {
+        /// The shortest reason accepted, in characters.
+        min: usize,
+    },
+    /// The policy demands a second approver and none was given.
     #[error("policy requires a second approver")]
     NoSecondApprover,
+    /// The approver is the requester.
     #[error("the approver must be someone other than the requester")]
     ApproverNotDistinct,
+    /// The approver lacks the privacy officer role.
     #[error("approver {approver} is not a privacy officer")]
-    ApproverNotPrivacyOfficer { approver: String },
+    ApproverNotPrivacyOfficer {
+        /// The approver's name.
+        approver: String,
+    },
+    /// The vault holds nothing for the token.
     #[error("no vault entry for this token (never seen, or purged by retention)")]
     UnknownToken,
 }
@@ -71,7 +92,12 @@ pub enum ReidRefusal {
 pub enum ReidentifyError {
     /// Refused by policy; the refusal was audited as entry `audit_seq`.
     #[error("re-identification refused: {refusal}")]
-    Refused { refusal: ReidRefusal, audit_seq: u64 },
+    Refused {
+        /// Why it was refused.
+        refusal: ReidRefusal,
+        /// The audit entry recording the refusal.
+        audit_seq: u64,
+    },
     /// The entry did not open; the failure was audited.
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -82,7 +108,9 @@ pub enum ReidentifyError {
 
 /// A granted re-identification. `Debug` hides the value.
 pub struct Reidentified {
+    /// The token asked about.
     pub token: String,
+    /// The original value behind it.
     pub value: Zeroizing<String>,
     /// The audit entry recording the grant.
     pub audit_seq: u64,

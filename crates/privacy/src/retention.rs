@@ -10,16 +10,22 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataClass {
+    /// Events as received.
     RawEvents,
+    /// Alerts raised by detection.
     Alerts,
+    /// Resolved and closed incidents.
     Incidents,
+    /// Re-identification vault entries.
     VaultEntries,
 }
 
 impl DataClass {
+    /// Every class.
     pub const ALL: [DataClass; 4] =
         [DataClass::RawEvents, DataClass::Alerts, DataClass::Incidents, DataClass::VaultEntries];
 
+    /// The name used in configuration and reports (`raw_events`).
     pub fn as_str(self) -> &'static str {
         match self {
             DataClass::RawEvents => "raw_events",
@@ -44,7 +50,14 @@ impl fmt::Display for DataClass {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Retention {
-    Keep { amount: u32, unit: RetentionUnit },
+    /// Keep for this long, then purge.
+    Keep {
+        /// How many units.
+        amount: u32,
+        /// Which unit.
+        unit: RetentionUnit,
+    },
+    /// Never purge.
     Forever,
 }
 
@@ -60,10 +73,13 @@ pub enum RetentionUnit {
 /// A retention that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseRetentionError {
+    /// Not a number and unit, nor `forever`.
     #[error("retention {0:?} is not a number followed by h, d, w or y, nor \"forever\"")]
     Format(String),
+    /// A zero duration.
     #[error("retention {0:?} is zero; use a positive duration, or \"forever\" to keep data")]
     Zero(String),
+    /// Longer than 100 years.
     #[error("retention {0:?} is longer than 100 years")]
     TooLong(String),
 }
@@ -72,10 +88,13 @@ pub enum ParseRetentionError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionPolicy {
+    /// How long events are kept, by occurrence time.
     #[serde(default = "defaults::raw_events")]
     pub raw_events: Retention,
+    /// How long alerts are kept, by start time.
     #[serde(default = "defaults::alerts")]
     pub alerts: Retention,
+    /// How long resolved and closed incidents are kept, by last update.
     #[serde(default = "defaults::incidents")]
     pub incidents: Retention,
     /// Keep at least as long as raw events, or tokens in still-kept events
@@ -88,16 +107,20 @@ pub struct RetentionPolicy {
 /// (`safecare purge --dry-run`). Counts are filled in by whoever can count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurgePlan {
+    /// The time the cut-offs are computed from.
     pub now: Timestamp,
+    /// One item per data class.
     pub items: Vec<PurgeItem>,
 }
 
 /// One class in a [`PurgePlan`]: everything older than `cutoff` goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurgeItem {
+    /// The class purged.
     pub class: DataClass,
     /// `None` when the class is kept forever.
     pub cutoff: Option<Timestamp>,
+    /// How many records would go, once counted.
     pub count: Option<u64>,
 }
 
@@ -219,6 +242,7 @@ impl Default for RetentionPolicy {
 }
 
 impl RetentionPolicy {
+    /// The retention configured for `class`.
     pub fn retention(&self, class: DataClass) -> Retention {
         match class {
             DataClass::RawEvents => self.raw_events,

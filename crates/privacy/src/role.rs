@@ -12,14 +12,17 @@ use serde::{Deserialize, Serialize};
 pub struct Actor {
     /// The unique login name; audit entries record it.
     pub name: String,
+    /// The roles they hold.
     pub roles: Vec<Role>,
 }
 
 impl Actor {
+    /// An actor named `name` holding `roles`.
     pub fn new(name: impl Into<String>, roles: impl IntoIterator<Item = Role>) -> Self {
         Actor { name: name.into(), roles: roles.into_iter().collect() }
     }
 
+    /// Whether the actor holds `role`.
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }

@@ -23,6 +23,7 @@ pub struct Tokeniser {
 }
 
 impl Tokeniser {
+    /// A tokeniser keyed with `key`.
     pub fn new(key: &SecretKey) -> Self {
         // HMAC accepts keys of any length, so this cannot fail for 32 bytes.
         let mac = match HmacSha256::new_from_slice(key.as_bytes()) {

@@ -24,10 +24,12 @@ const AAD_PREFIX: &[u8] = b"safecare-vault-v1\0";
 /// One sealed original, in the form the store persists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VaultEntry {
+    /// The token the original stands behind.
     pub token: String,
     /// The normalised original value, encrypted; hex in JSON.
     #[serde(with = "crate::hex::serde_bytes")]
     pub ciphertext: Vec<u8>,
+    /// The XChaCha20-Poly1305 nonce it was sealed with; hex in JSON.
     #[serde(with = "crate::hex::serde_bytes")]
     pub nonce: Vec<u8>,
     /// When the token was first (or, after a purge, again) seen; retention
@@ -44,9 +46,11 @@ pub struct VaultStoreError(#[source] pub Box<dyn std::error::Error + Send + Sync
 /// is kept.
 #[async_trait]
 pub trait VaultStore: Send + Sync {
+    /// Whether an entry for `token` is stored.
     async fn contains(&self, token: &str) -> Result<bool, VaultStoreError>;
     /// Stores `entry` unless its token is already present; says whether it did.
     async fn insert(&self, entry: VaultEntry) -> Result<bool, VaultStoreError>;
+    /// The entry for `token`, if stored.
     async fn get(&self, token: &str) -> Result<Option<VaultEntry>, VaultStoreError>;
     /// How many entries were created before `cutoff` (for a dry run).
     async fn count_before(&self, cutoff: Timestamp) -> Result<u64, VaultStoreError>;
@@ -63,12 +67,22 @@ pub struct MemoryVaultStore {
 /// Why sealing, storing or opening failed.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
+    /// No randomness for a nonce.
     #[error("the operating system's random source failed: {0}")]
     Random(#[source] getrandom::Error),
+    /// The value could not be sealed.
     #[error("value for token {token} is too long to encrypt")]
-    Encrypt { token: String },
+    Encrypt {
+        /// The token it belongs to.
+        token: String,
+    },
+    /// The entry could not be opened.
     #[error("vault entry for token {token} does not open: wrong vault key, or the entry was altered")]
-    Decrypt { token: String },
+    Decrypt {
+        /// The token it belongs to.
+        token: String,
+    },
+    /// The vault store failed.
     #[error(transparent)]
     Store(#[from] VaultStoreError),
 }
@@ -125,10 +139,12 @@ impl<S> std::fmt::Debug for Vault<S> {
 }
 
 impl<S: VaultStore> Vault<S> {
+    /// A vault sealing with `key` into `store`.
     pub fn new(key: &SecretKey, store: S) -> Self {
         Vault { cipher: XChaCha20Poly1305::new(key.as_bytes().into()), store }
     }
 
+    /// The store the entries are kept in.
     pub fn store(&self) -> &S {
         &self.store
     }

@@ -1,4 +1,5 @@
 //! The audit chain catches every kind of tampering.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safecare_model::Timestamp;
 use safecare_privacy::{

@@ -1,4 +1,5 @@
 //! Prefix preservation, for any pair of addresses.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 

@@ -1,4 +1,5 @@
 //! Pseudonymising events: which fields change, into what, and what stays.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safecare_model::{Domain, Event, Timestamp};
 use safecare_privacy::{FieldKind, FieldRule, PseudonymConfig, Pseudonymiser, Scrub, SecretKey};

@@ -1,4 +1,5 @@
 //! Retention durations, cut-offs and the dry-run purge plan.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safecare_model::Timestamp;
 use safecare_privacy::{DataClass, ParseRetentionError, PurgePlan, Retention, RetentionPolicy};

@@ -1,4 +1,5 @@
 //! Sealing originals in the vault and getting them back.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safecare_model::{Domain, Event, Timestamp};
 use safecare_privacy::{

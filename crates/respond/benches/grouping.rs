@@ -1,4 +1,5 @@
 //! Throughput of alert routing with many open incidents.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 

@@ -1,5 +1,6 @@
 //! NIS2 and GDPR deadlines (including across a DST change), reminders,
 //! submissions and report templates.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

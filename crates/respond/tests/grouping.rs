@@ -1,4 +1,5 @@
 //! Grouping rules, and the multi-step attack that must become one incident.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Every allowed transition and every refused one, with its error, plus the
 //! record-level guards and the timeline.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

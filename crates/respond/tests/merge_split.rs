@@ -1,4 +1,5 @@
 //! Merging and splitting incidents, and field edits with their timeline.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Playbook tasks name the decision-support mitigations they carry out; the
 //! names must exist in the impact crate's bundled set, and ranking them for
 //! an incident is the what-if of the impact crate, not the playbook's order.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

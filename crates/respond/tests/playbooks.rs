@@ -1,5 +1,6 @@
 //! The bundled playbooks load, the loader names every problem, and tasks on
 //! an incident obey order and the approval guardrail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The incident service over an in-memory repository: the grouping loop,
 //! saving and the errors it answers live here, not in the server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The `safecare` binary as a user runs it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -1,5 +1,6 @@
 //! Accounts made on the host with the `safecare` command are audited like
 //! those made over the API, and their database is for the owner only.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

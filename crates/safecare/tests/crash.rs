@@ -3,6 +3,7 @@
 //! every acknowledged event is stored exactly once, and the alerts and the
 //! incidents they are grouped into are exactly those a run of the same
 //! events without kills gives.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;

@@ -1,5 +1,6 @@
 //! What `safecare serve` writes to its log when the log is a file: no colour
 //! codes, and no line a caller can forge.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

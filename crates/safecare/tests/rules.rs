@@ -1,5 +1,6 @@
 //! `safecare rules check` and `safecare rules test` as a rule author runs
 //! them: their output and exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -5,6 +5,7 @@
 //!
 //! The seeded store is kept under the build directory and reused by later
 //! runs (see `tests/scale_support`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/scale_support/mod.rs"]
 mod scale_support;

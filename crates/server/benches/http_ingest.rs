@@ -1,6 +1,7 @@
 //! HTTP NDJSON ingest end to end: a real server on loopback, bodies of
 //! 1,000 events posted one request at a time, each answered after the
 //! events are durable.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 

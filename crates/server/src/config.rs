@@ -90,6 +90,7 @@ pub struct AuthConfig {
     /// Mark the session cookie `Secure` (browsers then send it over HTTPS
     /// only); turn on whenever SafeCare is served over TLS.
     pub secure_cookies: bool,
+    /// When failed logins lock an account, and for how long.
     pub lockout: Lockout,
     /// Login attempts one client address may make per minute.
     pub logins_per_minute: u32,
@@ -128,8 +129,10 @@ impl Default for Config {
 /// A configuration that could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The named configuration file does not exist.
     #[error("configuration file {0} does not exist")]
     Missing(PathBuf),
+    /// The file or environment holds a value that does not fit.
     #[error("invalid configuration: {0}")]
     Invalid(#[from] Box<figment::Error>),
 }

@@ -75,18 +75,22 @@ impl Default for ConnectionLimits {
 }
 
 impl ConnectionLimits {
+    /// `header_timeout_secs` as a duration, at least one second.
     pub fn header_timeout(&self) -> Duration {
         Duration::from_secs(self.header_timeout_secs.max(1))
     }
 
+    /// `body_timeout_secs` as a duration, at least one second.
     pub fn body_timeout(&self) -> Duration {
         Duration::from_secs(self.body_timeout_secs.max(1))
     }
 
+    /// `idle_timeout_secs` as a duration, at least one second.
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.idle_timeout_secs.max(1))
     }
 
+    /// `syslog_idle_timeout_secs` as a duration, at least one second.
     pub fn syslog_idle_timeout(&self) -> Duration {
         Duration::from_secs(self.syslog_idle_timeout_secs.max(1))
     }

@@ -18,9 +18,13 @@ use crate::privacy::Privacy;
 
 /// Incident records in the store, changes on the bus and in the audit.
 pub struct StoreIncidents {
+    /// Where incident records are kept.
     pub store: Arc<dyn Store>,
+    /// Where changes are announced.
     pub bus: Arc<dyn Bus>,
+    /// Audits the changes that concern personal data.
     pub privacy: Arc<Privacy>,
+    /// The inventory impact is assessed over.
     pub inventory: Arc<LiveInventory>,
 }
 

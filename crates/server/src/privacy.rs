@@ -75,10 +75,13 @@ impl AuditStore for StoreAudit {
 /// Why originals could not be sealed in the vault.
 #[derive(Debug, thiserror::Error)]
 pub enum SealError {
+    /// Sealing failed.
     #[error(transparent)]
     Vault(#[from] safecare_privacy::VaultError),
+    /// A sealed entry could not be encoded for the store.
     #[error("cannot encode a vault entry: {0}")]
     Encode(#[from] serde_json::Error),
+    /// The privacy store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -86,17 +89,28 @@ pub enum SealError {
 /// Why the privacy layer could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum PrivacyError {
+    /// The key folder could not be created.
     #[error("cannot create the key folder {path}: {source}")]
-    KeysDir { path: std::path::PathBuf, source: std::io::Error },
+    KeysDir {
+        /// The key folder.
+        path: std::path::PathBuf,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
+    /// The keys could not be loaded or created.
     #[error("cannot load the privacy keys: {0}")]
     Keys(#[from] KeyError),
 }
 
 /// The running privacy layer.
 pub struct Privacy {
+    /// Where vault entries and the audit chain are kept.
     pub store: Arc<dyn PrivacyStore>,
+    /// Replaces identifiers in events with tokens.
     pub pseudonymiser: Pseudonymiser,
+    /// Seals the originals behind the tokens.
     pub vault: Vault<StoreVault>,
+    /// The tamper-evident log of privacy-relevant actions.
     pub audit: AuditChain<StoreAudit>,
     /// Tokens known to be sealed in the vault already. The same people and
     /// hosts recur in almost every batch; without this every replacement

@@ -14,16 +14,22 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 /// Why an account could not be provisioned.
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
+    /// The password is shorter than [`MIN_PASSWORD_LEN`].
     #[error("password too short: at least {MIN_PASSWORD_LEN} characters")]
     ShortPassword,
+    /// A user of that name exists already.
     #[error("user {0} already exists")]
     Exists(String),
+    /// No user has that name.
     #[error("no user {0}")]
     NoSuchUser(String),
+    /// Password hashing failed.
     #[error("cannot hash the password: {0}")]
     Hash(String),
+    /// No randomness for a token.
     #[error("cannot draw a random token: {0}")]
     Random(#[from] getrandom::Error),
+    /// The account store failed.
     #[error(transparent)]
     Store(#[from] safecare_store::StoreError),
 }

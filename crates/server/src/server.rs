@@ -24,28 +24,50 @@ use crate::{AppState, Config, metrics_setup, routes, tls};
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
+    /// The data directory could not be created.
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: std::path::PathBuf, source: std::io::Error },
+    DataDir {
+        /// The data directory.
+        path: std::path::PathBuf,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
+    /// The detection rules could not be loaded.
     #[error(transparent)]
     Rules(#[from] safecare_detect::RulesError),
+    /// The rule directory could not be watched.
     #[error(transparent)]
     Watch(#[from] crate::pipeline::WatchError),
+    /// A pipeline stage could not start.
     #[error("cannot start the pipeline: {0}")]
     Pipeline(#[from] crate::pipeline::StageError),
+    /// The TLS setup is unusable.
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
+    /// The privacy layer could not start.
     #[error(transparent)]
     Privacy(#[from] crate::privacy::PrivacyError),
+    /// An event source could not start.
     #[error(transparent)]
     Source(#[from] safecare_ingest::SourceError),
+    /// Incident handling could not start.
     #[error(transparent)]
     Incidents(#[from] StartError),
+    /// The stored asset inventory is invalid.
     #[error("the stored inventory is not valid: {0}")]
     Inventory(#[from] InvalidInventory),
+    /// The HTTP server stopped with an error.
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -54,6 +76,7 @@ pub enum ServerError {
 pub struct RunningServer {
     /// The address actually bound (useful with port 0).
     pub addr: SocketAddr,
+    /// The state its handlers share, for tests and tools.
     pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServerError>>,

@@ -19,14 +19,23 @@ use crate::privacy::Privacy;
 /// the parts they use (axum's `FromRef`), not the whole.
 #[derive(Clone, FromRef)]
 pub struct AppState {
+    /// The configuration it was started with.
     pub config: Arc<Config>,
+    /// Events, alerts, incidents and the inventory.
     pub store: Arc<dyn Store>,
+    /// Users, sessions and API tokens.
     pub accounts: Arc<dyn AccountStore>,
+    /// How stages hand records to each other and to live views.
     pub bus: Arc<dyn Bus>,
+    /// Renders the Prometheus metrics.
     pub metrics: PrometheusHandle,
+    /// The running rules and their switches.
     pub detection: Detection,
+    /// Incident handling.
     pub incidents: Incidents,
+    /// The privacy layer.
     pub privacy: Arc<Privacy>,
+    /// The configured event sources and their health.
     pub sources: Sources,
     /// How far behind the stores' logs the stages are.
     pub progress: Progress,
@@ -36,6 +45,7 @@ pub struct AppState {
     /// the HTTP routes alike), incidents and `POST /api/v1/impact/assess`
     /// assessed over it; replaced in place on every change.
     pub assets: Arc<LiveInventory>,
+    /// Login attempts per client address.
     pub login_throttle: Arc<LoginThrottle>,
     /// Requests per caller, for every route.
     pub rate_limits: Arc<RateLimits>,

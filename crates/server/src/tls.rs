@@ -29,14 +29,31 @@ pub struct TlsConfig {
 /// A TLS setting that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
+    /// A file could not be read or parsed.
     #[error("cannot read {what} from {path}: {reason}")]
-    Read { what: &'static str, path: PathBuf, reason: String },
+    Read {
+        /// What it should hold (certificate, key).
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why it failed.
+        reason: String,
+    },
+    /// A file holds nothing of what it should.
     #[error("{path} holds no {what}")]
-    Empty { what: &'static str, path: PathBuf },
+    Empty {
+        /// What it should hold.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+    },
+    /// rustls refused the certificates or keys.
     #[error("invalid TLS setup: {0}")]
     Rustls(#[from] rustls::Error),
+    /// The client CA for mutual TLS is unusable.
     #[error("invalid client CA: {0}")]
     ClientCa(String),
+    /// A self-signed certificate could not be generated.
     #[error("cannot generate a certificate: {0}")]
     Generate(#[from] rcgen::Error),
 }

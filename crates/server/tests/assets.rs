@@ -1,4 +1,5 @@
 //! The inventory API: import, export, change one asset, all validated.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! A server started on an altered audit chain says so at once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Authentication and the permission matrix, over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

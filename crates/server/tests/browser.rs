@@ -1,5 +1,6 @@
 //! The dashboard in a real browser (headless Chromium): log in, watch an
 //! alert arrive live, see the floor plan, work an incident from its page.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod browser_support;
 mod common;

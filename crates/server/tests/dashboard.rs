@@ -1,4 +1,5 @@
 //! The dashboard's pages as a browser without script sees them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

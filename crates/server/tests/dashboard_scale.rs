@@ -4,6 +4,7 @@
 //! timings and asserts only that the page rendered. Run it on purpose:
 //!
 //! `cargo test --release -p safecare-server --test dashboard_scale -- --ignored --nocapture`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod browser_support;
 mod scale_support;

@@ -1,5 +1,6 @@
 //! Events posted over HTTP reach the Sigma rules; alerts, including a
 //! cyber-physical correlation, come out of the API.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! One size limit per event on every ingest route.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

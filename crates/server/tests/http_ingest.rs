@@ -1,5 +1,6 @@
 //! The HTTP API end to end: a real server on an ephemeral port with its own
 //! data directory, driven over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! `POST /api/v1/sources/{name}/events`, decoded by the source's decoder,
 //! placed and stored; bad records are listed and counted in the source's
 //! health.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

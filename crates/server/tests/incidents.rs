@@ -2,6 +2,7 @@
 //! incident with its playbooks' tasks and its impact on clinical services;
 //! people then work it through its lifecycle, tasks, approvals, clocks,
 //! merges and splits, and every change reaches the live feed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

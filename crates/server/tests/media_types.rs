@@ -1,6 +1,7 @@
 //! Both ingest routes read the body's Content-Type with the one parser of
 //! `safecare-ingest`: what one accepts, the other accepts, and both refuse
 //! the same with 415.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

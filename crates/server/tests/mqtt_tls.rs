@@ -1,6 +1,7 @@
 //! MQTT over mutual TLS against a real broker: a Mosquitto started by the
 //! test on a free port, requiring client certificates signed by the test's
 //! own CA.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! refused with 503 and `Retry-After` (never taken and then dropped), every
 //! acknowledged event is stored, memory stays bounded, and once the burst
 //! ends the stages catch up and ingest is accepted again.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! field of the built-in personal-data list is sent over every ingest path,
 //! then the database, its WAL, the server's log and the answers of the read
 //! routes are searched for each of them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Pseudonymisation at ingest, audited re-identification, the audit chain
 //! and retention, over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Request rate limits over HTTP: a caller past its burst gets 429 with
 //! `Retry-After`, others keep their own budget, and refusals are counted in
 //! the metrics.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

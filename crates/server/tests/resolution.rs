@@ -1,6 +1,7 @@
 //! One live inventory: what the API changes, the listeners and the HTTP
 //! routes resolve against at once, with short and full host names matched
 //! the same way everywhere.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

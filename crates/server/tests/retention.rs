@@ -1,5 +1,6 @@
 //! The retention purge over aged data: events and alerts older than the
 //! policy go, recent ones stay, and the purge is audited.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Rules managed while the service runs: a rule folder reloaded on change
 //! (open correlation windows kept, a refused rule keeping the old set), and
 //! rules switched off and on through the API, surviving a restart.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! privacy officer, an approver's password is a login, and every
 //! re-identification attempt is audited, including those the permission
 //! layer refuses.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

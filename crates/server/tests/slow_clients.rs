@@ -3,6 +3,7 @@
 //! connections than a listener's cap. The limits are set to a second or
 //! two so each case ends quickly; every bound is far below how long the
 //! client would otherwise hold on.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

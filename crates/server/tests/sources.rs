@@ -1,5 +1,6 @@
 //! Configured sources: syslog over TCP and physical sensors over MQTT, all
 //! the way to the store.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! HTTPS, and mutual TLS for sensors.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Store append throughput: events per second through the group-committing
 //! writer, for several batch sizes (one HTTP request's worth each).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jiff::Timestamp;

@@ -3,24 +3,56 @@ use std::path::PathBuf;
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database file could not be opened.
     #[error("cannot open the database {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// Why SQLite refused it.
+        source: rusqlite::Error,
+    },
+    /// The file is an SQLite database of another application.
     #[error("{path} is not a SafeCare database (application id {found:#x}); refusing to use it")]
-    NotOurs { path: PathBuf, found: i32 },
+    NotOurs {
+        /// The database file.
+        path: PathBuf,
+        /// The SQLite application id found in its header.
+        found: i32,
+    },
+    /// The integrity check found the file damaged.
     #[error("the database {path} is corrupt ({detail}); restore it from a backup or move it aside to start empty")]
-    Corrupt { path: PathBuf, detail: String },
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// What the integrity check reported.
+        detail: String,
+    },
+    /// The file was written by a newer SafeCare, with a schema this one
+    /// cannot read.
     #[error(
         "the database {path} has schema version {found}, newer than this SafeCare supports ({supported}); upgrade SafeCare or use another data directory"
     )]
-    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    NewerSchema {
+        /// The database file.
+        path: PathBuf,
+        /// The schema version in the file.
+        found: i64,
+        /// The newest schema version this build reads.
+        supported: i64,
+    },
+    /// Any other SQLite failure.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A stored record's JSON no longer decodes into its type.
     #[error("stored record is unreadable: {0}")]
     Decode(#[from] serde_json::Error),
+    /// The query or cursor given by the caller is malformed.
     #[error("invalid query: {0}")]
     InvalidQuery(String),
+    /// A write transaction failed and nothing of it was stored.
     #[error("the write transaction failed and was rolled back: {0}")]
     Transaction(String),
+    /// The store was closed; it takes no more writes.
     #[error("the store is shut down")]
     Closed,
 }

@@ -36,7 +36,9 @@ pub trait Store: Send + Sync + 'static {
     async fn append_events(&self, events: Vec<Event>) -> Result<usize>;
     /// Events matching the query, newest first, one page at a time.
     async fn query_events(&self, query: EventQuery) -> Result<EventPage>;
+    /// The event with this id, if stored.
     async fn get_event(&self, id: EventId) -> Result<Option<Event>>;
+    /// How many events are stored.
     async fn count_events(&self) -> Result<u64>;
     /// Events per time bucket (by occurrence time) from `from` to now,
     /// oldest first, empty buckets included.
@@ -47,12 +49,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Inserts or replaces alerts in one write: all are stored or none.
     async fn put_alerts(&self, alerts: Vec<Alert>) -> Result<()>;
+    /// The alert with this id, if stored.
     async fn get_alert(&self, id: AlertId) -> Result<Option<Alert>>;
     /// Alerts matching the query, newest first.
     async fn list_alerts(&self, query: AlertQuery) -> Result<Vec<Alert>>;
 
     /// Inserts or replaces an incident's record.
     async fn put_incident(&self, incident: StoredIncident) -> Result<()>;
+    /// The incident with this id, if stored.
     async fn get_incident(&self, id: IncidentId) -> Result<Option<StoredIncident>>;
     /// Incidents matching the query, most recently updated first.
     async fn list_incidents(&self, query: IncidentQuery) -> Result<Vec<StoredIncident>>;
@@ -63,7 +67,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Replaces the whole asset inventory in one transaction.
     async fn replace_inventory(&self, assets: Vec<Asset>, relations: Vec<Relation>) -> Result<()>;
+    /// Every asset of the stored inventory.
     async fn list_assets(&self) -> Result<Vec<Asset>>;
+    /// Every relation between assets of the stored inventory.
     async fn list_relations(&self) -> Result<Vec<Relation>>;
 
     /// Events stored after position `after` of the event log, in log
@@ -75,6 +81,7 @@ pub trait Store: Send + Sync + 'static {
     async fn log_head(&self, log: Log) -> Result<u64>;
     /// Where a stage has got to, if it ever saved a checkpoint.
     async fn checkpoint(&self, stage: &str) -> Result<Option<u64>>;
+    /// Saves where a stage has got to, replacing its previous checkpoint.
     async fn put_checkpoint(&self, checkpoint: Checkpoint) -> Result<()>;
     /// Stores the alerts not stored yet (an alert whose id is already there
     /// stays as it is) and moves `checkpoint`, in one transaction; returns
@@ -86,6 +93,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Saves a named piece of engine state (correlation windows, cursors).
     async fn put_state(&self, key: &str, value: serde_json::Value) -> Result<()>;
+    /// A piece of engine state saved with [`Store::put_state`], if any.
     async fn get_state(&self, key: &str) -> Result<Option<serde_json::Value>>;
 
     /// Finishes every write queued so far and stops taking new ones; reads
@@ -101,19 +109,25 @@ pub trait Store: Send + Sync + 'static {
 pub trait AccountStore: Send + Sync + 'static {
     /// Inserts or replaces a user.
     async fn put_user(&self, user: User) -> Result<()>;
+    /// The user with this name, if any.
     async fn get_user(&self, name: &str) -> Result<Option<User>>;
+    /// Every user.
     async fn list_users(&self) -> Result<Vec<User>>;
 
+    /// Inserts or replaces a browser session.
     async fn put_session(&self, session: Session) -> Result<()>;
     /// The session with this token hash, if it has not expired.
     async fn get_session(&self, token_hash: &str) -> Result<Option<Session>>;
+    /// Ends the session with this token hash (logout).
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// Ends every session of a user (on password change or disabling).
     async fn delete_sessions_of(&self, user: &str) -> Result<()>;
 
     /// Inserts or replaces an API token.
     async fn put_api_token(&self, token: ApiToken) -> Result<()>;
+    /// The API token with this id, if any.
     async fn get_api_token(&self, id: &str) -> Result<Option<ApiToken>>;
+    /// Every API token.
     async fn list_api_tokens(&self) -> Result<Vec<ApiToken>>;
 }
 
@@ -142,11 +156,13 @@ pub trait PrivacyStore: Send + Sync + 'static {
     /// Stores many entries in one transaction, skipping tokens already
     /// there; returns how many were stored.
     async fn vault_insert_many(&self, entries: Vec<(String, Timestamp, serde_json::Value)>) -> Result<usize>;
+    /// The vault entry of this token, if stored.
     async fn vault_get(&self, token: &str) -> Result<Option<serde_json::Value>>;
 
     /// Appends an audit entry under its sequence number; a number already
     /// used is an error (the chain never rewrites).
     async fn audit_append(&self, seq: u64, entry: serde_json::Value) -> Result<()>;
+    /// The newest audit entry, if the chain is not empty.
     async fn audit_last(&self) -> Result<Option<serde_json::Value>>;
     /// The whole chain, in sequence.
     async fn audit_all(&self) -> Result<Vec<serde_json::Value>>;

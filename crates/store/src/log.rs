@@ -29,11 +29,14 @@ impl Log {
 /// `position` is handled and its output stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
+    /// The stage's name, unique per stage.
     pub stage: String,
+    /// The last log position the stage has finished.
     pub position: u64,
 }
 
 impl Checkpoint {
+    /// A checkpoint of `stage` at `position`.
     pub fn new(stage: impl Into<String>, position: u64) -> Self {
         Checkpoint { stage: stage.into(), position }
     }

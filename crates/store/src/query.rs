@@ -23,11 +23,15 @@ pub struct EventQuery {
     pub from: Option<Timestamp>,
     /// Occurred before.
     pub to: Option<Timestamp>,
+    /// Only events of this domain (cyber or physical).
     pub domain: Option<Domain>,
+    /// Only events concerning this inventory asset.
     pub asset: Option<String>,
     /// A location path (`hq/main/2`): matches that place and everything in it.
     pub location: Option<String>,
+    /// Only events from this source.
     pub source: Option<String>,
+    /// Only events of at least this severity.
     pub min_severity: Option<Severity>,
     /// Words that must all appear in the message or field values.
     pub text: Option<String>,
@@ -47,6 +51,7 @@ pub struct Cursor {
 /// One page of events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventPage {
+    /// The events of this page, newest first.
     pub events: Vec<Event>,
     /// Present when more events may follow; pass it back as `after`.
     pub next: Option<Cursor>,
@@ -83,7 +88,9 @@ impl<'de> Deserialize<'de> for Cursor {
 /// What one source has sent recently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceActivity {
+    /// The source's name.
     pub source: String,
+    /// How many of its events arrived in the window asked for.
     pub events: u64,
     /// When its latest event was received.
     pub last_received: Timestamp,
@@ -92,20 +99,28 @@ pub struct SourceActivity {
 /// Filters over alerts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertQuery {
+    /// Started at or after.
     pub from: Option<Timestamp>,
+    /// Started before.
     pub to: Option<Timestamp>,
+    /// Only alerts of at least this severity.
     pub min_severity: Option<Severity>,
+    /// Only alerts raised by this rule id.
     pub rule: Option<String>,
+    /// Only alerts concerning this inventory asset.
     pub asset: Option<String>,
+    /// Most alerts to return, at most [`MAX_PAGE`].
     pub limit: usize,
 }
 
 /// Filters over incidents.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IncidentQuery {
+    /// Only incidents in this status.
     pub status: Option<IncidentStatus>,
     /// Only incidents still to act on (not resolved or closed).
     pub open_only: bool,
+    /// Only incidents of at least this severity.
     pub min_severity: Option<Severity>,
     /// Only incidents assigned to this user.
     pub assignee: Option<String>,
@@ -117,6 +132,7 @@ pub struct IncidentQuery {
     pub threat: Option<String>,
     /// How many matching incidents to skip (paging).
     pub offset: usize,
+    /// Page size, at most [`MAX_PAGE`].
     pub limit: usize,
 }
 

@@ -1,4 +1,5 @@
 //! The ordered event and alert logs the stages read, and their checkpoints.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use jiff::{SignedDuration, Timestamp};
 use safecare_model::{Alert, Domain, Event, Incident, Severity};

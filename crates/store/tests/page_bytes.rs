@@ -1,4 +1,5 @@
 //! A page of events is bounded in bytes, not only in events.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use jiff::{SignedDuration, Timestamp};
 use safecare_model::{Domain, Event};

@@ -1,4 +1,5 @@
 //! The embedded store against real files in a temporary directory.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use jiff::{SignedDuration, Timestamp};
 use safecare_model::{Alert, Asset, AssetKind, Domain, Event, Incident, IncidentStatus, Location, Severity};

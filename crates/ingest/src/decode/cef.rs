@@ -17,21 +17,31 @@ use super::{Context, time};
 /// Why a text is not a CEF record.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CefError {
+    /// The input itself is unusable.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// No `CEF:` prefix.
     #[error("record does not start with \"CEF:\"")]
     NotCef,
+    /// A CEF version other than 0 or 1.
     #[error("unsupported CEF version {0:?} (expected 0 or 1)")]
     UnsupportedVersion(String),
+    /// Fewer than the seven header fields.
     #[error("CEF header is truncated: {found} of 7 header fields")]
-    TruncatedHeader { found: usize },
+    TruncatedHeader {
+        /// How many header fields there are.
+        found: usize,
+    },
+    /// A severity CEF does not define.
     #[error("CEF severity {0:?} is neither 0-10 nor Low/Medium/High/Very-High/Unknown")]
     InvalidSeverity(String),
+    /// An extension key with characters CEF does not allow.
     #[error("CEF extension key {0:?} contains characters outside [A-Za-z0-9_.-]")]
     InvalidExtensionKey(String),
 }
 
 impl CefError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             CefError::Input(e) => e.kind(),

@@ -8,7 +8,9 @@ use safecare_model::{Domain, Event, Timestamp};
 /// times without an offset are read.
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// The configured source name.
     pub source: String,
+    /// When the record arrived.
     pub received: Timestamp,
     /// Copied into every event's `location.site`, so that even an unresolved
     /// event is placed at its hospital.
@@ -24,16 +26,19 @@ impl Context {
         Context { source: source.into(), received: Timestamp::now(), site: None, timezone: TimeZone::UTC }
     }
 
+    /// Places every event at `site`.
     pub fn with_site(mut self, site: impl Into<String>) -> Self {
         self.site = Some(site.into());
         self
     }
 
+    /// Reads times without an offset in `timezone`.
     pub fn with_timezone(mut self, timezone: TimeZone) -> Self {
         self.timezone = timezone;
         self
     }
 
+    /// Sets the receipt time (tests, replays).
     pub fn received_at(mut self, received: Timestamp) -> Self {
         self.received = received;
         self

@@ -13,17 +13,22 @@ use super::{Context, time};
 /// Why a line is not a usable EVE record.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EveError {
+    /// Not a JSON object.
     #[error(transparent)]
     Json(#[from] JsonError),
+    /// No `event_type`.
     #[error("EVE record has no \"event_type\"")]
     MissingEventType,
+    /// No `timestamp`.
     #[error("EVE record has no \"timestamp\"")]
     MissingTimestamp,
+    /// A `timestamp` that does not parse.
     #[error("EVE timestamp {0:?} is not a valid time")]
     InvalidTimestamp(String),
 }
 
 impl EveError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             EveError::Json(e) => e.kind(),

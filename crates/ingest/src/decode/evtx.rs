@@ -21,19 +21,38 @@ use super::windows::{self, WindowsError};
 /// Why a file or one of its records could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum EvtxError {
+    /// The file cannot be opened as EVTX.
     #[error("cannot open EVTX file {path}: {reason}")]
-    Open { path: PathBuf, reason: String },
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A chunk of the file is damaged; the rest may still be read.
     #[error("damaged EVTX chunk: {0}")]
     Chunk(String),
+    /// A record is damaged.
     #[error("damaged EVTX record: {0}")]
     Record(String),
+    /// A record did not render to a JSON object.
     #[error("EVTX record {record_id} rendered to something other than a JSON object")]
-    NotObject { record_id: u64 },
+    NotObject {
+        /// The record's EVTX record id.
+        record_id: u64,
+    },
+    /// A record rendered but is not a usable Windows event.
     #[error("EVTX record {record_id}: {source}")]
-    Event { record_id: u64, source: WindowsError },
+    Event {
+        /// The record's EVTX record id.
+        record_id: u64,
+        /// Why the Windows decoder refused it.
+        source: WindowsError,
+    },
 }
 
 impl EvtxError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             EvtxError::Open { .. } => "evtx_open",

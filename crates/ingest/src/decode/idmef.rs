@@ -14,19 +14,25 @@ use super::{Context, time};
 /// Why a record is not an IDMEFv2 alert.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum IdmefError {
+    /// Not a JSON object.
     #[error(transparent)]
     Json(#[from] JsonError),
+    /// A required attribute is absent.
     #[error("IDMEFv2 alert has no {0:?}")]
     Missing(&'static str),
+    /// A version other than 2.x.
     #[error("IDMEFv2 version {0:?} is not 2.x")]
     Version(String),
+    /// A time that is not RFC 3339.
     #[error("IDMEFv2 time {0:?} is not RFC 3339")]
     InvalidTime(String),
+    /// A priority IDMEFv2 does not define.
     #[error("IDMEFv2 priority {0:?} is not Unknown, Info, Low, Medium or High")]
     InvalidPriority(String),
 }
 
 impl IdmefError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             IdmefError::Json(e) => e.kind(),

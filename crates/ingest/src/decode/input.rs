@@ -9,15 +9,27 @@ pub const MAX_RECORD_LEN: usize = 256 * 1024;
 /// Input that no decoder can read, whatever its format.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
+    /// No bytes at all.
     #[error("input is empty")]
     Empty,
+    /// More bytes than accepted.
     #[error("input is {len} bytes, over the limit of {max}")]
-    TooLarge { len: usize, max: usize },
+    TooLarge {
+        /// The input's length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Not UTF-8 text.
     #[error("input is not valid UTF-8 (first bad byte at offset {offset})")]
-    InvalidUtf8 { offset: usize },
+    InvalidUtf8 {
+        /// Where the first invalid byte is.
+        offset: usize,
+    },
 }
 
 impl InputError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             InputError::Empty => "empty",

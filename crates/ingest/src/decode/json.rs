@@ -8,15 +8,26 @@ use super::input::{self, InputError, MAX_RECORD_LEN};
 /// Why a record is not a JSON object.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum JsonError {
+    /// The input itself is unusable.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// Not valid JSON.
     #[error("invalid JSON at line {line}, column {column}: {reason}")]
-    Syntax { line: usize, column: usize, reason: String },
+    Syntax {
+        /// Line of the error.
+        line: usize,
+        /// Column of the error.
+        column: usize,
+        /// The parser's message.
+        reason: String,
+    },
+    /// Valid JSON, but not an object; the value is what it is instead.
     #[error("JSON record is {0}, not an object")]
     NotObject(&'static str),
 }
 
 impl JsonError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             JsonError::Input(e) => e.kind(),

@@ -14,17 +14,32 @@ use super::{Context, time};
 /// Why a JSON record could not be mapped.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MappedError {
+    /// Not a JSON object.
     #[error(transparent)]
     Json(#[from] JsonError),
+    /// The time field does not parse.
     #[error("time field {field:?} holds {value:?}, which is not a valid time")]
-    InvalidTime { field: String, value: String },
+    InvalidTime {
+        /// The field's name.
+        field: String,
+        /// Its value.
+        value: String,
+    },
+    /// A required time field is absent.
     #[error("required time field {0:?} is missing")]
     MissingTime(String),
+    /// The severity field holds a value with no mapping.
     #[error("severity field {field:?} holds {value:?}, which has no mapping")]
-    InvalidSeverity { field: String, value: String },
+    InvalidSeverity {
+        /// The field's name.
+        field: String,
+        /// Its value.
+        value: String,
+    },
 }
 
 impl MappedError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             MappedError::Json(e) => e.kind(),
@@ -40,13 +55,16 @@ impl MappedError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JsonMapping {
+    /// The domain of every event.
     pub domain: Domain,
+    /// The logsource of every event.
     #[serde(default)]
     pub logsource: Logsource,
     /// Time field; a record without it is refused when `time_required`,
     /// else gets the receipt time.
     #[serde(default)]
     pub time: Option<String>,
+    /// Refuse records without the time field.
     #[serde(default)]
     pub time_required: bool,
     /// Message field; default: the whole record as JSON.
@@ -56,11 +74,13 @@ pub struct JsonMapping {
     /// as a SafeCare severity name (`high`) or rank (0–4).
     #[serde(default)]
     pub severity: Option<String>,
+    /// Source severity values and the SafeCare severity each means.
     #[serde(default)]
     pub severity_values: BTreeMap<String, Severity>,
 }
 
 impl JsonMapping {
+    /// A mapping of `domain` events that reads nothing but the fields.
     pub fn new(domain: Domain) -> Self {
         JsonMapping {
             domain,

@@ -28,31 +28,48 @@ use self::sensor_map::SensorMap;
 /// a source's health.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DecodeError {
+    /// A syslog line was refused.
     #[error("syslog: {0}")]
     Syslog(#[from] syslog::SyslogError),
+    /// A CEF record was refused.
     #[error("CEF: {0}")]
     Cef(#[from] cef::CefError),
+    /// A Suricata EVE record was refused.
     #[error("Suricata EVE: {0}")]
     Eve(#[from] eve::EveError),
+    /// A Zeek record was refused.
     #[error("Zeek: {0}")]
     Zeek(#[from] zeek::ZeekError),
+    /// A Windows event was refused.
     #[error("Windows event: {0}")]
     Windows(#[from] windows::WindowsError),
+    /// A physical-security message was refused.
     #[error("physical event: {0}")]
     Physical(#[from] physical::PhysicalError),
+    /// A sensor message was refused.
     #[error("sensor message: {0}")]
     Sensor(#[from] sensor_map::SensorError),
+    /// An IDMEFv2 alert was refused.
     #[error("IDMEFv2: {0}")]
     Idmef(#[from] idmef::IdmefError),
+    /// A JSON record was refused by its field mapping.
     #[error("JSON: {0}")]
     Mapped(#[from] mapped::MappedError),
+    /// A physical message came without its MQTT topic.
     #[error("the physical decoder needs the MQTT topic of the message")]
     MissingTopic,
+    /// The record is over the source's size limit.
     #[error("record is {len} bytes, over the limit of {max} (max_event_bytes)")]
-    TooLarge { len: usize, max: usize },
+    TooLarge {
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl DecodeError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             DecodeError::Syslog(e) => e.kind(),
@@ -75,20 +92,28 @@ impl DecodeError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "parser", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Decoder {
+    /// RFC 5424 and BSD (RFC 3164) syslog lines, CEF payloads included.
     Syslog,
+    /// Bare CEF records.
     Cef,
+    /// Suricata EVE JSON.
     Eve,
+    /// Zeek JSON logs.
     Zeek {
         /// The log name when records carry no `_path` (one file per log).
         #[serde(default)]
         log: Option<String>,
     },
+    /// Windows events as JSON (flat, `Event.System` or winlog form).
     Windows,
+    /// IDMEFv2 alerts from other detectors.
     Idmef,
+    /// Any JSON, its event core read through a field mapping.
     Json(JsonMapping),
     /// MQTT: `safecare/...` topics by their schema, other topics through
     /// the sensor mapping table.
     Physical {
+        /// The mapping table for topics outside `safecare/...`.
         #[serde(default)]
         sensors: SensorMap,
     },

@@ -23,29 +23,51 @@ use schema::{ACCESS_CONTROL, BMS, ENVIRONMENT, FIRE_ALARM, INTRUSION, PANIC, VID
 /// Why an MQTT message is not a physical event.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PhysicalError {
+    /// Not a JSON object.
     #[error(transparent)]
     Json(#[from] JsonError),
+    /// The topic does not have the expected shape.
     #[error("topic {0:?} is not safecare/<site>/<domain>/<type>/<device>")]
     Topic(String),
+    /// The topic names an unknown domain.
     #[error("unknown domain {0:?} in topic (expected cyber, physical, building or medical)")]
     Domain(String),
     #[error(
         "unknown event type {0:?} (expected access_control, video_analytics, fire_alarm, water_leak, environment, bms, intrusion or panic)"
     )]
+    /// The topic names an unknown event type.
     Type(String),
+    /// A field the event type requires is absent.
     #[error("{kind} event has no {field:?}")]
-    MissingField { kind: &'static str, field: &'static str },
+    MissingField {
+        /// The event type.
+        kind: &'static str,
+        /// The field.
+        field: &'static str,
+    },
+    /// A field holds a value the event type does not define.
     #[error("{kind} event {field:?} has unknown value {value:?}")]
-    InvalidValue { kind: &'static str, field: &'static str, value: String },
+    InvalidValue {
+        /// The event type.
+        kind: &'static str,
+        /// The field.
+        field: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// An environment reading without a measurement.
     #[error("environment reading has neither metric and value nor temperature or humidity")]
     NoMeasurement,
+    /// A time that does not parse.
     #[error("time {0:?} is not a valid time")]
     InvalidTime(String),
+    /// A severity SafeCare does not define.
     #[error("severity {0:?} is not info, low, medium, high or critical")]
     InvalidSeverity(String),
 }
 
 impl PhysicalError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             PhysicalError::Json(e) => e.kind(),
@@ -64,9 +86,13 @@ impl PhysicalError {
 /// The parts of a physical topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topic<'a> {
+    /// The `<site>` level.
     pub site: &'a str,
+    /// The `<domain>` level.
     pub domain: Domain,
+    /// The `<type>` level: which event schema the payload follows.
     pub kind: &'a str,
+    /// The `<device>` level.
     pub device: &'a str,
 }
 

@@ -21,19 +21,28 @@ use super::{Context, time};
 /// Why a sensor message could not be mapped.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SensorError {
+    /// Not a JSON object.
     #[error(transparent)]
     Json(#[from] JsonError),
+    /// No mapping rule matches the topic.
     #[error("no sensor mapping rule matches topic {0:?}")]
     NoRule(String),
+    /// None of the mapped measurement keys is present.
     #[error("message has none of the mapped measurement keys")]
     NoMeasurement,
+    /// A measurement is not a number.
     #[error("measurement {key:?} is not a number")]
-    NotNumber { key: String },
+    NotNumber {
+        /// Its key.
+        key: String,
+    },
+    /// A time that does not parse.
     #[error("time {0:?} is not a valid time")]
     InvalidTime(String),
 }
 
 impl SensorError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             SensorError::Json(e) => e.kind(),
@@ -49,8 +58,10 @@ impl SensorError {
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limit {
+    /// Lowest allowed value, if any.
     #[serde(default)]
     pub min: Option<f64>,
+    /// Highest allowed value, if any.
     #[serde(default)]
     pub max: Option<f64>,
 }
@@ -77,6 +88,7 @@ fn default_alarm() -> Severity {
 pub struct SensorRule {
     /// MQTT topic filter: `+` matches one level, a final `#` the rest.
     pub topic: String,
+    /// The domain of the events.
     #[serde(default = "default_domain")]
     pub domain: Domain,
     /// Logsource category of the events (product is `safecare`).
@@ -119,6 +131,7 @@ fn default_unit(metric: &str) -> Option<&'static str> {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SensorMap {
+    /// The rules, in order.
     #[serde(default)]
     pub rules: Vec<SensorRule>,
 }
@@ -138,6 +151,7 @@ pub fn topic_matches(filter: &str, topic: &str) -> bool {
 }
 
 impl SensorMap {
+    /// The first rule whose topic filter matches `topic`.
     pub fn rule_for(&self, topic: &str) -> Option<&SensorRule> {
         self.rules.iter().find(|r| topic_matches(&r.topic, topic))
     }

@@ -29,17 +29,22 @@ use super::{Context, time};
 /// Why a line is not a syslog message.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SyslogError {
+    /// The input itself is unusable.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// No `<PRI>` at the start.
     #[error("line does not start with a <PRI> priority")]
     MissingPri,
+    /// A priority outside 0..=191.
     #[error("priority <{0}> is out of range (0..=191)")]
     InvalidPri(String),
+    /// The message is CEF but broken.
     #[error("syslog line carries a broken CEF payload: {0}")]
     Cef(#[from] CefError),
 }
 
 impl SyslogError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             SyslogError::Input(e) => e.kind(),

@@ -25,17 +25,22 @@ use super::{Context, time};
 /// Why a record is not a usable Windows event.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WindowsError {
+    /// Not a JSON object.
     #[error(transparent)]
     Json(#[from] JsonError),
+    /// No event id in any known form.
     #[error("record has no EventID (flat, Event.System or winlog form)")]
     MissingEventId,
+    /// No time in any known form.
     #[error("record has no time (TimeCreated, @timestamp, EventTime or System.TimeCreated)")]
     MissingTime,
+    /// A time that does not parse.
     #[error("event time {0:?} is not a valid time")]
     InvalidTime(String),
 }
 
 impl WindowsError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             WindowsError::Json(e) => e.kind(),

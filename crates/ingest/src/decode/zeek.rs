@@ -15,17 +15,22 @@ use super::{Context, time};
 /// Why a line is not a usable Zeek record.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ZeekError {
+    /// Not a JSON object.
     #[error(transparent)]
     Json(#[from] JsonError),
+    /// Which Zeek log it is from is neither in the record nor configured.
     #[error("Zeek record names no log (no \"_path\" or \"@stream\") and none was configured")]
     UnknownLog,
+    /// No `ts`.
     #[error("Zeek record has no \"ts\"")]
     MissingTs,
+    /// A `ts` that does not parse.
     #[error("Zeek ts {0:?} is not a valid time")]
     InvalidTs(String),
 }
 
 impl ZeekError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             ZeekError::Json(e) => e.kind(),

@@ -11,18 +11,27 @@ pub enum FrameError {
     /// A newline frame longer than the limit; it was skipped and the next
     /// frame can be read.
     #[error("frame of more than {max} bytes skipped")]
-    TooLarge { max: usize },
+    TooLarge {
+        /// The limit, in bytes.
+        max: usize,
+    },
     /// An octet count that is not a number or is over the limit; the
     /// stream cannot be resynchronised and the connection must close.
     #[error("invalid octet count {0:?}")]
     BadLength(String),
+    /// The connection closed in the middle of an octet-counted frame.
     #[error("connection ended inside a {expected}-byte frame")]
-    Truncated { expected: usize },
+    Truncated {
+        /// The frame's announced length.
+        expected: usize,
+    },
+    /// Reading the connection failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
 
 impl FrameError {
+    /// A stable short name of the failure, for metrics labels and source health.
     pub fn kind(&self) -> &'static str {
         match self {
             FrameError::TooLarge { .. } => "frame_too_large",
@@ -48,6 +57,7 @@ pub struct FrameReader<R> {
 const MAX_LEN_DIGITS: usize = 9;
 
 impl<R: AsyncBufRead + Unpin> FrameReader<R> {
+    /// Reads frames of at most `max` bytes from `reader`.
     pub fn new(reader: R, max: usize) -> Self {
         FrameReader { reader, max }
     }

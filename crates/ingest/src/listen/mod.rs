@@ -29,12 +29,21 @@ use crate::intake::Intake;
 /// Why a listener could not start or had to stop.
 #[derive(Debug, thiserror::Error)]
 pub enum ListenError {
+    /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        /// The address.
+        addr: String,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
+    /// The socket failed.
     #[error("listener socket failed: {0}")]
     Io(#[from] std::io::Error),
+    /// The TLS setup is unusable.
     #[error("TLS configuration: {0}")]
     Tls(String),
+    /// The MQTT setup is unusable.
     #[error("MQTT configuration: {0}")]
     Mqtt(String),
 }
@@ -48,15 +57,19 @@ pub struct Closed;
 /// [`Intake`], then the bounded channel.
 #[derive(Clone)]
 pub struct Pipeline {
+    /// Decodes, places and counts each record.
     pub intake: Intake,
+    /// Where decoded events go.
     pub events: mpsc::Sender<Event>,
 }
 
 impl Pipeline {
+    /// Decodes with `decoder` in `context` and sends to `events`.
     pub fn new(decoder: Decoder, context: Context, events: mpsc::Sender<Event>) -> Self {
         Pipeline { intake: Intake::new(decoder, context), events }
     }
 
+    /// Places events against `assets`.
     pub fn with_assets(mut self, assets: Arc<dyn AssetLookup>) -> Self {
         self.intake = self.intake.with_assets(assets);
         self

@@ -18,12 +18,15 @@ pub struct MqttConfig {
     /// `mqtt://host[:port]` (port 1883 by default), or `mqtts://host[:port]`
     /// for TLS (port 8883 by default; `ca` is then required).
     pub url: String,
+    /// The MQTT client id SafeCare connects with.
     pub client_id: String,
     /// Topic filters; default: every SafeCare physical topic.
     #[serde(default = "default_filters")]
     pub filters: Vec<String>,
+    /// User name for the broker, if it requires one.
     #[serde(default)]
     pub username: Option<String>,
+    /// Password for the broker, if it requires one.
     #[serde(default)]
     pub password: Option<String>,
     /// PEM file of the CA that signed the broker's certificate; the only
@@ -34,6 +37,7 @@ pub struct MqttConfig {
     /// broker that requires client certificates.
     #[serde(default)]
     pub client_cert: Option<PathBuf>,
+    /// The key for `client_cert`.
     #[serde(default)]
     pub client_key: Option<PathBuf>,
 }
@@ -68,6 +72,7 @@ fn transport_security(config: &MqttConfig) -> Result<std::sync::Arc<rustls::Clie
 /// reconnects on the next poll).
 const RETRY: Duration = Duration::from_secs(1);
 
+/// Subscribes to a broker's topics and feeds each message to a [`Pipeline`].
 pub struct MqttSubscriber {
     options: MqttOptions,
     filters: Vec<String>,

@@ -18,6 +18,7 @@ use tokio_rustls::TlsAcceptor;
 use super::framing::FrameReader;
 use super::{ListenError, Pipeline};
 
+/// A syslog listener over TCP or TLS.
 pub struct TcpSyslog {
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
@@ -28,7 +29,9 @@ pub struct TcpSyslog {
 /// How long a connection may stay silent, and how many a listener holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TcpLimits {
+    /// How long a connection may send no complete message.
     pub idle: Duration,
+    /// How many connections it holds at once.
     pub max_connections: usize,
 }
 
@@ -39,6 +42,7 @@ impl Default for TcpLimits {
 }
 
 impl TcpSyslog {
+    /// Binds `addr`, with the default limits.
     pub async fn bind(addr: &str) -> Result<Self, ListenError> {
         let listener =
             TcpListener::bind(addr).await.map_err(|source| ListenError::Bind { addr: addr.to_owned(), source })?;
@@ -60,6 +64,7 @@ impl TcpSyslog {
         self
     }
 
+    /// The address actually bound.
     pub fn local_addr(&self) -> Result<SocketAddr, ListenError> {
         Ok(self.listener.local_addr()?)
     }

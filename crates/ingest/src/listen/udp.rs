@@ -7,17 +7,20 @@ use super::{ListenError, Pipeline};
 /// Largest UDP payload; anything a datagram can carry is read whole.
 const MAX_DATAGRAM: usize = 65_535;
 
+/// A syslog listener over UDP.
 pub struct UdpSyslog {
     socket: UdpSocket,
 }
 
 impl UdpSyslog {
+    /// Binds `addr`.
     pub async fn bind(addr: &str) -> Result<Self, ListenError> {
         let socket =
             UdpSocket::bind(addr).await.map_err(|source| ListenError::Bind { addr: addr.to_owned(), source })?;
         Ok(UdpSyslog { socket })
     }
 
+    /// The address actually bound.
     pub fn local_addr(&self) -> Result<std::net::SocketAddr, ListenError> {
         Ok(self.socket.local_addr()?)
     }

@@ -17,6 +17,7 @@ use crate::key::SecretKey;
 /// The signed head of the audit chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditAnchor {
+    /// The sequence number of the chain's head when signed.
     pub seq: u64,
     /// The hash of entry `seq`.
     pub hash: String,
@@ -25,6 +26,7 @@ pub struct AuditAnchor {
 }
 
 impl AuditAnchor {
+    /// Signs `seq` and `hash` under the anchor key.
     pub fn sign(key: &SecretKey, seq: u64, hash: &str) -> Self {
         let mac = crate::hex::encode(&keyed(key, seq, hash).finalize().into_bytes());
         AuditAnchor { seq, hash: hash.to_owned(), mac }

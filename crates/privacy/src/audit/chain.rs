@@ -21,10 +21,18 @@ pub struct AuditChain<S> {
 /// Why appending to or checking the audit log failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
+    /// The audit store failed.
     #[error(transparent)]
     Store(#[from] AuditStoreError),
+    /// The anchor file could not be read or written.
     #[error("cannot read or write the audit anchor {path}: {source}")]
-    Anchor { path: PathBuf, source: std::io::Error },
+    Anchor {
+        /// The anchor file.
+        path: PathBuf,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
+    /// The stored chain is not what was written.
     #[error("audit log has been tampered with: {0}")]
     Violation(#[from] AuditViolation),
 }
@@ -36,6 +44,7 @@ impl<S> std::fmt::Debug for AuditChain<S> {
 }
 
 impl<S: AuditStore> AuditChain<S> {
+    /// A chain over `store`, without an anchor.
     pub fn new(store: S) -> Self {
         AuditChain { store, head: Mutex::new(None), anchor: None }
     }
@@ -47,6 +56,7 @@ impl<S: AuditStore> AuditChain<S> {
         self
     }
 
+    /// The store the chain is kept in.
     pub fn store(&self) -> &S {
         &self.store
     }

@@ -15,6 +15,7 @@ pub struct AuditStoreError(#[source] pub Box<dyn std::error::Error + Send + Sync
 /// delete an entry; a unique constraint on `seq` is a useful second guard.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
+    /// Stores a new entry; its `seq` must not be used yet.
     async fn append(&self, entry: &AuditEntry) -> Result<(), AuditStoreError>;
     /// The entry with the highest `seq`, if any.
     async fn last(&self) -> Result<Option<AuditEntry>, AuditStoreError>;

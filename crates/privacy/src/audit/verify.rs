@@ -11,6 +11,7 @@ use crate::key::SecretKey;
 pub struct AuditViolation {
     /// The first sequence number at which the chain goes wrong.
     pub seq: u64,
+    /// What is wrong there.
     pub kind: ViolationKind,
 }
 
@@ -19,7 +20,10 @@ pub struct AuditViolation {
 pub enum ViolationKind {
     /// An entry with another number stands where `seq` should be: entries
     /// were removed, inserted or reordered.
-    OutOfSequence { found: u64 },
+    OutOfSequence {
+        /// The number of the entry found there.
+        found: u64,
+    },
     /// The entry's content does not match its own hash: it was altered.
     HashMismatch,
     /// The entry does not point at its predecessor's hash: an entry before it
@@ -28,12 +32,18 @@ pub enum ViolationKind {
     /// The anchor was not signed by the anchor key (forged or damaged).
     AnchorNotSigned,
     /// The chain ends before the anchored entry: its tail was cut off.
-    Truncated { anchored: u64 },
+    Truncated {
+        /// The anchored sequence number.
+        anchored: u64,
+    },
     /// The anchored entry's hash differs: the chain was rewritten.
     AnchorMismatch,
     /// Entries after the anchored one: appended by someone who could not
     /// re-sign the anchor.
-    BeyondAnchor { anchored: u64 },
+    BeyondAnchor {
+        /// The anchored sequence number.
+        anchored: u64,
+    },
 }
 
 impl fmt::Display for ViolationKind {

@@ -42,12 +42,16 @@ pub enum LoginError {
     /// answer, so the login form does not reveal which accounts exist.
     #[error("invalid username or password")]
     Invalid,
+    /// The account is locked after too many failures, until the given time.
     #[error("too many failed attempts; try again after {0}")]
     Locked(Timestamp),
+    /// This address made too many attempts lately.
     #[error("too many login attempts from this address; wait a minute")]
     Throttled,
+    /// The account store failed.
     #[error("account storage unavailable: {0}")]
     Store(#[from] safecare_store::StoreError),
+    /// No randomness for a session token.
     #[error("cannot create a session: {0}")]
     Random(#[from] getrandom::Error),
 }

@@ -18,7 +18,9 @@ use crate::error::ApiError;
 /// The authenticated caller, available to handlers as a request extension.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Principal {
+    /// The user or token name.
     pub name: String,
+    /// The role its permissions come from.
     pub role: Role,
     /// For sensor tokens: the source its events are recorded under.
     pub source: Option<String>,

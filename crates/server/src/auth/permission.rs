@@ -9,24 +9,40 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
+    /// Send events.
     EventsIngest,
+    /// Read and search events.
     EventsRead,
+    /// Read alerts.
     AlertsRead,
+    /// Read incidents.
     IncidentsRead,
+    /// Work incidents: edit, transition, comment, playbooks, merge and split.
     IncidentsWrite,
+    /// Declare an incident significant (NIS2) or a personal-data breach (GDPR), and send the regulators' reports.
     IncidentsDeclare,
+    /// Read the asset inventory.
     AssetsRead,
+    /// Change the asset inventory.
     AssetsWrite,
+    /// Read the detection rules.
     RulesRead,
+    /// Change a detection rule (switch it on or off).
     RulesWrite,
+    /// List, create and change users.
     UsersManage,
+    /// List, create and revoke API tokens.
     TokensManage,
+    /// Read the privacy audit log.
     AuditRead,
+    /// Re-identify a pseudonymised person.
     Reidentify,
+    /// Read the Prometheus metrics.
     MetricsRead,
 }
 
 impl Permission {
+    /// Every permission.
     pub const ALL: [Permission; 15] = [
         Permission::EventsIngest,
         Permission::EventsRead,
@@ -45,6 +61,7 @@ impl Permission {
         Permission::MetricsRead,
     ];
 
+    /// The name used in docs and error messages (`events:read`).
     pub fn as_str(self) -> &'static str {
         match self {
             Permission::EventsIngest => "events:ingest",
@@ -116,6 +133,7 @@ pub enum Access {
 }
 
 impl Access {
+    /// Whether a caller of `role` may pass.
     pub fn allows(self, role: Role) -> bool {
         match self {
             Access::Public | Access::SignedIn => true,
@@ -123,6 +141,7 @@ impl Access {
         }
     }
 
+    /// How the requirement is named in docs (`public`, `signed in`, a permission).
     pub fn label(self) -> &'static str {
         match self {
             Access::Public => "public",

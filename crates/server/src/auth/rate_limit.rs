@@ -49,7 +49,9 @@ impl Default for RequestLimits {
 /// Whose bucket a request is taken from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Caller {
+    /// An unauthenticated caller, by client address.
     Address(IpAddr),
+    /// An authenticated caller, by name.
     Principal(String),
 }
 
@@ -77,12 +79,14 @@ pub struct RateLimits<C: Clock = DefaultClock> {
 }
 
 impl RateLimits {
+    /// Buckets with `limits`, on the system clock.
     pub fn new(limits: &RequestLimits) -> Self {
         Self::with_clock(limits, DefaultClock::default())
     }
 }
 
 impl<C: Clock + Clone> RateLimits<C> {
+    /// Buckets with `limits`, on `clock` (tests drive time with it).
     pub fn with_clock(limits: &RequestLimits, clock: C) -> Self {
         let limiter = NonZeroU32::new(limits.requests_per_second).map(|rate| {
             RateLimiter::dashmap_with_clock(Quota::per_second(rate).allow_burst(limits.burst), clock.clone())

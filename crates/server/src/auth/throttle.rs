@@ -19,6 +19,7 @@ pub struct LoginThrottle {
 }
 
 impl LoginThrottle {
+    /// Allows `per_window` attempts per address in each `window`.
     pub fn new(per_window: u32, window: Duration) -> Self {
         LoginThrottle { per_window, window, seen: Mutex::new(HashMap::new()) }
     }

@@ -32,8 +32,11 @@ use crate::auth::{
 /// walks every route).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteInfo {
+    /// The HTTP method.
     pub method: Method,
+    /// The path pattern, as routed.
     pub path: &'static str,
+    /// Who may call it.
     pub access: Access,
     /// An HTML page (strangers are redirected to the login page) rather
     /// than an API route (strangers get 401).

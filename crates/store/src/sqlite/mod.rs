@@ -50,6 +50,7 @@ impl Durability {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SqliteConfig {
+    /// How hard a write is pushed to disk before it counts as stored.
     pub durability: Durability,
     /// Run SQLite's quick integrity check when opening an existing file
     /// (reads the whole file once; turn off for very large stores).
