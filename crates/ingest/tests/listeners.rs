@@ -162,6 +162,29 @@ async fn tls_syslog_with_octet_counting() {
     assert_eq!(error_count(&stats, "tls_handshake").await, 1);
 }
 
+/// Waits for the subscriber's connection, then a moment for its
+/// subscription (sent right after CONNACK) to reach the broker.
+async fn subscribed(stats: &SourceStats) {
+    timeout(WAIT, async {
+        while stats.snapshot().connections == 0 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("subscriber did not connect to the broker");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+/// A publishing client on the test broker, its event loop running.
+fn publisher(url: &str, site: &str) -> rumqttc::AsyncClient {
+    let host_port = url.trim_start_matches("mqtt://").trim_end_matches('/');
+    let (host, port) = host_port.rsplit_once(':').map_or((host_port, 1883), |(h, p)| (h, p.parse().unwrap()));
+    let (publisher, mut publoop) =
+        rumqttc::AsyncClient::new(rumqttc::MqttOptions::new(format!("pub-{site}"), host, port), 16);
+    tokio::spawn(async move { while publoop.poll().await.is_ok() {} });
+    publisher
+}
+
 #[tokio::test]
 async fn mqtt_physical_events_from_the_broker() {
     let Ok(url) = std::env::var("SAFECARE_TEST_MQTT_URL") else {
@@ -184,32 +207,11 @@ async fn mqtt_physical_events_from_the_broker() {
     let pipe = Pipeline::new(Decoder::Physical { sensors: Default::default() }, Context::new("mqtt"), tx)
         .with_assets(Arc::new(index));
     let stats = pipe.stats().clone();
-    let config = MqttConfig {
-        url: url.clone(),
-        client_id: format!("safecare-ingest-test-{site}"),
-        filters: vec![format!("safecare/{site}/#")],
-        username: None,
-        password: None,
-        ca: None,
-        client_cert: None,
-        client_key: None,
-    };
+    let config =
+        MqttConfig::new(url.clone(), format!("safecare-ingest-test-{site}"), vec![format!("safecare/{site}/#")]);
     tokio::spawn(MqttSubscriber::new(&config).unwrap().run(pipe));
-    timeout(WAIT, async {
-        while stats.snapshot().connections == 0 {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("subscriber did not connect to the broker");
-    // The subscription is sent right after CONNACK; give the broker a moment.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-
-    let host_port = url.trim_start_matches("mqtt://").trim_end_matches('/');
-    let (host, port) = host_port.rsplit_once(':').map_or((host_port, 1883), |(h, p)| (h, p.parse().unwrap()));
-    let (publisher, mut publoop) =
-        rumqttc::AsyncClient::new(rumqttc::MqttOptions::new(format!("pub-{site}"), host, port), 16);
-    tokio::spawn(async move { while publoop.poll().await.is_ok() {} });
+    subscribed(&stats).await;
+    let publisher = publisher(&url, &site);
     let qos = rumqttc::QoS::AtLeastOnce;
     publisher
         .publish(format!("safecare/{site}/physical/access_control/ctrl-1"), qos, false, b"{not json".to_vec())
@@ -229,4 +231,84 @@ async fn mqtt_physical_events_from_the_broker() {
     assert_eq!(event.location.zone.as_deref(), Some("pharmacy"));
     assert_eq!(event.severity, safecare_model::Severity::High);
     assert_eq!(stats.snapshot().errors_by_kind.get("invalid_json"), Some(&1));
+}
+
+/// A QoS 1 message is acknowledged to the broker only once the collector
+/// completes the barrier sent after its events (they are stored): a
+/// subscriber that goes away before that gets the message again from its
+/// persistent session, and once acknowledged it is not redelivered.
+#[tokio::test]
+async fn mqtt_acknowledges_only_after_the_store() {
+    let Ok(url) = std::env::var("SAFECARE_TEST_MQTT_URL") else {
+        println!("SAFECARE_TEST_MQTT_URL is not set: MQTT acknowledgement test not run");
+        return;
+    };
+    let site = format!("ack{}", std::process::id());
+    let config =
+        MqttConfig::new(url.clone(), format!("safecare-ingest-ack-{site}"), vec![format!("safecare/{site}/#")]);
+    // One subscriber connection: its events, its barriers, its task.
+    let connect = || async {
+        let (tx, rx) = mpsc::channel(16);
+        let (btx, brx) = mpsc::unbounded_channel();
+        let pipe = Pipeline::new(Decoder::Physical { sensors: Default::default() }, Context::new("mqtt"), tx)
+            .with_barriers(btx);
+        let stats = pipe.stats().clone();
+        let task = tokio::spawn(MqttSubscriber::new(&config).unwrap().run(pipe));
+        subscribed(&stats).await;
+        (rx, brx, task)
+    };
+    let door = |event: &Event| event.fields["door"].as_str().unwrap_or_default().to_owned();
+
+    let (mut rx, mut barriers, first) = connect().await;
+    let publisher = publisher(&url, &site);
+    let publish = |door: &str| {
+        let payload = format!(r#"{{"action":"forced","door":"{door}","reader":"R1"}}"#);
+        let topic = format!("safecare/{site}/physical/access_control/ctrl-1");
+        let publisher = publisher.clone();
+        async move { publisher.publish(topic, rumqttc::QoS::AtLeastOnce, false, payload).await.unwrap() }
+    };
+
+    // Received and queued, but the store is held: the barrier stays open.
+    publish("D-1").await;
+    assert_eq!(door(&recv(&mut rx).await), "D-1");
+    let held = timeout(WAIT, barriers.recv()).await.expect("no barrier after the message").unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    first.abort();
+    let _ = first.await;
+    drop(held);
+
+    // Not acknowledged: the broker delivers it again; now it is stored.
+    let (mut rx, mut barriers, second) = connect().await;
+    assert_eq!(door(&recv(&mut rx).await), "D-1", "an unacknowledged message must be redelivered");
+    timeout(WAIT, barriers.recv()).await.expect("no barrier after the message").unwrap().send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    second.abort();
+    let _ = second.await;
+
+    // Acknowledged: the next connection gets only what is new.
+    let (mut rx, mut barriers, third) = connect().await;
+    publish("D-2").await;
+    assert_eq!(door(&recv(&mut rx).await), "D-2", "an acknowledged message must not be redelivered");
+    timeout(WAIT, barriers.recv()).await.expect("no barrier").unwrap().send(()).unwrap();
+
+    // Storing failed (the barrier is dropped): not acknowledged, and the
+    // subscriber reconnects so that the broker sends it again.
+    publish("D-3").await;
+    assert_eq!(door(&recv(&mut rx).await), "D-3");
+    drop(timeout(WAIT, barriers.recv()).await.expect("no barrier").unwrap());
+    publish("D-4").await;
+    let again = timeout(WAIT, async {
+        loop {
+            let event = recv(&mut rx).await;
+            if let Ok(Some(barrier)) = timeout(WAIT, barriers.recv()).await {
+                let _ = barrier.send(());
+            }
+            if door(&event) == "D-3" {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(again.is_ok(), "a message whose events were not stored must be delivered again");
+    third.abort();
 }

@@ -143,5 +143,23 @@ async fn physical_events_published_to_the_broker_are_stored_with_asset_and_locat
     assert_eq!(found["asset"], "door-drugs", "{found}");
     assert_eq!(found["location"]["zone"], "pharmacy", "{found}");
     assert_eq!(found["location"]["room"], "-1.12", "{found}");
+    // Stored, so acknowledged: the session SafeCare leaves on the broker
+    // has nothing to deliver again.
+    tokio::time::sleep(Duration::from_millis(500)).await;
     server.stop().await.unwrap();
+    let mut options = rumqttc::MqttOptions::new(format!("safecare-test-{site}"), host, port);
+    options.set_clean_session(false);
+    options.set_manual_acks(true);
+    let (_session, mut eventloop) = rumqttc::AsyncClient::new(options, 16);
+    let redelivered = tokio::time::timeout(Duration::from_millis(1500), async {
+        loop {
+            match eventloop.poll().await {
+                Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p))) => break p,
+                Ok(_) => {}
+                Err(e) => panic!("broker connection: {e}"),
+            }
+        }
+    })
+    .await;
+    assert!(redelivered.is_err(), "a stored message was not acknowledged: {redelivered:?}");
 }

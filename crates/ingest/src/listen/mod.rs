@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use safecare_model::{AssetLookup, Event};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::decode::{Context, Decoder};
 use crate::health::SourceStats;
@@ -53,6 +53,12 @@ pub enum ListenError {
 #[error("event channel closed")]
 pub struct Closed;
 
+/// Sent by a listener after records whose delivery it acknowledges only
+/// once stored (MQTT QoS 1): the collector completes it when every event
+/// sent on the event channel before it is durably stored, and drops it
+/// uncompleted when storing them failed.
+pub type Barrier = oneshot::Sender<()>;
+
 /// What a listener does with each record it receives: the source's
 /// [`Intake`], then the bounded channel.
 #[derive(Clone)]
@@ -61,12 +67,32 @@ pub struct Pipeline {
     pub intake: Intake,
     /// Where decoded events go.
     pub events: mpsc::Sender<Event>,
+    /// Where [`Barrier`]s go; without it (no collector that stores, as in
+    /// tests) a listener acknowledges once its events are queued.
+    pub barriers: Option<mpsc::UnboundedSender<Barrier>>,
 }
 
 impl Pipeline {
     /// Decodes with `decoder` in `context` and sends to `events`.
     pub fn new(decoder: Decoder, context: Context, events: mpsc::Sender<Event>) -> Self {
-        Pipeline { intake: Intake::new(decoder, context), events }
+        Pipeline { intake: Intake::new(decoder, context), events, barriers: None }
+    }
+
+    /// Acknowledgements wait for the store: see [`Pipeline::stored`].
+    pub fn with_barriers(mut self, barriers: mpsc::UnboundedSender<Barrier>) -> Self {
+        self.barriers = Some(barriers);
+        self
+    }
+
+    /// Resolves with `Ok` once every event this pipeline sent so far is
+    /// durably stored, with `Err` if storing them failed or the collector
+    /// has gone; `None` without barriers (nothing to wait for).
+    pub fn stored(&self) -> Option<oneshot::Receiver<()>> {
+        let barriers = self.barriers.as_ref()?;
+        let (done, stored) = oneshot::channel();
+        // A closed barrier channel drops `done`: the receiver sees an error.
+        let _ = barriers.send(done);
+        Some(stored)
     }
 
     /// Places events against `assets`.

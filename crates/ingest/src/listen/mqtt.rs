@@ -2,10 +2,12 @@
 //! TCP or TLS with an optional client certificate (mutual TLS).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use rumqttc::{AsyncClient, Event as MqttEvent, MqttOptions, Packet, QoS, TlsConfiguration, Transport};
+use rumqttc::{AsyncClient, Event as MqttEvent, MqttOptions, Packet, Publish, QoS, TlsConfiguration, Transport};
 use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
 
 use super::tls::tls_client_config;
 use super::{ListenError, Pipeline};
@@ -40,6 +42,22 @@ pub struct MqttConfig {
     /// The key for `client_cert`.
     #[serde(default)]
     pub client_key: Option<PathBuf>,
+}
+
+impl MqttConfig {
+    /// Plain settings: no credentials, no certificates.
+    pub fn new(url: impl Into<String>, client_id: impl Into<String>, filters: Vec<String>) -> Self {
+        MqttConfig {
+            url: url.into(),
+            client_id: client_id.into(),
+            filters,
+            username: None,
+            password: None,
+            ca: None,
+            client_cert: None,
+            client_key: None,
+        }
+    }
 }
 
 fn default_filters() -> Vec<String> {
@@ -100,6 +118,12 @@ impl MqttSubscriber {
         }
         let mut options = MqttOptions::new(config.client_id.clone(), host, port);
         options.set_keep_alive(Duration::from_secs(30));
+        // QoS 1 messages are acknowledged only once their events are stored
+        // (see `run`), and the session persists across reconnects so that
+        // the broker redelivers what was not acknowledged (kill, store
+        // failure) and keeps what arrives while SafeCare is down.
+        options.set_manual_acks(true);
+        options.set_clean_session(false);
         options.set_max_packet_size(MAX_RECORD_LEN + 1024, 64 * 1024);
         if let (Some(user), Some(pass)) = (&config.username, &config.password) {
             options.set_credentials(user.clone(), pass.clone());
@@ -118,15 +142,69 @@ impl MqttSubscriber {
     }
 
     /// Receives until the event channel closes; broker outages are counted
-    /// and retried.
+    /// and retried. A QoS 1 message is acknowledged once the events it
+    /// produced are durably stored (when the pipeline has barriers; a
+    /// message that does not decode is acknowledged too, it never will);
+    /// when storing fails it is not, and the broker redelivers it on the
+    /// next connection.
     pub async fn run(self, pipe: Pipeline) -> Result<(), ListenError> {
-        let (client, mut eventloop) = AsyncClient::new(self.options, 64);
+        let (client, eventloop) = AsyncClient::new(self.options, 64);
+        // Acknowledgements wait in order beside the receive loop, which
+        // goes on meanwhile; the broker's in-flight window bounds them.
+        let (pending, waiting) = mpsc::unbounded_channel::<(Publish, Option<oneshot::Receiver<()>>)>();
+        let redeliver = AtomicBool::new(false);
+        tokio::select! {
+            outcome = Self::receive(&self.filters, &client, eventloop, &pipe, pending, &redeliver) => outcome,
+            () = Self::acknowledge(&client, &pipe, waiting, &redeliver) => Ok(()),
+        }
+    }
+
+    async fn acknowledge(
+        client: &AsyncClient,
+        pipe: &Pipeline,
+        mut waiting: mpsc::UnboundedReceiver<(Publish, Option<oneshot::Receiver<()>>)>,
+        redeliver: &AtomicBool,
+    ) {
+        while let Some((publish, stored)) = waiting.recv().await {
+            let stored = match stored {
+                Some(stored) => stored.await.is_ok(),
+                None => true,
+            };
+            if !stored {
+                pipe.stats()
+                    .record_error("mqtt_not_stored", format!("message on {:?} not acknowledged", publish.topic));
+                // The broker resends unacknowledged messages only on a new
+                // connection (and stops sending once its in-flight window
+                // is full of them).
+                redeliver.store(true, Ordering::Relaxed);
+            } else if client.ack(&publish).await.is_err() {
+                return;
+            }
+        }
+        // The receive loop has ended: let it return its outcome.
+        std::future::pending::<()>().await
+    }
+
+    async fn receive(
+        filters: &[String],
+        client: &AsyncClient,
+        mut eventloop: rumqttc::EventLoop,
+        pipe: &Pipeline,
+        pending: mpsc::UnboundedSender<(Publish, Option<oneshot::Receiver<()>>)>,
+        redeliver: &AtomicBool,
+    ) -> Result<(), ListenError> {
         loop {
-            match eventloop.poll().await {
+            let polled = eventloop.poll().await;
+            if redeliver.swap(false, Ordering::Relaxed) {
+                // Reconnect on the next poll, so that the broker sends again
+                // what could not be stored.
+                eventloop.clean();
+            }
+            match polled {
                 Ok(MqttEvent::Incoming(Packet::ConnAck(_))) => {
                     pipe.stats().record_connection();
                     // Subscriptions do not survive a clean-session reconnect.
-                    for filter in &self.filters {
+                    for filter in filters {
                         if let Err(e) = client.subscribe(filter.clone(), QoS::AtLeastOnce).await {
                             return Err(ListenError::Mqtt(format!("subscribe {filter:?}: {e}")));
                         }
@@ -135,6 +213,9 @@ impl MqttSubscriber {
                 Ok(MqttEvent::Incoming(Packet::Publish(publish))) => {
                     if pipe.handle(&publish.payload, Some(&publish.topic), None).await.is_err() {
                         return Ok(());
+                    }
+                    if publish.qos != QoS::AtMostOnce {
+                        let _ = pending.send((publish, pipe.stored()));
                     }
                 }
                 Ok(_) => {}
@@ -155,16 +236,7 @@ mod tests {
     use super::*;
 
     fn config(url: &str) -> MqttConfig {
-        MqttConfig {
-            url: url.into(),
-            client_id: "t".into(),
-            filters: default_filters(),
-            username: None,
-            password: None,
-            ca: None,
-            client_cert: None,
-            client_key: None,
-        }
+        MqttConfig::new(url, "t", default_filters())
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use safecare_bus::Message;
-use safecare_ingest::listen::{Pipeline, TcpLimits};
+use safecare_ingest::listen::{Barrier, Pipeline, TcpLimits};
 use safecare_ingest::{AssetLookup, Intake, SourceError, SourceHealth, SourceStats};
 use safecare_model::Event;
 use tokio::sync::mpsc;
@@ -50,6 +50,7 @@ const LINGER: Duration = Duration::from_millis(100);
 /// end when the collector's channel closes at shutdown.
 pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<Vec<JoinHandle<()>>, SourceError> {
     let (tx, rx) = mpsc::channel::<Event>(QUEUE);
+    let (barriers, barrier_rx) = mpsc::unbounded_channel::<Barrier>();
     let assets: Arc<dyn AssetLookup> = state.assets.clone();
     let mut stats = Vec::new();
     let mut http = HashMap::new();
@@ -59,7 +60,7 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
     for source in &state.config.sources {
         let intake = source.intake()?.with_assets(assets.clone()).with_max_record(state.config.max_event_bytes);
         stats.push(intake.stats.clone());
-        let pipe = Pipeline { intake: intake.clone(), events: tx.clone() };
+        let pipe = Pipeline { intake: intake.clone(), events: tx.clone(), barriers: Some(barriers.clone()) };
         let Some(run) = source.listen(pipe, tcp_limits).await? else {
             // No listener: the ingest route takes its records in.
             http.insert(source.name.clone(), intake);
@@ -76,17 +77,39 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
         tracing::info!(source = %source.name, "source started");
     }
     drop(tx);
-    tasks.push(tokio::spawn(collect(state.clone(), rx)));
+    drop(barriers);
+    tasks.push(tokio::spawn(collect(state.clone(), rx, barrier_rx)));
     let _ = state.sources.stats.set(stats);
     let _ = state.sources.http.set(http);
     Ok(tasks)
 }
 
 /// Stores what the listeners decoded, in batches, then publishes it; runs
-/// until every listener has stopped and the queue is empty.
-async fn collect(state: AppState, mut rx: mpsc::Receiver<Event>) {
+/// until every listener has stopped and the queue is empty. A [`Barrier`]
+/// is completed once every event queued before it arrived is stored, or
+/// dropped if the batch holding the last of them failed.
+async fn collect(state: AppState, mut rx: mpsc::Receiver<Event>, mut barriers: mpsc::UnboundedReceiver<Barrier>) {
     let mut batch = Vec::with_capacity(BATCH);
-    while let Some(first) = rx.recv().await {
+    // Events taken from the queue so far, and barriers waiting for the
+    // event count they need stored (events taken + still queued when the
+    // barrier arrived: everything its listener sent before it).
+    let mut taken = 0u64;
+    let mut waiting: std::collections::VecDeque<(u64, Barrier)> = std::collections::VecDeque::new();
+    let mut barriers_open = true;
+    loop {
+        let first = tokio::select! {
+            biased;
+            next = rx.recv() => match next { Some(e) => e, None => break },
+            barrier = barriers.recv(), if barriers_open => {
+                match barrier {
+                    // Everything taken so far is stored: only what is still queued is waited for.
+                    Some(barrier) if rx.is_empty() => { let _ = barrier.send(()); }
+                    Some(barrier) => waiting.push_back((taken + rx.len() as u64, barrier)),
+                    None => barriers_open = false,
+                }
+                continue;
+            }
+        };
         batch.push(first);
         let deadline = tokio::time::sleep(LINGER);
         tokio::pin!(deadline);
@@ -96,15 +119,32 @@ async fn collect(state: AppState, mut rx: mpsc::Receiver<Event>) {
                 () = &mut deadline => break,
             }
         }
+        taken += batch.len() as u64;
         let events = std::mem::take(&mut batch);
         // While a stage is too far behind, stop taking from the listeners:
         // their queue fills and TCP stops reading.
         while state.progress.admit(state.config.max_lag).is_err() && !state.shutdown.is_cancelled() {
             tokio::time::sleep(LINGER).await;
         }
-        if let Err(err) = store_and_publish(&state, events).await {
-            tracing::error!(%err, "cannot store events from sources");
-            metrics::counter!("safecare_ingest_store_failures_total").increment(1);
+        let stored = match store_and_publish(&state, events).await {
+            Ok(_) => true,
+            Err(err) => {
+                tracing::error!(%err, "cannot store events from sources");
+                metrics::counter!("safecare_ingest_store_failures_total").increment(1);
+                false
+            }
+        };
+        if stored {
+            while waiting.front().is_some_and(|(needed, _)| *needed <= taken) {
+                let (_, barrier) = waiting.pop_front().expect("front checked");
+                let _ = barrier.send(());
+            }
+        } else {
+            // Any waiting barrier, and any that arrived meanwhile, may cover
+            // events of the failed batch: none is completed, so their
+            // messages are not acknowledged and the broker redelivers them.
+            waiting.clear();
+            while barriers.try_recv().is_ok() {}
         }
     }
 }
