@@ -135,8 +135,7 @@ async fn collect(state: AppState, mut rx: mpsc::Receiver<Event>, mut barriers: m
             }
         };
         if stored {
-            while waiting.front().is_some_and(|(needed, _)| *needed <= taken) {
-                let (_, barrier) = waiting.pop_front().expect("front checked");
+            while let Some((_, barrier)) = waiting.pop_front_if(|(needed, _)| *needed <= taken) {
                 let _ = barrier.send(());
             }
         } else {
