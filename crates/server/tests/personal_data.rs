@@ -80,14 +80,7 @@ fn contains_any(haystack: &[u8], markers: &[String]) -> Vec<String> {
 }
 
 async fn stored(client: &reqwest::Client, base: &str, source: &str) -> usize {
-    let page: Value = client
-        .get(format!("{base}/api/v1/events?limit=1000&source={source}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = common::events_page(client, base, &format!("limit=1000&source={source}")).await;
     page["events"].as_array().map_or(0, Vec::len)
 }
 

@@ -26,14 +26,7 @@ fn host_asset(id: &str, hostname: &str) -> Value {
 /// The events of `source` stored so far, waiting up to ten seconds for `n`.
 async fn events(client: &reqwest::Client, base: &str, source: &str, n: usize) -> Vec<Value> {
     for _ in 0..100 {
-        let page: Value = client
-            .get(format!("{base}/api/v1/events?source={source}&limit=100"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = common::events_page(client, base, &format!("source={source}&limit=100")).await;
         let list = page["events"].as_array().cloned().unwrap_or_default();
         if list.len() >= n {
             return list;

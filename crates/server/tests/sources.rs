@@ -20,14 +20,7 @@ async fn count(client: &reqwest::Client, base: &str, query: &str) -> usize {
     let mut total = 0;
     let mut after = String::new();
     loop {
-        let page: Value = client
-            .get(format!("{base}/api/v1/events?limit=1000&{query}&after={after}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = common::events_page(client, base, &format!("limit=1000&{query}&after={after}")).await;
         total += page["events"].as_array().unwrap().len();
         match page["next"].as_str() {
             Some(next) => after = next.to_owned(),

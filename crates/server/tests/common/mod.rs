@@ -81,10 +81,14 @@ pub fn attack_events(steps: usize) -> String {
 
 /// The first stored event of `source`, waiting up to ten seconds for it;
 /// `Value::Null` when none came.
+/// One page of `GET /api/v1/events?{query}`.
+pub async fn events_page(client: &reqwest::Client, base: &str, query: &str) -> Value {
+    client.get(format!("{base}/api/v1/events?{query}")).send().await.unwrap().json().await.unwrap()
+}
+
 pub async fn first_event_of(client: &reqwest::Client, base: &str, source: &str) -> Value {
     for _ in 0..100 {
-        let page: Value =
-            client.get(format!("{base}/api/v1/events?source={source}")).send().await.unwrap().json().await.unwrap();
+        let page = events_page(client, base, &format!("source={source}")).await;
         if let Some(event) = page["events"].as_array().and_then(|e| e.first()) {
             return event.clone();
         }
