@@ -34,5 +34,5 @@ pub enum DetectError {
     /// The reference library (`rsigma-eval` used plainly) could not load
     /// the rules.
     #[error("the plain library refused the rules: {0}")]
-    Reference(String),
+    Reference(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

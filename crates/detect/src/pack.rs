@@ -98,14 +98,26 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Reads the rule sources and compiles them. Blocking (files, and
+    /// Reads the rule sources and compiles them once; the running set is
+    /// derived from that (see [`Catalog::switched`]). Blocking (files, and
     /// seconds of compiling for thousands of rules): call it off the async
     /// workers.
     pub fn load(config: &RulesConfig, switches: &Switches) -> Result<Catalog, RulesError> {
         let all = Arc::new(build(config, &[])?);
+        Ok(Catalog::over(all, config, switches))
+    }
+
+    /// The same loaded rules under other switches. Nothing is read or
+    /// compiled again: the running set is the loaded one less the disabled
+    /// rules ([`RuleSet::without`]).
+    pub fn switched(&self, config: &RulesConfig, switches: &Switches) -> Catalog {
+        Catalog::over(self.all.clone(), config, switches)
+    }
+
+    fn over(all: Arc<RuleSet>, config: &RulesConfig, switches: &Switches) -> Catalog {
         let disabled = disabled(&all, config, switches);
-        let active = if disabled.is_empty() { all.clone() } else { Arc::new(build(config, &disabled)?) };
-        Ok(Catalog { all, active })
+        let active = if disabled.is_empty() { all.clone() } else { Arc::new(all.without(&disabled)) };
+        Catalog { all, active }
     }
 
     /// Whether the rule with this id runs.
@@ -132,9 +144,9 @@ impl Catalog {
 
 /// The ids and names to leave out: the configuration's list, less rules
 /// switched on at run time, plus rules switched off.
-fn disabled(all: &RuleSet, config: &RulesConfig, switches: &Switches) -> Vec<String> {
+fn disabled(all: &RuleSet, config: &RulesConfig, switches: &Switches) -> HashSet<String> {
     let switched_on = |key: &str| all.rule(key).is_some_and(|m| switches.enabled.get(&m.id) == Some(&true));
-    let mut out: Vec<String> = config.disabled.iter().filter(|k| !switched_on(k)).cloned().collect();
+    let mut out: HashSet<String> = config.disabled.iter().filter(|k| !switched_on(k)).cloned().collect();
     out.extend(switches.enabled.iter().filter(|(_, on)| !**on).map(|(id, _)| id.clone()));
     out
 }
@@ -171,6 +183,48 @@ mod tests {
         assert!(switched.enabled(&tamper));
         assert!(!switched.enabled(&upload));
         assert!(switched.all.rule(&upload).is_some(), "a disabled rule is still listed");
+    }
+
+    #[test]
+    fn switching_derives_the_running_set_without_compiling_again() {
+        let config = RulesConfig::default();
+        let plain = Catalog::load(&config, &Switches::default()).unwrap();
+        assert!(Arc::ptr_eq(&plain.all, &plain.active), "nothing disabled: one set");
+        let upload = plain.all.rule("hospital-large-upload").unwrap().id.clone();
+        let off = plain.switched(&config, &Switches { enabled: [(upload.clone(), false)].into() });
+        assert!(Arc::ptr_eq(&plain.all, &off.all), "the loaded rules are shared, not reloaded");
+        assert_eq!(off.active.compilation(), plain.all.compilation(), "the running set was compiled again");
+        assert!(!off.enabled(&upload));
+        assert_eq!(off.active.len() + 1, plain.all.len());
+        let on = off.switched(&config, &Switches { enabled: [(upload.clone(), true)].into() });
+        assert!(on.enabled(&upload));
+        assert!(Arc::ptr_eq(&on.all, &on.active));
+        let reloaded = Catalog::load(&config, &Switches::default()).unwrap();
+        assert_ne!(reloaded.all.compilation(), plain.all.compilation(), "a load compiles anew");
+    }
+
+    #[test]
+    fn a_derived_set_detects_as_a_set_compiled_without_the_rule() {
+        let config = RulesConfig::default();
+        let plain = Catalog::load(&config, &Switches::default()).unwrap();
+        let mut ids: Vec<String> = plain.all.rules().map(|m| m.id.clone()).collect();
+        ids.sort();
+        for id in ids.iter().step_by(5) {
+            let derived = plain.switched(&config, &Switches { enabled: [(id.clone(), false)].into() });
+            // The builder leaves the rule out before parsing: a set that
+            // never had it, the reference the derived set must equal.
+            let compiled = load_rules(&RulesConfig { disabled: vec![id.clone()], ..Default::default() }).unwrap();
+            let listed = |set: &RuleSet| {
+                let mut ids: Vec<String> = set.rules().map(|m| m.id.clone()).collect();
+                ids.sort();
+                ids
+            };
+            assert_eq!(listed(&derived.active), listed(&compiled), "rules running without {id}");
+            assert_eq!(derived.active.refused(), compiled.refused(), "refusals without {id}");
+            assert_eq!(derived.active.correlated_ids, compiled.correlated_ids, "correlated without {id}");
+            assert_eq!(derived.active.correlation_only, compiled.correlation_only, "correlation-only without {id}");
+            assert_eq!(derived.active.compiled.len(), compiled.compiled.len(), "compiled rules without {id}");
+        }
     }
 
     #[test]

@@ -62,9 +62,9 @@ impl PlainLibrary {
     /// Rules given as YAML text (one or more documents), as
     /// [`crate::RuleSet::from_yaml`] takes them.
     pub fn from_yaml(yaml: &str) -> Result<Self, DetectError> {
-        let collection = parse_sigma_yaml(yaml).map_err(|e| DetectError::Reference(e.to_string()))?;
+        let collection = parse_sigma_yaml(yaml).map_err(|e| DetectError::Reference(e.into()))?;
         let mut engine = Engine::new();
-        engine.add_collection(&collection).map_err(|e| DetectError::Reference(e.to_string()))?;
+        engine.add_collection(&collection).map_err(|e| DetectError::Reference(e.into()))?;
         Ok(PlainLibrary { engine, refused: 0 })
     }
 

@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use rsigma_eval::correlation::compile_correlation;
@@ -38,7 +39,13 @@ pub struct RuleSet {
     pub(crate) correlation_only: HashSet<String>,
     refused: Vec<Refusal>,
     files: usize,
+    /// Which run of [`RuleSetBuilder::build`] compiled these rules.
+    compilation: u64,
 }
+
+/// Numbers each compilation, so that a set derived without compiling can
+/// be told from one compiled anew.
+static COMPILATIONS: AtomicU64 = AtomicU64::new(0);
 
 /// Collects rule sources before compiling them in one go.
 #[derive(Default)]
@@ -155,6 +162,7 @@ impl RuleSetBuilder {
             correlation_only: HashSet::new(),
             refused,
             files,
+            compilation: COMPILATIONS.fetch_add(1, Ordering::Relaxed),
         };
         set.add_correlations(correlations);
         set
@@ -320,6 +328,86 @@ impl RuleSet {
             self.correlations.push(Correlation { key: id, rule: compiled });
         }
         self.correlation_only.retain(|id| !generated.contains(id));
+    }
+}
+
+impl RuleSet {
+    /// The same set less the rules (detections or correlations) whose id or
+    /// name is in `disabled`, derived without parsing or compiling anything:
+    /// switching rules through the API must not cost the seconds a
+    /// compilation of thousands of rules takes. The kept compiled rules are
+    /// cloned and only the routing and prefilter indexes are rebuilt over
+    /// them. A correlation left without a rule it needs is refused, as
+    /// loading without that rule would refuse it.
+    pub fn without(&self, disabled: &HashSet<String>) -> RuleSet {
+        let off = |m: &RuleMeta| disabled.contains(&m.id) || m.name.as_ref().is_some_and(|n| disabled.contains(n));
+        let meta: HashMap<String, RuleMeta> =
+            self.meta.iter().filter(|(_, m)| !off(m)).map(|(id, m)| (id.clone(), m.clone())).collect();
+        let compiled: Vec<CompiledRule> = self
+            .compiled
+            .iter()
+            .filter(|rule| rule.id.as_ref().is_some_and(|id| meta.contains_key(id)))
+            .cloned()
+            .collect();
+        let mut names: HashMap<&str, &str> = HashMap::new();
+        for m in meta.values() {
+            names.insert(&m.id, &m.id);
+            if let Some(name) = &m.name {
+                names.insert(name, &m.id);
+            }
+        }
+        let mut refused = self.refused.clone();
+        let mut correlations = Vec::new();
+        let mut broken: Vec<String> = Vec::new();
+        let (mut generated, mut correlation_only) = (HashSet::new(), HashSet::new());
+        for correlation in self.correlations.iter().filter(|c| meta.contains_key(&c.key)) {
+            let rule = &correlation.rule;
+            if let Some(missing) = rule.rule_refs.iter().find(|r| !names.contains_key(r.as_str())) {
+                let path = meta.get(&correlation.key).map(|m| PathBuf::from(&m.path)).unwrap_or_default();
+                let reason = format!("references unknown rule {missing:?}");
+                refused.push(Refusal { path, title: Some(rule.title.clone()), reason });
+                broken.push(correlation.key.clone());
+                continue;
+            }
+            for id in rule.rule_refs.iter().filter_map(|r| names.get(r.as_str())) {
+                let target = if rule.generate { &mut generated } else { &mut correlation_only };
+                target.insert((*id).to_owned());
+            }
+            correlations.push(Correlation { key: correlation.key.clone(), rule: rule.clone() });
+        }
+        correlation_only.retain(|id| !generated.contains(id));
+        let wanted: HashSet<&str> =
+            correlations.iter().flat_map(|c| c.rule.rule_refs.iter().map(String::as_str)).collect();
+        let correlated: Vec<(String, Option<String>)> = self
+            .correlated
+            .iter()
+            .filter(|(id, name)| meta.contains_key(id) && std::iter::once(id).chain(name).any(|k| wanted.contains(k.as_str())))
+            .cloned()
+            .collect();
+        let mut meta = meta;
+        for key in &broken {
+            meta.remove(key);
+        }
+        RuleSet {
+            routes: RouteTable::build(&compiled),
+            prefilter: Prefilter::new(&compiled),
+            compiled,
+            meta,
+            correlated_ids: correlated.iter().map(|(id, _)| id.clone()).collect(),
+            correlated,
+            correlations,
+            correlation_only,
+            refused,
+            files: self.files,
+            compilation: self.compilation,
+        }
+    }
+
+    /// Which compilation the set's rules come from: a set derived with
+    /// [`RuleSet::without`] shares it with the set it came from, a set
+    /// loaded again gets a new one.
+    pub fn compilation(&self) -> u64 {
+        self.compilation
     }
 }
 

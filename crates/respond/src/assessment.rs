@@ -44,12 +44,16 @@ pub fn impact_threat(threat: &str) -> &str {
 /// Why no assessment could be attached.
 #[derive(Debug, thiserror::Error)]
 pub enum ImpactError {
+    /// The incident or the inventory could not be read.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
+    /// Nothing to assess: no threat type, or no asset of the incident in the inventory.
     #[error("the incident has no threat type, or none of its assets is in the inventory")]
     NothingToAssess,
+    /// The impact model refused the threat or the assets.
     #[error(transparent)]
     Assess(#[from] AssessError),
+    /// The incident is closed or merged away and takes no new assessment.
     #[error("the incident cannot change: {0}")]
     Closed(#[from] EditError),
 }

@@ -22,9 +22,13 @@ use crate::tasks::Signoff;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockKind {
+    /// NIS2 Art. 23(4)(a): early warning within 24 hours of awareness.
     Nis2EarlyWarning,
+    /// NIS2 Art. 23(4)(b): incident notification within 72 hours of awareness.
     Nis2Notification,
+    /// NIS2 Art. 23(4)(d): final report one calendar month after the notification.
     Nis2FinalReport,
+    /// GDPR Art. 33: breach notification to the supervisory authority within 72 hours.
     GdprArt33,
 }
 
@@ -34,9 +38,11 @@ enum Deadline {
 }
 
 impl ClockKind {
+    /// Every clock kind, in the order the deadlines usually fall.
     pub const ALL: [ClockKind; 4] =
         [ClockKind::Nis2EarlyWarning, ClockKind::Nis2Notification, ClockKind::Nis2FinalReport, ClockKind::GdprArt33];
 
+    /// The snake_case name used in JSON, the API and the timeline.
     pub fn as_str(self) -> &'static str {
         match self {
             ClockKind::Nis2EarlyWarning => "nis2_early_warning",
@@ -79,8 +85,11 @@ impl ClockKind {
 /// One running legal deadline on an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegulatoryClock {
+    /// Which deadline this is.
     pub kind: ClockKind,
+    /// When the clock started: awareness, or for the final report the notification's submission.
     pub started: Timestamp,
+    /// When the report is due.
     pub due: Timestamp,
     /// The IANA zone the calendar deadline was computed in.
     pub time_zone: String,
@@ -105,7 +114,9 @@ pub struct ClockConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderStage {
+    /// This many minutes before the due time.
     Before { minutes: i64 },
+    /// At the due time: the report is late.
     Overdue,
 }
 
@@ -123,9 +134,13 @@ impl ReminderStage {
 /// A reminder that should go out now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reminder {
+    /// The incident whose clock it is.
     pub incident: IncidentId,
+    /// Which report is due.
     pub kind: ClockKind,
+    /// When it is due.
     pub due: Timestamp,
+    /// Which reminder point this is.
     pub stage: ReminderStage,
     /// The moment this reminder became due.
     pub fire_at: Timestamp,
@@ -134,26 +149,37 @@ pub struct Reminder {
 /// Why a clock operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClockError {
+    /// The configured time zone is not an IANA name.
     #[error("unknown time zone {0:?}: expected an IANA name such as Europe/Paris")]
     UnknownTimeZone(String),
+    /// A reminder offset is zero or negative.
     #[error("reminder offsets must be positive durations")]
     NonPositiveReminder,
+    /// The incident was merged into another and changes only there.
     #[error("the incident was merged into {into} and takes no more changes")]
     MergedInto { into: IncidentId },
+    /// The incident is closed.
     #[error("the incident is closed: reopen it before changing it")]
     IncidentClosed,
+    /// The incident was already marked so (by whom, when).
     #[error("already marked by {by} at {at}")]
     AlreadyMarked { by: String, at: Timestamp },
+    /// The stated time of awareness lies after the marking itself.
     #[error("awareness time {aware_at} is after the time of marking {at}")]
     AwarenessInFuture { aware_at: Timestamp, at: Timestamp },
+    /// The deadline would fall outside the range of timestamps.
     #[error("a deadline from {start} is out of the representable range")]
     OutOfRange { start: Timestamp },
+    /// The incident has no clock of this kind (not marked significant or a breach).
     #[error("no {} clock runs on this incident", .0.as_str())]
     NoSuchClock(ClockKind),
+    /// This report was already recorded as submitted.
     #[error("the {} report was already submitted by {by}", kind.as_str())]
     AlreadySubmitted { kind: ClockKind, by: String },
+    /// The reminder is for a due time the clock no longer has.
     #[error("no {} clock is due at {due} any more", kind.as_str())]
     StaleReminder { kind: ClockKind, due: Timestamp },
+    /// The NIS2 final report was submitted before the notification.
     #[error("the NIS2 final report follows the incident notification: submit that first")]
     NotificationFirst,
 }
@@ -177,10 +203,12 @@ impl ClockConfig {
         Self::new(time_zone, &[SignedDuration::from_hours(6), SignedDuration::from_hours(1)])
     }
 
+    /// The hospital's time zone, in which calendar deadlines are computed.
     pub fn time_zone(&self) -> &TimeZone {
         &self.time_zone
     }
 
+    /// The IANA name of the hospital's time zone, as recorded on each clock.
     pub fn time_zone_name(&self) -> &str {
         &self.time_zone_name
     }

@@ -16,34 +16,49 @@ const MAX_TITLE_LEN: usize = 512;
 /// Why an edit was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {
+    /// The incident was merged into another and changes only there.
     #[error("the incident was merged into {into} and takes no more changes")]
     MergedInto { into: IncidentId },
+    /// The incident is closed.
     #[error("the incident is closed: reopen it before changing it")]
     IncidentClosed,
+    /// The assignee given is blank.
     #[error("assignee name is empty")]
     EmptyAssignee,
+    /// The incident is already assigned to this person.
     #[error("the incident is already assigned to {0}")]
     AlreadyAssignedTo(String),
+    /// Unassigning an incident that has no assignee.
     #[error("the incident has no assignee to remove")]
     NotAssigned,
+    /// The incident already has this severity.
     #[error("the incident's severity is already {0}")]
     SameSeverity(Severity),
+    /// The title given is blank.
     #[error("title is empty")]
     EmptyTitle,
+    /// The title is longer than allowed.
     #[error("title is {len} bytes, over the limit of {max}")]
     TitleTooLong { len: usize, max: usize },
+    /// The tag given is blank.
     #[error("tag is empty")]
     EmptyTag,
+    /// The tag is too long or contains whitespace.
     #[error("tag {tag:?} is over {max} bytes or contains whitespace")]
     InvalidTag { tag: String, max: usize },
+    /// An `attack.t…` tag that is not a well-formed ATT&CK technique id.
     #[error("tag {0:?} looks like an ATT&CK technique but is malformed: expected attack.tNNNN or attack.tNNNN.NNN")]
     MalformedAttackTag(String),
+    /// The incident already carries this tag.
     #[error("the incident already has tag {0:?}")]
     DuplicateTag(String),
+    /// The incident does not carry this tag.
     #[error("the incident has no tag {0:?}")]
     UnknownTag(String),
+    /// The comment given is blank.
     #[error("comment is empty")]
     EmptyComment,
+    /// The comment is longer than allowed.
     #[error("comment is {len} bytes, over the limit of {max}")]
     CommentTooLong { len: usize, max: usize },
 }
@@ -110,6 +125,7 @@ pub fn set_severity(
     Ok(())
 }
 
+/// Renames the incident.
 pub fn set_title(record: &mut IncidentRecord, title: &str, actor: &str, at: Timestamp) -> Result<(), EditError> {
     check_editable(record)?;
     let title = title.trim();
@@ -153,6 +169,7 @@ fn is_technique_number(s: &str) -> bool {
     }
 }
 
+/// Adds a tag (lower-cased; ATT&CK technique tags checked), so incidents can be filtered and exported by it.
 pub fn add_tag(record: &mut IncidentRecord, tag: &str, actor: &str, at: Timestamp) -> Result<(), EditError> {
     check_editable(record)?;
     let tag = normalise_tag(tag)?;
@@ -164,6 +181,7 @@ pub fn add_tag(record: &mut IncidentRecord, tag: &str, actor: &str, at: Timestam
     Ok(())
 }
 
+/// Removes a tag the incident carries.
 pub fn remove_tag(record: &mut IncidentRecord, tag: &str, actor: &str, at: Timestamp) -> Result<(), EditError> {
     check_editable(record)?;
     let tag = tag.trim().to_ascii_lowercase();

@@ -29,8 +29,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LocationLevel {
+    /// The same room.
     Room,
+    /// The same zone (a ward, a wing) within a floor.
     Zone,
+    /// The same floor of a building.
     Floor,
 }
 
@@ -79,10 +82,15 @@ impl Default for GroupingRules {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "by", content = "value", rename_all = "snake_case")]
 pub enum MatchReason {
+    /// Both stem from this event (a correlation alert and the alerts it correlates).
     Correlation(EventId),
+    /// The same threat type, or without one the same rule.
     RuleFamily(String),
+    /// The same asset id or host name.
     Asset(String),
+    /// The same place at the configured level.
     Location(String),
+    /// The same pseudonymised person token.
     Person(String),
     /// On an asset the incident's impact reaches.
     Impact(String),
@@ -146,10 +154,12 @@ fn place_key(location: &Location, level: LocationLevel) -> Option<String> {
 }
 
 impl Grouper {
+    /// A grouper with no incidents yet, grouping by `rules`.
     pub fn new(rules: GroupingRules) -> Self {
         Grouper { rules, groups: HashMap::new(), index: HashMap::new() }
     }
 
+    /// The rules it groups by.
     pub fn rules(&self) -> &GroupingRules {
         &self.rules
     }

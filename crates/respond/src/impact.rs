@@ -25,6 +25,7 @@ const KEPT_OTHER_PATHS: usize = 2;
 /// An impact report and its ranked mitigations, as of one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentImpact {
+    /// When the assessment was made; it reflects the inventory and incident as of then.
     pub assessed_at: Timestamp,
     /// Every impacted service; the most impacted other assets, by score.
     pub report: ImpactReport,

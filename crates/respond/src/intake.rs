@@ -16,10 +16,13 @@ use crate::tasks::push_playbook;
 /// Why an alert could not be added to an incident.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IntakeError {
+    /// The incident was merged into another; the alert belongs there.
     #[error("the incident was merged into {into}")]
     MergedInto { into: IncidentId },
+    /// The incident is no longer open (resolved or closed).
     #[error("the incident is {}: open a new one for this alert", status.as_str())]
     NotOpen { status: IncidentStatus },
+    /// The alert is already part of the incident.
     #[error("alert {0} is already part of the incident")]
     DuplicateAlert(safecare_model::AlertId),
 }

@@ -32,10 +32,6 @@
 //!
 //! [`Incident`]: safecare_model::Incident
 
-// Item docs are still being written (issue 14); the crate-level doc above
-// says what the crate owns. Remove this once `missing_docs` is clean here.
-#![allow(missing_docs)]
-
 mod assessment;
 mod bundled;
 mod clocks;

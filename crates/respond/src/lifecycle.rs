@@ -29,6 +29,7 @@ pub enum Transition {
 }
 
 impl Transition {
+    /// Every transition, in lifecycle order.
     pub const ALL: [Transition; 5] =
         [Transition::Acknowledge, Transition::Start, Transition::Resolve, Transition::Close, Transition::Reopen];
 
@@ -42,6 +43,7 @@ impl Transition {
         }
     }
 
+    /// The snake_case name used in the API and the timeline.
     pub fn as_str(self) -> &'static str {
         match self {
             Transition::Acknowledge => "acknowledge",
@@ -56,26 +58,37 @@ impl Transition {
 /// Why a transition was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
+    /// The incident already has the status the transition leads to.
     #[error("the incident is already {}", status.as_str())]
     AlreadyInState { status: IncidentStatus },
+    /// The incident has moved beyond the step the transition would take.
     #[error("cannot {}: the incident is already {}, past that step", transition.as_str(), status.as_str())]
     AlreadyPast { transition: Transition, status: IncidentStatus },
+    /// Starting work on an incident nobody has acknowledged.
     #[error("cannot start work on a new incident: acknowledge it first")]
     NotAcknowledged,
+    /// Starting work on a resolved incident, which needs a reopen.
     #[error("the incident is resolved: reopen it to resume work")]
     UseReopen,
+    /// Resolving an incident on which work has not started.
     #[error("cannot resolve an incident that is {}: start work on it first", status.as_str())]
     NotInProgress { status: IncidentStatus },
+    /// Closing an incident that is not resolved.
     #[error("cannot close an incident that is {}: resolve it first", status.as_str())]
     NotResolved { status: IncidentStatus },
+    /// Reopening an incident that is still open.
     #[error("cannot reopen an incident that is still open ({})", status.as_str())]
     StillOpen { status: IncidentStatus },
+    /// The incident is closed; only a reopen is allowed.
     #[error("the incident is closed: reopen it before any other change")]
     IncidentClosed,
+    /// The incident was merged into another and changes only there.
     #[error("the incident was merged into {into} and takes no more changes")]
     MergedInto { into: IncidentId },
+    /// Resolving while playbook tasks (listed `playbook/task`) are still pending.
     #[error("cannot resolve while playbook tasks are pending: {}", tasks.join(", "))]
     PendingTasks { tasks: Vec<String> },
+    /// Closing while regulatory reports (listed by clock) are still owed.
     #[error("cannot close while regulatory reports are owed: {}", clocks.join(", "))]
     ReportsOwed { clocks: Vec<String> },
 }

@@ -12,12 +12,16 @@ use crate::tasks::TaskState;
 /// Why a merge was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MergeError {
+    /// Both ids name the same incident.
     #[error("cannot merge an incident into itself")]
     SameIncident,
+    /// One of the incidents was already merged away.
     #[error("incident {id} was already merged into {into}")]
     AlreadyMerged { id: IncidentId, into: IncidentId },
+    /// One of the incidents is closed.
     #[error("incident {id} is closed: reopen it first")]
     Closed { id: IncidentId },
+    /// The incident merged into is resolved or closed.
     #[error("cannot merge into incident {id}, which is {}: merge into an open incident", status.as_str())]
     TargetNotOpen { id: IncidentId, status: IncidentStatus },
 }
@@ -25,18 +29,25 @@ pub enum MergeError {
 /// Why a split was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SplitError {
+    /// The incident was merged into another and changes only there.
     #[error("the incident was merged into {into}")]
     MergedInto { into: IncidentId },
+    /// The incident is resolved or closed.
     #[error("the incident is {}: split only open incidents", status.as_str())]
     NotOpen { status: IncidentStatus },
+    /// No alert was chosen to move.
     #[error("no alerts chosen to split off")]
     NothingChosen,
+    /// A chosen alert is not one of the incident's.
     #[error("alert {0} is not part of the incident")]
     UnknownAlert(AlertId),
+    /// Every alert was chosen, which would empty the incident.
     #[error("splitting off every alert would leave the incident empty")]
     AllAlerts,
+    /// An alert the incident lists was not among the alerts passed in.
     #[error("alert {0} of the incident was not provided")]
     MissingAlert(AlertId),
+    /// The new incident's title is blank.
     #[error("the new incident's title is empty")]
     EmptyTitle,
 }
@@ -49,7 +60,9 @@ pub struct SplitRequest<'a> {
     pub alerts: &'a [Alert],
     /// The alerts that move to the new incident.
     pub chosen: &'a [AlertId],
+    /// The id the new incident gets.
     pub new_id: IncidentId,
+    /// The new incident's title.
     pub title: &'a str,
 }
 

@@ -31,6 +31,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// The snake_case name used in playbook YAML, the API and the timeline.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Soc => "soc",
@@ -57,6 +58,7 @@ pub struct PlaybookTask {
     pub id: String,
     /// One line, imperative.
     pub title: String,
+    /// The role that carries the task out.
     pub role: Role,
     /// How to do it, for the person on duty.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -83,41 +85,57 @@ pub struct PlaybookTask {
 pub struct Playbook {
     /// Lower-case letters, digits, `-` and `_`; also the file name.
     pub id: String,
+    /// A short name for the playbook, shown with its tasks.
     pub title: String,
     /// The incident types (threats, as in `Incident::threat`) it applies to.
     pub threats: Vec<String>,
+    /// What the playbook is for, in a few sentences.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub summary: String,
+    /// Its tasks, in the order they run.
     pub tasks: Vec<PlaybookTask>,
 }
 
 /// What is wrong with one playbook, or between playbooks of a library.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlaybookError {
+    /// The file could not be read.
     #[error("cannot read: {0}")]
     Io(String),
+    /// The file is not valid playbook YAML.
     #[error("not a valid playbook: {0}")]
     Parse(String),
+    /// The id has characters other than lower-case letters, digits, `-` and `_`.
     #[error("id {0:?} must be non-empty lower-case letters, digits, '-' or '_'")]
     InvalidId(String),
+    /// The id differs from the file's name.
     #[error("id {id:?} does not match the file name {file_stem:?}")]
     IdMismatch { id: String, file_stem: String },
+    /// A required text field is blank.
     #[error("{field} is empty")]
     EmptyField { field: String },
+    /// The playbook names no threat it applies to.
     #[error("playbook names no threats it applies to")]
     NoThreats,
+    /// The playbook has no tasks.
     #[error("playbook has no tasks")]
     NoTasks,
+    /// Two tasks share an id.
     #[error("task id {0:?} is used twice")]
     DuplicateTask(String),
+    /// A task waits for a task the playbook does not have.
     #[error("task {task:?} comes after {after:?}, which is not a task of this playbook")]
     UnknownDependency { task: String, after: String },
+    /// A task waits for a task listed after it.
     #[error("task {task:?} comes after {after:?}, which is listed later: list tasks in the order they run")]
     ForwardDependency { task: String, after: String },
+    /// A task needs approval from the role that carries it out.
     #[error("task {0:?} requires approval from its own role; approval must come from someone else")]
     SelfApproval(String),
+    /// Two playbooks share an id.
     #[error("playbook id {0:?} is used by two playbooks")]
     DuplicatePlaybook(String),
+    /// Two playbooks claim the same threat.
     #[error("threat {threat:?} is claimed by both {first:?} and {second:?}")]
     ThreatClaimedTwice { threat: String, first: String, second: String },
 }
@@ -126,7 +144,9 @@ pub enum PlaybookError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {error}", path.display())]
 pub struct LoadError {
+    /// The playbook file.
     pub path: PathBuf,
+    /// What is wrong with it.
     pub error: PlaybookError,
 }
 
@@ -205,6 +225,7 @@ impl Playbook {
         errors
     }
 
+    /// The task with this id, if the playbook has one.
     pub fn task(&self, id: &str) -> Option<&PlaybookTask> {
         self.tasks.iter().find(|t| t.id == id)
     }
@@ -313,10 +334,12 @@ impl PlaybookLibrary {
         }
     }
 
+    /// Every playbook, in the order they were loaded (by file name).
     pub fn playbooks(&self) -> &[Playbook] {
         &self.playbooks
     }
 
+    /// The playbook with this id.
     pub fn get(&self, id: &str) -> Option<&Playbook> {
         self.playbooks.iter().find(|p| p.id == id)
     }

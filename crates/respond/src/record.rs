@@ -17,38 +17,64 @@ pub const SYSTEM_ACTOR: &str = "safecare";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimelineAction {
+    /// The incident was opened.
     Opened,
+    /// An alert was grouped into it.
     AlertAdded,
+    /// Its status changed (acknowledged, started, resolved, closed, reopened).
     StatusChanged,
+    /// Someone was assigned to it.
     Assigned,
+    /// Its assignee was removed.
     Unassigned,
+    /// Its severity changed.
     SeverityChanged,
+    /// It was renamed.
     TitleChanged,
+    /// A tag was added.
     TagAdded,
+    /// A tag was removed.
     TagRemoved,
+    /// A comment was added.
     Commented,
+    /// A playbook's tasks were attached.
     PlaybookAttached,
+    /// A playbook task was approved.
     TaskApproved,
+    /// A playbook task was done.
     TaskCompleted,
+    /// A playbook task was skipped as not applicable.
     TaskSkipped,
+    /// It was marked significant under NIS2.
     MarkedSignificant,
+    /// It was marked a personal-data breach under GDPR.
     MarkedPersonalDataBreach,
+    /// A regulatory report was recorded as submitted.
     ReportSubmitted,
+    /// A deadline reminder went out.
     ReminderSent,
+    /// Another incident was merged into this one.
     MergedFrom,
+    /// This incident was merged into another.
     MergedInto,
+    /// This incident was split off another.
     SplitFrom,
+    /// Alerts of this incident were split off into a new one.
     SplitInto,
+    /// A new impact assessment was attached.
     ImpactUpdated,
 }
 
 /// One change to an incident: when, who, what, and a human-readable detail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
+    /// When the change was made.
     pub at: Timestamp,
     /// A user name, or [`SYSTEM_ACTOR`] for automatic changes.
     pub actor: String,
+    /// What kind of change it was.
     pub action: TimelineAction,
+    /// What changed, for people reading the timeline.
     pub detail: String,
 }
 
@@ -57,15 +83,20 @@ pub struct TimelineEntry {
 pub struct Comment {
     /// 1, 2, 3… within the incident, so comments can be referred to.
     pub number: u32,
+    /// When it was written.
     pub at: Timestamp,
+    /// Who wrote it.
     pub author: String,
+    /// What it says.
     pub text: String,
 }
 
 /// Who declared something about the incident, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Marking {
+    /// Who declared it.
     pub by: String,
+    /// When it was declared.
     pub at: Timestamp,
     /// When the hospital became aware; the legal clocks run from here.
     pub aware_at: Timestamp,
@@ -75,11 +106,13 @@ pub struct Marking {
 /// the store persists it (JSON) and the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentRecord {
+    /// The incident itself: status, severity, alerts, assets, place.
     pub incident: Incident,
     /// Every change, in time order; entries are only ever added (a merge
     /// brings in the other incident's entries, marked with its id).
     #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
+    /// Comments, in the order they were written.
     #[serde(default)]
     pub comments: Vec<Comment>,
     /// Tasks of the attached playbooks, in playbook order.
@@ -88,6 +121,7 @@ pub struct IncidentRecord {
     /// The ids of the playbooks whose tasks are in `tasks`.
     #[serde(default)]
     pub playbooks: Vec<String>,
+    /// The regulatory deadlines running on the incident.
     #[serde(default)]
     pub clocks: Vec<RegulatoryClock>,
     /// Set when marked significant under NIS2.
@@ -136,6 +170,7 @@ impl IncidentRecord {
         record
     }
 
+    /// The incident's id.
     pub fn id(&self) -> IncidentId {
         self.incident.id
     }

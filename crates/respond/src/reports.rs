@@ -20,13 +20,18 @@ use crate::tasks::TaskStatus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportKind {
+    /// NIS2 early warning (24 h).
     Nis2EarlyWarning,
+    /// NIS2 incident notification (72 h).
     Nis2Notification,
+    /// NIS2 final report (one month).
     Nis2FinalReport,
+    /// GDPR Art. 33 notification to the supervisory authority (72 h).
     GdprNotification,
 }
 
 impl ReportKind {
+    /// Every report kind.
     pub const ALL: [ReportKind; 4] = [
         ReportKind::Nis2EarlyWarning,
         ReportKind::Nis2Notification,
@@ -57,12 +62,15 @@ impl ReportKind {
 /// What a report is drafted from.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportContext<'a> {
+    /// The incident reported on.
     pub record: &'a IncidentRecord,
     /// The incident's alerts, as the store has them.
     pub alerts: &'a [Alert],
+    /// The clock settings, for deadlines in the hospital's time zone.
     pub clocks: &'a ClockConfig,
     /// The reporting entity's name, as registered with the authority.
     pub organisation: &'a str,
+    /// The time the draft is made, stated in it.
     pub now: Timestamp,
 }
 

@@ -58,10 +58,13 @@ impl Default for IncidentsConfig {
 /// Why the incident service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// The playbooks could not be loaded.
     #[error(transparent)]
     Playbooks(#[from] PlaybooksError),
+    /// The configured time zone is not valid.
     #[error("invalid incidents.time_zone: {0}")]
     TimeZone(#[from] ClockError),
+    /// The open incidents could not be read back.
     #[error("cannot read open incidents to resume grouping: {0}")]
     Repository(#[from] RepositoryError),
 }
@@ -69,21 +72,28 @@ pub enum StartError {
 /// Why a change to an incident was not made.
 #[derive(Debug, thiserror::Error)]
 pub enum IncidentError {
+    /// No incident has this id.
     #[error("no incident {0}")]
     NotFound(IncidentId),
+    /// The incident or its alerts could not be read or saved.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
+    /// The merge was refused.
     #[error(transparent)]
     Merge(#[from] MergeError),
+    /// The split was refused.
     #[error(transparent)]
     Split(#[from] SplitError),
+    /// The impact could not be assessed.
     #[error(transparent)]
     Impact(#[from] ImpactError),
 }
 
 /// What every change needs besides the record: the playbooks and clocks.
 pub struct IncidentRules {
+    /// The playbooks attached to incidents by threat.
     pub playbooks: PlaybookLibrary,
+    /// The time zone and reminder points of the regulatory clocks.
     pub clocks: ClockConfig,
     /// The reporting entity named in NIS2/GDPR report drafts.
     pub organisation: String,
@@ -131,6 +141,7 @@ impl Incidents {
         Ok(Incidents { rules: Arc::new(rules), grouper: Arc::new(Mutex::new(grouper)), repository })
     }
 
+    /// The playbooks, clocks and organisation every change uses.
     pub fn rules(&self) -> &IncidentRules {
         &self.rules
     }

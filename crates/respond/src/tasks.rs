@@ -12,8 +12,11 @@ use crate::record::{IncidentRecord, TimelineAction};
 /// Who did something, when, with an optional note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signoff {
+    /// Who signed off.
     pub by: String,
+    /// When.
     pub at: Timestamp,
+    /// Why or how, in their words; may be empty.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
 }
@@ -22,8 +25,10 @@ pub struct Signoff {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum TaskStatus {
+    /// Not done yet.
     #[default]
     Pending,
+    /// Done, by whom and when.
     Done(Signoff),
     /// Not applicable to this incident; the note says why.
     Skipped(Signoff),
@@ -33,10 +38,14 @@ pub enum TaskStatus {
 /// copied in, so the record stays meaningful if the playbook is edited later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskState {
+    /// The id of the playbook the task comes from.
     pub playbook: String,
+    /// The task as the playbook defined it when attached.
     pub task: PlaybookTask,
+    /// Who approved the task, when it needs approval and has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<Signoff>,
+    /// Whether it is pending, done or skipped.
     #[serde(default)]
     pub status: TaskStatus,
 }
@@ -47,6 +56,7 @@ impl TaskState {
         format!("{}/{}", self.playbook, self.task.id)
     }
 
+    /// Whether the task is neither done nor skipped.
     pub fn is_pending(&self) -> bool {
         self.status == TaskStatus::Pending
     }
@@ -59,26 +69,37 @@ impl TaskState {
 /// Why a task operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaskError {
+    /// The incident was merged into another and changes only there.
     #[error("the incident was merged into {into} and takes no more changes")]
     MergedInto { into: IncidentId },
+    /// The incident is not open.
     #[error("the incident is {}: tasks can only change while it is open", status.as_str())]
     IncidentNotOpen { status: IncidentStatus },
+    /// This playbook's tasks are already on the incident.
     #[error("playbook {0:?} is already attached")]
     AlreadyAttached(String),
+    /// No task of the incident has this `playbook/task` key.
     #[error("no task {0:?} on this incident (expected playbook/task)")]
     UnknownTask(String),
+    /// The task is already done or skipped.
     #[error("task {task} is already {state}")]
     AlreadyFinished { task: String, state: &'static str },
+    /// The task needs approval before it can be completed.
     #[error("task {task} needs the approval of a {role} before it can be completed")]
     AwaitingApproval { task: String, role: Role },
+    /// The task waits for earlier tasks still pending.
     #[error("task {task} must wait for: {}", waiting_for.join(", "))]
     Blocked { task: String, waiting_for: Vec<String> },
+    /// Approving a task that needs no approval.
     #[error("task {0} does not require approval")]
     NoApprovalRequired(String),
+    /// The approver's role is not the one the task requires.
     #[error("task {task} must be approved by a {required}, not a {given}")]
     WrongApproverRole { task: String, required: Role, given: Role },
+    /// The task was already approved.
     #[error("task {task} was already approved by {by}")]
     AlreadyApproved { task: String, by: String },
+    /// Skipping a task without saying why.
     #[error("a reason is needed to skip a task")]
     EmptyReason,
 }

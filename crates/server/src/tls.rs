@@ -30,14 +30,15 @@ pub struct TlsConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
     /// A file could not be read or parsed.
-    #[error("cannot read {what} from {path}: {reason}")]
+    #[error("cannot read {what} from {path}: {source}")]
     Read {
         /// What it should hold (certificate, key).
         what: &'static str,
         /// The file.
         path: PathBuf,
-        /// Why it failed.
-        reason: String,
+        /// Why it failed: the file system, or the PEM parser.
+        #[source]
+        source: rustls_pki_types::pem::Error,
     },
     /// A file holds nothing of what it should.
     #[error("{path} holds no {what}")]
@@ -52,18 +53,15 @@ pub enum TlsError {
     Rustls(#[from] rustls::Error),
     /// The client CA for mutual TLS is unusable.
     #[error("invalid client CA: {0}")]
-    ClientCa(String),
+    ClientCa(#[source] rustls::server::VerifierBuilderError),
     /// A self-signed certificate could not be generated.
     #[error("cannot generate a certificate: {0}")]
     Generate(#[from] rcgen::Error),
 }
 
 fn certs(path: &Path, what: &'static str) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    let read = |reason: String| TlsError::Read { what, path: path.to_owned(), reason };
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| read(e.to_string()))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| read(e.to_string()))?;
+    let read = |source| TlsError::Read { what, path: path.to_owned(), source };
+    let certs = CertificateDer::pem_file_iter(path).map_err(read)?.collect::<Result<Vec<_>, _>>().map_err(read)?;
     if certs.is_empty() {
         return Err(TlsError::Empty { what, path: path.to_owned() });
     }
@@ -74,10 +72,10 @@ fn certs(path: &Path, what: &'static str) -> Result<Vec<CertificateDer<'static>>
 pub fn server_config(config: &TlsConfig) -> Result<Arc<ServerConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let chain = certs(&config.cert, "certificates")?;
-    let key = PrivateKeyDer::from_pem_file(&config.key).map_err(|e| TlsError::Read {
+    let key = PrivateKeyDer::from_pem_file(&config.key).map_err(|source| TlsError::Read {
         what: "a private key",
         path: config.key.clone(),
-        reason: e.to_string(),
+        source,
     })?;
     let builder = ServerConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions()?;
     let builder = match &config.client_ca {
@@ -89,7 +87,7 @@ pub fn server_config(config: &TlsConfig) -> Result<Arc<ServerConfig>, TlsError> 
             }
             let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
                 .build()
-                .map_err(|e| TlsError::ClientCa(e.to_string()))?;
+                .map_err(TlsError::ClientCa)?;
             builder.with_client_cert_verifier(verifier)
         }
     };
@@ -159,8 +157,10 @@ mod tests {
         assert!(server_config(&mutual).is_ok());
 
         let missing = TlsConfig { cert: dir.path().join("nope.pem"), ..good.clone() };
-        let err = server_config(&missing).unwrap_err().to_string();
-        assert!(err.contains("nope.pem"), "{err}");
+        let err = server_config(&missing).unwrap_err();
+        assert!(err.to_string().contains("nope.pem"), "{err}");
+        let cause = std::error::Error::source(&err).and_then(|c| c.downcast_ref::<rustls_pki_types::pem::Error>());
+        assert!(matches!(cause, Some(rustls_pki_types::pem::Error::Io(_))), "the I/O error is kept: {err:?}");
         std::fs::write(dir.path().join("empty.pem"), "").unwrap();
         let empty = TlsConfig { cert: dir.path().join("empty.pem"), ..good.clone() };
         assert!(matches!(server_config(&empty), Err(TlsError::Empty { .. })));

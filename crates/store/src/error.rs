@@ -49,9 +49,24 @@ pub enum StoreError {
     /// The query or cursor given by the caller is malformed.
     #[error("invalid query: {0}")]
     InvalidQuery(String),
-    /// A write transaction failed and nothing of it was stored.
+    /// A write transaction failed and nothing of it was stored. Every write
+    /// of the batch gets the same failure, hence shared.
     #[error("the write transaction failed and was rolled back: {0}")]
-    Transaction(String),
+    Transaction(#[source] std::sync::Arc<StoreError>),
+    /// The writer thread could not be started.
+    #[error("cannot start the store's writer thread: {0}")]
+    Writer(#[source] std::io::Error),
+    /// A read on a blocking thread panicked or was cancelled.
+    #[error("a store read failed: {0}")]
+    ReadTask(#[source] tokio::task::JoinError),
+    /// A stage's checkpoint holds something other than a log position.
+    #[error("checkpoint of stage {stage} is not a position: {value}")]
+    BadCheckpoint {
+        /// The stage.
+        stage: String,
+        /// What is stored instead.
+        value: String,
+    },
     /// The store was closed; it takes no more writes.
     #[error("the store is shut down")]
     Closed,

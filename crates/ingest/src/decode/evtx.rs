@@ -22,19 +22,23 @@ use super::windows::{self, WindowsError};
 #[derive(Debug, thiserror::Error)]
 pub enum EvtxError {
     /// The file cannot be opened as EVTX.
-    #[error("cannot open EVTX file {path}: {reason}")]
+    #[error("cannot open EVTX file {path}: {source}")]
     Open {
         /// The file.
         path: PathBuf,
-        /// Why.
-        reason: String,
+        /// Why, as the EVTX parser says.
+        #[source]
+        source: evtx::err::EvtxError,
     },
+    /// A chunk of the file cannot be read; the rest may still be.
+    #[error("damaged EVTX chunk: {0}")]
+    ChunkRead(#[source] evtx::err::EvtxError),
     /// A chunk of the file is damaged; the rest may still be read.
     #[error("damaged EVTX chunk: {0}")]
-    Chunk(String),
+    Chunk(#[source] evtx::err::ChunkError),
     /// A record is damaged.
     #[error("damaged EVTX record: {0}")]
-    Record(String),
+    Record(#[source] evtx::err::EvtxError),
     /// A record did not render to a JSON object.
     #[error("EVTX record {record_id} rendered to something other than a JSON object")]
     NotObject {
@@ -56,7 +60,7 @@ impl EvtxError {
     pub fn kind(&self) -> &'static str {
         match self {
             EvtxError::Open { .. } => "evtx_open",
-            EvtxError::Chunk(_) => "evtx_chunk",
+            EvtxError::ChunkRead(_) | EvtxError::Chunk(_) => "evtx_chunk",
             EvtxError::Record(_) => "evtx_record",
             EvtxError::NotObject { .. } => "evtx_not_object",
             EvtxError::Event { source, .. } => source.kind(),
@@ -78,7 +82,7 @@ impl EvtxEvents {
     pub fn open(path: impl AsRef<Path>, ctx: Context) -> Result<Self, EvtxError> {
         let path = path.as_ref();
         let parser = EvtxParser::from_path(path)
-            .map_err(|e| EvtxError::Open { path: path.to_owned(), reason: e.to_string() })?;
+            .map_err(|source| EvtxError::Open { path: path.to_owned(), source })?;
         let settings = Arc::new(ParserSettings::new().separate_json_attributes(false));
         Ok(EvtxEvents { chunks: parser.into_chunks(), settings, pending: VecDeque::new(), ctx })
     }
@@ -88,21 +92,21 @@ impl EvtxEvents {
         let mut data = match chunk {
             Ok(data) => data,
             Err(e) => {
-                self.pending.push_back(Err(EvtxError::Chunk(e.to_string())));
+                self.pending.push_back(Err(EvtxError::ChunkRead(e)));
                 return true;
             }
         };
         let mut parsed = match data.parse(self.settings.clone()) {
             Ok(parsed) => parsed,
             Err(e) => {
-                self.pending.push_back(Err(EvtxError::Chunk(e.to_string())));
+                self.pending.push_back(Err(EvtxError::Chunk(e)));
                 return true;
             }
         };
         for record in parsed.iter() {
             let item = record
                 .and_then(|r| r.into_json_value())
-                .map_err(|e| EvtxError::Record(e.to_string()))
+                .map_err(EvtxError::Record)
                 .and_then(|rec| to_event(rec.event_record_id, rec.data, &self.ctx));
             self.pending.push_back(item);
         }

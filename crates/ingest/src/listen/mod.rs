@@ -41,8 +41,15 @@ pub enum ListenError {
     #[error("listener socket failed: {0}")]
     Io(#[from] std::io::Error),
     /// The TLS setup is unusable.
-    #[error("TLS configuration: {0}")]
-    Tls(String),
+    #[error("TLS configuration: {what}: {source}")]
+    Tls {
+        /// Which part: the certificate chain, the private key, the CA…
+        what: String,
+        /// What is wrong with it (the PEM parser's, rustls' or the file
+        /// system's error, kept for the error chain).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The MQTT setup is unusable.
     #[error("MQTT configuration: {0}")]
     Mqtt(String),

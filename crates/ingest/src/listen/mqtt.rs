@@ -69,7 +69,10 @@ fn strip_scheme<'a>(url: &'a str, schemes: &[&str]) -> Option<&'a str> {
 }
 
 fn read_pem(path: &Path, what: &str) -> Result<Vec<u8>, ListenError> {
-    std::fs::read(path).map_err(|e| ListenError::Tls(format!("cannot read the {what} {}: {e}", path.display())))
+    std::fs::read(path).map_err(|source| ListenError::Tls {
+        what: format!("cannot read the {what} {}", path.display()),
+        source: source.into(),
+    })
 }
 
 /// The rustls client configuration of an `mqtts://` source.
@@ -264,7 +267,10 @@ mod tests {
         let half_identity = MqttConfig { ca: Some(ca.clone()), client_cert: Some(ca.clone()), ..config("mqtts://b") };
         assert!(matches!(MqttSubscriber::new(&half_identity), Err(ListenError::Mqtt(m)) if m.contains("together")));
         let missing = MqttConfig { ca: Some(dir.path().join("nope.pem")), ..config("mqtts://b") };
-        assert!(matches!(MqttSubscriber::new(&missing), Err(ListenError::Tls(m)) if m.contains("nope.pem")));
+        let missing = MqttSubscriber::new(&missing).err().unwrap();
+        assert!(matches!(&missing, ListenError::Tls { what, .. } if what.contains("nope.pem")), "{missing}");
+        let cause = std::error::Error::source(&missing).unwrap();
+        assert!(cause.downcast_ref::<std::io::Error>().is_some(), "the I/O error is kept: {cause}");
 
         let mutual = MqttConfig {
             ca: Some(ca.clone()),

@@ -80,7 +80,7 @@ pub enum ReloadError {
     #[error("{} rule(s) refused; the previous rules keep running", .0.len())]
     Refused(Vec<Refusal>),
     #[error("rule loading stopped unexpectedly: {0}")]
-    Task(String),
+    Task(#[source] tokio::task::JoinError),
 }
 
 /// Why a rule could not be switched on or off.
@@ -178,21 +178,22 @@ impl Detection {
     }
 
     /// Switches one rule (by id or name) on or off, saves the choice and
-    /// swaps in the resulting set. Refused when disabling would leave a
-    /// correlation without a rule it needs, and while the rule folders hold
-    /// a rule refused on reload.
+    /// swaps in the resulting set, derived from the loaded rules without
+    /// reading or compiling them again (so an edit the watcher refused
+    /// cannot slip in through a switch either). Refused when disabling
+    /// would leave a correlation without a rule it needs.
     pub async fn switch(&self, store: &dyn Store, rule: &str, enabled: bool) -> Result<RuleMeta, SwitchError> {
         let mut switches = self.changing.lock().await;
-        let meta = self.lock().catalog.all.rule(rule).cloned().ok_or_else(|| SwitchError::Unknown(rule.to_owned()))?;
+        let current = self.lock().catalog.clone();
+        let meta = current.all.rule(rule).cloned().ok_or_else(|| SwitchError::Unknown(rule.to_owned()))?;
         let mut wanted = switches.clone();
         wanted.enabled.insert(meta.id.clone(), enabled);
-        let catalog = self.rebuild(&wanted).await?;
-        // The rebuild reads the folders again; an edit the watcher refused
-        // must not slip in through a switch.
-        let refused = catalog.newly_refused(&self.lock().catalog);
-        if !refused.is_empty() {
-            return Err(ReloadError::Refused(refused).into());
-        }
+        let config = self.config.clone();
+        let switched = wanted.clone();
+        // Rebuilding the indexes over thousands of rules takes a moment.
+        let catalog = tokio::task::spawn_blocking(move || current.switched(&config, &switched))
+            .await
+            .map_err(ReloadError::Task)?;
         let broken: Vec<String> = catalog
             .broken_by_disabling()
             .iter()
@@ -215,7 +216,7 @@ impl Detection {
         let (config, switches) = (self.config.clone(), switches.clone());
         tokio::task::spawn_blocking(move || Catalog::load(&config, &switches))
             .await
-            .map_err(|e| ReloadError::Task(e.to_string()))?
+            .map_err(ReloadError::Task)?
             .map_err(ReloadError::from)
     }
 

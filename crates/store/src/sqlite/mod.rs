@@ -82,7 +82,7 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>, config: &SqliteConfig) -> Result<Self> {
         let path = path.as_ref().to_owned();
         let conn = schema::open_writer(&path, config.durability, config.check_on_start)?;
-        let (writer, thread) = writer::spawn(conn).map_err(|e| StoreError::Transaction(e.to_string()))?;
+        let (writer, thread) = writer::spawn(conn).map_err(StoreError::Writer)?;
         Ok(SqliteStore {
             path,
             writer,
@@ -127,7 +127,7 @@ impl SqliteStore {
             (conn, result)
         })
         .await
-        .map_err(|e| StoreError::Transaction(format!("read task failed: {e}")))?;
+        .map_err(StoreError::ReadTask)?;
         if let Ok(mut pool) = self.readers.lock()
             && pool.len() < self.max_readers
         {
@@ -252,7 +252,7 @@ impl Store for SqliteStore {
         value
             .as_u64()
             .map(Some)
-            .ok_or_else(|| StoreError::Transaction(format!("checkpoint of stage {stage} is not a position: {value}")))
+            .ok_or_else(|| StoreError::BadCheckpoint { stage: stage.to_owned(), value: value.to_string() })
     }
 
     async fn put_checkpoint(&self, checkpoint: Checkpoint) -> Result<()> {

@@ -100,9 +100,9 @@ fn commit(conn: &Connection, batch: Vec<Pending>, rows: usize) {
             tracing::error!(%err, "store transaction failed; rolling back");
             let _ = conn.execute_batch("ROLLBACK");
             metrics::counter!("safecare_store_commit_failures_total").increment(1);
-            let message = err.to_string();
+            let err = std::sync::Arc::new(err);
             for reply in replies {
-                let _ = reply.send(Err(StoreError::Transaction(message.clone())));
+                let _ = reply.send(Err(StoreError::Transaction(err.clone())));
             }
         }
     }
