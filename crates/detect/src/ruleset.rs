@@ -376,12 +376,20 @@ impl RuleSet {
             correlations.push(Correlation { key: correlation.key.clone(), rule: rule.clone() });
         }
         correlation_only.retain(|id| !generated.contains(id));
-        let wanted: HashSet<&str> =
-            correlations.iter().flat_map(|c| c.rule.rule_refs.iter().map(String::as_str)).collect();
+        // As loading does: the rules named by every correlation still in,
+        // including one just refused for a rule it lacks.
+        let wanted: HashSet<&str> = self
+            .correlations
+            .iter()
+            .filter(|c| meta.contains_key(&c.key))
+            .flat_map(|c| c.rule.rule_refs.iter().map(String::as_str))
+            .collect();
         let correlated: Vec<(String, Option<String>)> = self
             .correlated
             .iter()
-            .filter(|(id, name)| meta.contains_key(id) && std::iter::once(id).chain(name).any(|k| wanted.contains(k.as_str())))
+            .filter(|(id, name)| {
+                meta.contains_key(id) && std::iter::once(id).chain(name).any(|k| wanted.contains(k.as_str()))
+            })
             .cloned()
             .collect();
         let mut meta = meta;

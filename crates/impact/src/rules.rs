@@ -3,7 +3,6 @@
 //! `docs/impact.md`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -14,8 +13,22 @@ use crate::error::LoadError;
 use crate::inventory::parse_yaml;
 
 /// What an impact does to an asset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ImpactType {
     /// Data is disclosed.
     Confidentiality,
@@ -34,22 +47,11 @@ impl ImpactType {
 
     /// The name used in rules and reports (`availability`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ImpactType::Confidentiality => "confidentiality",
-            ImpactType::Integrity => "integrity",
-            ImpactType::Availability => "availability",
-            ImpactType::Safety => "safety",
-        }
+        self.into()
     }
 
     pub(crate) fn index(self) -> usize {
         self as usize
-    }
-}
-
-impl fmt::Display for ImpactType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -2,16 +2,28 @@
 //! API tokens. The records only; checking passwords and permissions belongs
 //! to the server.
 
-use std::fmt;
-use std::str::FromStr;
-
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// What someone is in the hospital's security organisation; each role has a
 /// fixed set of permissions (the server's permission matrix).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case", parse_err_ty = ParseRoleError, parse_err_fn = ParseRoleError::new)]
 pub enum Role {
     /// Runs the platform: users, tokens, configuration.
     Admin,
@@ -43,21 +55,7 @@ impl Role {
 
     /// The name used in configuration and the API (`soc_analyst`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::SocAnalyst => "soc_analyst",
-            Role::SecurityGuard => "security_guard",
-            Role::CrisisManager => "crisis_manager",
-            Role::PrivacyOfficer => "privacy_officer",
-            Role::Responder => "responder",
-            Role::Sensor => "sensor",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
@@ -68,10 +66,9 @@ impl fmt::Display for Role {
 )]
 pub struct ParseRoleError(String);
 
-impl FromStr for Role {
-    type Err = ParseRoleError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| ParseRoleError(s.to_owned()))
+impl ParseRoleError {
+    fn new(name: &str) -> Self {
+        ParseRoleError(name.to_owned())
     }
 }
 

@@ -7,7 +7,6 @@
 //! propagation over it belong to the impact crate.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -15,8 +14,22 @@ use serde_json::{Map, Value};
 use crate::{IdentifierKind, Location};
 
 /// What kind of thing an asset is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AssetKind {
     // Business assets.
     /// A clinical or business service (emergency department, ICU, pharmacy…).
@@ -62,6 +75,11 @@ pub enum AssetKind {
 }
 
 impl AssetKind {
+    /// The snake_case name used in inventories and the API (`medical_device`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
     /// Business assets are what the hospital exists to deliver; impact
     /// reports end at them.
     pub fn is_business(self) -> bool {
@@ -69,16 +87,10 @@ impl AssetKind {
     }
 }
 
-impl fmt::Display for AssetKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value = serde_json::to_value(self).map_err(|_| fmt::Error)?;
-        f.write_str(value.as_str().ok_or(fmt::Error)?)
-    }
-}
-
 /// The ways one asset relates to another (`from` → `to`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RelationKind {
     /// `from` needs `to` to work.
     DependsOn,
@@ -94,9 +106,17 @@ pub enum RelationKind {
     PartOf,
 }
 
+impl RelationKind {
+    /// The snake_case name used in inventories and the API (`depends_on`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// What flows along a dependency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DependencyClass {
     /// Electrical power.
     Power,
@@ -112,6 +132,13 @@ pub enum DependencyClass {
     Access,
     /// Consumables and supplies.
     Supply,
+}
+
+impl DependencyClass {
+    /// The snake_case name used in inventories and the API.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// Ways to recognise an asset in incoming events.

@@ -1,8 +1,5 @@
 //! The one event model for cyber, physical, building and medical sources.
 
-use std::fmt;
-use std::str::FromStr;
-
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -10,8 +7,23 @@ use serde_json::{Map, Value};
 use crate::{EventId, Location, Severity};
 
 /// Which world an event comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase", ascii_case_insensitive, parse_err_ty = InvalidEvent, parse_err_fn = unknown_domain)]
 pub enum Domain {
     /// IT and network: hosts, accounts, firewalls, IDS.
     Cyber,
@@ -29,29 +41,12 @@ impl Domain {
 
     /// The name used in the API and rules (`cyber`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Domain::Cyber => "cyber",
-            Domain::Physical => "physical",
-            Domain::Building => "building",
-            Domain::Medical => "medical",
-        }
+        self.into()
     }
 }
 
-impl fmt::Display for Domain {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Domain {
-    type Err = InvalidEvent;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|d| d.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| InvalidEvent::UnknownDomain(s.to_owned()))
-    }
+fn unknown_domain(name: &str) -> InvalidEvent {
+    InvalidEvent::UnknownDomain(name.to_owned())
 }
 
 /// The Sigma logsource of an event, set by its decoder; it selects which

@@ -3,14 +3,27 @@
 //! reads identifiers out of events) both compare normalised values, so an
 //! identifier written two ways by two systems still meets.
 
-use std::fmt;
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
 /// Which kind of identifier a value is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum IdentifierKind {
     /// A host name, short or fully qualified.
     Hostname,
@@ -29,20 +42,7 @@ pub enum IdentifierKind {
 impl IdentifierKind {
     /// The name used in inventories and messages (`device_id`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            IdentifierKind::Hostname => "hostname",
-            IdentifierKind::Ip => "ip",
-            IdentifierKind::Mac => "mac",
-            IdentifierKind::Serial => "serial",
-            IdentifierKind::DeviceId => "device_id",
-            IdentifierKind::BmsPoint => "bms_point",
-        }
-    }
-}
-
-impl fmt::Display for IdentifierKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 

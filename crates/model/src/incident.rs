@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 use crate::{AlertId, IncidentId, Location, Severity};
 
 /// Where an incident is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, strum::IntoStaticStr, strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum IncidentStatus {
     /// Opened, nobody has looked yet.
     #[default]
@@ -37,13 +40,7 @@ impl IncidentStatus {
 
     /// The name used in the API (`in_progress`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            IncidentStatus::New => "new",
-            IncidentStatus::Acknowledged => "acknowledged",
-            IncidentStatus::InProgress => "in_progress",
-            IncidentStatus::Resolved => "resolved",
-            IncidentStatus::Closed => "closed",
-        }
+        self.into()
     }
 
     /// True while someone still has to act on it.

@@ -1,16 +1,29 @@
 //! How bad something is, on one scale shared by events, alerts and incidents.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 /// Severity, ordered from `Info` to `Critical`.
 ///
 /// Serialised in lower case (`"high"`). The IDMEFv2 form of an alert maps it
 /// onto that format's own scale (see [`crate::Alert`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    Default,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase", ascii_case_insensitive, parse_err_ty = ParseSeverityError, parse_err_fn = ParseSeverityError::new)]
 pub enum Severity {
     /// Informational; no action expected.
     #[default]
@@ -30,6 +43,12 @@ pub enum Severity {
 #[error("unknown severity {0:?}: expected info, low, medium, high or critical")]
 pub struct ParseSeverityError(String);
 
+impl ParseSeverityError {
+    fn new(name: &str) -> Self {
+        ParseSeverityError(name.to_owned())
+    }
+}
+
 impl Severity {
     /// All severities, lowest first.
     pub const ALL: [Severity; 5] =
@@ -37,13 +56,7 @@ impl Severity {
 
     /// The lower-case name used in JSON, the store and the API.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
+        self.into()
     }
 
     /// A small integer (0 = info … 4 = critical), stable for storage.
@@ -54,22 +67,6 @@ impl Severity {
     /// The inverse of [`Severity::rank`].
     pub fn from_rank(rank: u8) -> Option<Self> {
         Self::ALL.get(usize::from(rank)).copied()
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Severity {
-    type Err = ParseSeverityError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| ParseSeverityError(s.to_owned()))
     }
 }
 

@@ -7,8 +7,22 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// A class of stored data with its own retention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DataClass {
     /// Events as received.
     RawEvents,
@@ -27,18 +41,7 @@ impl DataClass {
 
     /// The name used in configuration and reports (`raw_events`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            DataClass::RawEvents => "raw_events",
-            DataClass::Alerts => "alerts",
-            DataClass::Incidents => "incidents",
-            DataClass::VaultEntries => "vault_entries",
-        }
-    }
-}
-
-impl fmt::Display for DataClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 

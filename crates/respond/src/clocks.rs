@@ -19,8 +19,9 @@ use crate::record::{IncidentRecord, Marking, TimelineAction};
 use crate::tasks::Signoff;
 
 /// Which legal deadline a clock tracks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ClockKind {
     /// NIS2 Art. 23(4)(a): early warning within 24 hours of awareness.
     Nis2EarlyWarning,
@@ -44,12 +45,7 @@ impl ClockKind {
 
     /// The snake_case name used in JSON, the API and the timeline.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ClockKind::Nis2EarlyWarning => "nis2_early_warning",
-            ClockKind::Nis2Notification => "nis2_notification",
-            ClockKind::Nis2FinalReport => "nis2_final_report",
-            ClockKind::GdprArt33 => "gdpr_art33",
-        }
+        self.into()
     }
 
     /// The human name, with its legal reference.
@@ -115,7 +111,10 @@ pub struct ClockConfig {
 #[serde(rename_all = "snake_case")]
 pub enum ReminderStage {
     /// This many minutes before the due time.
-    Before { minutes: i64 },
+    Before {
+        /// Minutes before the due time.
+        minutes: i64,
+    },
     /// At the due time: the report is late.
     Overdue,
 }
@@ -157,28 +156,54 @@ pub enum ClockError {
     NonPositiveReminder,
     /// The incident was merged into another and changes only there.
     #[error("the incident was merged into {into} and takes no more changes")]
-    MergedInto { into: IncidentId },
+    MergedInto {
+        /// The incident it was merged into.
+        into: IncidentId,
+    },
     /// The incident is closed.
     #[error("the incident is closed: reopen it before changing it")]
     IncidentClosed,
     /// The incident was already marked so (by whom, when).
     #[error("already marked by {by} at {at}")]
-    AlreadyMarked { by: String, at: Timestamp },
+    AlreadyMarked {
+        /// Who marked it.
+        by: String,
+        /// When it was marked.
+        at: Timestamp,
+    },
     /// The stated time of awareness lies after the marking itself.
     #[error("awareness time {aware_at} is after the time of marking {at}")]
-    AwarenessInFuture { aware_at: Timestamp, at: Timestamp },
+    AwarenessInFuture {
+        /// The stated time of awareness.
+        aware_at: Timestamp,
+        /// The time of marking.
+        at: Timestamp,
+    },
     /// The deadline would fall outside the range of timestamps.
     #[error("a deadline from {start} is out of the representable range")]
-    OutOfRange { start: Timestamp },
+    OutOfRange {
+        /// The start that was asked for.
+        start: Timestamp,
+    },
     /// The incident has no clock of this kind (not marked significant or a breach).
     #[error("no {} clock runs on this incident", .0.as_str())]
     NoSuchClock(ClockKind),
     /// This report was already recorded as submitted.
     #[error("the {} report was already submitted by {by}", kind.as_str())]
-    AlreadySubmitted { kind: ClockKind, by: String },
+    AlreadySubmitted {
+        /// Which report.
+        kind: ClockKind,
+        /// Who submitted it.
+        by: String,
+    },
     /// The reminder is for a due time the clock no longer has.
     #[error("no {} clock is due at {due} any more", kind.as_str())]
-    StaleReminder { kind: ClockKind, due: Timestamp },
+    StaleReminder {
+        /// Which clock.
+        kind: ClockKind,
+        /// The due time the reminder was for.
+        due: Timestamp,
+    },
     /// The NIS2 final report was submitted before the notification.
     #[error("the NIS2 final report follows the incident notification: submit that first")]
     NotificationFirst,

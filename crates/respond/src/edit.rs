@@ -18,7 +18,10 @@ const MAX_TITLE_LEN: usize = 512;
 pub enum EditError {
     /// The incident was merged into another and changes only there.
     #[error("the incident was merged into {into} and takes no more changes")]
-    MergedInto { into: IncidentId },
+    MergedInto {
+        /// The incident it was merged into.
+        into: IncidentId,
+    },
     /// The incident is closed.
     #[error("the incident is closed: reopen it before changing it")]
     IncidentClosed,
@@ -39,13 +42,23 @@ pub enum EditError {
     EmptyTitle,
     /// The title is longer than allowed.
     #[error("title is {len} bytes, over the limit of {max}")]
-    TitleTooLong { len: usize, max: usize },
+    TitleTooLong {
+        /// Its length, in bytes.
+        len: usize,
+        /// The limit, in bytes.
+        max: usize,
+    },
     /// The tag given is blank.
     #[error("tag is empty")]
     EmptyTag,
     /// The tag is too long or contains whitespace.
     #[error("tag {tag:?} is over {max} bytes or contains whitespace")]
-    InvalidTag { tag: String, max: usize },
+    InvalidTag {
+        /// The tag, as normalised.
+        tag: String,
+        /// The limit, in bytes.
+        max: usize,
+    },
     /// An `attack.t…` tag that is not a well-formed ATT&CK technique id.
     #[error("tag {0:?} looks like an ATT&CK technique but is malformed: expected attack.tNNNN or attack.tNNNN.NNN")]
     MalformedAttackTag(String),
@@ -60,7 +73,12 @@ pub enum EditError {
     EmptyComment,
     /// The comment is longer than allowed.
     #[error("comment is {len} bytes, over the limit of {max}")]
-    CommentTooLong { len: usize, max: usize },
+    CommentTooLong {
+        /// Its length, in bytes.
+        len: usize,
+        /// The limit, in bytes.
+        max: usize,
+    },
 }
 
 pub(crate) fn check_editable(record: &IncidentRecord) -> Result<(), EditError> {

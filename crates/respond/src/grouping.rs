@@ -114,10 +114,20 @@ impl MatchReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupDecision {
     /// Open a new incident with this id.
-    Open { incident: IncidentId },
+    Open {
+        /// The id for the new incident.
+        incident: IncidentId,
+    },
     /// Add the alert to this incident. `also_matches` lists other open
     /// incidents the alert would have joined too: candidates for a merge.
-    Join { incident: IncidentId, reasons: Vec<MatchReason>, also_matches: Vec<IncidentId> },
+    Join {
+        /// The incident it joins.
+        incident: IncidentId,
+        /// The keys the alert shares with it.
+        reasons: Vec<MatchReason>,
+        /// Other open incidents the alert would have joined too.
+        also_matches: Vec<IncidentId>,
+    },
 }
 
 #[derive(Debug, Default)]

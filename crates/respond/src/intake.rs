@@ -18,10 +18,16 @@ use crate::tasks::push_playbook;
 pub enum IntakeError {
     /// The incident was merged into another; the alert belongs there.
     #[error("the incident was merged into {into}")]
-    MergedInto { into: IncidentId },
+    MergedInto {
+        /// The incident it was merged into.
+        into: IncidentId,
+    },
     /// The incident is no longer open (resolved or closed).
     #[error("the incident is {}: open a new one for this alert", status.as_str())]
-    NotOpen { status: IncidentStatus },
+    NotOpen {
+        /// The status the incident has.
+        status: IncidentStatus,
+    },
     /// The alert is already part of the incident.
     #[error("alert {0} is already part of the incident")]
     DuplicateAlert(safecare_model::AlertId),

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::record::{IncidentRecord, TimelineAction};
 
 /// A change of status someone asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Transition {
     /// new → acknowledged: someone has seen it and owns the triage.
     Acknowledge,
@@ -45,13 +46,7 @@ impl Transition {
 
     /// The snake_case name used in the API and the timeline.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Transition::Acknowledge => "acknowledge",
-            Transition::Start => "start",
-            Transition::Resolve => "resolve",
-            Transition::Close => "close",
-            Transition::Reopen => "reopen",
-        }
+        self.into()
     }
 }
 
@@ -60,10 +55,18 @@ impl Transition {
 pub enum TransitionError {
     /// The incident already has the status the transition leads to.
     #[error("the incident is already {}", status.as_str())]
-    AlreadyInState { status: IncidentStatus },
+    AlreadyInState {
+        /// The status the incident has.
+        status: IncidentStatus,
+    },
     /// The incident has moved beyond the step the transition would take.
     #[error("cannot {}: the incident is already {}, past that step", transition.as_str(), status.as_str())]
-    AlreadyPast { transition: Transition, status: IncidentStatus },
+    AlreadyPast {
+        /// The transition asked for.
+        transition: Transition,
+        /// The status the incident has.
+        status: IncidentStatus,
+    },
     /// Starting work on an incident nobody has acknowledged.
     #[error("cannot start work on a new incident: acknowledge it first")]
     NotAcknowledged,
@@ -72,25 +75,43 @@ pub enum TransitionError {
     UseReopen,
     /// Resolving an incident on which work has not started.
     #[error("cannot resolve an incident that is {}: start work on it first", status.as_str())]
-    NotInProgress { status: IncidentStatus },
+    NotInProgress {
+        /// The status the incident has.
+        status: IncidentStatus,
+    },
     /// Closing an incident that is not resolved.
     #[error("cannot close an incident that is {}: resolve it first", status.as_str())]
-    NotResolved { status: IncidentStatus },
+    NotResolved {
+        /// The status the incident has.
+        status: IncidentStatus,
+    },
     /// Reopening an incident that is still open.
     #[error("cannot reopen an incident that is still open ({})", status.as_str())]
-    StillOpen { status: IncidentStatus },
+    StillOpen {
+        /// The status the incident has.
+        status: IncidentStatus,
+    },
     /// The incident is closed; only a reopen is allowed.
     #[error("the incident is closed: reopen it before any other change")]
     IncidentClosed,
     /// The incident was merged into another and changes only there.
     #[error("the incident was merged into {into} and takes no more changes")]
-    MergedInto { into: IncidentId },
+    MergedInto {
+        /// The incident it was merged into.
+        into: IncidentId,
+    },
     /// Resolving while playbook tasks (listed `playbook/task`) are still pending.
     #[error("cannot resolve while playbook tasks are pending: {}", tasks.join(", "))]
-    PendingTasks { tasks: Vec<String> },
+    PendingTasks {
+        /// The pending tasks, as `playbook/task`.
+        tasks: Vec<String>,
+    },
     /// Closing while regulatory reports (listed by clock) are still owed.
     #[error("cannot close while regulatory reports are owed: {}", clocks.join(", "))]
-    ReportsOwed { clocks: Vec<String> },
+    ReportsOwed {
+        /// The clocks still running.
+        clocks: Vec<String>,
+    },
 }
 
 /// Whether `transition` is allowed from `from` by the state machine alone,

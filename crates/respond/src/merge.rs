@@ -17,13 +17,26 @@ pub enum MergeError {
     SameIncident,
     /// One of the incidents was already merged away.
     #[error("incident {id} was already merged into {into}")]
-    AlreadyMerged { id: IncidentId, into: IncidentId },
+    AlreadyMerged {
+        /// The incident already merged.
+        id: IncidentId,
+        /// The incident it was merged into.
+        into: IncidentId,
+    },
     /// One of the incidents is closed.
     #[error("incident {id} is closed: reopen it first")]
-    Closed { id: IncidentId },
+    Closed {
+        /// The incident.
+        id: IncidentId,
+    },
     /// The incident merged into is resolved or closed.
     #[error("cannot merge into incident {id}, which is {}: merge into an open incident", status.as_str())]
-    TargetNotOpen { id: IncidentId, status: IncidentStatus },
+    TargetNotOpen {
+        /// The incident merged into.
+        id: IncidentId,
+        /// Its status.
+        status: IncidentStatus,
+    },
 }
 
 /// Why a split was refused.
@@ -31,10 +44,16 @@ pub enum MergeError {
 pub enum SplitError {
     /// The incident was merged into another and changes only there.
     #[error("the incident was merged into {into}")]
-    MergedInto { into: IncidentId },
+    MergedInto {
+        /// The incident it was merged into.
+        into: IncidentId,
+    },
     /// The incident is resolved or closed.
     #[error("the incident is {}: split only open incidents", status.as_str())]
-    NotOpen { status: IncidentStatus },
+    NotOpen {
+        /// The status the incident has.
+        status: IncidentStatus,
+    },
     /// No alert was chosen to move.
     #[error("no alerts chosen to split off")]
     NothingChosen,

@@ -7,14 +7,27 @@
 //! an author fixes a directory in one pass.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 /// Who carries out a task or must approve it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// Security operations centre analysts.
     Soc,
@@ -33,20 +46,7 @@ pub enum Role {
 impl Role {
     /// The snake_case name used in playbook YAML, the API and the timeline.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Soc => "soc",
-            Role::SecurityGuard => "security_guard",
-            Role::CrisisManager => "crisis_manager",
-            Role::It => "it",
-            Role::ClinicalLead => "clinical_lead",
-            Role::PrivacyOfficer => "privacy_officer",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
@@ -110,10 +110,18 @@ pub enum PlaybookError {
     InvalidId(String),
     /// The id differs from the file's name.
     #[error("id {id:?} does not match the file name {file_stem:?}")]
-    IdMismatch { id: String, file_stem: String },
+    IdMismatch {
+        /// The id in the file.
+        id: String,
+        /// The file name without its extension.
+        file_stem: String,
+    },
     /// A required text field is blank.
     #[error("{field} is empty")]
-    EmptyField { field: String },
+    EmptyField {
+        /// The name of the field.
+        field: String,
+    },
     /// The playbook names no threat it applies to.
     #[error("playbook names no threats it applies to")]
     NoThreats,
@@ -125,10 +133,20 @@ pub enum PlaybookError {
     DuplicateTask(String),
     /// A task waits for a task the playbook does not have.
     #[error("task {task:?} comes after {after:?}, which is not a task of this playbook")]
-    UnknownDependency { task: String, after: String },
+    UnknownDependency {
+        /// The task.
+        task: String,
+        /// The task it waits for.
+        after: String,
+    },
     /// A task waits for a task listed after it.
     #[error("task {task:?} comes after {after:?}, which is listed later: list tasks in the order they run")]
-    ForwardDependency { task: String, after: String },
+    ForwardDependency {
+        /// The task.
+        task: String,
+        /// The task it waits for.
+        after: String,
+    },
     /// A task needs approval from the role that carries it out.
     #[error("task {0:?} requires approval from its own role; approval must come from someone else")]
     SelfApproval(String),
@@ -137,7 +155,14 @@ pub enum PlaybookError {
     DuplicatePlaybook(String),
     /// Two playbooks claim the same threat.
     #[error("threat {threat:?} is claimed by both {first:?} and {second:?}")]
-    ThreatClaimedTwice { threat: String, first: String, second: String },
+    ThreatClaimedTwice {
+        /// The threat.
+        threat: String,
+        /// The playbook that claimed it first.
+        first: String,
+        /// The other playbook.
+        second: String,
+    },
 }
 
 /// A playbook error with the file it came from.

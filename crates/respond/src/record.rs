@@ -14,8 +14,9 @@ use crate::tasks::TaskState;
 pub const SYSTEM_ACTOR: &str = "safecare";
 
 /// What kind of change a timeline entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TimelineAction {
     /// The incident was opened.
     Opened,
@@ -63,6 +64,13 @@ pub enum TimelineAction {
     SplitInto,
     /// A new impact assessment was attached.
     ImpactUpdated,
+}
+
+impl TimelineAction {
+    /// The snake_case name used in JSON and the audit log (`alert_added`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// One change to an incident: when, who, what, and a human-readable detail.

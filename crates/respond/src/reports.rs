@@ -17,8 +17,9 @@ use crate::record::IncidentRecord;
 use crate::tasks::TaskStatus;
 
 /// Which report to draft.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ReportKind {
     /// NIS2 early warning (24 h).
     Nis2EarlyWarning,
@@ -28,6 +29,13 @@ pub enum ReportKind {
     Nis2FinalReport,
     /// GDPR Art. 33 notification to the supervisory authority (72 h).
     GdprNotification,
+}
+
+impl ReportKind {
+    /// The snake_case name used in the API (`nis2_early_warning`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 impl ReportKind {

@@ -71,10 +71,16 @@ impl TaskState {
 pub enum TaskError {
     /// The incident was merged into another and changes only there.
     #[error("the incident was merged into {into} and takes no more changes")]
-    MergedInto { into: IncidentId },
+    MergedInto {
+        /// The incident it was merged into.
+        into: IncidentId,
+    },
     /// The incident is not open.
     #[error("the incident is {}: tasks can only change while it is open", status.as_str())]
-    IncidentNotOpen { status: IncidentStatus },
+    IncidentNotOpen {
+        /// The status the incident has.
+        status: IncidentStatus,
+    },
     /// This playbook's tasks are already on the incident.
     #[error("playbook {0:?} is already attached")]
     AlreadyAttached(String),
@@ -83,22 +89,49 @@ pub enum TaskError {
     UnknownTask(String),
     /// The task is already done or skipped.
     #[error("task {task} is already {state}")]
-    AlreadyFinished { task: String, state: &'static str },
+    AlreadyFinished {
+        /// The task.
+        task: String,
+        /// What became of it: done or skipped.
+        state: &'static str,
+    },
     /// The task needs approval before it can be completed.
     #[error("task {task} needs the approval of a {role} before it can be completed")]
-    AwaitingApproval { task: String, role: Role },
+    AwaitingApproval {
+        /// The task.
+        task: String,
+        /// The role that must approve it.
+        role: Role,
+    },
     /// The task waits for earlier tasks still pending.
     #[error("task {task} must wait for: {}", waiting_for.join(", "))]
-    Blocked { task: String, waiting_for: Vec<String> },
+    Blocked {
+        /// The task.
+        task: String,
+        /// The earlier tasks still pending.
+        waiting_for: Vec<String>,
+    },
     /// Approving a task that needs no approval.
     #[error("task {0} does not require approval")]
     NoApprovalRequired(String),
     /// The approver's role is not the one the task requires.
     #[error("task {task} must be approved by a {required}, not a {given}")]
-    WrongApproverRole { task: String, required: Role, given: Role },
+    WrongApproverRole {
+        /// The task.
+        task: String,
+        /// The role the task requires.
+        required: Role,
+        /// The approver's role.
+        given: Role,
+    },
     /// The task was already approved.
     #[error("task {task} was already approved by {by}")]
-    AlreadyApproved { task: String, by: String },
+    AlreadyApproved {
+        /// The task.
+        task: String,
+        /// Who approved it.
+        by: String,
+    },
     /// Skipping a task without saying why.
     #[error("a reason is needed to skip a task")]
     EmptyReason,

@@ -1,12 +1,12 @@
 //! The `safecare` binary as a user runs it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-fn safecare() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_safecare"))
-}
+use common::{Served, safecare, serve_command, url_in};
 
 #[test]
 fn version_is_printed() {
@@ -29,27 +29,15 @@ fn a_bad_config_file_stops_start_with_its_reason() {
 #[test]
 fn serve_answers_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = safecare()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(dir.path())
-        .env("SAFECARE_STORE__DURABILITY", "normal")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_owned();
+    let served = Served::start(&mut serve_command(dir.path()));
 
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = &served.url;
     let health: serde_json::Value =
         rt.block_on(async { reqwest::get(format!("{url}/healthz")).await.unwrap().json().await.unwrap() });
     assert_eq!(health["status"], "ok");
 
-    let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let status = child.wait().unwrap();
-    assert!(status.success(), "{status}");
+    served.stop();
     assert!(dir.path().join("safecare.db").exists());
 }
 
@@ -347,8 +335,8 @@ fn demo_loads_the_hospital_and_its_attack_raises_cross_domain_alerts_and_inciden
     let mut url = None;
     for line in lines.by_ref() {
         let line = line.unwrap();
-        if let Some(u) = line.split_whitespace().find(|w| w.starts_with("http://")) {
-            url = Some(u.to_owned());
+        if let Some(u) = url_in(&line) {
+            url = Some(u);
         }
         if line.contains("attack played") {
             break;

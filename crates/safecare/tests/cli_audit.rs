@@ -2,12 +2,12 @@
 //! those made over the API, and their database is for the owner only.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+mod common;
 
-fn safecare() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_safecare"))
-}
+use std::io::Write;
+use std::process::Stdio;
+
+use common::{Served, safecare, serve_command};
 
 fn run(args: &[&str], stdin: &str) -> String {
     let mut child =
@@ -36,24 +36,15 @@ fn users_and_tokens_made_on_the_host_are_audited() {
         assert_eq!(mode & 0o077, 0, "the database made by the CLI is readable by others");
     }
 
-    let mut child = safecare()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data", data])
-        .env("SAFECARE_STORE__DURABILITY", "normal")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_owned();
+    let served = Served::start(&mut serve_command(data.as_ref()));
+    let url = served.url.clone();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let log: Vec<serde_json::Value> = rt.block_on(async {
         let client = reqwest::Client::new();
         let answer = client.get(format!("{url}/api/v1/audit")).bearer_auth(&bearer).send().await.unwrap();
         answer.json().await.unwrap()
     });
-    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
-    assert!(child.wait().unwrap().success());
+    served.stop();
     let actions: Vec<(&str, &str, &str)> = log
         .iter()
         .map(|e| (e["actor"].as_str().unwrap(), e["action"].as_str().unwrap(), e["target"].as_str().unwrap()))

@@ -2,12 +2,12 @@
 //! them: their output and exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn safecare() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_safecare"))
-}
+use std::path::Path;
+use std::process::Output;
+
+use common::safecare;
 
 fn run(args: &[&Path]) -> Output {
     safecare().arg("rules").args(args).output().unwrap()

@@ -110,8 +110,7 @@ impl StoreIncidents {
     /// Publishes one change for the live feed (a full bus only delays it, a
     /// closed one is logged); returns the change's action name.
     async fn announce(&self, record: &IncidentRecord, entry: &TimelineEntry) -> String {
-        let action =
-            serde_json::to_value(entry.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let action = entry.action.as_str().to_owned();
         metrics::counter!("safecare_incident_changes_total", "action" => action.clone()).increment(1);
         let change = IncidentChange {
             incident: record.incident.clone(),

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::FromRef;
 use safecare_bus::LocalBus;
 use safecare_impact::{InvalidInventory, Inventory, LiveInventory};
 use safecare_respond::{Incidents, StartError};
@@ -16,7 +17,8 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::{LoginThrottle, RateLimits};
 use crate::incidents::StoreIncidents;
 use crate::pipeline::{
-    Detection, Progress, Sources, spawn_detection, spawn_incidents, spawn_retention, spawn_rule_watcher, spawn_sources,
+    Detection, Progress, Sources, StageIo, spawn_detection, spawn_incidents, spawn_retention, spawn_rule_watcher,
+    spawn_sources,
 };
 use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};
@@ -131,8 +133,8 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let watched = if state.config.rules.watch { state.config.rules.dirs.as_slice() } else { &[] };
     let watching = spawn_rule_watcher(detection.clone(), watched, stop_pipeline.clone())?;
     let stop_incidents = CancellationToken::new();
-    let detecting = spawn_detection(state.clone(), detection, stop_pipeline.clone()).await?;
-    let grouping = spawn_incidents(state.clone(), incidents, stop_incidents.clone()).await?;
+    let detecting = spawn_detection(StageIo::from_ref(&state), detection, stop_pipeline.clone()).await?;
+    let grouping = spawn_incidents(StageIo::from_ref(&state), incidents, stop_incidents.clone()).await?;
     let listening = spawn_sources(&state, stop_sources.clone()).await?;
     let purging = spawn_retention(state.clone(), stop_pipeline.clone());
     let app = routes::router(state.clone());

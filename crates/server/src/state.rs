@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Config;
 use crate::auth::{LoginThrottle, RateLimits};
-use crate::pipeline::{Detection, Progress, Sources};
+use crate::pipeline::{Detection, Progress, Sources, StageIo};
 use crate::privacy::Privacy;
 
 /// Shared, cheaply cloned state of the running service. Handlers take
@@ -69,5 +69,11 @@ impl AppState {
         self.store.replace_inventory(assets, relations).await?;
         self.assets.replace(inventory);
         Ok(count)
+    }
+}
+
+impl FromRef<AppState> for StageIo {
+    fn from_ref(state: &AppState) -> Self {
+        StageIo { store: state.store.clone(), bus: state.bus.clone(), progress: state.progress.clone() }
     }
 }

@@ -81,8 +81,7 @@ impl EvtxEvents {
     /// Opens `path`; events carry `ctx`'s source and site.
     pub fn open(path: impl AsRef<Path>, ctx: Context) -> Result<Self, EvtxError> {
         let path = path.as_ref();
-        let parser = EvtxParser::from_path(path)
-            .map_err(|source| EvtxError::Open { path: path.to_owned(), source })?;
+        let parser = EvtxParser::from_path(path).map_err(|source| EvtxError::Open { path: path.to_owned(), source })?;
         let settings = Arc::new(ParserSettings::new().separate_json_attributes(false));
         Ok(EvtxEvents { chunks: parser.into_chunks(), settings, pending: VecDeque::new(), ctx })
     }

@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn refuses_missing_or_broken_pem() {
-        let empty = tls_acceptor(b"", b"").unwrap_err();
+        let empty = tls_acceptor(b"", b"").err().unwrap();
         assert!(empty.to_string().contains("no certificate"), "{empty}");
         let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
         let pem = cert.cert.pem();

@@ -6,38 +6,53 @@ use safecare_model::Role;
 use serde::Serialize;
 
 /// One thing a caller may be allowed to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     /// Send events.
+    #[strum(serialize = "events:ingest")]
     EventsIngest,
     /// Read and search events.
+    #[strum(serialize = "events:read")]
     EventsRead,
     /// Read alerts.
+    #[strum(serialize = "alerts:read")]
     AlertsRead,
     /// Read incidents.
+    #[strum(serialize = "incidents:read")]
     IncidentsRead,
     /// Work incidents: edit, transition, comment, playbooks, merge and split.
+    #[strum(serialize = "incidents:write")]
     IncidentsWrite,
     /// Declare an incident significant (NIS2) or a personal-data breach (GDPR), and send the regulators' reports.
+    #[strum(serialize = "incidents:declare")]
     IncidentsDeclare,
     /// Read the asset inventory.
+    #[strum(serialize = "assets:read")]
     AssetsRead,
     /// Change the asset inventory.
+    #[strum(serialize = "assets:write")]
     AssetsWrite,
     /// Read the detection rules.
+    #[strum(serialize = "rules:read")]
     RulesRead,
     /// Change a detection rule (switch it on or off).
+    #[strum(serialize = "rules:write")]
     RulesWrite,
     /// List, create and change users.
+    #[strum(serialize = "users:manage")]
     UsersManage,
     /// List, create and revoke API tokens.
+    #[strum(serialize = "tokens:manage")]
     TokensManage,
     /// Read the privacy audit log.
+    #[strum(serialize = "audit:read")]
     AuditRead,
     /// Re-identify a pseudonymised person.
+    #[strum(serialize = "reidentify")]
     Reidentify,
     /// Read the Prometheus metrics.
+    #[strum(serialize = "metrics:read")]
     MetricsRead,
 }
 
@@ -63,23 +78,7 @@ impl Permission {
 
     /// The name used in docs and error messages (`events:read`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Permission::EventsIngest => "events:ingest",
-            Permission::EventsRead => "events:read",
-            Permission::AlertsRead => "alerts:read",
-            Permission::IncidentsRead => "incidents:read",
-            Permission::IncidentsWrite => "incidents:write",
-            Permission::IncidentsDeclare => "incidents:declare",
-            Permission::AssetsRead => "assets:read",
-            Permission::AssetsWrite => "assets:write",
-            Permission::RulesRead => "rules:read",
-            Permission::RulesWrite => "rules:write",
-            Permission::UsersManage => "users:manage",
-            Permission::TokensManage => "tokens:manage",
-            Permission::AuditRead => "audit:read",
-            Permission::Reidentify => "reidentify",
-            Permission::MetricsRead => "metrics:read",
-        }
+        self.into()
     }
 
     /// The matrix. Reasons for the less obvious cells: guards see events,

@@ -25,8 +25,7 @@ use sha2::{Digest, Sha256};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::follow::{Follow, Wakeups};
-use crate::AppState;
+use super::follow::{Follow, StageIo, Wakeups};
 
 /// The stage's name in the store's checkpoints and in the lag it reports.
 pub const STAGE: &str = "detection";
@@ -90,8 +89,8 @@ pub enum SwitchError {
     Unknown(String),
     #[error("{0}")]
     Breaks(String),
-    #[error(transparent)]
-    Reload(#[from] ReloadError),
+    #[error("rule switching stopped unexpectedly: {0}")]
+    Task(#[source] tokio::task::JoinError),
     #[error("cannot save the switch: {0}")]
     Store(#[from] safecare_store::StoreError),
 }
@@ -193,7 +192,7 @@ impl Detection {
         // Rebuilding the indexes over thousands of rules takes a moment.
         let catalog = tokio::task::spawn_blocking(move || current.switched(&config, &switched))
             .await
-            .map_err(ReloadError::Task)?;
+            .map_err(SwitchError::Task)?;
         let broken: Vec<String> = catalog
             .broken_by_disabling()
             .iter()
@@ -238,7 +237,7 @@ impl Detection {
     /// new alerts and the checkpoint `through` in one write before
     /// publishing them: in a flood every event raises an alert, and a write
     /// per alert would cap detection at the store's commit rate.
-    async fn process(&self, state: &AppState, events: &[(u64, Event)], through: u64) -> Result<(), StoreError> {
+    async fn process(&self, state: &StageIo, events: &[(u64, Event)], through: u64) -> Result<(), StoreError> {
         let alerts: Vec<Alert> = {
             let mut running = self.lock();
             events.iter().flat_map(|(_, event)| running.detector.process(event)).map(settle_id).collect()
@@ -256,7 +255,7 @@ impl Detection {
     /// Saves the open windows with the position they reflect; answers how
     /// long that took. The windows are copied under the lock and serialised
     /// on a blocking thread, so that rule changes go on meanwhile.
-    async fn save(&self, state: &AppState, position: u64) -> Duration {
+    async fn save(&self, store: &dyn Store, position: u64) -> Duration {
         let started = Instant::now();
         let windows = self.lock().detector.windows();
         let snapshot = match tokio::task::spawn_blocking(move || windows.to_value()).await {
@@ -267,7 +266,7 @@ impl Detection {
             }
         };
         let saved = json!({ "position": position, "windows": snapshot });
-        if let Err(err) = state.store.put_state(STATE_KEY, saved).await {
+        if let Err(err) = store.put_state(STATE_KEY, saved).await {
             tracing::warn!(%err, "cannot save correlation windows");
         }
         let spent = started.elapsed();
@@ -281,13 +280,12 @@ impl Detection {
     /// not detected again from its first event) and saves that at once,
     /// with its (empty) windows as of there, so that a crash before its
     /// first save still resumes there and rebuilds every window.
-    async fn resume(&self, state: &AppState) -> Result<u64, StoreError> {
-        let store = state.store.as_ref();
+    async fn resume(&self, store: &dyn Store) -> Result<u64, StoreError> {
         let checkpoint = match store.checkpoint(STAGE).await? {
             Some(position) => position,
             None => {
                 let head = store.log_head(Log::Events).await?;
-                self.save(state, head).await;
+                self.save(store, head).await;
                 store.put_checkpoint(Checkpoint::new(STAGE, head)).await?;
                 head
             }
@@ -345,12 +343,12 @@ fn log_loaded(catalog: &Catalog) {
 /// ends. It runs until `stop` is cancelled, then detects every event stored
 /// by then, saves its windows and ends.
 pub async fn spawn_detection(
-    state: AppState,
+    state: StageIo,
     detection: Detection,
     stop: CancellationToken,
 ) -> Result<JoinHandle<()>, super::StageError> {
     let wakeups = Wakeups::new(state.bus.subscribe(Topic::Events, Delivery::Reliable).await?);
-    let position = detection.resume(&state).await?;
+    let position = detection.resume(state.store.as_ref()).await?;
     let follow = Follow::new(STAGE, Log::Events, position, state.progress.clone());
     Ok(tokio::spawn(run(state, detection, follow, wakeups, stop)))
 }
@@ -364,16 +362,16 @@ fn next_save(spent: Duration) -> Instant {
 }
 
 /// Detects the next batch of stored events; false when there was none.
-async fn step(state: &AppState, detection: &Detection, follow: &mut Follow) -> bool {
+async fn step(state: &StageIo, detection: &Detection, follow: &mut Follow) -> bool {
     let read = state.store.events_after(follow.position(), BATCH);
     let Some((events, last)) = follow.page(read).await else { return false };
     match detection.process(state, &events, last).await {
-        Ok(()) => follow.advance(state, last).await,
+        Ok(()) => follow.advance(state.store.as_ref(), last).await,
         Err(err) => {
             follow.failed(&err, "cannot store alerts; the batch is detected again");
             // The windows took in the batch; go back to the saved windows so
             // that detecting it again does not count it twice.
-            match detection.resume(state).await {
+            match detection.resume(state.store.as_ref()).await {
                 Ok(position) => follow.rewind(position),
                 Err(err) => follow.failed(&err, "cannot reload the saved correlation windows"),
             }
@@ -383,7 +381,7 @@ async fn step(state: &AppState, detection: &Detection, follow: &mut Follow) -> b
     true
 }
 
-async fn run(state: AppState, detection: Detection, mut follow: Follow, mut wakeups: Wakeups, stop: CancellationToken) {
+async fn run(state: StageIo, detection: Detection, mut follow: Follow, mut wakeups: Wakeups, stop: CancellationToken) {
     let mut due = Instant::now() + SNAPSHOT_EVERY;
     let mut saved_at = follow.position();
     while !stop.is_cancelled() {
@@ -400,13 +398,13 @@ async fn run(state: AppState, detection: Detection, mut follow: Follow, mut wake
                 Instant::now() + SNAPSHOT_EVERY
             } else {
                 saved_at = follow.position();
-                next_save(detection.save(&state, saved_at).await)
+                next_save(detection.save(state.store.as_ref(), saved_at).await)
             };
         }
     }
     // The sources have stopped: detect everything they stored.
     while step(&state, &detection, &mut follow).await {}
-    detection.save(&state, follow.position()).await;
+    detection.save(state.store.as_ref(), follow.position()).await;
     tracing::debug!("detection stage stopped");
 }
 

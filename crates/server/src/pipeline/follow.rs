@@ -2,13 +2,27 @@
 //! bus's wake-ups, backing off after a store error, and the lag they
 //! report.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use safecare_bus::Subscription;
-use safecare_store::{Log, LogPage, StoreError};
+use safecare_bus::{Bus, Subscription};
+use safecare_store::{Log, LogPage, Store, StoreError};
 
 use super::progress::Progress;
-use crate::AppState;
+
+/// What a stage that follows a store log reaches, and nothing more: the
+/// store it reads and writes, the bus that wakes it and carries its output,
+/// and where it reports its lag. The server hands it over from its state
+/// (`FromRef`); a stage never holds the whole service state.
+#[derive(Clone)]
+pub struct StageIo {
+    /// The store whose log the stage follows and where its output goes.
+    pub store: Arc<dyn Store>,
+    /// Wakes the stage and carries what it publishes.
+    pub bus: Arc<dyn Bus>,
+    /// Where the stage reports how far behind it is.
+    pub progress: Progress,
+}
 
 /// How long a stage with nothing to do waits before looking at the store
 /// without a wake-up (one lost, or records stored by another process).
@@ -70,10 +84,10 @@ impl Follow {
 
     /// Moves past a batch whose output (and the checkpoint) is stored, and
     /// records the lag behind the log's head.
-    pub async fn advance(&mut self, state: &AppState, to: u64) {
+    pub async fn advance(&mut self, store: &dyn Store, to: u64) {
         self.position = to;
         self.errors = 0;
-        let head = state.store.log_head(self.log).await.ok();
+        let head = store.log_head(self.log).await.ok();
         self.progress.record(self.stage, self.log, to, head);
     }
 

@@ -18,8 +18,7 @@ use safecare_store::{Checkpoint, Log};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::follow::{Follow, Wakeups};
-use crate::AppState;
+use super::follow::{Follow, StageIo, Wakeups};
 
 /// The stage's name in the store's checkpoints and in the lag it reports.
 pub const STAGE: &str = "incidents";
@@ -32,7 +31,7 @@ const BATCH: usize = 256;
 /// end. It runs until `stop` is cancelled, then groups every alert stored
 /// by then and ends.
 pub async fn spawn_incidents(
-    state: AppState,
+    state: StageIo,
     incidents: Incidents,
     stop: CancellationToken,
 ) -> Result<JoinHandle<()>, super::StageError> {
@@ -53,13 +52,13 @@ pub async fn spawn_incidents(
 }
 
 /// Groups the next batch of stored alerts; false when there was none.
-async fn step(state: &AppState, incidents: &Incidents, follow: &mut Follow) -> bool {
+async fn step(state: &StageIo, incidents: &Incidents, follow: &mut Follow) -> bool {
     let read = state.store.alerts_after(follow.position(), BATCH);
     let Some((records, last)) = follow.page(read).await else { return false };
     let alerts: Vec<&Alert> = records.iter().map(|(_, alert)| alert).collect();
     match incidents.take_alerts(&alerts, last).await {
         Ok(()) => {
-            follow.advance(state, last).await;
+            follow.advance(state.store.as_ref(), last).await;
             true
         }
         Err(err) => {
@@ -78,7 +77,7 @@ async fn housekeeping(incidents: &Incidents) {
     }
 }
 
-async fn run(state: AppState, incidents: Incidents, mut follow: Follow, mut wakeups: Wakeups, stop: CancellationToken) {
+async fn run(state: StageIo, incidents: Incidents, mut follow: Follow, mut wakeups: Wakeups, stop: CancellationToken) {
     let mut due = Instant::now();
     while !stop.is_cancelled() {
         if Instant::now() >= due {

@@ -14,7 +14,8 @@ mod retention;
 mod sources;
 mod watch;
 
-pub use detection::{Detection, ReloadError, SwitchError, spawn_detection};
+pub use detection::{Detection, SwitchError, spawn_detection};
+pub use follow::StageIo;
 pub use incidents::{STAGE as INCIDENT_STAGE, spawn_incidents};
 pub use progress::{Busy, Progress};
 pub use retention::{purge_due, spawn_retention};

@@ -1,14 +1,15 @@
 //! Alerts (IDMEFv2).
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use jiff::Timestamp;
 use safecare_model::{Alert, AlertId, Severity};
-use safecare_store::AlertQuery;
+use safecare_store::{AlertQuery, Store};
 use serde::Deserialize;
 
 use super::params::parse;
-use crate::AppState;
 use crate::error::ApiError;
 
 #[derive(Debug, Default, Deserialize)]
@@ -24,7 +25,7 @@ pub struct AlertParams {
 
 /// Alerts, newest first.
 pub async fn list(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
     params: Result<Query<AlertParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<Alert>>, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
@@ -36,10 +37,10 @@ pub async fn list(
         asset: p.asset.filter(|a| !a.is_empty()),
         limit: parse::<usize>("limit", p.limit)?.unwrap_or(100),
     };
-    Ok(Json(state.store.list_alerts(query).await?))
+    Ok(Json(store.list_alerts(query).await?))
 }
 
-pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Alert>, ApiError> {
+pub async fn get_one(State(store): State<Arc<dyn Store>>, Path(id): Path<String>) -> Result<Json<Alert>, ApiError> {
     let id: AlertId = id.parse().map_err(|e: safecare_model::ParseIdError| ApiError::bad_request(e.to_string()))?;
-    state.store.get_alert(id).await?.map(Json).ok_or_else(|| ApiError::not_found(format!("no alert {id}")))
+    store.get_alert(id).await?.map(Json).ok_or_else(|| ApiError::not_found(format!("no alert {id}")))
 }

@@ -4,6 +4,7 @@
 //! reports, merge and split, impact reassessment), each recorded on the
 //! incident's timeline under the caller's name.
 
+use std::str::FromStr;
 use std::sync::Arc;
 
 use axum::Json;
@@ -18,7 +19,6 @@ use safecare_respond::{
     mark_significant, record_submission, remove_tag, render_report, set_severity, set_title, skip_task,
 };
 use safecare_store::{AccountStore, IncidentQuery, Store};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -42,8 +42,8 @@ pub(crate) async fn existing(incidents: &Incidents, id: &str) -> Result<Incident
 }
 
 /// A snake_case name of one of the response crate's enums.
-fn named<T: DeserializeOwned>(what: &str, name: &str) -> Result<T, ApiError> {
-    serde_json::from_value(json!(name)).map_err(|_| ApiError::bad_request(format!("unknown {what} {name:?}")))
+fn named<T: FromStr>(what: &str, name: &str) -> Result<T, ApiError> {
+    name.parse().map_err(|_| ApiError::bad_request(format!("unknown {what} {name:?}")))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, State};
@@ -10,12 +12,13 @@ use axum::http::StatusCode;
 use safecare_detect::RuleMeta;
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
+use safecare_detect::Catalog;
+use safecare_store::Store;
+
 use crate::auth::Principal;
 use crate::error::ApiError;
-use safecare_detect::Catalog;
-
-use crate::pipeline::{ReloadError, SwitchError};
+use crate::pipeline::{Detection, SwitchError};
+use crate::privacy::Privacy;
 
 /// A loaded rule with its hits since start and whether it runs.
 #[derive(Debug, Serialize)]
@@ -52,9 +55,9 @@ pub struct RefusalView {
 
 /// Every loaded rule (enabled or not) with hit counts, and the refused ones
 /// with reasons.
-pub async fn list(State(state): State<AppState>) -> Json<RulesView> {
-    let catalog = state.detection.catalog();
-    let hits = state.detection.hits();
+pub async fn list(State(detection): State<Detection>) -> Json<RulesView> {
+    let catalog = detection.catalog();
+    let hits = detection.hits();
     let rules = catalog.all.rules().map(|meta| RuleView::of(meta, &catalog, &hits));
     let refused = catalog.all.refused().iter().map(|r| RefusalView {
         path: r.path.display().to_string(),
@@ -73,29 +76,24 @@ pub struct RuleChange {
 /// Switches a rule (by id or name) on or off; the choice is saved and
 /// outlives a restart.
 pub async fn update(
-    State(state): State<AppState>,
+    State(detection): State<Detection>,
+    State(store): State<Arc<dyn Store>>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     change: Result<Json<RuleChange>, JsonRejection>,
 ) -> Result<Json<RuleView>, ApiError> {
     let Json(change) = change.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-    let meta = state.detection.switch(state.store.as_ref(), &id, change.enabled).await.map_err(|err| match err {
+    let meta = detection.switch(store.as_ref(), &id, change.enabled).await.map_err(|err| match err {
         SwitchError::Unknown(_) => ApiError::not_found(err.to_string()),
         SwitchError::Breaks(_) => ApiError::new(StatusCode::CONFLICT, err.to_string()),
         SwitchError::Store(store) => ApiError::from(store),
-        SwitchError::Reload(ReloadError::Refused(refused)) => {
-            let detail: Vec<String> = refused.iter().map(|r| format!("{}: {}", r.path.display(), r.reason)).collect();
-            let mut answer =
-                ApiError::new(StatusCode::CONFLICT, "the rule folders hold newly refused rules; fix them first");
-            answer.detail = Some(serde_json::json!(detail));
-            answer
-        }
-        SwitchError::Reload(other) => {
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("cannot rebuild the rules: {other}"))
+        SwitchError::Task(_) => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("cannot switch the rule: {err}"))
         }
     })?;
     let action = if change.enabled { "rule.enable" } else { "rule.disable" };
-    state.audit(&principal.name, action, &meta.id, &meta.title).await;
-    let catalog = state.detection.catalog();
-    Ok(Json(RuleView::of(&meta, &catalog, &state.detection.hits())))
+    let _ = privacy.record(&principal.name, action, &meta.id, &meta.title).await;
+    let catalog = detection.catalog();
+    Ok(Json(RuleView::of(&meta, &catalog, &detection.hits())))
 }

@@ -53,13 +53,10 @@ pub async fn list(
 }
 
 fn describe(relation: &Relation) -> String {
-    let kind = serde_json::to_value(relation.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let kind = relation.kind.as_str();
     match relation.class {
-        Some(class) => format!(
-            "{kind} ({})",
-            serde_json::to_value(class).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-        ),
-        None => kind,
+        Some(class) => format!("{kind} ({})", class.as_str()),
+        None => kind.to_owned(),
     }
 }
 

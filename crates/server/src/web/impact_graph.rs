@@ -85,7 +85,7 @@ impl Graph {
                     && from != at
                 {
                     if seen_edges.insert((from, at)) {
-                        let relation = step.via.as_ref().map(|v| relation_name(&v.relation)).unwrap_or_default();
+                        let relation = step.via.as_ref().map(|v| v.relation.as_str().to_owned()).unwrap_or_default();
                         graph.edges.push(Edge { from, to: at, relation, worst });
                     } else if worst && let Some(edge) = graph.edges.iter_mut().find(|e| (e.from, e.to) == (from, at)) {
                         edge.worst = true;
@@ -128,11 +128,11 @@ impl Graph {
         let centre = node(&mut graph, &asset.id, centre_column);
         for r in incoming {
             let from = node(&mut graph, &r.from, 0);
-            graph.edges.push(Edge { from, to: centre, relation: relation_name(&r.kind), worst: false });
+            graph.edges.push(Edge { from, to: centre, relation: r.kind.as_str().to_owned(), worst: false });
         }
         for r in outgoing {
             let to = node(&mut graph, &r.to, centre_column + 1);
-            graph.edges.push(Edge { from: centre, to, relation: relation_name(&r.kind), worst: false });
+            graph.edges.push(Edge { from: centre, to, relation: r.kind.as_str().to_owned(), worst: false });
         }
         graph
     }
@@ -170,10 +170,6 @@ impl Graph {
         let rows = self.nodes.iter().map(|n| n.row + 1).max().unwrap_or(1);
         (2.0 * MARGIN + (columns - 1) as f64 * COLUMN + NODE_W, 2.0 * MARGIN + (rows - 1) as f64 * ROW + NODE_H)
     }
-}
-
-fn relation_name(relation: &safecare_model::RelationKind) -> String {
-    serde_json::to_value(relation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn position(node: &Node) -> (f64, f64) {

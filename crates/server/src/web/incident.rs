@@ -234,7 +234,7 @@ fn remaining(now: Timestamp, due: Timestamp) -> String {
 
 fn report_of(clock: &RegulatoryClock) -> Option<String> {
     let kind = ReportKind::ALL.into_iter().find(|k| k.clock() == clock.kind)?;
-    serde_json::to_value(kind).ok()?.as_str().map(str::to_owned)
+    Some(kind.as_str().to_owned())
 }
 
 fn clocks(record: &IncidentRecord, api: &str, declare: bool, now: Timestamp) -> Markup {
@@ -426,7 +426,7 @@ fn timeline(record: &IncidentRecord, alerts: &[Alert], api: &str, write: bool) -
         .map(|e| Line {
             at: e.at,
             actor: &e.actor,
-            action: serde_json::to_value(e.action).ok().and_then(|v| v.as_str().map(words)).unwrap_or_default(),
+            action: words(e.action.as_str()),
             detail: with_comment(record, e),
             alert: None,
         })

@@ -5,12 +5,12 @@ use axum::extract::{Extension, State};
 use maud::{Markup, html};
 
 use super::layout::{page as shell, severity};
-use crate::AppState;
 use crate::auth::{Access, Permission, Principal};
+use crate::pipeline::Detection;
 
-pub async fn page(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Markup {
-    let catalog = state.detection.catalog();
-    let hits = state.detection.hits();
+pub async fn page(State(detection): State<Detection>, Extension(principal): Extension<Principal>) -> Markup {
+    let catalog = detection.catalog();
+    let hits = detection.hits();
     let may_switch = Access::Needs(Permission::RulesWrite).allows(principal.role);
     let mut list: Vec<_> = catalog.all.rules().collect();
     list.sort_by(|a, b| hits.get(&b.id).cmp(&hits.get(&a.id)).then_with(|| a.title.cmp(&b.title)));
