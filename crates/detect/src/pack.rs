@@ -204,7 +204,7 @@ mod tests {
     }
 
     #[test]
-    fn a_derived_set_detects_as_a_set_compiled_without_the_rule() {
+    fn a_derived_set_equals_a_set_compiled_without_the_rule() {
         let config = RulesConfig::default();
         let plain = Catalog::load(&config, &Switches::default()).unwrap();
         let mut ids: Vec<String> = plain.all.rules().map(|m| m.id.clone()).collect();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{config, start_with_admin};
+use common::{config, import_assets, start_with_admin};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -24,25 +24,12 @@ async fn import_change_and_export_the_inventory_with_validation() {
     let base = server.url();
 
     let broken = SITE.replace("to: rm-0.12, kind: leads_to", "to: rm-9.99, kind: leads_to");
-    let refused = admin
-        .post(format!("{base}/api/v1/assets/import"))
-        .header("content-type", "application/yaml")
-        .body(broken)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = refused.json().await.unwrap();
+    let (refused, body) = import_assets(&admin, &base, "", "application/yaml", &broken).await;
+    assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["detail"]["problems"][0].as_str().unwrap().contains("rm-9.99"), "{body}");
 
-    let imported = admin
-        .post(format!("{base}/api/v1/assets/import"))
-        .header("content-type", "application/yaml")
-        .body(SITE)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(imported.status(), StatusCode::OK);
+    let (imported, _) = import_assets(&admin, &base, "", "application/yaml", SITE).await;
+    assert_eq!(imported, StatusCode::OK);
     let one: Value = admin.get(format!("{base}/api/v1/assets/rm-0.12")).send().await.unwrap().json().await.unwrap();
     assert_eq!(one["relations"].as_array().unwrap().len(), 2);
 
@@ -65,14 +52,8 @@ async fn import_change_and_export_the_inventory_with_validation() {
     let exported =
         admin.get(format!("{base}/api/v1/assets/export?format=json")).send().await.unwrap().text().await.unwrap();
     assert!(exported.contains("svc-pharmacy") && !exported.contains("door-0.12"));
-    let reimported = admin
-        .post(format!("{base}/api/v1/assets/import"))
-        .header("content-type", "application/json")
-        .body(exported)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reimported.status(), StatusCode::OK, "an export imports back");
+    let (reimported, _) = import_assets(&admin, &base, "", "application/json", &exported).await;
+    assert_eq!(reimported, StatusCode::OK, "an export imports back");
     let log: Vec<Value> = admin.get(format!("{base}/api/v1/audit")).send().await.unwrap().json().await.unwrap();
     assert!(log.iter().any(|e| e["action"] == "assets.delete"));
     server.stop().await.unwrap();
@@ -132,14 +113,8 @@ async fn http_events_resolve_against_the_current_inventory() {
 assets:
   - {id: srv-pacs-01, name: PACS, kind: server, location: {site: hq, building: main, floor: "-1", room: dc}, identifiers: {hostnames: [pacs-01.hq.local]}}
 "#;
-    let imported = admin
-        .post(format!("{base}/api/v1/assets/import"))
-        .header("content-type", "application/yaml")
-        .body(inventory)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(imported.status(), StatusCode::OK);
+    let (imported, _) = import_assets(&admin, &base, "", "application/yaml", inventory).await;
+    assert_eq!(imported, StatusCode::OK);
 
     let by_host = post_and_read(
         &admin,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{client_with, config, token};
+use common::{client_with, config, import_assets, token};
 use reqwest::StatusCode;
 use safecare_model::Role;
 use safecare_server::start;
@@ -30,14 +30,8 @@ async fn asset_and_event_exports_are_audited_with_actor_and_content() {
     let admin = client_with(&token(&server, Role::Admin, None).await);
     let analyst = client_with(&token(&server, Role::SocAnalyst, None).await);
 
-    let imported = admin
-        .post(format!("{base}/api/v1/assets/import"))
-        .header("content-type", "application/yaml")
-        .body(SITE)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(imported.status(), StatusCode::OK);
+    let (imported, _) = import_assets(&admin, &base, "", "application/yaml", SITE).await;
+    assert_eq!(imported, StatusCode::OK);
     let exported = analyst.get(format!("{base}/api/v1/assets/export?format=json")).send().await.unwrap();
     assert_eq!(exported.status(), StatusCode::OK);
     let inventory: Value = exported.json().await.unwrap();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{config, start_with_admin};
+use common::{config, import_assets as import, start_with_admin};
 use reqwest::StatusCode;
 use safecare_model::Role;
 use safecare_server::provision;
@@ -17,18 +17,6 @@ assets:
 relations:
   - {from: svc-pharmacy, to: rm-0.12, kind: depends_on, class: access}
 "#;
-
-async fn import(admin: &reqwest::Client, base: &str, query: &str, kind: &str, body: &str) -> (StatusCode, Value) {
-    let response = admin
-        .post(format!("{base}/api/v1/assets/import{query}"))
-        .header("content-type", kind)
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 async fn asset_ids(admin: &reqwest::Client, base: &str) -> Vec<String> {
     let assets: Vec<Value> = admin.get(format!("{base}/api/v1/assets")).send().await.unwrap().json().await.unwrap();

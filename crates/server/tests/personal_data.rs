@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{CapturedLog, config, start_with_admin};
+use common::{CapturedLog, config, mqtt_doors, start_with_admin};
 use safecare_ingest::Decoder;
 use safecare_ingest::decode::mapped::JsonMapping;
 use safecare_model::Domain;
@@ -116,22 +116,7 @@ async fn no_clear_personal_value_survives_any_ingest_path() {
     let mqtt = std::env::var("SAFECARE_TEST_MQTT_URL").ok();
     let site = format!("pd{}", std::process::id());
     if let Some(url) = &mqtt {
-        cfg.sources.push(SourceConfig {
-            name: "mqtt-src".into(),
-            transport: Transport::Mqtt(safecare_ingest::listen::MqttConfig {
-                url: url.clone(),
-                client_id: format!("safecare-{site}"),
-                filters: vec![format!("safecare/{site}/#")],
-                username: None,
-                password: None,
-                ca: None,
-                client_cert: None,
-                client_key: None,
-            }),
-            decoder: Decoder::Physical { sensors: Default::default() },
-            site: Some("hq".into()),
-            timezone: None,
-        });
+        cfg.sources.push(mqtt_doors("mqtt-src", url, &site));
     } else {
         println!("MQTT path not run: SAFECARE_TEST_MQTT_URL is not set");
     }

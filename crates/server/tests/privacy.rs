@@ -4,10 +4,10 @@
 
 mod common;
 
-use common::{client_with, config, token};
+use common::{add_privacy_officers, client_with, config, token};
 use reqwest::StatusCode;
 use safecare_model::{Incident, Role, Severity};
-use safecare_server::{provision, start};
+use safecare_server::start;
 use serde_json::{Value, json};
 
 async fn reidentify(client: &reqwest::Client, base: &str, body: Value) -> (StatusCode, Value) {
@@ -23,9 +23,7 @@ async fn identifiers_are_tokens_in_the_store_and_come_back_only_through_an_audit
     cfg.privacy.reidentify.require_second_approver = true;
     let server = start(cfg).await.unwrap();
     let base = server.url();
-    let accounts = server.state.accounts.as_ref();
-    provision::add_user(accounts, "po1", Role::PrivacyOfficer, "first officer password").await.unwrap();
-    provision::add_user(accounts, "po2", Role::PrivacyOfficer, "second officer password").await.unwrap();
+    add_privacy_officers(&server).await;
 
     let admin = client_with(&token(&server, Role::Admin, None).await);
     let logon = json!({"domain": "cyber", "message": "An account failed to log on: HOSP\\jdoe",

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{client_with, config, token};
+use common::{add_privacy_officers, client_with, config, token};
 use reqwest::StatusCode;
 use safecare_model::{Incident, Role, Severity};
 use safecare_server::{provision, start};
@@ -85,9 +85,8 @@ async fn an_approver_password_is_a_login_locked_throttled_answered_alike_and_aud
     cfg.privacy.reidentify.require_second_approver = true;
     let server = start(cfg).await.unwrap();
     let base = server.url();
+    add_privacy_officers(&server).await;
     let accounts = server.state.accounts.as_ref();
-    provision::add_user(accounts, "po1", Role::PrivacyOfficer, "first officer password").await.unwrap();
-    provision::add_user(accounts, "po2", Role::PrivacyOfficer, "second officer password").await.unwrap();
     provision::add_user(accounts, "guard", Role::SecurityGuard, "guard long password").await.unwrap();
     let admin = client_with(&token(&server, Role::Admin, None).await);
     let logon = json!({"domain": "cyber", "message": "logon", "fields": {"TargetUserName": "jdoe"}});

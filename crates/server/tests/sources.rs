@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{config, start_with_admin};
+use common::{config, mqtt_doors, start_with_admin};
 use safecare_ingest::Decoder;
 use safecare_server::{SourceConfig, Transport};
 use serde_json::Value;
@@ -96,22 +96,7 @@ async fn physical_events_published_to_the_broker_are_stored_with_asset_and_locat
     }
     let site = format!("it{}", std::process::id());
     let mut cfg = config(dir.path());
-    cfg.sources.push(SourceConfig {
-        name: "doors-mqtt".into(),
-        transport: Transport::Mqtt(safecare_ingest::listen::MqttConfig {
-            url: url.clone(),
-            client_id: format!("safecare-test-{site}"),
-            filters: vec![format!("safecare/{site}/#")],
-            username: None,
-            password: None,
-            ca: None,
-            client_cert: None,
-            client_key: None,
-        }),
-        decoder: Decoder::Physical { sensors: Default::default() },
-        site: Some("hq".into()),
-        timezone: None,
-    });
+    cfg.sources.push(mqtt_doors("doors-mqtt", &url, &site));
     let (server, client) = start_with_admin(cfg).await;
     let base = server.url();
     // Let the subscriber connect and subscribe.

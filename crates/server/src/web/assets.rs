@@ -1,14 +1,16 @@
 //! The asset inventory: a searchable list, and one asset with what it
 //! relates to.
 
+use std::sync::Arc;
+
 use axum::extract::{Extension, Path, Query, State};
 use maud::{Markup, html};
 use safecare_model::Relation;
+use safecare_store::Store;
 use serde::Deserialize;
 
 use super::impact_graph::{Graph, draw};
 use super::layout::page as shell;
-use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
 
@@ -18,12 +20,12 @@ pub struct Filter {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
     Extension(principal): Extension<Principal>,
     Query(filter): Query<Filter>,
 ) -> Result<Markup, ApiError> {
     let needle = filter.q.clone().unwrap_or_default().to_lowercase();
-    let assets = state.store.list_assets().await?;
+    let assets = store.list_assets().await?;
     let shown: Vec<_> = assets
         .iter()
         .filter(|a| {
@@ -61,13 +63,13 @@ fn describe(relation: &Relation) -> String {
 }
 
 pub async fn one(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Markup, ApiError> {
-    let assets = state.store.list_assets().await?;
+    let assets = store.list_assets().await?;
     let asset = assets.iter().find(|a| a.id == id).ok_or_else(|| ApiError::not_found(format!("no asset {id}")))?;
-    let relations = state.store.list_relations().await?;
+    let relations = store.list_relations().await?;
     let name_of = |id: &str| assets.iter().find(|a| a.id == id).map_or(id.to_owned(), |a| a.name.clone());
     let outgoing: Vec<&Relation> = relations.iter().filter(|r| r.from == id).collect();
     let incoming: Vec<&Relation> = relations.iter().filter(|r| r.to == id).collect();

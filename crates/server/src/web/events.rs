@@ -1,13 +1,14 @@
 //! Event search: time range, domain, asset, location, text, with paging.
 
+use std::sync::Arc;
+
 use axum::extract::{Extension, Query, State};
 use maud::{Markup, html};
 use safecare_model::Domain;
-use safecare_store::{Cursor, EventQuery};
+use safecare_store::{Cursor, EventQuery, Store};
 use serde::Deserialize;
 
 use super::layout::{page as shell, severity, time};
-use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::routes::params::parse;
@@ -26,7 +27,7 @@ pub struct Search {
 const PAGE: usize = 50;
 
 pub async fn page(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
     Extension(principal): Extension<Principal>,
     Query(search): Query<Search>,
 ) -> Result<Markup, ApiError> {
@@ -41,7 +42,7 @@ pub async fn page(
         limit: PAGE,
         ..Default::default()
     };
-    let page = state.store.query_events(query).await?;
+    let page = store.query_events(query).await?;
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let next_link = page.next.map(|next| {
         let mut params = url_params(&search);

@@ -1,14 +1,15 @@
 //! The incident list: filtered by status, severity and assignee, most
 //! recently updated first, one page at a time.
 
+use std::sync::Arc;
+
 use axum::extract::{Extension, Query, State};
 use maud::{Markup, html};
 use safecare_model::{IncidentStatus, Severity};
-use safecare_store::IncidentQuery;
+use safecare_store::{IncidentQuery, Store};
 use serde::Deserialize;
 
 use super::layout::{page as shell, severity, time};
-use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
 
@@ -88,13 +89,13 @@ fn encode(value: &str) -> String {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
     Extension(principal): Extension<Principal>,
     Query(filter): Query<Filter>,
 ) -> Result<Markup, ApiError> {
     let (query, page) = filter.query()?;
-    let total = state.store.count_incidents(query.clone()).await?;
-    let incidents = state.store.list_incidents(query).await?;
+    let total = store.count_incidents(query.clone()).await?;
+    let incidents = store.list_incidents(query).await?;
     let pages = (total as usize).div_ceil(PAGE).max(1);
     let chosen = |value: &Option<String>, option: &str| value.as_deref() == Some(option);
     let content = html! {

@@ -2,16 +2,16 @@
 //! sources health and the event rate.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::extract::{Extension, State};
 use jiff::{SignedDuration, Timestamp};
 use maud::{Markup, html};
 use safecare_model::{Alert, Severity};
-use safecare_store::{AlertQuery, IncidentQuery};
+use safecare_store::{AlertQuery, IncidentQuery, Store};
 
 use super::layout::{page as shell, severity, time};
 use super::svg::sparkline;
-use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
 
@@ -35,22 +35,21 @@ fn threat_levels(alerts: &[Alert], incidents: &[safecare_model::Incident]) -> BT
 }
 
 pub async fn page(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
     Extension(principal): Extension<Principal>,
 ) -> Result<Markup, ApiError> {
     let now = Timestamp::now();
     let day_ago = now - SignedDuration::from_hours(24);
-    let alerts = state.store.list_alerts(AlertQuery { from: Some(day_ago), limit: 1000, ..Default::default() }).await?;
-    let incidents: Vec<_> = state
-        .store
+    let alerts = store.list_alerts(AlertQuery { from: Some(day_ago), limit: 1000, ..Default::default() }).await?;
+    let incidents: Vec<_> = store
         .list_incidents(IncidentQuery { open_only: true, limit: 1000, ..Default::default() })
         .await?
         .into_iter()
         .map(|stored| stored.incident)
         .collect();
-    let open = state.store.open_incidents_by_severity().await?;
-    let sources = state.store.source_activity(day_ago).await?;
-    let rate = state.store.event_rate(now - SignedDuration::from_mins(60), SignedDuration::from_mins(1)).await?;
+    let open = store.open_incidents_by_severity().await?;
+    let sources = store.source_activity(day_ago).await?;
+    let rate = store.event_rate(now - SignedDuration::from_mins(60), SignedDuration::from_mins(1)).await?;
     let counts: Vec<u64> = rate.iter().map(|(_, n)| *n).collect();
     let levels = threat_levels(&alerts, &incidents);
 

@@ -5,16 +5,16 @@
 //! not the only signal.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use axum::extract::{Extension, Query, State};
 use jiff::{SignedDuration, Timestamp};
 use maud::{Markup, html};
 use safecare_model::{Asset, AssetKind, Severity};
-use safecare_store::AlertQuery;
+use safecare_store::{AlertQuery, Store};
 use serde::Deserialize;
 
 use super::layout::{page as shell, severity};
-use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
 
@@ -51,18 +51,18 @@ fn floors(assets: &[Asset]) -> BTreeSet<(String, String)> {
 }
 
 pub async fn page(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
     Extension(principal): Extension<Principal>,
     Query(which): Query<Which>,
 ) -> Result<Markup, ApiError> {
-    let assets = state.store.list_assets().await?;
+    let assets = store.list_assets().await?;
     let all_floors = floors(&assets);
     let chosen = match (which.building, which.floor) {
         (Some(b), Some(f)) => Some((b, f)),
         _ => all_floors.iter().next().cloned(),
     };
     let since = Timestamp::now() - SignedDuration::from_hours(24);
-    let alerts = state.store.list_alerts(AlertQuery { from: Some(since), limit: 1000, ..Default::default() }).await?;
+    let alerts = store.list_alerts(AlertQuery { from: Some(since), limit: 1000, ..Default::default() }).await?;
     // The worst alert per room path; alerts placed only on an asset count
     // for the asset's room.
     let asset_room: HashMap<&str, String> = assets.iter().map(|a| (a.id.as_str(), a.location.path())).collect();

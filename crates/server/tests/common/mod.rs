@@ -8,9 +8,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use safecare_ingest::Decoder;
+use safecare_ingest::listen::MqttConfig;
 use safecare_model::Role;
-use safecare_server::{Config, RunningServer, provision, start};
+use safecare_server::{Config, RunningServer, SourceConfig, Transport, provision, start};
 use serde_json::{Value, json};
 
 pub fn config(dir: &Path) -> Config {
@@ -45,6 +48,55 @@ pub async fn load_demo_hospital(server: &RunningServer) {
     )))
     .unwrap();
     server.state.replace_inventory(site).await.unwrap();
+}
+
+/// Posts an inventory to `POST /api/v1/assets/import{query}` as `kind`;
+/// answers the status and the JSON body (null when there is none).
+pub async fn import_assets(
+    client: &reqwest::Client,
+    base: &str,
+    query: &str,
+    kind: &str,
+    body: &str,
+) -> (StatusCode, Value) {
+    let response = client
+        .post(format!("{base}/api/v1/assets/import{query}"))
+        .header("content-type", kind)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A door-sensor source `name` subscribed to the broker at `url` under
+/// `safecare/{site}/#`, as the hospital's site `hq`.
+pub fn mqtt_doors(name: &str, url: &str, site: &str) -> SourceConfig {
+    SourceConfig {
+        name: name.into(),
+        transport: Transport::Mqtt(MqttConfig {
+            url: url.to_owned(),
+            client_id: format!("safecare-{name}-{site}"),
+            filters: vec![format!("safecare/{site}/#")],
+            username: None,
+            password: None,
+            ca: None,
+            client_cert: None,
+            client_key: None,
+        }),
+        decoder: Decoder::Physical { sensors: Default::default() },
+        site: Some("hq".into()),
+        timezone: None,
+    }
+}
+
+/// Adds the two privacy officers `po1` and `po2` that re-identification
+/// with a second approver needs.
+pub async fn add_privacy_officers(server: &RunningServer) {
+    let accounts = server.state.accounts.as_ref();
+    provision::add_user(accounts, "po1", Role::PrivacyOfficer, "first officer password").await.unwrap();
+    provision::add_user(accounts, "po2", Role::PrivacyOfficer, "second officer password").await.unwrap();
 }
 
 /// Posts NDJSON (one event per line) and checks it was accepted.
