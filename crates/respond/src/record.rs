@@ -40,6 +40,10 @@ pub enum TimelineAction {
     SplitFrom,
     SplitInto,
     ImpactUpdated,
+    MarkedExercise,
+    UnmarkedExercise,
+    NotificationSent,
+    NotificationFailed,
 }
 
 /// One change to an incident: when, who, what, and a human-readable detail.
@@ -112,6 +116,10 @@ pub struct IncidentRecord {
     /// are not kept.
     #[serde(default)]
     pub unlisted_alerts: u64,
+    /// An exercise (drill), not a real incident: notified on exercise
+    /// routes only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exercise: bool,
 }
 
 impl IncidentRecord {
@@ -131,6 +139,7 @@ impl IncidentRecord {
             impact_summary: None,
             impact: None,
             unlisted_alerts: 0,
+            exercise: false,
         };
         record.log(at, actor, TimelineAction::Opened, detail);
         record
