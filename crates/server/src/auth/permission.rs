@@ -39,11 +39,13 @@ pub enum Permission {
     Reidentify,
     /// Read the Prometheus metrics.
     MetricsRead,
+    /// Send a test notification on a route.
+    NotifyTest,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::EventsIngest,
         Permission::EventsRead,
         Permission::AlertsRead,
@@ -59,6 +61,7 @@ impl Permission {
         Permission::AuditRead,
         Permission::Reidentify,
         Permission::MetricsRead,
+        Permission::NotifyTest,
     ];
 
     /// The name used in docs and error messages (`events:read`).
@@ -79,6 +82,7 @@ impl Permission {
             Permission::AuditRead => "audit:read",
             Permission::Reidentify => "reidentify",
             Permission::MetricsRead => "metrics:read",
+            Permission::NotifyTest => "notify:test",
         }
     }
 
