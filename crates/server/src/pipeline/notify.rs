@@ -10,6 +10,7 @@
 //! sent after it; each try is counted in the metrics (per route, channel
 //! and outcome), written to the incident's timeline and to the audit chain.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -104,7 +105,14 @@ async fn plan_open(
     let mut planned = Vec::new();
     let mut open = HashSet::with_capacity(stored.len());
     for stored in stored {
-        let record: IncidentRecord = serde_json::from_str(&stored.record)?;
+        // One unreadable record must not hold up every other incident's messages.
+        let record: IncidentRecord = match serde_json::from_str(&stored.record) {
+            Ok(record) => record,
+            Err(err) => {
+                tracing::error!(incident = %stored.incident.id, %err, "stored incident record is unreadable; not notified");
+                continue;
+            }
+        };
         let id = record.id();
         open.insert(id);
         let unchanged = known.get(&id).is_some_and(|k| k.updated == record.incident.updated);
@@ -113,20 +121,21 @@ async fn plan_open(
         if unchanged && record.incident.status != safecare_model::IncidentStatus::New {
             continue;
         }
-        if !known.contains_key(&id) {
-            let first = match record.incident.alerts.first() {
-                Some(alert) => state.store.get_alert(*alert).await?,
-                None => None,
-            };
-            let domains = first.as_ref().map(|a| a.safecare.domains.clone()).unwrap_or_default();
-            let alert = first.map(|a| serde_json::to_value(&a)).transpose()?;
-            known.insert(id, Known { updated: record.incident.updated, domains, alert });
-        }
-        if let Some(facts) = known.get_mut(&id) {
-            facts.updated = record.incident.updated;
-            let facts = Facts { domains: &facts.domains, alert: facts.alert.as_ref() };
-            planned.extend(plan(&config.routes, &config.roster, &record, facts, now));
-        }
+        let facts = match known.entry(id) {
+            Entry::Occupied(seen) => seen.into_mut(),
+            Entry::Vacant(new) => {
+                let first = match record.incident.alerts.first() {
+                    Some(alert) => state.store.get_alert(*alert).await?,
+                    None => None,
+                };
+                let domains = first.as_ref().map(|a| a.safecare.domains.clone()).unwrap_or_default();
+                let alert = first.map(|a| serde_json::to_value(&a)).transpose()?;
+                new.insert(Known { updated: record.incident.updated, domains, alert })
+            }
+        };
+        facts.updated = record.incident.updated;
+        let facts = Facts { domains: &facts.domains, alert: facts.alert.as_ref() };
+        planned.extend(plan(&config.routes, &config.roster, &record, facts, now));
     }
     known.retain(|id, _| open.contains(id));
     for added in notifications.outbox.enqueue(planned).await? {

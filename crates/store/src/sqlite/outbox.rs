@@ -17,11 +17,15 @@ fn incident_bytes(id: Option<IncidentId>) -> Option<Vec<u8>> {
     id.map(|id| id.0.as_bytes().to_vec())
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<(String, Option<Vec<u8>>, String, i64, i64, String)> {
+/// A row as SQLite holds it: key, incident bytes, status, next try and
+/// creation in microseconds, body.
+type RawRow = (String, Option<Vec<u8>>, String, i64, i64, String);
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<RawRow> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
 }
 
-fn decode(raw: (String, Option<Vec<u8>>, String, i64, i64, String)) -> Result<StoredNotification> {
+fn decode(raw: RawRow) -> Result<StoredNotification> {
     let (key, incident, status, next_try, created, body) = raw;
     let time = |us: i64| {
         Timestamp::from_microsecond(us).map_err(|e| StoreError::Transaction(format!("notification {key}: {e}")))
