@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::email::{Email, EmailConfig, EmailError};
 use super::oncall::{Roster, RosterError};
 use super::outbox::{Backoff, Channels, Notifier};
 use super::routing::Route;
@@ -33,6 +34,8 @@ pub struct NotifyConfig {
 pub enum ChannelConfig {
     /// A signed JSON POST.
     Webhook(WebhookConfig),
+    /// A mail over SMTP.
+    Email(EmailConfig),
 }
 
 impl ChannelConfig {
@@ -40,6 +43,7 @@ impl ChannelConfig {
     pub fn kind(&self) -> &'static str {
         match self {
             ChannelConfig::Webhook(_) => "webhook",
+            ChannelConfig::Email(_) => "email",
         }
     }
 }
@@ -57,6 +61,8 @@ pub enum NotifyConfigError {
     Roster(#[from] RosterError),
     #[error("notify channel `{channel}`: {source}")]
     Webhook { channel: String, source: WebhookError },
+    #[error("notify channel `{channel}`: {source}")]
+    Email { channel: String, source: EmailError },
 }
 
 impl NotifyConfig {
@@ -91,6 +97,10 @@ impl NotifyConfig {
                 ChannelConfig::Webhook(webhook) => Arc::new(
                     Webhook::from_config(webhook)
                         .map_err(|source| NotifyConfigError::Webhook { channel: name.clone(), source })?,
+                ),
+                ChannelConfig::Email(email) => Arc::new(
+                    Email::from_config(email)
+                        .map_err(|source| NotifyConfigError::Email { channel: name.clone(), source })?,
                 ),
             };
             channels.insert(name.clone(), notifier);

@@ -10,6 +10,7 @@
 //! delivery loop and wires the configuration.
 
 pub mod config;
+pub mod email;
 pub mod oncall;
 pub mod outbox;
 pub mod plan;
@@ -129,5 +130,46 @@ impl OutboxEntry {
             last_error: None,
             delivered: None,
         }
+    }
+}
+
+/// A secret of a channel's settings (a signing key, a password); never
+/// printed, serialised as `<redacted>`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub struct Secret(Vec<u8>);
+
+impl From<String> for Secret {
+    fn from(secret: String) -> Self {
+        Secret(secret.into_bytes())
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("<redacted>")
+    }
+}
+
+impl Secret {
+    /// Wraps secret bytes.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Secret(bytes.into())
+    }
+
+    /// The secret's bytes, for the one place that uses them.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
     }
 }

@@ -16,8 +16,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::Notification;
 use super::outbox::{Notifier, SendError};
+use super::{Notification, Secret};
 
 /// The header holding the signature.
 pub const SIGNATURE_HEADER: &str = "x-safecare-signature";
@@ -47,36 +47,6 @@ fn default_timeout() -> u32 {
     10
 }
 
-/// A signing secret; never printed.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
-pub struct Secret(Vec<u8>);
-
-impl From<String> for Secret {
-    fn from(secret: String) -> Self {
-        Secret(secret.into_bytes())
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str("<redacted>")
-    }
-}
-
-impl Secret {
-    /// Wraps secret bytes.
-    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Secret(bytes.into())
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(..)")
-    }
-}
-
 /// Why a webhook channel could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
@@ -103,7 +73,7 @@ pub enum VerifyError {
 
 fn mac(secret: &Secret, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
     // HMAC takes keys of any length; new_from_slice cannot fail for it.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&secret.0).unwrap_or_else(|_| unreachable!());
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.expose()).unwrap_or_else(|_| unreachable!());
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
@@ -159,7 +129,7 @@ impl Webhook {
 
     /// Sets the channel up with the secret given.
     pub fn new(url: &str, secret: Secret, timeout_seconds: u32) -> Result<Self, WebhookError> {
-        if secret.0.is_empty() {
+        if secret.is_empty() {
             return Err(WebhookError::EmptySecret);
         }
         if !(url.starts_with("http://") || url.starts_with("https://")) {
