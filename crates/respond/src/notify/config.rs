@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::email::{Email, EmailConfig, EmailError};
+use super::mqtt::{Mqtt, MqttChannelConfig, MqttChannelError};
 use super::oncall::{Roster, RosterError};
 use super::outbox::{Backoff, Channels, Notifier};
 use super::routing::Route;
@@ -36,6 +37,8 @@ pub enum ChannelConfig {
     Webhook(WebhookConfig),
     /// A mail over SMTP.
     Email(EmailConfig),
+    /// A message published to an MQTT broker.
+    Mqtt(MqttChannelConfig),
 }
 
 impl ChannelConfig {
@@ -44,6 +47,7 @@ impl ChannelConfig {
         match self {
             ChannelConfig::Webhook(_) => "webhook",
             ChannelConfig::Email(_) => "email",
+            ChannelConfig::Mqtt(_) => "mqtt",
         }
     }
 }
@@ -63,6 +67,8 @@ pub enum NotifyConfigError {
     Webhook { channel: String, source: WebhookError },
     #[error("notify channel `{channel}`: {source}")]
     Email { channel: String, source: EmailError },
+    #[error("notify channel `{channel}`: {source}")]
+    Mqtt { channel: String, source: MqttChannelError },
 }
 
 impl NotifyConfig {
@@ -101,6 +107,10 @@ impl NotifyConfig {
                 ChannelConfig::Email(email) => Arc::new(
                     Email::from_config(email)
                         .map_err(|source| NotifyConfigError::Email { channel: name.clone(), source })?,
+                ),
+                ChannelConfig::Mqtt(mqtt) => Arc::new(
+                    Mqtt::from_config(mqtt)
+                        .map_err(|source| NotifyConfigError::Mqtt { channel: name.clone(), source })?,
                 ),
             };
             channels.insert(name.clone(), notifier);

@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod email;
+pub mod mqtt;
 pub mod oncall;
 pub mod outbox;
 pub mod plan;
