@@ -79,6 +79,26 @@ pub enum EditError {
         /// The limit, in bytes.
         max: usize,
     },
+    /// The exercise mark is already as asked.
+    #[error("the incident is already {}marked as an exercise", if *.0 { "" } else { "not " })]
+    SameExercise(bool),
+}
+
+/// Marks the incident as an exercise (drill) or takes the mark off; an
+/// exercise is notified on exercise routes only.
+pub fn set_exercise(record: &mut IncidentRecord, exercise: bool, actor: &str, at: Timestamp) -> Result<(), EditError> {
+    check_editable(record)?;
+    if record.exercise == exercise {
+        return Err(EditError::SameExercise(exercise));
+    }
+    record.exercise = exercise;
+    let (action, detail) = if exercise {
+        (TimelineAction::MarkedExercise, "marked as an exercise")
+    } else {
+        (TimelineAction::UnmarkedExercise, "exercise mark removed: a real incident")
+    };
+    record.log(at, actor, action, detail);
+    Ok(())
 }
 
 pub(crate) fn check_editable(record: &IncidentRecord) -> Result<(), EditError> {
@@ -227,4 +247,26 @@ pub fn add_comment(record: &mut IncidentRecord, text: &str, actor: &str, at: Tim
     record.comments.push(Comment { number, at, author: actor.to_owned(), text: text.to_owned() });
     record.log(at, actor, TimelineAction::Commented, format!("comment #{number}"));
     Ok(number)
+}
+
+#[cfg(test)]
+mod tests {
+    use safecare_model::Incident;
+
+    use super::*;
+
+    #[test]
+    fn the_exercise_mark_is_set_logged_and_removed_once() {
+        let at: Timestamp = "2026-12-04T10:00:00Z".parse().unwrap();
+        let mut record = IncidentRecord::new(Incident::new("Drill", Severity::High), "alice", at);
+        set_exercise(&mut record, true, "alice", at).unwrap();
+        assert!(record.exercise);
+        assert_eq!(record.timeline.last().map(|e| e.action), Some(TimelineAction::MarkedExercise));
+        assert_eq!(set_exercise(&mut record, true, "alice", at), Err(EditError::SameExercise(true)));
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["exercise"], true);
+        set_exercise(&mut record, false, "bob", at).unwrap();
+        assert!(!record.exercise);
+        assert!(serde_json::to_value(&record).unwrap().get("exercise").is_none());
+    }
 }

@@ -19,13 +19,15 @@
 //! - impact assessment of incidents ([`try_assess`]): the detection threat
 //!   mapped to the impact model's, the candidate mitigations the playbooks
 //!   carry out, the report attached;
+//! - notifications ([`notify`]): routes, the on-call roster, escalation,
+//!   de-duplication, the outbox's retry rules, one file per channel;
 //! - the [`Incidents`] service that runs all of the above for the running
 //!   system (grouping alerts in batches, changes under one lock, reminders),
 //!   over an [`IncidentRepository`] (load/save records, their alerts, the
 //!   current inventory) that the server implements.
 //!
-//! It does not own storage, the HTTP API, the live feed, authentication or
-//! notification transports: the server implements the repository and
+//! It does not own storage, the HTTP API, the live feed or authentication:
+//! the server implements the repository and the notification outbox and
 //! persists, announces and audits what it is given. The decision functions
 //! take time in (`at`, `now`), never read the clock, so they are
 //! deterministic and testable; only the service reads it.
@@ -41,6 +43,7 @@ mod impact;
 mod intake;
 mod lifecycle;
 mod merge;
+pub mod notify;
 mod playbook;
 mod record;
 mod reports;
@@ -54,7 +57,7 @@ pub use clocks::{
     ClockConfig, ClockError, ClockKind, RegulatoryClock, Reminder, ReminderStage, mark_personal_data_breach,
     mark_significant, record_reminder_sent, record_submission, reminders_due,
 };
-pub use edit::{EditError, add_comment, add_tag, assign, remove_tag, set_severity, set_title};
+pub use edit::{EditError, add_comment, add_tag, assign, remove_tag, set_exercise, set_severity, set_title};
 pub use grouping::{GroupDecision, Grouper, GroupingRules, LocationLevel, MatchReason};
 pub use impact::{IncidentImpact, attach_impact, impact_is_current, impact_seeds};
 pub use intake::{IntakeError, MAX_LISTED_ALERTS, add_alert, open_from_alert};

@@ -64,6 +64,14 @@ pub enum TimelineAction {
     SplitInto,
     /// A new impact assessment was attached.
     ImpactUpdated,
+    /// The incident was marked as an exercise (drill).
+    MarkedExercise,
+    /// The exercise mark was taken off: a real incident.
+    UnmarkedExercise,
+    /// A notification about it was delivered.
+    NotificationSent,
+    /// A try to notify about it failed (tried again or given up).
+    NotificationFailed,
 }
 
 impl TimelineAction {
@@ -154,6 +162,10 @@ pub struct IncidentRecord {
     /// are not kept.
     #[serde(default)]
     pub unlisted_alerts: u64,
+    /// An exercise (drill), not a real incident: notified on exercise
+    /// routes only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exercise: bool,
 }
 
 impl IncidentRecord {
@@ -173,6 +185,7 @@ impl IncidentRecord {
             impact_summary: None,
             impact: None,
             unlisted_alerts: 0,
+            exercise: false,
         };
         record.log(at, actor, TimelineAction::Opened, detail);
         record

@@ -70,6 +70,13 @@ enum Command {
         #[command(subcommand)]
         what: crate::bench::BenchWhat,
     },
+    /// Notifications: send a test message on a route.
+    Notify {
+        #[command(flatten)]
+        place: ConfigArgs,
+        #[command(subcommand)]
+        action: NotifyAction,
+    },
     /// Issue API tokens for scripts and sensors.
     Tokens {
         #[command(flatten)]
@@ -142,6 +149,13 @@ pub enum AssetsAction {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum NotifyAction {
+    /// Send a test message on ROUTE's channel now (to its tier-1 people on
+    /// call); exits non-zero when the channel does not take it.
+    Test { route: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditAction {
     /// Verify every entry; names the first altered, removed, inserted or
     /// reordered one. Exits non-zero when the log is not intact.
@@ -167,6 +181,9 @@ impl Cli {
             Command::Hunt(args) => crate::hunt::run(args),
             Command::Assets { place, action: AssetsAction::Import { path } } => {
                 crate::accounts::import_assets(place.load()?, &path).await
+            }
+            Command::Notify { place, action: NotifyAction::Test { route } } => {
+                crate::notify::test(place.load()?, &route).await
             }
             Command::Purge { place, dry_run } => crate::privacy::purge(place.load()?, dry_run).await,
         };

@@ -8,6 +8,7 @@ mod certs;
 mod cli;
 mod demo;
 mod hunt;
+mod notify;
 mod privacy;
 mod rules;
 mod serve;

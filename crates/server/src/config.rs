@@ -11,6 +11,7 @@ use safecare_detect::RulesConfig;
 use safecare_ingest::SourceConfig;
 use safecare_privacy::{PseudonymConfig, ReidPolicy, RetentionPolicy};
 use safecare_respond::IncidentsConfig;
+use safecare_respond::notify::config::NotifyConfig;
 use safecare_store::SqliteConfig;
 
 use crate::auth::{Lockout, RequestLimits};
@@ -61,6 +62,8 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     /// Grouping, playbooks and regulatory clocks.
     pub incidents: IncidentsConfig,
+    /// Notification channels, routes, the on-call roster and retries.
+    pub notify: NotifyConfig,
 }
 
 /// Settings of the privacy layer.
@@ -122,6 +125,7 @@ impl Default for Config {
             retention: RetentionPolicy::default(),
             sources: Vec::new(),
             incidents: IncidentsConfig::default(),
+            notify: NotifyConfig::default(),
         }
     }
 }

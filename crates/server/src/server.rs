@@ -16,9 +16,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth::{LoginThrottle, RateLimits};
 use crate::incidents::StoreIncidents;
+use crate::notify::Notifications;
 use crate::pipeline::{
-    Detection, Progress, Sources, StageIo, spawn_detection, spawn_incidents, spawn_retention, spawn_rule_watcher,
-    spawn_sources,
+    Detection, Progress, Sources, StageIo, spawn_detection, spawn_incidents, spawn_notify, spawn_retention,
+    spawn_rule_watcher, spawn_sources,
 };
 use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};
@@ -69,6 +70,9 @@ pub enum ServerError {
     /// The stored asset inventory is invalid.
     #[error("the stored inventory is not valid: {0}")]
     Inventory(#[from] InvalidInventory),
+    /// The notification settings are unusable.
+    #[error(transparent)]
+    Notify(#[from] safecare_respond::notify::config::NotifyConfigError),
     /// The HTTP server stopped with an error.
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
@@ -109,6 +113,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let repository =
         StoreIncidents { store: store.clone(), bus: bus.clone(), privacy: privacy.clone(), inventory: assets.clone() };
     let incidents = Incidents::new(&config.incidents, Arc::new(repository)).await?;
+    let notifications = Notifications::new(config.notify.clone(), store.clone())?;
     let state = AppState {
         bus,
         config: Arc::new(config),
@@ -117,6 +122,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         metrics: metrics_setup::handle(),
         detection: detection.clone(),
         incidents: incidents.clone(),
+        notifications: notifications.clone(),
         privacy,
         sources: Sources::default(),
         progress: Progress::default(),
@@ -135,6 +141,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let stop_incidents = CancellationToken::new();
     let detecting = spawn_detection(StageIo::from_ref(&state), detection, stop_pipeline.clone()).await?;
     let grouping = spawn_incidents(StageIo::from_ref(&state), incidents, stop_incidents.clone()).await?;
+    let notifying = spawn_notify(state.clone(), notifications, stop_incidents.clone()).await?;
     let listening = spawn_sources(&state, stop_sources.clone()).await?;
     let purging = spawn_retention(state.clone(), stop_pipeline.clone());
     let app = routes::router(state.clone());
@@ -172,6 +179,9 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         stop_incidents.cancel();
         if let Err(err) = grouping.await {
             tracing::error!(%err, stage = "incidents", "pipeline stage failed");
+        }
+        if let Err(err) = notifying.await {
+            tracing::error!(%err, stage = "notify", "pipeline stage failed");
         }
         store.close().await;
         served.map_err(ServerError::Serve)

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Config;
 use crate::auth::{LoginThrottle, RateLimits};
+use crate::notify::Notifications;
 use crate::pipeline::{Detection, Progress, Sources, StageIo};
 use crate::privacy::Privacy;
 
@@ -33,6 +34,8 @@ pub struct AppState {
     pub detection: Detection,
     /// Incident handling.
     pub incidents: Incidents,
+    /// Notification channels and the outbox.
+    pub notifications: Notifications,
     /// The privacy layer.
     pub privacy: Arc<Privacy>,
     /// The configured event sources and their health.

@@ -67,6 +67,18 @@ pub enum StoreError {
         /// What is stored instead.
         value: String,
     },
+    /// A stored notification holds a value its column cannot mean (a
+    /// time out of range, an incident id of the wrong length).
+    #[error("stored notification {key} is unreadable: {reason}")]
+    BadNotification {
+        /// The notification's key.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An update named a notification the outbox does not hold.
+    #[error("no notification with key {0}")]
+    UnknownNotification(String),
     /// The store was closed; it takes no more writes.
     #[error("the store is shut down")]
     Closed,

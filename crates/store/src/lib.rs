@@ -1,5 +1,5 @@
 //! Where SafeCare keeps what it knows: events, alerts, incidents, the asset
-//! inventory and small pieces of engine state.
+//! inventory, the notification outbox and small pieces of engine state.
 //!
 //! This crate owns the [`Store`] interface and its embedded SQLite
 //! implementation ([`SqliteStore`]): schema migrations, batched durable
@@ -10,6 +10,7 @@
 mod error;
 mod incident;
 mod log;
+mod outbox;
 mod query;
 mod sqlite;
 
@@ -20,6 +21,7 @@ use safecare_model::{Alert, AlertId, ApiToken, Asset, Event, EventId, IncidentId
 pub use error::StoreError;
 pub use incident::StoredIncident;
 pub use log::{Checkpoint, Log, LogPage};
+pub use outbox::{NotificationQuery, OutboxStore, PENDING, StoredNotification};
 pub use query::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, MAX_PAGE, MAX_PAGE_BYTES, SourceActivity};
 pub use sqlite::{Durability, SqliteConfig, SqliteStore};
 

@@ -54,11 +54,14 @@ pub enum Permission {
     /// Read the Prometheus metrics.
     #[strum(serialize = "metrics:read")]
     MetricsRead,
+    /// Send a test notification on a route.
+    #[strum(serialize = "notify:test")]
+    NotifyTest,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::EventsIngest,
         Permission::EventsRead,
         Permission::AlertsRead,
@@ -74,6 +77,7 @@ impl Permission {
         Permission::AuditRead,
         Permission::Reidentify,
         Permission::MetricsRead,
+        Permission::NotifyTest,
     ];
 
     /// The name used in docs and error messages (`events:read`).

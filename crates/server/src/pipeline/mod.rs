@@ -1,14 +1,15 @@
 //! The stages behind the API, each a task: detection turns stored events
 //! into alerts, with its rules reloaded when their folders change; the
-//! incident stage groups alerts into incidents; retention purges on
-//! schedule. Detection and incidents read the store's logs from a
-//! checkpoint they move with their own output (the bus only wakes them),
-//! so nothing stored is left unprocessed, at a clean shutdown or after a
-//! crash.
+//! incident stage groups alerts into incidents; the notification stage
+//! plans and delivers messages; retention purges on schedule. Detection
+//! and incidents read the store's logs from a checkpoint they move with
+//! their own output (the bus only wakes them), so nothing stored is left
+//! unprocessed, at a clean shutdown or after a crash.
 
 mod detection;
 mod follow;
 mod incidents;
+mod notify;
 mod progress;
 mod retention;
 mod sources;
@@ -17,6 +18,7 @@ mod watch;
 pub use detection::{Detection, SwitchError, spawn_detection};
 pub use follow::StageIo;
 pub use incidents::{STAGE as INCIDENT_STAGE, spawn_incidents};
+pub use notify::spawn_notify;
 pub use progress::{Busy, Progress};
 pub use retention::{purge_due, spawn_retention};
 pub use sources::{Sources, spawn_sources, store_and_publish};

@@ -8,6 +8,7 @@ mod health;
 mod impact;
 pub(crate) mod incidents;
 mod inventory;
+mod notifications;
 pub(crate) mod params;
 mod privacy;
 mod rules;
@@ -125,6 +126,11 @@ fn api() -> Api {
             Needs(IncidentsDeclare),
             incidents::report_submitted,
         )
+        .add(Method::PUT, "/api/v1/incidents/{id}/exercise", Needs(IncidentsWrite), notifications::set_exercise_mark)
+        .add(Method::GET, "/api/v1/incidents/{id}/notifications", Needs(IncidentsRead), notifications::of_incident)
+        .add(Method::GET, "/api/v1/notifications", Needs(IncidentsRead), notifications::list)
+        .add(Method::GET, "/api/v1/notify/routes", Needs(IncidentsRead), notifications::routes)
+        .add(Method::POST, "/api/v1/notify/routes/{name}/test", Needs(NotifyTest), notifications::test_send)
         .add(Method::GET, "/api/v1/playbooks", Needs(IncidentsRead), incidents::playbooks)
         .add(Method::GET, "/api/v1/users", Needs(UsersManage), accounts::list_users)
         .add(Method::POST, "/api/v1/users", Needs(UsersManage), accounts::create_user)

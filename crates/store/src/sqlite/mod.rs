@@ -3,6 +3,7 @@
 
 mod accounts;
 mod codec;
+mod outbox;
 mod privacy;
 mod read;
 mod schema;

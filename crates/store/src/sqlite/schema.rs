@@ -161,6 +161,22 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE alerts_log RENAME TO alerts;
     CREATE INDEX alerts_time ON alerts(time);
     ",
+    // 7: the notification outbox: one row per message, unique by its key
+    // (incident, route, tier) so planning it again adds nothing; pending
+    // rows are found by when they are due.
+    "
+    CREATE TABLE notifications (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        key       TEXT NOT NULL UNIQUE,
+        incident  BLOB,
+        status    TEXT NOT NULL,
+        next_try  INTEGER NOT NULL,
+        created   INTEGER NOT NULL,
+        body      TEXT NOT NULL
+    );
+    CREATE INDEX notifications_due ON notifications(next_try) WHERE status = 'pending';
+    CREATE INDEX notifications_incident ON notifications(incident, seq) WHERE incident IS NOT NULL;
+    ",
 ];
 
 /// The schema version this build writes.
@@ -284,6 +300,32 @@ mod tests {
         event_without_seq(&conn);
         let last: i64 = conn.query_row("SELECT max(seq) FROM events", [], |r| r.get(0)).unwrap();
         assert_eq!(last, 9);
+    }
+
+    #[test]
+    fn version_seven_adds_the_outbox_and_keeps_what_was_there() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn, 0).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        assert_eq!(SCHEMA_VERSION, 7);
+        // A version 6 database with an incident: migrated, the incident kept.
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..6] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute(
+            "INSERT INTO incidents (id, status, severity, updated, body) VALUES (?1, 'new', 3, 0, '{}')",
+            [vec![1u8; 16]],
+        )
+        .unwrap();
+        migrate(&conn, 6).unwrap();
+        let incidents: i64 = conn.query_row("SELECT count(*) FROM incidents", [], |r| r.get(0)).unwrap();
+        assert_eq!(incidents, 1);
+        let insert = "INSERT OR IGNORE INTO notifications (key, incident, status, next_try, created, body)
+                      VALUES ('i:r:1', ?1, 'pending', 0, 0, '{}')";
+        assert_eq!(conn.execute(insert, [vec![1u8; 16]]).unwrap(), 1);
+        assert_eq!(conn.execute(insert, [vec![1u8; 16]]).unwrap(), 0, "a key is stored once");
     }
 
     fn event_without_seq(conn: &Connection) {
