@@ -100,7 +100,7 @@ fn leaving_out_rules_no_event_reaches_changes_no_match() {
     builder.add_dir(&dir.join("sigmahq/rules")).expect("rules");
     builder.only_reaching(Reach::of(&events));
     let reached = builder.build();
-    assert!(reached.unreached() > 1000 && reached.refused().is_empty(), "{}", reached.summary());
+    assert!(reached.unreached() >= 800 && reached.refused().is_empty(), "{}", reached.summary());
     assert_eq!(reached.unreached() + reached.len(), all.len());
     let mut pairs = 0;
     for event in &events {
