@@ -18,7 +18,7 @@ use crate::view::FieldView;
 
 /// The logsource of one event: one product and service, possibly several
 /// categories.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct EventRoute {
     /// The Sigma `product` (`windows`, `linux`, …), when known.
     pub product: Option<String>,

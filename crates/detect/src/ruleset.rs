@@ -17,6 +17,7 @@ use crate::correlate::Correlation;
 use crate::error::{DetectError, Refusal};
 use crate::meta::{RuleKind, RuleMeta, THREAT_ATTRIBUTE, severity_of, threat_of};
 use crate::prefilter::Prefilter;
+use crate::reach::{Reach, names_other_rules};
 use crate::route::RouteTable;
 
 /// A compiled set of rules, routed by logsource. Immutable once built, so one
@@ -41,6 +42,8 @@ pub struct RuleSet {
     files: usize,
     /// Which run of [`RuleSetBuilder::build`] compiled these rules.
     compilation: u64,
+    /// Files left out because no event of the hunt reaches their logsource.
+    unreached: usize,
 }
 
 /// Numbers each compilation, so that a set derived without compiling can
@@ -53,6 +56,7 @@ pub struct RuleSetBuilder {
     sources: Vec<(PathBuf, String)>,
     refused: Vec<Refusal>,
     disabled: HashSet<String>,
+    reach: Option<Reach>,
 }
 
 struct Loaded {
@@ -104,10 +108,27 @@ impl RuleSetBuilder {
         self
     }
 
+    /// Leaves out the files whose rules no event of `reach` can meet (an
+    /// offline hunt over known events). Ignored when any source holds a
+    /// correlation or filter, which name other rules.
+    pub fn only_reaching(&mut self, reach: Reach) -> &mut Self {
+        self.reach = Some(reach);
+        self
+    }
+
     /// Parses and compiles everything added so far.
     pub fn build(self) -> RuleSet {
-        let RuleSetBuilder { sources, mut refused, disabled } = self;
+        let RuleSetBuilder { mut sources, mut refused, disabled, reach } = self;
         let files = sources.len();
+        let mut unreached = 0;
+        if let Some(reach) = reach
+            && !sources.par_iter().any(|(_, text)| names_other_rules(text))
+        {
+            let keep: Vec<bool> = sources.par_iter().map(|(_, text)| reach.may_reach(text)).collect();
+            let mut keep = keep.into_iter();
+            sources.retain(|_| keep.next().unwrap_or(true));
+            unreached = files - sources.len();
+        }
         let mut rules: Vec<Loaded> = Vec::new();
         let mut correlations: Vec<(PathBuf, CorrelationRule)> = Vec::new();
         let mut filters: Vec<(PathBuf, FilterRule)> = Vec::new();
@@ -163,6 +184,7 @@ impl RuleSetBuilder {
             refused,
             files,
             compilation: COMPILATIONS.fetch_add(1, Ordering::Relaxed),
+            unreached,
         };
         set.add_correlations(correlations);
         set
@@ -408,6 +430,7 @@ impl RuleSet {
             refused,
             files: self.files,
             compilation: self.compilation,
+            unreached: self.unreached,
         }
     }
 
@@ -450,8 +473,19 @@ impl RuleSet {
         self.meta.get(id_or_name).or_else(|| self.meta.values().find(|m| m.name.as_deref() == Some(id_or_name)))
     }
 
-    /// `N rules loaded, M refused`, the closing line of `rules check`.
+    /// How many rule files were left out because no event reaches them
+    /// (see [`RuleSetBuilder::only_reaching`]).
+    pub fn unreached(&self) -> usize {
+        self.unreached
+    }
+
+    /// `N rules loaded, M refused`, the closing line of `rules check`; a
+    /// hunt's set adds the files no event reaches.
     pub fn summary(&self) -> String {
-        format!("{} rules loaded, {} refused", self.len(), self.refused.len())
+        let left_out = match self.unreached {
+            0 => String::new(),
+            n => format!(", {n} files left out (no event reaches their logsource)"),
+        };
+        format!("{} rules loaded, {} refused{left_out}", self.len(), self.refused.len())
     }
 }

@@ -10,9 +10,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use safecare_detect::RuleSet;
 use safecare_detect::reference::{PlainEvent, PlainLibrary};
 use safecare_detect::samples::windows_events;
+use safecare_detect::{Reach, RuleSet, RuleSetBuilder};
 use safecare_model::Event;
 
 mod evtx;
@@ -86,4 +86,27 @@ fn engine_equals_the_plain_library_on_the_whole_sigmahq_folder() {
     let plain = PlainLibrary::load_dirs(&[dir.join("sigmahq/rules")]).expect("rules");
     let events = windows_events(&dir).expect("Windows samples");
     assert!(assert_same(&rules, &plain, &events).0 >= 50);
+}
+
+/// What `safecare hunt` does: it loads only the rule files whose logsource
+/// the hunted events reach. Over every `evtx-attack` record and the whole
+/// SigmaHQ folder, that leaves files out and changes no match.
+#[test]
+fn leaving_out_rules_no_event_reaches_changes_no_match() {
+    let Some(dir) = samples() else { return };
+    let events = evtx_events(&dir.join("evtx-attack"));
+    let all = RuleSet::load_dirs(&[dir.join("sigmahq/rules")]).expect("rules");
+    let mut builder = RuleSetBuilder::new();
+    builder.add_dir(&dir.join("sigmahq/rules")).expect("rules");
+    builder.only_reaching(Reach::of(&events));
+    let reached = builder.build();
+    assert!(reached.unreached() >= 800 && reached.refused().is_empty(), "{}", reached.summary());
+    assert_eq!(reached.unreached() + reached.len(), all.len());
+    let mut pairs = 0;
+    for event in &events {
+        let matched = all.matches(event);
+        assert_eq!(reached.matches(event), matched, "{:?}", event.fields.get("EventRecordID"));
+        pairs += matched.len();
+    }
+    assert!(pairs >= 1000, "{pairs}");
 }

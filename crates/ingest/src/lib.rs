@@ -3,7 +3,8 @@
 //!
 //! This crate owns the decoders ([`decode`], one file per format: syslog,
 //! CEF, Suricata EVE, Zeek, Windows JSON and EVTX, physical security over
-//! MQTT, flat sensor messages, IDMEFv2, generic JSON), the resolver that
+//! MQTT, flat sensor messages, IDMEFv2, generic JSON), event files read
+//! offline on several threads ([`files`], for hunts), the resolver that
 //! places events on the asset map ([`resolve`]), per-source health counters
 //! ([`health`]) and the network listeners ([`listen`]: syslog over UDP, TCP
 //! and TLS, MQTT) that push decoded events into a bounded channel.
@@ -13,6 +14,7 @@
 //! the server wires the rest.
 
 pub mod decode;
+pub mod files;
 pub mod health;
 mod intake;
 pub mod listen;

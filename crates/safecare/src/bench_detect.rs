@@ -17,7 +17,7 @@ use safecare_detect::samples::{hospital_event, hospital_lines};
 use safecare_ingest::Decoder;
 use safecare_model::Event;
 
-use crate::hunt::read;
+use safecare_ingest::files;
 
 #[derive(Debug, Args)]
 pub struct DetectBenchArgs {
@@ -60,7 +60,7 @@ pub fn run(args: &DetectBenchArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.runs > 0 && args.events > 0, "runs and events must be positive");
     let bar = ProgressBar::new(0);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {msg}")?);
-    let pack = crate::hunt::load(&[], &[])?;
+    let pack = crate::hunt::load(&[], &[], None)?;
     let events: Vec<Event> = hospital_lines().iter().filter_map(|l| hospital_event(l)).collect();
     bar.inc_length(args.runs as u64);
     bar.set_message("hospital pack");
@@ -107,8 +107,8 @@ pub fn run(args: &DetectBenchArgs) -> anyhow::Result<()> {
 /// lines); undecodable records are left out.
 fn load_corpus(path: &std::path::Path) -> anyhow::Result<Vec<Event>> {
     let mut events = Vec::new();
-    for file in read::files(&[path.to_owned()])? {
-        events.extend(read::decode(&file, &Decoder::Windows)?.events);
+    for file in files::files(&[path.to_owned()])? {
+        events.extend(files::decode(&file, &Decoder::Windows)?.events);
     }
     anyhow::ensure!(!events.is_empty(), "no events in {}", path.display());
     Ok(events)

@@ -15,7 +15,8 @@ use anyhow::{Context as _, bail};
 use safecare_detect::{EventRoute, RuleSet, hunt};
 use safecare_model::{Event, EventInput, Timestamp};
 
-use crate::hunt::{JsonParser, read};
+use crate::hunt::JsonParser;
+use safecare_ingest::files;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum RulesAction {
@@ -59,7 +60,7 @@ pub fn run(action: RulesAction) -> ExitCode {
 
 /// Rules from a file or a folder (searched recursively), as `hunt` loads them.
 fn load(path: &Path) -> anyhow::Result<RuleSet> {
-    crate::hunt::load(&[path.to_owned()], &[])
+    crate::hunt::load(&[path.to_owned()], &[], None)
 }
 
 fn check(dir: &Path) -> anyhow::Result<ExitCode> {
@@ -126,8 +127,8 @@ fn test(rule: &Path, events: &Path, parser: Option<JsonParser>) -> anyhow::Resul
 fn decoded(path: &Path, parser: JsonParser) -> anyhow::Result<Vec<Event>> {
     let decoder = parser.decoder();
     let mut events = Vec::new();
-    for file in read::files(&[path.to_owned()])? {
-        let decoded = read::decode(&file, &decoder)?;
+    for file in files::files(&[path.to_owned()])? {
+        let decoded = files::decode(&file, &decoder)?;
         for (kind, n) in decoded.skipped {
             eprintln!("warning: {}: {n} records skipped ({kind})", file.path.display());
         }

@@ -3,7 +3,6 @@
 //! summary for the analyst to standard error.
 
 mod persons;
-pub(crate) mod read;
 mod report;
 
 use std::collections::BTreeMap;
@@ -14,10 +13,13 @@ use std::sync::atomic::Ordering;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use safecare_detect::{RuleSet, RuleSetBuilder, hunt_parallel_each};
+use std::time::{Duration, Instant};
+
+use safecare_detect::{Reach, RuleSet, RuleSetBuilder, hunt_parallel_each};
 use safecare_detect::{RulesConfig, load_rules};
 use safecare_ingest::Decoder;
-use safecare_model::Severity;
+use safecare_ingest::files;
+use safecare_model::{Event, Severity};
 
 use report::{Detection, Summary};
 
@@ -75,8 +77,9 @@ pub enum HuntFormat {
 }
 
 /// The rules a hunt runs: `--rules` files and folders, or the built-in
-/// pack, without the excluded ones.
-pub(crate) fn load(paths: &[PathBuf], exclude: &[String]) -> anyhow::Result<RuleSet> {
+/// pack, without the excluded ones; with `reach`, only the `--rules` files
+/// whose logsource those events meet.
+pub(crate) fn load(paths: &[PathBuf], exclude: &[String], reach: Option<Reach>) -> anyhow::Result<RuleSet> {
     let mut excluded = Vec::new();
     for item in exclude {
         let path = Path::new(item);
@@ -104,34 +107,62 @@ pub(crate) fn load(paths: &[PathBuf], exclude: &[String]) -> anyhow::Result<Rule
     for rule in &excluded {
         builder.disable(rule);
     }
+    if let Some(reach) = reach {
+        builder.only_reaching(reach);
+    }
     Ok(builder.build())
 }
 
+/// Events decoded before the rules are loaded, so that only the rules
+/// their logsources reach are parsed (most of a short hunt's time is rule
+/// loading). A longer hunt loads every rule once this many are held, which
+/// bounds the memory the look-ahead takes (about 150 MB of EVTX events).
+const PEEK_EVENTS: usize = 50_000;
+
+/// How long each step of a hunt took.
+#[derive(Default)]
+struct Timings {
+    /// Decoding the events read before the rules were loaded.
+    peek: Duration,
+    rules: Duration,
+    /// Matching, and decoding whatever the look-ahead did not hold.
+    rest: Duration,
+}
+
 pub fn run(args: HuntArgs) -> anyhow::Result<()> {
-    let started = std::time::Instant::now();
-    let rules = Arc::new(load(&args.rules, &args.exclude)?);
-    let loading = started.elapsed();
-    eprintln!("{}", rules.summary());
+    let started = Instant::now();
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let files = read::files(&args.paths)?;
+    let files = files::files(&args.paths)?;
     let file_count = files.len();
     let bar = ProgressBar::new(file_count as u64);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} files  {msg}")?);
     let persons = persons::Persons::for_this_run()?;
     let mut detections: Vec<Detection> = Vec::new();
+    let mut timings = Timings::default();
     // Files are decoded on every core and matched on every core, as one
     // stream in file order so that correlation windows span files.
-    let totals = std::thread::scope(|scope| {
-        let (events, totals) = read::decode_on(scope, files, args.parser.decoder(), threads, bar.clone());
-        hunt_parallel_each(rules.clone(), events, threads, |event, alerts| {
+    let totals = std::thread::scope(|scope| -> anyhow::Result<_> {
+        let shown = bar.clone();
+        let progress = Box::new(move |file: &files::EventFile| {
+            shown.set_message(file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            shown.inc(1);
+        });
+        let (mut events, totals) = files::decode_on(scope, files, args.parser.decoder(), threads, progress);
+        let held: Vec<Event> = events.by_ref().take(PEEK_EVENTS).collect();
+        let reach = (held.len() < PEEK_EVENTS).then(|| Reach::of(&held));
+        timings.peek = started.elapsed();
+        let rules = Arc::new(load(&args.rules, &args.exclude, reach)?);
+        timings.rules = started.elapsed() - timings.peek;
+        bar.suspend(|| eprintln!("{}", rules.summary()));
+        hunt_parallel_each(rules.clone(), held.into_iter().chain(events), threads, |event, alerts| {
             let shown = alerts.into_iter().filter(|a| a.safecare.rule.is_some() && a.severity() >= args.min_level);
             detections.extend(shown.map(|alert| Detection::new(alert, event, &rules, &persons)));
         });
-        totals
-    });
+        Ok(totals)
+    })?;
     bar.finish_and_clear();
     if let Some(error) = totals.error.lock().unwrap_or_else(|e| e.into_inner()).take() {
-        return Err(error);
+        return Err(error.into());
     }
     let read = totals.events.load(Ordering::Relaxed);
     let skipped: BTreeMap<&'static str, u64> = totals.skipped.lock().unwrap_or_else(|e| e.into_inner()).clone();
@@ -146,6 +177,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<()> {
     let mut out = stdout.lock();
     report::write(&mut out, args.format, &detections)?;
     let elapsed = started.elapsed();
+    timings.rest = elapsed - timings.peek - timings.rules;
     eprintln!(
         "{file_count} files, {read} events, {skipped_total} records skipped{}, {} detections",
         if skipped.is_empty() { String::new() } else { format!(" ({})", report::reasons(&skipped)) },
@@ -153,10 +185,11 @@ pub fn run(args: HuntArgs) -> anyhow::Result<()> {
     );
     eprint!("{}", Summary::of(&detections));
     eprintln!(
-        "time: {:.2} s (rules {:.2} s, reading and matching {:.2} s)",
+        "time: {:.2} s (decoding ahead {:.2} s, rules {:.2} s, matching and decoding the rest {:.2} s)",
         elapsed.as_secs_f64(),
-        loading.as_secs_f64(),
-        (elapsed - loading).as_secs_f64()
+        timings.peek.as_secs_f64(),
+        timings.rules.as_secs_f64(),
+        timings.rest.as_secs_f64()
     );
     Ok(())
 }

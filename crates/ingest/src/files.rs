@@ -1,10 +1,12 @@
-//! The files a hunt reads, decoded on several threads into one stream of
-//! events in file order.
+//! Event files read offline (hunts, benchmarks, rule tests): the files
+//! under some paths, each decoded whole, or all of them decoded on several
+//! threads into one stream of events in file order.
 //!
 //! Decoding, EVTX binary XML above all, costs more than matching, so it runs
-//! on every core; and the detector sees one ordered stream across all files
+//! on every core; and a consumer sees one ordered stream across all files
 //! (correlation windows span files, as they span a host's rotated logs), not
-//! a fresh detector per file.
+//! one stream per file. Progress is reported through a callback, so that
+//! the caller chooses how to show it.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -13,57 +15,96 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
-use anyhow::Context as _;
-use indicatif::ProgressBar;
-use safecare_ingest::decode::evtx::EvtxEvents;
-use safecare_ingest::{Context, Decoder};
 use safecare_model::Event;
+
+use crate::decode::evtx::{EvtxError, EvtxEvents};
+use crate::{Context, Decoder};
+
+/// Why files could not be listed or read.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// A path cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// A file named by the caller has none of the known extensions.
+    #[error("cannot hunt {0}: not an .evtx, .json, .jsonl or .ndjson file")]
+    NotEventFile(PathBuf),
+    /// An EVTX file cannot be opened.
+    #[error(transparent)]
+    Evtx(#[from] EvtxError),
+    /// A file named by the caller has records, none of which decodes.
+    #[error("no record of {path} could be decoded ({reasons})")]
+    NothingDecoded {
+        /// The file.
+        path: PathBuf,
+        /// The reasons, with how many records each.
+        reasons: String,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
+    move |source| FileError::Io { path: path.to_owned(), source }
+}
 
 /// Records that did not decode, by reason (the decoder's error kind).
 pub type Skipped = BTreeMap<&'static str, u64>;
 
 /// One file's events, and its records that did not decode.
 pub struct Decoded {
+    /// The events, in the file's order.
     pub events: Vec<Event>,
+    /// The records left out, by reason.
     pub skipped: Skipped,
 }
 
 /// What a stream read, known once it has ended.
 #[derive(Default)]
 pub struct Totals {
+    /// Events decoded.
     pub events: AtomicU64,
+    /// Records left out, by reason.
     pub skipped: Mutex<Skipped>,
     /// The first file that could not be read at all; the stream ends there.
-    pub error: Mutex<Option<anyhow::Error>>,
+    pub error: Mutex<Option<FileError>>,
 }
 
-/// A file to hunt, with its size as listed (it bounds the read-ahead).
+/// An event file, with its size as listed (it bounds the read-ahead).
 #[derive(Debug, Clone)]
-pub struct HuntFile {
+pub struct EventFile {
+    /// Where it is.
     pub path: PathBuf,
+    /// Its size when listed.
     pub size: u64,
-    /// Named on the command line (not found in a folder): it must decode.
+    /// Named by the caller (not found in a folder): it must decode.
     pub named: bool,
 }
 
+/// Called once per file as the stream moves past it, with that file.
+pub type Progress = Box<dyn FnMut(&EventFile) + Send>;
+
 /// The events of `files` in order, as decoded by [`decode_on`]'s workers.
 pub struct OrderedEvents {
-    results: Receiver<(usize, anyhow::Result<Decoded>)>,
+    results: Receiver<(usize, Result<Decoded, FileError>)>,
     /// Hands file indices to the workers; dropped once all are handed out
     /// or the stream stops, which ends the workers.
     jobs: Option<Sender<usize>>,
     handed_out: usize,
     /// Shared with the workers, which decode them by index.
-    files: Arc<Vec<HuntFile>>,
+    files: Arc<Vec<EventFile>>,
     /// The size of the files handed out and not yet read.
     ahead_bytes: u64,
     ahead: ReadAhead,
     next: usize,
     /// Files decoded ahead of their turn, bounded by `ahead`.
-    pending: BTreeMap<usize, anyhow::Result<Decoded>>,
+    pending: BTreeMap<usize, Result<Decoded, FileError>>,
     current: std::vec::IntoIter<Event>,
     totals: Arc<Totals>,
-    bar: ProgressBar,
+    progress: Progress,
 }
 
 /// How far decoding may run ahead of the file being read. Two files per
@@ -89,20 +130,21 @@ impl ReadAhead {
     }
 }
 
-/// Every huntable file under `paths`, sorted for a stable order.
-pub fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<HuntFile>> {
+/// Every event file under `paths`, sorted for a stable order; a file named
+/// in `paths` must be one.
+pub fn files(paths: &[PathBuf]) -> Result<Vec<EventFile>, FileError> {
     let mut out = Vec::new();
     let mut stack: Vec<(PathBuf, bool)> = paths.iter().map(|p| (p.clone(), true)).collect();
     while let Some((path, named)) = stack.pop() {
-        let meta = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let meta = std::fs::metadata(&path).map_err(io(&path))?;
         if meta.is_dir() {
-            for entry in std::fs::read_dir(&path)? {
-                stack.push((entry?.path(), false));
+            for entry in std::fs::read_dir(&path).map_err(io(&path))? {
+                stack.push((entry.map_err(io(&path))?.path(), false));
             }
         } else if huntable(&path) {
-            out.push(HuntFile { path, size: meta.len(), named });
+            out.push(EventFile { path, size: meta.len(), named });
         } else if named {
-            anyhow::bail!("cannot hunt {}: not an .evtx, .json, .jsonl or .ndjson file", path.display());
+            return Err(FileError::NotEventFile(path));
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -115,16 +157,16 @@ fn huntable(path: &Path) -> bool {
 
 /// The events of one file; undecodable records are counted by reason, not
 /// fatal, unless the file was named and none of its records decodes.
-pub fn decode(file: &HuntFile, decoder: &Decoder) -> anyhow::Result<Decoded> {
+pub fn decode(file: &EventFile, decoder: &Decoder) -> Result<Decoded, FileError> {
     let decoded = decode_records(&file.path, decoder)?;
     if file.named && decoded.events.is_empty() && !decoded.skipped.is_empty() {
         let reasons: Vec<String> = decoded.skipped.iter().map(|(kind, n)| format!("{kind} ×{n}")).collect();
-        anyhow::bail!("no record of {} could be decoded ({})", file.path.display(), reasons.join(", "));
+        return Err(FileError::NothingDecoded { path: file.path.clone(), reasons: reasons.join(", ") });
     }
     Ok(decoded)
 }
 
-fn decode_records(path: &Path, decoder: &Decoder) -> anyhow::Result<Decoded> {
+fn decode_records(path: &Path, decoder: &Decoder) -> Result<Decoded, FileError> {
     let ctx = Context::new(format!("hunt:{}", path.display()));
     let mut out = Decoded { events: Vec::new(), skipped: Skipped::new() };
     if path.extension().and_then(|e| e.to_str()) == Some("evtx") {
@@ -136,9 +178,9 @@ fn decode_records(path: &Path, decoder: &Decoder) -> anyhow::Result<Decoded> {
         }
         return Ok(out);
     }
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = std::fs::File::open(path).map_err(io(path))?;
     for line in BufReader::new(file).split(b'\n') {
-        let line = line?;
+        let line = line.map_err(io(path))?;
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -151,13 +193,13 @@ fn decode_records(path: &Path, decoder: &Decoder) -> anyhow::Result<Decoded> {
 }
 
 /// Starts `threads` decoding workers in `scope` and answers the stream of
-/// their events in file order; `bar` advances a file at a time.
+/// their events in file order; `progress` is told of each file in turn.
 pub fn decode_on<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
-    files: Vec<HuntFile>,
+    files: Vec<EventFile>,
     decoder: Decoder,
     threads: usize,
-    bar: ProgressBar,
+    progress: Progress,
 ) -> (OrderedEvents, Arc<Totals>) {
     let threads = threads.max(1);
     let (jobs, job_rx) = channel::<usize>();
@@ -186,7 +228,7 @@ pub fn decode_on<'scope>(
         pending: BTreeMap::new(),
         current: Vec::new().into_iter(),
         totals: totals.clone(),
-        bar,
+        progress,
     };
     stream.hand_out();
     (stream, totals)
@@ -213,7 +255,7 @@ impl OrderedEvents {
     }
 
     /// The next file's decoding, waiting for it if a worker still has it.
-    fn take_next(&mut self) -> Option<anyhow::Result<Decoded>> {
+    fn take_next(&mut self) -> Option<Result<Decoded, FileError>> {
         loop {
             if let Some(result) = self.pending.remove(&self.next) {
                 return Some(result);
@@ -244,10 +286,9 @@ impl Iterator for OrderedEvents {
                 self.stop();
                 return None;
             };
-            self.bar.set_message(
-                self.files[self.next].path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            );
-            self.bar.inc(1);
+            if let Some(file) = self.files.get(self.next) {
+                (self.progress)(file);
+            }
             self.ahead_bytes = self.ahead_bytes.saturating_sub(self.files.get(self.next).map_or(0, |f| f.size));
             self.next += 1;
             self.hand_out();
@@ -281,7 +322,7 @@ mod tests {
     }
 
     /// `n` files of `per_file` events numbered in order across the files.
-    fn folder(n: usize, per_file: usize) -> (tempfile::TempDir, Vec<HuntFile>) {
+    fn folder(n: usize, per_file: usize) -> (tempfile::TempDir, Vec<EventFile>) {
         let dir = tempfile::tempdir().unwrap();
         let mut paths = Vec::new();
         for f in 0..n {
@@ -295,9 +336,9 @@ mod tests {
         (dir, files)
     }
 
-    fn ids(files: Vec<HuntFile>, threads: usize) -> (Vec<u64>, Arc<Totals>) {
+    fn ids(files: Vec<EventFile>, threads: usize) -> (Vec<u64>, Arc<Totals>) {
         std::thread::scope(|scope| {
-            let (stream, totals) = decode_on(scope, files, Decoder::Windows, threads, ProgressBar::hidden());
+            let (stream, totals) = decode_on(scope, files, Decoder::Windows, threads, Box::new(|_| {}));
             (stream.map(|e| e.fields["EventID"].as_u64().unwrap()).collect(), totals)
         })
     }
@@ -315,6 +356,22 @@ mod tests {
     }
 
     #[test]
+    fn a_named_file_must_be_an_event_file_and_decode() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.log");
+        std::fs::write(&text, "hello\n").unwrap();
+        assert!(matches!(files(&[text]), Err(FileError::NotEventFile(_))));
+        let bad = dir.path().join("bad.jsonl");
+        std::fs::write(&bad, "not json\n").unwrap();
+        let listed = files(&[bad]).unwrap();
+        let error = decode(&listed[0], &Decoder::Windows).err().expect("refused");
+        assert!(error.to_string().contains("invalid_json ×1"), "{error}");
+        let found = files(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(found.len(), 1, "a folder's other files are passed over");
+        assert!(decode(&found[0], &Decoder::Windows).unwrap().events.is_empty());
+    }
+
+    #[test]
     fn many_files_on_many_threads_come_out_in_file_order() {
         let (_dir, files) = folder(40, 25);
         for threads in [1, 2, 5] {
@@ -328,7 +385,7 @@ mod tests {
     #[test]
     fn an_unreadable_file_ends_the_stream_with_its_error() {
         let (dir, mut files) = folder(6, 2);
-        files.insert(3, HuntFile { path: dir.path().join("gone.jsonl"), size: 0, named: false });
+        files.insert(3, EventFile { path: dir.path().join("gone.jsonl"), size: 0, named: false });
         let (ids, totals) = ids(files, 2);
         assert_eq!(ids, (0..6).collect::<Vec<u64>>(), "the files before it are read");
         let error = totals.error.lock().unwrap().take().expect("the error is kept");
