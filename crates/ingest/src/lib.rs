@@ -13,6 +13,7 @@
 //! API: listeners hand events to a `tokio::sync::mpsc::Sender<Event>` and
 //! the server wires the rest.
 
+pub mod body;
 pub mod decode;
 pub mod files;
 pub mod health;

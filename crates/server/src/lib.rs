@@ -12,7 +12,6 @@ mod error;
 mod incidents;
 pub mod log_safety;
 mod metrics_setup;
-mod ndjson;
 mod notify;
 mod pipeline;
 pub mod privacy;

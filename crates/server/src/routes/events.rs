@@ -18,7 +18,7 @@ use super::params::parse;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::ndjson::{self, LineError, Parsed};
+use safecare_ingest::body::{LineError, Parsed, parse_json, parse_ndjson};
 
 /// The answer to an ingest request.
 #[derive(Debug, Serialize)]
@@ -67,8 +67,8 @@ pub async fn ingest(
     }
     let now = Timestamp::now();
     let Parsed { mut events, rejected, errors } = match format {
-        BodyFormat::Json => ndjson::parse_json(&body, now, source, state.config.max_event_bytes),
-        BodyFormat::Lines => ndjson::parse_ndjson(&body, now, source, state.config.max_event_bytes),
+        BodyFormat::Json => parse_json(&body, now, source, state.config.max_event_bytes),
+        BodyFormat::Lines => parse_ndjson(&body, now, source, state.config.max_event_bytes),
     };
     if principal.source.is_some() {
         events.iter_mut().for_each(|e| source.clone_into(&mut e.source));

@@ -18,7 +18,7 @@ use super::events::{IngestReply, body_format};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::ndjson::{LineError, MAX_LISTED_ERRORS};
+use safecare_ingest::body::{LineError, MAX_LISTED_ERRORS};
 
 /// The body cut into the source's numbered records: a JSON document is
 /// one record (an array, one per element); any other body is one record

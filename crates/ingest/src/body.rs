@@ -1,9 +1,9 @@
-//! Turning a request body into events: one JSON event, a JSON array of
-//! events, or NDJSON (one event per line). Each bad line is reported by
-//! number with its reason; good lines are kept.
+//! Turning an HTTP request body of model-form events into events: one JSON
+//! event, a JSON array of events, or NDJSON (one event per line). Each bad
+//! line is reported by number with its reason; good lines are kept.
 
+use crate::media::lines;
 use jiff::Timestamp;
-use safecare_ingest::media::lines;
 use safecare_model::{Event, EventInput};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -17,14 +17,18 @@ pub struct LineError {
     /// 1-based line number in the body (for a JSON array: the element's
     /// 1-based index).
     pub line: usize,
+    /// The reason, for the sender.
     pub error: String,
 }
 
 /// The events found in a body and the lines refused.
 #[derive(Debug, Default)]
 pub struct Parsed {
+    /// The events read, in body order.
     pub events: Vec<Event>,
+    /// How many lines were refused (exact, even past the listed errors).
     pub rejected: usize,
+    /// The first [`MAX_LISTED_ERRORS`] refusals.
     pub errors: Vec<LineError>,
 }
 
