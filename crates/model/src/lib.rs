@@ -16,6 +16,7 @@ mod alert;
 mod asset;
 mod asset_index;
 mod event;
+pub mod idmef;
 mod identifier;
 mod ids;
 mod incident;
