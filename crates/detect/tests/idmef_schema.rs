@@ -82,5 +82,11 @@ fn every_sigmahq_alert_over_the_real_evtx_records_validates() {
     assert!(alerts.len() >= 1000, "{} alerts", alerts.len());
     let bad = invalid(&validator, &alerts);
     println!("SigmaHQ over evtx-attack: {} alerts, {} invalid", alerts.len(), bad.len());
-    assert!(bad.is_empty(), "{} of {} alerts fail the schema: {:#?}", bad.len(), alerts.len(), &bad[..bad.len().min(20)]);
+    assert!(
+        bad.is_empty(),
+        "{} of {} alerts fail the schema: {:#?}",
+        bad.len(),
+        alerts.len(),
+        &bad[..bad.len().min(20)]
+    );
 }

@@ -16,9 +16,9 @@
 //!   data kinds and methods this crate cannot vouch for move to the
 //!   analyzer's `ext-` lists;
 //! - a source or target without an `ID` gets one derived from the alert's
-//!   id and its place (the same on every write), a sensor without a name is
-//!   named by its host or address; an address that is not an IP address is
-//!   left out.
+//!   id and its place (the same on every write; read back, the node keeps
+//!   it), a sensor without a name is named by its host or address; an
+//!   address that is not an IP address is left out.
 //!
 //! Reading accepts this form, IDMEFv2 from other detectors (no `safecare`
 //! attachment: severity from `Priority`, threat from `Category`) and the
@@ -338,9 +338,8 @@ fn categories(alert: &Alert) -> (Vec<&str>, Vec<&str>) {
     let mut others = Vec::new();
     let threat = alert.safecare.threat.as_slice();
     for name in alert.category.iter().chain(threat) {
-        let known = category_for_threat(name).or_else(|| {
-            THREAT_CATEGORIES.iter().find(|(_, c)| *c == name).map(|(_, c)| *c)
-        });
+        let known =
+            category_for_threat(name).or_else(|| THREAT_CATEGORIES.iter().find(|(_, c)| *c == name).map(|(_, c)| *c));
         match known {
             Some(category) if !listed.contains(&category) => listed.push(category),
             Some(_) => {}
@@ -544,27 +543,6 @@ impl AttachmentIn {
     }
 }
 
-/// Nodes as read, less the ids the JSON form derived for them, so that an
-/// alert reads back as it was written.
-fn nodes_in(alert: AlertId, nodes: Vec<NodeIn>, role: Role) -> Vec<AlertNode> {
-    let nodes = nodes.into_iter().enumerate().map(|(index, node)| {
-        let mut node = AlertNode::from(node);
-        if node.id.as_deref() == Some(node_id(alert, role, index).as_str()) {
-            node.id = None;
-        }
-        node
-    });
-    nodes.collect()
-}
-
-/// A sensor as read, less the name the JSON form gave it from its host.
-fn without_derived_name(mut node: AlertNode) -> AlertNode {
-    if node.name.is_some() && (node.name == node.hostname || (node.hostname.is_none() && node.name == node.ip)) {
-        node.name = None;
-    }
-    node
-}
-
 fn without_ext_value(values: Vec<String>) -> Vec<String> {
     values.into_iter().filter(|v| v != EXT_VALUE).collect()
 }
@@ -634,9 +612,9 @@ impl From<AlertIn> for Alert {
             start_time: a.start_time,
             cease_time: a.end_time,
             analyzer,
-            sensor: a.sensor.into_iter().map(AlertNode::from).map(without_derived_name).collect(),
-            source: nodes_in(a.id, a.source, Role::Source),
-            target: nodes_in(a.id, a.target, Role::Target),
+            sensor: a.sensor.into_iter().map(AlertNode::from).collect(),
+            source: a.source.into_iter().map(AlertNode::from).collect(),
+            target: a.target.into_iter().map(AlertNode::from).collect(),
             safecare,
         }
     }
@@ -703,8 +681,20 @@ mod tests {
         assert_ne!(json["Source"][0]["ID"], json["Target"][0]["ID"]);
         assert_eq!(json["Sensor"][0]["Name"], "dc-01");
         assert_eq!(serde_json::to_value(&alert).unwrap(), json, "derived ids are stable");
-        let back: Alert = serde_json::from_value(json).unwrap();
-        assert_eq!(back, alert);
+        // Read back, it keeps the ids and names its JSON form gave its
+        // nodes, and everything else as it was.
+        let back: Alert = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), json);
+        let unnamed = |nodes: &[AlertNode]| -> Vec<AlertNode> {
+            nodes.iter().cloned().map(|n| AlertNode { id: None, name: None, ..n }).collect()
+        };
+        assert_eq!(unnamed(&back.target), alert.target);
+        assert_eq!(unnamed(&back.source), alert.source);
+        assert_eq!(unnamed(&back.sensor), alert.sensor);
+        assert_eq!(
+            Alert { target: vec![], source: vec![], sensor: vec![], ..back },
+            Alert { target: vec![], source: vec![], sensor: vec![], ..alert }
+        );
     }
 
     #[test]

@@ -86,7 +86,10 @@ async fn an_open_correlation_window_survives_a_restart() {
     let base = server.url();
     send(&client, &base, &[usb()]).await;
     let list = alerts(&client, &base).await;
-    let correlated = list.iter().filter(|a| a["Attachment"][0]["Content"]["events"].as_array().is_some_and(|e| e.len() == 2)).count();
+    let correlated = list
+        .iter()
+        .filter(|a| a["Attachment"][0]["Content"]["events"].as_array().is_some_and(|e| e.len() == 2))
+        .count();
     assert_eq!(correlated, 1, "{list:#?}");
     server.stop().await.unwrap();
 }

@@ -41,16 +41,16 @@ pub enum IdmefError {
     #[error(transparent)]
     Json(#[from] JsonError),
     /// A required attribute is absent (its path).
-    #[error("IDMEFv2 alert has no {0}")]
+    #[error("alert has no {0}")]
     Missing(String),
     /// A version other than the one the schema allows.
-    #[error("IDMEFv2 version {0:?} is not {IDMEF_VERSION}")]
+    #[error("version {0:?} is not {IDMEF_VERSION}")]
     Version(String),
     /// A key the schema does not define at that place.
-    #[error("IDMEFv2 alert has an unknown attribute {0}")]
+    #[error("alert has an attribute the schema does not define: {0}")]
     UnknownKey(String),
     /// A value of the wrong form.
-    #[error("IDMEFv2 {path} must be {expected}")]
+    #[error("{path} must be {expected}")]
     Invalid {
         /// Where, as `Source[0].IP`.
         path: String,
@@ -58,10 +58,10 @@ pub enum IdmefError {
         expected: &'static str,
     },
     /// A time that is not RFC 3339.
-    #[error("IDMEFv2 time {0:?} is not RFC 3339")]
+    #[error("time {0:?} is not RFC 3339")]
     InvalidTime(String),
     /// A priority IDMEFv2 does not define.
-    #[error("IDMEFv2 priority {0:?} is not Unknown, Info, Low, Medium or High")]
+    #[error("priority {0:?} is not Unknown, Info, Low, Medium or High")]
     InvalidPriority(String),
 }
 
@@ -309,15 +309,11 @@ fn check_value(value: &Value, form: Form, path: &str) -> Result<(), IdmefError> 
             Value::String(_) | Value::Object(_) => Ok(()),
             _ => Err(invalid(path, "a string or an object")),
         },
-        Form::Object(shape) => {
-            check_object(value.as_object().ok_or_else(|| invalid(path, "an object"))?, shape, path)
-        }
-        Form::Objects(shape) => {
-            each(value, path, "a list of objects")?.iter().enumerate().try_for_each(|(i, v)| {
-                let at = format!("{path}[{i}]");
-                check_object(v.as_object().ok_or_else(|| invalid(&at, "an object"))?, shape, &at)
-            })
-        }
+        Form::Object(shape) => check_object(value.as_object().ok_or_else(|| invalid(path, "an object"))?, shape, path),
+        Form::Objects(shape) => each(value, path, "a list of objects")?.iter().enumerate().try_for_each(|(i, v)| {
+            let at = format!("{path}[{i}]");
+            check_object(v.as_object().ok_or_else(|| invalid(&at, "an object"))?, shape, &at)
+        }),
     }
 }
 
@@ -488,6 +484,6 @@ mod tests {
         assert_eq!(refused(&["Confidence"], json!(2)).kind(), "idmef_invalid");
         assert_eq!(refused(&["SafeCare"], json!({})).kind(), "idmef_unknown_key");
         let message = refused(&["Target", "0", "IP"], "10.0.0.300".into()).to_string();
-        assert_eq!(message, "IDMEFv2 Target[0].IP must be an IPv4 or IPv6 address");
+        assert_eq!(message, "Target[0].IP must be an IPv4 or IPv6 address");
     }
 }
