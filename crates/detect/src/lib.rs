@@ -22,6 +22,7 @@ mod detector;
 mod error;
 mod evaluate;
 mod hunt;
+pub mod inbound;
 pub mod logsource;
 mod meta;
 mod pack;

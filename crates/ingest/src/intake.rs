@@ -65,6 +65,8 @@ impl Intake {
         };
         let mut events = decoded.inspect_err(|e| {
             self.stats.record_error(e.kind(), e.to_string());
+            metrics::counter!("safecare_ingest_rejected_total", "source" => self.context.source.clone(), "kind" => e.kind())
+                .increment(1);
         })?;
         for event in &mut events {
             if let Some(peer) = peer {

@@ -1,20 +1,22 @@
-//! Alerts, in the shape of IDMEFv2 (IETF draft-lehmann-idmefv2).
+//! Alerts, as SafeCare holds them, and what IDMEFv2 says about them.
 //!
 //! IDMEFv2 was born in the SAFECARE project to describe cyber and physical
 //! incidents in one JSON form, so SafeCare stores, publishes and exchanges
-//! its alerts in it. Keys use the format's own PascalCase names. What
-//! SafeCare needs beyond the format (its five-level severity, the triggering
-//! rule and events, the resolved asset and location, the threat type used by
-//! the impact model) travels in an extension object under `SafeCare`, which
-//! IDMEFv2 consumers ignore.
+//! its alerts in it. These types are SafeCare's view of an alert; their JSON
+//! form is IDMEFv2 draft 2.D.V08 and lives in [`crate::idmef`]: what SafeCare
+//! needs beyond the format (its five-level severity, the triggering rule and
+//! events, the resolved asset and location, the threat type used by the
+//! impact model) travels in a JSON `Attachment`, never as keys the schema
+//! does not know.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::{AlertId, Domain, EventId, Location, Severity};
 
-/// The IDMEFv2 version this crate writes.
-pub const IDMEF_VERSION: &str = "2.0.3";
+/// The IDMEFv2 version this crate writes: the draft whose JSON schema its
+/// alerts are checked against.
+pub const IDMEF_VERSION: &str = "2.D.V08";
 
 /// IDMEFv2 `Status`: a plain event of interest or an incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -37,59 +39,88 @@ pub enum AlertCause {
     Malicious,
     /// A failure of equipment or software.
     Malfunction,
-    /// A natural cause (fire, flood, weather).
+    /// A natural cause (fire, flood, weather): IDMEFv2 calls it `Hazard`;
+    /// `Natural` is read too, as SafeCare wrote it before.
+    #[serde(rename = "Hazard", alias = "Natural")]
     Natural,
     /// Not known.
     Unknown,
 }
 
-/// IDMEFv2 `Analyzer`: what produced the alert.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
+/// IDMEFv2 `Analyzer`: what produced the alert. Values of `category`,
+/// `data` and `method` outside IDMEFv2's lists travel in the `ext_` lists.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertAnalyzer {
+    /// IDMEFv2 `ID`, a UUID, when the analyzer has one.
+    pub id: Option<String>,
     /// IDMEFv2 `IP`: the analyzer's address.
-    #[serde(rename = "IP")]
     pub ip: String,
     /// IDMEFv2 `Name`.
     pub name: String,
+    /// IDMEFv2 `Hostname`.
+    pub hostname: Option<String>,
     /// IDMEFv2 `Model`.
     pub model: String,
-    /// `Cyber`, `Physical` or `Combined`.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    /// `Cyber`, `Physical`, `Availability` or `Combined`: the alert's
+    /// IDMEFv2 `Type`, which describes what its analyzer watches.
     pub kind: Option<String>,
     /// IDMEFv2 `Category`: what it analyses.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub category: Vec<String>,
+    /// IDMEFv2 `ext-Category`.
+    pub ext_category: Vec<String>,
     /// IDMEFv2 `Data`: the kinds of data it reads.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data: Vec<String>,
+    /// IDMEFv2 `ext-Data`.
+    pub ext_data: Vec<String>,
     /// IDMEFv2 `Method`: how it detects.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub method: Vec<String>,
+    /// IDMEFv2 `ext-Method`.
+    pub ext_method: Vec<String>,
+    /// IDMEFv2 `Location`, as free text.
+    pub location: Option<String>,
 }
 
-/// An IDMEFv2 `Source`, `Target` or `Sensor` entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
+impl AlertAnalyzer {
+    /// SafeCare itself: a SIEM over logs and alerts of every domain, by
+    /// rules and correlation.
+    pub fn safecare() -> Self {
+        AlertAnalyzer {
+            ip: "127.0.0.1".to_owned(),
+            name: "safecare".to_owned(),
+            model: concat!("SafeCare ", env!("CARGO_PKG_VERSION")).to_owned(),
+            kind: Some("Combined".to_owned()),
+            category: vec!["SIEM.SIEM".to_owned()],
+            data: vec!["Log".to_owned(), "Alert".to_owned()],
+            method: vec!["Rule-based".to_owned(), "Correlation".to_owned()],
+            ..Default::default()
+        }
+    }
+}
+
+/// An IDMEFv2 `Source`, `Target` or `Sensor` entry. Its JSON form needs an
+/// `ID` (`Source`, `Target`) or a `Name` (`Sensor`); when it has none, the
+/// JSON form derives the one from the alert's id and the other from what
+/// the entry knows.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertNode {
+    /// IDMEFv2 `ID`, a UUID.
+    pub id: Option<String>,
+    /// IDMEFv2 `Name` (sensors).
+    pub name: Option<String>,
     /// IDMEFv2 `IP`.
-    #[serde(rename = "IP", default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// IDMEFv2 `Hostname`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// A pseudonymised person token, never a clear name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// IDMEFv2 `Location`, as free text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// IDMEFv2 `Note`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
-/// SafeCare's extension object on an alert.
+/// SafeCare's own data on an alert: in its JSON form, the content of the
+/// `Attachment` named `safecare`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub struct AlertExtension {
@@ -118,65 +149,53 @@ pub struct AlertExtension {
     pub tags: Vec<String>,
 }
 
-/// One alert, IDMEFv2-shaped.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+/// One alert. Its JSON form (serde) is IDMEFv2, see [`crate::idmef`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
     /// IDMEFv2 `Version` ([`IDMEF_VERSION`]).
     pub version: String,
     /// IDMEFv2 `ID`.
-    #[serde(rename = "ID")]
     pub id: AlertId,
-    /// IDMEFv2 `Entity`: the organisation the alert belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// IDMEFv2 `EntityName`: the organisation the alert belongs to.
     pub entity: Option<String>,
-    /// IDMEFv2 `Category`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// SafeCare's categories (threat types such as `ransomware`); the JSON
+    /// form maps them onto IDMEFv2's `Category` list and keeps them in
+    /// `AltCategory`.
     pub category: Vec<String>,
     /// IDMEFv2 `Cause`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<AlertCause>,
     /// IDMEFv2 `Description`: what was detected, for people.
     pub description: String,
     /// IDMEFv2 `Status`.
-    #[serde(default)]
     pub status: AlertStatus,
     /// IDMEFv2's own four-level scale, derived from [`AlertExtension::severity`].
     pub priority: String,
     /// IDMEFv2 `Confidence`, in [0, 1].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// IDMEFv2 `Note`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// IDMEFv2 `CreateTime`: when the alert was made.
     pub create_time: Timestamp,
     /// IDMEFv2 `StartTime`: when the first event happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp>,
-    /// IDMEFv2 `CeaseTime`: when the last event happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// IDMEFv2 `EndTime`: when the last event happened.
     pub cease_time: Option<Timestamp>,
     /// IDMEFv2 `Analyzer`: what made the alert.
     pub analyzer: AlertAnalyzer,
     /// IDMEFv2 `Sensor`: what observed the events.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensor: Vec<AlertNode>,
     /// IDMEFv2 `Source`: where the activity came from.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source: Vec<AlertNode>,
     /// IDMEFv2 `Target`: what it was aimed at.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target: Vec<AlertNode>,
-    /// SafeCare's own fields.
-    #[serde(rename = "SafeCare", default)]
+    /// SafeCare's own fields (the `safecare` attachment).
     pub safecare: AlertExtension,
 }
 
 /// IDMEFv2's priority name for a SafeCare severity: the format stops at
 /// `High`, so `Critical` maps there too (the exact level stays in the
 /// extension).
-fn idmef_priority(severity: Severity) -> &'static str {
+pub(crate) fn idmef_priority(severity: Severity) -> &'static str {
     match severity {
         Severity::Info => "Info",
         Severity::Low => "Low",
@@ -202,15 +221,7 @@ impl Alert {
             create_time: Timestamp::now(),
             start_time: None,
             cease_time: None,
-            analyzer: AlertAnalyzer {
-                ip: "127.0.0.1".to_owned(),
-                name: "safecare".to_owned(),
-                model: concat!("SafeCare ", env!("CARGO_PKG_VERSION")).to_owned(),
-                kind: Some("Combined".to_owned()),
-                category: vec!["SIEM".to_owned(), "PSIM".to_owned()],
-                data: Vec::new(),
-                method: vec!["Signature".to_owned(), "Correlation".to_owned()],
-            },
+            analyzer: AlertAnalyzer::safecare(),
             sensor: Vec::new(),
             source: Vec::new(),
             target: Vec::new(),
@@ -233,22 +244,6 @@ impl Alert {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn alert_uses_idmefv2_keys_and_round_trips() {
-        let mut alert = Alert::new("Door forced at pharmacy", Severity::Critical);
-        alert.category.push("Intrusion.Physical".into());
-        alert.target.push(AlertNode { location: Some("hq/main/0/pharmacy".into()), ..Default::default() });
-        alert.safecare.rule = Some("hospital-door-forced-pharmacy".into());
-        let json = serde_json::to_value(&alert).unwrap();
-        assert_eq!(json["Version"], IDMEF_VERSION);
-        assert_eq!(json["Priority"], "High");
-        assert_eq!(json["Analyzer"]["Name"], "safecare");
-        assert_eq!(json["Target"][0]["Location"], "hq/main/0/pharmacy");
-        assert_eq!(json["SafeCare"]["severity"], "critical");
-        let back: Alert = serde_json::from_value(json).unwrap();
-        assert_eq!(back, alert);
-    }
 
     #[test]
     fn set_severity_keeps_priority_in_step() {

@@ -17,6 +17,7 @@ mod asset;
 mod asset_index;
 mod event;
 mod identifier;
+pub mod idmef;
 mod ids;
 mod incident;
 mod location;

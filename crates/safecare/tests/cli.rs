@@ -358,7 +358,7 @@ fn demo_loads_the_hospital_and_its_attack_raises_cross_domain_alerts_and_inciden
         let mut alerts: Vec<serde_json::Value> = Vec::new();
         for _ in 0..50 {
             alerts = client.get(format!("{url}/api/v1/alerts")).send().await.unwrap().json().await.unwrap();
-            if alerts.iter().filter(|a| a["SafeCare"]["severity"] == "critical").count() >= 2 {
+            if alerts.iter().filter(|a| a["Attachment"][0]["Content"]["severity"] == "critical").count() >= 2 {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -384,12 +384,12 @@ fn demo_loads_the_hospital_and_its_attack_raises_cross_domain_alerts_and_inciden
     assert!(assets.len() >= 400, "{} assets", assets.len());
     let critical: Vec<&str> = alerts
         .iter()
-        .filter(|a| a["SafeCare"]["severity"] == "critical")
+        .filter(|a| a["Attachment"][0]["Content"]["severity"] == "critical")
         .map(|a| a["Description"].as_str().unwrap())
         .collect();
     assert!(critical.len() >= 2, "the cyber-physical correlations fire: {alerts:#?}");
     assert!(
-        alerts.iter().any(|a| a["SafeCare"]["domains"].as_array().is_some_and(|d| d.len() >= 2)),
+        alerts.iter().any(|a| a["Attachment"][0]["Content"]["domains"].as_array().is_some_and(|d| d.len() >= 2)),
         "an alert spans two domains"
     );
     let services: Vec<&str> = incident["impact"]["report"]["services"]

@@ -59,17 +59,18 @@ async fn after_hours_badge_then_usb_in_the_same_room_raises_a_correlated_alert()
     let alert_of = |name: &str| {
         let id = rule(name)["id"].clone();
         list.iter()
-            .find(|a| a["SafeCare"]["rule"] == id)
+            .find(|a| a["Attachment"][0]["Content"]["rule"] == id)
             .cloned()
             .unwrap_or_else(|| panic!("no {name} alert in {list:#?}"))
     };
     alert_of("hospital-after-hours-restricted-access");
     alert_of("hospital-usb-storage");
     let correlated = alert_of("hospital-cp-after-hours-badge-then-usb");
-    assert_eq!(correlated["SafeCare"]["severity"], "critical");
-    assert_eq!(correlated["SafeCare"]["threat"], "data_exfiltration");
-    assert_eq!(correlated["SafeCare"]["events"].as_array().unwrap().len(), 2);
-    assert_eq!(correlated["Version"], "2.0.3");
+    assert_eq!(correlated["Attachment"][0]["Content"]["severity"], "critical");
+    assert_eq!(correlated["Attachment"][0]["Content"]["threat"], "data_exfiltration");
+    assert_eq!(correlated["Attachment"][0]["Content"]["events"].as_array().unwrap().len(), 2);
+    assert_eq!(correlated["Version"], "2.D.V08");
+    assert_eq!(correlated["Category"], json!(["Theft.Data"]));
     assert_eq!(rule("hospital-cp-after-hours-badge-then-usb")["hits"], 1);
     server.stop().await.unwrap();
 }
@@ -85,7 +86,10 @@ async fn an_open_correlation_window_survives_a_restart() {
     let base = server.url();
     send(&client, &base, &[usb()]).await;
     let list = alerts(&client, &base).await;
-    let correlated = list.iter().filter(|a| a["SafeCare"]["events"].as_array().is_some_and(|e| e.len() == 2)).count();
+    let correlated = list
+        .iter()
+        .filter(|a| a["Attachment"][0]["Content"]["events"].as_array().is_some_and(|e| e.len() == 2))
+        .count();
     assert_eq!(correlated, 1, "{list:#?}");
     server.stop().await.unwrap();
 }

@@ -12,7 +12,7 @@ use safecare_model::Role;
 use safecare_server::SourceConfig;
 use serde_json::{Value, json};
 
-const PEER_ALERT: &str = r#"{"Version":"2.0.3","ID":"09db946e-673e-49af-b4b2-a8cd9da58de6","CreateTime":"2026-11-29T02:01:00Z","StartTime":"2026-11-29T03:00:00+01:00","Description":"Unauthorized access to server room","Priority":"High","Category":["Intrusion.Physical"],"Analyzer":{"IP":"10.2.0.5","Name":"psim-01","Model":"PSIM 3","Type":"Physical","Category":["PSIM"]},"Target":[{"Location":"hq/main/-1/it/srv"}]}"#;
+const PEER_ALERT: &str = r#"{"Version":"2.D.V08","ID":"09db946e-673e-49af-b4b2-a8cd9da58de6","CreateTime":"2026-11-29T02:01:00Z","StartTime":"2026-11-29T03:00:00+01:00","Description":"Unauthorized access to server room","Priority":"High","Type":["Physical"],"Category":["Access.Unauthorized"],"Analyzer":{"IP":"10.2.0.5","Name":"psim-01","Model":"PSIM 3","Category":["PHY.ACCESS-CTRL"]},"Target":[{"ID":"8e2c1ad0-1c51-4b7e-9a3e-0d5d0e0c2f11","Location":"hq/main/-1/it/srv"}]}"#;
 
 fn sources() -> Vec<SourceConfig> {
     serde_json::from_value(json!([

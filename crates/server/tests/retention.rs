@@ -24,8 +24,11 @@ fn forced_door(days_ago: i64, door: &str) -> Value {
 
 async fn alert_events(client: &reqwest::Client, base: &str) -> Vec<String> {
     let alerts: Vec<Value> = client.get(format!("{base}/api/v1/alerts")).send().await.unwrap().json().await.unwrap();
-    let mut doors: Vec<String> =
-        alerts.iter().filter_map(|a| a["SafeCare"]["events"][0].as_str()).map(|id| id.to_owned()).collect();
+    let mut doors: Vec<String> = alerts
+        .iter()
+        .filter_map(|a| a["Attachment"][0]["Content"]["events"][0].as_str())
+        .map(|id| id.to_owned())
+        .collect();
     doors.sort();
     doors
 }

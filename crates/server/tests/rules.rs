@@ -169,7 +169,11 @@ async fn a_reload_keeps_the_open_correlation_windows() {
         .unwrap()
         .to_owned();
     let alerts = wait_alert(&client, &base, &correlation).await;
-    assert_eq!(alerts[0]["SafeCare"]["events"].as_array().unwrap().len(), 2, "badge (before the reload) and USB");
+    assert_eq!(
+        alerts[0]["Attachment"][0]["Content"]["events"].as_array().unwrap().len(),
+        2,
+        "badge (before the reload) and USB"
+    );
     server.stop().await.unwrap();
 }
 

@@ -240,7 +240,14 @@ impl Detection {
     async fn process(&self, state: &StageIo, events: &[(u64, Event)], through: u64) -> Result<(), StoreError> {
         let alerts: Vec<Alert> = {
             let mut running = self.lock();
-            events.iter().flat_map(|(_, event)| running.detector.process(event)).map(settle_id).collect()
+            // An IDMEFv2 alert from another detector becomes an alert here,
+            // beside the rules' own: same id derivation, same transaction.
+            let raised = events.iter().flat_map(|(_, event)| {
+                let mut alerts = running.detector.process(event);
+                alerts.extend(safecare_detect::inbound::alert(event));
+                alerts
+            });
+            raised.map(settle_id).collect()
         };
         let new = state.store.insert_alerts(alerts, Checkpoint::new(STAGE, through)).await?;
         for alert in new {
@@ -317,6 +324,8 @@ impl Detection {
 
 /// Gives an alert the id that follows from its rule and events (see
 /// [`AlertId::derived`]); the triggering event is the last of its events.
+/// An alert from another detector has no rule and one event, so its id
+/// follows from that event alone.
 fn settle_id(mut alert: Alert) -> Alert {
     let ext = &alert.safecare;
     if let Some(trigger) = ext.events.last() {

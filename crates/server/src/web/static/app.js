@@ -44,10 +44,16 @@
     return parts.join("/");
   }
 
+  // SafeCare's own data on an IDMEFv2 alert: the JSON attachment named "safecare".
+  function safecareData(alert) {
+    const own = (alert.Attachment || []).find((a) => a.Name === "safecare");
+    return (own && typeof own.Content === "object" && own.Content) || {};
+  }
+
   function addAlert(alert) {
     const feed = document.getElementById("alert-feed");
     if (!feed) return;
-    const ext = alert.SafeCare || {};
+    const ext = safecareData(alert);
     const row = document.createElement("tr");
     row.className = "fresh";
     const cells = [
