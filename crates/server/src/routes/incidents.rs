@@ -16,7 +16,7 @@ use safecare_model::{Alert, AlertId, Incident, IncidentId, IncidentStatus, Role 
 use safecare_respond::{
     IncidentRecord, Incidents, Playbook, ReportContext, ReportKind, Role as TaskRole, Transition, add_comment, add_tag,
     apply_transition, approve_task, assign, attach_playbook, complete_task, mark_personal_data_breach,
-    mark_significant, record_submission, remove_tag, render_report, set_severity, set_title, skip_task,
+    mark_significant, record_submission, remove_tag, render_report, set_exercise, set_severity, set_title, skip_task,
 };
 use safecare_store::{AccountStore, IncidentQuery, Store};
 use serde::{Deserialize, Serialize};
@@ -469,4 +469,28 @@ pub async fn reassess(
 /// The playbooks incidents draw their tasks from.
 pub async fn playbooks(State(incidents): State<Incidents>) -> Json<Vec<Playbook>> {
     Json(incidents.rules().playbooks.playbooks().to_vec())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExerciseRequest {
+    exercise: bool,
+}
+
+/// Marks an incident as an exercise (notified on exercise routes only) or
+/// takes the mark off.
+pub async fn set_exercise_mark(
+    State(incidents): State<Incidents>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    Json(ask): Json<ExerciseRequest>,
+) -> Result<Json<IncidentRecord>, ApiError> {
+    let id = existing(&incidents, &id).await?.id();
+    let record = incidents
+        .change(id, |record, _| {
+            set_exercise(record, ask.exercise, &principal.name, Timestamp::now())
+                .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))
+        })
+        .await?;
+    Ok(Json(record))
 }

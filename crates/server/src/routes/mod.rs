@@ -126,7 +126,7 @@ fn api() -> Api {
             Needs(IncidentsDeclare),
             incidents::report_submitted,
         )
-        .add(Method::PUT, "/api/v1/incidents/{id}/exercise", Needs(IncidentsWrite), notifications::set_exercise_mark)
+        .add(Method::PUT, "/api/v1/incidents/{id}/exercise", Needs(IncidentsWrite), incidents::set_exercise_mark)
         .add(Method::GET, "/api/v1/incidents/{id}/notifications", Needs(IncidentsRead), notifications::of_incident)
         .add(Method::GET, "/api/v1/notifications", Needs(IncidentsRead), notifications::list)
         .add(Method::GET, "/api/v1/notify/routes", Needs(IncidentsRead), notifications::routes)

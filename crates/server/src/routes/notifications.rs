@@ -5,12 +5,10 @@
 
 use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
-use axum::http::StatusCode;
-use jiff::Timestamp;
+use safecare_respond::Incidents;
 use safecare_respond::notify::OutboxEntry;
 use safecare_respond::notify::oncall::Roster;
 use safecare_respond::notify::routing::Route;
-use safecare_respond::{IncidentRecord, Incidents, set_exercise};
 use serde::{Deserialize, Serialize};
 
 use super::incidents::existing;
@@ -124,28 +122,4 @@ pub async fn test_send(
     );
     state.audit(&principal.name, "notification.test", &entry.notification.key, &detail).await;
     Ok(Json(entry))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExerciseRequest {
-    exercise: bool,
-}
-
-/// Marks an incident as an exercise (notified on exercise routes only) or
-/// takes the mark off.
-pub async fn set_exercise_mark(
-    State(incidents): State<Incidents>,
-    Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
-    Json(ask): Json<ExerciseRequest>,
-) -> Result<Json<IncidentRecord>, ApiError> {
-    let id = existing(&incidents, &id).await?.id();
-    let record = incidents
-        .change(id, |record, _| {
-            set_exercise(record, ask.exercise, &principal.name, Timestamp::now())
-                .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))
-        })
-        .await?;
-    Ok(Json(record))
 }
