@@ -18,14 +18,11 @@ use safecare_model::Event;
 mod evtx;
 use evtx::evtx_events;
 
+mod shared_data;
+use shared_data::samples_dir;
+
 fn samples() -> Option<PathBuf> {
-    match std::env::var_os("SAFECARE_SAMPLES_DIR") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            println!("SAFECARE_SAMPLES_DIR unset: prefilter equivalence tests skipped");
-            None
-        }
-    }
+    samples_dir("prefilter equivalence tests")
 }
 
 type Pairs = BTreeSet<(usize, String)>;

@@ -17,14 +17,11 @@ use safecare_detect::{Detector, RuleSet};
 use safecare_model::Alert;
 use serde::Deserialize;
 
+mod shared_data;
+use shared_data::samples_dir;
+
 fn samples() -> Option<PathBuf> {
-    match std::env::var_os("SAFECARE_SAMPLES_DIR") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            println!("SAFECARE_SAMPLES_DIR unset: IDMEFv2 schema tests skipped");
-            None
-        }
-    }
+    samples_dir("IDMEFv2 schema tests")
 }
 
 fn validator(dir: &std::path::Path) -> jsonschema::Validator {

@@ -17,12 +17,11 @@ use safecare_model::Event;
 
 mod evtx;
 
+mod shared_data;
+use shared_data::samples_dir;
+
 fn samples() -> Option<PathBuf> {
-    let dir = std::env::var_os("SAFECARE_SAMPLES_DIR").map(PathBuf::from);
-    if dir.is_none() {
-        println!("SAFECARE_SAMPLES_DIR unset: logsource tests over SigmaHQ skipped");
-    }
-    dir
+    samples_dir("logsource tests over SigmaHQ")
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {

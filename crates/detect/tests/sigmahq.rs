@@ -10,14 +10,11 @@ use safecare_detect::samples::windows_event;
 use safecare_detect::{RuleSet, hunt};
 use safecare_model::Event;
 
+mod shared_data;
+use shared_data::samples_dir;
+
 fn samples() -> Option<PathBuf> {
-    match std::env::var_os("SAFECARE_SAMPLES_DIR") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            println!("SAFECARE_SAMPLES_DIR unset: SigmaHQ sample tests skipped");
-            None
-        }
-    }
+    samples_dir("SigmaHQ sample tests")
 }
 
 fn dataset(dir: &std::path::Path, name: &str) -> Vec<Event> {

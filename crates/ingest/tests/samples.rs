@@ -7,14 +7,11 @@ use std::path::{Path, PathBuf};
 
 use safecare_ingest::decode::{Context, Decoder};
 
+mod shared_data;
+use shared_data::samples_dir;
+
 fn samples() -> Option<PathBuf> {
-    match std::env::var_os("SAFECARE_SAMPLES_DIR") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            println!("SAFECARE_SAMPLES_DIR is not set: sample-data tests skipped");
-            None
-        }
-    }
+    samples_dir("sample-data tests")
 }
 
 /// (decoded, rejected by kind) over one file.

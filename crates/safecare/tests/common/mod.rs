@@ -54,4 +54,10 @@ impl Served {
         let status = self.child.wait().unwrap();
         assert!(status.success(), "{status}");
     }
+
+    /// Kills it with SIGKILL, as a crash or the OOM killer would.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
 }
