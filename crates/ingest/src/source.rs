@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::decode::{Context, Decoder};
 use crate::intake::Intake;
-use crate::listen::{ListenError, MqttConfig, MqttSubscriber, Pipeline, TcpLimits, TcpSyslog, UdpSyslog, tls_acceptor};
+use crate::listen::{
+    ListenError, MqttConfig, MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource, UdpSyslog, tls_acceptor,
+};
 
 /// How a source reaches SafeCare.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +38,20 @@ pub enum Transport {
         /// PEM file of its key.
         key: PathBuf,
     },
+    /// HL7 v2 over MLLP, each message acknowledged once stored.
+    Mllp {
+        /// The address to bind (`0.0.0.0:2575`).
+        listen: String,
+    },
+    /// HL7 v2 over MLLP inside TLS.
+    MllpTls {
+        /// The address to bind.
+        listen: String,
+        /// PEM file of the server certificate (chain).
+        cert: PathBuf,
+        /// PEM file of its key.
+        key: PathBuf,
+    },
     /// An MQTT broker's topics (physical sensors, the data exchange layer).
     Mqtt(MqttConfig),
     /// Records posted to `POST /api/v1/sources/{name}/events` (IDMEFv2
@@ -53,7 +69,7 @@ pub struct SourceConfig {
     #[serde(flatten)]
     pub transport: Transport,
     /// How its records are decoded (`parser = "syslog"`, `"cef"`, `"eve"`,
-    /// `"zeek"`, `"windows"`, `"idmef"`, `"json"`, `"physical"`).
+    /// `"zeek"`, `"windows"`, `"idmef"`, `"hl7"`, `"json"`, `"physical"`).
     pub decoder: Decoder,
     /// The site its events belong to.
     #[serde(default)]
@@ -121,9 +137,12 @@ impl SourceConfig {
         Ok(Some(match &self.transport {
             Transport::SyslogUdp { listen } => Box::pin(UdpSyslog::bind(listen).await.map_err(listen_err)?.run(pipe)),
             Transport::SyslogTcp { listen } => {
-                Box::pin(TcpSyslog::bind(listen).await.map_err(listen_err)?.with_limits(tcp).run(pipe))
+                Box::pin(TcpSource::bind(listen).await.map_err(listen_err)?.with_limits(tcp).run(pipe))
             }
-            Transport::SyslogTls { listen, cert, key } => {
+            Transport::Mllp { listen } => Box::pin(
+                TcpSource::bind(listen).await.map_err(listen_err)?.speaking(Protocol::Mllp).with_limits(tcp).run(pipe),
+            ),
+            Transport::SyslogTls { listen, cert, key } | Transport::MllpTls { listen, cert, key } => {
                 let read = |path: &PathBuf| {
                     std::fs::read(path).map_err(|e| SourceError::Read {
                         name: name.clone(),
@@ -132,7 +151,9 @@ impl SourceConfig {
                     })
                 };
                 let acceptor = tls_acceptor(&read(cert)?, &read(key)?).map_err(listen_err)?;
-                let listener = TcpSyslog::bind(listen).await.map_err(listen_err)?;
+                let protocol =
+                    if matches!(self.transport, Transport::MllpTls { .. }) { Protocol::Mllp } else { Protocol::Syslog };
+                let listener = TcpSource::bind(listen).await.map_err(listen_err)?.speaking(protocol);
                 Box::pin(listener.with_tls(acceptor).with_limits(tcp).run(pipe))
             }
             Transport::Mqtt(mqtt) => Box::pin(MqttSubscriber::new(mqtt).map_err(listen_err)?.run(pipe)),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use safecare_ingest::SourceStats;
 use safecare_ingest::decode::{Context, Decoder};
-use safecare_ingest::listen::{MqttConfig, MqttSubscriber, Pipeline, TcpSyslog, UdpSyslog, tls_acceptor};
+use safecare_ingest::listen::{MqttConfig, MqttSubscriber, Pipeline, TcpSource, UdpSyslog, tls_acceptor};
 use safecare_ingest::resolve::{AssetIndex, IdentifierKind, Resolved, UNKNOWN_DEVICE_FIELD};
 use safecare_model::{Event, Location};
 use tokio::io::AsyncWriteExt;
@@ -62,7 +62,7 @@ async fn tcp_both_framings_resolution_and_recovery() {
     index.insert(IdentifierKind::Hostname, "pacs-01", Resolved { asset: "srv-pacs-01".into(), location }).unwrap();
     let pipe = Pipeline::new(Decoder::Syslog, Context::new("syslog-tcp"), tx).with_assets(Arc::new(index));
     let stats = pipe.stats().clone();
-    let listener = TcpSyslog::bind("127.0.0.1:0").await.unwrap();
+    let listener = TcpSource::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(listener.run(pipe));
 
@@ -99,7 +99,7 @@ async fn tcp_backpressure_delivers_100k_messages() {
     // A small channel: the sender is slowed down, never dropped.
     let (tx, mut rx) = mpsc::channel(64);
     let pipe = Pipeline::new(Decoder::Syslog, Context::new("syslog-tcp"), tx);
-    let listener = TcpSyslog::bind("127.0.0.1:0").await.unwrap();
+    let listener = TcpSource::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(listener.run(pipe));
 
@@ -133,7 +133,7 @@ async fn tls_syslog_with_octet_counting() {
     let (tx, mut rx) = mpsc::channel(16);
     let pipe = Pipeline::new(Decoder::Syslog, Context::new("syslog-tls"), tx);
     let stats = pipe.stats().clone();
-    let listener = TcpSyslog::bind("127.0.0.1:0").await.unwrap().with_tls(acceptor);
+    let listener = TcpSource::bind("127.0.0.1:0").await.unwrap().with_tls(acceptor);
     let addr = listener.local_addr().unwrap();
     tokio::spawn(listener.run(pipe));
 

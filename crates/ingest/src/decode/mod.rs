@@ -5,6 +5,7 @@ pub mod cef;
 mod context;
 pub mod eve;
 pub mod evtx;
+pub mod hl7;
 pub mod idmef;
 pub mod input;
 pub mod json;
@@ -49,6 +50,9 @@ pub enum DecodeError {
     /// A sensor message was refused.
     #[error("sensor message: {0}")]
     Sensor(#[from] sensor_map::SensorError),
+    /// An HL7 v2 message was refused.
+    #[error("HL7 v2: {0}")]
+    Hl7(#[from] hl7::Hl7Error),
     /// An IDMEFv2 alert was refused.
     #[error("IDMEFv2: {0}")]
     Idmef(#[from] idmef::IdmefError),
@@ -79,6 +83,7 @@ impl DecodeError {
             DecodeError::Windows(e) => e.kind(),
             DecodeError::Physical(e) => e.kind(),
             DecodeError::Sensor(e) => e.kind(),
+            DecodeError::Hl7(e) => e.kind(),
             DecodeError::Idmef(e) => e.kind(),
             DecodeError::Mapped(e) => e.kind(),
             DecodeError::MissingTopic => "missing_topic",
@@ -108,6 +113,8 @@ pub enum Decoder {
     Windows,
     /// IDMEFv2 alerts from other detectors.
     Idmef,
+    /// HL7 v2 messages (ER7) from clinical systems and medical devices.
+    Hl7,
     /// Any JSON, its event core read through a field mapping.
     Json(JsonMapping),
     /// MQTT: `safecare/...` topics by their schema, other topics through
@@ -131,14 +138,16 @@ impl Decoder {
     }
 
     /// Decodes one record into all the events it holds: one, except for
-    /// flat sensor messages, which give one per reading.
+    /// flat sensor messages, which give one per reading, and HL7 batches,
+    /// one per message.
     pub fn decode_all(&self, input: &[u8], topic: Option<&str>, ctx: &Context) -> Result<Vec<Event>, DecodeError> {
         if let (Decoder::Physical { sensors }, Some(topic)) = (self, topic)
             && !topic.starts_with("safecare/")
         {
             return Ok(sensors.decode(topic, input, ctx)?);
         }
-        Ok(vec![match self {
+        let one = match self {
+            Decoder::Hl7 => return Ok(hl7::decode_all(input, ctx)?),
             Decoder::Syslog => syslog::decode(input, ctx)?,
             Decoder::Cef => cef::decode(input, ctx)?,
             Decoder::Eve => eve::decode(input, ctx)?,
@@ -148,7 +157,8 @@ impl Decoder {
             Decoder::Json(mapping) => mapping.decode(input, ctx)?,
             // Sensor topics were handled above.
             Decoder::Physical { .. } => physical::decode(topic.ok_or(DecodeError::MissingTopic)?, input, ctx)?,
-        }])
+        };
+        Ok(vec![one])
     }
 
     /// Decodes newline-delimited records (an NDJSON body, a log file); each

@@ -5,14 +5,16 @@
 //! source's [`SourceStats`] and never stops a listener.
 
 mod framing;
+mod mllp;
 mod mqtt;
 mod tcp;
 mod tls;
 mod udp;
 
 pub use framing::{FrameError, FrameReader};
+pub use mllp::{AckCode, Refusal, acknowledgement};
 pub use mqtt::{MqttConfig, MqttSubscriber};
-pub use tcp::{TcpLimits, TcpSyslog};
+pub use tcp::{Protocol, TcpLimits, TcpSource};
 pub use tls::{tls_acceptor, tls_client_config};
 pub use udp::UdpSyslog;
 

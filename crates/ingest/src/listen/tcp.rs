@@ -1,5 +1,6 @@
-//! Syslog over TCP (RFC 6587) and, with an acceptor, over TLS (RFC 5425).
-//! One task per connection; a slow pipeline stops reading that connection.
+//! Stream listeners: syslog over TCP (RFC 6587) and HL7 v2 over MLLP, each
+//! over TLS with an acceptor (RFC 5425 for syslog). One task per
+//! connection; a slow pipeline stops reading that connection.
 //! A listener holds at most `max_connections` at once, and a connection
 //! that sends no complete message for `idle` (or takes longer than that
 //! over its TLS handshake) is closed: a silent or trickling sender must not
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use safecare_model::MAX_MESSAGE_LEN;
-use tokio::io::{AsyncRead, BufReader};
+use tokio::io::{AsyncRead, AsyncWrite, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
@@ -18,12 +19,22 @@ use tokio_rustls::TlsAcceptor;
 use super::framing::FrameReader;
 use super::{ListenError, Pipeline};
 
-/// A syslog listener over TCP or TLS.
-pub struct TcpSyslog {
+/// A TCP or TLS listener speaking syslog or MLLP.
+pub struct TcpSource {
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
+    protocol: Protocol,
     idle: Duration,
     slots: Arc<Semaphore>,
+}
+
+/// What a stream listener reads from its connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// Syslog messages, octet-counted or newline-framed (RFC 6587).
+    Syslog,
+    /// HL7 v2 messages framed by MLLP, each acknowledged.
+    Mllp,
 }
 
 /// How long a connection may stay silent, and how many a listener holds.
@@ -41,13 +52,19 @@ impl Default for TcpLimits {
     }
 }
 
-impl TcpSyslog {
-    /// Binds `addr`, with the default limits.
+impl TcpSource {
+    /// Binds `addr` for syslog, with the default limits.
     pub async fn bind(addr: &str) -> Result<Self, ListenError> {
         let listener =
             TcpListener::bind(addr).await.map_err(|source| ListenError::Bind { addr: addr.to_owned(), source })?;
-        Ok(TcpSyslog { listener, tls: None, idle: Duration::ZERO, slots: Arc::new(Semaphore::new(0)) }
-            .with_limits(TcpLimits::default()))
+        Ok(TcpSource {
+            listener,
+            tls: None,
+            protocol: Protocol::Syslog,
+            idle: Duration::ZERO,
+            slots: Arc::new(Semaphore::new(0)),
+        }
+        .with_limits(TcpLimits::default()))
     }
 
     /// Closes connections silent for `limits.idle` and holds at most
@@ -55,6 +72,12 @@ impl TcpSyslog {
     pub fn with_limits(mut self, limits: TcpLimits) -> Self {
         self.idle = limits.idle;
         self.slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+        self
+    }
+
+    /// Reads `protocol` from its connections instead of syslog.
+    pub fn speaking(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
         self
     }
 
@@ -91,13 +114,13 @@ impl TcpSyslog {
             pipe.stats().record_connection();
             let pipe = pipe.clone();
             let tls = self.tls.clone();
-            let idle = self.idle;
+            let (idle, protocol) = (self.idle, self.protocol);
             tokio::spawn(async move {
                 let _permit = permit;
                 match tls {
-                    None => serve(stream, peer, pipe, idle).await,
+                    None => serve(protocol, stream, peer, pipe, idle).await,
                     Some(acceptor) => match tokio::time::timeout(idle, acceptor.accept(stream)).await {
-                        Ok(Ok(tls_stream)) => serve(tls_stream, peer, pipe, idle).await,
+                        Ok(Ok(tls_stream)) => serve(protocol, tls_stream, peer, pipe, idle).await,
                         Ok(Err(e)) => pipe.stats().record_error("tls_handshake", e.to_string()),
                         Err(_) => closed(&pipe, "idle_timeout", format!("{peer}: TLS handshake not done in {idle:?}")),
                     },
@@ -109,13 +132,26 @@ impl TcpSyslog {
 
 /// Counts a connection closed (or refused) by a limit, in the source's
 /// health and in the metrics.
-fn closed(pipe: &Pipeline, reason: &'static str, detail: String) {
+pub(super) fn closed(pipe: &Pipeline, reason: &'static str, detail: String) {
     metrics::counter!("safecare_syslog_connections_closed_total", "source" => pipe.intake.context.source.clone(), "reason" => reason)
         .increment(1);
     pipe.stats().record_error(reason, detail);
 }
 
-async fn serve<S: AsyncRead + Unpin>(stream: S, peer: SocketAddr, pipe: Pipeline, idle: Duration) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    protocol: Protocol,
+    stream: S,
+    peer: SocketAddr,
+    pipe: Pipeline,
+    idle: Duration,
+) {
+    match protocol {
+        Protocol::Syslog => serve_syslog(stream, peer, pipe, idle).await,
+        Protocol::Mllp => super::mllp::serve(stream, peer, pipe, idle).await,
+    }
+}
+
+async fn serve_syslog<S: AsyncRead + Unpin>(stream: S, peer: SocketAddr, pipe: Pipeline, idle: Duration) {
     let mut frames = FrameReader::new(BufReader::new(stream), MAX_MESSAGE_LEN);
     loop {
         // A whole message must arrive within `idle`, so a byte-a-minute
