@@ -43,6 +43,11 @@ pub mod core_fields {
     pub const ZONE: &str = "safecare.location.zone";
     /// The room of its location.
     pub const ROOM: &str = "safecare.location.room";
+    /// The address of the network peer that sent it (set at ingest).
+    pub const PEER: &str = "safecare.peer";
+    /// `true` when its identifiers matched no asset of the inventory (set
+    /// at ingest).
+    pub const UNKNOWN_DEVICE: &str = "safecare.unknown_device";
 }
 
 /// The fields a pseudonymised person token is taken from, first present
@@ -255,6 +260,7 @@ impl<'a> FieldView<'a> {
             FLOOR => loc.floor.as_deref().and_then(text),
             ZONE => loc.zone.as_deref().and_then(text),
             ROOM => loc.room.as_deref().and_then(text),
+            PEER | UNKNOWN_DEVICE => event.fields.get(name).map(EventValue::from),
             _ => None,
         }
     }
@@ -453,6 +459,11 @@ mod tests {
         assert_eq!(get(&view, core_fields::LOCATION).as_deref(), Some("hq"));
         assert_eq!(get(&view, core_fields::ZONE), None);
         assert_eq!(get(&view, "safecare.unknown"), None);
+        e.fields.insert(core_fields::UNKNOWN_DEVICE.into(), json!(true));
+        e.fields.insert(core_fields::PEER.into(), json!("10.9.9.9"));
+        let view = FieldView::new(&e);
+        assert_eq!(get(&view, core_fields::PEER).as_deref(), Some("10.9.9.9"));
+        assert!(view.get_field(core_fields::UNKNOWN_DEVICE).is_some(), "the resolver's flag reaches rules");
     }
 
     #[test]

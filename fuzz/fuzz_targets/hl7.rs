@@ -1,0 +1,9 @@
+//! The `hl7` decoder on arbitrary bytes: events or an error, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use safecare_ingest::decode::{Context, Decoder};
+
+fuzz_target!(|data: &[u8]| {
+    let _ = Decoder::Hl7.decode_all(data, None, &Context::new("fuzz"));
+});
