@@ -9,12 +9,13 @@ mod shared_data;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use safecare_ingest::decode::{Context, Decoder};
-use safecare_ingest::listen::{Pipeline, Protocol, TcpSource};
+use safecare_ingest::listen::{Pipeline, Protocol, TcpSource, tls_acceptor};
 use shared_data::samples_dir;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
@@ -82,7 +83,7 @@ fn every_sample_message_decodes_and_each_malformed_one_is_refused_for_its_reason
 }
 
 /// Sends one MLLP frame and reads the answer frame.
-async fn exchange(conn: &mut TcpStream, message: &[u8]) -> String {
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(conn: &mut S, message: &[u8]) -> String {
     conn.write_all(&[&[0x0b][..], message, &[0x1c, b'\r']].concat()).await.unwrap();
     let mut answer = Vec::new();
     timeout(WAIT, async {
@@ -151,4 +152,30 @@ async fn an_mllp_client_gets_aa_for_a_message_taken_and_ae_with_the_reason_other
     assert_eq!(health.errors_by_kind.get("hl7_missing_field"), Some(&1));
     assert_eq!(health.errors_by_kind.get("hl7_no_header"), Some(&1));
     assert_eq!(health.errors_by_kind.get("too_large"), Some(&1));
+}
+
+#[tokio::test]
+async fn mllp_over_tls_is_acknowledged_in_the_tls_stream() {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let acceptor = tls_acceptor(cert.cert.pem().as_bytes(), cert.signing_key.serialize_pem().as_bytes()).unwrap();
+    let (tx, mut rx) = mpsc::channel(16);
+    let pipe = Pipeline::new(Decoder::Hl7, Context::new("his-mllps"), tx);
+    let listener = TcpSource::bind("127.0.0.1:0").await.unwrap().speaking(Protocol::Mllp).with_tls(acceptor);
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(listener.run(pipe));
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.cert.der().clone()).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let server_name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = connector.connect(server_name, tcp).await.unwrap();
+    let message = b"MSH|^~\\&|PACS|HQ|SAFECARE|SOC|20261205101500||ADT^A08|TLS-1|P|2.5.1\r";
+    assert_eq!(msa(&exchange(&mut tls, message).await)[1..3], ["AA", "TLS-1"]);
+    assert_eq!(timeout(WAIT, rx.recv()).await.unwrap().unwrap().source, "his-mllps");
 }
