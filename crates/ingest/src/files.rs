@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use safecare_model::Event;
 
 use crate::decode::evtx::{EvtxError, EvtxEvents};
+use crate::decode::zeek_tsv;
 use crate::{Context, Decoder};
 
 /// Why files could not be listed or read.
@@ -32,7 +33,7 @@ pub enum FileError {
         source: std::io::Error,
     },
     /// A file named by the caller has none of the known extensions.
-    #[error("cannot hunt {0}: not an .evtx, .json, .jsonl or .ndjson file")]
+    #[error("cannot hunt {0}: not an .evtx, .json, .jsonl, .ndjson or .log file")]
     NotEventFile(PathBuf),
     /// An EVTX file cannot be opened.
     #[error(transparent)]
@@ -152,7 +153,7 @@ pub fn files(paths: &[PathBuf]) -> Result<Vec<EventFile>, FileError> {
 }
 
 fn huntable(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("evtx" | "json" | "jsonl" | "ndjson"))
+    matches!(path.extension().and_then(|e| e.to_str()), Some("evtx" | "json" | "jsonl" | "ndjson" | "log"))
 }
 
 /// The events of one file; undecodable records are counted by reason, not
@@ -178,6 +179,20 @@ fn decode_records(path: &Path, decoder: &Decoder) -> Result<Decoded, FileError> 
         }
         return Ok(out);
     }
+    if is_zeek_tsv(path).map_err(io(path))? {
+        let text = std::fs::read_to_string(path).map_err(io(path))?;
+        let log = match decoder {
+            Decoder::Zeek { log } => log.as_deref(),
+            _ => None,
+        };
+        for (_, record) in zeek_tsv::read(&text, log, &ctx) {
+            match record {
+                Ok(event) => out.events.push(event),
+                Err(e) => *out.skipped.entry(e.kind()).or_default() += 1,
+            }
+        }
+        return Ok(out);
+    }
     let file = std::fs::File::open(path).map_err(io(path))?;
     for line in BufReader::new(file).split(b'\n') {
         let line = line.map_err(io(path))?;
@@ -190,6 +205,18 @@ fn decode_records(path: &Path, decoder: &Decoder) -> Result<Decoded, FileError> 
         }
     }
     Ok(out)
+}
+
+/// A `.log` file that Zeek wrote in its tab-separated form (it starts with
+/// the `#separator` header), whatever parser was asked for: its records
+/// can only be read with its header.
+fn is_zeek_tsv(path: &Path) -> std::io::Result<bool> {
+    if path.extension().and_then(|e| e.to_str()) != Some("log") {
+        return Ok(false);
+    }
+    let mut start = [0u8; 10];
+    let n = std::io::Read::read(&mut std::fs::File::open(path)?, &mut start)?;
+    Ok(start[..n].starts_with(b"#separator"))
 }
 
 /// Starts `threads` decoding workers in `scope` and answers the stream of
@@ -358,7 +385,7 @@ mod tests {
     #[test]
     fn a_named_file_must_be_an_event_file_and_decode() {
         let dir = tempfile::tempdir().unwrap();
-        let text = dir.path().join("notes.log");
+        let text = dir.path().join("notes.txt");
         std::fs::write(&text, "hello\n").unwrap();
         assert!(matches!(files(&[text]), Err(FileError::NotEventFile(_))));
         let bad = dir.path().join("bad.jsonl");

@@ -270,11 +270,18 @@ fn hunt_filters_by_level_and_excluded_rules_and_takes_rule_files() {
 #[test]
 fn hunt_refuses_files_it_cannot_decode_with_a_non_zero_exit() {
     let (dir, logs) = security_logs();
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "plain text\n").unwrap();
+    let out = safecare().args(["hunt"]).arg(&notes).output().unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("not an .evtx, .json, .jsonl, .ndjson or .log file"), "{}", text(&out.stderr));
+    // A `.log` is read, as Zeek's tab-separated form or line by line, and
+    // refused when nothing in it decodes.
     let log = dir.path().join("app.log");
     std::fs::write(&log, "plain text\n").unwrap();
     let out = safecare().args(["hunt"]).arg(&log).output().unwrap();
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("not an .evtx, .json, .jsonl or .ndjson file"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("app.log could be decoded"), "{}", text(&out.stderr));
 
     let named = safecare().args(["hunt", "--parser", "eve"]).arg(logs.join("security.jsonl")).output().unwrap();
     assert!(!named.status.success());

@@ -16,6 +16,7 @@ pub mod syslog;
 pub mod time;
 pub mod windows;
 pub mod zeek;
+pub mod zeek_tsv;
 
 pub use context::Context;
 
@@ -41,6 +42,9 @@ pub enum DecodeError {
     /// A Zeek record was refused.
     #[error("Zeek: {0}")]
     Zeek(#[from] zeek::ZeekError),
+    /// A record of a tab-separated Zeek log was refused.
+    #[error("Zeek log: {0}")]
+    ZeekTsv(#[from] zeek_tsv::ZeekTsvError),
     /// A Windows event was refused.
     #[error("Windows event: {0}")]
     Windows(#[from] windows::WindowsError),
@@ -80,6 +84,7 @@ impl DecodeError {
             DecodeError::Cef(e) => e.kind(),
             DecodeError::Eve(e) => e.kind(),
             DecodeError::Zeek(e) => e.kind(),
+            DecodeError::ZeekTsv(e) => e.kind(),
             DecodeError::Windows(e) => e.kind(),
             DecodeError::Physical(e) => e.kind(),
             DecodeError::Sensor(e) => e.kind(),

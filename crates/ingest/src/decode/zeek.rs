@@ -4,7 +4,9 @@
 //! Corelight's (`@stream`, `id_orig_h`). Corelight's connection keys are
 //! renamed to Zeek's so that SigmaHQ `product: zeek` rules, which use
 //! `id.orig_h`, match both; every other key is kept as it is. The logsource
-//! is product `zeek`, service = the log name.
+//! is product `zeek`, service = the log name; the domain is building for
+//! the Modbus and BACnet logs (ICSNPP's `modbus_*` and `bacnet_*` too),
+//! cyber for the rest.
 
 use safecare_model::{Domain, Event, Severity};
 use serde_json::{Map, Value};
@@ -48,7 +50,12 @@ const CORELIGHT_ID_KEYS: [(&str, &str); 4] =
 /// Decodes one Zeek JSON line. `log` names the log when the record does not
 /// (Zeek writes one file per log without `_path` unless told to).
 pub fn decode(input: &[u8], log: Option<&str>, ctx: &Context) -> Result<Event, ZeekError> {
-    let mut fields = json::object(input)?;
+    from_fields(json::object(input)?, log, ctx)
+}
+
+/// Makes the event of one Zeek record already split into its fields (a JSON
+/// line, or a line of a tab-separated log read by [`super::zeek_tsv`]).
+pub fn from_fields(mut fields: Map<String, Value>, log: Option<&str>, ctx: &Context) -> Result<Event, ZeekError> {
     let path = ["_path", "@stream"]
         .iter()
         .find_map(|k| fields.get(*k).and_then(Value::as_str))
@@ -64,7 +71,10 @@ pub fn decode(input: &[u8], log: Option<&str>, ctx: &Context) -> Result<Event, Z
         }
     }
     let (message, severity) = describe(&path, &fields);
-    let mut event = ctx.event(Domain::Cyber, time, message.trim().to_owned());
+    // Modbus and BACnet carry the building's control traffic.
+    let domain =
+        if path.starts_with("modbus") || path.starts_with("bacnet") { Domain::Building } else { Domain::Cyber };
+    let mut event = ctx.event(domain, time, message.trim().to_owned());
     event.severity = severity;
     event.logsource.product = Some("zeek".into());
     event.logsource.service = Some(path);
