@@ -608,9 +608,11 @@ mod tests {
         let (port, received) = receiver(None).await;
         let sent = notification();
         Syslog::from_config(&config(&format!("tcp://127.0.0.1:{port}"))).unwrap().send(&sent).await.unwrap();
-        let received = received.lock().unwrap();
-        assert_eq!(received.len(), 1);
-        check(&received[0].0, &sent);
+        {
+            let received = received.lock().unwrap();
+            assert_eq!(received.len(), 1);
+            check(&received[0].0, &sent);
+        }
 
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let down = Syslog::from_config(&config(&format!("tcp://127.0.0.1:{closed}"))).unwrap().send(&sent).await;

@@ -696,14 +696,16 @@ mod tests {
         pager.send(&n).await.unwrap();
         let refused = pager.send(&n).await.unwrap_err();
         assert!(refused.permanent && refused.message == "gateway answered HTTP 400", "{refused:?}");
-        let gateway = gateway.lock().unwrap();
-        assert_eq!(gateway.requests.len(), 2, "one request per message, whoever is on call");
-        let (method, uri, headers, body) = &gateway.requests[0];
-        assert_eq!((method.as_str(), uri.path()), ("PUT", "/page/pager"));
-        assert_eq!(headers[DELIVERY_HEADER], n.key.as_str());
-        let body: serde_json::Value = serde_json::from_str(body).unwrap();
-        assert_eq!(body["incident"], n.incident.unwrap().to_string());
-        assert_eq!(body["message"], HOSTILE);
+        {
+            let gateway = gateway.lock().unwrap();
+            assert_eq!(gateway.requests.len(), 2, "one request per message, whoever is on call");
+            let (method, uri, headers, body) = &gateway.requests[0];
+            assert_eq!((method.as_str(), uri.path()), ("PUT", "/page/pager"));
+            assert_eq!(headers[DELIVERY_HEADER], n.key.as_str());
+            let body: serde_json::Value = serde_json::from_str(body).unwrap();
+            assert_eq!(body["incident"], n.incident.unwrap().to_string());
+            assert_eq!(body["message"], HOSTILE);
+        }
 
         let mut nobody = n.clone();
         nobody.recipients.clear();
