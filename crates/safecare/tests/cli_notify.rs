@@ -81,3 +81,36 @@ fn a_test_send_reaches_the_route_and_a_refusal_or_unknown_route_fails() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no notify route named `pager`"), "{out:?}");
 }
+
+#[test]
+fn a_test_send_goes_out_on_a_syslog_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let file = dir.path().join("safecare.toml");
+    let toml = format!(
+        "[notify.channels.siem]\ntype = \"syslog\"\nurl = \"tcp://127.0.0.1:{port}\"\n\n\
+         [[notify.routes]]\nname = \"siem-forward\"\nchannel = \"siem\"\n"
+    );
+    std::fs::write(&file, toml).unwrap();
+    let received = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut frame = String::new();
+        stream.read_to_string(&mut frame).unwrap();
+        frame
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_safecare"))
+        .args(["notify", "test", "siem-forward", "--config"])
+        .arg(&file)
+        .arg("--data")
+        .arg(dir.path())
+        .env("SAFECARE_STORE__DURABILITY", "normal")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("delivered via channel siem"));
+    let frame = received.join().unwrap();
+    let (count, message) = frame.split_once(' ').unwrap();
+    assert_eq!(count.parse::<usize>().unwrap(), message.len());
+    assert!(message.contains(" - CEF:0|SafeCare|SafeCare|") && message.contains(" act=test "), "{message}");
+}

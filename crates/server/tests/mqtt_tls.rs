@@ -1,6 +1,10 @@
 //! MQTT over mutual TLS against a real broker: a Mosquitto started by the
 //! test on a free port, requiring client certificates signed by the test's
-//! own CA.
+//! own CA; both the MQTT listener and the MQTT notification channel. (The
+//! shared Mosquitto on 1883 speaks plain MQTT only; a broker of the test's
+//! own that refuses any client without a certificate of its CA proves the
+//! TLS handshake and the certificate better than a TLS proxy in front of
+//! 1883 would.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -211,4 +215,94 @@ async fn events_arrive_over_mutual_tls_and_a_stranger_certificate_is_refused() {
 
     publishing.abort();
     server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_notification_is_published_over_mutual_tls_and_refused_without_the_client_certificate() {
+    use safecare_respond::notify::mqtt::{Mqtt, MqttChannelConfig};
+    use safecare_respond::notify::outbox::Notifier;
+    use safecare_respond::notify::{Notification, Reason};
+
+    if !Path::new(MOSQUITTO).exists() {
+        println!("mqtts notification test not run: {MOSQUITTO} is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ca_pem, ca) = authority("Hospital test CA");
+    let ca_file = write(dir.path(), "ca.pem", &ca_pem);
+    let (broker_cert, broker_key) = leaf(&ca, "127.0.0.1", ExtendedKeyUsagePurpose::ServerAuth);
+    let (safecare_cert, safecare_key) = leaf(&ca, "safecare", ExtendedKeyUsagePurpose::ClientAuth);
+    let (soc_cert, soc_key) = leaf(&ca, "soc-console", ExtendedKeyUsagePurpose::ClientAuth);
+    let port = free_port();
+    let _broker = start_broker(
+        dir.path(),
+        port,
+        &ca_file,
+        &write(dir.path(), "broker.pem", &broker_cert),
+        &write(dir.path(), "broker.key", &broker_key),
+    )
+    .await;
+
+    // A subscriber of the SOC, over TLS with its own certificate.
+    let topic = "hospital/soc/incidents";
+    let mut options = rumqttc::MqttOptions::new("soc-console", "127.0.0.1", port);
+    let soc_tls = tls_client_config(ca_pem.as_bytes(), Some((soc_cert.as_bytes(), soc_key.as_bytes()))).unwrap();
+    options.set_transport(rumqttc::Transport::Tls(rumqttc::TlsConfiguration::Rustls(soc_tls)));
+    let (subscriber, mut events) = rumqttc::AsyncClient::new(options, 16);
+    subscriber.subscribe(topic, rumqttc::QoS::AtLeastOnce).await.unwrap();
+    loop {
+        if let rumqttc::Event::Incoming(rumqttc::Packet::SubAck(_)) = events.poll().await.unwrap() {
+            break;
+        }
+    }
+
+    let mut channel: MqttChannelConfig = serde_json::from_value(serde_json::json!({
+        "url": format!("mqtts://127.0.0.1:{port}"), "topic": topic, "client_id": "safecare-notify-test",
+        "ca": ca_file,
+        "client_cert": write(dir.path(), "safecare.pem", &safecare_cert),
+        "client_key": write(dir.path(), "safecare.key", &safecare_key),
+        "timeout_seconds": 5
+    }))
+    .unwrap();
+    let notification = Notification {
+        key: "test:mqtts".into(),
+        incident: None,
+        route: "soc-bus".into(),
+        channel: "bus".into(),
+        reason: Reason::Test,
+        tier: 1,
+        recipients: vec![],
+        exercise: false,
+        subject: "SafeCare test notification over mqtts".into(),
+        payload: serde_json::json!({ "test": true }),
+        created: jiff::Timestamp::now(),
+    };
+    Mqtt::from_config(&channel).unwrap().send(&notification).await.unwrap();
+    let received = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let rumqttc::Event::Incoming(rumqttc::Packet::Publish(publish)) = events.poll().await.unwrap() {
+                return publish;
+            }
+        }
+    })
+    .await
+    .expect("no message on the topic");
+    let body: Value = serde_json::from_slice(&received.payload).unwrap();
+    assert_eq!((body["key"].as_str(), body["reason"].as_str()), (Some("test:mqtts"), Some("test")), "{body}");
+
+    // The broker takes no client without a certificate of its CA: the same
+    // channel without one is refused, and nothing reaches the subscriber.
+    (channel.client_cert, channel.client_key) = (None, None);
+    channel.client_id = "safecare-notify-anonymous".into();
+    let refused = Mqtt::from_config(&channel).unwrap().send(&notification).await.unwrap_err();
+    assert!(!refused.permanent, "{refused:?}");
+    let nothing = tokio::time::timeout(Duration::from_millis(500), async {
+        loop {
+            if let rumqttc::Event::Incoming(rumqttc::Packet::Publish(p)) = events.poll().await.unwrap() {
+                return p;
+            }
+        }
+    })
+    .await;
+    assert!(nothing.is_err(), "a message arrived without a client certificate: {nothing:?}");
 }

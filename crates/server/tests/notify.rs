@@ -236,3 +236,133 @@ async fn routes_are_shown_without_secrets_an_admin_test_sends_and_an_exercise_ta
     assert!(sent["subject"].as_str().unwrap().starts_with("[EXERCISE] "), "{sent:#}");
     server.stop().await.unwrap();
 }
+
+/// A syslog receiver of the test's own: what each connection sent, until
+/// it closed.
+async fn syslog_receiver() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let frames = Arc::new(Mutex::new(Vec::new()));
+    let kept = frames.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut bytes = Vec::new();
+            stream.read_to_end(&mut bytes).await.unwrap();
+            kept.lock().unwrap().push(String::from_utf8(bytes).unwrap());
+        }
+    });
+    (addr, frames)
+}
+
+/// An SMS gateway of the test's own: refuses its first `fail` requests
+/// with 503, and keeps every request's query and form body.
+async fn sms_gateway(fail: usize) -> (SocketAddr, Arc<Mutex<Vec<(String, String)>>>) {
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let seen = requests.clone();
+    let sms = move |headers: HeaderMap, uri: axum::http::Uri, body: Bytes| {
+        let seen = seen.clone();
+        async move {
+            assert_eq!(headers["x-api-key"], GATEWAY_KEY);
+            let mut seen = seen.lock().unwrap();
+            seen.push((uri.query().unwrap_or_default().to_owned(), String::from_utf8(body.to_vec()).unwrap()));
+            if seen.len() <= fail { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK }
+        }
+    };
+    let app = axum::Router::new().route("/sms", axum::routing::post(sms));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, requests)
+}
+
+const GATEWAY_KEY: &str = "gateway-api-key";
+
+#[tokio::test]
+async fn syslog_and_sms_gateway_channels_are_shown_tested_and_reach_the_siem_and_each_person_on_call() {
+    let (siem, frames) = syslog_receiver().await;
+    let (gateway, requests) = sms_gateway(1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.notify = serde_json::from_value(json!({
+        "channels": {
+            "siem": { "type": "syslog", "url": format!("tcp://{siem}"), "hostname": "safecare-test" },
+            "sms": {
+                "type": "http_template", "url": format!("http://{gateway}/sms?to={{{{recipient.contact}}}}"),
+                "content_type": "application/x-www-form-urlencoded", "headers": { "X-Api-Key": GATEWAY_KEY },
+                "body": "text={{subject}}&incident={{incident}}"
+            }
+        },
+        "routes": [{ "name": "siem-forward", "channel": "siem" }, { "name": "pager", "channel": "sms", "role": "it" }],
+        "roster": { "shifts": [
+            { "role": "it", "tier": 1, "name": "Ann", "contact": "+33600000001" },
+            { "role": "it", "tier": 1, "name": "Bob", "contact": "+33600000002" }
+        ] },
+        "retry": { "first_seconds": 2, "max_seconds": 2, "max_attempts": 10 }
+    }))
+    .unwrap();
+    let server = start(cfg).await.unwrap();
+    let base = server.url();
+    let admin = client_with(&token(&server, Role::Admin, None).await);
+
+    let view = get(&admin, format!("{base}/api/v1/notify/routes")).await;
+    assert_eq!(
+        view["channels"],
+        json!([{ "name": "siem", "type": "syslog" }, { "name": "sms", "type": "http_template" }])
+    );
+    assert!(!view.to_string().contains(GATEWAY_KEY));
+
+    let sent: Value = admin
+        .post(format!("{base}/api/v1/notify/routes/siem-forward/test"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["status"], "delivered", "{sent:#}");
+    {
+        let frames = frames.lock().unwrap();
+        assert_eq!(frames.len(), 1);
+        let (count, message) = frames[0].split_once(' ').unwrap();
+        assert_eq!(count.parse::<usize>().unwrap(), message.len());
+        assert!(message.contains(" safecare-test safecare ") && message.contains(" test - CEF:0|SafeCare|SafeCare|"));
+        assert!(message.contains("|siem-forward|SafeCare test notification on route siem-forward"), "{message}");
+    }
+
+    // An incident: forwarded to the SIEM, and texted to both people on call;
+    // the gateway refuses the first text, which is sent again, alone.
+    post_ndjson(&admin, &base, attack_events(1)).await;
+    let pager = until("the texts", async || {
+        let page = get(&admin, format!("{base}/api/v1/notifications?status=delivered")).await;
+        page["notifications"].as_array().unwrap().iter().find(|n| n["notification"]["route"] == "pager").cloned()
+    })
+    .await;
+    assert_eq!(pager["attempts"], 2, "{pager:#}");
+    let incident = pager["notification"]["incident"].as_str().unwrap().to_owned();
+    {
+        let requests = requests.lock().unwrap();
+        let to: Vec<&str> = requests.iter().map(|(query, _)| query.as_str()).collect();
+        assert_eq!(to, ["to=%2B33600000001", "to=%2B33600000002", "to=%2B33600000001"]);
+        assert!(requests.iter().all(|(_, body)| body.ends_with(&format!("&incident={incident}"))), "{requests:?}");
+    }
+    until("the SIEM's copy", async || {
+        frames.lock().unwrap().iter().find(|f| f.contains(&format!("cs1={incident}"))).cloned()
+    })
+    .await;
+    // The timeline is written just after the outbox.
+    let pages: Vec<String> = until("both tries on the timeline", async || {
+        let record = get(&admin, format!("{base}/api/v1/incidents/{incident}")).await;
+        let pages: Vec<String> = record["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["detail"].as_str().filter(|d| d.contains("route pager")).map(str::to_owned))
+            .collect();
+        (pages.len() == 2).then_some(pages)
+    })
+    .await;
+    assert!(pages[0].contains("Ann: gateway answered HTTP 503") && pages[1].ends_with("sent"), "{pages:?}");
+    server.stop().await.unwrap();
+}

@@ -13,6 +13,8 @@ use super::mqtt::{Mqtt, MqttChannelConfig, MqttChannelError};
 use super::oncall::{Roster, RosterError};
 use super::outbox::{Backoff, Channels, Notifier};
 use super::routing::Route;
+use super::syslog::{Syslog, SyslogChannelConfig, SyslogChannelError};
+use super::template::{HttpTemplate, TemplateConfig, TemplateError};
 use super::webhook::{Webhook, WebhookConfig, WebhookError};
 
 /// Every notification setting; nothing is sent with the defaults.
@@ -39,6 +41,10 @@ pub enum ChannelConfig {
     Email(EmailConfig),
     /// A message published to an MQTT broker.
     Mqtt(MqttChannelConfig),
+    /// A CEF record in an RFC 5424 syslog message to another SIEM.
+    Syslog(SyslogChannelConfig),
+    /// A request written by the operator, for SMS and paging gateways.
+    HttpTemplate(TemplateConfig),
 }
 
 impl ChannelConfig {
@@ -48,6 +54,8 @@ impl ChannelConfig {
             ChannelConfig::Webhook(_) => "webhook",
             ChannelConfig::Email(_) => "email",
             ChannelConfig::Mqtt(_) => "mqtt",
+            ChannelConfig::Syslog(_) => "syslog",
+            ChannelConfig::HttpTemplate(_) => "http_template",
         }
     }
 }
@@ -99,6 +107,22 @@ pub enum NotifyConfigError {
         /// What is wrong.
         source: MqttChannelError,
     },
+    #[error("notify channel `{channel}`: {source}")]
+    /// A syslog channel's settings are unusable.
+    Syslog {
+        /// The channel.
+        channel: String,
+        /// What is wrong.
+        source: SyslogChannelError,
+    },
+    #[error("notify channel `{channel}`: {source}")]
+    /// An HTTP-template channel's settings are unusable.
+    Template {
+        /// The channel.
+        channel: String,
+        /// What is wrong.
+        source: TemplateError,
+    },
 }
 
 impl NotifyConfig {
@@ -141,6 +165,14 @@ impl NotifyConfig {
                 ChannelConfig::Mqtt(mqtt) => Arc::new(
                     Mqtt::from_config(mqtt)
                         .map_err(|source| NotifyConfigError::Mqtt { channel: name.clone(), source })?,
+                ),
+                ChannelConfig::Syslog(syslog) => Arc::new(
+                    Syslog::from_config(syslog)
+                        .map_err(|source| NotifyConfigError::Syslog { channel: name.clone(), source })?,
+                ),
+                ChannelConfig::HttpTemplate(template) => Arc::new(
+                    HttpTemplate::from_config(template)
+                        .map_err(|source| NotifyConfigError::Template { channel: name.clone(), source })?,
                 ),
             };
             channels.insert(name.clone(), notifier);

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +54,11 @@ pub struct EmailConfig {
     /// (`SAFECARE_NOTIFY__CHANNELS__<NAME>__PASSWORD`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<Secret>,
+    /// PEM file of the certificate authority that signed the server's
+    /// certificate (a relay signed by the hospital's own CA); when set, only
+    /// it is trusted, otherwise the system's roots are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca: Option<std::path::PathBuf>,
     /// Seconds a send may take.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u32,
@@ -101,9 +106,25 @@ impl Email {
             .iter()
             .map(|to| to.parse().map_err(|_| EmailError::To(to.clone())))
             .collect::<Result<Vec<Mailbox>, _>>()?;
+        let ca = match (&config.ca, config.security) {
+            (Some(_), SmtpSecurity::None) => {
+                // A CA with no TLS would leave in clear what the operator meant to protect.
+                return Err(EmailError::Tls { host: config.host.clone(), reason: "`ca` needs starttls or tls".into() });
+            }
+            (Some(path), _) => Some(read_ca(path, &config.host)?),
+            (None, _) => None,
+        };
         let tls = |host: &str| {
-            TlsParameters::new(host.to_owned())
-                .map_err(|e| EmailError::Tls { host: host.to_owned(), reason: e.to_string() })
+            let error =
+                |e: lettre::transport::smtp::Error| EmailError::Tls { host: host.to_owned(), reason: e.to_string() };
+            match &ca {
+                None => TlsParameters::new(host.to_owned()).map_err(error),
+                Some(ca) => TlsParameters::builder(host.to_owned())
+                    .certificate_store(CertificateStore::None)
+                    .add_root_certificate(ca.clone())
+                    .build_rustls()
+                    .map_err(error),
+            }
         };
         let (tls, port) = match config.security {
             SmtpSecurity::Starttls => (Tls::Required(tls(&config.host)?), 587),
@@ -150,6 +171,16 @@ impl Email {
     }
 }
 
+/// The CA certificate of `path`, which must hold at least one.
+fn read_ca(path: &std::path::Path, host: &str) -> Result<Certificate, EmailError> {
+    let error = |reason: String| EmailError::Tls { host: host.to_owned(), reason };
+    let pem = std::fs::read(path).map_err(|e| error(format!("cannot read the CA file {}: {e}", path.display())))?;
+    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        return Err(error(format!("no certificate in the CA file {}", path.display())));
+    }
+    Certificate::from_pem(&pem).map_err(|e| error(format!("the CA file {}: {e}", path.display())))
+}
+
 /// The mail's text: what happened for people, then the data for tools.
 fn text(notification: &Notification) -> String {
     let incident = &notification.payload["incident"];
@@ -184,67 +215,101 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use jiff::Timestamp;
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
     use tokio::net::TcpListener;
+    use tokio_rustls::TlsAcceptor;
 
     use super::*;
+    use crate::notify::test_tls::{Authority, write};
     use crate::notify::{Reason, Recipient};
+
+    /// What the sink kept of each mail: its envelope recipients, its data,
+    /// and whether it came over TLS.
+    type Mails = Arc<Mutex<Vec<(Vec<String>, String, bool)>>>;
 
     /// A small SMTP server of the test's own: accepts every mail, or refuses
     /// every recipient with `refuse` (e.g. `550 no such user`), and keeps
-    /// each mail's envelope and data.
-    async fn sink(refuse: Option<&'static str>) -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
+    /// each mail. Given an acceptor, it offers STARTTLS and, when asked,
+    /// goes on over TLS with it.
+    async fn sink(refuse: Option<&'static str>, tls: Option<TlsAcceptor>) -> (u16, Mails) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let mails = Arc::new(Mutex::new(Vec::new()));
+        let mails = Mails::default();
         let kept = mails.clone();
         tokio::spawn(async move {
             loop {
                 let (stream, _) = listener.accept().await.unwrap();
-                let (read, mut write) = stream.into_split();
-                let mut lines = BufReader::new(read).lines();
-                write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
-                let (mut rcpt, mut data, mut in_data) = (Vec::new(), String::new(), false);
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if in_data {
-                        if line == "." {
-                            in_data = false;
-                            kept.lock().unwrap().push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
-                            write.write_all(b"250 queued\r\n").await.unwrap();
-                        } else {
-                            data.push_str(&line);
-                            data.push('\n');
-                        }
-                        continue;
-                    }
-                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
-                    let reply: &[u8] = match verb.as_str() {
-                        "EHLO" | "HELO" => b"250 sink\r\n",
-                        "RCPT" => match refuse {
-                            Some(code) => {
-                                write.write_all(format!("{code}\r\n").as_bytes()).await.unwrap();
-                                continue;
-                            }
-                            None => {
-                                rcpt.push(line[8..].to_owned());
-                                b"250 ok\r\n"
-                            }
-                        },
-                        "DATA" => {
-                            in_data = true;
-                            b"354 go on\r\n"
-                        }
-                        "QUIT" => {
-                            write.write_all(b"221 bye\r\n").await.unwrap();
-                            break;
-                        }
-                        _ => b"250 ok\r\n",
-                    };
-                    write.write_all(reply).await.unwrap();
+                let mut session = BufReader::new(stream);
+                session.get_mut().write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let upgrade = converse(&mut session, refuse, (tls.is_some(), false), &kept).await;
+                if let (true, Some(acceptor)) = (upgrade, &tls) {
+                    // A client that does not trust the certificate ends here.
+                    let Ok(secured) = acceptor.accept(session.into_inner()).await else { continue };
+                    converse(&mut BufReader::new(secured), refuse, (false, true), &kept).await;
                 }
             }
         });
         (port, mails)
+    }
+
+    /// One SMTP conversation, until QUIT or the end (false) or until the
+    /// client asks for the STARTTLS offered (true); `secure` when it runs
+    /// over TLS.
+    async fn converse<S: AsyncRead + AsyncWrite + Unpin>(
+        session: &mut BufReader<S>,
+        refuse: Option<&'static str>,
+        (offer_tls, secure): (bool, bool),
+        kept: &Mails,
+    ) -> bool {
+        let (mut rcpt, mut data, mut in_data) = (Vec::new(), String::new(), false);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if session.read_line(&mut line).await.unwrap_or(0) == 0 {
+                return false;
+            }
+            let line = line.trim_end_matches(['\r', '\n']);
+            if in_data {
+                if line == "." {
+                    in_data = false;
+                    kept.lock().unwrap().push((std::mem::take(&mut rcpt), std::mem::take(&mut data), secure));
+                    session.get_mut().write_all(b"250 queued\r\n").await.unwrap();
+                } else {
+                    data.push_str(line);
+                    data.push('\n');
+                }
+                continue;
+            }
+            let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+            let reply: &[u8] = match verb.as_str() {
+                "EHLO" if offer_tls => b"250-sink\r\n250 STARTTLS\r\n",
+                "EHLO" | "HELO" => b"250 sink\r\n",
+                "STAR" if offer_tls => {
+                    session.get_mut().write_all(b"220 go ahead\r\n").await.unwrap();
+                    return true;
+                }
+                "RCPT" => match refuse {
+                    Some(code) => {
+                        session.get_mut().write_all(format!("{code}\r\n").as_bytes()).await.unwrap();
+                        continue;
+                    }
+                    None => {
+                        rcpt.push(line[8..].to_owned());
+                        b"250 ok\r\n"
+                    }
+                },
+                "DATA" => {
+                    in_data = true;
+                    b"354 go on\r\n"
+                }
+                "QUIT" => {
+                    session.get_mut().write_all(b"221 bye\r\n").await.unwrap();
+                    return false;
+                }
+                _ => b"250 ok\r\n",
+            };
+            session.get_mut().write_all(reply).await.unwrap();
+        }
     }
 
     fn config(port: u16) -> EmailConfig {
@@ -276,12 +341,12 @@ mod tests {
 
     #[tokio::test]
     async fn the_sink_receives_the_mail_for_the_people_on_call_and_the_fixed_recipients() {
-        let (port, mails) = sink(None).await;
+        let (port, mails) = sink(None, None).await;
         let email = Email::from_config(&config(port)).unwrap();
         email.send(&notification()).await.unwrap();
         let mails = mails.lock().unwrap();
         assert_eq!(mails.len(), 1);
-        let (rcpt, data) = &mails[0];
+        let (rcpt, data, _) = &mails[0];
         assert_eq!(rcpt, &["<ann@hospital.example>", "<soc@hospital.example>"], "the pager number is no address");
         assert!(data.contains("Subject: critical incident: Ransomware on PACS"), "{data}");
         assert!(data.contains("From: SafeCare <safecare@hospital.example>"), "{data}");
@@ -290,13 +355,52 @@ mod tests {
 
     #[tokio::test]
     async fn a_permanent_refusal_is_not_retried_and_a_dead_server_is() {
-        let (port, _) = sink(Some("550 no such user")).await;
+        let (port, _) = sink(Some("550 no such user"), None).await;
         let refused = Email::from_config(&config(port)).unwrap().send(&notification()).await.unwrap_err();
         assert!(refused.permanent && refused.message.contains("no such user"), "{refused:?}");
 
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let down = Email::from_config(&config(closed)).unwrap().send(&notification()).await.unwrap_err();
         assert!(!down.permanent, "{down:?}");
+    }
+
+    #[tokio::test]
+    async fn starttls_upgrades_to_a_server_of_the_configured_ca_and_nothing_goes_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = Authority::new("Hospital test CA");
+        let (port, mails) = sink(None, Some(ca.acceptor(false))).await;
+        let mut starttls = config(port);
+        starttls.security = SmtpSecurity::Starttls;
+        starttls.ca = Some(write(dir.path(), "ca.pem", &ca.pem));
+        Email::from_config(&starttls).unwrap().send(&notification()).await.unwrap();
+        {
+            let mails = mails.lock().unwrap();
+            assert_eq!(mails.len(), 1);
+            let (rcpt, data, secure) = &mails[0];
+            assert!(*secure, "the mail came after the TLS upgrade");
+            assert_eq!(rcpt.len(), 2);
+            assert!(data.contains("Subject: critical incident: Ransomware on PACS"), "{data}");
+        }
+
+        // A server certificate from another CA: the upgrade fails, no mail.
+        let mut stranger = starttls.clone();
+        stranger.ca = Some(write(dir.path(), "other.pem", &Authority::new("Another CA").pem));
+        let err = Email::from_config(&stranger).unwrap().send(&notification()).await.unwrap_err();
+        assert!(!err.permanent, "{err:?}");
+        // A server that offers no STARTTLS: no fallback to plain text.
+        let (plain_port, plain_mails) = sink(None, None).await;
+        let mut downgraded = starttls.clone();
+        downgraded.port = Some(plain_port);
+        assert!(Email::from_config(&downgraded).unwrap().send(&notification()).await.is_err());
+        assert_eq!((mails.lock().unwrap().len(), plain_mails.lock().unwrap().len()), (1, 0));
+
+        let mut no_tls = starttls.clone();
+        no_tls.security = SmtpSecurity::None;
+        assert!(matches!(Email::from_config(&no_tls), Err(EmailError::Tls { .. })));
+        let mut not_pem = starttls;
+        not_pem.ca = Some(write(dir.path(), "empty.pem", "not a certificate"));
+        let err = Email::from_config(&not_pem).err().unwrap().to_string();
+        assert!(err.contains("no certificate in the CA file"), "{err}");
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! matches ([`routing`]), who is on call ([`oncall`]), which messages an
 //! incident calls for now, escalations included ([`plan`]), and when a failed
 //! message is tried again ([`outbox`]). Each transport is one file
-//! ([`webhook`]). The server keeps the outbox in the store, runs the
-//! delivery loop and wires the configuration.
+//! ([`webhook`], [`email`], [`mqtt`], [`syslog`], [`template`]). The
+//! server keeps the outbox in the store, runs the delivery loop and wires
+//! the configuration.
 
 pub mod config;
 pub mod email;
@@ -16,10 +17,14 @@ pub mod oncall;
 pub mod outbox;
 pub mod plan;
 pub mod routing;
+pub mod syslog;
+pub mod template;
+#[cfg(test)]
+mod test_tls;
 pub mod webhook;
 
 use jiff::Timestamp;
-use safecare_model::IncidentId;
+use safecare_model::{IncidentId, Severity};
 use serde::{Deserialize, Serialize};
 
 /// Why a message is sent.
@@ -75,6 +80,29 @@ pub struct Notification {
     pub payload: serde_json::Value,
     /// When it was planned.
     pub created: Timestamp,
+}
+
+impl Notification {
+    /// A text of the incident the payload carries (`title`,
+    /// `location.building`), for channels that write it in their own form;
+    /// none for a test send or a field the incident does not have.
+    pub fn incident_text(&self, path: &str) -> Option<&str> {
+        path.split('.').try_fold(&self.payload["incident"], |value, key| value.get(key))?.as_str()
+    }
+
+    /// The incident's severity; none for a test send.
+    pub fn severity(&self) -> Option<Severity> {
+        self.incident_text("severity")?.parse().ok()
+    }
+
+    /// The reason's name (`opened`, `escalated`, `test`).
+    pub fn reason_name(&self) -> &'static str {
+        match self.reason {
+            Reason::Opened => "opened",
+            Reason::Escalated => "escalated",
+            Reason::Test => "test",
+        }
+    }
 }
 
 /// Where a message is in its delivery.

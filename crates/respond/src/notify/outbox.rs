@@ -171,7 +171,7 @@ fn reason_name(n: &Notification) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::Mutex;
 
     use super::*;
@@ -193,9 +193,10 @@ mod tests {
         }
     }
 
-    /// An outbox in memory, keyed like the store's.
+    /// An outbox in memory, keyed like the store's (the channels' tests
+    /// deliver through it too).
     #[derive(Default)]
-    struct Memory(Mutex<BTreeMap<String, OutboxEntry>>);
+    pub(crate) struct Memory(Mutex<BTreeMap<String, OutboxEntry>>);
 
     #[async_trait]
     impl Outbox for Memory {
