@@ -453,7 +453,7 @@ enum ContentOut<'a> {
 }
 
 /// The values of `values` that pass `valid`.
-fn valid<'a>(values: &'a [String], valid: fn(&str) -> bool) -> Vec<&'a str> {
+fn valid(values: &[String], valid: fn(&str) -> bool) -> Vec<&str> {
     values.iter().map(String::as_str).filter(|v| valid(v)).collect()
 }
 
@@ -1080,7 +1080,8 @@ mod tests {
         assert_eq!(clip_kept.note.as_deref(), Some("10 s around the alarm"));
 
         let out = serde_json::to_value(&alert).unwrap();
-        let names: Vec<&str> = out["Attachment"].as_array().unwrap().iter().map(|a| a["Name"].as_str().unwrap()).collect();
+        let names: Vec<&str> =
+            out["Attachment"].as_array().unwrap().iter().map(|a| a["Name"].as_str().unwrap()).collect();
         assert_eq!(names, ["safecare", "snapshot", "clip"]);
         assert_eq!(out["Attachment"][1]["ContentType"], "text/plain; charset=utf-8");
         assert_eq!(out["Attachment"][1]["Hash"], json!(["sha256:00ff"]));

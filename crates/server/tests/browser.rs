@@ -362,7 +362,9 @@ async fn an_admin_sends_a_test_from_the_notifications_page() {
     let row = b
         .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath("//table[contains(@class,'messages')]//tr[@data-status='delivered'][contains(., 'test')]"))
+        .for_element(Locator::XPath(
+            "//table[contains(@class,'messages')]//tr[@data-status='delivered'][contains(., 'test')]",
+        ))
         .await
         .expect("the test is listed as delivered after the page reloads");
     assert!(row.text().await.unwrap().contains("soc-critical"));

@@ -227,8 +227,7 @@ async fn an_idmef_alert_over_http_joins_the_incident_changes_its_impact_and_bad_
     bad_place["Target"][0]["GeoLocation"] = json!("48°51'N 2°21'E");
     let reply: Value = post(bad_place).await.json().await.unwrap();
     assert_eq!(
-        reply["errors"][0]["error"],
-        "IDMEFv2: Target[0].GeoLocation must be ISO 6709 coordinates (+48.8566, +2.3522)",
+        reply["errors"][0]["error"], "IDMEFv2: Target[0].GeoLocation must be ISO 6709 coordinates (+48.8566, +2.3522)",
         "{reply}"
     );
     let health = health_of(&client, &base, "peer-edr", 3).await;
@@ -301,8 +300,10 @@ async fn an_idmef_alert_over_mqtt_joins_the_incident_and_changes_its_impact() {
 
     let host_port = url.trim_start_matches("mqtt://").trim_end_matches('/');
     let (host, port) = host_port.rsplit_once(':').map_or((host_port, 1883), |(h, p)| (h, p.parse().unwrap()));
-    let (publisher, mut publoop) =
-        rumqttc::AsyncClient::new(rumqttc::MqttOptions::new(format!("pub-{topic}"), host, port), 16);
+    let mut options = rumqttc::MqttOptions::new(format!("pub-{topic}"), host, port);
+    // The alert carries a 16 KiB attachment, over rumqttc's 10 KiB default.
+    options.set_max_packet_size(64 * 1024, 64 * 1024);
+    let (publisher, mut publoop) = rumqttc::AsyncClient::new(options, 16);
     tokio::spawn(async move { while publoop.poll().await.is_ok() {} });
     let publish = |doc: Value| {
         let publisher = publisher.clone();

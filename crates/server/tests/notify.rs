@@ -239,7 +239,7 @@ async fn routes_are_shown_without_secrets_an_admin_test_sends_and_an_exercise_ta
 
 #[tokio::test]
 async fn an_incident_resolved_before_the_stage_looked_is_notified_saying_so() {
-    use safecare_store::{Store, StoredIncident};
+    use safecare_store::StoredIncident;
 
     let received = Arc::new(Mutex::new(Received::default()));
     let hook = receiver(received.clone()).await;

@@ -317,9 +317,9 @@ fn check_value(value: &Value, form: Form, path: &str) -> Result<(), IdmefError> 
         }),
         Form::AttachmentName => ensure(is_attachment_name(text()?), || invalid(path, "letters and digits only")),
         Form::Checked(check, expected) => ensure(check(text()?), || invalid(path, expected)),
-        Form::CheckedList(check, expected) => each(value, path, expected)?.iter().try_for_each(|v| {
-            v.as_str().filter(|t| check(t)).map(drop).ok_or_else(|| invalid(path, expected))
-        }),
+        Form::CheckedList(check, expected) => each(value, path, expected)?
+            .iter()
+            .try_for_each(|v| v.as_str().filter(|t| check(t)).map(drop).ok_or_else(|| invalid(path, expected))),
         Form::TextOrObject => match value {
             Value::String(_) | Value::Object(_) => Ok(()),
             _ => Err(invalid(path, "a string or an object")),

@@ -182,7 +182,8 @@ mod tests {
         assert_eq!(names(&roster, 2, "2026-12-05T08:00:00Z"), ["Chief"]);
         // Thursday 21:00: the night shift starts on Fridays only.
         assert!(names(&roster, 1, "2026-12-03T20:00:00Z").is_empty());
-        let now: Vec<&str> = roster.shifts_at("2026-12-05T06:00:00Z".parse().unwrap()).iter().map(|s| s.name.as_str()).collect();
+        let now: Vec<&str> =
+            roster.shifts_at("2026-12-05T06:00:00Z".parse().unwrap()).iter().map(|s| s.name.as_str()).collect();
         assert_eq!(now, ["Night", "Chief"]);
         assert_eq!(roster.top_tier("it"), 2);
         assert_eq!(roster.top_tier("biomed"), 0);

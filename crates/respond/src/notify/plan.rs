@@ -99,7 +99,8 @@ fn subject_line(record: &IncidentRecord, reason: Reason, tier: u8) -> String {
     let drill = if record.exercise { "[EXERCISE] " } else { "" };
     let escalated =
         if reason == Reason::Escalated { format!(" (not acknowledged, tier {tier})") } else { String::new() };
-    let over = if incident.status.is_open() { String::new() } else { format!(" (already {})", incident.status.as_str()) };
+    let over =
+        if incident.status.is_open() { String::new() } else { format!(" (already {})", incident.status.as_str()) };
     format!("{drill}{} incident: {}{escalated}{over}", incident.severity, incident.title)
 }
 

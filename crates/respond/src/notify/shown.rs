@@ -129,6 +129,9 @@ mod tests {
         }
         assert!(!all.contains("client-key.pem"), "{all}");
         assert!(all.contains("/etc/safecare/ca.pem") && all.contains("set (not shown)"), "{all}");
-        assert_eq!(shown(&channel(serde_json::json!({"type": "webhook", "url": "::", "secret": "k"}))).target, "(not a URL)");
+        assert_eq!(
+            shown(&channel(serde_json::json!({"type": "webhook", "url": "::", "secret": "k"}))).target,
+            "(not a URL)"
+        );
     }
 }

@@ -159,8 +159,12 @@ async fn plan_incidents(
     let query = IncidentQuery { open_only: true, limit: OPEN_INCIDENTS, ..Default::default() };
     let mut stored = state.store.list_incidents(query).await?;
     for status in [IncidentStatus::Resolved, IncidentStatus::Closed] {
-        let query =
-            IncidentQuery { status: Some(status), updated_since: Some(since), limit: OPEN_INCIDENTS, ..Default::default() };
+        let query = IncidentQuery {
+            status: Some(status),
+            updated_since: Some(since),
+            limit: OPEN_INCIDENTS,
+            ..Default::default()
+        };
         stored.extend(state.store.list_incidents(query).await?);
     }
     let config = &notifications.config;

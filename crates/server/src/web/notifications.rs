@@ -1,6 +1,6 @@
 //! The notification settings, read-only: the routes and what each takes,
-//! the on-call roster with who is on call now, the channels without their
-//! secrets, and the last messages with their delivery state. Those who may
+//! the last messages with their delivery state, the on-call roster with who
+//! is on call now, and the channels without their secrets. Those who may
 //! (`notify:test`) send a test on a route from here.
 
 use axum::extract::{Extension, State};
@@ -33,9 +33,10 @@ pub async fn page(
             p.calm { "No route is configured: nothing is sent (see " code { "[[notify.routes]]" } " in the README)." }
         }
         (routes(&config.routes, may_test))
+        // Right under the routes, where a test's outcome is looked for.
+        (messages(&last))
         (roster(&notifications, now))
         (channels(&notifications))
-        (messages(&last))
     };
     Ok(shell("Notifications", &principal, "/notifications", content))
 }
