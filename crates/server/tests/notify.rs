@@ -275,5 +275,9 @@ async fn an_incident_resolved_before_the_stage_looked_is_notified_saying_so() {
     // Looked at again and again, it is sent once.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(received.lock().unwrap().tries.len(), 1);
+    // When the stage looked is kept, so that a restart looks from there.
+    let looked = server.state.store.get_state("notify.looked").await.unwrap().expect("the look is saved");
+    let looked: jiff::Timestamp = looked.as_str().unwrap().parse().unwrap();
+    assert!(looked > jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60), "{looked}");
     server.stop().await.unwrap();
 }

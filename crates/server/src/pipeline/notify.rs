@@ -8,8 +8,9 @@
 //! repeatable (the same incident gives the same keys) and the outbox keeps
 //! the first message per key, so planning again after a restart adds only
 //! what is missing; the one thing kept is when the stage last looked (in
-//! the store's state, at most a minute old), so that after a restart it
-//! still finds the incidents resolved just before it stopped. Messages live
+//! the store's state: at the first look, then every minute and when the
+//! stage stops), so that after a restart it still finds the incidents
+//! resolved just before it stopped. Messages live
 //! in the store until delivered, so a message planned before a restart is
 //! sent after it; each try is counted in the metrics (per route, channel
 //! and outcome), written to the incident's timeline and to the audit chain.
@@ -49,10 +50,11 @@ const LOOKED_KEY: &str = "notify.looked";
 /// How often that time is saved.
 const SAVE_LOOKED_EVERY: SignedDuration = SignedDuration::from_secs(60);
 
-/// When the stage last looked at the incidents, and when it last saved that.
+/// When the stage last looked at the incidents, and the last such time
+/// saved (none yet in this run).
 struct Looked {
     at: Timestamp,
-    saved: Timestamp,
+    saved: Option<Timestamp>,
 }
 
 impl Looked {
@@ -66,18 +68,20 @@ impl Looked {
                 None
             }
         };
-        let at = saved.unwrap_or_else(Timestamp::now);
-        Looked { at, saved: at }
+        Looked { at: saved.unwrap_or_else(Timestamp::now), saved: None }
     }
 
     /// Records a complete look made at `now`, saving it now and then.
     async fn advance(&mut self, state: &AppState, now: Timestamp) {
         self.at = now;
-        if now.duration_since(self.saved) < SAVE_LOOKED_EVERY {
-            return;
+        if self.saved.is_none_or(|saved| now.duration_since(saved) >= SAVE_LOOKED_EVERY) {
+            self.save(state).await;
         }
-        match state.store.put_state(LOOKED_KEY, serde_json::Value::String(now.to_string())).await {
-            Ok(()) => self.saved = now,
+    }
+
+    async fn save(&mut self, state: &AppState) {
+        match state.store.put_state(LOOKED_KEY, serde_json::Value::String(self.at.to_string())).await {
+            Ok(()) => self.saved = Some(self.at),
             Err(err) => tracing::warn!(%err, "last notification look not saved"),
         }
     }
@@ -115,6 +119,9 @@ async fn run(state: AppState, notifications: Notifications, mut wakeups: Wakeups
             () = wakeups.wait(PASS_EVERY) => {}
             () = stop.cancelled() => {}
         }
+    }
+    if looked.saved.is_some_and(|saved| saved != looked.at) {
+        looked.save(&state).await;
     }
     tracing::debug!("notification stage stopped");
 }
