@@ -2,7 +2,9 @@
 //!
 //! The ingest decoder checked the alert and stored it as an event (logsource
 //! product [`INBOUND_PRODUCT`]); here it becomes an [`Alert`] with its
-//! analyzer, category, priority, sources, targets and sensors kept, placed
+//! analyzer, category, priority, sources, targets and sensors (their
+//! locations and coordinates too) and its attachments kept (bounded, see
+//! [`safecare_model::AlertAttachment`]), placed
 //! where ingest resolved the event (asset and location), so that it groups
 //! into incidents and feeds the impact assessment like SafeCare's own. It is
 //! a pure function of the event: the detection stage derives its id from
@@ -67,7 +69,9 @@ mod tests {
         let mut event = inbound(json!({
             "Version": "2.D.V08", "ID": "09db946e-673e-49af-b4b2-a8cd9da58de6",
             "CreateTime": "2026-01-05T10:01:00Z", "Priority": "High", "Category": ["Access.Forced"],
-            "Analyzer": {"Name": "psim-01", "Model": "PSIM 3"}, "hostname": "door-srv"
+            "Analyzer": {"Name": "psim-01", "Model": "PSIM 3", "GeoLocation": "+48.85, +2.35"},
+            "Attachment": [{"Name": "badge", "ContentType": "text/plain", "Content": "badge 4711 refused"}],
+            "hostname": "door-srv"
         }));
         event.asset = Some("door-srv-room".into());
         event.location = Location::from_path("hq/main/-1/it/srv");
@@ -79,6 +83,9 @@ mod tests {
         assert_eq!(alert.safecare.asset.as_deref(), Some("door-srv-room"));
         assert_eq!(alert.safecare.location.path(), "hq/main/-1/it/srv");
         assert_eq!(alert.safecare.domains, [Domain::Physical]);
+        assert_eq!(alert.analyzer.geolocation.as_deref(), Some("+48.85, +2.35"));
+        assert_eq!(alert.attachments[0].name, "badge");
+        assert_eq!(alert.attachments[0].content, Some(json!("badge 4711 refused")));
     }
 
     #[test]

@@ -19,11 +19,19 @@ fn peer() -> Value {
         "Description": "Unauthorized access to server room", "Priority": "High", "Confidence": 0.8,
         "Type": ["Physical"], "Category": ["Access.Unauthorized"], "Status": ["Open"], "Cause": "Malicious",
         "CorrelID": ["8e2c1ad0-1c51-4b7e-9a3e-0d5d0e0c2f11"],
-        "Analyzer": {"IP": "10.2.0.5", "Name": "psim-01", "Model": "PSIM 3", "Category": ["PHY.ACCESS-CTRL"]},
-        "Sensor": [{"Name": "reader-srv", "IP": "fe80::1", "CaptureZone": "door"}],
-        "Source": [{"ID": "7d2e0a70-ac9f-4e30-9f5d-4c6a8b0e2f34", "User": "tok-1", "Port": [443]}],
-        "Target": [{"ID": "8e2c1ad0-1c51-4b7e-9a3e-0d5d0e0c2f11", "Location": "hq/main/-1/it/srv", "Service": "door"}],
-        "Attachment": [{"Name": "clip1", "ContentType": "video/mp4", "Size": 1024, "Content": "AAAA"}]
+        "Analyzer": {"IP": "10.2.0.5", "Name": "psim-01", "Model": "PSIM 3", "Category": ["PHY.ACCESS-CTRL"],
+                     "GeoLocation": "+48.8566, +2.3522, +35", "UnLocation": "FR PAR"},
+        "Sensor": [{"Name": "reader-srv", "IP": "fe80::1", "CaptureZone": "door", "GeoLocation": "48.8566,2.3522"}],
+        "Source": [{"ID": "7d2e0a70-ac9f-4e30-9f5d-4c6a8b0e2f34", "User": "tok-1", "Port": [443],
+                    "Location": "hq/main/0/lobby", "Attachment": ["clip1"]}],
+        "Target": [{"ID": "8e2c1ad0-1c51-4b7e-9a3e-0d5d0e0c2f11", "Location": "hq/main/-1/it/srv", "Service": "door",
+                    "GeoLocation": "-1.5, 2", "UnLocation": "FRPAR", "Attachment": ["clip1", "log2"]}],
+        "Attachment": [
+            {"Name": "clip1", "ContentType": "video/mp4", "Size": 1024, "Content": "AAAA", "ContentEncoding": "base64",
+             "Hash": ["sha256:00ff"], "ExternalURI": ["https://nvr.hospital.example/clips/1"], "FileName": "door.mp4"},
+            {"Name": "log2", "ContentType": "text/plain; charset=utf-8", "Content": "door forced",
+             "Ref": ["urn:ietf:rfc:9110"], "Note": "controller log"}
+        ]
     })
 }
 
@@ -76,6 +84,29 @@ fn mutations() -> Vec<(&'static str, Value)> {
         ("Note", json!("a note")),
         ("EndTime", json!("2026-01-05T10:05:00Z")),
         ("AltNames", json!(["door-forced"])),
+        ("Analyzer/GeoLocation", json!("48°51'N 2°21'E")),
+        ("Analyzer/GeoLocation", json!("+48.8566")),
+        ("Analyzer/GeoLocation", json!("+48.8566,  +2.3522")),
+        ("Analyzer/UnLocation", json!("Paris")),
+        ("Sensor/0/GeoLocation", json!("48.8566;2.3522")),
+        ("Target/0/GeoLocation", json!("+48.8566, +2.3522, +35.0")),
+        ("Target/0/UnLocation", json!("fr par")),
+        ("Target/0/Attachment", json!(["clip 1"])),
+        ("Source/0/Attachment", json!("clip1")),
+        ("Source/0/GeoLocation", json!("12.5,-3.")),
+        ("Attachment/0/ContentType", json!("video")),
+        ("Attachment/0/ContentType", json!("video/mp4 ")),
+        ("Attachment/0/ContentType", json!("text/plain ; charset=\"utf-8\"")),
+        ("Attachment/0/Hash", json!(["sha256:0"])),
+        ("Attachment/0/Hash", json!(["sha-256:ABCDEF"])),
+        ("Attachment/0/Hash", json!(["sha 256:00"])),
+        ("Attachment/0/ExternalURI", json!(["not a uri"])),
+        ("Attachment/0/ExternalURI", json!(["clips/1"])),
+        ("Attachment/0/ExternalURI", json!(["magnet:?xt=urn:sha1:YNCKHTQCWBTRNJIV4WNAE52SJUQCZO5C"])),
+        ("Attachment/1/Ref", json!(["http://x/%zz"])),
+        ("Attachment/0/Size", json!("1024")),
+        ("Ref", json!(["https://cve.example/CVE-2026-0001"])),
+        ("Ref", json!(["see the wiki"])),
     ]
 }
 

@@ -78,6 +78,10 @@ pub struct AlertAnalyzer {
     pub ext_method: Vec<String>,
     /// IDMEFv2 `Location`, as free text.
     pub location: Option<String>,
+    /// IDMEFv2 `GeoLocation`: ISO 6709 coordinates (`+48.75726, +2.299528`).
+    pub geolocation: Option<String>,
+    /// IDMEFv2 `UnLocation`: a UN/LOCODE (`FR PAR`).
+    pub un_location: Option<String>,
 }
 
 impl AlertAnalyzer {
@@ -115,9 +119,54 @@ pub struct AlertNode {
     pub user: Option<String>,
     /// IDMEFv2 `Location`, as free text.
     pub location: Option<String>,
+    /// IDMEFv2 `GeoLocation`: ISO 6709 coordinates (`+48.75726, +2.299528`).
+    pub geolocation: Option<String>,
+    /// IDMEFv2 `UnLocation`: a UN/LOCODE (`FR PAR`).
+    pub un_location: Option<String>,
     /// IDMEFv2 `Note`.
     pub note: Option<String>,
+    /// IDMEFv2 `Attachment` (sources and targets): the names of the alert's
+    /// attachments about this node.
+    pub attachments: Vec<String>,
 }
+
+/// Another detector's IDMEFv2 `Attachment` (a clip, a capture, a log
+/// excerpt), kept on the alert as evidence and sent on with it. Its content
+/// is kept only when small ([`MAX_ATTACHMENT_CONTENT`]); the size, hashes
+/// and external links stay, so that the evidence can still be fetched and
+/// checked.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AlertAttachment {
+    /// IDMEFv2 `Name`: letters and digits, unique within the alert.
+    pub name: String,
+    /// IDMEFv2 `FileName`.
+    pub file_name: Option<String>,
+    /// IDMEFv2 `ContentType`: a media type.
+    pub content_type: Option<String>,
+    /// IDMEFv2 `ContentEncoding` (`json`, `base64`).
+    pub content_encoding: Option<String>,
+    /// IDMEFv2 `Size`: the content's length in bytes, before any encoding.
+    pub size: Option<u64>,
+    /// IDMEFv2 `Hash`: `function:hex` checksums of the raw content.
+    pub hash: Vec<String>,
+    /// IDMEFv2 `Ref`: URIs of related information.
+    pub reference: Vec<String>,
+    /// IDMEFv2 `ExternalURI`: where the content can be fetched.
+    pub external_uri: Vec<String>,
+    /// IDMEFv2 `Note`.
+    pub note: Option<String>,
+    /// IDMEFv2 `Content`, text or a JSON object; none when it was larger
+    /// than [`MAX_ATTACHMENT_CONTENT`].
+    pub content: Option<serde_json::Value>,
+}
+
+/// The largest attachment content kept, in bytes of its text (a JSON
+/// object's as written): a short log excerpt or a snapshot's thumbnail, not
+/// a video. Larger content is dropped and its size, hashes and links kept.
+pub const MAX_ATTACHMENT_CONTENT: usize = 8 * 1024;
+
+/// The most attachments kept on one alert besides SafeCare's own.
+pub const MAX_ATTACHMENTS: usize = 16;
 
 /// SafeCare's own data on an alert: in its JSON form, the content of the
 /// `Attachment` named `safecare`.
@@ -188,6 +237,9 @@ pub struct Alert {
     pub source: Vec<AlertNode>,
     /// IDMEFv2 `Target`: what it was aimed at.
     pub target: Vec<AlertNode>,
+    /// IDMEFv2 `Attachment`s other than SafeCare's own: the evidence
+    /// another detector sent along.
+    pub attachments: Vec<AlertAttachment>,
     /// SafeCare's own fields (the `safecare` attachment).
     pub safecare: AlertExtension,
 }
@@ -225,6 +277,7 @@ impl Alert {
             sensor: Vec::new(),
             source: Vec::new(),
             target: Vec::new(),
+            attachments: Vec::new(),
             safecare: AlertExtension { severity, ..Default::default() },
         }
     }

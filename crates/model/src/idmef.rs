@@ -18,7 +18,12 @@
 //! - a source or target without an `ID` gets one derived from the alert's
 //!   id and its place (the same on every write; read back, the node keeps
 //!   it), a sensor without a name is named by its host or address; an
-//!   address that is not an IP address is left out.
+//!   address that is not an IP address is left out;
+//! - the attachments another detector sent ([`AlertAttachment`]) follow
+//!   SafeCare's own, and nodes and the analyzer keep their `GeoLocation`
+//!   and `UnLocation`; a value off the schema's patterns (coordinates,
+//!   UN/LOCODE, media type, hash, URI, attachment name) is left out rather
+//!   than sent invalid.
 //!
 //! Reading accepts this form, IDMEFv2 from other detectors (no `safecare`
 //! attachment: severity from `Priority`, threat from `Category`) and the
@@ -34,7 +39,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::alert::idmef_priority;
-use crate::{Alert, AlertAnalyzer, AlertCause, AlertExtension, AlertId, AlertNode, AlertStatus, Severity};
+use crate::{
+    Alert, AlertAnalyzer, AlertAttachment, AlertCause, AlertExtension, AlertId, AlertNode, AlertStatus,
+    MAX_ATTACHMENT_CONTENT, MAX_ATTACHMENTS, Severity,
+};
 
 /// The logsource product of events that carry an IDMEFv2 alert from
 /// another detector (set by the ingest decoder, read by detection).
@@ -163,6 +171,124 @@ pub fn is_uuid(text: &str) -> bool {
     text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()
 }
 
+/// A decimal number as IDMEFv2's coordinate pattern writes it: an
+/// optional sign, digits, and an optional fraction (`+48.75726`, `2.`).
+fn is_coordinate(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// True for ISO 6709 coordinates as IDMEFv2's `GeoLocation` takes them:
+/// latitude, longitude and an optional altitude, separated by a comma and
+/// at most one space (`+48.75726, +2.299528, +65.1`).
+pub fn is_geolocation(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(',').collect();
+    (2..=3).contains(&parts.len())
+        && is_coordinate(parts[0])
+        && parts[1..].iter().all(|p| is_coordinate(p.strip_prefix(' ').unwrap_or(p)))
+}
+
+/// True for a UN/LOCODE (`FR PAR`, `FRPAR`).
+pub fn is_unlocode(text: &str) -> bool {
+    let b = text.as_bytes();
+    let upper = |s: &[u8]| s.iter().all(u8::is_ascii_uppercase);
+    match b.len() {
+        5 => upper(b),
+        6 => b[2] == b' ' && upper(&b[..2]) && upper(&b[3..]),
+        _ => false,
+    }
+}
+
+/// True for an attachment name: letters and digits only.
+pub fn is_attachment_name(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// True for a `function:hex` checksum (`sha256:9f86…`).
+pub fn is_hash(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(function, hex)| {
+        !function.is_empty()
+            && function.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !hex.is_empty()
+            && hex.len() % 2 == 0
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// A token of RFC 7231 (media types and their parameters).
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-!#$%&'*+.^_`|~".contains(&b)
+}
+
+/// True for a media type with optional parameters (`text/plain;
+/// charset=utf-8`), as RFC 7231 and IDMEFv2's pattern write it.
+pub fn is_media_type(text: &str) -> bool {
+    let token = |t: &str| !t.is_empty() && t.bytes().all(is_token_char);
+    let parts: Vec<&str> = text.split(';').collect();
+    let last = parts.len() - 1;
+    // Blanks may stand before and after each `;`, nowhere else.
+    let part = |i: usize| {
+        let p = if i > 0 { parts[i].trim_start_matches([' ', '\t']) } else { parts[i] };
+        if i < last { p.trim_end_matches([' ', '\t']) } else { p }
+    };
+    let Some((kind, sub)) = part(0).split_once('/') else { return false };
+    token(kind)
+        && token(sub)
+        && (1..=last).all(|i| {
+            part(i).split_once('=').is_some_and(|(name, value)| token(name) && (token(value) || is_quoted(value)))
+        })
+}
+
+/// A quoted string of RFC 7231. Parameters are split at every `;` before
+/// this is asked, so a quoted `;` is refused: stricter than the schema, on
+/// a case no media type in use needs.
+fn is_quoted(text: &str) -> bool {
+    let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else { return false };
+    let mut bytes = inner.bytes();
+    while let Some(b) = bytes.next() {
+        let ok = match b {
+            b'\\' => bytes.next().is_some_and(|e| e == b'\t' || e == b' ' || e.is_ascii_alphanumeric()),
+            b'"' => false,
+            b'\t' | b' ' | 0x21..=0x7e => true,
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// True for an absolute URI of RFC 3986 (`https://nvr.example/clip/1`,
+/// `urn:sha1:…`): a scheme, then only the characters a URI may hold, every
+/// `%` starting an escape.
+pub fn is_uri(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once(':') else { return false };
+    let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    let mut fragment = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'%' => {
+                if !bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                    return false;
+                }
+                i += 2;
+            }
+            b'#' if fragment => return false,
+            b'#' => fragment = true,
+            _ if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b) => {}
+            _ => return false,
+        }
+        i += 1;
+    }
+    scheme_ok
+}
+
 /// An IP address in the one spelling IDMEFv2's pattern accepts.
 fn ip(text: &str) -> Option<String> {
     text.parse::<IpAddr>().ok().map(|ip| ip.to_string())
@@ -218,7 +344,7 @@ struct AlertOut<'a> {
     source: Vec<NodeOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     target: Vec<NodeOut<'a>>,
-    attachment: [AttachmentOut<'a>; 1],
+    attachment: Vec<AttachmentOut<'a>>,
 }
 
 #[derive(Serialize)]
@@ -247,6 +373,10 @@ struct AnalyzerOut<'a> {
     ext_method: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<&'a str>,
+    #[serde(rename = "GeoLocation", skip_serializing_if = "Option::is_none")]
+    geolocation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    un_location: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -261,6 +391,10 @@ struct SensorOut<'a> {
     hostname: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<&'a str>,
+    #[serde(rename = "GeoLocation", skip_serializing_if = "Option::is_none")]
+    geolocation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    un_location: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -276,16 +410,92 @@ struct NodeOut<'a> {
     user: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<&'a str>,
+    #[serde(rename = "GeoLocation", skip_serializing_if = "Option::is_none")]
+    geolocation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    un_location: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachment: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct AttachmentOut<'a> {
-    name: &'static str,
-    content_type: &'static str,
-    content: &'a AlertExtension,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hash: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<u64>,
+    #[serde(rename = "Ref", skip_serializing_if = "Vec::is_empty")]
+    reference: Vec<&'a str>,
+    #[serde(rename = "ExternalURI", skip_serializing_if = "Vec::is_empty")]
+    external_uri: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_encoding: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<ContentOut<'a>>,
+}
+
+/// An attachment's content: SafeCare's data, or what another detector sent.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ContentOut<'a> {
+    Own(&'a AlertExtension),
+    Sent(&'a Value),
+}
+
+/// The values of `values` that pass `valid`.
+fn valid(values: &[String], valid: fn(&str) -> bool) -> Vec<&str> {
+    values.iter().map(String::as_str).filter(|v| valid(v)).collect()
+}
+
+/// An optional value, if it passes `valid`.
+fn valid_one(value: Option<&str>, valid: fn(&str) -> bool) -> Option<&str> {
+    value.filter(|v| valid(v))
+}
+
+/// SafeCare's attachment, then every other one with a usable name not
+/// already taken (names are unique within an alert).
+fn attachments_out(alert: &Alert) -> Vec<AttachmentOut<'_>> {
+    let own = AttachmentOut {
+        name: ATTACHMENT_NAME,
+        file_name: None,
+        hash: Vec::new(),
+        size: None,
+        reference: Vec::new(),
+        external_uri: Vec::new(),
+        note: None,
+        content_type: Some("application/json"),
+        content_encoding: None,
+        content: Some(ContentOut::Own(&alert.safecare)),
+    };
+    let mut out = vec![own];
+    for a in &alert.attachments {
+        if !is_attachment_name(&a.name) || out.iter().any(|o| o.name == a.name) {
+            continue;
+        }
+        out.push(AttachmentOut {
+            name: &a.name,
+            file_name: a.file_name.as_deref(),
+            hash: valid(&a.hash, is_hash),
+            size: a.size,
+            reference: valid(&a.reference, is_uri),
+            external_uri: valid(&a.external_uri, is_uri),
+            note: a.note.as_deref(),
+            content_type: valid_one(a.content_type.as_deref(), is_media_type),
+            content_encoding: a.content_encoding.as_deref(),
+            content: a.content.as_ref().filter(|c| c.is_string() || c.is_object()).map(ContentOut::Sent),
+        });
+    }
+    out
 }
 
 /// Which list of an alert a node is on, for the ids derived for it.
@@ -314,7 +524,10 @@ fn nodes_out<'a>(alert: &Alert, nodes: &'a [AlertNode], role: Role) -> Vec<NodeO
         hostname: node.hostname.as_deref(),
         user: node.user.as_deref(),
         location: node.location.as_deref(),
+        geolocation: valid_one(node.geolocation.as_deref(), is_geolocation),
+        un_location: valid_one(node.un_location.as_deref(), is_unlocode),
         note: node.note.as_deref(),
+        attachment: valid(&node.attachments, is_attachment_name),
     });
     nodes.collect()
 }
@@ -327,6 +540,8 @@ fn sensor_out(node: &AlertNode) -> SensorOut<'_> {
         name,
         hostname: node.hostname.as_deref(),
         location: node.location.as_deref(),
+        geolocation: valid_one(node.geolocation.as_deref(), is_geolocation),
+        un_location: valid_one(node.un_location.as_deref(), is_unlocode),
     }
 }
 
@@ -370,6 +585,8 @@ fn analyzer_out(analyzer: &AlertAnalyzer) -> AnalyzerOut<'_> {
         method,
         ext_method,
         location: analyzer.location.as_deref(),
+        geolocation: valid_one(analyzer.geolocation.as_deref(), is_geolocation),
+        un_location: valid_one(analyzer.un_location.as_deref(), is_unlocode),
     }
 }
 
@@ -402,11 +619,7 @@ impl Serialize for Alert {
             sensor: self.sensor.iter().map(sensor_out).collect(),
             source: nodes_out(self, &self.source, Role::Source),
             target: nodes_out(self, &self.target, Role::Target),
-            attachment: [AttachmentOut {
-                name: ATTACHMENT_NAME,
-                content_type: "application/json",
-                content: &self.safecare,
-            }],
+            attachment: attachments_out(self),
         }
         .serialize(serializer)
     }
@@ -492,6 +705,9 @@ struct AnalyzerIn {
     #[serde(rename = "ext-Method")]
     ext_method: Vec<String>,
     location: Option<String>,
+    #[serde(rename = "GeoLocation")]
+    geolocation: Option<String>,
+    un_location: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -505,7 +721,11 @@ struct NodeIn {
     hostname: Option<String>,
     user: Option<String>,
     location: Option<String>,
+    #[serde(rename = "GeoLocation")]
+    geolocation: Option<String>,
+    un_location: Option<String>,
     note: Option<String>,
+    attachment: Vec<String>,
 }
 
 impl From<NodeIn> for AlertNode {
@@ -517,7 +737,10 @@ impl From<NodeIn> for AlertNode {
             hostname: n.hostname,
             user: n.user,
             location: n.location,
+            geolocation: n.geolocation,
+            un_location: n.un_location,
             note: n.note,
+            attachments: n.attachment,
         }
     }
 }
@@ -526,7 +749,64 @@ impl From<NodeIn> for AlertNode {
 #[serde(rename_all = "PascalCase")]
 struct AttachmentIn {
     name: String,
+    file_name: Option<String>,
+    #[serde(default)]
+    hash: Vec<String>,
+    size: Option<i64>,
+    #[serde(rename = "Ref", default)]
+    reference: Vec<String>,
+    #[serde(rename = "ExternalURI", default)]
+    external_uri: Vec<String>,
+    note: Option<String>,
+    content_type: Option<String>,
+    content_encoding: Option<String>,
     content: Option<Value>,
+}
+
+/// The length in bytes of an attachment's raw content: a JSON object as
+/// written, base64 text decoded, other text as it is.
+fn content_size(content: &Value, encoding: Option<&str>) -> Option<u64> {
+    let bytes = match content {
+        Value::String(text) if encoding == Some("base64") => {
+            let data = text.bytes().filter(|b| !b.is_ascii_whitespace()).count();
+            let padding = text.trim_end().bytes().rev().take_while(|b| *b == b'=').count();
+            (data / 4 * 3).saturating_sub(padding)
+        }
+        Value::String(text) => text.len(),
+        other => other.to_string().len(),
+    };
+    u64::try_from(bytes).ok()
+}
+
+impl From<AttachmentIn> for AlertAttachment {
+    /// Keeps the content when it is small; else drops it and keeps (or
+    /// works out) its size.
+    fn from(a: AttachmentIn) -> Self {
+        let length = |c: &Value| match c {
+            Value::String(text) => text.len(),
+            other => other.to_string().len(),
+        };
+        let (content, dropped) = match a.content {
+            Some(c) if length(&c) > MAX_ATTACHMENT_CONTENT => (None, Some(c)),
+            kept => (kept, None),
+        };
+        let size = a
+            .size
+            .and_then(|s| u64::try_from(s).ok())
+            .or_else(|| dropped.as_ref().and_then(|c| content_size(c, a.content_encoding.as_deref())));
+        AlertAttachment {
+            name: a.name,
+            file_name: a.file_name,
+            content_type: a.content_type,
+            content_encoding: a.content_encoding,
+            size,
+            hash: a.hash,
+            reference: a.reference,
+            external_uri: a.external_uri,
+            note: a.note,
+            content,
+        }
+    }
 }
 
 impl AttachmentIn {
@@ -548,8 +828,15 @@ fn without_ext_value(values: Vec<String>) -> Vec<String> {
 }
 
 impl From<AlertIn> for Alert {
-    fn from(a: AlertIn) -> Self {
+    fn from(mut a: AlertIn) -> Self {
         let own = a.attachment.iter().find_map(AttachmentIn::extension);
+        // The slot named `safecare` is SafeCare's own, read or not.
+        let attachments: Vec<AlertAttachment> = std::mem::take(&mut a.attachment)
+            .into_iter()
+            .filter(|at| at.name != ATTACHMENT_NAME)
+            .take(MAX_ATTACHMENTS)
+            .map(AlertAttachment::from)
+            .collect();
         let was_stored_before = a.legacy.is_some();
         let category = if !a.alt_category.is_empty() {
             a.alt_category
@@ -590,6 +877,8 @@ impl From<AlertIn> for Alert {
                 method: without_ext_value(n.method),
                 ext_method: n.ext_method,
                 location: n.location,
+                geolocation: n.geolocation,
+                un_location: n.un_location,
             }
         };
         let cause = a.cause.and_then(|c| serde_json::from_value(Value::String(c)).ok());
@@ -615,6 +904,7 @@ impl From<AlertIn> for Alert {
             sensor: a.sensor.into_iter().map(AlertNode::from).collect(),
             source: a.source.into_iter().map(AlertNode::from).collect(),
             target: a.target.into_iter().map(AlertNode::from).collect(),
+            attachments,
             safecare,
         }
     }
@@ -752,6 +1042,94 @@ mod tests {
         let out = serde_json::to_value(&alert).unwrap();
         assert_eq!(out["Category"], json!(["Safety.Fire"]));
         assert_eq!(out["Analyzer"]["Category"], json!(["SIEM.SIEM"]));
+    }
+
+    #[test]
+    fn attachments_and_geolocations_from_elsewhere_are_kept_and_bounded() {
+        let clip = "A".repeat(MAX_ATTACHMENT_CONTENT + 4);
+        let peer = json!({
+            "Version": "2.D.V08", "ID": "09db946e-673e-49af-b4b2-a8cd9da58de6",
+            "CreateTime": "2026-01-05T10:01:00Z", "Priority": "High", "Category": ["Access.Forced"],
+            "Analyzer": {"Name": "vms-01", "GeoLocation": "+48.8566, +2.3522", "UnLocation": "FR PAR",
+                         "Location": "hq/main/0/lobby"},
+            "Source": [{"ID": "7d2e0a70-ac9f-4e30-9f5d-4c6a8b0e2f34", "GeoLocation": "+48.85,2.35,+35.0",
+                        "Attachment": ["snapshot"]}],
+            "Target": [{"ID": "8e2c1ad0-1c51-4b7e-9a3e-0d5d0e0c2f11", "Location": "hq/main/0/pharmacy/0.12",
+                        "Attachment": ["clip", "snapshot"]}],
+            "Attachment": [
+                {"Name": "snapshot", "FileName": "door.txt", "ContentType": "text/plain; charset=utf-8",
+                 "Content": "door 0.12 forced at 10:00:02", "Hash": ["sha256:00ff"],
+                 "ExternalURI": ["https://vms.hospital.example/snap/1"]},
+                {"Name": "clip", "ContentType": "video/mp4", "ContentEncoding": "base64", "Content": clip,
+                 "Note": "10 s around the alarm"},
+                {"Name": "safecare", "Content": "not SafeCare's data"}
+            ]
+        });
+        let alert: Alert = serde_json::from_value(peer).unwrap();
+        assert_eq!(alert.analyzer.geolocation.as_deref(), Some("+48.8566, +2.3522"));
+        assert_eq!(alert.analyzer.un_location.as_deref(), Some("FR PAR"));
+        assert_eq!(alert.source[0].geolocation.as_deref(), Some("+48.85,2.35,+35.0"));
+        assert_eq!(alert.target[0].attachments, ["clip", "snapshot"]);
+        assert_eq!(alert.attachments.len(), 2, "the slot named safecare is SafeCare's own");
+        let snapshot = &alert.attachments[0];
+        assert_eq!(snapshot.content, Some(json!("door 0.12 forced at 10:00:02")));
+        assert_eq!(snapshot.size, None, "not given, not needed: the content is there");
+        let clip_kept = &alert.attachments[1];
+        assert_eq!(clip_kept.content, None, "too large to keep");
+        assert_eq!(clip_kept.size, Some(((MAX_ATTACHMENT_CONTENT + 4) / 4 * 3) as u64), "its decoded size instead");
+        assert_eq!(clip_kept.note.as_deref(), Some("10 s around the alarm"));
+
+        let out = serde_json::to_value(&alert).unwrap();
+        let names: Vec<&str> =
+            out["Attachment"].as_array().unwrap().iter().map(|a| a["Name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["safecare", "snapshot", "clip"]);
+        assert_eq!(out["Attachment"][1]["ContentType"], "text/plain; charset=utf-8");
+        assert_eq!(out["Attachment"][1]["Hash"], json!(["sha256:00ff"]));
+        assert_eq!(out["Attachment"][2]["Size"], json!((MAX_ATTACHMENT_CONTENT + 4) / 4 * 3));
+        assert!(out["Attachment"][2].get("Content").is_none());
+        assert_eq!(out["Analyzer"]["GeoLocation"], "+48.8566, +2.3522");
+        assert_eq!(out["Analyzer"]["UnLocation"], "FR PAR");
+        assert_eq!(out["Target"][0]["Attachment"], json!(["clip", "snapshot"]));
+        let back: Alert = serde_json::from_value(out.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), out, "reads back as it was written");
+
+        // Values off the schema's patterns are left out, never sent invalid.
+        let mut bad = alert.clone();
+        bad.analyzer.geolocation = Some("48°51'N 2°21'E".into());
+        bad.source[0].un_location = Some("Paris".into());
+        bad.attachments[0].content_type = Some("text plain".into());
+        bad.attachments[0].hash = vec!["sha256:0".into(), "sha256:abcd".into()];
+        bad.attachments[0].external_uri = vec!["not a uri".into()];
+        bad.attachments[1].name = "clip 2".into();
+        let out = serde_json::to_value(&bad).unwrap();
+        assert!(out["Analyzer"].get("GeoLocation").is_none() && out["Source"][0].get("UnLocation").is_none());
+        assert!(out["Attachment"][1].get("ContentType").is_none() && out["Attachment"][1].get("ExternalURI").is_none());
+        assert_eq!(out["Attachment"][1]["Hash"], json!(["sha256:abcd"]));
+        assert_eq!(out["Attachment"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn pattern_checks_follow_the_schema() {
+        for ok in ["+48.75726, +2.299528, +65.1", "48.8,2.3", "-1., 2"] {
+            assert!(is_geolocation(ok), "{ok}");
+        }
+        for bad in ["48.8", "48.8,2.3,1,2", "48.8,  2.3", "N48.8,2.3", ".5,2", "48.8;2.3"] {
+            assert!(!is_geolocation(bad), "{bad}");
+        }
+        assert!(is_unlocode("FR PAR") && is_unlocode("FRPAR") && !is_unlocode("fr par") && !is_unlocode("FR  PAR"));
+        for ok in ["text/plain", "text/plain;charset=utf-8", "text/plain ; charset=\"utf-8\"", "video/mp4"] {
+            assert!(is_media_type(ok), "{ok}");
+        }
+        for bad in ["text", "text/plain ", "text /plain", "text/plain; charset", "a/b; c=\"d\"e\""] {
+            assert!(!is_media_type(bad), "{bad}");
+        }
+        assert!(is_hash("sha256:00FF") && !is_hash("sha256:0") && !is_hash(":00") && !is_hash("sha 256:00"));
+        for ok in ["https://nvr.example/clip/1?t=3#x", "urn:sha1:YNCKHTQ", "mailto:soc@h.example", "http://h/%20"] {
+            assert!(is_uri(ok), "{ok}");
+        }
+        for bad in ["not a uri", "relative/path", "1http://x", "http://x/%zz", "http://x/a#b#c", "http://x/<y>"] {
+            assert!(!is_uri(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -24,7 +24,10 @@ mod location;
 mod severity;
 
 pub use account::{ApiToken, ParseRoleError, Role, Session, User};
-pub use alert::{Alert, AlertAnalyzer, AlertCause, AlertExtension, AlertNode, AlertStatus, IDMEF_VERSION};
+pub use alert::{
+    Alert, AlertAnalyzer, AlertAttachment, AlertCause, AlertExtension, AlertNode, AlertStatus, IDMEF_VERSION,
+    MAX_ATTACHMENT_CONTENT, MAX_ATTACHMENTS,
+};
 pub use asset::{Asset, AssetIdentifiers, AssetKind, DependencyClass, Relation, RelationKind};
 pub use asset_index::{AssetIndex, AssetLookup, IdentifierIndex, Resolved};
 pub use event::{Domain, Event, EventInput, InvalidEvent, Logsource, MAX_MESSAGE_LEN};

@@ -305,3 +305,78 @@ async fn a_privacy_officer_declares_a_breach_but_does_not_work_the_incident() {
     assert!(b.find(Locator::XPath("//button[contains(., 'Mark personal-data breach')]")).await.is_err(), "marked once");
     on.server.stop().await.unwrap();
 }
+
+/// A webhook receiver that keeps every body it is sent.
+async fn webhook_receiver() -> (std::net::SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let hook = move |body: axum::body::Bytes| {
+        let kept = kept.clone();
+        async move {
+            kept.lock().unwrap().push(serde_json::from_slice::<serde_json::Value>(&body).unwrap());
+            axum::http::StatusCode::OK
+        }
+    };
+    let app = axum::Router::new().route("/hook", axum::routing::post(hook));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sends_a_test_from_the_notifications_page() {
+    let Some(browser) = browser_support::start().await else { return };
+    let (hook, seen) = webhook_receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.notify = serde_json::from_value(json!({
+        "channels": {
+            "soc-hook": { "type": "webhook", "url": format!("http://{hook}/hook"), "secret": "browser-test-secret" },
+            "mail": { "type": "email", "host": "smtp.hospital.example", "from": "safecare@hospital.example",
+                      "password": "smtp-password", "username": "safecare" }
+        },
+        "routes": [
+            { "name": "soc-critical", "channel": "soc-hook", "min_severity": "high", "domains": ["cyber", "physical"],
+              "role": "it_security", "escalate_after_minutes": 15 },
+            { "name": "pharmacy-guards", "channel": "mail", "buildings": ["main"], "zones": ["pharmacy"],
+              "threats": ["forced_entry"], "role": "security_guard" },
+            { "name": "drill", "channel": "mail", "exercise": true }
+        ],
+        "roster": { "time_zone": "Europe/Paris", "shifts": [
+            { "role": "it_security", "tier": 1, "name": "Ann Martin", "contact": "ann@hospital.example" },
+            { "role": "it_security", "tier": 2, "name": "Chris Duval", "contact": "chris@hospital.example",
+              "days": ["mon", "tue", "wed", "thu", "fri"], "from": "08:00", "to": "18:00" },
+            { "role": "security_guard", "tier": 1, "name": "Guard desk", "contact": "+33 1 00 00 00 00" }
+        ] }
+    }))
+    .unwrap();
+    let server = start(cfg).await.unwrap();
+    let base = server.url();
+    provision::add_user(server.state.accounts.as_ref(), "boss", Role::Admin, "administrator password").await.unwrap();
+    let b = &browser.client;
+    browser_support::log_in(b, &base, "boss", "administrator password", "/notifications").await;
+
+    let button = "//tr[@data-route='soc-critical']//button[normalize-space()='Send test']";
+    b.wait().for_element(Locator::XPath(button)).await.unwrap().click().await.unwrap();
+    let row = b
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//table[contains(@class,'messages')]//tr[@data-status='delivered'][contains(., 'test')]",
+        ))
+        .await
+        .expect("the test is listed as delivered after the page reloads");
+    assert!(row.text().await.unwrap().contains("soc-critical"));
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(seen[0]["reason"], "test");
+        assert_eq!(seen[0]["route"], "soc-critical");
+        assert_eq!(seen[0]["payload"]["requested_by"], "boss");
+    }
+    assert!(fits_the_width(b).await, "no sideways scrolling at 1366x768");
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(browser_support::screenshot_dir().join("notifications.png"), png).unwrap();
+    server.stop().await.unwrap();
+}

@@ -76,3 +76,95 @@ async fn log_in_with_the_form_and_see_the_pages() {
     assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
     server.stop().await.unwrap();
 }
+
+/// A browser session (cookie and form login) for a new user of `role`.
+async fn signed_in(server: &safecare_server::RunningServer, name: &str, role: Role) -> reqwest::Client {
+    let password = format!("{name} password for tests");
+    provision::add_user(server.state.accounts.as_ref(), name, role, &password).await.unwrap();
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let ok = browser
+        .post(format!("{}/login", server.url()))
+        .form(&[("username", name), ("password", password.as_str()), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    browser
+}
+
+#[tokio::test]
+async fn the_notifications_page_shows_routes_roster_and_channels_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.notify = serde_json::from_value(json!({
+        "channels": {
+            // Nothing listens there: the page shows settings, it sends nothing.
+            "soc-hook": { "type": "webhook", "url": "https://hook-user:url-password@127.0.0.1:9/in?token=query-token",
+                          "secret": "webhook-signing-secret" },
+            "mail": { "type": "email", "host": "smtp.hospital.example", "from": "safecare@hospital.example",
+                      "to": ["soc@hospital.example"], "username": "safecare", "password": "smtp-password-secret" }
+        },
+        "routes": [
+            { "name": "ransomware-night", "channel": "soc-hook", "min_severity": "high", "threats": ["ransomware"],
+              "domains": ["cyber"], "buildings": ["main"], "zones": ["icu"], "role": "it_security",
+              "escalate_after_minutes": 15 },
+            { "name": "drill", "channel": "mail", "exercise": true }
+        ],
+        "roster": { "time_zone": "Europe/Paris", "shifts": [
+            { "role": "it_security", "tier": 1, "name": "Ann Always", "contact": "+33 6 00 00 00 01" },
+            { "role": "it_security", "tier": 2, "name": "Bob Never", "contact": "bob@hospital.example",
+              "days": ["mon"], "from": "03:00", "to": "03:00:01" }
+        ] }
+    }))
+    .unwrap();
+    let server = start(cfg).await.unwrap();
+    let base = server.url();
+
+    let analyst = signed_in(&server, "analyst", Role::SocAnalyst).await;
+    let page = analyst.get(format!("{base}/notifications")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for part in [
+        "ransomware-night",
+        "high or worse",
+        "ransomware",
+        "cyber",
+        "main",
+        "icu",
+        "it_security",
+        "next tier after 15 min unacknowledged",
+        "drill",
+        "Europe/Paris",
+        "Ann Always",
+        "https://127.0.0.1:9/in?…",
+        "smtp.hospital.example:587",
+        "STARTTLS",
+        "set (not shown)",
+        "No message yet.",
+        "href=\"/notifications\" aria-current=\"page\"",
+    ] {
+        assert!(html.contains(part), "the page lacks {part}: {html}");
+    }
+    // Ann is on call all the time; Bob one second a week.
+    assert!(html.contains("<span id=\"on-call-now\">Ann Always (it_security tier 1)"), "{html}");
+    assert!(html.contains("Bob Never") && html.contains("mon, 03:00 to 03:00"), "{html}");
+    for secret in ["webhook-signing-secret", "smtp-password-secret", "url-password", "hook-user", "query-token"] {
+        assert!(!html.contains(secret), "{secret} is shown");
+    }
+    // Contacts are personal data the settings view does not need.
+    assert!(!html.contains("+33 6") && !html.contains("bob@hospital.example"));
+    assert!(!html.contains("Send test"), "an analyst may not send tests");
+
+    let admin = signed_in(&server, "boss", Role::Admin).await;
+    let html = admin.get(format!("{base}/notifications")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("data-url=\"/api/v1/notify/routes/ransomware-night/test\""), "{html}");
+    assert_eq!(html.matches(">Send test</button>").count(), 2);
+
+    // Whoever reads incidents reads the settings; a sensor does not.
+    let guard = signed_in(&server, "guard", Role::SecurityGuard).await;
+    assert_eq!(guard.get(format!("{base}/notifications")).send().await.unwrap().status(), StatusCode::OK);
+    let sensor = common::client_with(&common::token(&server, Role::Sensor, Some("doors")).await);
+    assert_eq!(sensor.get(format!("{base}/notifications")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    server.stop().await.unwrap();
+}

@@ -39,8 +39,15 @@ fn edr_ransomware_alert(id: &str) -> Value {
         "Priority": "High", "Type": ["Cyber"], "Category": ["Malware.Ransomware"], "Cause": "Malicious",
         "Status": ["Event"],
         "Analyzer": {"Name": "edr-01", "Model": "EDR 7", "IP": "10.20.0.250",
-                     "Category": ["END.EDR"], "Method": ["Behavioral"]},
-        "Target": [{"ID": "3f1c2b4a-5d6e-4f70-8a91-b2c3d4e5f607", "Hostname": "backup-01.hq.local", "IP": "10.20.0.90"}]
+                     "Category": ["END.EDR"], "Method": ["Behavioral"], "GeoLocation": "+48.8566, +2.3522"},
+        "Target": [{"ID": "3f1c2b4a-5d6e-4f70-8a91-b2c3d4e5f607", "Hostname": "backup-01.hq.local", "IP": "10.20.0.90",
+                    "GeoLocation": "+48.8570, +2.3530, +35", "Attachment": ["notes", "memory"]}],
+        "Attachment": [
+            {"Name": "notes", "FileName": "README_DECRYPT.txt", "ContentType": "text/plain; charset=utf-8",
+             "Content": "Your files are encrypted.", "Hash": ["sha256:5f2b"]},
+            {"Name": "memory", "ContentType": "application/octet-stream", "ContentEncoding": "base64",
+             "Content": "QUFB".repeat(4096), "ExternalURI": ["https://edr.hospital.example/dumps/42"]}
+        ]
     })
 }
 
@@ -125,6 +132,21 @@ async fn inbound_alert_joins_and_changes_impact(
     assert_eq!(ext(edr)["severity"], "high");
     assert_eq!(ext(edr)["threat"], "ransomware");
     assert_eq!(ext(edr)["location"]["room"], "1.10");
+    // Its evidence and coordinates are kept and sent on: the small note
+    // whole, the memory dump by its size and link.
+    assert_eq!(edr["Analyzer"]["GeoLocation"], "+48.8566, +2.3522");
+    assert_eq!(edr["Target"][0]["GeoLocation"], "+48.8570, +2.3530, +35");
+    assert_eq!(edr["Target"][0]["Attachment"], json!(["notes", "memory"]));
+    let attachments = edr["Attachment"].as_array().unwrap();
+    assert_eq!(attachments.len(), 3, "{edr:#}");
+    assert_eq!(attachments[1]["Name"], "notes");
+    assert_eq!(attachments[1]["Content"], "Your files are encrypted.");
+    assert_eq!(attachments[1]["FileName"], "README_DECRYPT.txt");
+    assert_eq!(attachments[1]["Hash"], json!(["sha256:5f2b"]));
+    assert_eq!(attachments[2]["Name"], "memory");
+    assert!(attachments[2].get("Content").is_none(), "16 KiB of content is not kept");
+    assert_eq!(attachments[2]["Size"], 12288);
+    assert_eq!(attachments[2]["ExternalURI"], json!(["https://edr.hospital.example/dumps/42"]));
     assert_all_valid(&alerts);
     (after, alerts)
 }
@@ -177,9 +199,41 @@ async fn an_idmef_alert_over_http_joins_the_incident_changes_its_impact_and_bad_
     no_target_id["Target"][0].as_object_mut().unwrap().remove("ID");
     let reply: Value = post(no_target_id).await.json().await.unwrap();
     assert_eq!(reply["errors"][0]["error"], "IDMEFv2: alert has no Target[0].ID", "{reply}");
-    let health = health_of(&client, &base, "peer-edr", 2).await;
+    // A door controller SafeCare's inventory does not know, placed by its
+    // source's location: the alert is on the map without an asset.
+    let door = json!({
+        "Version": "2.D.V08", "ID": "9f4a2c92-ceb1-4a52-b17f-6e8d0a2b4c56",
+        "CreateTime": jiff::Timestamp::now().to_string(), "Description": "Door held open at the pharmacy",
+        "Priority": "Medium", "Type": ["Physical"], "Category": ["Access.Unauthorized"],
+        "Analyzer": {"Name": "pacs-02", "Location": "hq/main/0/lobby"},
+        "Source": [{"ID": "0c5a3e6d-7f81-4b92-a3c4-d5e6f7081920", "Location": "hq/main/0/pharmacy/0.12",
+                    "GeoLocation": "+48.8567, +2.3524"}]
+    });
+    assert_eq!(post(door).await.status(), 202);
+    let placed = loop {
+        let alerts = get(&client, format!("{base}/api/v1/alerts")).await;
+        if let Some(found) = alerts.as_array().unwrap().iter().find(|a| a["Analyzer"]["Name"] == "pacs-02") {
+            break found.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(ext(&placed)["location"]["room"], "0.12", "{placed:#}");
+    assert!(ext(&placed).get("asset").is_none(), "{placed:#}");
+    assert_eq!(placed["Source"][0]["GeoLocation"], "+48.8567, +2.3524");
+    assert_all_valid(&[placed]);
+
+    // Coordinates off the schema's pattern are refused like any other error.
+    let mut bad_place = edr_ransomware_alert("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+    bad_place["Target"][0]["GeoLocation"] = json!("48°51'N 2°21'E");
+    let reply: Value = post(bad_place).await.json().await.unwrap();
+    assert_eq!(
+        reply["errors"][0]["error"], "IDMEFv2: Target[0].GeoLocation must be ISO 6709 coordinates (+48.8566, +2.3522)",
+        "{reply}"
+    );
+    let health = health_of(&client, &base, "peer-edr", 3).await;
     assert_eq!(health["errors_by_kind"]["idmef_unknown_key"], 1, "{health:#}");
     assert_eq!(health["errors_by_kind"]["idmef_missing"], 1, "{health:#}");
+    assert_eq!(health["errors_by_kind"]["idmef_invalid"], 1, "{health:#}");
     let metrics = client.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(
         metrics.contains(r#"safecare_ingest_rejected_total{source="peer-edr",kind="idmef_unknown_key"} 1"#),
@@ -246,8 +300,10 @@ async fn an_idmef_alert_over_mqtt_joins_the_incident_and_changes_its_impact() {
 
     let host_port = url.trim_start_matches("mqtt://").trim_end_matches('/');
     let (host, port) = host_port.rsplit_once(':').map_or((host_port, 1883), |(h, p)| (h, p.parse().unwrap()));
-    let (publisher, mut publoop) =
-        rumqttc::AsyncClient::new(rumqttc::MqttOptions::new(format!("pub-{topic}"), host, port), 16);
+    let mut options = rumqttc::MqttOptions::new(format!("pub-{topic}"), host, port);
+    // The alert carries a 16 KiB attachment, over rumqttc's 10 KiB default.
+    options.set_max_packet_size(64 * 1024, 64 * 1024);
+    let (publisher, mut publoop) = rumqttc::AsyncClient::new(options, 16);
     tokio::spawn(async move { while publoop.poll().await.is_ok() {} });
     let publish = |doc: Value| {
         let publisher = publisher.clone();

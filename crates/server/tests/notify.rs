@@ -366,3 +366,48 @@ async fn syslog_and_sms_gateway_channels_are_shown_tested_and_reach_the_siem_and
     assert!(pages[0].contains("Ann: gateway answered HTTP 503") && pages[1].ends_with("sent"), "{pages:?}");
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_incident_resolved_before_the_stage_looked_is_notified_saying_so() {
+    use safecare_store::StoredIncident;
+
+    let received = Arc::new(Mutex::new(Received::default()));
+    let hook = receiver(received.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+
+    // Without a route the stage does not look at incidents: this one is
+    // opened and resolved unseen. It is resolved in the store, as the
+    // incident service saves it; the API would first want its playbook's
+    // tasks done, which is beside the point here.
+    let server = start(config(dir.path())).await.unwrap();
+    let admin = token(&server, Role::Admin, None).await;
+    let client = client_with(&admin);
+    let base = server.url();
+    post_ndjson(&client, &base, attack_events(1)).await;
+    let page = common::settled_incidents(&client, &base).await;
+    let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
+    let mut record = get(&client, format!("{base}/api/v1/incidents/{id}")).await;
+    record["incident"]["status"] = json!("resolved");
+    record["incident"]["updated"] = json!(jiff::Timestamp::now().to_string());
+    let stored = StoredIncident::from_record(record.to_string()).unwrap();
+    server.state.store.put_incident(stored).await.unwrap();
+    server.stop().await.unwrap();
+    assert!(received.lock().unwrap().tries.is_empty());
+
+    let soc = json!({ "name": "soc", "channel": "soc-hook" });
+    let server = start(notify_config(dir.path(), hook, soc)).await.unwrap();
+    let sent = until("the message", async || received.lock().unwrap().accepted.first().cloned()).await;
+    assert_eq!(sent["reason"], "opened");
+    assert_eq!(sent["route"], "soc");
+    assert_eq!(sent["payload"]["incident"]["id"], id.as_str());
+    assert_eq!(sent["payload"]["incident"]["status"], "resolved");
+    assert!(sent["subject"].as_str().unwrap().ends_with("(already resolved)"), "{sent:#}");
+    // Looked at again and again, it is sent once.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(received.lock().unwrap().tries.len(), 1);
+    // When the stage looked is kept, so that a restart looks from there.
+    let looked = server.state.store.get_state("notify.looked").await.unwrap().expect("the look is saved");
+    let looked: jiff::Timestamp = looked.as_str().unwrap().parse().unwrap();
+    assert!(looked > jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60), "{looked}");
+    server.stop().await.unwrap();
+}

@@ -130,6 +130,9 @@ pub struct IncidentQuery {
     pub tag: Option<String>,
     /// Only incidents of this threat type.
     pub threat: Option<String>,
+    /// Only incidents last changed at or after this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_since: Option<Timestamp>,
     /// How many matching incidents to skip (paging).
     pub offset: usize,
     /// Page size, at most [`MAX_PAGE`].

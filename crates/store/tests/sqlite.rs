@@ -186,9 +186,14 @@ async fn alerts_incidents_inventory_and_state_round_trip() {
     store.put_incident(StoredIncident::bare(incident.clone())).await.unwrap();
     let mut closed = Incident::new("old", Severity::Low);
     closed.status = IncidentStatus::Closed;
-    store.put_incident(StoredIncident::bare(closed)).await.unwrap();
+    closed.updated = incident.updated - SignedDuration::from_mins(10);
+    store.put_incident(StoredIncident::bare(closed.clone())).await.unwrap();
     let open_ones = store.list_incidents(IncidentQuery { open_only: true, ..Default::default() }).await.unwrap();
     assert_eq!(open_ones, vec![StoredIncident::bare(incident.clone())]);
+    let since = |t: Timestamp| IncidentQuery { updated_since: Some(t), ..Default::default() };
+    let recent = store.list_incidents(since(incident.updated)).await.unwrap();
+    assert_eq!(recent, vec![StoredIncident::bare(incident.clone())], "changed at or after the time given");
+    assert_eq!(store.list_incidents(since(closed.updated)).await.unwrap().len(), 2);
     incident.status = IncidentStatus::Acknowledged;
     let record = json!({"incident": incident, "comments": ["kept as given"]}).to_string();
     store.put_incident(StoredIncident::from_record(record.clone()).unwrap()).await.unwrap();

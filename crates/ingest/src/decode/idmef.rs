@@ -4,7 +4,8 @@
 //! draft's JSON schema: the keys it defines at every level and no others,
 //! the required ones (`Version`, `ID`, `CreateTime`, `Analyzer.Name`, a
 //! source's or target's `ID`, a sensor's and an attachment's `Name`), UUIDs,
-//! IP addresses, times, and the closed lists of `Priority`, `Cause`,
+//! IP addresses, times, coordinates, UN/LOCODEs, media types, hashes, URIs,
+//! and the closed lists of `Priority`, `Cause`,
 //! `Status` and `Type`. `Category` entries must have the list's
 //! `Class.Subclass` form; which names the draft lists is not checked here
 //! (an alert naming a category SafeCare does not map is still taken in, and
@@ -17,9 +18,13 @@
 //! lowercase fields are SafeCare's hints for placing it on the asset map:
 //! the first target's host name (`hostname`) and address (`dest_ip`), the
 //! first source's address (`src_ip`) and host name (`host`), and, when no
-//! target names a host, the first sensor's name (`sensor`); a target's
-//! `Location` written as a SafeCare path (`hq/main/-1/it/srv`) places it
-//! too. The domain is physical when `Type` says `Physical`, else cyber;
+//! target names a host, the first sensor's name (`sensor`); a `Location`
+//! written as a SafeCare path (`hq/main/-1/it/srv`) places it too, the
+//! targets' first, then the sources', the sensors' and the analyzer's, and
+//! holds where no asset resolves. The patterns of `GeoLocation`,
+//! `UnLocation`, attachment names, hashes, media types and URIs are those
+//! of `safecare_model::idmef` (`is_geolocation`…), which the JSON form
+//! writes by. The domain is physical when `Type` says `Physical`, else cyber;
 //! the severity follows `Priority`
 //! ([`safecare_model::idmef::severity_for_priority`]); the time is
 //! `StartTime`, else `CreateTime`. Logsource: product `idmefv2`, category =
@@ -27,7 +32,10 @@
 
 use std::net::IpAddr;
 
-use safecare_model::idmef::{INBOUND_PRODUCT, is_uuid, severity_for_priority};
+use safecare_model::idmef::{
+    INBOUND_PRODUCT, is_attachment_name, is_geolocation, is_hash, is_media_type, is_unlocode, is_uri, is_uuid,
+    severity_for_priority,
+};
 use safecare_model::{Domain, Event, IDMEF_VERSION, Location};
 use serde_json::{Map, Value};
 
@@ -96,6 +104,10 @@ enum Form {
     ListOf(&'static [&'static str]),
     Categories,
     AttachmentName,
+    /// Text that `check` accepts, else the error names what is `expected`.
+    Checked(fn(&str) -> bool, &'static str),
+    /// A list of such texts.
+    CheckedList(fn(&str) -> bool, &'static str),
     TextOrObject,
     Object(&'static Shape),
     Objects(&'static Shape),
@@ -111,6 +123,10 @@ const PRIORITIES: &[&str] = &["Unknown", "Info", "Low", "Medium", "High"];
 const CAUSES: &[&str] = &["Normal", "Error", "Malicious", "Malfunction", "Hazard", "Unknown"];
 const STATUSES: &[&str] = &["Event", "Incident", "Open", "Closed", "FalsePositive", "Reported"];
 const TYPES: &[&str] = &["Cyber", "Physical", "Availability", "Combined"];
+const GEOLOCATION: Form = Form::Checked(is_geolocation, "ISO 6709 coordinates (+48.8566, +2.3522)");
+const UNLOCATION: Form = Form::Checked(is_unlocode, "a UN/LOCODE (FR PAR)");
+const URIS: Form = Form::CheckedList(is_uri, "a list of absolute URIs");
+const ATTACHMENT_NAMES: Form = Form::CheckedList(is_attachment_name, "a list of attachment names (letters and digits)");
 
 const ANALYZER: Shape = Shape {
     keys: &[
@@ -125,8 +141,8 @@ const ANALYZER: Shape = Shape {
         ("ext-Data", Form::Texts),
         ("Method", Form::Texts),
         ("ext-Method", Form::Texts),
-        ("GeoLocation", Form::Text),
-        ("UnLocation", Form::Text),
+        ("GeoLocation", GEOLOCATION),
+        ("UnLocation", UNLOCATION),
         ("Location", Form::Text),
     ],
     required: &["Name"],
@@ -138,8 +154,8 @@ const SENSOR: Shape = Shape {
         ("Name", Form::Text),
         ("Hostname", Form::Text),
         ("Model", Form::Text),
-        ("GeoLocation", Form::Text),
-        ("UnLocation", Form::Text),
+        ("GeoLocation", GEOLOCATION),
+        ("UnLocation", UNLOCATION),
         ("Location", Form::Text),
         ("CaptureZone", Form::Text),
     ],
@@ -157,10 +173,10 @@ const SOURCE: Shape = Shape {
         ("Email", Form::Text),
         ("Protocol", Form::Texts),
         ("Port", Form::Integers),
-        ("GeoLocation", Form::Text),
-        ("UnLocation", Form::Text),
+        ("GeoLocation", GEOLOCATION),
+        ("UnLocation", UNLOCATION),
         ("Location", Form::Text),
-        ("Attachment", Form::Texts),
+        ("Attachment", ATTACHMENT_NAMES),
     ],
     required: &["ID"],
 };
@@ -175,10 +191,10 @@ const TARGET: Shape = Shape {
         ("User", Form::Text),
         ("Email", Form::Text),
         ("Port", Form::Integers),
-        ("GeoLocation", Form::Text),
-        ("UnLocation", Form::Text),
+        ("GeoLocation", GEOLOCATION),
+        ("UnLocation", UNLOCATION),
         ("Location", Form::Text),
-        ("Attachment", Form::Texts),
+        ("Attachment", ATTACHMENT_NAMES),
     ],
     required: &["ID"],
 };
@@ -186,12 +202,12 @@ const ATTACHMENT: Shape = Shape {
     keys: &[
         ("Name", Form::AttachmentName),
         ("FileName", Form::Text),
-        ("Hash", Form::Texts),
+        ("Hash", Form::CheckedList(is_hash, "a list of checksums (sha256:hex)")),
         ("Size", Form::Integer),
-        ("Ref", Form::Texts),
-        ("ExternalURI", Form::Texts),
+        ("Ref", URIS),
+        ("ExternalURI", URIS),
         ("Note", Form::Text),
-        ("ContentType", Form::Text),
+        ("ContentType", Form::Checked(is_media_type, "a media type (text/plain)")),
         ("ContentEncoding", Form::Text),
         ("Content", Form::TextOrObject),
     ],
@@ -221,7 +237,7 @@ const ALERT: Shape = Shape {
         ("ReportTime", Form::Time),
         ("AltNames", Form::Texts),
         ("AltCategory", Form::Texts),
-        ("Ref", Form::Texts),
+        ("Ref", URIS),
         ("CorrelID", Form::Uuids),
         ("AggrCondition", Form::Texts),
         ("PredID", Form::Uuids),
@@ -299,12 +315,11 @@ fn check_value(value: &Value, form: Form, path: &str) -> Result<(), IdmefError> 
                 .map(drop)
                 .ok_or_else(|| invalid(path, "a list of categories of the form Class.Subclass (Malware.Ransomware)"))
         }),
-        Form::AttachmentName => {
-            let t = text()?;
-            ensure(!t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric()), || {
-                invalid(path, "letters and digits only")
-            })
-        }
+        Form::AttachmentName => ensure(is_attachment_name(text()?), || invalid(path, "letters and digits only")),
+        Form::Checked(check, expected) => ensure(check(text()?), || invalid(path, expected)),
+        Form::CheckedList(check, expected) => each(value, path, expected)?
+            .iter()
+            .try_for_each(|v| v.as_str().filter(|t| check(t)).map(drop).ok_or_else(|| invalid(path, expected))),
         Form::TextOrObject => match value {
             Value::String(_) | Value::Object(_) => Ok(()),
             _ => Err(invalid(path, "a string or an object")),
@@ -380,9 +395,12 @@ pub fn decode(input: &[u8], ctx: &Context) -> Result<Event, IdmefError> {
     let domain = if physical { Domain::Physical } else { Domain::Cyber };
     let message = fields.get("Description").and_then(Value::as_str).unwrap_or("IDMEFv2 alert").to_owned();
     let category = first_category(&fields);
-    let location = first(&fields, "Target", "Location")
-        .or_else(|| first(&fields, "Sensor", "Location"))
-        .filter(|l| !l.is_empty() && !l.contains(char::is_whitespace))
+    let analyzer_location = || fields.get("Analyzer")?.get("Location")?.as_str();
+    let location = ["Target", "Source", "Sensor"]
+        .iter()
+        .filter_map(|list| first(&fields, list, "Location"))
+        .chain(analyzer_location())
+        .find(|l| is_place_path(l))
         .map(Location::from_path);
 
     let hints = [
@@ -406,6 +424,12 @@ pub fn decode(input: &[u8], ctx: &Context) -> Result<Event, IdmefError> {
     }
     event.fields = fields;
     Ok(event)
+}
+
+/// True for a `Location` written as a SafeCare path (`hq/main/-1/it/srv`);
+/// free text ("server room B") does not place an alert.
+fn is_place_path(location: &str) -> bool {
+    !location.is_empty() && !location.contains(char::is_whitespace)
 }
 
 fn first_category(fields: &Map<String, Value>) -> Option<String> {
@@ -432,6 +456,20 @@ mod tests {
         assert_eq!(event.field("Analyzer.Name"), Some(&json!("psim-01")));
         assert_eq!(event.field("hostname"), Some(&json!("srv-room-door")));
         assert_eq!(event.location.path(), "hq/main/-1/it/srv");
+    }
+
+    #[test]
+    fn a_location_path_of_a_source_sensor_or_the_analyzer_places_the_alert_when_no_target_has_one() {
+        let mut doc: Value = serde_json::from_str(ALERT_TEXT).unwrap();
+        doc["Target"][0]["Location"] = json!("server room B");
+        doc["Target"][0]["GeoLocation"] = json!("+48.8566, +2.3522");
+        doc["Analyzer"]["Location"] = json!("hq/main/0/lobby");
+        let event = decode(&serde_json::to_vec(&doc).unwrap(), &Context::new("idmef")).unwrap();
+        assert_eq!(event.location.path(), "hq/main/0/lobby");
+        doc["Source"] = json!([{"ID": "7d2e0a70-ac9f-4e30-9f5d-4c6a8b0e2f34", "Location": "hq/annex/1"}]);
+        let event = decode(&serde_json::to_vec(&doc).unwrap(), &Context::new("idmef")).unwrap();
+        assert_eq!(event.location.path(), "hq/annex/1");
+        assert_eq!(event.fields["Target"][0]["GeoLocation"], "+48.8566, +2.3522");
     }
 
     #[test]
@@ -485,5 +523,14 @@ mod tests {
         assert_eq!(refused(&["SafeCare"], json!({})).kind(), "idmef_unknown_key");
         let message = refused(&["Target", "0", "IP"], "10.0.0.300".into()).to_string();
         assert_eq!(message, "Target[0].IP must be an IPv4 or IPv6 address");
+        let message = refused(&["Target", "0", "GeoLocation"], "48°51'N".into()).to_string();
+        assert_eq!(message, "Target[0].GeoLocation must be ISO 6709 coordinates (+48.8566, +2.3522)");
+        assert_eq!(refused(&["Analyzer", "UnLocation"], "Paris".into()).kind(), "idmef_invalid");
+        assert_eq!(refused(&["Target", "0", "Attachment"], json!(["clip 1"])).kind(), "idmef_invalid");
+        let clip = |field: &str, v: Value| json!([{"Name": "clip", field: v}]);
+        let message = refused(&["Attachment"], clip("ContentType", "video".into())).to_string();
+        assert_eq!(message, "Attachment[0].ContentType must be a media type (text/plain)");
+        assert_eq!(refused(&["Attachment"], clip("Hash", json!(["sha256:0"]))).kind(), "idmef_invalid");
+        assert_eq!(refused(&["Attachment"], clip("ExternalURI", json!(["not a uri"]))).kind(), "idmef_invalid");
     }
 }

@@ -5,7 +5,8 @@
 //! incident record with the time passed in: which routes an incident
 //! matches ([`routing`]), who is on call ([`oncall`]), which messages an
 //! incident calls for now, escalations included ([`plan`]), and when a failed
-//! message is tried again ([`outbox`]). Each transport is one file
+//! message is tried again ([`outbox`]), and what people may see of a
+//! channel's settings ([`shown`]). Each transport is one file
 //! ([`webhook`], [`email`], [`mqtt`], [`syslog`], [`template`]). The
 //! server keeps the outbox in the store, runs the delivery loop and wires
 //! the configuration.
@@ -17,6 +18,7 @@ pub mod oncall;
 pub mod outbox;
 pub mod plan;
 pub mod routing;
+pub mod shown;
 pub mod syslog;
 pub mod template;
 #[cfg(test)]

@@ -106,13 +106,18 @@ impl Roster {
         }
     }
 
-    /// The people on call for `role` at `tier` at the instant `at`.
-    pub fn on_call(&self, role: &str, tier: u8, at: Timestamp) -> Vec<Recipient> {
+    /// The shifts, of every role and tier, that cover the instant `at`.
+    pub fn shifts_at(&self, at: Timestamp) -> Vec<&Shift> {
         let Ok(zone) = self.zone() else { return Vec::new() };
         let local = at.to_zoned_datetime(zone).datetime();
-        self.shifts
-            .iter()
-            .filter(|s| s.role == role && s.tier == tier && s.covers(local.weekday(), local.time()))
+        self.shifts.iter().filter(|s| s.covers(local.weekday(), local.time())).collect()
+    }
+
+    /// The people on call for `role` at `tier` at the instant `at`.
+    pub fn on_call(&self, role: &str, tier: u8, at: Timestamp) -> Vec<Recipient> {
+        self.shifts_at(at)
+            .into_iter()
+            .filter(|s| s.role == role && s.tier == tier)
             .map(|s| Recipient { name: s.name.clone(), contact: s.contact.clone() })
             .collect()
     }
@@ -177,6 +182,9 @@ mod tests {
         assert_eq!(names(&roster, 2, "2026-12-05T08:00:00Z"), ["Chief"]);
         // Thursday 21:00: the night shift starts on Fridays only.
         assert!(names(&roster, 1, "2026-12-03T20:00:00Z").is_empty());
+        let now: Vec<&str> =
+            roster.shifts_at("2026-12-05T06:00:00Z".parse().unwrap()).iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(now, ["Night", "Chief"]);
         assert_eq!(roster.top_tier("it"), 2);
         assert_eq!(roster.top_tier("biomed"), 0);
     }

@@ -7,6 +7,12 @@
 //! keeps the first message per key. That is the de-duplication: one message
 //! per incident, route and tier, however many alerts the incident gathers.
 //! The time is passed in, so escalation is tested with a controlled clock.
+//!
+//! An incident that is already resolved or closed when planned (opened and
+//! resolved between two looks of the notification stage) is still planned
+//! for the routes it matches, first tier only, and its subject says it is
+//! already resolved: people learn that it happened, and that nobody needs to
+//! run.
 
 use jiff::{SignedDuration, Timestamp};
 use safecare_model::{Domain, IncidentStatus};
@@ -24,6 +30,16 @@ pub struct Facts<'a> {
     pub domains: &'a [Domain],
     /// The first alert, as the API writes it (`serde_json::to_value`).
     pub alert: Option<&'a serde_json::Value>,
+}
+
+/// Whether a look at the incidents that follows one at `since` plans
+/// `record`: every open incident, and one that was resolved or closed at or
+/// after `since`, which may never have been seen open. Planning it again
+/// later adds nothing (same keys). An incident merged into another is left
+/// to that one, which holds its alerts and is planned in its own right.
+pub fn due_for_planning(record: &IncidentRecord, since: Timestamp) -> bool {
+    let incident = &record.incident;
+    incident.status.is_open() || (record.merged_into.is_none() && incident.updated >= since)
 }
 
 /// The messages `record` calls for at `now`.
@@ -83,7 +99,9 @@ fn subject_line(record: &IncidentRecord, reason: Reason, tier: u8) -> String {
     let drill = if record.exercise { "[EXERCISE] " } else { "" };
     let escalated =
         if reason == Reason::Escalated { format!(" (not acknowledged, tier {tier})") } else { String::new() };
-    format!("{drill}{} incident: {}{escalated}", incident.severity, incident.title)
+    let over =
+        if incident.status.is_open() { String::new() } else { format!(" (already {})", incident.status.as_str()) };
+    format!("{drill}{} incident: {}{escalated}{over}", incident.severity, incident.title)
 }
 
 #[cfg(test)]
@@ -158,6 +176,33 @@ mod tests {
             );
         }
         assert_eq!(keys.into_iter().collect::<Vec<_>>(), [first[0].key.clone()]);
+    }
+
+    #[test]
+    fn an_incident_opened_and_resolved_between_two_looks_is_notified_once_saying_so() {
+        let (routes, roster, mut record) = setup();
+        // The stage looked at 09:59:59; the incident opened at 10:00:00 and
+        // was resolved 30 s later; the stage looks again at 10:01.
+        let looked = at(0) - SignedDuration::from_secs(1);
+        record.incident.status = IncidentStatus::Resolved;
+        record.incident.updated = at(0) + SignedDuration::from_secs(30);
+        assert!(due_for_planning(&record, looked));
+        let planned = plan(&routes, &roster, &record, NO_FACTS, at(1));
+        assert_eq!(keys(&planned), [(1, Reason::Opened, vec!["ann".into()])]);
+        assert_eq!(planned[0].subject, "critical incident: Ransomware on PACS (already resolved)");
+        assert_eq!(planned[0].payload["incident"]["status"], "resolved");
+        // Never escalated, however long it has been.
+        assert_eq!(plan(&routes, &roster, &record, NO_FACTS, at(600)).len(), 1);
+        // Once looked at after its last change it is not planned again.
+        assert!(!due_for_planning(&record, at(1)));
+        record.incident.status = IncidentStatus::Closed;
+        assert!(plan(&routes, &roster, &record, NO_FACTS, at(1))[0].subject.ends_with("(already closed)"));
+        // An open incident is always planned; a merged one never on its own.
+        record.incident.status = IncidentStatus::New;
+        assert!(due_for_planning(&record, at(600)));
+        record.incident.status = IncidentStatus::Closed;
+        record.merged_into = Some(safecare_model::IncidentId::new());
+        assert!(!due_for_planning(&record, looked));
     }
 
     #[test]

@@ -2,10 +2,15 @@
 //! the outbox, and delivers the outbox's due messages.
 //!
 //! Planning reads the stored open incidents (woken by incident changes on
-//! the bus, and once a second for escalations). It keeps no checkpoint of
-//! its own because it needs none: a plan is repeatable (the same incident
-//! gives the same keys) and the outbox keeps the first message per key, so
-//! planning again after a restart adds only what is missing. Messages live
+//! the bus, and once a second for escalations), and those resolved or
+//! closed since it last looked: an incident opened and resolved between two
+//! looks is still notified, saying it is already resolved. A plan is
+//! repeatable (the same incident gives the same keys) and the outbox keeps
+//! the first message per key, so planning again after a restart adds only
+//! what is missing; the one thing kept is when the stage last looked (in
+//! the store's state: at the first look, then every minute and when the
+//! stage stops), so that after a restart it still finds the incidents
+//! resolved just before it stopped. Messages live
 //! in the store until delivered, so a message planned before a restart is
 //! sent after it; each try is counted in the metrics (per route, channel
 //! and outcome), written to the incident's timeline and to the audit chain.
@@ -14,11 +19,11 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use safecare_bus::{Delivery, Topic};
-use safecare_model::{Domain, IncidentId};
+use safecare_model::{Domain, IncidentId, IncidentStatus};
 use safecare_respond::notify::outbox::{Outbox, deliver_due, record_delivery};
-use safecare_respond::notify::plan::{Facts, plan};
+use safecare_respond::notify::plan::{Facts, due_for_planning, plan};
 use safecare_respond::notify::{DeliveryStatus, OutboxEntry};
 use safecare_respond::{IncidentError, IncidentRecord};
 use safecare_store::IncidentQuery;
@@ -36,8 +41,53 @@ const PASS_EVERY: Duration = Duration::from_secs(1);
 const OPEN_INCIDENTS: usize = 1000;
 /// The most messages tried per pass.
 const DELIVERIES: usize = 100;
+/// How far before its last look the stage searches for resolved and closed
+/// incidents: a change is stamped before it is stored, so one stored just
+/// after a look may carry a time just before it.
+const SLACK: SignedDuration = SignedDuration::from_secs(60);
+/// The store state key of the time of the last look.
+const LOOKED_KEY: &str = "notify.looked";
+/// How often that time is saved.
+const SAVE_LOOKED_EVERY: SignedDuration = SignedDuration::from_secs(60);
 
-/// What the stage remembers of an open incident between passes, so that an
+/// When the stage last looked at the incidents, and the last such time
+/// saved (none yet in this run).
+struct Looked {
+    at: Timestamp,
+    saved: Option<Timestamp>,
+}
+
+impl Looked {
+    /// The time saved before a restart; now on the first start, so that
+    /// incidents resolved long before notifications were set up stay quiet.
+    async fn load(state: &AppState) -> Self {
+        let saved = match state.store.get_state(LOOKED_KEY).await {
+            Ok(value) => value.and_then(|v| v.as_str()?.parse::<Timestamp>().ok()),
+            Err(err) => {
+                tracing::warn!(%err, "last notification look not read; looking from now");
+                None
+            }
+        };
+        Looked { at: saved.unwrap_or_else(Timestamp::now), saved: None }
+    }
+
+    /// Records a complete look made at `now`, saving it now and then.
+    async fn advance(&mut self, state: &AppState, now: Timestamp) {
+        self.at = now;
+        if self.saved.is_none_or(|saved| now.duration_since(saved) >= SAVE_LOOKED_EVERY) {
+            self.save(state).await;
+        }
+    }
+
+    async fn save(&mut self, state: &AppState) {
+        match state.store.put_state(LOOKED_KEY, serde_json::Value::String(self.at.to_string())).await {
+            Ok(()) => self.saved = Some(self.at),
+            Err(err) => tracing::warn!(%err, "last notification look not saved"),
+        }
+    }
+}
+
+/// What the stage remembers of an incident between passes, so that an
 /// incident that has not changed is not read again: when it last changed,
 /// and its first alert's facts.
 struct Known {
@@ -59,25 +109,37 @@ pub async fn spawn_notify(
 
 async fn run(state: AppState, notifications: Notifications, mut wakeups: Wakeups, stop: CancellationToken) {
     let mut known = HashMap::new();
+    let mut looked = Looked::load(&state).await;
     while !stop.is_cancelled() {
         wakeups.consume();
         if !notifications.config.routes.is_empty() {
-            pass(&state, &notifications, &mut known).await;
+            pass(&state, &notifications, &mut known, &mut looked).await;
         }
         tokio::select! {
             () = wakeups.wait(PASS_EVERY) => {}
             () = stop.cancelled() => {}
         }
     }
+    if looked.saved.is_some_and(|saved| saved != looked.at) {
+        looked.save(&state).await;
+    }
     tracing::debug!("notification stage stopped");
 }
 
 /// One pass: plan, then deliver what is due.
-async fn pass(state: &AppState, notifications: &Notifications, known: &mut HashMap<IncidentId, Known>) {
+async fn pass(
+    state: &AppState,
+    notifications: &Notifications,
+    known: &mut HashMap<IncidentId, Known>,
+    looked: &mut Looked,
+) {
     let now = Timestamp::now();
-    if let Err(err) = plan_open(state, notifications, known, now).await {
-        tracing::warn!(%err, "notifications not planned; trying again");
-        metrics::counter!("safecare_stage_errors_total", "stage" => "notify").increment(1);
+    match plan_incidents(state, notifications, known, looked.at - SLACK, now).await {
+        Ok(()) => looked.advance(state, now).await,
+        Err(err) => {
+            tracing::warn!(%err, "notifications not planned; trying again");
+            metrics::counter!("safecare_stage_errors_total", "stage" => "notify").increment(1);
+        }
     }
     let config = &notifications.config;
     match deliver_due(&notifications.outbox, &notifications.channels, &config.retry, now, DELIVERIES).await {
@@ -93,17 +155,28 @@ async fn pass(state: &AppState, notifications: &Notifications, known: &mut HashM
     }
 }
 
-async fn plan_open(
+/// Plans the open incidents and those resolved or closed since `since`.
+async fn plan_incidents(
     state: &AppState,
     notifications: &Notifications,
     known: &mut HashMap<IncidentId, Known>,
+    since: Timestamp,
     now: Timestamp,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let query = IncidentQuery { open_only: true, limit: OPEN_INCIDENTS, ..Default::default() };
-    let stored = state.store.list_incidents(query).await?;
+    let mut stored = state.store.list_incidents(query).await?;
+    for status in [IncidentStatus::Resolved, IncidentStatus::Closed] {
+        let query = IncidentQuery {
+            status: Some(status),
+            updated_since: Some(since),
+            limit: OPEN_INCIDENTS,
+            ..Default::default()
+        };
+        stored.extend(state.store.list_incidents(query).await?);
+    }
     let config = &notifications.config;
     let mut planned = Vec::new();
-    let mut open = HashSet::with_capacity(stored.len());
+    let mut seen = HashSet::with_capacity(stored.len());
     for stored in stored {
         // One unreadable record must not hold up every other incident's messages.
         let record: IncidentRecord = match serde_json::from_str(&stored.record) {
@@ -114,11 +187,14 @@ async fn plan_open(
             }
         };
         let id = record.id();
-        open.insert(id);
+        if !due_for_planning(&record, since) {
+            continue;
+        }
+        seen.insert(id);
         let unchanged = known.get(&id).is_some_and(|k| k.updated == record.incident.updated);
         // Only a new (unacknowledged) incident can come due for escalation
         // without changing.
-        if unchanged && record.incident.status != safecare_model::IncidentStatus::New {
+        if unchanged && record.incident.status != IncidentStatus::New {
             continue;
         }
         let facts = match known.entry(id) {
@@ -137,7 +213,7 @@ async fn plan_open(
         let facts = Facts { domains: &facts.domains, alert: facts.alert.as_ref() };
         planned.extend(plan(&config.routes, &config.roster, &record, facts, now));
     }
-    known.retain(|id, _| open.contains(id));
+    known.retain(|id, _| seen.contains(id));
     for added in notifications.outbox.enqueue(planned).await? {
         tracing::info!(key = %added.key, route = %added.route, tier = added.tier, "notification planned");
         metrics::counter!("safecare_notifications_planned_total", "route" => added.route.clone()).increment(1);

@@ -83,6 +83,7 @@ pub async fn list(
         asset: p.asset.filter(|v| !v.is_empty()),
         tag: p.tag.filter(|v| !v.is_empty()),
         threat: p.threat.filter(|v| !v.is_empty()),
+        updated_since: None,
         offset: parse::<usize>("offset", p.offset)?.unwrap_or(0),
         limit: parse::<usize>("limit", p.limit)?.unwrap_or(100),
     };

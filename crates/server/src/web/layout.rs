@@ -13,6 +13,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/events", "Events", Permission::EventsRead),
     ("/assets", "Assets", Permission::AssetsRead),
     ("/rules", "Rules", Permission::RulesRead),
+    ("/notifications", "Notifications", Permission::IncidentsRead),
 ];
 
 /// The document head every page shares; `script` adds the live-update

@@ -9,6 +9,7 @@ mod incident;
 mod incidents;
 mod layout;
 mod login;
+mod notifications;
 mod overview;
 mod plan;
 mod rules;
@@ -48,5 +49,6 @@ impl Api {
             .page(Method::GET, "/assets", Needs(AssetsRead), assets::list)
             .page(Method::GET, "/assets/{id}", Needs(AssetsRead), assets::one)
             .page(Method::GET, "/rules", Needs(RulesRead), rules::page)
+            .page(Method::GET, "/notifications", Needs(IncidentsRead), notifications::page)
     }
 }

@@ -220,6 +220,9 @@ fn incident_filter(q: &IncidentQuery) -> Filter {
     if let Some(min) = q.min_severity {
         f.push("severity >= ?", [Sql::Integer(min.rank().into())]);
     }
+    if let Some(since) = q.updated_since {
+        f.push("updated >= ?", [Sql::Integer(micros(since))]);
+    }
     if let Some(assignee) = &q.assignee {
         f.push("json_extract(body, '$.incident.assignee') = ?", [Sql::Text(assignee.clone())]);
     }
