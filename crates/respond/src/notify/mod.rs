@@ -32,6 +32,8 @@ pub enum Reason {
     Escalated,
     /// An administrator's test send.
     Test,
+    /// A CAP message to first responders, approved by a crisis manager.
+    Cap,
 }
 
 /// A person reached through a route: the on-call entry's name and contact
