@@ -61,7 +61,8 @@ async fn run(state: AppState, notifications: Notifications, mut wakeups: Wakeups
     let mut known = HashMap::new();
     while !stop.is_cancelled() {
         wakeups.consume();
-        if !notifications.config.routes.is_empty() {
+        // Approved CAP messages wait in the outbox too, routes or not.
+        if !notifications.config.routes.is_empty() || !state.config.cap.channels.is_empty() {
             pass(&state, &notifications, &mut known).await;
         }
         tokio::select! {
