@@ -92,7 +92,7 @@ fn the_campus_is_geo_referenced_and_rooms_fall_inside_their_buildings() {
             .find(|a| a.kind == AssetKind::Building && a.location.building == room.location.building)
             .unwrap();
         let footprint = &building.geo.as_ref().unwrap().footprint;
-        assert_eq!(g.polygons, [footprint.clone()], "{}", room.id);
+        assert_eq!(g.polygons.as_slice(), std::slice::from_ref(footprint), "{}", room.id);
         let (centre, radius_km) = g.circles[0];
         let (lats, lons): (Vec<f64>, Vec<f64>) = footprint.iter().map(|p| (p.lat, p.lon)).unzip();
         let inside = |v: f64, vs: &[f64]| {
