@@ -1232,6 +1232,13 @@ pub struct CapMessage {
     pub approved_at: Option<Timestamp>,
 }
 
+impl CapDraftError {
+    /// A short name of the reason, for metrics (`draft_pending`).
+    pub fn as_str(&self) -> &'static str {
+        self.into()
+    }
+}
+
 impl CapMessage {
     /// `sender,identifier,sent`, as a later message references it.
     pub fn reference(&self) -> String {
@@ -1240,7 +1247,8 @@ impl CapMessage {
 }
 
 /// Why no message could be drafted or approved.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum CapDraftError {
     /// The incident has no threat type yet.
     #[error("the incident has no threat type: nothing to tell responders")]

@@ -147,6 +147,8 @@ async fn the_demo_fire_goes_to_responders_only_after_a_crisis_manager_approves()
     assert!(xml.contains(&format!("<polygon>{}</polygon>", polygon.join(" "))), "{xml}");
     let again = guard.post(&cap_url).json(&json!({"msg_type": "Alert"})).send().await.unwrap();
     assert_eq!(again.status(), 409, "one draft waits at a time");
+    let metrics = admin.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(r#"safecare_cap_refused_total{reason="draft_pending"} 1"#), "{metrics}");
 
     // Neither the guard nor the admin may approve; the crisis manager does.
     let approve_url = format!("{cap_url}/{identifier}/approve");

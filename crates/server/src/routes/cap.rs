@@ -45,6 +45,7 @@ fn view(message: CapMessage) -> Result<MessageView, ApiError> {
 }
 
 fn refused(err: CapDraftError) -> ApiError {
+    metrics::counter!("safecare_cap_refused_total", "reason" => err.as_str()).increment(1);
     let status = match err {
         CapDraftError::UnknownMessage(_) => StatusCode::NOT_FOUND,
         CapDraftError::NoThreat | CapDraftError::NotCalledFor(_) | CapDraftError::Kind(_) => {
