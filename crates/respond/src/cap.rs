@@ -580,6 +580,9 @@ fn resolve_reference(reference: &BytesRef<'_>) -> Result<String, CapError> {
         .ok_or_else(|| CapError::UnknownEntity(name.into_owned()))
 }
 
+/// The CAP elements that hold other elements; every other one holds text only.
+const CONTAINERS: [&str; 7] = ["alert", "info", "eventCode", "parameter", "resource", "area", "geocode"];
+
 /// Reads the document into a tree of CAP elements; signatures (the one
 /// foreign namespace CAP allows, at the end of `alert`) are skipped whole.
 fn read_tree(xml: &[u8]) -> Result<Node, CapError> {
@@ -610,11 +613,12 @@ fn read_tree(xml: &[u8]) -> Result<Node, CapError> {
                     if root.is_some() {
                         return Err(CapError::Xml("content after the root element".into()));
                     }
-                    if !in_cap {
-                        return match parent {
-                            None => Err(CapError::NotCap12),
-                            Some(parent) => Err(CapError::Unexpected { element: local, parent }),
-                        };
+                    match parent {
+                        None if !in_cap => return Err(CapError::NotCap12),
+                        Some(parent) if !in_cap || !CONTAINERS.contains(&parent.as_str()) => {
+                            return Err(CapError::Unexpected { element: local, parent });
+                        }
+                        _ => {}
                     }
                     if stack.len() >= MAX_DEPTH {
                         return Err(CapError::Xml(format!("elements nest deeper than {MAX_DEPTH}")));
@@ -1201,6 +1205,8 @@ pub enum CapState {
     Draft,
     /// Approved and sent.
     Approved,
+    /// Dropped before approval; never sent.
+    Discarded,
 }
 
 impl CapState {
@@ -1230,6 +1236,9 @@ pub struct CapMessage {
     /// When (also its `sent`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_at: Option<Timestamp>,
+    /// Who dropped the draft instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discarded_by: Option<String>,
 }
 
 impl CapDraftError {
@@ -1273,8 +1282,8 @@ pub enum CapDraftError {
     /// A draft waits already.
     #[error("draft {0} is waiting for approval")]
     DraftPending(String),
-    /// Approval of a message that is not a draft.
-    #[error("message {0} is already approved")]
+    /// Approval or discarding of a message that is not a draft.
+    #[error("message {0} is no longer a draft (approved or discarded)")]
     NotADraft(String),
     /// No such message.
     #[error("the incident has no CAP message {0}")]
@@ -1400,6 +1409,7 @@ pub fn draft(
         drafted_at: input.now,
         approved_by: None,
         approved_at: None,
+        discarded_by: None,
     })
 }
 
@@ -1425,11 +1435,22 @@ pub fn approve(message: &mut CapMessage, actor: &str, now: Timestamp) -> Result<
     Ok(())
 }
 
-/// Puts a drafted or approved message on its incident's timeline.
+/// Drops a draft without sending it, so that another can be written.
+pub fn discard(message: &mut CapMessage, actor: &str) -> Result<(), CapDraftError> {
+    if message.state != CapState::Draft {
+        return Err(CapDraftError::NotADraft(message.alert.identifier.clone()));
+    }
+    message.state = CapState::Discarded;
+    message.discarded_by = Some(actor.to_owned());
+    Ok(())
+}
+
+/// Puts a drafted, approved or discarded message on its incident's timeline.
 pub fn log_cap(record: &mut IncidentRecord, message: &CapMessage, actor: &str, at: Timestamp) {
     let (action, verb) = match message.state {
         CapState::Draft => (TimelineAction::CapDrafted, "drafted"),
         CapState::Approved => (TimelineAction::CapApproved, "approved and sent"),
+        CapState::Discarded => (TimelineAction::CapDiscarded, "discarded, not sent"),
     };
     let refs = if message.alert.references.is_empty() {
         String::new()

@@ -76,6 +76,8 @@ pub enum TimelineAction {
     CapDrafted,
     /// A CAP message was approved by a crisis manager and sent.
     CapApproved,
+    /// A CAP draft was dropped without being sent.
+    CapDiscarded,
 }
 
 impl TimelineAction {

@@ -82,6 +82,25 @@ fn the_broken_examples_are_refused_with_the_reason() {
 }
 
 #[test]
+fn elements_out_of_place_are_named() {
+    let doc = |inner: &str| {
+        format!(
+            r#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>x{inner}</identifier><sender>s</sender>
+<sent>2026-12-05T08:00:00+00:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope></alert>"#
+        )
+    };
+    assert_eq!(CapAlert::from_xml(doc("").as_bytes()).map(|a| a.identifier), Ok("x".to_owned()));
+    assert_eq!(
+        CapAlert::from_xml(doc("<b>bold</b>").as_bytes()),
+        Err(CapError::Unexpected { element: "b".into(), parent: "identifier".into() })
+    );
+    let zulu = doc("").replace("+00:00", "Z");
+    assert!(matches!(CapAlert::from_xml(zulu.as_bytes()), Err(CapError::BadValue { element: "sent", .. })));
+    let status = doc("").replace("Actual", "Real");
+    assert!(matches!(CapAlert::from_xml(status.as_bytes()), Err(CapError::BadValue { element: "status", .. })));
+}
+
+#[test]
 fn an_xxe_payload_never_reads_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let secret_file = dir.path().join("secret.txt");
@@ -230,6 +249,14 @@ fn update_and_cancel_reference_every_message_sent_before() {
         draft(&record, &messages, MsgType::Update),
         Err(CapDraftError::DraftPending(alert.alert.identifier.clone())),
         "one draft waits at a time"
+    );
+    let mut dropped = alert.clone();
+    cap::discard(&mut dropped, "guard.ann").unwrap();
+    assert_eq!(dropped.state, CapState::Discarded);
+    assert!(draft(&record, &[dropped.clone()], MsgType::Alert).is_ok(), "a discarded draft holds nothing up");
+    assert_eq!(
+        cap::approve(&mut dropped, "cm.marie", at("2026-12-05T08:06:00Z")),
+        Err(CapDraftError::NotADraft(dropped.alert.identifier.clone()))
     );
     cap::approve(&mut alert, "cm.marie", at("2026-12-05T08:06:30Z")).unwrap();
     assert_eq!(alert.alert.sent, "2026-12-05T08:06:30+00:00", "sent when approved");

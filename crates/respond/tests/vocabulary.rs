@@ -98,6 +98,7 @@ fn timeline_actions() {
         (TimelineAction::ImpactUpdated, "impact_updated"),
         (TimelineAction::CapDrafted, "cap_drafted"),
         (TimelineAction::CapApproved, "cap_approved"),
+        (TimelineAction::CapDiscarded, "cap_discarded"),
     ];
     for (value, name) in actions {
         json_is(value, name);
@@ -119,6 +120,7 @@ fn cap_names_are_the_oasis_ones() {
     json_is(CapSeverity::Extreme, "Extreme");
     json_is(Certainty::Observed, "Observed");
     json_is(CapState::Approved, "approved");
+    json_is(CapState::Discarded, "discarded");
     assert_eq!("CBRNE".parse::<Category>().unwrap(), Category::Cbrne);
     assert_eq!(Category::Cbrne.to_string(), "CBRNE");
     assert!("alert".parse::<MsgType>().is_err(), "CAP names are exact");

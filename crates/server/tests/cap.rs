@@ -209,7 +209,19 @@ async fn the_demo_fire_goes_to_responders_only_after_a_crisis_manager_approves()
     let update_id = update["alert"]["identifier"].as_str().unwrap();
     let sent = crisis.post(format!("{cap_url}/{update_id}/approve")).send().await.unwrap();
     assert_eq!(sent.status(), 200);
+    // A draft can be dropped instead of sent; it never reaches the feed.
+    let cancel: Value =
+        guard.post(&cap_url).json(&json!({"msg_type": "Cancel"})).send().await.unwrap().json().await.unwrap();
+    let cancel_id = cancel["alert"]["identifier"].as_str().unwrap();
+    let dropped = guard.post(format!("{cap_url}/{cancel_id}/discard")).send().await.unwrap();
+    assert_eq!(dropped.status(), 200);
+    assert_eq!(crisis.post(format!("{cap_url}/{cancel_id}/approve")).send().await.unwrap().status(), 409);
     let listed = get(&guard, &cap_url).await;
-    assert_eq!(listed["messages"].as_array().unwrap().len(), 2);
+    let states: Vec<&str> =
+        listed["messages"].as_array().unwrap().iter().map(|m| m["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["approved", "approved", "discarded"]);
+    let feed = responder.get(format!("{base}/api/v1/cap/feed")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
+    assert!(!feed.contains(cancel_id));
     server.stop().await.unwrap();
 }

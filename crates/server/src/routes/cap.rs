@@ -165,6 +165,33 @@ pub async fn approve(
     Ok(Json(shown))
 }
 
+/// Drops a draft without sending it (whoever may draft may drop one).
+pub async fn discard(
+    State(incidents): State<Incidents>,
+    State(cap): State<CapMessages>,
+    Extension(principal): Extension<Principal>,
+    Path((id, identifier)): Path<(String, String)>,
+) -> Result<Json<MessageView>, ApiError> {
+    let _one_at_a_time = cap.lock.lock().await;
+    let record = existing(&incidents, &id).await?;
+    let mut message = cap
+        .of_incident(record.id())
+        .await?
+        .into_iter()
+        .find(|m| m.alert.identifier == identifier)
+        .ok_or_else(|| refused(CapDraftError::UnknownMessage(identifier.clone())))?;
+    cap::discard(&mut message, &principal.name).map_err(refused)?;
+    cap.put(&message).await?;
+    let now = Timestamp::now();
+    incidents
+        .change(record.id(), |record, _| {
+            cap::log_cap(record, &message, &principal.name, now);
+            Ok::<(), ApiError>(())
+        })
+        .await?;
+    Ok(Json(view(message)?))
+}
+
 /// The approved messages as an Atom feed, newest first.
 pub async fn feed(State(cap): State<CapMessages>) -> Result<Response, ApiError> {
     let messages = cap.approved(FEED_ENTRIES).await?;

@@ -135,6 +135,7 @@ fn api() -> Api {
         .add(Method::GET, "/api/v1/incidents/{id}/cap", Needs(IncidentsRead), cap::list)
         .add(Method::POST, "/api/v1/incidents/{id}/cap", Needs(CapDraft), cap::draft)
         .add(Method::POST, "/api/v1/incidents/{id}/cap/{identifier}/approve", Needs(CapApprove), cap::approve)
+        .add(Method::POST, "/api/v1/incidents/{id}/cap/{identifier}/discard", Needs(CapDraft), cap::discard)
         .add(Method::GET, "/api/v1/cap/feed", Needs(CapRead), cap::feed)
         .add(Method::GET, "/api/v1/playbooks", Needs(IncidentsRead), incidents::playbooks)
         .add(Method::GET, "/api/v1/users", Needs(UsersManage), accounts::list_users)
