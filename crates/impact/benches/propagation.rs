@@ -18,6 +18,7 @@ fn asset(id: String, kind: AssetKind) -> Asset {
         identifiers: Default::default(),
         protections: Default::default(),
         attributes: Default::default(),
+        geo: None,
     }
 }
 

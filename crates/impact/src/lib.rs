@@ -6,6 +6,9 @@
 //!   loaded from YAML or JSON (one file or a folder of parts), validated as a
 //!   whole, with the model's identifier index that resolves a hostname, IP,
 //!   MAC, serial, door/reader id or BMS point to its asset;
+//! - where places are on the map ([`Inventory::geometry_of`]): footprints
+//!   and geo-referenced floor plans give a room, zone or building its
+//!   WGS84 area ([`PlaceGeometry`]);
 //! - the [`LiveInventory`]: the running service's one inventory, replaced
 //!   in place on every change and read without a lock by ingest's resolver,
 //!   the API and incident assessment alike;
@@ -33,6 +36,7 @@ mod inventory;
 mod live;
 mod mitigation;
 mod name;
+mod place;
 mod propagate;
 mod report;
 mod rules;
@@ -45,6 +49,7 @@ pub use inventory::Inventory;
 pub use live::LiveInventory;
 pub use mitigation::{Effect, Mitigation, MitigationSet, RankedMitigation, Selector};
 pub use name::Name;
+pub use place::PlaceGeometry;
 pub use report::{Crossing, ImpactReport, ImpactedAsset, PathStep};
 pub use rules::{Direction, ImpactType, Rule, RuleSet, Then, ThreatDef, Via, When};
 pub use safecare_model::{IdentifierKind, normalise_identifier};

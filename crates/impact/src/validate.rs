@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use safecare_model::{Asset, Relation, RelationKind};
+use safecare_model::{Asset, AssetKind, GeoError, Relation, RelationKind};
 
 use safecare_model::{IdentifierIndex, IdentifierKind, normalise_identifier};
 
@@ -110,6 +110,26 @@ pub enum Problem {
         /// Why it is invalid.
         reason: String,
     },
+    /// An asset's geography is unusable: a coordinate off the globe, a
+    /// footprint not closed or without area, control points on one line.
+    #[error("asset `{asset}`: geo: {error}")]
+    BadGeo {
+        /// The asset's id.
+        asset: String,
+        /// What is wrong.
+        error: GeoError,
+    },
+    /// Control points on an asset whose plan is not drawn (only buildings
+    /// and floors have floor plans).
+    #[error(
+        "asset `{asset}` is a {kind}: control points geo-reference floor plans, which only buildings and floors have"
+    )]
+    GeoReferenceNotOnPlan {
+        /// The asset's id.
+        asset: String,
+        /// Its kind.
+        kind: AssetKind,
+    },
     /// Two assets share an identifier.
     #[error("{kind} `{value}` names both `{first}` and `{second}`")]
     SharedIdentifier {
@@ -172,6 +192,14 @@ pub(crate) fn check(assets: &[Asset], relations: &[Relation]) -> Result<Checked,
                     threat: threat.clone(),
                     degree,
                 });
+            }
+        }
+        if let Some(geo) = &asset.geo {
+            if let Err(error) = geo.check() {
+                problems.push(Problem::BadGeo { asset: asset.id.clone(), error });
+            }
+            if !geo.control_points.is_empty() && !matches!(asset.kind, AssetKind::Building | AssetKind::Floor) {
+                problems.push(Problem::GeoReferenceNotOnPlan { asset: asset.id.clone(), kind: asset.kind });
             }
         }
         for (kind, value) in asset.identifiers.iter() {

@@ -76,3 +76,36 @@ fn demo_identifiers_resolve() {
     assert_eq!(id(IdentifierKind::Mac, "3C-52-82-10-00-11").as_deref(), Some("cws-ed-01"));
     assert_eq!(id(IdentifierKind::Serial, "VT-900-0001").as_deref(), Some("vent-icu-01"));
 }
+
+#[test]
+fn the_campus_is_geo_referenced_and_rooms_fall_inside_their_buildings() {
+    let inventory = demo();
+    for building in inventory.assets().iter().filter(|a| matches!(a.kind, AssetKind::Building | AssetKind::Site)) {
+        let geo = building.geo.as_ref().unwrap_or_else(|| panic!("{} has no geo", building.id));
+        assert_eq!(geo.footprint.len(), 5, "{}", building.id);
+    }
+    for room in inventory.assets().iter().filter(|a| a.kind == AssetKind::Room && a.attributes.contains_key("plan")) {
+        let g = inventory.geometry_of(&room.location).unwrap_or_else(|| panic!("{} has no area", room.id));
+        let building = inventory
+            .assets()
+            .iter()
+            .find(|a| a.kind == AssetKind::Building && a.location.building == room.location.building)
+            .unwrap();
+        let footprint = &building.geo.as_ref().unwrap().footprint;
+        assert_eq!(g.polygons.as_slice(), std::slice::from_ref(footprint), "{}", room.id);
+        let (centre, radius_km) = g.circles[0];
+        let (lats, lons): (Vec<f64>, Vec<f64>) = footprint.iter().map(|p| (p.lat, p.lon)).unzip();
+        let inside = |v: f64, vs: &[f64]| {
+            vs.iter().cloned().fold(f64::MAX, f64::min) <= v && v <= vs.iter().cloned().fold(f64::MIN, f64::max)
+        };
+        assert!(
+            inside(centre.lat, &lats) && inside(centre.lon, &lons),
+            "{}: {centre:?} outside {}",
+            room.id,
+            building.id
+        );
+        assert!(radius_km > 0.0 && radius_km < 0.05, "{}: {radius_km} km", room.id);
+    }
+    let switchroom = inventory.geometry_of(&safecare_model::Location::from_path("hq/tech/0/technical/0.01")).unwrap();
+    assert!(switchroom.description.starts_with("LV switchroom (0.01), Energy and plant"), "{}", switchroom.description);
+}

@@ -188,3 +188,37 @@ fn a_folder_of_parts_loads_as_one_inventory() {
     assert_eq!(inventory.assets().len(), 2);
     assert_eq!(inventory.relations().len(), 1);
 }
+
+#[test]
+fn bad_geography_is_named_with_its_asset() {
+    let yaml = r#"
+assets:
+  - id: bld-a
+    name: A
+    kind: building
+    geo:
+      footprint: [{lat: 95.0, lon: 4.0}, {lat: 50.0, lon: 4.1}, {lat: 50.1, lon: 4.1}, {lat: 95.0, lon: 4.0}]
+  - id: bld-b
+    name: B
+    kind: building
+    geo:
+      footprint: [{lat: 50.0, lon: 4.0}, {lat: 50.0, lon: 4.1}, {lat: 50.1, lon: 4.1}, {lat: 50.1, lon: 4.0}]
+  - id: bld-c
+    name: C
+    kind: building
+    geo:
+      control_points: [{x: 0, y: 0, lat: 50.0, lon: 4.0}, {x: 10, y: 0, lat: 50.0, lon: 4.001}, {x: 20, y: 0, lat: 50.0, lon: 4.002}]
+  - id: rm-d
+    name: D
+    kind: room
+    geo:
+      control_points: [{x: 0, y: 0, lat: 50.0, lon: 4.0}, {x: 10, y: 0, lat: 50.0, lon: 4.001}]
+"#;
+    let found = problems(Inventory::from_yaml(yaml));
+    let text: Vec<String> = found.iter().map(ToString::to_string).collect();
+    assert_eq!(found.len(), 4, "{text:#?}");
+    assert!(text[0].contains("bld-a") && text[0].contains("latitude 95"), "{}", text[0]);
+    assert!(text[1].contains("bld-b") && text[1].contains("not closed"), "{}", text[1]);
+    assert!(text[2].contains("bld-c") && text[2].contains("collinear"), "{}", text[2]);
+    assert!(matches!(&found[3], Problem::GeoReferenceNotOnPlan { asset, kind: AssetKind::Room } if asset == "rm-d"));
+}

@@ -51,6 +51,7 @@ fn graph() -> impl Strategy<Value = (Vec<Asset>, Vec<Relation>)> {
                     identifiers: Default::default(),
                     protections: protection.map(|p| [("all".to_owned(), p)].into()).unwrap_or_default(),
                     attributes: Default::default(),
+                    geo: None,
                 })
                 .collect();
             let relations = relations

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{IdentifierKind, Location};
+use crate::{Geo, IdentifierKind, Location};
 
 /// What kind of thing an asset is.
 #[derive(
@@ -203,9 +203,14 @@ pub struct Asset {
     /// Protection degree in [0, 1] per threat type; 1 means fully protected.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub protections: BTreeMap<String, f64>,
-    /// Free attributes (`criticality` among them).
+    /// Free attributes (`criticality` among them; `plan`, a room's or
+    /// door's place on its floor plan in metres).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub attributes: Map<String, Value>,
+    /// Where it is on the map: a site's or building's footprint, and the
+    /// control points geo-referencing a building's or floor's plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geo: Option<Geo>,
 }
 
 /// One relation between two assets.

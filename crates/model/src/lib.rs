@@ -3,7 +3,7 @@
 //! This crate owns the vocabulary every other crate speaks: the normalised
 //! [`Event`] (cyber, physical, building and medical alike), the IDMEFv2-shaped
 //! [`Alert`], the [`Incident`] that groups alerts, the [`Asset`]s and
-//! [`Relation`]s of a hospital, [`Location`]s, identifiers with the one [`IdentifierIndex`] that
+//! [`Relation`]s of a hospital, [`Location`]s and their WGS84 [`Geo`]graphy, identifiers with the one [`IdentifierIndex`] that
 //! resolves them to assets, and [`Severity`].
 //! It also holds the account records (roles, users, sessions, API tokens).
 //! Every type has a documented serde form that round-trips.
@@ -16,6 +16,7 @@ mod alert;
 mod asset;
 mod asset_index;
 mod event;
+mod geo;
 mod identifier;
 pub mod idmef;
 mod ids;
@@ -31,6 +32,7 @@ pub use alert::{
 pub use asset::{Asset, AssetIdentifiers, AssetKind, DependencyClass, Relation, RelationKind};
 pub use asset_index::{AssetIndex, AssetLookup, IdentifierIndex, Resolved};
 pub use event::{Domain, Event, EventInput, InvalidEvent, Logsource, MAX_MESSAGE_LEN};
+pub use geo::{ControlPoint, Geo, GeoError, LatLon, PlanTransform, distance_m, polygon_area_m2};
 pub use identifier::{IdentifierKind, InvalidIdentifier, normalise_identifier};
 pub use ids::{AlertId, EventId, IncidentId, ParseIdError};
 pub use incident::{Incident, IncidentChange, IncidentStatus};

@@ -19,6 +19,9 @@
 //! - impact assessment of incidents ([`try_assess`]): the detection threat
 //!   mapped to the impact model's, the candidate mitigations the playbooks
 //!   carry out, the report attached;
+//! - CAP 1.2 messages to first responders ([`cap`]): drafted from an
+//!   incident, approved by a crisis manager, with their Update/Cancel chain
+//!   and Atom feed;
 //! - notifications ([`notify`]): routes, the on-call roster, escalation,
 //!   de-duplication, the outbox's retry rules, one file per channel;
 //! - the [`Incidents`] service that runs all of the above for the running
@@ -36,6 +39,7 @@
 
 mod assessment;
 mod bundled;
+pub mod cap;
 mod clocks;
 mod edit;
 mod grouping;

@@ -72,6 +72,12 @@ pub enum TimelineAction {
     NotificationSent,
     /// A try to notify about it failed (tried again or given up).
     NotificationFailed,
+    /// A CAP message to first responders was drafted.
+    CapDrafted,
+    /// A CAP message was approved by a crisis manager and sent.
+    CapApproved,
+    /// A CAP draft was dropped without being sent.
+    CapDiscarded,
 }
 
 impl TimelineAction {

@@ -96,9 +96,32 @@ fn timeline_actions() {
         (TimelineAction::SplitFrom, "split_from"),
         (TimelineAction::SplitInto, "split_into"),
         (TimelineAction::ImpactUpdated, "impact_updated"),
+        (TimelineAction::CapDrafted, "cap_drafted"),
+        (TimelineAction::CapApproved, "cap_approved"),
+        (TimelineAction::CapDiscarded, "cap_discarded"),
     ];
     for (value, name) in actions {
         json_is(value, name);
         assert_eq!(value.as_str(), name);
     }
+}
+
+#[test]
+fn cap_names_are_the_oasis_ones() {
+    use safecare_respond::cap::{
+        CapSeverity, CapState, Category, Certainty, MsgType, ResponseType, Scope, Status, Urgency,
+    };
+    json_is(Status::Exercise, "Exercise");
+    json_is(MsgType::Cancel, "Cancel");
+    json_is(Scope::Restricted, "Restricted");
+    json_is(Category::Cbrne, "CBRNE");
+    json_is(ResponseType::AllClear, "AllClear");
+    json_is(Urgency::Immediate, "Immediate");
+    json_is(CapSeverity::Extreme, "Extreme");
+    json_is(Certainty::Observed, "Observed");
+    json_is(CapState::Approved, "approved");
+    json_is(CapState::Discarded, "discarded");
+    assert_eq!("CBRNE".parse::<Category>().unwrap(), Category::Cbrne);
+    assert_eq!(Category::Cbrne.to_string(), "CBRNE");
+    assert!("alert".parse::<MsgType>().is_err(), "CAP names are exact");
 }

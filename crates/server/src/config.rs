@@ -64,6 +64,8 @@ pub struct Config {
     pub incidents: IncidentsConfig,
     /// Notification channels, routes, the on-call roster and retries.
     pub notify: NotifyConfig,
+    /// CAP 1.2 messages to first responders (`[cap]`).
+    pub cap: safecare_respond::cap::CapConfig,
 }
 
 /// Settings of the privacy layer.
@@ -126,6 +128,7 @@ impl Default for Config {
             sources: Vec::new(),
             incidents: IncidentsConfig::default(),
             notify: NotifyConfig::default(),
+            cap: safecare_respond::cap::CapConfig::default(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! own storage, decoding or detection logic: it calls the crates that do.
 
 pub mod auth;
+mod cap;
 mod config;
 mod connections;
 mod error;
@@ -23,6 +24,7 @@ mod state;
 pub mod tls;
 mod web;
 
+pub use cap::CapMessages;
 pub use config::{AuthConfig, Config, ConfigError, PrivacyConfig};
 pub use connections::ConnectionLimits;
 pub use incidents::StoreIncidents;

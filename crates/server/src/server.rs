@@ -73,6 +73,12 @@ pub enum ServerError {
     /// The notification settings are unusable.
     #[error(transparent)]
     Notify(#[from] safecare_respond::notify::config::NotifyConfigError),
+    /// The CAP settings are unusable.
+    #[error(transparent)]
+    Cap(#[from] safecare_respond::cap::CapConfigError),
+    /// A CAP channel names no notification channel.
+    #[error("cap.channels names `{0}`, which is not a channel of [notify.channels]")]
+    CapChannel(String),
     /// The HTTP server stopped with an error.
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
@@ -114,6 +120,11 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         StoreIncidents { store: store.clone(), bus: bus.clone(), privacy: privacy.clone(), inventory: assets.clone() };
     let incidents = Incidents::new(&config.incidents, Arc::new(repository)).await?;
     let notifications = Notifications::new(config.notify.clone(), store.clone())?;
+    config.cap.check()?;
+    if let Some(unknown) = config.cap.channels.iter().find(|c| !notifications.channels.contains_key(*c)) {
+        return Err(ServerError::CapChannel(unknown.clone()));
+    }
+    let cap = crate::cap::CapMessages::new(config.cap.clone(), store.clone());
     let state = AppState {
         bus,
         config: Arc::new(config),
@@ -123,6 +134,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         detection: detection.clone(),
         incidents: incidents.clone(),
         notifications: notifications.clone(),
+        cap,
         privacy,
         sources: Sources::default(),
         progress: Progress::default(),

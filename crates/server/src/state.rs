@@ -36,6 +36,8 @@ pub struct AppState {
     pub incidents: Incidents,
     /// Notification channels and the outbox.
     pub notifications: Notifications,
+    /// CAP messages to first responders.
+    pub cap: crate::cap::CapMessages,
     /// The privacy layer.
     pub privacy: Arc<Privacy>,
     /// The configured event sources and their health.

@@ -76,6 +76,14 @@ pub enum StoreError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A stored CAP message cannot be read back.
+    #[error("stored CAP message {identifier} is unreadable: {reason}")]
+    BadCapMessage {
+        /// The message's identifier.
+        identifier: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An update named a notification the outbox does not hold.
     #[error("no notification with key {0}")]
     UnknownNotification(String),

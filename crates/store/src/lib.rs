@@ -1,5 +1,5 @@
 //! Where SafeCare keeps what it knows: events, alerts, incidents, the asset
-//! inventory, the notification outbox and small pieces of engine state.
+//! inventory, the notification outbox, CAP messages to first responders and small pieces of engine state.
 //!
 //! This crate owns the [`Store`] interface and its embedded SQLite
 //! implementation ([`SqliteStore`]): schema migrations, batched durable
@@ -7,6 +7,7 @@
 //! disk. It does not know about HTTP, detection rules or impact: callers
 //! hand it model types and get model types back.
 
+mod cap;
 mod error;
 mod incident;
 mod log;
@@ -18,6 +19,7 @@ use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use safecare_model::{Alert, AlertId, ApiToken, Asset, Event, EventId, IncidentId, Relation, Session, Severity, User};
 
+pub use cap::{CapStore, StoredCapMessage};
 pub use error::StoreError;
 pub use incident::StoredIncident;
 pub use log::{Checkpoint, Log, LogPage};

@@ -209,6 +209,7 @@ async fn alerts_incidents_inventory_and_state_round_trip() {
         identifiers: Default::default(),
         protections: Default::default(),
         attributes: Default::default(),
+        geo: None,
     };
     store.replace_inventory(vec![asset("a"), asset("b")], vec![]).await.unwrap();
     store.replace_inventory(vec![asset("c")], vec![]).await.unwrap();

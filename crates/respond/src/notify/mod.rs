@@ -39,6 +39,8 @@ pub enum Reason {
     Escalated,
     /// An administrator's test send.
     Test,
+    /// A CAP message to first responders, approved by a crisis manager.
+    Cap,
 }
 
 /// A person reached through a route: the on-call entry's name and contact
@@ -97,12 +99,13 @@ impl Notification {
         self.incident_text("severity")?.parse().ok()
     }
 
-    /// The reason's name (`opened`, `escalated`, `test`).
+    /// The reason's name (`opened`, `escalated`, `test`, `cap`).
     pub fn reason_name(&self) -> &'static str {
         match self.reason {
             Reason::Opened => "opened",
             Reason::Escalated => "escalated",
             Reason::Test => "test",
+            Reason::Cap => "cap",
         }
     }
 }

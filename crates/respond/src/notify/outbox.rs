@@ -167,6 +167,7 @@ fn reason_name(n: &Notification) -> &'static str {
         super::Reason::Opened => "notification",
         super::Reason::Escalated => "escalation",
         super::Reason::Test => "test notification",
+        super::Reason::Cap => "CAP message",
     }
 }
 

@@ -57,11 +57,20 @@ pub enum Permission {
     /// Send a test notification on a route.
     #[strum(serialize = "notify:test")]
     NotifyTest,
+    /// Read the CAP feed of approved messages to first responders.
+    #[strum(serialize = "cap:read")]
+    CapRead,
+    /// Draft a CAP message (Alert, Update, Cancel) for first responders.
+    #[strum(serialize = "cap:draft")]
+    CapDraft,
+    /// Approve a CAP draft, which sends it: the crisis manager's guardrail.
+    #[strum(serialize = "cap:approve")]
+    CapApprove,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 19] = [
         Permission::EventsIngest,
         Permission::EventsRead,
         Permission::AlertsRead,
@@ -78,6 +87,9 @@ impl Permission {
         Permission::Reidentify,
         Permission::MetricsRead,
         Permission::NotifyTest,
+        Permission::CapRead,
+        Permission::CapDraft,
+        Permission::CapApprove,
     ];
 
     /// The name used in docs and error messages (`events:read`).
@@ -92,12 +104,15 @@ impl Permission {
     /// even the admin does not; sensors only send events. Declaring an
     /// incident significant (NIS2) or a personal-data breach (GDPR) and
     /// sending the regulators' reports is for the SOC, the crisis manager
-    /// and the privacy officer, not for guards or responders.
+    /// and the privacy officer, not for guards or responders. A CAP message
+    /// to the fire brigade or police is drafted by whoever works the
+    /// incident, but only a crisis manager approves (sends) it, not even
+    /// the admin; responders read the feed.
     pub fn granted_to(self, role: Role) -> bool {
         use Permission::*;
         use Role::*;
         match role {
-            Admin => !matches!(self, Reidentify),
+            Admin => !matches!(self, Reidentify | CapApprove),
             SocAnalyst => matches!(
                 self,
                 EventsIngest
@@ -110,15 +125,29 @@ impl Permission {
                     | RulesRead
                     | RulesWrite
                     | MetricsRead
+                    | CapRead
+                    | CapDraft
             ),
-            SecurityGuard => matches!(self, EventsRead | AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead),
-            CrisisManager => {
-                matches!(self, EventsRead | AlertsRead | IncidentsRead | IncidentsWrite | IncidentsDeclare | AssetsRead)
-            }
+            SecurityGuard => matches!(
+                self,
+                EventsRead | AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead | CapRead | CapDraft
+            ),
+            CrisisManager => matches!(
+                self,
+                EventsRead
+                    | AlertsRead
+                    | IncidentsRead
+                    | IncidentsWrite
+                    | IncidentsDeclare
+                    | AssetsRead
+                    | CapRead
+                    | CapDraft
+                    | CapApprove
+            ),
             PrivacyOfficer => {
                 matches!(self, EventsRead | AlertsRead | IncidentsRead | IncidentsDeclare | AuditRead | Reidentify)
             }
-            Responder => matches!(self, AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead),
+            Responder => matches!(self, AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead | CapRead),
             Sensor => matches!(self, EventsIngest),
         }
     }
@@ -167,5 +196,14 @@ mod tests {
         assert_eq!(sensor, [Permission::EventsIngest]);
         assert!(Permission::UsersManage.granted_to(Role::Admin));
         assert!(!Permission::UsersManage.granted_to(Role::SocAnalyst));
+    }
+
+    #[test]
+    fn only_the_crisis_manager_approves_cap_messages() {
+        for role in Role::ALL {
+            assert_eq!(Permission::CapApprove.granted_to(role), role == Role::CrisisManager, "{role}");
+        }
+        assert!(Permission::CapRead.granted_to(Role::Responder));
+        assert!(!Permission::CapDraft.granted_to(Role::Responder));
     }
 }

@@ -112,7 +112,8 @@ async fn run(state: AppState, notifications: Notifications, mut wakeups: Wakeups
     let mut looked = Looked::load(&state).await;
     while !stop.is_cancelled() {
         wakeups.consume();
-        if !notifications.config.routes.is_empty() {
+        // Approved CAP messages wait in the outbox too, routes or not.
+        if !notifications.config.routes.is_empty() || !state.config.cap.channels.is_empty() {
             pass(&state, &notifications, &mut known, &mut looked).await;
         }
         tokio::select! {

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod alerts;
+mod cap;
 mod events;
 mod health;
 mod impact;
@@ -131,6 +132,11 @@ fn api() -> Api {
         .add(Method::GET, "/api/v1/notifications", Needs(IncidentsRead), notifications::list)
         .add(Method::GET, "/api/v1/notify/routes", Needs(IncidentsRead), notifications::routes)
         .add(Method::POST, "/api/v1/notify/routes/{name}/test", Needs(NotifyTest), notifications::test_send)
+        .add(Method::GET, "/api/v1/incidents/{id}/cap", Needs(IncidentsRead), cap::list)
+        .add(Method::POST, "/api/v1/incidents/{id}/cap", Needs(CapDraft), cap::draft)
+        .add(Method::POST, "/api/v1/incidents/{id}/cap/{identifier}/approve", Needs(CapApprove), cap::approve)
+        .add(Method::POST, "/api/v1/incidents/{id}/cap/{identifier}/discard", Needs(CapDraft), cap::discard)
+        .add(Method::GET, "/api/v1/cap/feed", Needs(CapRead), cap::feed)
         .add(Method::GET, "/api/v1/playbooks", Needs(IncidentsRead), incidents::playbooks)
         .add(Method::GET, "/api/v1/users", Needs(UsersManage), accounts::list_users)
         .add(Method::POST, "/api/v1/users", Needs(UsersManage), accounts::create_user)

@@ -184,6 +184,7 @@ fn reason(reason: Reason, tier: u8) -> String {
         Reason::Opened => "opened".to_owned(),
         Reason::Escalated => format!("escalated to tier {tier}"),
         Reason::Test => "test".to_owned(),
+        Reason::Cap => "CAP to first responders".to_owned(),
     }
 }
 

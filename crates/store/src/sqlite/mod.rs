@@ -2,6 +2,7 @@
 //! group commits, a small pool of read connections.
 
 mod accounts;
+mod cap;
 mod codec;
 mod outbox;
 mod privacy;

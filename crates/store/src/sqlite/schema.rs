@@ -177,6 +177,20 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX notifications_due ON notifications(next_try) WHERE status = 'pending';
     CREATE INDEX notifications_incident ON notifications(incident, seq) WHERE incident IS NOT NULL;
     ",
+    // 8: CAP messages to first responders, drafts and approved ones, unique
+    // by their CAP identifier; read per incident and newest first (the feed).
+    "
+    CREATE TABLE cap_messages (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        identifier  TEXT NOT NULL UNIQUE,
+        incident    BLOB NOT NULL,
+        state       TEXT NOT NULL,
+        created     INTEGER NOT NULL,
+        body        TEXT NOT NULL
+    );
+    CREATE INDEX cap_messages_incident ON cap_messages(incident, seq);
+    CREATE INDEX cap_messages_state ON cap_messages(state, seq);
+    ",
 ];
 
 /// The schema version this build writes.
@@ -308,7 +322,6 @@ mod tests {
         migrate(&conn, 0).unwrap();
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, SCHEMA_VERSION);
-        assert_eq!(SCHEMA_VERSION, 7);
         // A version 6 database with an incident: migrated, the incident kept.
         let conn = Connection::open_in_memory().unwrap();
         for sql in &MIGRATIONS[..6] {
@@ -326,6 +339,30 @@ mod tests {
                       VALUES ('i:r:1', ?1, 'pending', 0, 0, '{}')";
         assert_eq!(conn.execute(insert, [vec![1u8; 16]]).unwrap(), 1);
         assert_eq!(conn.execute(insert, [vec![1u8; 16]]).unwrap(), 0, "a key is stored once");
+    }
+
+    #[test]
+    fn version_eight_adds_cap_messages_and_keeps_the_outbox() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..7] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute(
+            "INSERT INTO notifications (key, incident, status, next_try, created, body)
+             VALUES ('i:r:1', NULL, 'pending', 0, 0, '{}')",
+            [],
+        )
+        .unwrap();
+        migrate(&conn, 7).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 8);
+        assert_eq!(SCHEMA_VERSION, 8);
+        let kept: i64 = conn.query_row("SELECT count(*) FROM notifications", [], |r| r.get(0)).unwrap();
+        assert_eq!(kept, 1);
+        let insert = "INSERT INTO cap_messages (identifier, incident, state, created, body)
+                      VALUES ('safecare-1-1', ?1, 'draft', 0, '{}')";
+        conn.execute(insert, [vec![1u8; 16]]).unwrap();
+        assert!(conn.execute(insert, [vec![1u8; 16]]).is_err(), "an identifier is stored once");
     }
 
     fn event_without_seq(conn: &Connection) {
