@@ -2,22 +2,13 @@
 //! scripted cyber-physical attack played through the real HTTP ingest
 //! path, so a first-time user sees alerts arrive within a minute.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use rust_embed::RustEmbed;
 use safecare_impact::Inventory;
 use safecare_model::{EventInput, Role};
 use safecare_server::{Config, provision};
 use serde::Deserialize;
-
-/// The demo hospital, one file per building or system.
-#[derive(RustEmbed)]
-#[folder = "../../content/sites/demo-hospital"]
-#[include = "*.yaml"]
-#[include = "*.yml"]
-struct DemoSite;
 
 /// The scripted attack: one step per line.
 const ATTACK: &str = include_str!("../../../content/demo/attack.jsonl");
@@ -35,12 +26,7 @@ pub struct Step {
 
 /// The demo hospital's inventory, validated.
 pub fn demo_site() -> anyhow::Result<Inventory> {
-    let mut names: Vec<_> = DemoSite::iter().collect();
-    names.sort();
-    let parts = names.into_iter().filter_map(|name| {
-        DemoSite::get(&name).map(|f| (PathBuf::from(name.as_ref()), String::from_utf8_lossy(&f.data).into_owned()))
-    });
-    Ok(Inventory::from_parts(parts)?)
+    Ok(safecare_sim::demo_site()?)
 }
 
 /// The attack script, parsed.
