@@ -64,10 +64,12 @@ enum Format {
 pub async fn run(action: SimAction) -> ExitCode {
     let outcome = match action {
         SimAction::Run(args) => play(args).await,
-        SimAction::Check { scenario } => safecare_sim::prepare(&scenario).map(|(plan, _)| {
-            println!("{}: valid ({} steps, {} noise generators)", plan.name, plan.steps.len(), plan.noise.len());
-            ExitCode::SUCCESS
-        }).map_err(anyhow::Error::from),
+        SimAction::Check { scenario } => safecare_sim::prepare(&scenario)
+            .map(|(plan, _)| {
+                println!("{}: valid ({} steps, {} noise generators)", plan.name, plan.steps.len(), plan.noise.len());
+                ExitCode::SUCCESS
+            })
+            .map_err(anyhow::Error::from),
         SimAction::List => {
             for name in safecare_sim::bundled_names() {
                 println!("{name}");

@@ -44,8 +44,7 @@ pub fn site(name: &str) -> Result<Inventory, Problems> {
 
 /// The names of the bundled scenarios, sorted.
 pub fn bundled_names() -> Vec<String> {
-    let mut names: Vec<String> =
-        Scenarios::iter().filter_map(|f| f.strip_suffix(".yaml").map(str::to_owned)).collect();
+    let mut names: Vec<String> = Scenarios::iter().filter_map(|f| f.strip_suffix(".yaml").map(str::to_owned)).collect();
     names.sort();
     names
 }

@@ -37,9 +37,8 @@ impl Embedded {
         let server = safecare_server::start(config).await.map_err(|e| fail(&e))?;
         server.state.replace_inventory(site).await.map_err(|e| fail(&e))?;
         let accounts = server.state.accounts.as_ref();
-        let reader = provision::issue_token(accounts, "sim reader", Role::Admin, None, "sim")
-            .await
-            .map_err(|e| fail(&e))?;
+        let reader =
+            provision::issue_token(accounts, "sim reader", Role::Admin, None, "sim").await.map_err(|e| fail(&e))?;
         let mut target = Target::new(&server.url(), &reader);
         let senders = plan.sources.iter().map(|s| (s.name.as_str(), s.name.as_str()));
         for (source, bound) in senders.chain(std::iter::once((API_SOURCE, API_SOURCE_NAME))) {

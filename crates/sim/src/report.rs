@@ -10,9 +10,7 @@ use serde::Serialize;
 use crate::scenario::Stage;
 
 /// How one expectation fared.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::Display, strum::EnumString,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::Display, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Raised in time.
@@ -153,24 +151,35 @@ impl Report {
             "seed {}, speed {}x, {} attack record(s), {} noise record(s)\n",
             self.seed, self.speed, self.records_sent.steps, self.records_sent.noise
         );
-        let _ = writeln!(out, "{:<20} {:<8} {:<11} {:<34} {:>9}  detail", "step", "stage", "outcome", "rule", "detect");
+        let _ = writeln!(out, "{:<20} {:<8} {:<11} {:<42} {:>7}  detail", "step", "stage", "outcome", "rule", "detect");
         for step in &self.steps {
+            let also = if step.also_raised.is_empty() {
+                String::new()
+            } else {
+                format!("also raised: {}", step.also_raised.join(", "))
+            };
             if step.expected.is_empty() {
-                let also = step.also_raised.join(", ");
-                let _ = writeln!(out, "{:<20} {:<8} {:<11} {:<34} {:>9}  {}", step.id, step.stage, "-", "-", "-", also);
+                let _ = writeln!(out, "{:<20} {:<8} {:<11} {:<42} {:>7}  {also}", step.id, step.stage, "-", "-", "-");
             }
-            for check in &step.expected {
+            for (i, check) in step.expected.iter().enumerate() {
                 let ttd = check.time_to_detect_ms.map(ms).unwrap_or_else(|| "-".into());
-                let detail = format!("within {}", ms(check.within_ms));
+                let mut detail = format!("within {}", ms(check.within_ms));
+                if i == 0 && !also.is_empty() {
+                    detail = format!("{detail}; {also}");
+                }
                 let _ = writeln!(
                     out,
-                    "{:<20} {:<8} {:<11} {:<34} {:>9}  {detail}",
+                    "{:<20} {:<8} {:<11} {:<42} {:>7}  {detail}",
                     step.id, step.stage, check.outcome, check.rule, ttd
                 );
             }
         }
         if !self.incidents.is_empty() {
-            let _ = writeln!(out, "\n{:<22} {:<12} {:<11} {:>9}  services found / expected", "incident", "by", "outcome", "open");
+            let _ = writeln!(
+                out,
+                "\n{:<22} {:<12} {:<11} {:>9}  services found / expected",
+                "incident", "by", "outcome", "open"
+            );
             for inc in &self.incidents {
                 let open = inc.time_to_incident_ms.map(ms).unwrap_or_else(|| "-".into());
                 let threat = inc.threat.clone().unwrap_or_else(|| "(any)".into());

@@ -47,16 +47,7 @@ pub struct Scenario {
 
 /// The four stages of an attack in EBIOS RM's operational scenarios.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::EnumString,
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::Display, strum::EnumString,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {

@@ -45,9 +45,8 @@ pub struct Observed {
 /// Scores `observed` against `plan`.
 pub fn score(plan: &Plan, rules: &[RuleInfo], played: &Played, observed: &Observed) -> Report {
     let origins = alert_origins(played, observed);
-    let rule_name = |id: &str| {
-        rules.iter().find(|r| r.id == id).and_then(|r| r.name.clone()).unwrap_or_else(|| id.to_owned())
-    };
+    let rule_name =
+        |id: &str| rules.iter().find(|r| r.id == id).and_then(|r| r.name.clone()).unwrap_or_else(|| id.to_owned());
     let step_alerts: BTreeSet<String> = origins
         .iter()
         .filter(|(_, o)| o.iter().any(|o| matches!(o, Origin::Step(_))))
@@ -57,8 +56,11 @@ pub fn score(plan: &Plan, rules: &[RuleInfo], played: &Played, observed: &Observ
     let mut steps = Vec::new();
     for (i, step) in plan.steps.iter().enumerate() {
         let sent = played.step_sent.get(i).copied().flatten();
-        let involving: Vec<&Alert> =
-            observed.alerts.iter().filter(|a| origins.get(&a.id.to_string()).is_some_and(|o| o.contains(&Origin::Step(i)))).collect();
+        let involving: Vec<&Alert> = observed
+            .alerts
+            .iter()
+            .filter(|a| origins.get(&a.id.to_string()).is_some_and(|o| o.contains(&Origin::Step(i))))
+            .collect();
         let mut expected = Vec::new();
         let mut expected_ids = BTreeSet::new();
         for (rule, within) in &step.expect {
@@ -120,12 +122,20 @@ pub fn score(plan: &Plan, rules: &[RuleInfo], played: &Played, observed: &Observ
                 .filter(|r| r.incident.alerts.iter().any(|a| step_alerts.contains(&a.to_string())))
                 .filter(|r| want.threat.is_none() || r.incident.threat == want.threat)
                 .collect();
+            // A service appears once per impact type; each is listed once.
             let services_of = |r: &IncidentRecord| -> Vec<String> {
-                r.impact.as_ref().map(|i| i.report.services.iter().map(|s| s.asset.as_str().to_owned()).collect()).unwrap_or_default()
+                let mut found: Vec<String> = Vec::new();
+                for service in r.impact.iter().flat_map(|i| &i.report.services) {
+                    if !found.iter().any(|f| f == service.asset.as_str()) {
+                        found.push(service.asset.as_str().to_owned());
+                    }
+                }
+                found
             };
             let complete = |r: &IncidentRecord| {
                 let found = services_of(r);
-                want.services.iter().all(|s| found.contains(s)) && want.playbooks.iter().all(|p| r.playbooks.contains(p))
+                want.services.iter().all(|s| found.contains(s))
+                    && want.playbooks.iter().all(|p| r.playbooks.contains(p))
             };
             let best = candidates.iter().find(|r| complete(r)).or(candidates.first()).copied();
             let within_ms = want.within.as_millis() as u64;

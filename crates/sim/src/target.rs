@@ -141,7 +141,8 @@ impl Target {
             if status != 202 {
                 return Err(TargetError::Refused { what, status, body: text });
             }
-            let reply: IngestReply = serde_json::from_str(&text).unwrap_or(IngestReply { rejected: 0, errors: Value::Null });
+            let reply: IngestReply =
+                serde_json::from_str(&text).unwrap_or(IngestReply { rejected: 0, errors: Value::Null });
             if reply.rejected > 0 {
                 return Err(TargetError::Records { what, rejected: reply.rejected, errors: reply.errors.to_string() });
             }
@@ -149,7 +150,11 @@ impl Target {
         Ok(())
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, TargetError> {
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, TargetError> {
         let what = format!("GET {path}");
         let response = self
             .client

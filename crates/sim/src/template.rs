@@ -68,9 +68,7 @@ pub fn substitute(record: &Value, name: &str, value: &str) -> Value {
     match record {
         Value::String(s) => Value::String(s.replace(&pattern, value)),
         Value::Array(items) => Value::Array(items.iter().map(|v| substitute(v, name, value)).collect()),
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), substitute(v, name, value))).collect())
-        }
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), substitute(v, name, value))).collect()),
         other => other.clone(),
     }
 }

@@ -76,7 +76,11 @@ pub fn timeline(plan: &Plan, seed: u64) -> Vec<Emission> {
         let every = generator.every.as_secs_f64();
         let mut t = every * (0.5 + rng.unit());
         while t <= end {
-            let mut vars = if generator.assets.is_empty() { Vars::new() } else { generator.assets[rng.index(generator.assets.len())].clone() };
+            let mut vars = if generator.assets.is_empty() {
+                Vars::new()
+            } else {
+                generator.assets[rng.index(generator.assets.len())].clone()
+            };
             for (name, list) in &generator.values {
                 vars.insert(name.clone(), list[rng.index(list.len())].clone());
             }

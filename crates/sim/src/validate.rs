@@ -128,7 +128,15 @@ pub fn validate(scenario: &Scenario, site: &Inventory) -> Result<Plan, Problems>
             Some(acc) => Some(acc.into_iter().filter(|(k, _)| v.contains_key(k)).collect()),
         });
         let vars = common.unwrap_or_default();
-        check_records(&place, &generator.source, &generator.records, &vars, &names, !generator.assets.is_empty(), &mut problems);
+        check_records(
+            &place,
+            &generator.source,
+            &generator.records,
+            &vars,
+            &names,
+            !generator.assets.is_empty(),
+            &mut problems,
+        );
         let every = positive(&place, "every", &generator.every, &mut problems);
         noise.push(PlanNoise {
             name: generator.name.clone(),
@@ -197,9 +205,7 @@ fn check_sources(scenario: &Scenario, problems: &mut Problems) -> Vec<SourceConf
             Ok(source) if source.name == API_SOURCE => {
                 problems.add(&place, format!("{API_SOURCE:?} is the built-in event API, not a source name"))
             }
-            Ok(source) if sources.iter().any(|s| s.name == source.name) => {
-                problems.add(&place, "defined twice")
-            }
+            Ok(source) if sources.iter().any(|s| s.name == source.name) => problems.add(&place, "defined twice"),
             Ok(source) => sources.push(source),
             Err(e) => problems.add(&place, format!("not a source: {e}")),
         }
@@ -228,7 +234,8 @@ fn check_records(
             _ => problems.add(place, format!("records[{r}]: a record is a line or a mapping")),
         }
         for name in placeholders(record) {
-            let known = TIME_VARS.contains(&name.as_str()) || vars.contains_key(&name) || values.contains(name.as_str());
+            let known =
+                TIME_VARS.contains(&name.as_str()) || vars.contains_key(&name) || values.contains(name.as_str());
             if known {
                 continue;
             }

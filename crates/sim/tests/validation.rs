@@ -83,7 +83,8 @@ fn every_problem_is_named_with_its_place() {
 fn a_file_that_is_not_a_scenario_is_refused_with_its_name() {
     let err = Scenario::from_yaml("name: x\nsteps: 3\n", "x.yaml").unwrap_err();
     assert!(err.to_string().contains("x.yaml: not a scenario"), "{err}");
-    let err = Scenario::from_yaml("name: x\ntitle: t\nsite: s\nphases: []\nsteps: []\nsurprise: 1\n", "y.yaml").unwrap_err();
+    let err =
+        Scenario::from_yaml("name: x\ntitle: t\nsite: s\nphases: []\nsteps: []\nsurprise: 1\n", "y.yaml").unwrap_err();
     assert!(err.to_string().contains("surprise"), "{err}");
 }
 
