@@ -85,7 +85,8 @@ pub async fn run(action: SimAction) -> ExitCode {
 
 async fn play(args: RunArgs) -> anyhow::Result<ExitCode> {
     let (plan, site) = safecare_sim::prepare(&args.scenario)?;
-    let options = RunOptions { seed: args.seed, speed: args.speed, progress: std::io::stderr().is_terminal() };
+    let options =
+        RunOptions { seed: args.seed, speed: args.speed, progress: std::io::stderr().is_terminal(), announce: false };
     let report = match (&args.target, &args.token) {
         (Some(url), Some(token)) => safecare_sim::run(&plan, &Target::new(url, token), options).await?,
         _ => safecare_sim::run_in_process(&plan, site, options).await?,

@@ -36,17 +36,13 @@ impl Embedded {
         };
         let server = safecare_server::start(config).await.map_err(|e| fail(&e))?;
         server.state.replace_inventory(site).await.map_err(|e| fail(&e))?;
-        let accounts = server.state.accounts.as_ref();
-        let reader =
-            provision::issue_token(accounts, "sim reader", Role::Admin, None, "sim").await.map_err(|e| fail(&e))?;
-        let mut target = Target::new(&server.url(), &reader);
-        let senders = plan.sources.iter().map(|s| (s.name.as_str(), s.name.as_str()));
-        for (source, bound) in senders.chain(std::iter::once((API_SOURCE, API_SOURCE_NAME))) {
-            let token = provision::issue_token(accounts, &format!("sim {source}"), Role::Sensor, Some(bound), "sim")
-                .await
-                .map_err(|e| fail(&e))?;
-            target = target.with_source_token(source, token);
-        }
+        let target = match target_for(&server, plan).await {
+            Ok(target) => target,
+            Err(err) => {
+                let _ = server.stop().await;
+                return Err(err);
+            }
+        };
         Ok(Embedded { server, target, _data: data })
     }
 
@@ -59,4 +55,23 @@ impl Embedded {
     pub async fn stop(self) -> Result<(), RunError> {
         self.server.stop().await.map_err(|e| RunError::Embedded(e.to_string()))
     }
+}
+
+/// The target of a SafeCare running in this process: an admin token to read
+/// back, a sensor token of its own for each of `plan`'s sources and for the
+/// event API.
+pub async fn target_for(server: &RunningServer, plan: &Plan) -> Result<Target, RunError> {
+    let fail = |e: &dyn std::fmt::Display| RunError::Embedded(e.to_string());
+    let accounts = server.state.accounts.as_ref();
+    let reader =
+        provision::issue_token(accounts, "sim reader", Role::Admin, None, "sim").await.map_err(|e| fail(&e))?;
+    let mut target = Target::new(&server.url(), &reader);
+    let senders = plan.sources.iter().map(|s| (s.name.as_str(), s.name.as_str()));
+    for (source, bound) in senders.chain(std::iter::once((API_SOURCE, API_SOURCE_NAME))) {
+        let token = provision::issue_token(accounts, &format!("sim {source}"), Role::Sensor, Some(bound), "sim")
+            .await
+            .map_err(|e| fail(&e))?;
+        target = target.with_source_token(source, token);
+    }
+    Ok(target)
 }

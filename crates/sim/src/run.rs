@@ -33,6 +33,9 @@ pub struct RunOptions {
     pub speed: f64,
     /// Whether to draw a progress bar on the terminal.
     pub progress: bool,
+    /// Whether to print each step's `say` on standard output as it is sent
+    /// (`safecare demo` tells the story this way).
+    pub announce: bool,
 }
 
 /// Why a run could not be completed (a missed detection is not an error:
@@ -49,6 +52,15 @@ pub enum RunError {
         step: String,
         /// The rule.
         rule: String,
+    },
+    /// A record's placeholder had no value (validation refuses these; a
+    /// plan built by hand may not).
+    #[error("{emission}: nothing fills ${{{name}}}")]
+    Placeholder {
+        /// The step or noise generator.
+        emission: String,
+        /// The placeholder.
+        name: String,
     },
     /// `speed` is not a positive number.
     #[error("the speed must be a positive number, not {0}")]
@@ -89,12 +101,19 @@ pub async fn run(plan: &Plan, target: &Target, options: RunOptions) -> Result<Re
         };
         let mut vars: Vars = emission.vars.clone();
         time_vars(jiff::Timestamp::from_second(base + emission.second as i64).unwrap_or(start), &mut vars);
-        let filled: Vec<Value> = templates.iter().filter_map(|r| render(r, &vars).ok()).collect();
+        let filled = templates
+            .iter()
+            .map(|r| render(r, &vars))
+            .collect::<Result<Vec<Value>, _>>()
+            .map_err(|name| RunError::Placeholder { emission: label.to_owned(), name })?;
         let sent = Timestamp::now();
         target.send(source, &filled).await?;
         match emission.origin {
             Origin::Step(i) => {
                 step_sent[i] = Some(sent);
+                if options.announce {
+                    bar.suspend(|| println!("  {}: {}", plan.steps[i].id, plan.steps[i].say));
+                }
                 records.steps += filled.len();
                 bar.set_message(format!("step {label}"));
             }

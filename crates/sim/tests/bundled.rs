@@ -6,7 +6,7 @@ use safecare_sim::{RunOptions, prepare, run_in_process};
 
 async fn play(name: &str) {
     let (plan, site) = prepare(name).unwrap();
-    let options = RunOptions { seed: 1, speed: 10.0, progress: false };
+    let options = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false };
     let report = run_in_process(&plan, site, options).await.unwrap();
     assert!(report.passed, "{name}:\n{}", report.table());
     assert!(report.steps.iter().any(|s| !s.expected.is_empty()));

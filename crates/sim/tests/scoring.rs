@@ -6,7 +6,7 @@
 
 use safecare_sim::{Outcome, RunOptions, Scenario, demo_site, run_in_process, validate};
 
-const OPTIONS: RunOptions = RunOptions { seed: 7, speed: 10.0, progress: false };
+const OPTIONS: RunOptions = RunOptions { seed: 7, speed: 10.0, progress: false, announce: false };
 
 /// A normal Suricata flow record, which no rule matches, expected to be
 /// caught as lateral movement; next to it a USB disk that is caught.
@@ -39,7 +39,7 @@ steps:
     records:
       - {TimeCreated: "${time_ms}", EventID: 6416, Channel: Security, Computer: "${asset.hostname}", ClassName: DiskDrive, DeviceDescription: USB Mass Storage Device}
     expect:
-      - {rule: hospital-usb-storage, within: 30s}
+      - {rule: hospital-usb-storage, within: 10s}
 "#;
 
 /// A reader that refuses every badge at the main entrance: normal people
