@@ -26,3 +26,13 @@ async fn ransomware() {
 async fn tailgating_usb() {
     play("tailgating-usb").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn insider_after_hours() {
+    play("insider-after-hours").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn portal_ddos() {
+    play("portal-ddos").await;
+}
