@@ -1,5 +1,6 @@
 //! The scorer can fail: a step nothing in the hospital pack detects is
-//! reported missed and the run fails; noise that sets off a rule is reported
+//! reported missed and the run fails, an incident without what was expected
+//! of it incomplete; noise that sets off a rule is reported
 //! as a false alert, traced to its generator. Both run in-process through
 //! the real ingest routes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -40,6 +41,9 @@ steps:
       - {TimeCreated: "${time_ms}", EventID: 6416, Channel: Security, Computer: "${asset.hostname}", ClassName: DiskDrive, DeviceDescription: USB Mass Storage Device}
     expect:
       - {rule: hospital-usb-storage, within: 10s}
+incidents:
+  # Opened, but a data-exfiltration incident gets no fire playbook.
+  - {threat: data_exfiltration, by: usb, within: 10s, playbooks: [fire]}
 "#;
 
 /// A reader that refuses every badge at the main entrance: normal people
@@ -103,6 +107,10 @@ async fn an_undetectable_step_is_reported_missed_and_fails_the_run() {
     assert_eq!(usb.outcome, Outcome::Met, "{}", report.table());
     assert!(usb.expected[0].time_to_detect_ms.is_some());
     assert!(report.table().contains("quiet-flow           find     missed"), "{}", report.table());
+    let incident = &report.incidents[0];
+    assert_eq!(incident.outcome, Outcome::Incomplete, "{}", report.table());
+    assert!(incident.incident.is_some());
+    assert!(!incident.playbooks_found.contains(&"fire".to_owned()));
 }
 
 #[tokio::test(flavor = "multi_thread")]
