@@ -41,7 +41,19 @@ const FIELDS: [(IdentifierKind, &[&str]); 6] = [
     (IdentifierKind::Mac, &["mac", "dest_mac", "resp_l2_addr", "dmac", "src_mac", "orig_l2_addr", "smac"]),
     (
         IdentifierKind::Ip,
-        &["dest_ip", "id.resp_h", "dst", "dvc", "src_ip", "id.orig_h", "src", "IpAddress", "ip", "safecare.peer"],
+        &[
+            "dest_ip",
+            "dst_ip",
+            "id.resp_h",
+            "dst",
+            "dvc",
+            "src_ip",
+            "id.orig_h",
+            "src",
+            "IpAddress",
+            "ip",
+            "safecare.peer",
+        ],
     ),
 ];
 

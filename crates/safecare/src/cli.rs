@@ -77,6 +77,11 @@ enum Command {
         #[command(subcommand)]
         action: NotifyAction,
     },
+    /// Attack scenarios: play one against SafeCare and score detection.
+    Sim {
+        #[command(subcommand)]
+        action: crate::sim::SimAction,
+    },
     /// Issue API tokens for scripts and sensors.
     Tokens {
         #[command(flatten)]
@@ -168,6 +173,7 @@ impl Cli {
     pub async fn run(self) -> anyhow::Result<ExitCode> {
         let done = match self.command {
             Command::Rules { action } => return Ok(crate::rules::run(action)),
+            Command::Sim { action } => return Ok(crate::sim::run(action).await),
             Command::Serve(args) => crate::serve::serve(args.config()?).await,
             Command::Demo(args) => {
                 let config = args.serve.config()?;

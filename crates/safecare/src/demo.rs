@@ -1,57 +1,14 @@
-//! `safecare demo`: the demo hospital, an admin to log in with, and a short
-//! scripted cyber-physical attack played through the real HTTP ingest
-//! path, so a first-time user sees alerts arrive within a minute.
+//! `safecare demo`: the demo hospital, an admin to log in with, and the
+//! `demo-attack` scenario (`content/scenarios/demo-attack.yaml`) played
+//! through the real HTTP ingest routes, so a first-time user sees alerts
+//! arrive within a minute, and then the scenario's score.
 
-use std::path::PathBuf;
-use std::time::Duration;
-
-use anyhow::Context;
-use rust_embed::RustEmbed;
-use safecare_impact::Inventory;
-use safecare_model::{EventInput, Role};
+use safecare_model::Role;
 use safecare_server::{Config, provision};
-use serde::Deserialize;
+use safecare_sim::{Plan, RunOptions, Target};
 
-/// The demo hospital, one file per building or system.
-#[derive(RustEmbed)]
-#[folder = "../../content/sites/demo-hospital"]
-#[include = "*.yaml"]
-#[include = "*.yml"]
-struct DemoSite;
-
-/// The scripted attack: one step per line.
-const ATTACK: &str = include_str!("../../../content/demo/attack.jsonl");
-
-/// One step of the script: wait, then send the event.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Step {
-    /// Seconds to wait after the previous step.
-    pub after: f64,
-    /// What the step is, for the console.
-    pub say: String,
-    pub event: EventInput,
-}
-
-/// The demo hospital's inventory, validated.
-pub fn demo_site() -> anyhow::Result<Inventory> {
-    let mut names: Vec<_> = DemoSite::iter().collect();
-    names.sort();
-    let parts = names.into_iter().filter_map(|name| {
-        DemoSite::get(&name).map(|f| (PathBuf::from(name.as_ref()), String::from_utf8_lossy(&f.data).into_owned()))
-    });
-    Ok(Inventory::from_parts(parts)?)
-}
-
-/// The attack script, parsed.
-pub fn attack() -> anyhow::Result<Vec<Step>> {
-    ATTACK
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("content/demo/attack.jsonl line {}", i + 1)))
-        .collect()
-}
+/// The scenario the demo plays.
+const SCENARIO: &str = "demo-attack";
 
 fn random_password() -> anyhow::Result<String> {
     let mut bytes = [0u8; 12];
@@ -59,10 +16,14 @@ fn random_password() -> anyhow::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-pub async fn run(config: Config, speed: f64, play: bool) -> anyhow::Result<()> {
+pub async fn run(mut config: Config, speed: f64, play: bool) -> anyhow::Result<()> {
     anyhow::ensure!(speed > 0.0, "--speed must be positive");
-    let site = demo_site()?;
-    let steps = attack()?;
+    let (plan, site) = safecare_sim::prepare(SCENARIO)?;
+    // The scenario's HTTP sources (its Windows events), beside the
+    // configured ones.
+    let missing: Vec<_> =
+        plan.sources.iter().filter(|s| config.sources.iter().all(|c| c.name != s.name)).cloned().collect();
+    config.sources.extend(missing);
     let server = safecare_server::start(config).await?;
     let accounts = server.state.accounts.as_ref();
     let count = server.state.replace_inventory(site).await?;
@@ -79,10 +40,9 @@ pub async fn run(config: Config, speed: f64, play: bool) -> anyhow::Result<()> {
     println!("SafeCare demo: {count} assets of the demo hospital loaded.");
     println!("Open {} and log in as {login}  (Ctrl-C to stop)", server.url());
     if play {
-        let token = provision::issue_token(accounts, "demo attack", Role::Sensor, Some("demo"), "demo").await?;
-        let url = format!("{}/api/v1/events", server.url());
+        let target = safecare_sim::embedded::target_for(&server, &plan).await?;
         tokio::spawn(async move {
-            if let Err(err) = play_attack(&url, &token, steps, speed).await {
+            if let Err(err) = play_attack(plan, target, speed).await {
                 eprintln!("demo attack stopped: {err:#}");
             }
         });
@@ -92,18 +52,12 @@ pub async fn run(config: Config, speed: f64, play: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sends each step's event after its delay; events carry the time they are
-/// sent, so the story unfolds now.
-async fn play_attack(url: &str, token: &str, steps: Vec<Step>, speed: f64) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
-    for step in steps {
-        tokio::time::sleep(Duration::from_secs_f64(step.after / speed)).await;
-        let mut event = step.event;
-        event.time = Some(jiff::Timestamp::now());
-        let response = client.post(url).bearer_auth(token).json(&event).send().await?;
-        anyhow::ensure!(response.status().as_u16() == 202, "the server refused a demo event: {}", response.status());
-        println!("  demo: {}", step.say);
-    }
+/// Plays the scenario, telling each step as it is sent, then prints its
+/// score.
+async fn play_attack(plan: Plan, target: Target, speed: f64) -> anyhow::Result<()> {
+    let options = RunOptions { seed: 1, speed, progress: false, announce: true };
+    let report = safecare_sim::run(&plan, &target, options).await?;
+    print!("{}", report.table());
     println!("  demo: attack played; watch the incident on the overview.");
     Ok(())
 }
@@ -114,15 +68,11 @@ mod tests {
 
     #[test]
     fn the_demo_hospital_and_attack_load() {
-        let site = demo_site().unwrap();
+        let site = safecare_sim::demo_site().unwrap();
         assert!(site.assets().len() >= 400, "{}", site.assets().len());
-        let steps = attack().unwrap();
-        assert!(steps.len() >= 5);
-        for step in &steps {
-            if let Some(asset) = &step.event.asset {
-                assert!(site.asset(asset).is_some(), "the attack names {asset}, which the demo hospital lacks");
-            }
-        }
-        assert!(steps.iter().map(|s| s.after).sum::<f64>() <= 60.0, "the attack fits in the first minute");
+        let (plan, _) = safecare_sim::prepare(SCENARIO).unwrap();
+        assert!(plan.steps.len() >= 5);
+        let last = plan.steps.iter().map(|s| s.at + s.jitter).max().unwrap();
+        assert!(last.as_secs() <= 60, "the attack fits in the first minute");
     }
 }

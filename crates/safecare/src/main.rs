@@ -12,6 +12,7 @@ mod notify;
 mod privacy;
 mod rules;
 mod serve;
+mod sim;
 
 use clap::Parser;
 

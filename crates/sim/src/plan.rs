@@ -1,0 +1,87 @@
+//! A checked scenario: durations parsed, assets found in the site, sources
+//! built. Only [`crate::validate`] makes one.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use safecare_ingest::SourceConfig;
+use serde_json::Value;
+
+use crate::scenario::Stage;
+use crate::template::Vars;
+
+/// A scenario ready to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Its short name.
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// The HTTP sources its steps and noise post to.
+    pub sources: Vec<SourceConfig>,
+    /// The attacker's steps, in file order.
+    pub steps: Vec<PlanStep>,
+    /// The noise generators.
+    pub noise: Vec<PlanNoise>,
+    /// The incidents expected.
+    pub incidents: Vec<PlanIncident>,
+    /// How long noise runs.
+    pub duration: Duration,
+}
+
+/// A checked step.
+#[derive(Debug, Clone)]
+pub struct PlanStep {
+    /// Its identifier.
+    pub id: String,
+    /// Its phase's identifier.
+    pub phase: String,
+    /// Its phase's stage.
+    pub stage: Stage,
+    /// When, from the start.
+    pub at: Duration,
+    /// Random shift either way.
+    pub jitter: Duration,
+    /// What happens.
+    pub say: String,
+    /// The source sending its records (`api` or an HTTP source name).
+    pub source: String,
+    /// The asset's placeholders.
+    pub vars: Vars,
+    /// Its records, placeholders unfilled.
+    pub records: Vec<Value>,
+    /// Alerts it must raise: rule name or id, and the longest delay.
+    pub expect: Vec<(String, Duration)>,
+}
+
+/// A checked noise generator.
+#[derive(Debug, Clone)]
+pub struct PlanNoise {
+    /// Its name.
+    pub name: String,
+    /// The source sending its records.
+    pub source: String,
+    /// Mean interval.
+    pub every: Duration,
+    /// The placeholders of each asset it picks from.
+    pub assets: Vec<Vars>,
+    /// Named value lists.
+    pub values: BTreeMap<String, Vec<Value>>,
+    /// The records of one emission.
+    pub records: Vec<Value>,
+}
+
+/// A checked incident expectation.
+#[derive(Debug, Clone)]
+pub struct PlanIncident {
+    /// Threat type; any when `None`.
+    pub threat: Option<String>,
+    /// Index of the step by which it must exist.
+    pub by: usize,
+    /// Longest delay from that step.
+    pub within: Duration,
+    /// Services its impact must reach.
+    pub services: Vec<String>,
+    /// Playbooks it must have.
+    pub playbooks: Vec<String>,
+}

@@ -1,0 +1,234 @@
+//! A running SafeCare reached over its API: records go in through the real
+//! ingest routes (`POST /api/v1/sources/{name}/events` with the source's
+//! decoder, `POST /api/v1/events` for SafeCare's own event form), and what
+//! it raised is read back (events, alerts, incidents, rules, stage lag).
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use safecare_model::{Alert, Event, Incident};
+use safecare_respond::IncidentRecord;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::scenario::API_SOURCE;
+
+/// The source name events posted to the event API are recorded under.
+pub const API_SOURCE_NAME: &str = "sim";
+
+/// Why talking to SafeCare failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    /// The request did not complete.
+    #[error("{what}: {source}")]
+    Http {
+        /// The request.
+        what: String,
+        /// Why.
+        source: reqwest::Error,
+    },
+    /// SafeCare answered with an error.
+    #[error("{what}: SafeCare answered {status}: {body}")]
+    Refused {
+        /// The request.
+        what: String,
+        /// The status.
+        status: u16,
+        /// Its body, which names the problem.
+        body: String,
+    },
+    /// SafeCare took the request but refused some records.
+    #[error("{what}: SafeCare refused {rejected} record(s): {errors}")]
+    Records {
+        /// The request.
+        what: String,
+        /// How many.
+        rejected: u64,
+        /// The errors it listed.
+        errors: String,
+    },
+}
+
+/// A rule the target runs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RuleInfo {
+    /// Its id.
+    pub id: String,
+    /// Its short name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Its title.
+    pub title: String,
+}
+
+/// A SafeCare instance and the tokens to use with it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    base: String,
+    client: reqwest::Client,
+    token: String,
+    source_tokens: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct IngestReply {
+    #[serde(default)]
+    rejected: u64,
+    #[serde(default)]
+    errors: Value,
+}
+
+impl Target {
+    /// SafeCare at `base` (`http://127.0.0.1:8080`); `token` reads alerts
+    /// and incidents and sends for every source without a token of its own.
+    pub fn new(base: &str, token: &str) -> Target {
+        Target {
+            base: base.trim_end_matches('/').to_owned(),
+            client: reqwest::Client::new(),
+            token: token.to_owned(),
+            source_tokens: BTreeMap::new(),
+        }
+    }
+
+    /// Sends `source`'s records with `token` (a sensor token of that source).
+    pub fn with_source_token(mut self, source: &str, token: String) -> Target {
+        self.source_tokens.insert(source.to_owned(), token);
+        self
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Posts one emission's records through `source`'s ingest route. Lines
+    /// go as `text/plain`, JSON records as NDJSON; event-API records are
+    /// recorded under [`API_SOURCE_NAME`] unless they name a source.
+    pub async fn send(&self, source: &str, records: &[Value]) -> Result<(), TargetError> {
+        let token = self.source_tokens.get(source).unwrap_or(&self.token);
+        let (url, what) = if source == API_SOURCE {
+            (format!("{}/api/v1/events", self.base), "sending to the event API".to_owned())
+        } else {
+            (format!("{}/api/v1/sources/{source}/events", self.base), format!("sending to source {source}"))
+        };
+        let lines: Vec<String> = records.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+        let json: Vec<String> = records
+            .iter()
+            .filter(|r| r.is_object())
+            .map(|r| {
+                let mut r = r.clone();
+                if let (true, Some(map)) = (source == API_SOURCE, r.as_object_mut()) {
+                    map.entry("source").or_insert_with(|| Value::from(API_SOURCE_NAME));
+                }
+                r.to_string()
+            })
+            .collect();
+        for (body, kind) in [(lines, "text/plain"), (json, "application/x-ndjson")] {
+            if body.is_empty() {
+                continue;
+            }
+            let response = self
+                .client
+                .post(&url)
+                .bearer_auth(token)
+                .header("content-type", kind)
+                .body(body.join("\n"))
+                .send()
+                .await
+                .map_err(|source| TargetError::Http { what: what.clone(), source })?;
+            let status = response.status().as_u16();
+            let text = response.text().await.map_err(|source| TargetError::Http { what: what.clone(), source })?;
+            if status != 202 {
+                return Err(TargetError::Refused { what, status, body: text });
+            }
+            let reply: IngestReply =
+                serde_json::from_str(&text).unwrap_or(IngestReply { rejected: 0, errors: Value::Null });
+            if reply.rejected > 0 {
+                return Err(TargetError::Records { what, rejected: reply.rejected, errors: reply.errors.to_string() });
+            }
+        }
+        Ok(())
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, TargetError> {
+        let what = format!("GET {path}");
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .query(query)
+            .send()
+            .await
+            .map_err(|source| TargetError::Http { what: what.clone(), source })?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            let body = response.text().await.unwrap_or_default();
+            return Err(TargetError::Refused { what, status, body });
+        }
+        response.json().await.map_err(|source| TargetError::Http { what, source })
+    }
+
+    /// The rules the target has loaded.
+    pub async fn rules(&self) -> Result<Vec<RuleInfo>, TargetError> {
+        #[derive(Deserialize)]
+        struct Page {
+            rules: Vec<RuleInfo>,
+        }
+        let page: Page = self.get("/api/v1/rules", &[]).await?;
+        Ok(page.rules)
+    }
+
+    /// Events of `source` that occurred from `from` on, every page.
+    pub async fn events(&self, source: &str, from: Timestamp) -> Result<Vec<Event>, TargetError> {
+        #[derive(Deserialize)]
+        struct Page {
+            events: Vec<Event>,
+            next: Option<String>,
+        }
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut query = vec![("source", source.to_owned()), ("from", from.to_string()), ("limit", "1000".into())];
+            if let Some(cursor) = &after {
+                query.push(("after", cursor.clone()));
+            }
+            let page: Page = self.get("/api/v1/events", &query).await?;
+            out.extend(page.events);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Alerts that started from `from` on (the newest thousand).
+    pub async fn alerts(&self, from: Timestamp) -> Result<Vec<Alert>, TargetError> {
+        self.get("/api/v1/alerts", &[("from", from.to_string()), ("limit", "1000".into())]).await
+    }
+
+    /// The newest thousand incidents (summaries).
+    pub async fn incidents(&self) -> Result<Vec<Incident>, TargetError> {
+        #[derive(Deserialize)]
+        struct Page {
+            incidents: Vec<Incident>,
+        }
+        let page: Page = self.get("/api/v1/incidents", &[("limit", "1000".into())]).await?;
+        Ok(page.incidents)
+    }
+
+    /// One incident's whole record (impact, playbooks, timeline).
+    pub async fn incident(&self, id: &str) -> Result<IncidentRecord, TargetError> {
+        self.get(&format!("/api/v1/incidents/{id}"), &[]).await
+    }
+
+    /// Whether every pipeline stage has handled everything stored.
+    pub async fn caught_up(&self) -> Result<bool, TargetError> {
+        let sources: Value = self.get("/api/v1/sources", &[]).await?;
+        let stages = sources["stages"].as_array().cloned().unwrap_or_default();
+        Ok(stages.iter().all(|s| s["behind"].as_u64() == Some(0)))
+    }
+}

@@ -1,0 +1,38 @@
+//! Every bundled scenario, played in-process through the real ingest
+//! routes, meets every expectation it states.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use safecare_sim::{RunOptions, prepare, run_in_process};
+
+async fn play(name: &str) {
+    let (plan, site) = prepare(name).unwrap();
+    let options = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false };
+    let report = run_in_process(&plan, site, options).await.unwrap();
+    assert!(report.passed, "{name}:\n{}", report.table());
+    assert!(report.steps.iter().any(|s| !s.expected.is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_attack() {
+    play("demo-attack").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ransomware() {
+    play("ransomware").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tailgating_usb() {
+    play("tailgating-usb").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn insider_after_hours() {
+    play("insider-after-hours").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn portal_ddos() {
+    play("portal-ddos").await;
+}
