@@ -329,8 +329,8 @@ mod tests {
             reason: Reason::Opened,
             tier: 1,
             recipients: vec![
-                Recipient { name: "Ann Duty".into(), contact: "ann@hospital.example".into() },
-                Recipient { name: "Pager".into(), contact: "+33600000000".into() },
+                Recipient::new("Ann Duty", "ann@hospital.example"),
+                Recipient::new("Pager", "+33600000000"),
             ],
             exercise: false,
             subject: "critical incident: Ransomware on PACS".into(),

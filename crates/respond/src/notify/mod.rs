@@ -51,6 +51,17 @@ pub struct Recipient {
     pub name: String,
     /// How the channel reaches them.
     pub contact: String,
+    /// An earlier try of this message reached them (a channel that sends
+    /// one request per person): a retry, even after a restart, skips them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reached: bool,
+}
+
+impl Recipient {
+    /// Someone not reached yet.
+    pub fn new(name: impl Into<String>, contact: impl Into<String>) -> Self {
+        Recipient { name: name.into(), contact: contact.into(), reached: false }
+    }
 }
 
 /// One message to send, as the outbox keeps it.

@@ -118,7 +118,7 @@ impl Roster {
         self.shifts_at(at)
             .into_iter()
             .filter(|s| s.role == role && s.tier == tier)
-            .map(|s| Recipient { name: s.name.clone(), contact: s.contact.clone() })
+            .map(|s| Recipient::new(s.name.clone(), s.contact.clone()))
             .collect()
     }
 

@@ -28,17 +28,26 @@ pub struct SendError {
     /// True when trying again cannot help (the receiver refused the
     /// message itself, e.g. HTTP 400); false for outages and timeouts.
     pub permanent: bool,
+    /// The recipients (by index) this failed try did reach, kept with the
+    /// message so that the next try skips them.
+    pub reached: Vec<usize>,
 }
 
 impl SendError {
     /// A failure worth trying again.
     pub fn transient(message: impl Into<String>) -> Self {
-        SendError { message: message.into(), permanent: false }
+        SendError { message: message.into(), permanent: false, reached: Vec::new() }
     }
 
     /// A refusal that another try would get again.
     pub fn permanent(message: impl Into<String>) -> Self {
-        SendError { message: message.into(), permanent: true }
+        SendError { message: message.into(), permanent: true, reached: Vec::new() }
+    }
+
+    /// Says which recipients this try reached after all.
+    pub fn reaching(mut self, reached: Vec<usize>) -> Self {
+        self.reached = reached;
+        self
     }
 }
 
@@ -102,6 +111,11 @@ pub fn after_try(entry: &mut OutboxEntry, result: Result<(), SendError>, now: Ti
             entry.last_error = None;
         }
         Err(err) => {
+            for index in &err.reached {
+                if let Some(person) = entry.notification.recipients.get_mut(*index) {
+                    person.reached = true;
+                }
+            }
             let out_of_tries = entry.attempts >= backoff.max_attempts;
             entry.status = if err.permanent || out_of_tries { DeliveryStatus::Failed } else { DeliveryStatus::Pending };
             entry.next_try = now + backoff.wait(entry.attempts);
@@ -319,7 +333,7 @@ pub(crate) mod tests {
         let incident = safecare_model::Incident::new("x", safecare_model::Severity::High);
         let mut record = IncidentRecord::new(incident, SYSTEM_ACTOR, at(0));
         let mut entry = OutboxEntry::pending(notification("k", "pager", at(0)));
-        entry.notification.recipients.push(crate::notify::Recipient { name: "ann".into(), contact: "ann@h".into() });
+        entry.notification.recipients.push(crate::notify::Recipient::new("ann", "ann@h"));
         let backoff = Backoff::default();
         after_try(&mut entry, Err(SendError::transient("HTTP 503")), at(0), &backoff);
         record_delivery(&mut record, &entry, at(0));

@@ -415,7 +415,7 @@ mod tests {
             channel: "soc-siem".into(),
             reason: Reason::Opened,
             tier: 1,
-            recipients: vec![Recipient { name: "Ann Duty".into(), contact: "ann@hospital.example".into() }],
+            recipients: vec![Recipient::new("Ann Duty", "ann@hospital.example")],
             exercise: false,
             subject: HOSTILE.into(),
             payload: serde_json::json!({ "incident": incident, "exercise": false, "alert": null }),

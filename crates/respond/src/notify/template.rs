@@ -18,8 +18,7 @@
 //! template's names, not a render.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Mutex;
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -290,9 +289,6 @@ pub struct HttpTemplate {
     body: Template,
     per_recipient: bool,
     client: reqwest::Client,
-    /// The people each pending message has reached in this run, so that a
-    /// retry skips them.
-    reached: Mutex<HashMap<String, HashSet<usize>>>,
 }
 
 /// A notification with text that breaks naive escaping, to check at load
@@ -312,7 +308,7 @@ fn sample() -> (Notification, Recipient) {
         payload: serde_json::json!({ "incident": { "title": awkward, "severity": "critical", "threat": awkward } }),
         created: jiff::Timestamp::UNIX_EPOCH,
     };
-    (n, Recipient { name: awkward.to_owned(), contact: awkward.to_owned() })
+    (n, Recipient::new(awkward.to_owned(), awkward.to_owned()))
 }
 
 impl HttpTemplate {
@@ -364,17 +360,7 @@ impl HttpTemplate {
             .build()
             .map_err(|e| TemplateError::Client(e.to_string()))?;
         let per_recipient = url.names_a_recipient() || body.names_a_recipient();
-        Ok(HttpTemplate {
-            method,
-            url,
-            headers,
-            content_type,
-            escape,
-            body,
-            per_recipient,
-            client,
-            reached: Mutex::default(),
-        })
+        Ok(HttpTemplate { method, url, headers, content_type, escape, body, per_recipient, client })
     }
 
     /// The URL and body for one request (to one person, or to none).
@@ -408,12 +394,6 @@ impl HttpTemplate {
         let retry = status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429;
         Err(if retry { SendError::transient(message) } else { SendError::permanent(message) })
     }
-
-    fn reached(&self) -> std::sync::MutexGuard<'_, HashMap<String, HashSet<usize>>> {
-        // A panic elsewhere while holding the lock leaves a set that is
-        // still right: keep using it.
-        self.reached.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
 }
 
 #[async_trait]
@@ -429,30 +409,27 @@ impl Notifier for HttpTemplate {
             )));
         }
         let mut failures = Vec::new();
+        let mut reached = Vec::new();
         for (index, person) in n.recipients.iter().enumerate() {
-            if self.reached().get(&n.key).is_some_and(|done| done.contains(&index)) {
+            if person.reached {
                 continue;
             }
             // One delivery id per person, the same on every retry.
             match self.send_one(n, Some(person), format!("{}:{}", n.key, index + 1)).await {
-                Ok(()) => {
-                    self.reached().entry(n.key.clone()).or_default().insert(index);
-                }
+                Ok(()) => reached.push(index),
                 Err(err) => failures.push((person.name.as_str(), err)),
             }
         }
         // Tried again while any failure may pass; given up when every one
         // was a refusal.
         let permanent = failures.iter().all(|(_, err)| err.permanent);
-        if failures.is_empty() || permanent {
-            self.reached().remove(&n.key);
-        }
         if failures.is_empty() {
             return Ok(());
         }
         let message = failures.iter().map(|(name, err)| format!("{name}: {}", err.message)).collect::<Vec<_>>();
         let message = message.join("; ");
-        Err(if permanent { SendError::permanent(message) } else { SendError::transient(message) })
+        let err = if permanent { SendError::permanent(message) } else { SendError::transient(message) };
+        Err(err.reaching(reached))
     }
 }
 
@@ -460,7 +437,7 @@ impl Notifier for HttpTemplate {
 mod tests {
     use std::collections::VecDeque;
     use std::net::SocketAddr;
-    use std::sync::Arc;
+    use std::sync::{Arc, Mutex};
 
     use axum::body::Bytes;
     use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -492,8 +469,8 @@ mod tests {
             reason: Reason::Opened,
             tier: 1,
             recipients: vec![
-                Recipient { name: "Ann Duty".into(), contact: "+33 600 000 001".into() },
-                Recipient { name: "Bob Night".into(), contact: "+33 600 000 002".into() },
+                Recipient::new("Ann Duty", "+33 600 000 001"),
+                Recipient::new("Bob Night", "+33 600 000 002"),
             ],
             exercise: false,
             subject: HOSTILE.into(),
@@ -640,24 +617,30 @@ mod tests {
     async fn a_gateway_gets_one_request_per_person_and_a_retry_through_the_outbox_skips_who_it_reached() {
         // Ann's request is taken, Bob's fails once.
         let (addr, gateway) = gateway(&[StatusCode::OK, StatusCode::SERVICE_UNAVAILABLE]).await;
-        let sms = channel(serde_json::json!({
-            "url": format!("http://{addr}/v1/sms?to={{{{recipient.contact}}}}"),
-            "content_type": "application/x-www-form-urlencoded",
-            "headers": { "Authorization": "Bearer gateway-key" },
-            "body": "text={{subject}}&ref={{key}}"
-        }));
-        let channels: Channels = BTreeMap::from([("sms".to_owned(), Arc::new(sms) as Arc<dyn Notifier>)]);
+        // Built again for the second try, as a restart would: who was
+        // reached is kept with the message in the outbox, not in the channel.
+        let channels = || {
+            let sms = channel(serde_json::json!({
+                "url": format!("http://{addr}/v1/sms?to={{{{recipient.contact}}}}"),
+                "content_type": "application/x-www-form-urlencoded",
+                "headers": { "Authorization": "Bearer gateway-key" },
+                "body": "text={{subject}}&ref={{key}}"
+            }));
+            BTreeMap::from([("sms".to_owned(), Arc::new(sms) as Arc<dyn Notifier>)]) as Channels
+        };
         let outbox = Memory::default();
         let backoff = Backoff { first_seconds: 5, max_seconds: 60, max_attempts: 5 };
         let n = notification();
         outbox.enqueue(vec![n.clone()]).await.unwrap();
 
-        let first = deliver_due(&outbox, &channels, &backoff, at(0), 10).await.unwrap();
+        let first = deliver_due(&outbox, &channels(), &backoff, at(0), 10).await.unwrap();
         assert_eq!(first[0].status, DeliveryStatus::Pending);
         assert_eq!(first[0].last_error.as_deref(), Some("Bob Night: gateway answered HTTP 503"));
-        let second = deliver_due(&outbox, &channels, &backoff, at(5), 10).await.unwrap();
+        let reached: Vec<bool> = first[0].notification.recipients.iter().map(|r| r.reached).collect();
+        assert_eq!(reached, [true, false], "Ann's page is kept with the message");
+        let second = deliver_due(&outbox, &channels(), &backoff, at(5), 10).await.unwrap();
         assert_eq!((second[0].status, second[0].attempts), (DeliveryStatus::Delivered, 2));
-        assert!(deliver_due(&outbox, &channels, &backoff, at(600), 10).await.unwrap().is_empty());
+        assert!(deliver_due(&outbox, &channels(), &backoff, at(600), 10).await.unwrap().is_empty());
 
         let gateway = gateway.lock().unwrap();
         let seen: Vec<(String, String, String)> = gateway
