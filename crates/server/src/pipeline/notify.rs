@@ -12,22 +12,38 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use safecare_bus::{Delivery, Topic};
+use safecare_bus::{Bus, Delivery, Topic};
 use safecare_model::{Domain, IncidentId};
 use safecare_respond::notify::outbox::{Outbox, deliver_due, record_delivery};
 use safecare_respond::notify::plan::{Facts, plan};
 use safecare_respond::notify::{DeliveryStatus, OutboxEntry};
-use safecare_respond::{IncidentError, IncidentRecord};
-use safecare_store::IncidentQuery;
+use safecare_respond::{IncidentError, IncidentRecord, Incidents};
+use safecare_store::{IncidentQuery, Store};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::follow::Wakeups;
-use crate::AppState;
 use crate::notify::Notifications;
+use crate::privacy::Privacy;
+
+/// What the stage reads and writes besides the outbox: the stored open
+/// incidents and their alerts, the bus that wakes it, incident handling
+/// (for the timeline) and the audit chain.
+#[derive(Clone)]
+pub struct NotifyIo {
+    /// The stored incidents and alerts.
+    pub store: Arc<dyn Store>,
+    /// Where incident changes are announced.
+    pub bus: Arc<dyn Bus>,
+    /// Incident handling, to put each try on the timeline.
+    pub incidents: Incidents,
+    /// Where each try is audited.
+    pub privacy: Arc<Privacy>,
+}
 
 /// How often the stage looks for escalations and retries due without a
 /// wake-up.
@@ -49,20 +65,20 @@ struct Known {
 /// Starts the stage; it runs until `stop` is cancelled. Does nothing but
 /// wait when no route is configured.
 pub async fn spawn_notify(
-    state: AppState,
+    io: NotifyIo,
     notifications: Notifications,
     stop: CancellationToken,
 ) -> Result<JoinHandle<()>, super::StageError> {
-    let wakeups = Wakeups::new(state.bus.subscribe(Topic::Incidents, Delivery::Lossy).await?);
-    Ok(tokio::spawn(run(state, notifications, wakeups, stop)))
+    let wakeups = Wakeups::new(io.bus.subscribe(Topic::Incidents, Delivery::Lossy).await?);
+    Ok(tokio::spawn(run(io, notifications, wakeups, stop)))
 }
 
-async fn run(state: AppState, notifications: Notifications, mut wakeups: Wakeups, stop: CancellationToken) {
+async fn run(io: NotifyIo, notifications: Notifications, mut wakeups: Wakeups, stop: CancellationToken) {
     let mut known = HashMap::new();
     while !stop.is_cancelled() {
         wakeups.consume();
         if !notifications.config.routes.is_empty() {
-            pass(&state, &notifications, &mut known).await;
+            pass(&io, &notifications, &mut known).await;
         }
         tokio::select! {
             () = wakeups.wait(PASS_EVERY) => {}
@@ -73,9 +89,9 @@ async fn run(state: AppState, notifications: Notifications, mut wakeups: Wakeups
 }
 
 /// One pass: plan, then deliver what is due.
-async fn pass(state: &AppState, notifications: &Notifications, known: &mut HashMap<IncidentId, Known>) {
+async fn pass(io: &NotifyIo, notifications: &Notifications, known: &mut HashMap<IncidentId, Known>) {
     let now = Timestamp::now();
-    if let Err(err) = plan_open(state, notifications, known, now).await {
+    if let Err(err) = plan_open(io, notifications, known, now).await {
         tracing::warn!(%err, "notifications not planned; trying again");
         metrics::counter!("safecare_stage_errors_total", "stage" => "notify").increment(1);
     }
@@ -83,7 +99,7 @@ async fn pass(state: &AppState, notifications: &Notifications, known: &mut HashM
     match deliver_due(&notifications.outbox, &notifications.channels, &config.retry, now, DELIVERIES).await {
         Ok(tried) => {
             for entry in tried {
-                after_delivery(state, &entry, now).await;
+                after_delivery(io, &entry, now).await;
             }
         }
         Err(err) => {
@@ -94,13 +110,13 @@ async fn pass(state: &AppState, notifications: &Notifications, known: &mut HashM
 }
 
 async fn plan_open(
-    state: &AppState,
+    io: &NotifyIo,
     notifications: &Notifications,
     known: &mut HashMap<IncidentId, Known>,
     now: Timestamp,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let query = IncidentQuery { open_only: true, limit: OPEN_INCIDENTS, ..Default::default() };
-    let stored = state.store.list_incidents(query).await?;
+    let stored = io.store.list_incidents(query).await?;
     let config = &notifications.config;
     let mut planned = Vec::new();
     let mut open = HashSet::with_capacity(stored.len());
@@ -125,7 +141,7 @@ async fn plan_open(
             Entry::Occupied(seen) => seen.into_mut(),
             Entry::Vacant(new) => {
                 let first = match record.incident.alerts.first() {
-                    Some(alert) => state.store.get_alert(*alert).await?,
+                    Some(alert) => io.store.get_alert(*alert).await?,
                     None => None,
                 };
                 let domains = first.as_ref().map(|a| a.safecare.domains.clone()).unwrap_or_default();
@@ -146,7 +162,7 @@ async fn plan_open(
 }
 
 /// Counts a try, puts it on its incident's timeline and in the audit.
-async fn after_delivery(state: &AppState, entry: &OutboxEntry, now: Timestamp) {
+async fn after_delivery(io: &NotifyIo, entry: &OutboxEntry, now: Timestamp) {
     let n = &entry.notification;
     let outcome = match entry.status {
         DeliveryStatus::Delivered => "delivered",
@@ -162,9 +178,10 @@ async fn after_delivery(state: &AppState, entry: &OutboxEntry, now: Timestamp) {
         Some(error) => format!("route {} channel {} try {}: {outcome}: {error}", n.route, n.channel, entry.attempts),
         None => format!("route {} channel {} try {}: {outcome}", n.route, n.channel, entry.attempts),
     };
-    state.audit(safecare_respond::SYSTEM_ACTOR, &format!("notification.{outcome}"), &n.key, &detail).await;
+    let _ =
+        io.privacy.record(safecare_respond::SYSTEM_ACTOR, &format!("notification.{outcome}"), &n.key, &detail).await;
     if let Some(id) = n.incident {
-        let logged = state
+        let logged = io
             .incidents
             .change(id, |record, _| {
                 record_delivery(record, entry, now);
