@@ -4,7 +4,7 @@
 //! [`Event`] (cyber, physical, building and medical alike), the IDMEFv2-shaped
 //! [`Alert`], the [`Incident`] that groups alerts, the [`Asset`]s and
 //! [`Relation`]s of a hospital, [`Location`]s, identifiers with the one [`IdentifierIndex`] that
-//! resolves them to assets, and [`Severity`].
+//! resolves them to assets, [`Severity`], and the known [`Threat`]s.
 //! It also holds the account records (roles, users, sessions, API tokens).
 //! Every type has a documented serde form that round-trips.
 //!
@@ -22,6 +22,7 @@ mod ids;
 mod incident;
 mod location;
 mod severity;
+mod threat;
 
 pub use account::{ApiToken, ParseRoleError, Role, Session, User};
 pub use alert::{Alert, AlertAnalyzer, AlertCause, AlertExtension, AlertNode, AlertStatus, IDMEF_VERSION};
@@ -33,6 +34,7 @@ pub use ids::{AlertId, EventId, IncidentId, ParseIdError};
 pub use incident::{Incident, IncidentChange, IncidentStatus};
 pub use location::Location;
 pub use severity::{ParseSeverityError, Severity};
+pub use threat::Threat;
 
 /// The one timestamp type of the workspace: an instant in UTC.
 pub use jiff::Timestamp;

@@ -51,7 +51,7 @@ mod repository;
 mod service;
 mod tasks;
 
-pub use assessment::{ImpactError, impact_threat, try_assess};
+pub use assessment::{ImpactError, try_assess};
 pub use bundled::{PlaybooksError, load_playbooks};
 pub use clocks::{
     ClockConfig, ClockError, ClockKind, RegulatoryClock, Reminder, ReminderStage, mark_personal_data_breach,
