@@ -63,7 +63,7 @@ pub use impact::{IncidentImpact, attach_impact, impact_is_current, impact_seeds}
 pub use intake::{IntakeError, MAX_LISTED_ALERTS, add_alert, open_from_alert};
 pub use lifecycle::{Transition, TransitionError, apply_transition, check_transition};
 pub use merge::{MergeError, SplitError, SplitRequest, merge, split};
-pub use playbook::{LoadError, Playbook, PlaybookError, PlaybookLibrary, PlaybookTask, Role};
+pub use playbook::{Cause, LoadError, Playbook, PlaybookError, PlaybookLibrary, PlaybookTask, Role};
 pub use record::{Comment, IncidentRecord, Marking, SYSTEM_ACTOR, TimelineAction, TimelineEntry};
 pub use reports::{ReportContext, ReportKind, render_report};
 pub use repository::{IncidentRepository, RepositoryError};
