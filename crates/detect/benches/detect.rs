@@ -4,9 +4,11 @@
 //! rules over the OTRF Windows samples (needs `SAFECARE_SAMPLES_DIR`), each
 //! as evaluation alone and as parse+normalise+evaluate from JSON lines; and
 //! correlation throughput on streams where every event feeds a window,
-//! including one whose windows keep growing.
+//! including one whose windows keep growing; and the cost of switching one
+//! rule off (deriving the running set from the loaded one).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashSet;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -104,6 +106,27 @@ fn bench_hospital(c: &mut Criterion) {
     group.finish();
 }
 
+/// Switching one rule off through the API derives the running set from
+/// the loaded one ([`RuleSet::without`]): what that costs for the hospital
+/// pack and for the SigmaHQ Windows rules.
+fn bench_derive(c: &mut Criterion) {
+    let mut sets = vec![("hospital", pack())];
+    if let Some(dir) = std::env::var_os("SAFECARE_SAMPLES_DIR").map(PathBuf::from) {
+        let rules = RuleSet::load_dirs(&[dir.join("sigmahq/rules/windows")]).expect("SigmaHQ rules");
+        sets.push(("sigmahq_windows", Arc::new(rules)));
+    }
+    let mut group = c.benchmark_group("derive_without_one_rule");
+    for (name, rules) in sets {
+        let mut ids: Vec<&str> = rules.rules().map(|m| m.id.as_str()).collect();
+        ids.sort_unstable();
+        let off: HashSet<String> = ids.first().map(|id| (*id).to_owned()).into_iter().collect();
+        group.bench_function(format!("{name}_{}_rules", rules.len()), |b| {
+            b.iter(|| rules.without(black_box(&off)).len())
+        });
+    }
+    group.finish();
+}
+
 /// One event a second over 500 accounts: windows stay small and never
 /// fire. Stateless detection is measured on the same events, so the
 /// difference is the cost of correlation itself.
@@ -147,6 +170,6 @@ fn bench_window_growth(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
-    targets = bench_sigmahq_windows, bench_hospital, bench_correlation, bench_window_growth
+    targets = bench_sigmahq_windows, bench_hospital, bench_correlation, bench_window_growth, bench_derive
 }
 criterion_main!(benches);

@@ -13,7 +13,7 @@
 //!
 //! Mapping (documented in `docs/idmef.md`): severity from `Priority`
 //! (`High` → high … `Info`/`Unknown` → info), threat from the first
-//! `Category` the table [`safecare_model::idmef::THREAT_CATEGORIES`] or its
+//! `Category` that [`safecare_model::Threat`] or its
 //! class knows. An alert that another SafeCare wrote keeps its own data
 //! (severity, rule, threat, tags, domains) from its `safecare` attachment;
 //! its events become the one event here, its asset and location the ones

@@ -196,6 +196,8 @@ mod tests {
         assert_eq!(off.active.compilation(), plain.all.compilation(), "the running set was compiled again");
         assert!(!off.enabled(&upload));
         assert_eq!(off.active.len() + 1, plain.all.len());
+        let shared = |rule: &Arc<rsigma_eval::CompiledRule>| plain.all.compiled.iter().any(|r| Arc::ptr_eq(r, rule));
+        assert!(off.active.compiled.iter().all(shared), "the running set copied compiled rules");
         let on = off.switched(&config, &Switches { enabled: [(upload.clone(), true)].into() });
         assert!(on.enabled(&upload));
         assert!(Arc::ptr_eq(&on.all, &on.active));

@@ -8,6 +8,7 @@
 //! both `registry_set` and `registry_event`).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use rsigma_eval::CompiledRule;
 use rustc_hash::FxHashMap;
@@ -117,7 +118,7 @@ impl Groups {
 }
 
 impl RouteTable {
-    pub fn build(rules: &[CompiledRule]) -> Self {
+    pub fn build(rules: &[Arc<CompiledRule>]) -> Self {
         let mut table = RouteTable { names: FxHashMap::default(), groups: FxHashMap::default(), members: Vec::new() };
         for (i, rule) in rules.iter().enumerate() {
             let ls = &rule.logsource;

@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -24,8 +25,9 @@ use crate::route::RouteTable;
 /// set can be shared (`Arc`) by many [`crate::Detector`]s.
 pub struct RuleSet {
     /// Every detection rule, compiled with filters applied: what the
-    /// prefiltered path evaluates one by one.
-    pub(crate) compiled: Vec<CompiledRule>,
+    /// prefiltered path evaluates one by one. Shared with the sets derived
+    /// from this one ([`RuleSet::without`]), never copied.
+    pub(crate) compiled: Vec<Arc<CompiledRule>>,
     /// The compiled rules grouped by logsource.
     pub(crate) routes: RouteTable,
     pub(crate) prefilter: Prefilter,
@@ -233,7 +235,7 @@ fn compile(
     filters: &[(PathBuf, FilterRule)],
     refused: &mut Vec<Refusal>,
     meta: &mut HashMap<String, RuleMeta>,
-) -> Vec<CompiledRule> {
+) -> Vec<Arc<CompiledRule>> {
     let results: Vec<_> = loaded.par_iter().map(|l| compile_rule(&l.rule)).collect();
     let mut compiled = Vec::with_capacity(loaded.len());
     for (l, result) in loaded.into_iter().zip(results) {
@@ -263,7 +265,7 @@ fn compile(
         );
     }
     if filters.is_empty() {
-        return compiled;
+        return compiled.into_iter().map(Arc::new).collect();
     }
     // Filter rules rewrite the rules they name; only the library's engine
     // applies them.
@@ -274,7 +276,7 @@ fn compile(
             refused.push(Refusal { path: path.clone(), title: Some(filter.title.clone()), reason: e.to_string() });
         }
     }
-    engine.rules().to_vec()
+    engine.rules().iter().cloned().map(Arc::new).collect()
 }
 
 impl RuleSet {
@@ -358,18 +360,18 @@ impl RuleSet {
     /// name is in `disabled`, derived without parsing or compiling anything:
     /// switching rules through the API must not cost the seconds a
     /// compilation of thousands of rules takes. The kept compiled rules are
-    /// cloned and only the routing and prefilter indexes are rebuilt over
-    /// them. A correlation left without a rule it needs is refused, as
+    /// shared with this set (by `Arc`, not copied) and only the routing and
+    /// prefilter indexes are rebuilt over them. A correlation left without a rule it needs is refused, as
     /// loading without that rule would refuse it.
     pub fn without(&self, disabled: &HashSet<String>) -> RuleSet {
         let off = |m: &RuleMeta| disabled.contains(&m.id) || m.name.as_ref().is_some_and(|n| disabled.contains(n));
         let meta: HashMap<String, RuleMeta> =
             self.meta.iter().filter(|(_, m)| !off(m)).map(|(id, m)| (id.clone(), m.clone())).collect();
-        let compiled: Vec<CompiledRule> = self
+        let compiled: Vec<Arc<CompiledRule>> = self
             .compiled
             .iter()
             .filter(|rule| rule.id.as_ref().is_some_and(|id| meta.contains_key(id)))
-            .cloned()
+            .map(Arc::clone)
             .collect();
         let mut names: HashMap<&str, &str> = HashMap::new();
         for m in meta.values() {

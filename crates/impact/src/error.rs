@@ -18,12 +18,12 @@ pub enum LoadError {
     },
     /// Malformed YAML or JSON, an unknown asset kind or a missing field;
     /// `origin` is the file, or `<text>` when parsing a string.
-    #[error("cannot parse {origin}: {message}")]
+    #[error("cannot parse {origin}: {source}")]
     Parse {
         /// The file, or `<text>`.
         origin: String,
-        /// The parser's message.
-        message: String,
+        /// The YAML or JSON parser's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The file name has no known extension.
     #[error("{path}: not a .yaml, .yml or .json file")]

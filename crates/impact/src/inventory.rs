@@ -98,13 +98,13 @@ impl Inventory {
     /// The inventory as a YAML document, as [`Inventory::from_yaml`] reads it.
     pub fn to_yaml(&self) -> Result<String, LoadError> {
         serde_saphyr::to_string(&self.doc())
-            .map_err(|e| LoadError::Parse { origin: "inventory".to_owned(), message: e.to_string() })
+            .map_err(|e| LoadError::Parse { origin: "inventory".to_owned(), source: e.into() })
     }
 
     /// The inventory as a JSON document, as [`Inventory::from_json`] reads it.
     pub fn to_json(&self) -> Result<String, LoadError> {
         serde_json::to_string_pretty(&self.doc())
-            .map_err(|e| LoadError::Parse { origin: "inventory".to_owned(), message: e.to_string() })
+            .map_err(|e| LoadError::Parse { origin: "inventory".to_owned(), source: e.into() })
     }
 
     /// Loads one file, or every `.yaml`/`.yml`/`.json` file of a folder
@@ -222,11 +222,11 @@ fn collect_files(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<(), 
 }
 
 pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T, LoadError> {
-    serde_saphyr::from_str(text).map_err(|e| LoadError::Parse { origin: origin.to_owned(), message: e.to_string() })
+    serde_saphyr::from_str(text).map_err(|e| LoadError::Parse { origin: origin.to_owned(), source: e.into() })
 }
 
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T, LoadError> {
-    serde_json::from_str(text).map_err(|e| LoadError::Parse { origin: origin.to_owned(), message: e.to_string() })
+    serde_json::from_str(text).map_err(|e| LoadError::Parse { origin: origin.to_owned(), source: e.into() })
 }
 
 impl AssetLookup for Inventory {

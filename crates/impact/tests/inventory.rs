@@ -74,7 +74,7 @@ fn resolves_every_identifier_kind_after_normalisation() {
 fn unknown_asset_kind_is_named() {
     let text = "assets:\n  - {id: x, name: X, kind: toaster}\n";
     match Inventory::from_yaml(text) {
-        Err(LoadError::Parse { message, .. }) => assert!(message.contains("toaster"), "{message}"),
+        Err(LoadError::Parse { source, .. }) => assert!(source.to_string().contains("toaster"), "{source}"),
         other => panic!("expected a parse error, got {other:?}"),
     }
 }

@@ -9,8 +9,8 @@
 //!   domains, asset, location, threat, tags) is the JSON content of the
 //!   `Attachment` named `safecare`;
 //! - SafeCare's categories (threat types) go to `Category` through
-//!   [`THREAT_CATEGORIES`] and stay as written in `AltCategory`; one
-//!   the table does not know becomes `Other.ext-value` with the name in
+//!   [`Threat`] and stay as written in `AltCategory`; one
+//!   [`Threat`] does not know becomes `Other.ext-value` with the name in
 //!   `ext-Category`;
 //! - the analyzer's `Type` becomes the alert's `Type`; analyzer categories,
 //!   data kinds and methods this crate cannot vouch for move to the
@@ -39,10 +39,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::alert::idmef_priority;
+use crate::threat::Threat;
 use crate::{
     Alert, AlertAnalyzer, AlertAttachment, AlertCause, AlertExtension, AlertId, AlertNode, AlertStatus,
     MAX_ATTACHMENT_CONTENT, MAX_ATTACHMENTS, Severity,
 };
+use strum::VariantArray;
 
 /// The logsource product of events that carry an IDMEFv2 alert from
 /// another detector (set by the ingest decoder, read by detection).
@@ -50,37 +52,6 @@ pub const INBOUND_PRODUCT: &str = "idmefv2";
 
 /// The `Name` of the attachment that carries [`AlertExtension`].
 pub const ATTACHMENT_NAME: &str = "safecare";
-
-/// SafeCare's threat types and the IDMEFv2 category each stands for. Read
-/// left to right for alerts going out (the first entry of a threat wins),
-/// right to left for alerts coming in (the first entry of a category wins,
-/// so each category names the threat the impact model knows best).
-pub const THREAT_CATEGORIES: &[(&str, &str)] = &[
-    ("ransomware", "Malware.Ransomware"),
-    ("phishing", "SocialEng.Phishing"),
-    ("forced_entry", "Access.Forced"),
-    ("unauthorized_access", "Access.Unauthorized"),
-    ("unauthorised_access", "Access.Unauthorized"),
-    ("unauthorized_access", "Access.Tailgating"),
-    ("intrusion", "Access.Compromise"),
-    ("credential_access", "Access.Compromise"),
-    ("lateral_movement", "Access.Compromise"),
-    ("privilege_abuse", "Access.Escalation"),
-    ("data_exfiltration", "Theft.Data"),
-    ("credential_theft", "Theft.Data"),
-    ("insider_threat", "Insider.Malicious"),
-    ("sabotage", "Sabotage.Tampering"),
-    ("tampering", "Sabotage.Tampering"),
-    ("bms_tampering", "Sabotage.Tampering"),
-    ("medical_device_tampering", "Sabotage.Tampering"),
-    ("ddos", "Availability.DDoS"),
-    ("network_outage", "Availability.Outage"),
-    ("cold_chain", "Availability.Failure"),
-    ("equipment_failure", "Availability.Failure"),
-    ("fire", "Safety.Fire"),
-    ("flood", "Hydro.Flood"),
-    ("environmental", "Safety.Other"),
-];
 
 /// For incoming categories the table does not name: the threat of the
 /// category's class.
@@ -139,19 +110,23 @@ const ANALYZER_METHODS: &[&str] = &[
 const PRIORITIES: [&str; 5] = ["Unknown", "Info", "Low", "Medium", "High"];
 const TYPES: [&str; 4] = ["Cyber", "Physical", "Availability", "Combined"];
 
-/// The IDMEFv2 category for a SafeCare threat type, if the table has one.
+/// The IDMEFv2 category for a SafeCare threat type (by any spelling), if
+/// [`Threat`] knows it.
 pub fn category_for_threat(threat: &str) -> Option<&'static str> {
-    THREAT_CATEGORIES.iter().find(|(t, _)| *t == threat).map(|(_, c)| *c)
+    Threat::named(threat).and_then(|t| t.idmef_categories().first().copied())
 }
 
-/// The SafeCare threat type for an IDMEFv2 category: the table's, else its
+/// The SafeCare threat type for an IDMEFv2 category: [`Threat`]'s, else its
 /// class's.
 pub fn threat_for_category(category: &str) -> Option<&'static str> {
-    THREAT_CATEGORIES
-        .iter()
-        .find(|(_, c)| *c == category)
-        .map(|(t, _)| *t)
+    Threat::of_idmef_category(category)
+        .map(<&'static str>::from)
         .or_else(|| CLASS_THREATS.iter().find(|(class, _)| category.starts_with(class)).map(|(_, t)| *t))
+}
+
+/// `name`, if it is an IDMEFv2 category some [`Threat`] stands for.
+fn threat_category(name: &str) -> Option<&'static str> {
+    Threat::VARIANTS.iter().flat_map(|t| t.idmef_categories()).find(|c| **c == name).copied()
 }
 
 /// SafeCare's severity for an IDMEFv2 `Priority`. The format stops at
@@ -546,15 +521,14 @@ fn sensor_out(node: &AlertNode) -> SensorOut<'_> {
 }
 
 /// `Category` and `ext-Category` for SafeCare's categories: each mapped
-/// through [`THREAT_CATEGORIES`]; an IDMEFv2 category the table names stays;
+/// through [`Threat`]; an IDMEFv2 category the table names stays;
 /// anything else is `Other.ext-value`, named in `ext-Category`.
 fn categories(alert: &Alert) -> (Vec<&str>, Vec<&str>) {
     let mut listed = Vec::new();
     let mut others = Vec::new();
     let threat = alert.safecare.threat.as_slice();
     for name in alert.category.iter().chain(threat) {
-        let known =
-            category_for_threat(name).or_else(|| THREAT_CATEGORIES.iter().find(|(_, c)| *c == name).map(|(_, c)| *c));
+        let known = category_for_threat(name).or_else(|| threat_category(name));
         match known {
             Some(category) if !listed.contains(&category) => listed.push(category),
             Some(_) => {}
@@ -1134,7 +1108,8 @@ mod tests {
 
     #[test]
     fn every_threat_maps_both_ways() {
-        for (threat, _) in THREAT_CATEGORIES {
+        for threat in Threat::VARIANTS.iter().map(ToString::to_string).chain(["unauthorised_access".to_owned()]) {
+            let threat = threat.as_str();
             let category = category_for_threat(threat).unwrap();
             let back = threat_for_category(category).unwrap();
             assert_eq!(category_for_threat(back), Some(category), "{threat}");

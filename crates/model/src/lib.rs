@@ -3,8 +3,8 @@
 //! This crate owns the vocabulary every other crate speaks: the normalised
 //! [`Event`] (cyber, physical, building and medical alike), the IDMEFv2-shaped
 //! [`Alert`], the [`Incident`] that groups alerts, the [`Asset`]s and
-//! [`Relation`]s of a hospital, [`Location`]s and their WGS84 [`Geo`]graphy, identifiers with the one [`IdentifierIndex`] that
-//! resolves them to assets, and [`Severity`].
+//! [`Relation`]s of a hospital, [`Location`]s and their WGS84 [`Geo`]graphy, identifiers with the one
+//! [`IdentifierIndex`] that resolves them to assets, [`Severity`], and the known [`Threat`]s.
 //! It also holds the account records (roles, users, sessions, API tokens).
 //! Every type has a documented serde form that round-trips.
 //!
@@ -23,6 +23,7 @@ mod ids;
 mod incident;
 mod location;
 mod severity;
+mod threat;
 
 pub use account::{ApiToken, ParseRoleError, Role, Session, User};
 pub use alert::{
@@ -38,6 +39,7 @@ pub use ids::{AlertId, EventId, IncidentId, ParseIdError};
 pub use incident::{Incident, IncidentChange, IncidentStatus};
 pub use location::Location;
 pub use severity::{ParseSeverityError, Severity};
+pub use threat::Threat;
 
 /// The one timestamp type of the workspace: an instant in UTC.
 pub use jiff::Timestamp;

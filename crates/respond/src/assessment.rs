@@ -4,42 +4,13 @@
 
 use jiff::Timestamp;
 use safecare_impact::{AssessError, Assessor, Gamma, Inventory, MitigationSet, RuleSet};
+use safecare_model::Threat;
 
 use crate::edit::EditError;
 use crate::impact::{IncidentImpact, attach_impact, impact_is_current, impact_seeds};
 use crate::playbook::PlaybookLibrary;
 use crate::record::{IncidentRecord, SYSTEM_ACTOR};
 use crate::repository::RepositoryError;
-
-/// The impact model's threat for a detection threat type, where the two
-/// vocabularies differ: detection names what was seen (a forced door), the
-/// impact model what it does to an asset (physical intrusion). Types the
-/// impact model knows by the same name (ransomware, phishing, fire, flood,
-/// power_loss, intrusion) pass unchanged. BMS tampering alerts name the
-/// host the change came from, so it spreads as an intrusion from there to
-/// the plant that host controls.
-const IMPACT_THREAT: &[(&str, &str)] = &[
-    ("bms_tampering", "intrusion"),
-    ("medical_device_tampering", "tampering"),
-    ("sabotage", "tampering"),
-    ("forced_entry", "physical_intrusion"),
-    ("unauthorized_access", "physical_intrusion"),
-    ("unauthorised_access", "physical_intrusion"),
-    ("insider_threat", "physical_intrusion"),
-    ("environmental", "overheating"),
-    ("cold_chain", "overheating"),
-    ("data_exfiltration", "data_breach"),
-    ("credential_access", "intrusion"),
-    ("credential_theft", "intrusion"),
-    ("lateral_movement", "intrusion"),
-    ("privilege_abuse", "intrusion"),
-    ("ddos", "network_outage"),
-];
-
-/// The impact model's name for a detection threat type.
-pub fn impact_threat(threat: &str) -> &str {
-    IMPACT_THREAT.iter().find(|(seen, _)| *seen == threat).map_or(threat, |(_, impact)| impact)
-}
 
 /// Why no assessment could be attached.
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +42,7 @@ pub fn try_assess(
 ) -> Result<bool, ImpactError> {
     let (threat, seeds) =
         impact_seeds(record, |id| inventory.position(id).is_some()).ok_or(ImpactError::NothingToAssess)?;
-    let threat = impact_threat(threat);
+    let threat = Threat::impact_of(threat);
     if !force && impact_is_current(record, threat, &seeds) {
         return Ok(false);
     }
@@ -107,11 +78,12 @@ mod tests {
 
     #[test]
     fn every_mapped_threat_is_one_the_impact_model_knows() {
+        use strum::VariantArray;
         let rules = RuleSet::bundled();
-        for (seen, impact) in IMPACT_THREAT {
-            assert!(rules.threats.contains_key(*impact), "{seen} maps to unknown {impact}");
+        for seen in Threat::VARIANTS.iter().filter(|t| t.impact() != <&str>::from(**t)) {
+            assert!(rules.threats.contains_key(seen.impact()), "{seen} maps to unknown {}", seen.impact());
         }
-        assert_eq!(impact_threat("ransomware"), "ransomware");
-        assert_eq!(impact_threat("forced_entry"), "physical_intrusion");
+        assert_eq!(Threat::impact_of("ransomware"), "ransomware");
+        assert_eq!(Threat::impact_of("forced_entry"), "physical_intrusion");
     }
 }

@@ -1155,7 +1155,7 @@ pub const CALLS_FOR_HELP: &[Calling] = &[
 
 /// How an incident with this threat is told to responders, if at all.
 pub fn calling_for(threat: &str) -> Option<&'static Calling> {
-    let impact = crate::assessment::impact_threat(threat);
+    let impact = safecare_model::Threat::impact_of(threat);
     CALLS_FOR_HELP.iter().find(|c| c.threats.contains(&threat) || c.threats.contains(&impact))
 }
 

@@ -55,7 +55,7 @@ mod repository;
 mod service;
 mod tasks;
 
-pub use assessment::{ImpactError, impact_threat, try_assess};
+pub use assessment::{ImpactError, try_assess};
 pub use bundled::{PlaybooksError, load_playbooks};
 pub use clocks::{
     ClockConfig, ClockError, ClockKind, RegulatoryClock, Reminder, ReminderStage, mark_personal_data_breach,
@@ -67,7 +67,7 @@ pub use impact::{IncidentImpact, attach_impact, impact_is_current, impact_seeds}
 pub use intake::{IntakeError, MAX_LISTED_ALERTS, add_alert, open_from_alert};
 pub use lifecycle::{Transition, TransitionError, apply_transition, check_transition};
 pub use merge::{MergeError, SplitError, SplitRequest, merge, split};
-pub use playbook::{LoadError, Playbook, PlaybookError, PlaybookLibrary, PlaybookTask, Role};
+pub use playbook::{Cause, LoadError, Playbook, PlaybookError, PlaybookLibrary, PlaybookTask, Role};
 pub use record::{Comment, IncidentRecord, Marking, SYSTEM_ACTOR, TimelineAction, TimelineEntry};
 pub use reports::{ReportContext, ReportKind, render_report};
 pub use repository::{IncidentRepository, RepositoryError};

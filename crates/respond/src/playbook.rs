@@ -8,7 +8,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use safecare_model::Threat;
 use serde::{Deserialize, Serialize};
 
 /// Who carries out a task or must approve it.
@@ -101,10 +103,10 @@ pub struct Playbook {
 pub enum PlaybookError {
     /// The file could not be read.
     #[error("cannot read: {0}")]
-    Io(String),
+    Io(#[source] Cause<std::io::Error>),
     /// The file is not valid playbook YAML.
     #[error("not a valid playbook: {0}")]
-    Parse(String),
+    Parse(#[source] Cause<serde_saphyr::Error>),
     /// The id has characters other than lower-case letters, digits, `-` and `_`.
     #[error("id {0:?} must be non-empty lower-case letters, digits, '-' or '_'")]
     InvalidId(String),
@@ -165,6 +167,44 @@ pub enum PlaybookError {
     },
 }
 
+/// The underlying error of a [`PlaybookError`], kept as its source and
+/// shared, so that playbook errors stay cheap to clone; two are equal when
+/// they read the same (the errors it holds have no equality of their own).
+#[derive(Debug)]
+pub struct Cause<E>(pub Arc<E>);
+
+impl<E> Cause<E> {
+    fn new(error: E) -> Self {
+        Cause(Arc::new(error))
+    }
+}
+
+impl<E> Clone for Cause<E> {
+    fn clone(&self) -> Self {
+        Cause(self.0.clone())
+    }
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for Cause<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<E: std::error::Error> std::error::Error for Cause<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl<E: std::fmt::Display> PartialEq for Cause<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl<E: std::fmt::Display> Eq for Cause<E> {}
+
 /// A playbook error with the file it came from.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {error}", path.display())]
@@ -189,7 +229,7 @@ fn valid_id(id: &str) -> bool {
 impl Playbook {
     /// Parses and validates one playbook from YAML.
     pub fn from_yaml(yaml: &str) -> Result<Playbook, Vec<PlaybookError>> {
-        let playbook: Playbook = serde_saphyr::from_str(yaml).map_err(|e| vec![PlaybookError::Parse(e.to_string())])?;
+        let playbook: Playbook = serde_saphyr::from_str(yaml).map_err(|e| vec![PlaybookError::Parse(Cause::new(e))])?;
         let errors = playbook.validate();
         if errors.is_empty() { Ok(playbook) } else { Err(errors) }
     }
@@ -299,7 +339,7 @@ impl PlaybookLibrary {
     pub fn load_dir(dir: &Path) -> Result<Self, Vec<LoadError>> {
         let io_error = |path: &Path, e: std::io::Error| LoadError {
             path: path.to_owned(),
-            error: PlaybookError::Io(e.to_string()),
+            error: PlaybookError::Io(Cause::new(e)),
         };
         let entries = std::fs::read_dir(dir).map_err(|e| vec![io_error(dir, e)])?;
         let mut paths = Vec::new();
@@ -369,8 +409,10 @@ impl PlaybookLibrary {
         self.playbooks.iter().find(|p| p.id == id)
     }
 
-    /// The playbook for an incident type.
+    /// The playbook for an incident type: the one that lists it, else the
+    /// one that lists its usual spelling ([`Threat`]).
     pub fn for_threat(&self, threat: &str) -> Option<&Playbook> {
-        self.by_threat.get(threat).map(|&i| &self.playbooks[i])
+        let usual = || Threat::named(threat).and_then(|t| self.by_threat.get(<&str>::from(t)));
+        self.by_threat.get(threat).or_else(usual).map(|&i| &self.playbooks[i])
     }
 }

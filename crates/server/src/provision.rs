@@ -25,7 +25,7 @@ pub enum ProvisionError {
     NoSuchUser(String),
     /// Password hashing failed.
     #[error("cannot hash the password: {0}")]
-    Hash(String),
+    Hash(#[source] argon2::password_hash::Error),
     /// No randomness for a token.
     #[error("cannot draw a random token: {0}")]
     Random(#[from] getrandom::Error),

@@ -18,8 +18,8 @@ use crate::auth::{LoginThrottle, RateLimits};
 use crate::incidents::StoreIncidents;
 use crate::notify::Notifications;
 use crate::pipeline::{
-    Detection, Progress, Sources, StageIo, spawn_detection, spawn_incidents, spawn_notify, spawn_retention,
-    spawn_rule_watcher, spawn_sources,
+    Detection, IngestIo, NotifyIo, Progress, Sources, StageIo, spawn_detection, spawn_incidents, spawn_notify,
+    spawn_retention, spawn_rule_watcher, spawn_sources,
 };
 use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};
@@ -153,9 +153,17 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let stop_incidents = CancellationToken::new();
     let detecting = spawn_detection(StageIo::from_ref(&state), detection, stop_pipeline.clone()).await?;
     let grouping = spawn_incidents(StageIo::from_ref(&state), incidents, stop_incidents.clone()).await?;
-    let notifying = spawn_notify(state.clone(), notifications, stop_incidents.clone()).await?;
-    let listening = spawn_sources(&state, stop_sources.clone()).await?;
-    let purging = spawn_retention(state.clone(), stop_pipeline.clone());
+    let notifying = spawn_notify(NotifyIo::from_ref(&state), notifications, stop_incidents.clone()).await?;
+    let listening = spawn_sources(
+        IngestIo::from_ref(&state),
+        &state.config,
+        state.assets.clone(),
+        &state.sources,
+        state.shutdown.clone(),
+        stop_sources.clone(),
+    )
+    .await?;
+    let purging = spawn_retention(state.config.clone(), state.privacy.clone(), stop_pipeline.clone());
     let app = routes::router(state.clone());
     let (stop, signal) = oneshot::channel::<()>();
     let shutting_down = state.shutdown.clone();

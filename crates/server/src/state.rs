@@ -13,8 +13,9 @@ use tokio_util::sync::CancellationToken;
 use crate::Config;
 use crate::auth::{LoginThrottle, RateLimits};
 use crate::notify::Notifications;
-use crate::pipeline::{Detection, Progress, Sources, StageIo};
+use crate::pipeline::{Detection, IngestIo, NotifyIo, Progress, Sources, StageIo};
 use crate::privacy::Privacy;
+use crate::routes::session::Logins;
 
 /// Shared, cheaply cloned state of the running service. Handlers take
 /// the parts they use (axum's `FromRef`), not the whole.
@@ -60,15 +61,29 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Records an action in the audit chain (logins, changes, exports,
-    /// notifications); a failure is logged and counted, not hidden.
-    pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) {
-        let _ = self.privacy.record(actor, action, target, detail).await;
+    /// Stores a (validated) inventory and makes it the live one (for tools
+    /// and tests; handlers go through [`InventoryIo`]).
+    pub async fn replace_inventory(&self, inventory: Inventory) -> Result<usize, StoreError> {
+        InventoryIo::from_ref(self).replace(inventory).await
     }
+}
 
+/// What changing the inventory needs: where it is stored, the live one
+/// events resolve against, and the lock that serialises changes.
+#[derive(Clone)]
+pub struct InventoryIo {
+    /// Where the inventory is stored.
+    pub store: Arc<dyn Store>,
+    /// The live inventory.
+    pub assets: Arc<LiveInventory>,
+    /// Serialises read-modify-write changes.
+    pub lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl InventoryIo {
     /// Stores a (validated) inventory and makes it the live one, so that
     /// events from then on resolve against it; returns its asset count.
-    pub async fn replace_inventory(&self, inventory: Inventory) -> Result<usize, StoreError> {
+    pub async fn replace(&self, inventory: Inventory) -> Result<usize, StoreError> {
         let (assets, relations) = inventory.clone().into_parts();
         let count = assets.len();
         self.store.replace_inventory(assets, relations).await?;
@@ -77,8 +92,48 @@ impl AppState {
     }
 }
 
+impl FromRef<AppState> for InventoryIo {
+    fn from_ref(state: &AppState) -> Self {
+        InventoryIo { store: state.store.clone(), assets: state.assets.clone(), lock: state.inventory_lock.clone() }
+    }
+}
+
+impl FromRef<AppState> for IngestIo {
+    fn from_ref(state: &AppState) -> Self {
+        IngestIo {
+            store: state.store.clone(),
+            bus: state.bus.clone(),
+            progress: state.progress.clone(),
+            privacy: state.privacy.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for Logins {
+    fn from_ref(state: &AppState) -> Self {
+        Logins {
+            accounts: state.accounts.clone(),
+            config: state.config.clone(),
+            throttle: state.login_throttle.clone(),
+            privacy: state.privacy.clone(),
+        }
+    }
+}
+
 impl FromRef<AppState> for StageIo {
     fn from_ref(state: &AppState) -> Self {
         StageIo { store: state.store.clone(), bus: state.bus.clone(), progress: state.progress.clone() }
+    }
+}
+
+impl FromRef<AppState> for NotifyIo {
+    fn from_ref(state: &AppState) -> Self {
+        NotifyIo {
+            store: state.store.clone(),
+            bus: state.bus.clone(),
+            incidents: state.incidents.clone(),
+            privacy: state.privacy.clone(),
+            sends_cap: !state.config.cap.channels.is_empty(),
+        }
     }
 }

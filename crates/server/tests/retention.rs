@@ -83,7 +83,7 @@ async fn the_purge_removes_exactly_the_aged_events_and_alerts_and_is_audited() {
     assert_eq!((due("raw_events"), due("alerts")), (json!(1), json!(2)), "{plan}");
 
     // What the hourly retention stage runs.
-    let done = safecare_server::purge_due(&server.state).await.unwrap();
+    let done = safecare_server::purge_due(&server.state.config, &server.state.privacy).await.unwrap();
     assert_eq!(done.total(), 3, "{done}");
 
     assert_eq!(event_messages(&client, &base).await, ["door D-MID forced", "door D-NEW forced"]);
@@ -98,7 +98,7 @@ async fn the_purge_removes_exactly_the_aged_events_and_alerts_and_is_audited() {
     assert_eq!(verdict["intact"], true);
 
     // Nothing more is due: a second pass removes nothing and audits nothing.
-    assert_eq!(safecare_server::purge_due(&server.state).await.unwrap().total(), 0);
+    assert_eq!(safecare_server::purge_due(&server.state.config, &server.state.privacy).await.unwrap().total(), 0);
     let again: Vec<Value> = client.get(format!("{base}/api/v1/audit")).send().await.unwrap().json().await.unwrap();
     assert_eq!(again.iter().filter(|e| e["action"] == "retention.purge").count(), 1);
     server.stop().await.unwrap();

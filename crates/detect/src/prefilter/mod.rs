@@ -47,8 +47,11 @@ thread_local! {
 }
 
 impl Prefilter {
-    pub fn new(rules: &[CompiledRule]) -> Self {
-        Prefilter { needs: rules.iter().map(rule_need).collect(), plans: RwLock::new(FxHashMap::default()) }
+    pub fn new(rules: &[Arc<CompiledRule>]) -> Self {
+        Prefilter {
+            needs: rules.iter().map(|rule| rule_need(rule)).collect(),
+            plans: RwLock::new(FxHashMap::default()),
+        }
     }
 
     /// How many rules have a need the prefilter can check (the rest are
@@ -77,7 +80,7 @@ impl Prefilter {
     /// order.
     pub fn run(
         &self,
-        rules: &[CompiledRule],
+        rules: &[Arc<CompiledRule>],
         routes: &RouteTable,
         groups: &[u32],
         event: &FieldView<'_>,

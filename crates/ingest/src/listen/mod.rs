@@ -55,6 +55,14 @@ pub enum ListenError {
     /// The MQTT setup is unusable.
     #[error("MQTT configuration: {0}")]
     Mqtt(String),
+    /// The broker took the connection but not a subscription.
+    #[error("MQTT subscription to {filter:?} failed: {source}")]
+    Subscribe {
+        /// The topic filter.
+        filter: String,
+        /// The MQTT client's error.
+        source: rumqttc::ClientError,
+    },
 }
 
 /// The receiving end of the pipeline has gone away (shutdown).

@@ -208,8 +208,8 @@ impl MqttSubscriber {
                     pipe.stats().record_connection();
                     // Subscriptions do not survive a clean-session reconnect.
                     for filter in filters {
-                        if let Err(e) = client.subscribe(filter.clone(), QoS::AtLeastOnce).await {
-                            return Err(ListenError::Mqtt(format!("subscribe {filter:?}: {e}")));
+                        if let Err(source) = client.subscribe(filter.clone(), QoS::AtLeastOnce).await {
+                            return Err(ListenError::Subscribe { filter: filter.clone(), source });
                         }
                     }
                 }

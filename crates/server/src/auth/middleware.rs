@@ -2,17 +2,19 @@
 //! from the session cookie or bearer token; `authorize` (per route) checks
 //! the caller against the route's [`Access`].
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use safecare_model::Role;
+use safecare_store::AccountStore;
 
-use super::rate_limit::{Caller, client_address, over_limit};
+use super::rate_limit::{Caller, RateLimits, client_address, over_limit};
 use super::secret::{parse_api_token, same, token_hash};
 use super::{Access, CSRF_HEADER, SESSION_COOKIE};
-use crate::AppState;
 use crate::error::ApiError;
 
 /// The authenticated caller, available to handlers as a request extension.
@@ -50,7 +52,12 @@ fn unauthorized(message: &str) -> Response {
 /// Resolves the caller. A bearer token that is wrong is refused at once; a
 /// stale cookie only makes the caller anonymous (so the login page still
 /// works).
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(accounts): State<Arc<dyn AccountStore>>,
+    State(limits): State<Arc<RateLimits>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let bearer = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -58,15 +65,15 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
     let principal = if let Some(bearer) = bearer {
-        match token_principal(&state, &bearer).await {
+        match token_principal(accounts.as_ref(), &bearer).await {
             Ok(principal) => Some(principal),
             // A refused token never reaches the rate limit behind this
             // layer, so it is charged to its address here: guessing
             // tokens is held back like any other stranger's requests.
-            Err(refused) => return over_limit(&state, &Caller::Address(client_address(&request))).unwrap_or(refused),
+            Err(refused) => return over_limit(&limits, &Caller::Address(client_address(&request))).unwrap_or(refused),
         }
     } else if let Some(secret) = session_secret(request.headers()) {
-        match state.accounts.get_session(&token_hash(secret)).await {
+        match accounts.get_session(&token_hash(secret)).await {
             Ok(session) => session.map(|s| Principal { name: s.user, role: s.role, source: None, csrf: Some(s.csrf) }),
             Err(err) => return ApiError::from(err).into_response(),
         }
@@ -79,13 +86,13 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     next.run(request).await
 }
 
-async fn token_principal(state: &AppState, bearer: &str) -> Result<Principal, Response> {
+async fn token_principal(accounts: &dyn AccountStore, bearer: &str) -> Result<Principal, Response> {
     let refused = || {
         metrics::counter!("safecare_auth_refused_total", "reason" => "bad_token").increment(1);
         unauthorized("invalid, expired or revoked API token")
     };
     let (id, secret) = parse_api_token(bearer).ok_or_else(refused)?;
-    let token = state.accounts.get_api_token(id).await.map_err(|e| ApiError::from(e).into_response())?;
+    let token = accounts.get_api_token(id).await.map_err(|e| ApiError::from(e).into_response())?;
     let token = token.ok_or_else(refused)?;
     let expired = token.expires.is_some_and(|at| at <= Timestamp::now());
     if token.revoked || expired || !same(&token_hash(secret), &token.token_hash) {

@@ -7,6 +7,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -22,7 +23,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Principal;
-use crate::AppState;
 use crate::error::ApiError;
 
 /// How many requests one caller may make (`[limits]`).
@@ -135,8 +135,8 @@ fn network_of(ip: IpAddr) -> IpAddr {
 
 /// Takes one request from `caller`'s bucket; when it is empty, the 429
 /// answer with `Retry-After` (and the refusal is counted).
-pub fn over_limit(state: &AppState, caller: &Caller) -> Option<Response> {
-    let wait = state.rate_limits.check(caller).err()?;
+pub fn over_limit(limits: &RateLimits, caller: &Caller) -> Option<Response> {
+    let wait = limits.check(caller).err()?;
     let seconds = retry_after_seconds(wait);
     metrics::counter!("safecare_http_rate_limited_total", "caller" => caller.kind()).increment(1);
     let mut error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, format!("too many requests; retry after {seconds} s"));
@@ -147,12 +147,12 @@ pub fn over_limit(state: &AppState, caller: &Caller) -> Option<Response> {
 }
 
 /// Runs after `authenticate`, so a signed-in caller is known.
-pub async fn limit_rate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn limit_rate(State(limits): State<Arc<RateLimits>>, request: Request, next: Next) -> Response {
     let caller = match request.extensions().get::<Principal>() {
         Some(principal) => Caller::Principal(principal.name.clone()),
         None => Caller::Address(client_address(&request)),
     };
-    match over_limit(&state, &caller) {
+    match over_limit(&limits, &caller) {
         None => next.run(request).await,
         Some(limited) => limited,
     }

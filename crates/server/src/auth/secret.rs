@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// Hashes a password with argon2id and a fresh salt, as a PHC string.
-pub fn hash_password(password: &str) -> Result<String, String> {
-    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
 }
 
 /// True when `password` matches the PHC string (argon2 compares in

@@ -12,6 +12,8 @@
 //! audited as well, so the audit log shows every attempt to re-identify,
 //! not only those that reached the vault.
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -19,8 +21,8 @@ use axum::response::Response;
 use safecare_model::Role;
 
 use super::{Permission, Principal};
-use crate::AppState;
 use crate::error::ApiError;
+use crate::privacy::Privacy;
 
 /// What an API caller asked to grant.
 pub enum Grant<'a> {
@@ -55,13 +57,19 @@ pub fn check_grant(grant: Grant<'_>) -> Result<(), ApiError> {
 pub struct RefusedPermission(pub Permission);
 
 /// Audits re-identification attempts the permission layer refused.
-pub async fn audit_refused_reidentification(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn audit_refused_reidentification(
+    State(privacy): State<Arc<Privacy>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let caller = request.extensions().get::<Principal>().map(|p| (p.name.clone(), p.role));
     let response = next.run(request).await;
     if let (Some(RefusedPermission(Permission::Reidentify)), Some((name, role))) =
         (response.extensions().get::<RefusedPermission>(), caller)
     {
-        state.audit(&name, "reidentify", "", &format!("refused: role {role} lacks the permission reidentify")).await;
+        let _ = privacy
+            .record(&name, "reidentify", "", &format!("refused: role {role} lacks the permission reidentify"))
+            .await;
     }
     response
 }

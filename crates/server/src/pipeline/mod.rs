@@ -18,10 +18,10 @@ mod watch;
 pub use detection::{Detection, SwitchError, spawn_detection};
 pub use follow::StageIo;
 pub use incidents::{STAGE as INCIDENT_STAGE, spawn_incidents};
-pub use notify::spawn_notify;
+pub use notify::{NotifyIo, spawn_notify};
 pub use progress::{Busy, Progress};
 pub use retention::{purge_due, spawn_retention};
-pub use sources::{Sources, spawn_sources, store_and_publish};
+pub use sources::{IngestIo, Sources, spawn_sources, store_and_publish};
 pub use watch::{WatchError, spawn_rule_watcher};
 
 /// Why a stage could not start.

@@ -17,22 +17,41 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use safecare_bus::{Delivery, Topic};
+use safecare_bus::{Bus, Delivery, Topic};
 use safecare_model::{Domain, IncidentId, IncidentStatus};
 use safecare_respond::notify::outbox::{Outbox, deliver_due, record_delivery};
 use safecare_respond::notify::plan::{Facts, due_for_planning, plan};
 use safecare_respond::notify::{DeliveryStatus, OutboxEntry};
-use safecare_respond::{IncidentError, IncidentRecord};
-use safecare_store::IncidentQuery;
+use safecare_respond::{IncidentError, IncidentRecord, Incidents};
+use safecare_store::{IncidentQuery, Store};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::follow::Wakeups;
-use crate::AppState;
 use crate::notify::Notifications;
+use crate::privacy::Privacy;
+
+/// What the stage reads and writes besides the outbox: the stored open
+/// incidents and their alerts, the bus that wakes it, incident handling
+/// (for the timeline) and the audit chain.
+#[derive(Clone)]
+pub struct NotifyIo {
+    /// The stored incidents and alerts.
+    pub store: Arc<dyn Store>,
+    /// Where incident changes are announced.
+    pub bus: Arc<dyn Bus>,
+    /// Incident handling, to put each try on the timeline.
+    pub incidents: Incidents,
+    /// Where each try is audited.
+    pub privacy: Arc<Privacy>,
+    /// CAP messages go out through the outbox (`[cap] channels` is set):
+    /// the stage delivers even with no route configured.
+    pub sends_cap: bool,
+}
 
 /// How often the stage looks for escalations and retries due without a
 /// wake-up.
@@ -60,8 +79,8 @@ struct Looked {
 impl Looked {
     /// The time saved before a restart; now on the first start, so that
     /// incidents resolved long before notifications were set up stay quiet.
-    async fn load(state: &AppState) -> Self {
-        let saved = match state.store.get_state(LOOKED_KEY).await {
+    async fn load(io: &NotifyIo) -> Self {
+        let saved = match io.store.get_state(LOOKED_KEY).await {
             Ok(value) => value.and_then(|v| v.as_str()?.parse::<Timestamp>().ok()),
             Err(err) => {
                 tracing::warn!(%err, "last notification look not read; looking from now");
@@ -72,15 +91,15 @@ impl Looked {
     }
 
     /// Records a complete look made at `now`, saving it now and then.
-    async fn advance(&mut self, state: &AppState, now: Timestamp) {
+    async fn advance(&mut self, io: &NotifyIo, now: Timestamp) {
         self.at = now;
         if self.saved.is_none_or(|saved| now.duration_since(saved) >= SAVE_LOOKED_EVERY) {
-            self.save(state).await;
+            self.save(io).await;
         }
     }
 
-    async fn save(&mut self, state: &AppState) {
-        match state.store.put_state(LOOKED_KEY, serde_json::Value::String(self.at.to_string())).await {
+    async fn save(&mut self, io: &NotifyIo) {
+        match io.store.put_state(LOOKED_KEY, serde_json::Value::String(self.at.to_string())).await {
             Ok(()) => self.saved = Some(self.at),
             Err(err) => tracing::warn!(%err, "last notification look not saved"),
         }
@@ -99,22 +118,22 @@ struct Known {
 /// Starts the stage; it runs until `stop` is cancelled. Does nothing but
 /// wait when no route is configured.
 pub async fn spawn_notify(
-    state: AppState,
+    io: NotifyIo,
     notifications: Notifications,
     stop: CancellationToken,
 ) -> Result<JoinHandle<()>, super::StageError> {
-    let wakeups = Wakeups::new(state.bus.subscribe(Topic::Incidents, Delivery::Lossy).await?);
-    Ok(tokio::spawn(run(state, notifications, wakeups, stop)))
+    let wakeups = Wakeups::new(io.bus.subscribe(Topic::Incidents, Delivery::Lossy).await?);
+    Ok(tokio::spawn(run(io, notifications, wakeups, stop)))
 }
 
-async fn run(state: AppState, notifications: Notifications, mut wakeups: Wakeups, stop: CancellationToken) {
+async fn run(io: NotifyIo, notifications: Notifications, mut wakeups: Wakeups, stop: CancellationToken) {
     let mut known = HashMap::new();
-    let mut looked = Looked::load(&state).await;
+    let mut looked = Looked::load(&io).await;
     while !stop.is_cancelled() {
         wakeups.consume();
         // Approved CAP messages wait in the outbox too, routes or not.
-        if !notifications.config.routes.is_empty() || !state.config.cap.channels.is_empty() {
-            pass(&state, &notifications, &mut known, &mut looked).await;
+        if !notifications.config.routes.is_empty() || io.sends_cap {
+            pass(&io, &notifications, &mut known, &mut looked).await;
         }
         tokio::select! {
             () = wakeups.wait(PASS_EVERY) => {}
@@ -122,21 +141,21 @@ async fn run(state: AppState, notifications: Notifications, mut wakeups: Wakeups
         }
     }
     if looked.saved.is_some_and(|saved| saved != looked.at) {
-        looked.save(&state).await;
+        looked.save(&io).await;
     }
     tracing::debug!("notification stage stopped");
 }
 
 /// One pass: plan, then deliver what is due.
 async fn pass(
-    state: &AppState,
+    io: &NotifyIo,
     notifications: &Notifications,
     known: &mut HashMap<IncidentId, Known>,
     looked: &mut Looked,
 ) {
     let now = Timestamp::now();
-    match plan_incidents(state, notifications, known, looked.at - SLACK, now).await {
-        Ok(()) => looked.advance(state, now).await,
+    match plan_incidents(io, notifications, known, looked.at - SLACK, now).await {
+        Ok(()) => looked.advance(io, now).await,
         Err(err) => {
             tracing::warn!(%err, "notifications not planned; trying again");
             metrics::counter!("safecare_stage_errors_total", "stage" => "notify").increment(1);
@@ -146,7 +165,7 @@ async fn pass(
     match deliver_due(&notifications.outbox, &notifications.channels, &config.retry, now, DELIVERIES).await {
         Ok(tried) => {
             for entry in tried {
-                after_delivery(state, &entry, now).await;
+                after_delivery(io, &entry, now).await;
             }
         }
         Err(err) => {
@@ -158,14 +177,14 @@ async fn pass(
 
 /// Plans the open incidents and those resolved or closed since `since`.
 async fn plan_incidents(
-    state: &AppState,
+    io: &NotifyIo,
     notifications: &Notifications,
     known: &mut HashMap<IncidentId, Known>,
     since: Timestamp,
     now: Timestamp,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let query = IncidentQuery { open_only: true, limit: OPEN_INCIDENTS, ..Default::default() };
-    let mut stored = state.store.list_incidents(query).await?;
+    let mut stored = io.store.list_incidents(query).await?;
     for status in [IncidentStatus::Resolved, IncidentStatus::Closed] {
         let query = IncidentQuery {
             status: Some(status),
@@ -173,7 +192,7 @@ async fn plan_incidents(
             limit: OPEN_INCIDENTS,
             ..Default::default()
         };
-        stored.extend(state.store.list_incidents(query).await?);
+        stored.extend(io.store.list_incidents(query).await?);
     }
     let config = &notifications.config;
     let mut planned = Vec::new();
@@ -202,7 +221,7 @@ async fn plan_incidents(
             Entry::Occupied(seen) => seen.into_mut(),
             Entry::Vacant(new) => {
                 let first = match record.incident.alerts.first() {
-                    Some(alert) => state.store.get_alert(*alert).await?,
+                    Some(alert) => io.store.get_alert(*alert).await?,
                     None => None,
                 };
                 let domains = first.as_ref().map(|a| a.safecare.domains.clone()).unwrap_or_default();
@@ -223,7 +242,7 @@ async fn plan_incidents(
 }
 
 /// Counts a try, puts it on its incident's timeline and in the audit.
-async fn after_delivery(state: &AppState, entry: &OutboxEntry, now: Timestamp) {
+async fn after_delivery(io: &NotifyIo, entry: &OutboxEntry, now: Timestamp) {
     let n = &entry.notification;
     let outcome = match entry.status {
         DeliveryStatus::Delivered => "delivered",
@@ -239,9 +258,10 @@ async fn after_delivery(state: &AppState, entry: &OutboxEntry, now: Timestamp) {
         Some(error) => format!("route {} channel {} try {}: {outcome}: {error}", n.route, n.channel, entry.attempts),
         None => format!("route {} channel {} try {}: {outcome}", n.route, n.channel, entry.attempts),
     };
-    state.audit(safecare_respond::SYSTEM_ACTOR, &format!("notification.{outcome}"), &n.key, &detail).await;
+    let _ =
+        io.privacy.record(safecare_respond::SYSTEM_ACTOR, &format!("notification.{outcome}"), &n.key, &detail).await;
     if let Some(id) = n.incident {
-        let logged = state
+        let logged = io
             .incidents
             .change(id, |record, _| {
                 record_delivery(record, entry, now);

@@ -9,15 +9,34 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use safecare_bus::Message;
+use safecare_bus::{Bus, Message};
+use safecare_impact::LiveInventory;
 use safecare_ingest::listen::{Barrier, Pipeline, TcpLimits};
 use safecare_ingest::{AssetLookup, Intake, SourceError, SourceHealth, SourceStats};
 use safecare_model::Event;
+use safecare_store::Store;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::AppState;
+use super::Progress;
+use crate::Config;
+use crate::privacy::Privacy;
+
+/// What the shared ingest step's tail needs: the privacy layer that
+/// pseudonymises and seals, the store, the bus it publishes on, and the
+/// stages' progress it reports to (and is held back by).
+#[derive(Clone)]
+pub struct IngestIo {
+    /// Where events are stored.
+    pub store: Arc<dyn Store>,
+    /// Where stored events are published.
+    pub bus: Arc<dyn Bus>,
+    /// How far behind the stages are.
+    pub progress: Progress,
+    /// Pseudonymises events and seals the originals.
+    pub privacy: Arc<Privacy>,
+}
 
 /// The running sources' counters, for the API and the dashboard, and the
 /// HTTP sources' decoders; filled once the listeners are bound.
@@ -46,19 +65,28 @@ const QUEUE: usize = 10_000;
 const BATCH: usize = 2_000;
 const LINGER: Duration = Duration::from_millis(100);
 
-/// Binds every configured source and starts the collector. Listener tasks
-/// end when the collector's channel closes at shutdown.
-pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<Vec<JoinHandle<()>>, SourceError> {
+/// Binds every configured source (resolving against `assets`, counted in
+/// `sources`) and starts the collector. Listener tasks end when the
+/// collector's channel closes at shutdown; `shutdown` ends the collector's
+/// wait for the stages to catch up.
+pub async fn spawn_sources(
+    io: IngestIo,
+    config: &Config,
+    assets: Arc<LiveInventory>,
+    sources: &Sources,
+    shutdown: CancellationToken,
+    stop: CancellationToken,
+) -> Result<Vec<JoinHandle<()>>, SourceError> {
     let (tx, rx) = mpsc::channel::<Event>(QUEUE);
     let (barriers, barrier_rx) = mpsc::unbounded_channel::<Barrier>();
-    let assets: Arc<dyn AssetLookup> = state.assets.clone();
+    let assets: Arc<dyn AssetLookup> = assets;
     let mut stats = Vec::new();
     let mut http = HashMap::new();
     let mut tasks = Vec::new();
-    let limits = &state.config.connections;
+    let limits = &config.connections;
     let tcp_limits = TcpLimits { idle: limits.syslog_idle_timeout(), max_connections: limits.max_syslog_connections };
-    for source in &state.config.sources {
-        let intake = source.intake()?.with_assets(assets.clone()).with_max_record(state.config.max_event_bytes);
+    for source in &config.sources {
+        let intake = source.intake()?.with_assets(assets.clone()).with_max_record(config.max_event_bytes);
         stats.push(intake.stats.clone());
         let pipe = Pipeline { intake: intake.clone(), events: tx.clone(), barriers: Some(barriers.clone()) };
         let Some(run) = source.listen(pipe, tcp_limits).await? else {
@@ -78,17 +106,30 @@ pub async fn spawn_sources(state: &AppState, stop: CancellationToken) -> Result<
     }
     drop(tx);
     drop(barriers);
-    tasks.push(tokio::spawn(collect(state.clone(), rx, barrier_rx)));
-    let _ = state.sources.stats.set(stats);
-    let _ = state.sources.http.set(http);
+    let held_back = HeldBack { max_lag: config.max_lag, shutdown };
+    tasks.push(tokio::spawn(collect(io, held_back, rx, barrier_rx)));
+    let _ = sources.stats.set(stats);
+    let _ = sources.http.set(http);
     Ok(tasks)
+}
+
+/// When the collector stops taking events: while a stage is more than
+/// `max_lag` behind, unless the service is stopping.
+struct HeldBack {
+    max_lag: u64,
+    shutdown: CancellationToken,
 }
 
 /// Stores what the listeners decoded, in batches, then publishes it; runs
 /// until every listener has stopped and the queue is empty. A [`Barrier`]
 /// is completed once every event queued before it arrived is stored, or
 /// dropped if the batch holding the last of them failed.
-async fn collect(state: AppState, mut rx: mpsc::Receiver<Event>, mut barriers: mpsc::UnboundedReceiver<Barrier>) {
+async fn collect(
+    io: IngestIo,
+    held_back: HeldBack,
+    mut rx: mpsc::Receiver<Event>,
+    mut barriers: mpsc::UnboundedReceiver<Barrier>,
+) {
     let mut batch = Vec::with_capacity(BATCH);
     // Events taken from the queue so far, and barriers waiting for the
     // event count they need stored (events taken + still queued when the
@@ -123,10 +164,10 @@ async fn collect(state: AppState, mut rx: mpsc::Receiver<Event>, mut barriers: m
         let events = std::mem::take(&mut batch);
         // While a stage is too far behind, stop taking from the listeners:
         // their queue fills and TCP stops reading.
-        while state.progress.admit(state.config.max_lag).is_err() && !state.shutdown.is_cancelled() {
+        while io.progress.admit(held_back.max_lag).is_err() && !held_back.shutdown.is_cancelled() {
             tokio::time::sleep(LINGER).await;
         }
-        let stored = match store_and_publish(&state, events).await {
+        let stored = match store_and_publish(&io, events).await {
             Ok(_) => true,
             Err(err) => {
                 tracing::error!(%err, "cannot store events from sources");
@@ -150,13 +191,13 @@ async fn collect(state: AppState, mut rx: mpsc::Receiver<Event>, mut barriers: m
 
 /// The common tail of every ingest path: pseudonymise, seal, store
 /// durably, publish.
-pub async fn store_and_publish(state: &AppState, mut events: Vec<Event>) -> Result<usize, IngestFailure> {
-    let replacements: Vec<_> = events.iter_mut().flat_map(|e| state.privacy.pseudonymiser.pseudonymise(e)).collect();
+pub async fn store_and_publish(io: &IngestIo, mut events: Vec<Event>) -> Result<usize, IngestFailure> {
+    let replacements: Vec<_> = events.iter_mut().flat_map(|e| io.privacy.pseudonymiser.pseudonymise(e)).collect();
     if !replacements.is_empty() {
-        state.privacy.seal(&replacements, Timestamp::now()).await?;
+        io.privacy.seal(&replacements, Timestamp::now()).await?;
     }
-    let new = if events.is_empty() { 0 } else { state.store.append_events(events.clone()).await? };
-    state.progress.appended(safecare_store::Log::Events, new as u64);
+    let new = if events.is_empty() { 0 } else { io.store.append_events(events.clone()).await? };
+    io.progress.appended(safecare_store::Log::Events, new as u64);
     let mut per_source: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
     for event in &events {
         *per_source.entry(event.source.as_str()).or_default() += 1;
@@ -165,7 +206,7 @@ pub async fn store_and_publish(state: &AppState, mut events: Vec<Event>) -> Resu
         metrics::counter!("safecare_ingest_accepted_total", "source" => source.to_owned()).increment(n);
     }
     for event in events {
-        if let Err(err) = state.bus.publish(Message::Event(Box::new(event))).await {
+        if let Err(err) = io.bus.publish(Message::Event(Box::new(event))).await {
             tracing::warn!(%err, "could not publish stored events on the bus");
             break;
         }

@@ -7,9 +7,13 @@ use jiff::{SignedDuration, Timestamp};
 use safecare_model::{ApiToken, Role, User};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
+use std::sync::Arc;
+
+use safecare_store::AccountStore;
+
 use crate::auth::{Grant, Principal, check_grant, new_api_token};
 use crate::error::ApiError;
+use crate::privacy::Privacy;
 
 /// A user as the API shows it: never the password hash.
 #[derive(Debug, Serialize)]
@@ -27,8 +31,8 @@ impl From<User> for UserView {
     }
 }
 
-pub async fn list_users(State(state): State<AppState>) -> Result<Json<Vec<UserView>>, ApiError> {
-    Ok(Json(state.accounts.list_users().await?.into_iter().map(UserView::from).collect()))
+pub async fn list_users(State(accounts): State<Arc<dyn AccountStore>>) -> Result<Json<Vec<UserView>>, ApiError> {
+    Ok(Json(accounts.list_users().await?.into_iter().map(UserView::from).collect()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,7 +44,8 @@ pub struct NewUser {
 }
 
 pub async fn create_user(
-    State(state): State<AppState>,
+    State(accounts): State<Arc<dyn AccountStore>>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Json(new): Json<NewUser>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
@@ -51,9 +56,9 @@ pub async fn create_user(
         return Err(ApiError::bad_request("user name must be 1-64 letters, digits or . _ - @"));
     }
     check_grant(Grant::Role(new.role))?;
-    crate::provision::add_user(state.accounts.as_ref(), &new.name, new.role, &new.password).await?;
-    state.audit(&principal.name, "user.create", &new.name, &format!("role {}", new.role)).await;
-    let user = state.accounts.get_user(&new.name).await?.ok_or_else(|| ApiError::not_found(new.name.clone()))?;
+    crate::provision::add_user(accounts.as_ref(), &new.name, new.role, &new.password).await?;
+    let _ = privacy.record(&principal.name, "user.create", &new.name, &format!("role {}", new.role)).await;
+    let user = accounts.get_user(&new.name).await?.ok_or_else(|| ApiError::not_found(new.name.clone()))?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -68,13 +73,13 @@ pub struct UserChange {
 }
 
 pub async fn update_user(
-    State(state): State<AppState>,
+    State(accounts): State<Arc<dyn AccountStore>>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Path(name): Path<String>,
     Json(change): Json<UserChange>,
 ) -> Result<Json<UserView>, ApiError> {
-    let mut user =
-        state.accounts.get_user(&name).await?.ok_or_else(|| ApiError::not_found(format!("no user {name}")))?;
+    let mut user = accounts.get_user(&name).await?.ok_or_else(|| ApiError::not_found(format!("no user {name}")))?;
     if let Some(role) = change.role.filter(|r| *r != user.role) {
         check_grant(Grant::Role(role))?;
     }
@@ -99,16 +104,16 @@ pub async fn update_user(
         user.failed_logins = 0;
         user.locked_until = None;
     }
-    state.accounts.put_user(user.clone()).await?;
+    accounts.put_user(user.clone()).await?;
     let detail = serde_json::json!({
         "role": change.role,
         "disabled": change.disabled,
         "password_changed": password_changed,
         "unlocked": change.unlock,
     });
-    state.audit(&principal.name, "user.update", &user.name, &detail.to_string()).await;
+    let _ = privacy.record(&principal.name, "user.update", &user.name, &detail.to_string()).await;
     if end_sessions {
-        state.accounts.delete_sessions_of(&user.name).await?;
+        accounts.delete_sessions_of(&user.name).await?;
     }
     Ok(Json(user.into()))
 }
@@ -141,8 +146,8 @@ impl From<ApiToken> for TokenView {
     }
 }
 
-pub async fn list_tokens(State(state): State<AppState>) -> Result<Json<Vec<TokenView>>, ApiError> {
-    Ok(Json(state.accounts.list_api_tokens().await?.into_iter().map(TokenView::from).collect()))
+pub async fn list_tokens(State(accounts): State<Arc<dyn AccountStore>>) -> Result<Json<Vec<TokenView>>, ApiError> {
+    Ok(Json(accounts.list_api_tokens().await?.into_iter().map(TokenView::from).collect()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,7 +170,8 @@ pub struct CreatedToken {
 }
 
 pub async fn create_token(
-    State(state): State<AppState>,
+    State(accounts): State<Arc<dyn AccountStore>>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Json(new): Json<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
@@ -190,20 +196,20 @@ pub async fn create_token(
         expires: new.expires_days.map(|days| now + SignedDuration::from_hours(24 * i64::from(days))),
         revoked: false,
     };
-    state.accounts.put_api_token(token.clone()).await?;
-    state.audit(&token.owner, "token.create", &token.id, &format!("{} ({})", token.name, token.role)).await;
+    accounts.put_api_token(token.clone()).await?;
+    let _ = privacy.record(&token.owner, "token.create", &token.id, &format!("{} ({})", token.name, token.role)).await;
     Ok((StatusCode::CREATED, Json(CreatedToken { view: token.into(), token: bearer })))
 }
 
 pub async fn revoke_token(
-    State(state): State<AppState>,
+    State(accounts): State<Arc<dyn AccountStore>>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let mut token =
-        state.accounts.get_api_token(&id).await?.ok_or_else(|| ApiError::not_found(format!("no token {id}")))?;
+    let mut token = accounts.get_api_token(&id).await?.ok_or_else(|| ApiError::not_found(format!("no token {id}")))?;
     token.revoked = true;
-    state.accounts.put_api_token(token).await?;
-    state.audit(&principal.name, "token.revoke", &id, "").await;
+    accounts.put_api_token(token).await?;
+    let _ = privacy.record(&principal.name, "token.revoke", &id, "").await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -14,10 +14,17 @@ use safecare_model::{Domain, Event, EventId, Severity};
 use safecare_store::{Cursor, EventPage, EventQuery, MAX_PAGE};
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
+use safecare_impact::LiveInventory;
+use safecare_store::Store;
+
 use super::params::parse;
-use crate::AppState;
+use crate::Config;
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::pipeline::{IngestIo, Progress, Sources};
+use crate::privacy::Privacy;
 use safecare_ingest::body::{LineError, Parsed, parse_json, parse_ndjson};
 
 /// The answer to an ingest request.
@@ -48,18 +55,20 @@ pub(crate) fn body_format(headers: &HeaderMap) -> Result<BodyFormat, ApiError> {
 /// Events sent with a sensor token are recorded under that token's source,
 /// whatever they claim, so one compromised sensor cannot pose as another.
 pub async fn ingest(
-    State(state): State<AppState>,
+    State(io): State<IngestIo>,
+    State(config): State<Arc<Config>>,
+    State(assets): State<Arc<LiveInventory>>,
     Extension(principal): Extension<Principal>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<IngestReply>), ApiError> {
-    state.progress.admit(state.config.max_lag)?;
-    let source = principal.source.as_deref().unwrap_or(state.config.http_source.as_str());
+    io.progress.admit(config.max_lag)?;
+    let source = principal.source.as_deref().unwrap_or(config.http_source.as_str());
     let format = body_format(&headers).inspect_err(|_| count_refused(source, "content_type"))?;
     let body = body.map_err(|rejection| {
         let status = rejection.status();
         count_refused(source, if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "body" });
-        ApiError::new(status, format!("{} (limit {} bytes)", rejection.body_text(), state.config.max_body_bytes))
+        ApiError::new(status, format!("{} (limit {} bytes)", rejection.body_text(), config.max_body_bytes))
     })?;
     if body.iter().all(u8::is_ascii_whitespace) {
         count_refused(source, "empty");
@@ -67,8 +76,8 @@ pub async fn ingest(
     }
     let now = Timestamp::now();
     let Parsed { mut events, rejected, errors } = match format {
-        BodyFormat::Json => parse_json(&body, now, source, state.config.max_event_bytes),
-        BodyFormat::Lines => parse_ndjson(&body, now, source, state.config.max_event_bytes),
+        BodyFormat::Json => parse_json(&body, now, source, config.max_event_bytes),
+        BodyFormat::Lines => parse_ndjson(&body, now, source, config.max_event_bytes),
     };
     if principal.source.is_some() {
         events.iter_mut().for_each(|e| source.clone_into(&mut e.source));
@@ -77,10 +86,10 @@ pub async fn ingest(
     // asset gets the one its host name, address or device id belongs to,
     // or is flagged as an unknown device.
     for event in &mut events {
-        Resolver::resolve(event, state.assets.as_ref());
+        Resolver::resolve(event, assets.as_ref());
     }
     let accepted = events.len();
-    let new = crate::pipeline::store_and_publish(&state, events).await.map_err(|err| {
+    let new = crate::pipeline::store_and_publish(&io, events).await.map_err(|err| {
         tracing::error!(%err, "cannot take in a batch");
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string())
     })?;
@@ -131,11 +140,11 @@ impl ListParams {
 
 /// Events matching the filters, newest first; `next` continues the list.
 pub async fn list(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<EventPage>, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    Ok(Json(state.store.query_events(params.into_query()?).await?))
+    Ok(Json(store.query_events(params.into_query()?).await?))
 }
 
 /// `GET /api/v1/events/export`: every event matching the filters of
@@ -144,7 +153,8 @@ pub async fn list(
 /// the filters before the first event leaves, and refused when it cannot
 /// be audited.
 pub async fn export(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -155,16 +165,16 @@ pub async fn export(
     }
     let query = params.into_query()?;
     let filters = export_filters(&query, cap);
-    state.privacy.record(&principal.name, "events.export", "", &filters).await.map_err(|err| {
+    privacy.record(&principal.name, "events.export", "", &filters).await.map_err(|err| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("export refused: it cannot be audited ({err})"))
     })?;
-    let pages = futures::stream::try_unfold((state, Some(query), cap), |(state, query, left)| async move {
+    let pages = futures::stream::try_unfold((store, Some(query), cap), |(store, query, left)| async move {
         let Some(mut query) = query else { return Ok(None) };
         if left == Some(0) {
             return Ok(None);
         }
         query.limit = left.map_or(MAX_PAGE, |n| n.min(MAX_PAGE));
-        let page = state.store.query_events(query.clone()).await.inspect_err(|err| {
+        let page = store.query_events(query.clone()).await.inspect_err(|err| {
             tracing::error!(%err, "event export broken off");
         })?;
         let mut chunk = Vec::new();
@@ -174,7 +184,7 @@ pub async fn export(
         }
         let left = left.map(|n| n.saturating_sub(page.events.len()));
         let next = page.next.map(|cursor| EventQuery { after: Some(cursor), ..query });
-        Ok::<_, safecare_store::StoreError>(Some((Bytes::from(chunk), (state, next, left))))
+        Ok::<_, safecare_store::StoreError>(Some((Bytes::from(chunk), (store, next, left))))
     });
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], Body::from_stream(pages)).into_response())
 }
@@ -200,17 +210,21 @@ fn export_filters(query: &EventQuery, cap: Option<usize>) -> String {
 }
 
 /// One event by id.
-pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Event>, ApiError> {
+pub async fn get_one(State(store): State<Arc<dyn Store>>, Path(id): Path<String>) -> Result<Json<Event>, ApiError> {
     let id: EventId = id.parse().map_err(|e: safecare_model::ParseIdError| ApiError::bad_request(e.to_string()))?;
-    state.store.get_event(id).await?.map(Json).ok_or_else(|| ApiError::not_found(format!("no event {id}")))
+    store.get_event(id).await?.map(Json).ok_or_else(|| ApiError::not_found(format!("no event {id}")))
 }
 
 /// The configured sources' health: events, errors by kind, last event,
 /// connections (for listeners), and every source seen in the last day
 /// (including HTTP senders) with its event count and last event.
-pub async fn sources(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn sources(
+    State(store): State<Arc<dyn Store>>,
+    State(progress): State<Progress>,
+    State(sources): State<Sources>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let since = Timestamp::now() - jiff::SignedDuration::from_hours(24);
-    let activity = state.store.source_activity(since).await?;
-    let stages = state.progress.lag(state.store.as_ref()).await;
-    Ok(Json(serde_json::json!({"listeners": state.sources.health(), "activity": activity, "stages": stages})))
+    let activity = store.source_activity(since).await?;
+    let stages = progress.lag(store.as_ref()).await;
+    Ok(Json(serde_json::json!({"listeners": sources.health(), "activity": activity, "stages": stages})))
 }

@@ -6,33 +6,37 @@ use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
 use bytes::Bytes;
 use safecare_impact::{Inventory, LoadError};
 use safecare_model::{Asset, Relation};
+use safecare_store::Store;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::privacy::Privacy;
+use crate::state::InventoryIo;
 
-pub async fn list_assets(State(state): State<AppState>) -> Result<Json<Vec<Asset>>, ApiError> {
-    Ok(Json(state.store.list_assets().await?))
+pub async fn list_assets(State(store): State<Arc<dyn Store>>) -> Result<Json<Vec<Asset>>, ApiError> {
+    Ok(Json(store.list_assets().await?))
 }
 
-pub async fn list_relations(State(state): State<AppState>) -> Result<Json<Vec<Relation>>, ApiError> {
-    Ok(Json(state.store.list_relations().await?))
+pub async fn list_relations(State(store): State<Arc<dyn Store>>) -> Result<Json<Vec<Relation>>, ApiError> {
+    Ok(Json(store.list_relations().await?))
 }
 
 /// One asset with the relations that touch it.
 pub async fn get_asset(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let assets = state.store.list_assets().await?;
+    let assets = store.list_assets().await?;
     let asset = assets.into_iter().find(|a| a.id == id).ok_or_else(|| ApiError::not_found(format!("no asset {id}")))?;
     let relations: Vec<Relation> =
-        state.store.list_relations().await?.into_iter().filter(|r| r.from == id || r.to == id).collect();
+        store.list_relations().await?.into_iter().filter(|r| r.from == id || r.to == id).collect();
     Ok(Json(json!({"asset": asset, "relations": relations})))
 }
 
@@ -45,13 +49,13 @@ fn refused(err: LoadError) -> ApiError {
     api
 }
 
-fn current(state: &AppState) -> Inventory {
-    Inventory::clone(&state.assets.current())
+fn current(io: &InventoryIo) -> Inventory {
+    Inventory::clone(&io.assets.current())
 }
 
 /// Stores the inventory and makes it the live one.
-async fn save(state: &AppState, inventory: Inventory) -> Result<usize, ApiError> {
-    Ok(state.replace_inventory(inventory).await?)
+async fn save(io: &InventoryIo, inventory: Inventory) -> Result<usize, ApiError> {
+    Ok(io.replace(inventory).await?)
 }
 
 /// `POST /api/v1/assets/import?mode=merge|replace`.
@@ -68,7 +72,8 @@ pub struct ImportParams {
 /// without assets is refused either way: it is far more often a mistake
 /// (an empty file, `{}`) than a wish to wipe the map of the hospital.
 pub async fn import(
-    State(state): State<AppState>,
+    State(io): State<InventoryIo>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     params: Result<Query<ImportParams>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
@@ -90,16 +95,16 @@ pub async fn import(
         return Err(ApiError::bad_request("the document lists no assets: nothing imported"));
     }
     let (imported_assets, imported_relations) = (assets.len(), relations.len());
-    let _guard = state.inventory_lock.lock().await;
-    let inventory = if replace { Inventory::new(assets, relations) } else { current(&state).merge(assets, relations) };
+    let _guard = io.lock.lock().await;
+    let inventory = if replace { Inventory::new(assets, relations) } else { current(&io).merge(assets, relations) };
     let inventory = inventory.map_err(|e| refused(LoadError::Invalid(e)))?;
     let relations = inventory.relations().len();
-    let assets = save(&state, inventory).await?;
+    let assets = save(&io, inventory).await?;
     let mode = if replace { "replace" } else { "merge" };
     let detail = format!(
         "{mode}: {imported_assets} assets, {imported_relations} relations imported; now {assets} assets, {relations} relations"
     );
-    state.audit(&principal.name, "assets.import", "", &detail).await;
+    let _ = privacy.record(&principal.name, "assets.import", "", &detail).await;
     Ok(Json(json!({"mode": mode, "assets": assets, "relations": relations})))
 }
 
@@ -112,11 +117,12 @@ pub struct ExportParams {
 /// is sensitive (it shows where the weak devices are), so every export is
 /// audited with who took it, and refused when it cannot be audited.
 pub async fn export(
-    State(state): State<AppState>,
+    State(io): State<InventoryIo>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Query(params): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
-    let inventory = current(&state);
+    let inventory = current(&io);
     let (format, mime) = match params.format.as_deref() {
         Some("json") => ("json", "application/json"),
         None | Some("yaml") => ("yaml", "application/yaml"),
@@ -125,7 +131,7 @@ pub async fn export(
     let what = format!("{} assets, {} relations as {format}", inventory.assets().len(), inventory.relations().len());
     let text = if format == "json" { inventory.to_json() } else { inventory.to_yaml() };
     let text = text.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    state.privacy.record(&principal.name, "assets.export", "", &what).await.map_err(|err| {
+    privacy.record(&principal.name, "assets.export", "", &what).await.map_err(|err| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("export refused: it cannot be audited ({err})"))
     })?;
     Ok(([(header::CONTENT_TYPE, mime)], text).into_response())
@@ -133,7 +139,8 @@ pub async fn export(
 
 /// Adds or replaces one asset; its id must match the path.
 pub async fn put_asset(
-    State(state): State<AppState>,
+    State(io): State<InventoryIo>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     Json(asset): Json<Asset>,
@@ -141,22 +148,23 @@ pub async fn put_asset(
     if asset.id != id {
         return Err(ApiError::bad_request(format!("the body's id {:?} differs from the path's {id:?}", asset.id)));
     }
-    let _guard = state.inventory_lock.lock().await;
-    let updated = current(&state).upsert_asset(asset.clone()).map_err(|e| refused(LoadError::Invalid(e)))?;
-    save(&state, updated).await?;
-    state.audit(&principal.name, "assets.put", &id, "").await;
+    let _guard = io.lock.lock().await;
+    let updated = current(&io).upsert_asset(asset.clone()).map_err(|e| refused(LoadError::Invalid(e)))?;
+    save(&io, updated).await?;
+    let _ = privacy.record(&principal.name, "assets.put", &id, "").await;
     Ok(Json(asset))
 }
 
 /// Removes one asset and the relations that touch it.
 pub async fn delete_asset(
-    State(state): State<AppState>,
+    State(io): State<InventoryIo>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let _guard = state.inventory_lock.lock().await;
-    let updated = current(&state).remove_asset(&id).ok_or_else(|| ApiError::not_found(format!("no asset {id}")))?;
-    save(&state, updated).await?;
-    state.audit(&principal.name, "assets.delete", &id, "").await;
+    let _guard = io.lock.lock().await;
+    let updated = current(&io).remove_asset(&id).ok_or_else(|| ApiError::not_found(format!("no asset {id}")))?;
+    save(&io, updated).await?;
+    let _ = privacy.record(&principal.name, "assets.delete", &id, "").await;
     Ok(StatusCode::NO_CONTENT)
 }

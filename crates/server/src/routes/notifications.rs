@@ -3,6 +3,8 @@
 //! shown), an administrator's test send, and the exercise mark that
 //! decides which routes an incident may take.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
 use safecare_respond::Incidents;
@@ -13,10 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use super::incidents::existing;
 use super::params::parse;
-use crate::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::notify::{Notifications, TestSendError};
+use crate::privacy::Privacy;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -107,11 +109,12 @@ pub(crate) fn routes_view(notifications: &Notifications) -> RoutesView {
 /// Sends a test message on a route now; answers with its outcome (and it
 /// stays in the notifications list and the audit).
 pub async fn test_send(
-    State(state): State<AppState>,
+    State(notifications): State<Notifications>,
+    State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     Path(route): Path<String>,
 ) -> Result<Json<OutboxEntry>, ApiError> {
-    let entry = state.notifications.test_send(&route, &principal.name).await.map_err(|err| match err {
+    let entry = notifications.test_send(&route, &principal.name).await.map_err(|err| match err {
         TestSendError::UnknownRoute(_) => ApiError::not_found(err.to_string()),
         TestSendError::Outbox(err) => ApiError::from(err),
     })?;
@@ -120,6 +123,6 @@ pub async fn test_send(
         "test on route {route}: {outcome}{}",
         entry.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
     );
-    state.audit(&principal.name, "notification.test", &entry.notification.key, &detail).await;
+    let _ = privacy.record(&principal.name, "notification.test", &entry.notification.key, &detail).await;
     Ok(Json(entry))
 }

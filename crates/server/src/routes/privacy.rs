@@ -9,9 +9,15 @@ use safecare_privacy::{Actor, AuditEntry, AuditStore, PurgePlan, ReidentifyError
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::AppState;
+use std::sync::Arc;
+
+use safecare_store::Store;
+
+use crate::Config;
 use crate::auth::{LoginError, Principal, check_credentials};
 use crate::error::ApiError;
+use crate::privacy::Privacy;
+use crate::routes::session::Logins;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,7 +49,7 @@ pub struct Reidentification {
 /// answer, whether the name is unknown, the password wrong, the account
 /// disabled, or the account not one that may approve.
 async fn approver(
-    state: &AppState,
+    logins: &Logins,
     peer: std::net::IpAddr,
     officer: &str,
     name: &str,
@@ -51,13 +57,13 @@ async fn approver(
 ) -> Result<Actor, ApiError> {
     let refused = |status, reason: &'static str| async move {
         metrics::counter!("safecare_logins_total", "outcome" => "approver_refused").increment(1);
-        state.audit(officer, "reidentify.approver", name, &format!("refused: {reason}")).await;
+        let _ = logins.privacy.record(officer, "reidentify.approver", name, &format!("refused: {reason}")).await;
         ApiError::new(status, APPROVER_REFUSED)
     };
-    if !state.login_throttle.allow(peer, std::time::Instant::now()) {
+    if !logins.throttle.allow(peer, std::time::Instant::now()) {
         return Err(refused(StatusCode::TOO_MANY_REQUESTS, "too many attempts from this address").await);
     }
-    match check_credentials(state.accounts.as_ref(), &state.config.auth.lockout, name, password).await {
+    match check_credentials(logins.accounts.as_ref(), &logins.config.auth.lockout, name, password).await {
         Ok(user) if user.role == safecare_model::Role::PrivacyOfficer && user.name != officer => {
             Ok(Actor::new(user.name, [user.role]))
         }
@@ -80,18 +86,19 @@ const APPROVER_REFUSED: &str =
 /// reason tied to an incident (and a second approver when required). Every
 /// attempt is audited, granted or not.
 pub async fn reidentify(
-    State(state): State<AppState>,
+    State(logins): State<Logins>,
+    State(store): State<Arc<dyn Store>>,
     Extension(principal): Extension<Principal>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     Json(request): Json<ReidentifyRequest>,
 ) -> Result<Json<Reidentification>, ApiError> {
     let approver = match (&request.approver, &request.approver_password) {
-        (Some(name), Some(password)) => Some(approver(&state, peer.ip(), &principal.name, name, password).await?),
+        (Some(name), Some(password)) => Some(approver(&logins, peer.ip(), &principal.name, name, password).await?),
         (None, None) => None,
         _ => return Err(ApiError::bad_request("give both approver and approver_password, or neither")),
     };
     let incident_known = match request.incident {
-        Some(id) => state.store.get_incident(id).await?.is_some(),
+        Some(id) => store.get_incident(id).await?.is_some(),
         None => false,
     };
     let token = safecare_privacy::bare_token(&request.token).unwrap_or(&request.token).to_owned();
@@ -101,13 +108,13 @@ pub async fn reidentify(
         incident_id: request.incident,
         approver,
     };
-    let privacy = &state.privacy;
+    let privacy = &logins.privacy;
     let outcome = privacy
         .vault
         .reidentify(
             &token,
             &ask,
-            &state.config.privacy.reidentify,
+            &logins.config.privacy.reidentify,
             |_| incident_known,
             &privacy.audit,
             Timestamp::now(),
@@ -129,28 +136,26 @@ pub async fn reidentify(
 }
 
 /// The audit log, newest first (at most the last 1,000 entries).
-pub async fn audit_log(State(state): State<AppState>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let mut entries = state
-        .privacy
-        .audit
-        .store()
-        .all()
-        .await
-        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+pub async fn audit_log(State(privacy): State<Arc<Privacy>>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    let mut entries =
+        privacy.audit.store().all().await.map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
     entries.reverse();
     entries.truncate(1000);
     Ok(Json(entries))
 }
 
 /// Checks the whole chain (and its signed head).
-pub async fn audit_verify(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    match state.privacy.audit.check().await {
+pub async fn audit_verify(State(privacy): State<Arc<Privacy>>) -> (StatusCode, Json<serde_json::Value>) {
+    match privacy.audit.check().await {
         Ok(()) => (StatusCode::OK, Json(json!({"intact": true}))),
         Err(err) => (StatusCode::CONFLICT, Json(json!({"intact": false, "error": err.to_string()}))),
     }
 }
 
 /// What the retention policy would purge now.
-pub async fn retention_plan(State(state): State<AppState>) -> Result<Json<PurgePlan>, ApiError> {
-    Ok(Json(crate::privacy::purge_plan(&state.config, state.privacy.store.as_ref()).await?))
+pub async fn retention_plan(
+    State(config): State<Arc<Config>>,
+    State(privacy): State<Arc<Privacy>>,
+) -> Result<Json<PurgePlan>, ApiError> {
+    Ok(Json(crate::privacy::purge_plan(&config, privacy.store.as_ref()).await?))
 }

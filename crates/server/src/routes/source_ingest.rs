@@ -14,10 +14,13 @@ use safecare_ingest::BodyFormat;
 use safecare_ingest::media::lines;
 use serde_json::Value;
 
+use std::sync::Arc;
+
 use super::events::{IngestReply, body_format};
-use crate::AppState;
+use crate::Config;
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::pipeline::{IngestIo, Sources};
 use safecare_ingest::body::{LineError, MAX_LISTED_ERRORS};
 
 /// The body cut into the source's numbered records: a JSON document is
@@ -37,14 +40,15 @@ fn records(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(usize, Vec<u8>)>, Ap
 }
 
 pub async fn ingest(
-    State(state): State<AppState>,
+    State(sources): State<Sources>,
+    State(io): State<IngestIo>,
+    State(config): State<Arc<Config>>,
     Extension(principal): Extension<Principal>,
     Path(name): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<IngestReply>), ApiError> {
-    let source = state
-        .sources
+    let source = sources
         .http(&name)
         .ok_or_else(|| ApiError::not_found(format!("no source {name:?} of type http is configured")))?;
     if principal.source.as_deref().is_some_and(|own| own != name) {
@@ -53,7 +57,7 @@ pub async fn ingest(
             format!("this sensor token sends for another source, not {name:?}"),
         ));
     }
-    state.progress.admit(state.config.max_lag)?;
+    io.progress.admit(config.max_lag)?;
     let body = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let records = records(&headers, &body)?;
     if records.is_empty() {
@@ -72,7 +76,7 @@ pub async fn ingest(
         }
     }
     let accepted = events.len();
-    let new = crate::pipeline::store_and_publish(&state, events)
+    let new = crate::pipeline::store_and_publish(&io, events)
         .await
         .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
     let status = if accepted == 0 { StatusCode::BAD_REQUEST } else { StatusCode::ACCEPTED };

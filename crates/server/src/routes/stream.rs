@@ -3,17 +3,19 @@
 //! overview (event rate, open incidents).
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
 use jiff::{SignedDuration, Timestamp};
-use safecare_bus::{Delivery, Message, Topic};
+use safecare_bus::{Bus, Delivery, Message, Topic};
+use safecare_store::Store;
 use serde_json::json;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
-use crate::AppState;
 use crate::error::ApiError;
 
 /// How often the overview's figures are sent.
@@ -24,10 +26,10 @@ const STATS_EVERY: Duration = Duration::from_secs(10);
 const CLIENT_QUEUE: usize = 256;
 
 /// The overview's figures, also used to render the page itself.
-pub async fn stats(state: &AppState) -> Result<serde_json::Value, ApiError> {
+pub async fn stats(store: &dyn Store) -> Result<serde_json::Value, ApiError> {
     let now = Timestamp::now();
-    let rate = state.store.event_rate(now - SignedDuration::from_mins(60), SignedDuration::from_mins(1)).await?;
-    let open = state.store.open_incidents_by_severity().await?;
+    let rate = store.event_rate(now - SignedDuration::from_mins(60), SignedDuration::from_mins(1)).await?;
+    let open = store.open_incidents_by_severity().await?;
     let open: serde_json::Map<String, serde_json::Value> =
         open.into_iter().map(|(severity, n)| (severity.as_str().to_owned(), json!(n))).collect();
     Ok(json!({"rate": rate.iter().map(|(_, n)| n).collect::<Vec<_>>(), "open_incidents": open}))
@@ -38,15 +40,14 @@ fn sse(kind: &str, data: serde_json::Value) -> SseEvent {
 }
 
 pub async fn stream(
-    State(state): State<AppState>,
+    State(store): State<Arc<dyn Store>>,
+    State(bus): State<Arc<dyn Bus>>,
+    State(shutdown): State<CancellationToken>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     let mut alerts =
-        state.bus.subscribe(Topic::Alerts, Delivery::Lossy).await.map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let mut incidents = state
-        .bus
-        .subscribe(Topic::Incidents, Delivery::Lossy)
-        .await
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        bus.subscribe(Topic::Alerts, Delivery::Lossy).await.map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let mut incidents =
+        bus.subscribe(Topic::Incidents, Delivery::Lossy).await.map_err(|e| ApiError::bad_request(e.to_string()))?;
     let (tx, rx) = mpsc::channel::<SseEvent>(CLIENT_QUEUE);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(STATS_EVERY);
@@ -60,11 +61,11 @@ pub async fn stream(
                     Message::Incident(incident) => sse("incident", serde_json::to_value(incident).unwrap_or_default()),
                     _ => continue,
                 },
-                _ = tick.tick() => match stats(&state).await {
+                _ = tick.tick() => match stats(store.as_ref()).await {
                     Ok(figures) => sse("stats", figures),
                     Err(_) => continue,
                 },
-                () = state.shutdown.cancelled() => break,
+                () = shutdown.cancelled() => break,
                 else => break,
             };
             if tx.is_closed() {

@@ -7,49 +7,52 @@
 //! it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{Extension, Path, State};
 use jiff::{SignedDuration, Timestamp};
 use maud::{Markup, html};
 use safecare_model::Alert;
 use safecare_respond::{
-    IncidentImpact, IncidentRecord, RegulatoryClock, ReportKind, TaskState, TaskStatus, TimelineAction, TimelineEntry,
-    Transition, check_transition,
+    IncidentImpact, IncidentRecord, Incidents, RegulatoryClock, ReportKind, TaskState, TaskStatus, TimelineAction,
+    TimelineEntry, Transition, check_transition,
 };
+use safecare_store::{AccountStore, Store};
 
 use super::impact_graph::{Graph, draw};
 use super::layout::{page as shell, severity, time};
-use crate::AppState;
 use crate::auth::{Access, Permission, Principal};
 use crate::error::ApiError;
 use crate::routes::incidents::existing;
 
 pub async fn page(
-    State(state): State<AppState>,
+    State(incidents): State<Incidents>,
+    State(accounts): State<Arc<dyn AccountStore>>,
+    State(store): State<Arc<dyn Store>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Markup, ApiError> {
-    let record = existing(&state.incidents, &id).await?;
+    let record = existing(&incidents, &id).await?;
     let id = record.incident.id;
-    let alerts = state.incidents.alerts(&record).await?;
+    let alerts = incidents.alerts(&record).await?;
     let may = |permission| Access::Needs(permission).allows(principal.role);
     // A merged incident takes no more changes: it offers none.
     let open = record.merged_into.is_none();
     let (write, declare) = (open && may(Permission::IncidentsWrite), open && may(Permission::IncidentsDeclare));
     let users: Vec<String> = if write {
         let mut names: Vec<String> =
-            state.accounts.list_users().await?.into_iter().filter(|u| !u.disabled).map(|u| u.name).collect();
+            accounts.list_users().await?.into_iter().filter(|u| !u.disabled).map(|u| u.name).collect();
         names.sort();
         names
     } else {
         Vec::new()
     };
     let names: HashMap<String, String> = match &record.impact {
-        Some(_) => state.store.list_assets().await?.into_iter().map(|a| (a.id, a.name)).collect(),
+        Some(_) => store.list_assets().await?.into_iter().map(|a| (a.id, a.name)).collect(),
         None => HashMap::new(),
     };
     let titles: HashMap<&str, &str> =
-        state.incidents.rules().playbooks.playbooks().iter().map(|p| (p.id.as_str(), p.title.as_str())).collect();
+        incidents.rules().playbooks.playbooks().iter().map(|p| (p.id.as_str(), p.title.as_str())).collect();
     let now = Timestamp::now();
     let api = format!("/api/v1/incidents/{id}");
     let incident = &record.incident;

@@ -10,8 +10,7 @@ use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 
 use super::layout::head;
-use crate::AppState;
-use crate::routes::session::{login_status, start_session};
+use crate::routes::session::{Logins, login_status, start_session};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Next {
@@ -67,12 +66,12 @@ pub struct LoginForm {
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    State(logins): State<Logins>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref()).to_owned();
-    match start_session(&state, peer.ip(), &form.username, &form.password).await {
+    match start_session(&logins, peer.ip(), &form.username, &form.password).await {
         Ok((_, cookie)) => {
             (StatusCode::SEE_OTHER, [(header::LOCATION, next)], [(header::SET_COOKIE, cookie)]).into_response()
         }
