@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::decode::{Context, Decoder};
 use crate::intake::Intake;
 use crate::listen::{
-    ListenError, MqttConfig, MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource, UdpSyslog, tls_acceptor,
+    ListenError, ModbusConfig, ModbusPoller, MqttConfig, MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource,
+    UdpSyslog, tls_acceptor,
 };
 
 /// How a source reaches SafeCare.
@@ -54,6 +55,9 @@ pub enum Transport {
     },
     /// An MQTT broker's topics (physical sensors, the data exchange layer).
     Mqtt(MqttConfig),
+    /// A building controller's registers read over Modbus TCP, as building
+    /// events (the decoder must be `physical`).
+    Modbus(ModbusConfig),
     /// Records posted to `POST /api/v1/sources/{name}/events` (IDMEFv2
     /// from other detectors, JSON with a field mapping, syslog lines…).
     Http,
@@ -157,6 +161,14 @@ impl SourceConfig {
                 Box::pin(listener.with_tls(acceptor).with_limits(tcp).run(pipe))
             }
             Transport::Mqtt(mqtt) => Box::pin(MqttSubscriber::new(mqtt).map_err(listen_err)?.run(pipe)),
+            Transport::Modbus(modbus) => {
+                if !matches!(self.decoder, Decoder::Physical { .. }) {
+                    return Err(listen_err(ListenError::Modbus(
+                        "a modbus source publishes building events: its decoder must be {parser = \"physical\"}".into(),
+                    )));
+                }
+                Box::pin(ModbusPoller::new(modbus).map_err(listen_err)?.run(pipe))
+            }
             Transport::Http => return Ok(None),
         }))
     }

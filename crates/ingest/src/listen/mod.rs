@@ -6,6 +6,7 @@
 
 mod framing;
 mod mllp;
+mod modbus;
 mod mqtt;
 mod tcp;
 mod tls;
@@ -13,6 +14,7 @@ mod udp;
 
 pub use framing::{FrameError, FrameReader};
 pub use mllp::{AckCode, Refusal, acknowledgement};
+pub use modbus::{ModbusConfig, ModbusPoint, ModbusPoller, PointKind, RegisterTable};
 pub use mqtt::{MqttConfig, MqttSubscriber};
 pub use tcp::{Protocol, TcpLimits, TcpSource};
 pub use tls::{tls_acceptor, tls_client_config};
@@ -52,6 +54,9 @@ pub enum ListenError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The Modbus poller's configuration is unusable.
+    #[error("Modbus configuration: {0}")]
+    Modbus(String),
     /// The MQTT setup is unusable.
     #[error("MQTT configuration: {0}")]
     Mqtt(String),
