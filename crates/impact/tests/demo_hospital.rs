@@ -75,6 +75,9 @@ fn demo_identifiers_resolve() {
     assert_eq!(id(IdentifierKind::BmsPoint, "ahu-ot.sat").as_deref(), Some("ahu-ot"));
     assert_eq!(id(IdentifierKind::Mac, "3C-52-82-10-00-11").as_deref(), Some("cws-ed-01"));
     assert_eq!(id(IdentifierKind::Serial, "VT-900-0001").as_deref(), Some("vent-icu-01"));
+    assert_eq!(id(IdentifierKind::Hl7Application, "LIS").as_deref(), Some("srv-lis-01"));
+    assert_eq!(id(IdentifierKind::Hl7Application, "lis"), None, "HL7 application names are case-sensitive");
+    assert_eq!(id(IdentifierKind::AeTitle, "PACS_MAIN ").as_deref(), Some("srv-pacs-01"));
 }
 
 #[test]

@@ -30,9 +30,14 @@ pub struct Identifier {
 /// network records the destination comes before the source: the target of
 /// an alert is the asset it concerns. The sending peer's address (set by the
 /// listeners) comes last: a device that logs for itself is its own asset.
-const FIELDS: [(IdentifierKind, &[&str]); 6] = [
-    (IdentifierKind::DeviceId, &["device", "device_id", "door", "reader", "camera", "sensor", "deviceExternalId"]),
+const FIELDS: [(IdentifierKind, &[&str]); 8] = [
+    (
+        IdentifierKind::DeviceId,
+        &["device", "device_id", "door", "reader", "camera", "sensor", "deviceExternalId", "hl7.device"],
+    ),
     (IdentifierKind::BmsPoint, &["bms_point", "point"]),
+    (IdentifierKind::Hl7Application, &["hl7.sending_application"]),
+    (IdentifierKind::AeTitle, &["dicom.calling_ae", "dicom.called_ae"]),
     (
         IdentifierKind::Hostname,
         &["Computer", "Hostname", "syslog.hostname", "hostname", "host", "dvchost", "dhost", "@system", "host.name"],

@@ -179,3 +179,23 @@ async fn mllp_over_tls_is_acknowledged_in_the_tls_stream() {
     assert_eq!(msa(&exchange(&mut tls, message).await)[1..3], ["AA", "TLS-1"]);
     assert_eq!(timeout(WAIT, rx.recv()).await.unwrap().unwrap().source, "his-mllps");
 }
+
+#[test]
+fn a_message_is_placed_on_the_asset_its_sending_application_names() {
+    use safecare_ingest::Intake;
+    use safecare_model::{Asset, AssetIndex};
+    let lis: Asset = serde_json::from_value(serde_json::json!({
+        "id": "srv-lis-01", "name": "LIS", "kind": "server",
+        "location": {"site": "hq", "building": "tech"},
+        "identifiers": {"hl7_applications": ["LIS"]}
+    }))
+    .unwrap();
+    let intake =
+        Intake::new(Decoder::Hl7, Context::new("his-mllp")).with_assets(Arc::new(AssetIndex::from_assets(&[lis])));
+    let message = b"MSH|^~\\&|LIS|HQ|SAFECARE|SOC|20261205101500||ORU^R01|L-1|P|2.5.1\r";
+    let peer = "10.99.0.1:40000".parse().unwrap();
+    let event = intake.take(message, None, Some(peer)).unwrap().remove(0);
+    assert_eq!(event.asset.as_deref(), Some("srv-lis-01"));
+    assert_eq!(event.location.building.as_deref(), Some("tech"));
+    assert!(event.fields.get("safecare.unknown_device").is_none());
+}

@@ -162,6 +162,12 @@ pub struct AssetIdentifiers {
     /// Building management system point names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bms_points: Vec<String>,
+    /// HL7 v2 application names it sends as (`MSH-3`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hl7_applications: Vec<String>,
+    /// DICOM AE titles it answers or calls as.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ae_titles: Vec<String>,
 }
 
 impl AssetIdentifiers {
@@ -173,13 +179,15 @@ impl AssetIdentifiers {
     /// Every identifier with its kind, as written in the inventory (not
     /// normalised).
     pub fn iter(&self) -> impl Iterator<Item = (IdentifierKind, &str)> {
-        let lists: [(IdentifierKind, &Vec<String>); 6] = [
+        let lists: [(IdentifierKind, &Vec<String>); 8] = [
             (IdentifierKind::Hostname, &self.hostnames),
             (IdentifierKind::Ip, &self.ips),
             (IdentifierKind::Mac, &self.macs),
             (IdentifierKind::Serial, &self.serials),
             (IdentifierKind::DeviceId, &self.device_ids),
             (IdentifierKind::BmsPoint, &self.bms_points),
+            (IdentifierKind::Hl7Application, &self.hl7_applications),
+            (IdentifierKind::AeTitle, &self.ae_titles),
         ];
         lists.into_iter().flat_map(|(kind, values)| values.iter().map(move |v| (kind, v.as_str())))
     }

@@ -37,6 +37,11 @@ pub enum IdentifierKind {
     DeviceId,
     /// A building management system point name.
     BmsPoint,
+    /// An HL7 v2 application name (`MSH-3`, the namespace id), as a
+    /// clinical system or device gateway signs its messages.
+    Hl7Application,
+    /// A DICOM application entity title (modality, PACS, workstation).
+    AeTitle,
 }
 
 impl IdentifierKind {
@@ -67,7 +72,9 @@ pub enum InvalidIdentifier {
 /// Hostnames, serials and BMS points compare case-insensitively (DNS is
 /// case-insensitive; BMS vendors disagree on case) and a host name's trailing
 /// dot is dropped; device ids are compared exactly because door systems use
-/// case to tell readers apart.
+/// case to tell readers apart, and so are HL7 application names and DICOM AE
+/// titles, which both standards define as case-sensitive (an AE title's
+/// padding spaces are not significant and are trimmed).
 pub fn normalise_identifier(kind: IdentifierKind, value: &str) -> Result<String, InvalidIdentifier> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
@@ -88,7 +95,7 @@ pub fn normalise_identifier(kind: IdentifierKind, value: &str) -> Result<String,
             }
         }
         IdentifierKind::Serial | IdentifierKind::BmsPoint => Ok(trimmed.to_ascii_lowercase()),
-        IdentifierKind::DeviceId => Ok(trimmed.to_owned()),
+        IdentifierKind::DeviceId | IdentifierKind::Hl7Application | IdentifierKind::AeTitle => Ok(trimmed.to_owned()),
     }
 }
 
@@ -127,6 +134,8 @@ mod tests {
         );
         assert_eq!(normalise_identifier(IdentifierKind::DeviceId, "R-0.12-in").unwrap(), "R-0.12-in");
         assert_eq!(normalise_identifier(IdentifierKind::BmsPoint, "AHU1.SAT").unwrap(), "ahu1.sat");
+        assert_eq!(normalise_identifier(IdentifierKind::AeTitle, "PACS_MAIN  ").unwrap(), "PACS_MAIN");
+        assert_eq!(normalise_identifier(IdentifierKind::Hl7Application, "Lis").unwrap(), "Lis");
         assert_eq!(normalise_identifier(IdentifierKind::Serial, "  "), Err(InvalidIdentifier::Empty));
     }
 

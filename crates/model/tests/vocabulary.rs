@@ -112,6 +112,8 @@ fn identifier_kinds() {
         (IdentifierKind::Serial, "serial"),
         (IdentifierKind::DeviceId, "device_id"),
         (IdentifierKind::BmsPoint, "bms_point"),
+        (IdentifierKind::Hl7Application, "hl7_application"),
+        (IdentifierKind::AeTitle, "ae_title"),
     ];
     for (value, name) in names {
         assert_eq!(json_is(value, name).as_str(), name);
