@@ -176,10 +176,10 @@ impl ModbusPoller {
                 };
                 let value = value_of(point, word);
                 let previous = last.insert(point.name.clone(), value);
-                if let Some((topic, record)) = record(point, value, previous, pipe.intake.context.site.as_deref()) {
-                    if pipe.handle(record.as_bytes(), Some(&topic), Some(self.server)).await.is_err() {
-                        return Ok(());
-                    }
+                if let Some((topic, record)) = record(point, value, previous, pipe.intake.context.site.as_deref())
+                    && pipe.handle(record.as_bytes(), Some(&topic), Some(self.server)).await.is_err()
+                {
+                    return Ok(());
                 }
             }
         }
