@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
     strum::IntoStaticStr,
     strum::Display,
     strum::EnumString,
+    strum::VariantNames,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case", parse_err_ty = ParseRoleError, parse_err_fn = ParseRoleError::new)]

@@ -18,7 +18,8 @@ pub enum UsersAction {
     /// with --password-stdin).
     Add {
         name: String,
-        #[arg(long)]
+        /// The role; privacy_officer can only be given here, on the host.
+        #[arg(long, value_parser = role_parser())]
         role: Role,
         #[arg(long)]
         password_stdin: bool,
@@ -40,7 +41,8 @@ pub enum TokensAction {
     Add {
         /// What the token is for, e.g. "pharmacy door gateway".
         name: String,
-        #[arg(long)]
+        /// The role; sensors only send events.
+        #[arg(long, value_parser = role_parser())]
         role: Role,
         /// For sensor tokens: the source name their events are recorded under.
         #[arg(long)]
@@ -48,11 +50,35 @@ pub enum TokensAction {
     },
 }
 
+/// Opens the database, creating it (and its folder) when there is none:
+/// for the commands that set a new installation up (the first admin, a
+/// sensor token, the inventory).
+/// Reads a role by name, `--help` listing every one.
+fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
+    use clap::builder::TypedValueParser;
+    use strum::VariantNames;
+    clap::builder::PossibleValuesParser::new(Role::VARIANTS).try_map(|name| name.parse::<Role>())
+}
+
 pub fn open(config: &Config) -> anyhow::Result<SqliteStore> {
     safecare_server::private_files::create_private_dir(&config.data_dir)
         .and_then(|()| safecare_server::private_files::create_private_file(&config.database_path()))
         .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
     Ok(SqliteStore::open(config.database_path(), &config.store)?)
+}
+
+/// Opens a database that must already exist: a command that reads or
+/// changes one, run in the wrong folder, says so instead of creating an
+/// empty database there and answering from it.
+pub fn open_existing(config: &Config) -> anyhow::Result<SqliteStore> {
+    let path = config.database_path();
+    anyhow::ensure!(
+        path.exists(),
+        "no SafeCare database at {} (give the data folder with --data or the configuration with --config; \
+         `safecare users add NAME --role admin` sets up a new one)",
+        path.display()
+    );
+    Ok(SqliteStore::open(path, &config.store)?)
 }
 
 /// A password from standard input (one line) or asked for twice without
@@ -85,7 +111,9 @@ async fn audit(
 }
 
 pub async fn users(config: Config, action: UsersAction) -> anyhow::Result<()> {
-    let store = Arc::new(open(&config)?);
+    // Only the first admin may create the database.
+    let store =
+        Arc::new(if matches!(action, UsersAction::Add { .. }) { open(&config)? } else { open_existing(&config)? });
     let result = match action {
         UsersAction::Add { name, role, password_stdin } => {
             let password = read_password(password_stdin)?;

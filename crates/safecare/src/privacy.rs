@@ -6,10 +6,10 @@ use safecare_server::Config;
 use safecare_server::privacy::{Privacy, purge as purge_now, purge_plan};
 use safecare_store::Store;
 
-use crate::accounts::open;
+use crate::accounts::open_existing;
 
 pub async fn audit_verify(config: Config) -> anyhow::Result<()> {
-    let store = Arc::new(open(&config)?);
+    let store = Arc::new(open_existing(&config)?);
     let privacy = Privacy::open(&config, store.clone())?;
     let verdict = privacy.audit.check().await;
     store.close().await;
@@ -19,7 +19,7 @@ pub async fn audit_verify(config: Config) -> anyhow::Result<()> {
 }
 
 pub async fn purge(config: Config, dry_run: bool) -> anyhow::Result<()> {
-    let store = Arc::new(open(&config)?);
+    let store = Arc::new(open_existing(&config)?);
     let result = if dry_run {
         purge_plan(&config, store.as_ref()).await
     } else {

@@ -8,6 +8,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // manager (or a test) may send SIGTERM as soon as it reads it.
     let stopped = shutdown_signal();
     println!("SafeCare is running at {}  (Ctrl-C to stop)", server.url());
+    if server.state.accounts.list_users().await.map(|users| users.is_empty()).unwrap_or(false) {
+        // In the log, not on standard output: whoever reads the address
+        // line may close the pipe after it.
+        tracing::warn!(
+            "no one can log in yet: create the first administrator with \
+             `safecare users add NAME --role admin` (with the same --data or --config)"
+        );
+    }
     stopped.await;
     tracing::info!("shutting down: finishing requests in flight");
     server.stop().await?;

@@ -29,6 +29,20 @@ fn a_bad_config_file_stops_start_with_its_reason() {
 #[test]
 fn serve_answers_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
+    // Without any user, serve says in its log how to create the first
+    // administrator.
+    let mut child = serve_command(dir.path()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (found, hint) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let line = BufReader::new(stderr).lines().map_while(Result::ok).find(|l| l.contains("no one can log in yet"));
+        let _ = found.send(line);
+    });
+    let hint = hint.recv_timeout(std::time::Duration::from_secs(30)).ok().flatten();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(hint.is_some_and(|h| h.contains("safecare users add NAME --role admin")));
+
     let served = Served::start(&mut serve_command(dir.path()));
 
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -62,6 +76,11 @@ fn users_and_tokens_are_managed_from_the_command_line() {
     assert!(String::from_utf8_lossy(&short.stderr).contains("too short"));
     let bad_role = safecare().args(["users", "add", "y", "--role", "king", "--data", data]).output().unwrap();
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("king"));
+    let help = safecare().args(["users", "add", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for role in ["admin", "soc_analyst", "security_guard", "crisis_manager", "privacy_officer", "responder", "sensor"] {
+        assert!(help.contains(role), "users add --help lists {role}: {help}");
+    }
 
     let list = safecare().args(["users", "list", "--data", data]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "chief\tcrisis_manager\tactive");
@@ -115,6 +134,15 @@ fn certs_init_writes_a_usable_certificate_once() {
 fn audit_verify_and_purge_dry_run_work_on_the_data_directory() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
+    // Run in a folder without a database, they refuse and create none.
+    for command in [&["audit", "verify"][..], &["purge", "--dry-run"], &["users", "list"]] {
+        let out = safecare().args(command).args(["--data", data]).output().unwrap();
+        assert!(!out.status.success(), "{command:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no SafeCare database at"), "{command:?}");
+        assert!(!dir.path().join("safecare.db").exists(), "{command:?} created a database");
+    }
+    let token = safecare().args(["tokens", "add", "gateway", "--role", "sensor", "--data", data]).output().unwrap();
+    assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
     let verify = safecare().args(["audit", "verify", "--data", data]).output().unwrap();
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
     assert!(String::from_utf8_lossy(&verify.stdout).contains("intact"));
