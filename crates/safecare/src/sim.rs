@@ -53,12 +53,16 @@ pub struct RunArgs {
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Also write the report as a self-contained HTML page to FILE.
+    #[arg(long, value_name = "FILE")]
+    report: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Format {
     Table,
     Json,
+    Html,
 }
 
 pub async fn run(action: SimAction) -> ExitCode {
@@ -94,6 +98,11 @@ async fn play(args: RunArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Table => print!("{}", report.table()),
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Html => print!("{}", safecare_sim::html::render(&report)),
+    }
+    if let Some(file) = &args.report {
+        std::fs::write(file, safecare_sim::html::render(&report))
+            .map_err(|err| anyhow::anyhow!("cannot write the report to {}: {err}", file.display()))?;
     }
     Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
