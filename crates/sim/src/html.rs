@@ -94,9 +94,8 @@ fn timeline(report: &Report) -> Markup {
     };
     let sent_of = |id: &str| report.steps.iter().find(|s| s.id == id).map(|s| s.sent_at);
     let step_ends = report.steps.iter().map(|s| offset_ms(start, s.sent_at) + first_detection(s).unwrap_or(0) as f64);
-    let incident_ends = report.incidents.iter().filter_map(|i| {
-        Some(offset_ms(start, sent_of(&i.by)?) + i.time_to_incident_ms? as f64)
-    });
+    let incident_ends =
+        report.incidents.iter().filter_map(|i| Some(offset_ms(start, sent_of(&i.by)?) + i.time_to_incident_ms? as f64));
     let span = step_ends.chain(incident_ends).fold(1.0_f64, f64::max);
     let x = |ms: f64| LABEL_WIDTH + ms / span * PLOT_WIDTH;
     let rows = report.steps.len() + report.incidents.len();

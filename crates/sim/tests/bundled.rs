@@ -51,3 +51,8 @@ async fn technical_fire_icu() {
 async fn infusion_pumps() {
     play("infusion-pumps").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vaccine_theft() {
+    play("vaccine-theft").await;
+}
