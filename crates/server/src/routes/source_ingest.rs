@@ -46,6 +46,7 @@ pub async fn ingest(
     Extension(principal): Extension<Principal>,
     Path(name): Path<String>,
     headers: HeaderMap,
+    exercise: Result<axum::extract::Query<super::exercises::ExerciseParam>, axum::extract::rejection::QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<IngestReply>), ApiError> {
     let source = sources
@@ -58,6 +59,7 @@ pub async fn ingest(
         ));
     }
     io.progress.admit(config.max_lag)?;
+    let run = super::exercises::run_of(exercise)?;
     let body = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let records = records(&headers, &body)?;
     if records.is_empty() {
@@ -75,6 +77,7 @@ pub async fn ingest(
             }
         }
     }
+    super::exercises::mark(&mut events, run.as_deref());
     let accepted = events.len();
     let new = crate::pipeline::store_and_publish(&io, events)
         .await
