@@ -60,11 +60,11 @@ pub async fn ingest(
     State(assets): State<Arc<LiveInventory>>,
     Extension(principal): Extension<Principal>,
     headers: HeaderMap,
-    exercise: Result<Query<super::exercises::ExerciseParam>, axum::extract::rejection::QueryRejection>,
+    uri: axum::http::Uri,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<IngestReply>), ApiError> {
     io.progress.admit(config.max_lag)?;
-    let run = super::exercises::run_of(exercise)?;
+    let run = super::exercises::run_of(&uri)?;
     let source = principal.source.as_deref().unwrap_or(config.http_source.as_str());
     let format = body_format(&headers).inspect_err(|_| count_refused(source, "content_type"))?;
     let body = body.map_err(|rejection| {

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
 use axum::extract::{Extension, Path, Query, State};
+use axum::http::Uri;
 use safecare_model::{EXERCISE_FIELD, Event};
 use safecare_respond::Incidents;
 use safecare_store::{ExerciseRemoved, Store};
@@ -22,7 +22,7 @@ const MAX_RUN_ID: usize = 64;
 /// The ingest routes' query: `exercise` marks every event of the request
 /// as part of that run.
 #[derive(Debug, Default, Deserialize)]
-pub struct ExerciseParam {
+struct ExerciseParam {
     /// The run's id.
     exercise: Option<String>,
 }
@@ -41,9 +41,9 @@ fn check_run(run: &str) -> Result<(), ApiError> {
     }
 }
 
-/// The run an ingest request is marked with, if any.
-pub fn run_of(param: Result<Query<ExerciseParam>, QueryRejection>) -> Result<Option<String>, ApiError> {
-    let Query(param) = param.map_err(|e| ApiError::bad_request(e.body_text()))?;
+/// The run an ingest request's query marks it with, if any.
+pub fn run_of(uri: &Uri) -> Result<Option<String>, ApiError> {
+    let Query(param) = Query::<ExerciseParam>::try_from_uri(uri).map_err(|e| ApiError::bad_request(e.body_text()))?;
     if let Some(run) = &param.exercise {
         check_run(run)?;
     }
