@@ -1,6 +1,6 @@
 //! Turning rule matches into IDMEFv2 alerts with SafeCare's extension filled.
 
-use safecare_model::{Alert, AlertCause, AlertNode, Domain, Event, EventId, Timestamp};
+use safecare_model::{Alert, AlertCause, AlertNode, Domain, EXERCISE_FIELD, Event, EventId, Timestamp};
 
 use crate::meta::RuleMeta;
 use crate::view::FieldView;
@@ -52,6 +52,9 @@ pub(crate) fn build(
     ext.location = trigger.location.clone();
     ext.threat = meta.threat.clone();
     ext.tags = meta.tags.clone();
+    // The event that raised it decides: an exercise's step completing a
+    // correlation makes an exercise alert.
+    ext.exercise = trigger.field(EXERCISE_FIELD).and_then(|v| v.as_str()).map(str::to_owned);
     alert
 }
 
@@ -84,5 +87,10 @@ mod tests {
         assert_eq!(alert.safecare.events, [event.id]);
         assert_eq!(alert.target[0].location.as_deref(), Some("hq"));
         assert_eq!(alert.safecare.threat.as_deref(), Some("fire"));
+        assert_eq!(alert.safecare.exercise, None);
+
+        event.fields.insert(EXERCISE_FIELD.into(), "drill-1".into());
+        let drill = build(&meta, &event, vec![event.id], vec![event.domain], event.time);
+        assert_eq!(drill.safecare.exercise.as_deref(), Some("drill-1"));
     }
 }

@@ -42,7 +42,9 @@ const FIELDS: [(IdentifierKind, &[&str]); 8] = [
         IdentifierKind::Hostname,
         &["Computer", "Hostname", "syslog.hostname", "hostname", "host", "dvchost", "dhost", "@system", "host.name"],
     ),
-    (IdentifierKind::Serial, &["serial", "serial_number"]),
+    // HL7's OBX-18 (equipment instance) holds a device id or, from
+    // infusion pumps and monitors, their serial number.
+    (IdentifierKind::Serial, &["serial", "serial_number", "hl7.device"]),
     (IdentifierKind::Mac, &["mac", "dest_mac", "resp_l2_addr", "dmac", "src_mac", "orig_l2_addr", "smac"]),
     (
         IdentifierKind::Ip,
@@ -181,6 +183,25 @@ mod tests {
             assert_eq!(e.location.room.as_deref(), Some("dc"));
             assert!(!e.fields.contains_key(UNKNOWN_DEVICE_FIELD));
         }
+    }
+
+    #[test]
+    fn an_hl7_observation_is_placed_on_the_device_its_obx_18_names() {
+        let pump: Vec<Asset> = serde_json::from_value(json!([
+            {"id": "pump-icu-05", "name": "Infusion pump", "kind": "medical_device",
+             "location": {"site": "hq", "building": "main", "floor": "1", "zone": "icu", "room": "1.21"},
+             "identifiers": {"serials": ["IP-7731-0005"]}},
+            {"id": "gw-pumps", "name": "Pump gateway", "kind": "server",
+             "identifiers": {"ips": ["10.50.0.2"]}}
+        ]))
+        .unwrap();
+        let idx = AssetIndex::from_assets(&pump);
+        let mut e = event(json!({"hl7.device": "IP-7731-0005", "safecare.peer": "10.50.0.2"}));
+        assert_eq!(Resolver::resolve(&mut e, &idx).as_deref(), Some("pump-icu-05"));
+        assert_eq!(e.location.zone.as_deref(), Some("icu"));
+        // An unknown device behind a known gateway is the gateway's.
+        let mut other = event(json!({"hl7.device": "IP-0000-9999", "safecare.peer": "10.50.0.2"}));
+        assert_eq!(Resolver::resolve(&mut other, &idx).as_deref(), Some("gw-pumps"));
     }
 
     #[test]

@@ -196,6 +196,10 @@ pub struct AlertExtension {
     /// ATT&CK and other tags, as written in the rule.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The exercise run it belongs to: raised by an event of that run
+    /// ([`crate::EXERCISE_FIELD`]); absent for real alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<String>,
 }
 
 /// One alert. Its JSON form (serde) is IDMEFv2, see [`crate::idmef`].

@@ -102,6 +102,12 @@ pub struct Event {
     pub fields: Map<String, Value>,
 }
 
+/// The field an exercise run's events carry, its value the run's id: set by
+/// the ingest routes when a sender marks what it sends as an exercise, so
+/// that the alerts and incidents made from them are marked too and all of it
+/// can be removed afterwards.
+pub const EXERCISE_FIELD: &str = "safecare.exercise";
+
 /// The longest message accepted, in bytes; longer ones are refused rather than
 /// silently cut.
 pub const MAX_MESSAGE_LEN: usize = 64 * 1024;

@@ -133,6 +133,9 @@ pub enum GroupDecision {
 #[derive(Debug, Default)]
 struct OpenGroup {
     last_seen: HashMap<MatchReason, Timestamp>,
+    /// The exercise run its alerts come from; real and exercise alerts, and
+    /// alerts of different runs, never share an incident.
+    exercise: Option<String>,
 }
 
 /// Routes alerts to incidents. It keeps, per open incident, when each key
@@ -222,10 +225,12 @@ impl Grouper {
             Some(_) => alert.safecare.asset.iter().map(|a| MatchReason::Impact(a.to_ascii_lowercase())).collect(),
             None => Vec::new(),
         };
+        let run = alert.safecare.exercise.as_deref();
         let mut shared: HashMap<IncidentId, Vec<MatchReason>> = HashMap::new();
         for key in keys.iter().chain(&impact_keys) {
             for incident in self.index.get(key).into_iter().flatten() {
-                let recent = self.groups.get(incident).and_then(|g| g.last_seen.get(key)).is_some_and(|&seen| {
+                let group = self.groups.get(incident).filter(|g| g.exercise.as_deref() == run);
+                let recent = group.and_then(|g| g.last_seen.get(key)).is_some_and(|&seen| {
                     let gap = if at >= seen { at.duration_since(seen) } else { seen.duration_since(at) };
                     gap <= window
                 });
@@ -249,6 +254,9 @@ impl Grouper {
             GroupDecision::Open { incident } | GroupDecision::Join { incident, .. } => *incident,
         };
         self.remember(target, keys, at);
+        if let Some(group) = self.groups.get_mut(&target) {
+            group.exercise = run.map(str::to_owned);
+        }
         decision
     }
 
@@ -276,6 +284,9 @@ impl Grouper {
     pub fn observe(&mut self, incident: IncidentId, alert: &Alert) {
         let keys = self.keys(alert);
         self.remember(incident, keys, alert_time(alert));
+        if let Some(group) = self.groups.get_mut(&incident) {
+            group.exercise = alert.safecare.exercise.clone();
+        }
     }
 
     fn remember(&mut self, incident: IncidentId, keys: Vec<MatchReason>, at: Timestamp) {

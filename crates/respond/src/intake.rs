@@ -129,6 +129,11 @@ pub fn open_from_alert(alert: &Alert, id: IncidentId, library: &PlaybookLibrary,
     absorb(&mut incident, alert, true);
     let mut record = IncidentRecord::new(incident, SYSTEM_ACTOR, at);
     record.log(at, SYSTEM_ACTOR, TimelineAction::AlertAdded, format!("alert {}: {}", alert.id, alert.description));
+    if let Some(run) = &alert.safecare.exercise {
+        record.exercise = true;
+        record.exercise_run = Some(run.clone());
+        record.log(at, SYSTEM_ACTOR, TimelineAction::MarkedExercise, format!("opened by exercise run {run}"));
+    }
     attach_for_threat(&mut record, alert, library, at);
     record
 }

@@ -172,6 +172,10 @@ pub struct IncidentRecord {
     /// routes only.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exercise: bool,
+    /// The exercise run that opened it (`safecare sim run --exercise`): its
+    /// alerts come from that run only, and removing the run removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercise_run: Option<String>,
 }
 
 impl IncidentRecord {
@@ -192,6 +196,7 @@ impl IncidentRecord {
             impact: None,
             unlisted_alerts: 0,
             exercise: false,
+            exercise_run: None,
         };
         record.log(at, actor, TimelineAction::Opened, detail);
         record

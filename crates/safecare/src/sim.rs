@@ -27,6 +27,19 @@ pub enum SimAction {
     },
     /// List the bundled scenarios.
     List,
+    /// Remove everything exercise run RUN_ID made on a running SafeCare
+    /// (its events, alerts, incidents and the messages about them); real
+    /// data stays. Audited.
+    Clean {
+        /// The run id given to `sim run --exercise`.
+        run: String,
+        /// The running SafeCare (its base URL).
+        #[arg(long, value_name = "URL")]
+        target: String,
+        /// An admin API token.
+        #[arg(long, env = "SAFECARE_TOKEN", hide_env_values = true)]
+        token: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -53,12 +66,21 @@ pub struct RunArgs {
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Mark the run as exercise RUN_ID (with --target): its events, alerts
+    /// and incidents carry the mark, the dashboard shows it, notifications
+    /// go to exercise routes only, and `sim clean RUN_ID` removes it all.
+    #[arg(long, value_name = "RUN_ID", requires = "target")]
+    exercise: Option<String>,
+    /// Also write the report as a self-contained HTML page to FILE.
+    #[arg(long, value_name = "FILE")]
+    report: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Format {
     Table,
     Json,
+    Html,
 }
 
 pub async fn run(action: SimAction) -> ExitCode {
@@ -70,6 +92,7 @@ pub async fn run(action: SimAction) -> ExitCode {
                 ExitCode::SUCCESS
             })
             .map_err(anyhow::Error::from),
+        SimAction::Clean { run, target, token } => clean(&run, &target, &token).await,
         SimAction::List => {
             for name in safecare_sim::bundled_names() {
                 println!("{name}");
@@ -88,12 +111,32 @@ async fn play(args: RunArgs) -> anyhow::Result<ExitCode> {
     let options =
         RunOptions { seed: args.seed, speed: args.speed, progress: std::io::stderr().is_terminal(), announce: false };
     let report = match (&args.target, &args.token) {
-        (Some(url), Some(token)) => safecare_sim::run(&plan, &Target::new(url, token), options).await?,
+        (Some(url), Some(token)) => {
+            let mut target = Target::new(url, token);
+            if let Some(run) = &args.exercise {
+                target = target.exercise(run);
+            }
+            safecare_sim::run(&plan, &target, options).await?
+        }
         _ => safecare_sim::run_in_process(&plan, site, options).await?,
     };
     match args.format {
         Format::Table => print!("{}", report.table()),
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Html => print!("{}", safecare_sim::html::render(&report)),
+    }
+    if let Some(file) = &args.report {
+        std::fs::write(file, safecare_sim::html::render(&report))
+            .map_err(|err| anyhow::anyhow!("cannot write the report to {}: {err}", file.display()))?;
     }
     Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+async fn clean(run: &str, url: &str, token: &str) -> anyhow::Result<ExitCode> {
+    let removed = Target::new(url, token).remove_exercise(run).await?;
+    println!(
+        "exercise {run} removed: {} events, {} alerts, {} incidents, {} messages",
+        removed["events"], removed["alerts"], removed["incidents"], removed["messages"]
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! `safecare sim` as a user runs it: a bundled scenario played in-process
-//! with a JSON report and exit code 0, a broken scenario file refused with
-//! every problem named and exit code 2.
+//! with a JSON report (and the HTML one written to a file) and exit code 0,
+//! a broken scenario file refused with every problem named and exit code 2,
+//! an exercise clean-up without a reachable SafeCare refused with 2.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -10,8 +11,12 @@ use serde_json::Value;
 
 #[test]
 fn a_bundled_scenario_plays_in_process_and_reports_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
     let out = safecare()
         .args(["sim", "run", "demo-attack", "--in-process", "--speed", "20", "--seed", "5", "--format", "json"])
+        .arg("--report")
+        .arg(&html)
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
@@ -24,6 +29,20 @@ fn a_bundled_scenario_plays_in_process_and_reports_json() {
     assert_eq!(steps.len(), 7);
     assert!(steps.iter().all(|s| s["outcome"] == "met"), "{report:#}");
     assert_eq!(report["incidents"][0]["threat_found"], "bms_tampering");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains(r#"id="verdict" class="verdict passed""#) && page.contains("phishing-click"), "{page}");
+}
+
+#[test]
+fn cleaning_an_exercise_needs_a_reachable_safecare() {
+    let out = safecare()
+        .args(["sim", "clean", "drill-1", "--target", "http://127.0.0.1:9", "--token", "t"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("removing exercise run drill-1"), "{stderr}");
 }
 
 #[test]

@@ -5,10 +5,12 @@
 //! against the site model; a runner that plays a scenario through the real
 //! ingest routes, of a running SafeCare or of one it starts itself; and a
 //! scorer that reports per step detected or missed, time to detect, the
-//! incidents and their impacted services, and the alerts the noise caused.
+//! incidents and their impacted services, and the alerts the noise caused,
+//! as a terminal table, JSON or a self-contained HTML page.
 
 pub mod bundled;
 pub mod embedded;
+pub mod html;
 pub mod plan;
 mod problems;
 pub mod report;

@@ -68,6 +68,7 @@ pub struct Target {
     client: reqwest::Client,
     token: String,
     source_tokens: BTreeMap<String, String>,
+    exercise: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -87,7 +88,35 @@ impl Target {
             client: reqwest::Client::new(),
             token: token.to_owned(),
             source_tokens: BTreeMap::new(),
+            exercise: None,
         }
+    }
+
+    /// Marks everything sent as part of exercise run `run`: SafeCare marks
+    /// the events, the alerts they raise and the incidents those open, and
+    /// [`Target::remove_exercise`] removes them afterwards.
+    pub fn exercise(mut self, run: &str) -> Target {
+        self.exercise = Some(run.to_owned());
+        self
+    }
+
+    /// Removes everything exercise run `run` made on the target (an admin
+    /// token is needed); returns SafeCare's counts of what it removed.
+    pub async fn remove_exercise(&self, run: &str) -> Result<Value, TargetError> {
+        let what = format!("removing exercise run {run}");
+        let response = self
+            .client
+            .delete(format!("{}/api/v1/exercises/{run}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|source| TargetError::Http { what: what.clone(), source })?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(|source| TargetError::Http { what: what.clone(), source })?;
+        if status != 200 {
+            return Err(TargetError::Refused { what, status, body: text });
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     /// Sends `source`'s records with `token` (a sensor token of that source).
@@ -127,9 +156,11 @@ impl Target {
             if body.is_empty() {
                 continue;
             }
-            let response = self
-                .client
-                .post(&url)
+            let mut request = self.client.post(&url);
+            if let Some(run) = &self.exercise {
+                request = request.query(&[("exercise", run)]);
+            }
+            let response = request
                 .bearer_auth(token)
                 .header("content-type", kind)
                 .body(body.join("\n"))

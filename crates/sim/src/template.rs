@@ -16,10 +16,10 @@ pub type Vars = BTreeMap<String, Value>;
 
 /// Placeholders every record may use: the emission's time in the forms
 /// sources write it.
-pub const TIME_VARS: [&str; 5] = ["time", "time_ms", "epoch", "epoch_ms", "time_suricata"];
+pub const TIME_VARS: [&str; 6] = ["time", "time_ms", "epoch", "epoch_ms", "time_suricata", "time_hl7"];
 
 /// Placeholders an asset gives, each present only when the asset has it.
-pub const ASSET_VARS: [&str; 12] = [
+pub const ASSET_VARS: [&str; 13] = [
     "asset",
     "asset.name",
     "asset.hostname",
@@ -27,6 +27,7 @@ pub const ASSET_VARS: [&str; 12] = [
     "asset.ip",
     "asset.mac",
     "asset.device",
+    "asset.serial",
     "site",
     "building",
     "floor",
@@ -81,6 +82,8 @@ pub fn time_vars(at: Timestamp, vars: &mut Vars) {
     vars.insert("epoch_ms".into(), at.as_millisecond().into());
     // Suricata writes microseconds and a colon-less offset.
     vars.insert("time_suricata".into(), at.strftime("%Y-%m-%dT%H:%M:%S%.6f+0000").to_string().into());
+    // HL7 v2 (DTM): digits only, the offset after the seconds.
+    vars.insert("time_hl7".into(), at.strftime("%Y%m%d%H%M%S+0000").to_string().into());
 }
 
 /// The placeholders `asset` gives.
@@ -99,6 +102,7 @@ pub fn asset_vars(asset: &Asset, vars: &mut Vars) {
     put("asset.ip", ids.ips.first());
     put("asset.mac", ids.macs.first());
     put("asset.device", ids.device_ids.first());
+    put("asset.serial", ids.serials.first());
     let place = &asset.location;
     put("site", place.site.as_ref());
     put("building", place.building.as_ref());
@@ -169,6 +173,7 @@ mod tests {
         assert_eq!(line, json!("<34>1 2026-12-05T08:00:07.250Z backup-01.hq.local sshd - - - x"));
         assert_eq!(render(&json!("${nope}"), &vars), Err("nope".to_owned()));
         assert_eq!(vars["time_suricata"], "2026-12-05T08:00:07.250000+0000");
+        assert_eq!(vars["time_hl7"], "20261205080007+0000");
         vars.insert("temp".into(), json!(21.5));
         let reading = render(&json!({"value": "${temp}", "text": "${temp} C"}), &vars).unwrap();
         assert_eq!(reading, json!({"value": 21.5, "text": "21.5 C"}));

@@ -36,3 +36,23 @@ async fn insider_after_hours() {
 async fn portal_ddos() {
     play("portal-ddos").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bms_theatres() {
+    play("bms-theatres").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn technical_fire_icu() {
+    play("technical-fire-icu").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn infusion_pumps() {
+    play("infusion-pumps").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vaccine_theft() {
+    play("vaccine-theft").await;
+}

@@ -9,6 +9,7 @@
 
 mod cap;
 mod error;
+mod exercise;
 mod incident;
 mod log;
 mod outbox;
@@ -21,6 +22,7 @@ use safecare_model::{Alert, AlertId, ApiToken, Asset, Event, EventId, IncidentId
 
 pub use cap::{CapStore, StoredCapMessage};
 pub use error::StoreError;
+pub use exercise::ExerciseRemoved;
 pub use incident::StoredIncident;
 pub use log::{Checkpoint, Log, LogPage};
 pub use outbox::{NotificationQuery, OutboxStore, PENDING, StoredNotification};
@@ -94,6 +96,11 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts or replaces incidents and moves `checkpoint`, in one
     /// transaction.
     async fn put_incidents(&self, incidents: Vec<StoredIncident>, checkpoint: Checkpoint) -> Result<()>;
+
+    /// Removes everything exercise run `run` made: the events marked with
+    /// it, the alerts they raised, the incidents it opened and the messages
+    /// about those, in one transaction; records without the mark stay.
+    async fn delete_exercise(&self, run: &str) -> Result<ExerciseRemoved>;
 
     /// Saves a named piece of engine state (correlation windows, cursors).
     async fn put_state(&self, key: &str, value: serde_json::Value) -> Result<()>;

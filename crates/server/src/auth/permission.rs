@@ -66,11 +66,15 @@ pub enum Permission {
     /// Approve a CAP draft, which sends it: the crisis manager's guardrail.
     #[strum(serialize = "cap:approve")]
     CapApprove,
+    /// Remove everything an exercise run made (its events, alerts and
+    /// incidents).
+    #[strum(serialize = "exercises:manage")]
+    ExercisesManage,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::EventsIngest,
         Permission::EventsRead,
         Permission::AlertsRead,
@@ -90,6 +94,7 @@ impl Permission {
         Permission::CapRead,
         Permission::CapDraft,
         Permission::CapApprove,
+        Permission::ExercisesManage,
     ];
 
     /// The name used in docs and error messages (`events:read`).

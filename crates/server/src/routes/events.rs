@@ -60,9 +60,11 @@ pub async fn ingest(
     State(assets): State<Arc<LiveInventory>>,
     Extension(principal): Extension<Principal>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<IngestReply>), ApiError> {
     io.progress.admit(config.max_lag)?;
+    let run = super::exercises::run_of(&uri)?;
     let source = principal.source.as_deref().unwrap_or(config.http_source.as_str());
     let format = body_format(&headers).inspect_err(|_| count_refused(source, "content_type"))?;
     let body = body.map_err(|rejection| {
@@ -88,6 +90,7 @@ pub async fn ingest(
     for event in &mut events {
         Resolver::resolve(event, assets.as_ref());
     }
+    super::exercises::mark(&mut events, run.as_deref());
     let accepted = events.len();
     let new = crate::pipeline::store_and_publish(&io, events).await.map_err(|err| {
         tracing::error!(%err, "cannot take in a batch");

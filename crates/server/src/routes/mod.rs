@@ -5,6 +5,7 @@ mod accounts;
 mod alerts;
 mod cap;
 mod events;
+mod exercises;
 mod health;
 mod impact;
 pub(crate) mod incidents;
@@ -149,6 +150,7 @@ fn api() -> Api {
         .add(Method::GET, "/api/v1/audit", Needs(AuditRead), privacy::audit_log)
         .add(Method::GET, "/api/v1/audit/verify", Needs(AuditRead), privacy::audit_verify)
         .add(Method::GET, "/api/v1/retention", Needs(AuditRead), privacy::retention_plan)
+        .add(Method::DELETE, "/api/v1/exercises/{run}", Needs(ExercisesManage), exercises::remove)
         .pages()
 }
 

@@ -45,7 +45,7 @@ pub async fn ingest(
     State(config): State<Arc<Config>>,
     Extension(principal): Extension<Principal>,
     Path(name): Path<String>,
-    headers: HeaderMap,
+    request: axum::http::request::Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<IngestReply>), ApiError> {
     let source = sources
@@ -58,8 +58,9 @@ pub async fn ingest(
         ));
     }
     io.progress.admit(config.max_lag)?;
+    let run = super::exercises::run_of(&request.uri)?;
     let body = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
-    let records = records(&headers, &body)?;
+    let records = records(&request.headers, &body)?;
     if records.is_empty() {
         return Err(ApiError::bad_request("empty body: no records"));
     }
@@ -75,6 +76,7 @@ pub async fn ingest(
             }
         }
     }
+    super::exercises::mark(&mut events, run.as_deref());
     let accepted = events.len();
     let new = crate::pipeline::store_and_publish(&io, events)
         .await

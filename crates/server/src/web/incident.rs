@@ -60,6 +60,12 @@ pub async fn page(
     let content = html! {
         div.incident id="incident" data-live data-incident=(id) data-api=(api) {
             p id="action-status" role="status" aria-live="polite" {}
+            @if record.exercise {
+                div.exercise-banner id="exercise-banner" role="note" {
+                    "EXERCISE — not a real incident; notified on exercise routes only"
+                    @if let Some(run) = &record.exercise_run { " (run " (run) ")" }
+                }
+            }
             (facts(&record))
             (actions(&record, &api, write, &users))
             (impact_graph(record.impact.as_ref(), &names))

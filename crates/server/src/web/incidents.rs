@@ -77,6 +77,14 @@ impl Filter {
     }
 }
 
+/// Whether a stored incident record is marked as an exercise.
+fn is_exercise(record: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(record)
+        .ok()
+        .and_then(|r| r.get("exercise").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false)
+}
+
 /// Percent-encodes a query value (user names may hold any character).
 fn encode(value: &str) -> String {
     value
@@ -132,7 +140,11 @@ pub async fn list(
                 @for stored in &incidents {
                     @let i = &stored.incident;
                     tr {
-                        td { a href={ "/incidents/" (i.id) } { (i.title) } @if let Some(threat) = &i.threat { br; small { (threat) } } }
+                        td {
+                            a href={ "/incidents/" (i.id) } { (i.title) }
+                            @if is_exercise(&stored.record) { span.exercise-tag { "EXERCISE" } }
+                            @if let Some(threat) = &i.threat { br; small { (threat) } }
+                        }
                         td { (severity(i.severity)) }
                         td { span class={ "status status-" (i.status.as_str()) } { (i.status.as_str().replace('_', " ")) } }
                         td { (i.assignee.as_deref().unwrap_or("unassigned")) }

@@ -4,6 +4,7 @@
 mod accounts;
 mod cap;
 mod codec;
+mod exercise;
 mod outbox;
 mod privacy;
 mod read;
@@ -291,6 +292,24 @@ impl Store for SqliteStore {
             Ok(incidents.len())
         };
         self.write(weight, Box::new(job)).await.map(drop)
+    }
+
+    async fn delete_exercise(&self, run: &str) -> Result<crate::ExerciseRemoved> {
+        let run = run.to_owned();
+        let removed = std::sync::Arc::new(Mutex::new(crate::ExerciseRemoved::default()));
+        let out = removed.clone();
+        self.write(
+            1,
+            Box::new(move |conn| {
+                let counts = exercise::delete_run(conn, &run)?;
+                if let Ok(mut slot) = out.lock() {
+                    *slot = counts;
+                }
+                Ok(0)
+            }),
+        )
+        .await?;
+        Ok(removed.lock().map(|r| *r).unwrap_or_default())
     }
 
     async fn put_state(&self, key: &str, value: serde_json::Value) -> Result<()> {
