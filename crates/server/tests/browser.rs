@@ -73,6 +73,7 @@ async fn the_floor_plan_turns_the_alerted_room_red() {
         protections: Default::default(),
         attributes: serde_json::from_value(json!({"plan": {"x": x, "y": 0, "w": 8, "h": 6}})).unwrap(),
         geo: None,
+        capacity: None,
     };
     let rooms = vec![room("rm-0.12", "Drug store", "0.12", 0.0), room("rm-0.13", "Dispensary", "0.13", 8.0)];
     server.state.replace_inventory(safecare_impact::Inventory::new(rooms, vec![]).unwrap()).await.unwrap();

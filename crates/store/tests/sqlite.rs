@@ -210,6 +210,7 @@ async fn alerts_incidents_inventory_and_state_round_trip() {
         protections: Default::default(),
         attributes: Default::default(),
         geo: None,
+        capacity: None,
     };
     store.replace_inventory(vec![asset("a"), asset("b")], vec![]).await.unwrap();
     store.replace_inventory(vec![asset("c")], vec![]).await.unwrap();
