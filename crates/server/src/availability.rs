@@ -68,7 +68,11 @@ impl Availability {
     }
 
     /// The history, newest first (of one service, or all).
-    pub async fn history(&self, service: Option<String>, limit: usize) -> Result<Vec<AvailabilityChange>, RepositoryError> {
+    pub async fn history(
+        &self,
+        service: Option<String>,
+        limit: usize,
+    ) -> Result<Vec<AvailabilityChange>, RepositoryError> {
         let rows = self.store.availability_history(service, limit).await.map_err(RepositoryError::new)?;
         rows.into_iter().map(decode).collect()
     }
@@ -98,7 +102,11 @@ impl Availability {
     /// Every service's availability now; records what changed since the
     /// last refresh and, when something did, sends the new EDXL-HAVE
     /// document on the configured channels.
-    pub async fn refresh(&self, io: RefreshIo<'_>, now: Timestamp) -> Result<Vec<ServiceAvailability>, RepositoryError> {
+    pub async fn refresh(
+        &self,
+        io: RefreshIo<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<ServiceAvailability>, RepositoryError> {
         let _one_at_a_time = self.lock.lock().await;
         let query = IncidentQuery { open_only: true, limit: OPEN_INCIDENTS, ..Default::default() };
         let stored = io.store.list_incidents(query).await.map_err(RepositoryError::new)?;

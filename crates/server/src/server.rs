@@ -18,8 +18,8 @@ use crate::auth::{LoginThrottle, RateLimits};
 use crate::incidents::StoreIncidents;
 use crate::notify::Notifications;
 use crate::pipeline::{
-    Detection, IngestIo, NotifyIo, Progress, Sources, StageIo, spawn_availability, spawn_detection, spawn_incidents, spawn_notify,
-    spawn_retention, spawn_rule_watcher, spawn_sources,
+    Detection, IngestIo, NotifyIo, Progress, Sources, StageIo, spawn_availability, spawn_detection, spawn_incidents,
+    spawn_notify, spawn_retention, spawn_rule_watcher, spawn_sources,
 };
 use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};

@@ -105,12 +105,7 @@ async fn the_demo_attack_degrades_the_theatres_on_the_board_and_in_edxl_have() {
     let icu = service(&board, "svc-icu");
     eprintln!(
         "measured: theatres {} {} by {} ({}); ICU {} causes {}",
-        cause["score"],
-        cause["impact"],
-        cause["threat"],
-        incident["title"],
-        icu["status"],
-        icu["causes"]
+        cause["score"], cause["impact"], cause["threat"], incident["title"], icu["status"], icu["causes"]
     );
     let history = board["history"].as_array().unwrap();
     assert!(
@@ -169,12 +164,18 @@ async fn the_demo_attack_degrades_the_theatres_on_the_board_and_in_edxl_have() {
         .collect();
     assert!(kinds.contains(&("override", "closed")) && kinds.contains(&("status", "degraded")), "{kinds:?}");
     assert!(kinds.contains(&("status", "closed")), "the overridden status is a change too: {kinds:?}");
-    let xml = responder.get(format!("{base}/api/v1/availability/edxl-have")).send().await.unwrap().text().await.unwrap();
+    let xml =
+        responder.get(format!("{base}/api/v1/availability/edxl-have")).send().await.unwrap().text().await.unwrap();
     let theatres_xml = xml.split("<have:Service>").find(|s| s.contains("svc-theatres")).unwrap();
     assert!(theatres_xml.contains("<have:OperationalStatus>Closed</have:OperationalStatus>"), "{theatres_xml}");
     assert!(theatres_xml.contains("OT 1-4 too warm"), "{theatres_xml}");
     until("the closed theatres pushed", async || {
-        accepted.lock().unwrap().iter().any(|m| m["payload"]["xml"].as_str().is_some_and(|x| x.contains("too warm"))).then_some(())
+        accepted
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|m| m["payload"]["xml"].as_str().is_some_and(|x| x.contains("too warm")))
+            .then_some(())
     })
     .await;
 

@@ -29,7 +29,11 @@ pub trait AvailabilityStore: Send + Sync + 'static {
     /// Appends entries, in order, in one transaction.
     async fn availability_append(&self, entries: Vec<StoredAvailabilityChange>) -> Result<()>;
     /// The newest entries (of one service, or all), newest first, at most `limit`.
-    async fn availability_history(&self, service: Option<String>, limit: usize) -> Result<Vec<StoredAvailabilityChange>>;
+    async fn availability_history(
+        &self,
+        service: Option<String>,
+        limit: usize,
+    ) -> Result<Vec<StoredAvailabilityChange>>;
     /// The last entry of each kind for each service.
     async fn availability_latest(&self) -> Result<Vec<StoredAvailabilityChange>>;
 }

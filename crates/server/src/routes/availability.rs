@@ -130,9 +130,7 @@ pub async fn override_service(
     let detail = format!("{} until {}: {}", set.status, set.expires, set.reason);
     let _ = privacy.record(&principal.name, "availability.override", &id, &detail).await;
     let services = current(&availability, &store, &inventory, &notifications, now).await?;
-    let service = services
-        .into_iter()
-        .find(|s| s.id == id)
-        .ok_or_else(|| refused(OverrideError::UnknownService(id.clone())))?;
+    let service =
+        services.into_iter().find(|s| s.id == id).ok_or_else(|| refused(OverrideError::UnknownService(id.clone())))?;
     Ok(Json(service))
 }

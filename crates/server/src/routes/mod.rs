@@ -140,7 +140,12 @@ fn api() -> Api {
         .add(Method::GET, "/api/v1/cap/feed", Needs(CapRead), cap::feed)
         .add(Method::GET, "/api/v1/availability", Needs(AvailabilityRead), availability::board)
         .add(Method::GET, "/api/v1/availability/edxl-have", Needs(AvailabilityRead), availability::edxl_have)
-        .add(Method::PUT, "/api/v1/availability/services/{id}", Needs(AvailabilityWrite), availability::override_service)
+        .add(
+            Method::PUT,
+            "/api/v1/availability/services/{id}",
+            Needs(AvailabilityWrite),
+            availability::override_service,
+        )
         .add(Method::GET, "/api/v1/playbooks", Needs(IncidentsRead), incidents::playbooks)
         .add(Method::GET, "/api/v1/users", Needs(UsersManage), accounts::list_users)
         .add(Method::POST, "/api/v1/users", Needs(UsersManage), accounts::create_user)

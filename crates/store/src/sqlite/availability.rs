@@ -36,8 +36,8 @@ impl AvailabilityStore for SqliteStore {
     async fn availability_append(&self, entries: Vec<StoredAvailabilityChange>) -> Result<()> {
         let n = entries.len();
         let job = move |conn: &Connection| {
-            let mut stmt =
-                conn.prepare_cached("INSERT INTO availability_history (service, kind, at, body) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut stmt = conn
+                .prepare_cached("INSERT INTO availability_history (service, kind, at, body) VALUES (?1, ?2, ?3, ?4)")?;
             for e in &entries {
                 stmt.execute(params![e.service, e.kind, micros(e.at), e.body])?;
             }

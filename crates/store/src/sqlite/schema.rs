@@ -399,7 +399,9 @@ mod tests {
             [],
         )
         .unwrap();
-        assert!(conn.execute("INSERT INTO availability_history (service, kind, at) VALUES ('s', 'status', 0)", []).is_err());
+        assert!(
+            conn.execute("INSERT INTO availability_history (service, kind, at) VALUES ('s', 'status', 0)", []).is_err()
+        );
     }
 
     fn event_without_seq(conn: &Connection) {
