@@ -17,11 +17,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::IncidentRecord;
 
-/// A service reached at this score or more (by an impact on its
-/// availability, integrity or safety) is degraded.
-pub const DEGRADED_AT: f64 = 0.1;
-/// A service reached at this score or more is closed: the incident
-/// reaches it at (nearly) full strength.
+/// An incident whose impact reaches a service at this score or more (on
+/// its availability, integrity or safety) is listed among the service's
+/// causes, whatever status it leads to: the board shows what is coming.
+pub const REACHED_AT: f64 = 0.1;
+/// The default of `availability.degraded_at`: a service reached at this
+/// score or more is degraded (a third of the incident's full strength).
+pub const DEGRADED_AT: f64 = 0.3;
+/// The default of `availability.closed_at`: a service reached at this score
+/// or more is closed, the incident reaching it at (nearly) full strength.
 pub const CLOSED_AT: f64 = 0.9;
 /// The longest an override lasts: a status set by hand must be looked at
 /// again within a week.
@@ -65,10 +69,10 @@ impl ServiceStatus {
     }
 
     /// The status an impact of `score` on a service leads to.
-    pub fn from_score(score: f64) -> Self {
-        if score >= CLOSED_AT {
+    pub fn from_score(score: f64, config: &AvailabilityConfig) -> Self {
+        if score >= config.closed_at {
             ServiceStatus::Closed
-        } else if score >= DEGRADED_AT {
+        } else if score >= config.degraded_at {
             ServiceStatus::Degraded
         } else {
             ServiceStatus::Operational
@@ -207,7 +211,8 @@ pub struct ServiceAvailability {
     pub status: ServiceStatus,
     /// What the open incidents' impact says.
     pub assessed: ServiceStatus,
-    /// The open incidents that reach it at [`DEGRADED_AT`] or more, worst first.
+    /// The open incidents that reach it at [`REACHED_AT`] (or the degraded
+    /// threshold, if lower) or more, worst first.
     pub causes: Vec<StatusCause>,
     /// A crisis manager's override in force.
     #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
@@ -240,13 +245,15 @@ pub fn assess_services(
     inventory: &Inventory,
     open: &[IncidentRecord],
     overrides: &HashMap<String, Override>,
+    config: &AvailabilityConfig,
     now: Timestamp,
 ) -> Vec<ServiceAvailability> {
+    let listed_from = REACHED_AT.min(config.degraded_at);
     let mut causes: HashMap<&str, Vec<StatusCause>> = HashMap::new();
     for record in open.iter().filter(|r| r.incident.status.is_open()) {
         let Some(impact) = &record.impact else { continue };
         for reached in impact.report.services.iter().filter(|s| affects_capacity(s.impact)) {
-            if reached.score < DEGRADED_AT {
+            if reached.score < listed_from {
                 continue;
             }
             let delay = SignedDuration::try_from_secs_f64(reached.minutes * 60.0).unwrap_or(SignedDuration::ZERO);
@@ -269,7 +276,8 @@ pub fn assess_services(
         .map(|service| {
             let mut causes = causes.remove(service.id.as_str()).unwrap_or_default();
             causes.sort_by(|a, b| b.score.total_cmp(&a.score));
-            let assessed = causes.first().map_or(ServiceStatus::Operational, |c| ServiceStatus::from_score(c.score));
+            let assessed =
+                causes.first().map_or(ServiceStatus::Operational, |c| ServiceStatus::from_score(c.score, config));
             let overridden = overrides.get(&service.id).filter(|o| o.is_active(now)).cloned();
             let capacity = service.capacity.clone().unwrap_or_default();
             ServiceAvailability {
@@ -390,12 +398,44 @@ pub fn record_changes(
 }
 
 /// The `[availability]` settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AvailabilityConfig {
     /// Notification channels (of `[notify.channels]`) the EDXL-HAVE
     /// document is sent on at each change; none sends nothing.
     pub channels: Vec<String>,
+    /// The impact score from which a service is degraded.
+    pub degraded_at: f64,
+    /// The impact score from which a service is closed.
+    pub closed_at: f64,
+}
+
+impl Default for AvailabilityConfig {
+    fn default() -> Self {
+        AvailabilityConfig { channels: Vec::new(), degraded_at: DEGRADED_AT, closed_at: CLOSED_AT }
+    }
+}
+
+/// The thresholds are not `0 < degraded_at <= closed_at <= 1`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("availability thresholds must satisfy 0 < degraded_at ({degraded_at}) <= closed_at ({closed_at}) <= 1")]
+pub struct AvailabilityConfigError {
+    /// The degraded threshold given.
+    pub degraded_at: f64,
+    /// The closed threshold given.
+    pub closed_at: f64,
+}
+
+impl AvailabilityConfig {
+    /// Checks the thresholds.
+    pub fn check(&self) -> Result<(), AvailabilityConfigError> {
+        let (degraded_at, closed_at) = (self.degraded_at, self.closed_at);
+        if degraded_at > 0.0 && degraded_at <= closed_at && closed_at <= 1.0 {
+            Ok(())
+        } else {
+            Err(AvailabilityConfigError { degraded_at, closed_at })
+        }
+    }
 }
 
 #[cfg(test)]
@@ -428,10 +468,19 @@ mod tests {
 
     #[test]
     fn scores_map_to_statuses() {
-        assert_eq!(ServiceStatus::from_score(0.05), ServiceStatus::Operational);
-        assert_eq!(ServiceStatus::from_score(DEGRADED_AT), ServiceStatus::Degraded);
-        assert_eq!(ServiceStatus::from_score(0.89), ServiceStatus::Degraded);
-        assert_eq!(ServiceStatus::from_score(CLOSED_AT), ServiceStatus::Closed);
+        let config = AvailabilityConfig::default();
+        assert_eq!(ServiceStatus::from_score(0.29, &config), ServiceStatus::Operational);
+        assert_eq!(ServiceStatus::from_score(DEGRADED_AT, &config), ServiceStatus::Degraded);
+        assert_eq!(ServiceStatus::from_score(0.89, &config), ServiceStatus::Degraded);
+        assert_eq!(ServiceStatus::from_score(CLOSED_AT, &config), ServiceStatus::Closed);
+        let strict = AvailabilityConfig { degraded_at: 0.1, closed_at: 0.5, ..AvailabilityConfig::default() };
+        assert_eq!(ServiceStatus::from_score(0.29, &strict), ServiceStatus::Degraded);
+        assert_eq!(ServiceStatus::from_score(0.5, &strict), ServiceStatus::Closed);
+        assert!(config.check().is_ok() && strict.check().is_ok());
+        for (degraded_at, closed_at) in [(0.0, 0.5), (0.6, 0.5), (0.3, 1.2)] {
+            let bad = AvailabilityConfig { degraded_at, closed_at, ..AvailabilityConfig::default() };
+            assert!(bad.check().is_err(), "{degraded_at} {closed_at}");
+        }
     }
 
     #[test]
@@ -439,7 +488,13 @@ mod tests {
         let inventory = demo();
         let now = Timestamp::from_second(1_800_000_000).unwrap();
         let record = incident(&inventory, "tampering", "ahu-ot", now);
-        let all = assess_services(&inventory, std::slice::from_ref(&record), &HashMap::new(), now);
+        let all = assess_services(
+            &inventory,
+            std::slice::from_ref(&record),
+            &HashMap::new(),
+            &AvailabilityConfig::default(),
+            now,
+        );
         let theatres = service(&all, "svc-theatres");
         assert_ne!(theatres.status, ServiceStatus::Operational);
         assert_eq!(theatres.causes[0].incident, record.id());
@@ -451,7 +506,7 @@ mod tests {
         // Resolved, it no longer counts.
         let mut resolved = record.clone();
         resolved.incident.status = safecare_model::IncidentStatus::Resolved;
-        let all = assess_services(&inventory, &[resolved], &HashMap::new(), now);
+        let all = assess_services(&inventory, &[resolved], &HashMap::new(), &AvailabilityConfig::default(), now);
         assert_eq!(service(&all, "svc-theatres").status, ServiceStatus::Operational);
     }
 
@@ -466,20 +521,28 @@ mod tests {
         assert_eq!(set.reason, "smoke in OT 2");
         let overrides = HashMap::from([("svc-theatres".to_owned(), set.clone())]);
 
-        let mut all = assess_services(&inventory, std::slice::from_ref(&record), &overrides, now);
+        let mut all =
+            assess_services(&inventory, std::slice::from_ref(&record), &overrides, &AvailabilityConfig::default(), now);
         let theatres = service(&all, "svc-theatres");
         assert_eq!((theatres.status, theatres.overridden.as_ref()), (ServiceStatus::Closed, Some(&set)));
         assert_ne!(theatres.assessed, ServiceStatus::Closed);
         let changes = record_changes(&mut all, &HashMap::new(), now);
         assert!(changes.iter().any(|c| c.service == "svc-theatres" && c.status == ServiceStatus::Closed));
-        assert!(changes.iter().all(|c| c.status != ServiceStatus::Operational || c.overridden.is_some()));
+        assert!(changes.iter().all(|c| c.status != ServiceStatus::Operational || c.cause.is_some()));
         let last: HashMap<String, AvailabilityChange> = changes.into_iter().map(|c| (c.service.clone(), c)).collect();
-        let mut again = assess_services(&inventory, std::slice::from_ref(&record), &overrides, now);
+        let mut again =
+            assess_services(&inventory, std::slice::from_ref(&record), &overrides, &AvailabilityConfig::default(), now);
         assert!(record_changes(&mut again, &last, now).is_empty(), "nothing changed, nothing recorded");
         assert_eq!(service(&again, "svc-theatres").since, Some(now));
 
         // Expired, the assessed status is back, and recorded.
-        let mut expired = assess_services(&inventory, std::slice::from_ref(&record), &overrides, later);
+        let mut expired = assess_services(
+            &inventory,
+            std::slice::from_ref(&record),
+            &overrides,
+            &AvailabilityConfig::default(),
+            later,
+        );
         let theatres = service(&expired, "svc-theatres");
         assert!(theatres.overridden.is_none());
         assert_eq!(theatres.status, theatres.assessed);

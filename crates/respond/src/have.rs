@@ -621,7 +621,7 @@ mod tests {
     }
 
     fn degraded_theatres_and_closed_icu(inventory: &Inventory) -> Vec<ServiceAvailability> {
-        let mut services = assess_services(inventory, &[], &HashMap::new(), now());
+        let mut services = assess_services(inventory, &[], &HashMap::new(), &AvailabilityConfig::default(), now());
         for s in &mut services {
             if s.id == "svc-theatres" {
                 s.status = ServiceStatus::Degraded;
@@ -699,8 +699,13 @@ mod tests {
     #[test]
     fn the_checker_catches_a_missing_or_misplaced_element_and_a_value_off_the_list() {
         let inventory = demo();
-        let xml =
-            document(&inventory, &assess_services(&inventory, &[], &HashMap::new(), now()), now()).to_xml().unwrap();
+        let xml = document(
+            &inventory,
+            &assess_services(&inventory, &[], &HashMap::new(), &AvailabilityConfig::default(), now()),
+            now(),
+        )
+        .to_xml()
+        .unwrap();
         conforms(&parse(&xml)).unwrap();
         assert!(xml.contains("<have:FacilityStatus>Normal</have:FacilityStatus>"));
         let no_time = xml.replace(&format!("<have:LastUpdateTime>{}</have:LastUpdateTime>", time(now())), "");
@@ -736,7 +741,8 @@ mod tests {
 
     #[test]
     fn each_channel_gets_the_document() {
-        let config = AvailabilityConfig { channels: vec!["region".into(), "ems".into()] };
+        let config =
+            AvailabilityConfig { channels: vec!["region".into(), "ems".into()], ..AvailabilityConfig::default() };
         let sent = notifications("<x/>", FacilityStatus::Compromised, "42", &config, now());
         assert_eq!(sent.len(), 2);
         assert_eq!(sent[0].key, "have:42:region");

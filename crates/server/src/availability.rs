@@ -121,7 +121,7 @@ impl Availability {
             })
             .collect();
         let (overrides, last) = self.latest().await?;
-        let mut services = assess_services(io.inventory, &open, &overrides, now);
+        let mut services = assess_services(io.inventory, &open, &overrides, &self.config, now);
         let changes = record_changes(&mut services, &last, now);
         if changes.is_empty() {
             return Ok(services);

@@ -79,6 +79,9 @@ pub enum ServerError {
     /// A CAP channel names no notification channel.
     #[error("cap.channels names `{0}`, which is not a channel of [notify.channels]")]
     CapChannel(String),
+    /// The availability thresholds are unusable.
+    #[error(transparent)]
+    Availability(#[from] safecare_respond::availability::AvailabilityConfigError),
     /// `[availability] channels` names a channel `[notify.channels]` lacks.
     #[error("availability.channels names `{0}`, which is not a channel of [notify.channels]")]
     AvailabilityChannel(String),
@@ -131,6 +134,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     if let Some(unknown) = config.availability.channels.iter().find(|c| !notifications.channels.contains_key(*c)) {
         return Err(ServerError::AvailabilityChannel(unknown.clone()));
     }
+    config.availability.check()?;
     let availability = crate::availability::Availability::new(config.availability.clone(), store.clone());
     let state = AppState {
         bus,

@@ -99,7 +99,7 @@ async fn the_demo_attack_degrades_the_theatres_on_the_board_and_in_edxl_have() {
     let cause = &theatres["causes"][0];
     let incident = incidents.iter().find(|i| i["id"] == cause["incident"]).expect("the cause is an incident");
     assert_eq!(incident["status"], "new");
-    assert!(cause["score"].as_f64().unwrap() >= 0.1 && cause["score"].as_f64().unwrap() < 0.9, "{cause}");
+    assert!(cause["score"].as_f64().unwrap() >= 0.3 && cause["score"].as_f64().unwrap() < 0.9, "{cause}");
     assert_ne!(cause["impact"], "confidentiality", "disclosure alone takes no capacity");
     assert!(theatres["since"].is_string(), "{theatres}");
     let icu = service(&board, "svc-icu");
