@@ -223,9 +223,21 @@ async fn the_availability_board_shows_each_service_its_cause_override_beds_and_h
     assert!(history.contains("svc-maternity") && history.contains(">override<"), "{history}");
     assert!(history.contains("svc-theatres") && history.contains(">degraded<"), "{history}");
 
-    // Responders read it; a sensor and the privacy officer do not.
+    // The crisis manager has an override form per service, sent to the API as PUT.
+    assert!(
+        theatres.contains("data-url=\"/api/v1/availability/services/svc-theatres\" data-method=\"PUT\""),
+        "{theatres}"
+    );
+    assert!(theatres.contains("name=\"reason\" required") && theatres.contains("name=\"expires\""));
+    let offered =
+        theatres.split("<option value=\"").filter_map(|o| o.split('"').next()?.parse::<jiff::Timestamp>().ok());
+    assert_eq!(offered.count(), 5, "five expiries, as timestamps the API takes: {theatres}");
+
+    // Responders read it, without the form; a sensor and the privacy officer do not.
     let responder = signed_in(&server, "field", Role::Responder).await;
-    assert_eq!(responder.get(format!("{base}/availability")).send().await.unwrap().status(), StatusCode::OK);
+    let seen = responder.get(format!("{base}/availability")).send().await.unwrap();
+    assert_eq!(seen.status(), StatusCode::OK);
+    assert!(!seen.text().await.unwrap().contains("data-method=\"PUT\""), "only a crisis manager overrides");
     let officer = signed_in(&server, "dpo", Role::PrivacyOfficer).await;
     assert_eq!(officer.get(format!("{base}/availability")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     server.stop().await.unwrap();

@@ -9,17 +9,19 @@ use axum::extract::{Extension, State};
 use jiff::Timestamp;
 use maud::{Markup, html};
 use safecare_impact::LiveInventory;
-use safecare_respond::availability::{AvailabilityChange, ChangeKind, ServiceAvailability};
+use safecare_respond::availability::{AvailabilityChange, ChangeKind, ServiceAvailability, ServiceStatus};
 use safecare_store::Store;
 
 use super::layout::{page as shell, time};
-use crate::auth::Principal;
+use crate::auth::{Access, Permission, Principal};
 use crate::availability::{Availability, RefreshIo};
 use crate::error::ApiError;
 use crate::notify::Notifications;
 
 /// History entries listed, newest first.
 const LAST: usize = 30;
+/// The expiries the override form offers, in hours from now.
+const EXPIRIES: [i64; 5] = [1, 4, 12, 24, 72];
 
 pub async fn page(
     State(availability): State<Availability>,
@@ -32,25 +34,51 @@ pub async fn page(
     let io = RefreshIo { store: store.as_ref(), inventory: &inventory, outbox: &notifications.outbox };
     let services = availability.refresh(io, Timestamp::now()).await?;
     let history = availability.history(None, LAST).await?;
+    let may_override = Access::Needs(Permission::AvailabilityWrite).allows(principal.role);
+    let now = Timestamp::now();
     let content = html! {
+        p id="action-status" role="status" aria-live="polite" {}
         p.calm {
             "Each service's status comes from the impact of the open incidents; a crisis manager may override it "
             "with a reason and an expiry. The region receives the same as EDXL-HAVE ("
             a href="/api/v1/availability/edxl-have" { "document" } ")."
         }
-        (board(&services))
+        (board(&services, may_override.then_some(now)))
         (changes(&history))
     };
     Ok(shell("Availability", &principal, "/availability", content))
 }
 
-fn board(services: &[ServiceAvailability]) -> Markup {
+/// A crisis manager's override of one service, sent by app.js as JSON to
+/// the API (which checks it again): the expiries are offered from `now`.
+fn override_form(service: &ServiceAvailability, now: Timestamp) -> Markup {
+    html! {
+        form.api.override-form data-url={ "/api/v1/availability/services/" (service.id) } data-method="PUT"
+            aria-label={ "Override " (service.name) } {
+            select name="status" aria-label="Status" {
+                option value="operational" { "operational" }
+                option value="degraded" selected[service.status == ServiceStatus::Degraded] { "degraded" }
+                option value="closed" selected[service.status == ServiceStatus::Closed] { "closed" }
+            }
+            input name="reason" required maxlength="500" placeholder="reason" aria-label="Reason";
+            select name="expires" aria-label="Until" {
+                @for hours in EXPIRIES {
+                    option value=(now + jiff::SignedDuration::from_hours(hours)) { "for " (hours) " h" }
+                }
+            }
+            button type="submit" { "Override" }
+        }
+    }
+}
+
+fn board(services: &[ServiceAvailability], override_from: Option<Timestamp>) -> Markup {
     html! {
         table.availability {
             caption { "Clinical services now" }
             thead { tr {
                 th scope="col" { "Service" } th scope="col" { "Status" } th scope="col" { "Why" }
                 th scope="col" { "Since" } th scope="col" { "Beds available" } th scope="col" { "Staff short" }
+                @if override_from.is_some() { th scope="col" { "Override" } }
             } }
             tbody {
                 @for s in services {
@@ -85,6 +113,7 @@ fn board(services: &[ServiceAvailability]) -> Markup {
                                 div { (r.role) " " (r.on_shift) "/" (r.needed) }
                             }
                         }
+                        @if let Some(now) = override_from { td { (override_form(s, now)) } }
                     }
                 }
             }
