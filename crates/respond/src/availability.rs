@@ -346,9 +346,13 @@ pub struct AvailabilityChange {
     /// The worst open incident behind it, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<StatusCause>,
-    /// The override set (for an override) or in force (for a status).
+    /// The override set (for an override) or in force (for a status);
+    /// none on an override entry means the override was ended.
     #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
     pub overridden: Option<Override>,
+    /// Who ended the override before its expiry (an override entry without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_by: Option<String>,
 }
 
 impl AvailabilityChange {
@@ -367,6 +371,7 @@ impl AvailabilityChange {
             assessed: service.assessed,
             cause: service.causes.first().cloned(),
             overridden: service.overridden.clone(),
+            ended_by: None,
         }
     }
 }

@@ -179,8 +179,25 @@ async fn the_demo_attack_degrades_the_theatres_on_the_board_and_in_edxl_have() {
     })
     .await;
 
+    // Ended early by a crisis manager (no one else), the assessed status is back.
+    assert_eq!(responder.delete(&url).send().await.unwrap().status(), 403);
+    let ended = crisis.delete(&url).send().await.unwrap();
+    assert_eq!(ended.status(), 200);
+    let ended: Value = ended.json().await.unwrap();
+    assert_eq!(ended["status"], "degraded");
+    assert!(ended["override"].is_null(), "{ended}");
+    assert_eq!(crisis.delete(&url).send().await.unwrap().status(), 409, "nothing left to end");
+    let board = get(&responder, &board_url).await;
+    let history = board["history"].as_array().unwrap();
+    let last = history.iter().find(|h| h["service"] == "svc-theatres").unwrap();
+    assert_eq!((&last["kind"], &last["status"]), (&json!("status"), &json!("degraded")), "the return is recorded");
+    let ending = history.iter().find(|h| h["kind"] == "override").unwrap();
+    assert_eq!(ending["ended_by"], "token:test-crisis_manager");
+    assert!(ending["override"].is_null());
+
     let audit = admin.get(format!("{base}/api/v1/audit")).send().await.unwrap().text().await.unwrap();
     assert!(audit.contains("availability.override") && audit.contains("test-crisis_manager"), "{audit}");
+    assert!(audit.contains("availability.override_ended"), "{audit}");
     let metrics = admin.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains(r#"safecare_availability_override_refused_total{reason="no_reason"} 1"#), "{metrics}");
     server.stop().await.unwrap();

@@ -125,10 +125,48 @@ pub async fn override_service(
         assessed,
         cause: None,
         overridden: Some(set.clone()),
+        ended_by: None,
     };
     availability.put_override(&change).await?;
     let detail = format!("{} until {}: {}", set.status, set.expires, set.reason);
     let _ = privacy.record(&principal.name, "availability.override", &id, &detail).await;
+    let services = current(&availability, &store, &inventory, &notifications, now).await?;
+    let service =
+        services.into_iter().find(|s| s.id == id).ok_or_else(|| refused(OverrideError::UnknownService(id.clone())))?;
+    Ok(Json(service))
+}
+
+/// Ends a service's override before its expiry (crisis managers only):
+/// the assessed status applies again at once; kept in the history and the
+/// audit chain. 409 when no override is in force.
+pub async fn end_override(
+    State(availability): State<Availability>,
+    State(store): State<Arc<dyn Store>>,
+    State(inventory): State<Arc<LiveInventory>>,
+    State(notifications): State<Notifications>,
+    State(privacy): State<Arc<Privacy>>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Json<ServiceAvailability>, ApiError> {
+    let now = Timestamp::now();
+    let services = current(&availability, &store, &inventory, &notifications, now).await?;
+    let service =
+        services.iter().find(|s| s.id == id).ok_or_else(|| refused(OverrideError::UnknownService(id.clone())))?;
+    if service.overridden.is_none() {
+        return Err(ApiError::new(StatusCode::CONFLICT, format!("no override of `{id}` is in force")));
+    }
+    let change = AvailabilityChange {
+        service: id.clone(),
+        at: now,
+        kind: ChangeKind::Override,
+        status: service.assessed,
+        assessed: service.assessed,
+        cause: None,
+        overridden: None,
+        ended_by: Some(principal.name.clone()),
+    };
+    availability.put_override(&change).await?;
+    let _ = privacy.record(&principal.name, "availability.override_ended", &id, "").await;
     let services = current(&availability, &store, &inventory, &notifications, now).await?;
     let service =
         services.into_iter().find(|s| s.id == id).ok_or_else(|| refused(OverrideError::UnknownService(id.clone())))?;

@@ -146,6 +146,7 @@ fn api() -> Api {
             Needs(AvailabilityWrite),
             availability::override_service,
         )
+        .add(Method::DELETE, "/api/v1/availability/services/{id}", Needs(AvailabilityWrite), availability::end_override)
         .add(Method::GET, "/api/v1/playbooks", Needs(IncidentsRead), incidents::playbooks)
         .add(Method::GET, "/api/v1/users", Needs(UsersManage), accounts::list_users)
         .add(Method::POST, "/api/v1/users", Needs(UsersManage), accounts::create_user)

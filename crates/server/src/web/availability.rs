@@ -125,6 +125,9 @@ fn why(change: &AvailabilityChange) -> String {
     match (change.kind, &change.overridden, &change.cause) {
         (ChangeKind::Override, Some(o), _) => format!("{} until {}: {}", o.by, time(o.expires), o.reason),
         (ChangeKind::Status, Some(o), _) => format!("override by {}", o.by),
+        (ChangeKind::Override, None, _) => {
+            format!("override ended by {}", change.ended_by.as_deref().unwrap_or("someone"))
+        }
         (ChangeKind::Status, None, Some(c)) => format!("{} ({}, {:.2})", c.title, c.threat, c.score),
         _ => "no open incident reaches it".to_owned(),
     }
