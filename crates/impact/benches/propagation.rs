@@ -19,6 +19,7 @@ fn asset(id: String, kind: AssetKind) -> Asset {
         protections: Default::default(),
         attributes: Default::default(),
         geo: None,
+        capacity: None,
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use safecare_model::{Asset, AssetKind, GeoError, Relation, RelationKind};
+use safecare_model::{Asset, AssetKind, CapacityError, GeoError, Relation, RelationKind};
 
 use safecare_model::{IdentifierIndex, IdentifierKind, normalise_identifier};
 
@@ -130,6 +130,22 @@ pub enum Problem {
         /// Its kind.
         kind: AssetKind,
     },
+    /// A service's beds do not add up, or a ward is listed twice.
+    #[error("asset `{asset}`: capacity: {error}")]
+    BadCapacity {
+        /// The asset's id.
+        asset: String,
+        /// What is wrong.
+        error: CapacityError,
+    },
+    /// Beds and staffing on an asset that is not a clinical service.
+    #[error("asset `{asset}` is a {kind}: only services have wards and staffing (capacity)")]
+    CapacityNotOnService {
+        /// The asset's id.
+        asset: String,
+        /// Its kind.
+        kind: AssetKind,
+    },
     /// Two assets share an identifier.
     #[error("{kind} `{value}` names both `{first}` and `{second}`")]
     SharedIdentifier {
@@ -200,6 +216,14 @@ pub(crate) fn check(assets: &[Asset], relations: &[Relation]) -> Result<Checked,
             }
             if !geo.control_points.is_empty() && !matches!(asset.kind, AssetKind::Building | AssetKind::Floor) {
                 problems.push(Problem::GeoReferenceNotOnPlan { asset: asset.id.clone(), kind: asset.kind });
+            }
+        }
+        if let Some(capacity) = &asset.capacity {
+            if asset.kind != AssetKind::Service {
+                problems.push(Problem::CapacityNotOnService { asset: asset.id.clone(), kind: asset.kind });
+            }
+            for error in capacity.check() {
+                problems.push(Problem::BadCapacity { asset: asset.id.clone(), error });
             }
         }
         for (kind, value) in asset.identifiers.iter() {

@@ -222,3 +222,35 @@ assets:
     assert!(text[2].contains("bld-c") && text[2].contains("collinear"), "{}", text[2]);
     assert!(matches!(&found[3], Problem::GeoReferenceNotOnPlan { asset, kind: AssetKind::Room } if asset == "rm-d"));
 }
+
+#[test]
+fn beds_that_do_not_add_up_are_named_with_their_service_and_ward() {
+    let yaml = r#"
+assets:
+  - id: svc-icu
+    name: ICU
+    kind: service
+    capacity:
+      wards:
+        - {id: icu-a, name: ICU A, bed_type: AdultICU, total: 10, occupied: 8, available: 2, blocked: 1}
+        - {id: icu-b, name: ICU B, bed_type: AdultICU, total: 6, occupied: 4, available: 2}
+      staffing: [{role: nurses, on_shift: 5, needed: 6}]
+  - id: rm-1
+    name: Room
+    kind: room
+    capacity: {wards: [{id: r, name: R, bed_type: Burn, total: 1, occupied: 0, available: 1}]}
+"#;
+    let found = problems(Inventory::from_yaml(yaml));
+    let text: Vec<String> = found.iter().map(ToString::to_string).collect();
+    assert_eq!(found.len(), 2, "{text:#?}");
+    assert!(
+        text[0].contains("svc-icu") && text[0].contains("icu-a") && text[0].contains("exceeds total 10"),
+        "{}",
+        text[0]
+    );
+    assert!(matches!(&found[1], Problem::CapacityNotOnService { asset, kind: AssetKind::Room } if asset == "rm-1"));
+    let unknown = Inventory::from_yaml(
+        "assets:\n  - {id: s, name: S, kind: service, capacity: {wards: [{id: a, name: A, bed_type: Sofa, total: 1, occupied: 0, available: 1}]}}\n",
+    );
+    assert!(unknown.unwrap_err().to_string().contains("Sofa"));
+}

@@ -52,6 +52,7 @@ fn graph() -> impl Strategy<Value = (Vec<Asset>, Vec<Relation>)> {
                     protections: protection.map(|p| [("all".to_owned(), p)].into()).unwrap_or_default(),
                     attributes: Default::default(),
                     geo: None,
+                    capacity: None,
                 })
                 .collect();
             let relations = relations

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{Geo, IdentifierKind, Location};
+use crate::{Capacity, Geo, IdentifierKind, Location};
 
 /// What kind of thing an asset is.
 #[derive(
@@ -219,6 +219,9 @@ pub struct Asset {
     /// control points geo-referencing a building's or floor's plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo: Option<Geo>,
+    /// A service's wards, beds and staffing, for the availability it offers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Capacity>,
 }
 
 /// One relation between two assets.

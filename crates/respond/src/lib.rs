@@ -22,6 +22,9 @@
 //! - CAP 1.2 messages to first responders ([`cap`]): drafted from an
 //!   incident, approved by a crisis manager, with their Update/Cancel chain
 //!   and Atom feed;
+//! - hospital availability ([`availability`]): each clinical service's
+//!   status from the open incidents' impact, a crisis manager's overrides,
+//!   the changes the history keeps; its EDXL-HAVE 2.0 document ([`have`]);
 //! - notifications ([`notify`]): routes, the on-call roster, escalation,
 //!   de-duplication, the outbox's retry rules, one file per channel;
 //! - the [`Incidents`] service that runs all of the above for the running
@@ -38,11 +41,13 @@
 //! [`Incident`]: safecare_model::Incident
 
 mod assessment;
+pub mod availability;
 mod bundled;
 pub mod cap;
 mod clocks;
 mod edit;
 mod grouping;
+pub mod have;
 mod impact;
 mod intake;
 mod lifecycle;

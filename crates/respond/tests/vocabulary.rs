@@ -125,3 +125,31 @@ fn cap_names_are_the_oasis_ones() {
     assert_eq!(Category::Cbrne.to_string(), "CBRNE");
     assert!("alert".parse::<MsgType>().is_err(), "CAP names are exact");
 }
+
+#[test]
+fn availability_names_are_the_apis_and_bed_types_the_have_ones() {
+    use safecare_model::BedType;
+    use safecare_respond::availability::{ChangeKind, ServiceStatus};
+    use strum::VariantArray;
+    for (value, name) in [
+        (ServiceStatus::Operational, "operational"),
+        (ServiceStatus::Degraded, "degraded"),
+        (ServiceStatus::Closed, "closed"),
+    ] {
+        json_is(value, name);
+        assert_eq!(value.as_str(), name);
+        assert_eq!(name.parse::<ServiceStatus>().unwrap(), value);
+    }
+    for (value, name) in [(ChangeKind::Status, "status"), (ChangeKind::Override, "override")] {
+        json_is(value, name);
+        assert_eq!(value.as_str(), name);
+        assert_eq!(name.parse::<ChangeKind>().unwrap(), value);
+    }
+    for bed in BedType::VARIANTS {
+        json_is(*bed, bed.as_str());
+        assert_eq!(bed.as_str().parse::<BedType>().unwrap(), *bed);
+    }
+    json_is(BedType::AdultICU, "AdultICU");
+    json_is(BedType::OperatingRooms, "OperatingRooms");
+    assert!("adult_icu".parse::<BedType>().is_err(), "HAVE names are exact");
+}

@@ -66,6 +66,8 @@ pub struct Config {
     pub notify: NotifyConfig,
     /// CAP 1.2 messages to first responders (`[cap]`).
     pub cap: safecare_respond::cap::CapConfig,
+    /// Hospital availability and its EDXL-HAVE pushes (`[availability]`).
+    pub availability: safecare_respond::availability::AvailabilityConfig,
 }
 
 /// Settings of the privacy layer.
@@ -129,6 +131,7 @@ impl Default for Config {
             incidents: IncidentsConfig::default(),
             notify: NotifyConfig::default(),
             cap: safecare_respond::cap::CapConfig::default(),
+            availability: safecare_respond::availability::AvailabilityConfig::default(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! own storage, decoding or detection logic: it calls the crates that do.
 
 pub mod auth;
+mod availability;
 mod cap;
 mod config;
 mod connections;
@@ -24,6 +25,7 @@ mod state;
 pub mod tls;
 mod web;
 
+pub use availability::Availability;
 pub use cap::CapMessages;
 pub use config::{AuthConfig, Config, ConfigError, PrivacyConfig};
 pub use connections::ConnectionLimits;

@@ -18,8 +18,8 @@ use crate::auth::{LoginThrottle, RateLimits};
 use crate::incidents::StoreIncidents;
 use crate::notify::Notifications;
 use crate::pipeline::{
-    Detection, IngestIo, NotifyIo, Progress, Sources, StageIo, spawn_detection, spawn_incidents, spawn_notify,
-    spawn_retention, spawn_rule_watcher, spawn_sources,
+    Detection, IngestIo, NotifyIo, Progress, Sources, StageIo, spawn_availability, spawn_detection, spawn_incidents,
+    spawn_notify, spawn_retention, spawn_rule_watcher, spawn_sources,
 };
 use crate::privacy::Privacy;
 use crate::{AppState, Config, metrics_setup, routes, tls};
@@ -79,6 +79,12 @@ pub enum ServerError {
     /// A CAP channel names no notification channel.
     #[error("cap.channels names `{0}`, which is not a channel of [notify.channels]")]
     CapChannel(String),
+    /// The availability thresholds are unusable.
+    #[error(transparent)]
+    Availability(#[from] safecare_respond::availability::AvailabilityConfigError),
+    /// `[availability] channels` names a channel `[notify.channels]` lacks.
+    #[error("availability.channels names `{0}`, which is not a channel of [notify.channels]")]
+    AvailabilityChannel(String),
     /// The HTTP server stopped with an error.
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
@@ -125,6 +131,11 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         return Err(ServerError::CapChannel(unknown.clone()));
     }
     let cap = crate::cap::CapMessages::new(config.cap.clone(), store.clone());
+    if let Some(unknown) = config.availability.channels.iter().find(|c| !notifications.channels.contains_key(*c)) {
+        return Err(ServerError::AvailabilityChannel(unknown.clone()));
+    }
+    config.availability.check()?;
+    let availability = crate::availability::Availability::new(config.availability.clone(), store.clone());
     let state = AppState {
         bus,
         config: Arc::new(config),
@@ -135,6 +146,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         incidents: incidents.clone(),
         notifications: notifications.clone(),
         cap,
+        availability,
         privacy,
         sources: Sources::default(),
         progress: Progress::default(),
@@ -154,6 +166,13 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let detecting = spawn_detection(StageIo::from_ref(&state), detection, stop_pipeline.clone()).await?;
     let grouping = spawn_incidents(StageIo::from_ref(&state), incidents, stop_incidents.clone()).await?;
     let notifying = spawn_notify(NotifyIo::from_ref(&state), notifications, stop_incidents.clone()).await?;
+    let reporting = spawn_availability(
+        state.availability.clone(),
+        state.store.clone(),
+        state.assets.clone(),
+        state.notifications.clone(),
+        stop_incidents.clone(),
+    );
     let listening = spawn_sources(
         IngestIo::from_ref(&state),
         &state.config,
@@ -202,6 +221,9 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         }
         if let Err(err) = notifying.await {
             tracing::error!(%err, stage = "notify", "pipeline stage failed");
+        }
+        if let Err(err) = reporting.await {
+            tracing::error!(%err, stage = "availability", "pipeline stage failed");
         }
         store.close().await;
         served.map_err(ServerError::Serve)

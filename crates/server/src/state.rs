@@ -39,6 +39,8 @@ pub struct AppState {
     pub notifications: Notifications,
     /// CAP messages to first responders.
     pub cap: crate::cap::CapMessages,
+    /// Hospital availability and its history.
+    pub availability: crate::availability::Availability,
     /// The privacy layer.
     pub privacy: Arc<Privacy>,
     /// The configured event sources and their health.
@@ -133,7 +135,7 @@ impl FromRef<AppState> for NotifyIo {
             bus: state.bus.clone(),
             incidents: state.incidents.clone(),
             privacy: state.privacy.clone(),
-            sends_cap: !state.config.cap.channels.is_empty(),
+            sends_cap: !state.config.cap.channels.is_empty() || !state.config.availability.channels.is_empty(),
         }
     }
 }

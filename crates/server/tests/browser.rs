@@ -73,6 +73,7 @@ async fn the_floor_plan_turns_the_alerted_room_red() {
         protections: Default::default(),
         attributes: serde_json::from_value(json!({"plan": {"x": x, "y": 0, "w": 8, "h": 6}})).unwrap(),
         geo: None,
+        capacity: None,
     };
     let rooms = vec![room("rm-0.12", "Drug store", "0.12", 0.0), room("rm-0.13", "Dispensary", "0.13", 8.0)];
     server.state.replace_inventory(safecare_impact::Inventory::new(rooms, vec![]).unwrap()).await.unwrap();
@@ -379,5 +380,55 @@ async fn an_admin_sends_a_test_from_the_notifications_page() {
     assert!(fits_the_width(b).await, "no sideways scrolling at 1366x768");
     let png = b.screenshot().await.unwrap();
     std::fs::write(browser_support::screenshot_dir().join("notifications.png"), png).unwrap();
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crisis_manager_closes_a_service_from_the_availability_board_on_a_tablet() {
+    let Some(browser) = browser_support::start().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(config(dir.path())).await.unwrap();
+    let base = server.url();
+    common::load_demo_hospital(&server).await;
+    let admin = common::client_with(&common::token(&server, Role::Admin, None).await);
+    common::post_ndjson(&admin, &base, common::attack_events(3)).await;
+    common::settled_incidents(&admin, &base).await;
+    provision::add_user(server.state.accounts.as_ref(), "cm", Role::CrisisManager, "crisis manager password")
+        .await
+        .unwrap();
+    let b = &browser.client;
+    b.set_window_size(820, 1180).await.unwrap();
+    browser_support::log_in(b, &base, "cm", "crisis manager password", "/availability").await;
+    let degraded = "//tr[@data-service='svc-theatres']//span[@class='avail-degraded']";
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(degraded)).await.unwrap();
+
+    let form = "//tr[@data-service='svc-maternity']//form";
+    b.find(Locator::XPath(&format!("{form}//select[@name='status']/option[@value='closed']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::XPath(&format!("{form}//input[@name='reason']")))
+        .await
+        .unwrap()
+        .send_keys("delivery rooms too warm")
+        .await
+        .unwrap();
+    b.find(Locator::XPath(&format!("{form}//button[@type='submit']"))).await.unwrap().click().await.unwrap();
+    let closed =
+        "//tr[@data-service='svc-maternity'][.//span[@class='avail-closed']][contains(., 'delivery rooms too warm')]";
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(closed))
+        .await
+        .expect("the maternity shows closed with the reason after the page reloads");
+    let board: serde_json::Value =
+        admin.get(format!("{base}/api/v1/availability")).send().await.unwrap().json().await.unwrap();
+    let maternity = board["services"].as_array().unwrap().iter().find(|s| s["id"] == "svc-maternity").unwrap();
+    assert_eq!(maternity["override"]["by"], "cm");
+    assert!(fits_the_width(b).await, "no sideways scrolling at tablet width");
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(browser_support::screenshot_dir().join("availability-tablet.png"), png).unwrap();
     server.stop().await.unwrap();
 }

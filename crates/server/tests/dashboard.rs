@@ -168,3 +168,77 @@ async fn the_notifications_page_shows_routes_roster_and_channels_without_secrets
     assert_eq!(sensor.get(format!("{base}/notifications")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_availability_board_shows_each_service_its_cause_override_beds_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(config(dir.path())).await.unwrap();
+    let base = server.url();
+    common::load_demo_hospital(&server).await;
+    let admin = common::client_with(&common::token(&server, Role::Admin, None).await);
+    common::post_ndjson(&admin, &base, common::attack_events(3)).await;
+    common::settled_incidents(&admin, &base).await;
+    let mut degraded = false;
+    for _ in 0..100 {
+        let board: serde_json::Value =
+            admin.get(format!("{base}/api/v1/availability")).send().await.unwrap().json().await.unwrap();
+        let theatres = board["services"].as_array().unwrap().iter().find(|s| s["id"] == "svc-theatres").unwrap();
+        if theatres["status"] == "degraded" {
+            degraded = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(degraded, "the theatres never became degraded");
+    let crisis = common::client_with(&common::token(&server, Role::CrisisManager, None).await);
+    let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(3);
+    let set = crisis
+        .put(format!("{base}/api/v1/availability/services/svc-maternity"))
+        .json(&json!({"status": "closed", "reason": "midwives evacuated the 2nd floor", "expires": expires}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+
+    let manager = signed_in(&server, "cm", Role::CrisisManager).await;
+    let page = manager.get(format!("{base}/availability")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    let row = |id: &str| {
+        let start = html.find(&format!("data-service=\"{id}\"")).unwrap_or_else(|| panic!("no row {id}: {html}"));
+        let end = html[start..].find("</tr>").unwrap() + start;
+        html[start..end].to_owned()
+    };
+    let theatres = row("svc-theatres");
+    assert!(theatres.contains("class=\"avail-degraded\""), "{theatres}");
+    assert!(theatres.contains("href=\"/incidents/"), "the cause links its incident: {theatres}");
+    assert!(theatres.contains("2 of 6") || theatres.contains("7 of 14"), "{theatres}");
+    assert!(theatres.contains("anaesthetists 4/5"), "{theatres}");
+    let maternity = row("svc-maternity");
+    assert!(maternity.contains("class=\"avail-closed\""), "{maternity}");
+    assert!(maternity.contains("midwives evacuated the 2nd floor") && maternity.contains("(assessed "), "{maternity}");
+    assert!(html.contains("class=\"avail-operational\""), "services no incident reaches stay operational: {html}");
+    assert!(html.contains("href=\"/availability\" aria-current=\"page\""), "{html}");
+    let history = &html[html.find("What changed and why").unwrap()..];
+    assert!(history.contains("svc-maternity") && history.contains(">override<"), "{history}");
+    assert!(history.contains("svc-theatres") && history.contains(">degraded<"), "{history}");
+
+    // The crisis manager has an override form per service, sent to the API as PUT.
+    assert!(
+        theatres.contains("data-url=\"/api/v1/availability/services/svc-theatres\" data-method=\"PUT\""),
+        "{theatres}"
+    );
+    assert!(theatres.contains("name=\"reason\" required") && theatres.contains("name=\"expires\""));
+    let offered =
+        theatres.split("<option value=\"").filter_map(|o| o.split('"').next()?.parse::<jiff::Timestamp>().ok());
+    assert_eq!(offered.count(), 5, "five expiries, as timestamps the API takes: {theatres}");
+
+    // Responders read it, without the form; a sensor and the privacy officer do not.
+    let responder = signed_in(&server, "field", Role::Responder).await;
+    let seen = responder.get(format!("{base}/availability")).send().await.unwrap();
+    assert_eq!(seen.status(), StatusCode::OK);
+    assert!(!seen.text().await.unwrap().contains("data-method=\"PUT\""), "only a crisis manager overrides");
+    let officer = signed_in(&server, "dpo", Role::PrivacyOfficer).await;
+    assert_eq!(officer.get(format!("{base}/availability")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    server.stop().await.unwrap();
+}

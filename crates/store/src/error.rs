@@ -76,6 +76,14 @@ pub enum StoreError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A stored availability history entry cannot be read back.
+    #[error("stored availability change {seq} is unreadable: {reason}")]
+    BadAvailabilityChange {
+        /// Its place in the history.
+        seq: i64,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A stored CAP message cannot be read back.
     #[error("stored CAP message {identifier} is unreadable: {reason}")]
     BadCapMessage {

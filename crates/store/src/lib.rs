@@ -7,6 +7,7 @@
 //! disk. It does not know about HTTP, detection rules or impact: callers
 //! hand it model types and get model types back.
 
+mod availability;
 mod cap;
 mod error;
 mod exercise;
@@ -20,6 +21,7 @@ use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use safecare_model::{Alert, AlertId, ApiToken, Asset, Event, EventId, IncidentId, Relation, Session, Severity, User};
 
+pub use availability::{AvailabilityStore, StoredAvailabilityChange};
 pub use cap::{CapStore, StoredCapMessage};
 pub use error::StoreError;
 pub use exercise::ExerciseRemoved;

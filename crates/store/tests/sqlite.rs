@@ -4,7 +4,8 @@
 use jiff::{SignedDuration, Timestamp};
 use safecare_model::{Alert, Asset, AssetKind, Domain, Event, Incident, IncidentStatus, Location, Severity};
 use safecare_store::{
-    AlertQuery, EventQuery, IncidentQuery, SqliteConfig, SqliteStore, Store, StoreError, StoredIncident,
+    AlertQuery, AvailabilityStore, EventQuery, IncidentQuery, SqliteConfig, SqliteStore, Store, StoreError,
+    StoredAvailabilityChange, StoredIncident,
 };
 use serde_json::json;
 
@@ -210,6 +211,7 @@ async fn alerts_incidents_inventory_and_state_round_trip() {
         protections: Default::default(),
         attributes: Default::default(),
         geo: None,
+        capacity: None,
     };
     store.replace_inventory(vec![asset("a"), asset("b")], vec![]).await.unwrap();
     store.replace_inventory(vec![asset("c")], vec![]).await.unwrap();
@@ -468,4 +470,45 @@ async fn incidents_filter_by_assignee_asset_tag_and_threat_and_page() {
 
 fn q_page(offset: usize) -> IncidentQuery {
     IncidentQuery { offset, limit: 10, ..Default::default() }
+}
+
+#[tokio::test]
+async fn the_availability_history_keeps_every_entry_and_answers_the_last_of_each_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let entry = |service: &str, kind: &str, minute: i64, body: &str| StoredAvailabilityChange {
+        seq: 0,
+        service: service.into(),
+        kind: kind.into(),
+        at: t0() + SignedDuration::from_mins(minute),
+        body: body.into(),
+    };
+    store
+        .availability_append(vec![
+            entry("svc-ot", "status", 0, r#"{"n":1}"#),
+            entry("svc-icu", "status", 0, r#"{"n":2}"#),
+            entry("svc-ot", "override", 1, r#"{"n":3}"#),
+        ])
+        .await
+        .unwrap();
+    store.availability_append(vec![entry("svc-ot", "status", 2, r#"{"n":4}"#)]).await.unwrap();
+    store.close().await;
+    drop(store);
+
+    let store = open(&dir);
+    let all = store.availability_history(None, 10).await.unwrap();
+    let bodies: Vec<&str> = all.iter().map(|e| e.body.as_str()).collect();
+    assert_eq!(bodies, [r#"{"n":4}"#, r#"{"n":3}"#, r#"{"n":2}"#, r#"{"n":1}"#], "newest first, kept across a reopen");
+    assert!(all.windows(2).all(|w| w[0].seq > w[1].seq));
+    assert_eq!(all[0].at, t0() + SignedDuration::from_mins(2));
+    let ot = store.availability_history(Some("svc-ot".into()), 2).await.unwrap();
+    assert_eq!(ot.iter().map(|e| e.body.as_str()).collect::<Vec<_>>(), [r#"{"n":4}"#, r#"{"n":3}"#]);
+    let latest = store.availability_latest().await.unwrap();
+    let mut last: Vec<(&str, &str, &str)> =
+        latest.iter().map(|e| (e.service.as_str(), e.kind.as_str(), e.body.as_str())).collect();
+    last.sort();
+    assert_eq!(
+        last,
+        [("svc-icu", "status", r#"{"n":2}"#), ("svc-ot", "override", r#"{"n":3}"#), ("svc-ot", "status", r#"{"n":4}"#)]
+    );
 }

@@ -41,6 +41,8 @@ pub enum Reason {
     Test,
     /// A CAP message to first responders, approved by a crisis manager.
     Cap,
+    /// An EDXL-HAVE document: the hospital's availability changed.
+    Availability,
 }
 
 /// A person reached through a route: the on-call entry's name and contact
@@ -110,13 +112,14 @@ impl Notification {
         self.incident_text("severity")?.parse().ok()
     }
 
-    /// The reason's name (`opened`, `escalated`, `test`, `cap`).
+    /// The reason's name (`opened`, `escalated`, `test`, `cap`, `availability`).
     pub fn reason_name(&self) -> &'static str {
         match self.reason {
             Reason::Opened => "opened",
             Reason::Escalated => "escalated",
             Reason::Test => "test",
             Reason::Cap => "cap",
+            Reason::Availability => "availability",
         }
     }
 }

@@ -182,6 +182,7 @@ fn reason_name(n: &Notification) -> &'static str {
         super::Reason::Escalated => "escalation",
         super::Reason::Test => "test notification",
         super::Reason::Cap => "CAP message",
+        super::Reason::Availability => "EDXL-HAVE availability report",
     }
 }
 

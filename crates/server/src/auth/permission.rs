@@ -70,11 +70,17 @@ pub enum Permission {
     /// incidents).
     #[strum(serialize = "exercises:manage")]
     ExercisesManage,
+    /// Read the hospital's availability (services, beds, status) and its EDXL-HAVE document.
+    #[strum(serialize = "availability:read")]
+    AvailabilityRead,
+    /// Override a service's availability status, with a reason and an expiry.
+    #[strum(serialize = "availability:write")]
+    AvailabilityWrite,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 22] = [
         Permission::EventsIngest,
         Permission::EventsRead,
         Permission::AlertsRead,
@@ -95,6 +101,8 @@ impl Permission {
         Permission::CapDraft,
         Permission::CapApprove,
         Permission::ExercisesManage,
+        Permission::AvailabilityRead,
+        Permission::AvailabilityWrite,
     ];
 
     /// The name used in docs and error messages (`events:read`).
@@ -112,12 +120,14 @@ impl Permission {
     /// and the privacy officer, not for guards or responders. A CAP message
     /// to the fire brigade or police is drafted by whoever works the
     /// incident, but only a crisis manager approves (sends) it, not even
-    /// the admin; responders read the feed.
+    /// the admin; responders read the feed. Likewise only a crisis manager
+    /// overrides a service's availability; everyone who works incidents,
+    /// responders included, reads it.
     pub fn granted_to(self, role: Role) -> bool {
         use Permission::*;
         use Role::*;
         match role {
-            Admin => !matches!(self, Reidentify | CapApprove),
+            Admin => !matches!(self, Reidentify | CapApprove | AvailabilityWrite),
             SocAnalyst => matches!(
                 self,
                 EventsIngest
@@ -132,10 +142,18 @@ impl Permission {
                     | MetricsRead
                     | CapRead
                     | CapDraft
+                    | AvailabilityRead
             ),
             SecurityGuard => matches!(
                 self,
-                EventsRead | AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead | CapRead | CapDraft
+                EventsRead
+                    | AlertsRead
+                    | IncidentsRead
+                    | IncidentsWrite
+                    | AssetsRead
+                    | CapRead
+                    | CapDraft
+                    | AvailabilityRead
             ),
             CrisisManager => matches!(
                 self,
@@ -148,11 +166,15 @@ impl Permission {
                     | CapRead
                     | CapDraft
                     | CapApprove
+                    | AvailabilityRead
+                    | AvailabilityWrite
             ),
             PrivacyOfficer => {
                 matches!(self, EventsRead | AlertsRead | IncidentsRead | IncidentsDeclare | AuditRead | Reidentify)
             }
-            Responder => matches!(self, AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead | CapRead),
+            Responder => {
+                matches!(self, AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead | CapRead | AvailabilityRead)
+            }
             Sensor => matches!(self, EventsIngest),
         }
     }
@@ -210,5 +232,14 @@ mod tests {
         }
         assert!(Permission::CapRead.granted_to(Role::Responder));
         assert!(!Permission::CapDraft.granted_to(Role::Responder));
+    }
+
+    #[test]
+    fn only_the_crisis_manager_overrides_availability() {
+        for role in Role::ALL {
+            assert_eq!(Permission::AvailabilityWrite.granted_to(role), role == Role::CrisisManager, "{role}");
+        }
+        assert!(Permission::AvailabilityRead.granted_to(Role::Responder));
+        assert!(!Permission::AvailabilityRead.granted_to(Role::Sensor));
     }
 }

@@ -6,6 +6,7 @@
 //! their own output (the bus only wakes them), so nothing stored is left
 //! unprocessed, at a clean shutdown or after a crash.
 
+mod availability;
 mod detection;
 mod follow;
 mod incidents;
@@ -15,6 +16,7 @@ mod retention;
 mod sources;
 mod watch;
 
+pub use availability::spawn_availability;
 pub use detection::{Detection, SwitchError, spawn_detection};
 pub use follow::StageIo;
 pub use incidents::{STAGE as INCIDENT_STAGE, spawn_incidents};

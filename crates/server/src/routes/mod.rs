@@ -3,6 +3,7 @@
 
 mod accounts;
 mod alerts;
+mod availability;
 mod cap;
 mod events;
 mod exercises;
@@ -138,6 +139,15 @@ fn api() -> Api {
         .add(Method::POST, "/api/v1/incidents/{id}/cap/{identifier}/approve", Needs(CapApprove), cap::approve)
         .add(Method::POST, "/api/v1/incidents/{id}/cap/{identifier}/discard", Needs(CapDraft), cap::discard)
         .add(Method::GET, "/api/v1/cap/feed", Needs(CapRead), cap::feed)
+        .add(Method::GET, "/api/v1/availability", Needs(AvailabilityRead), availability::board)
+        .add(Method::GET, "/api/v1/availability/edxl-have", Needs(AvailabilityRead), availability::edxl_have)
+        .add(
+            Method::PUT,
+            "/api/v1/availability/services/{id}",
+            Needs(AvailabilityWrite),
+            availability::override_service,
+        )
+        .add(Method::DELETE, "/api/v1/availability/services/{id}", Needs(AvailabilityWrite), availability::end_override)
         .add(Method::GET, "/api/v1/playbooks", Needs(IncidentsRead), incidents::playbooks)
         .add(Method::GET, "/api/v1/users", Needs(UsersManage), accounts::list_users)
         .add(Method::POST, "/api/v1/users", Needs(UsersManage), accounts::create_user)

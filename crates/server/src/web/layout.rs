@@ -14,6 +14,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/assets", "Assets", Permission::AssetsRead),
     ("/rules", "Rules", Permission::RulesRead),
     ("/notifications", "Notifications", Permission::IncidentsRead),
+    ("/availability", "Availability", Permission::AvailabilityRead),
 ];
 
 /// The document head every page shares; `script` adds the live-update

@@ -3,6 +3,7 @@
 //! served by SafeCare itself; the pages make no external request.
 
 mod assets;
+mod availability;
 mod events;
 mod impact_graph;
 mod incident;
@@ -50,5 +51,6 @@ impl Api {
             .page(Method::GET, "/assets/{id}", Needs(AssetsRead), assets::one)
             .page(Method::GET, "/rules", Needs(RulesRead), rules::page)
             .page(Method::GET, "/notifications", Needs(IncidentsRead), notifications::page)
+            .page(Method::GET, "/availability", Needs(AvailabilityRead), availability::page)
     }
 }

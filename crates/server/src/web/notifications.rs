@@ -185,6 +185,7 @@ fn reason(reason: Reason, tier: u8) -> String {
         Reason::Escalated => format!("escalated to tier {tier}"),
         Reason::Test => "test".to_owned(),
         Reason::Cap => "CAP to first responders".to_owned(),
+        Reason::Availability => "EDXL-HAVE to the region".to_owned(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! group commits, a small pool of read connections.
 
 mod accounts;
+mod availability;
 mod cap;
 mod codec;
 mod exercise;

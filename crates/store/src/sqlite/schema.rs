@@ -191,6 +191,19 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX cap_messages_incident ON cap_messages(incident, seq);
     CREATE INDEX cap_messages_state ON cap_messages(state, seq);
     ",
+    // 9: the hospital availability history: each change of a service's
+    // status and each crisis-manager override, read newest first and as
+    // the last entry of each kind per service.
+    "
+    CREATE TABLE availability_history (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        service  TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        at       INTEGER NOT NULL,
+        body     TEXT NOT NULL
+    );
+    CREATE INDEX availability_history_service ON availability_history(service, kind, seq);
+    ",
 ];
 
 /// The schema version this build writes.
@@ -355,14 +368,40 @@ mod tests {
         .unwrap();
         migrate(&conn, 7).unwrap();
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 8);
-        assert_eq!(SCHEMA_VERSION, 8);
+        assert_eq!(version, 9);
+        assert_eq!(SCHEMA_VERSION, 9);
         let kept: i64 = conn.query_row("SELECT count(*) FROM notifications", [], |r| r.get(0)).unwrap();
         assert_eq!(kept, 1);
         let insert = "INSERT INTO cap_messages (identifier, incident, state, created, body)
                       VALUES ('safecare-1-1', ?1, 'draft', 0, '{}')";
         conn.execute(insert, [vec![1u8; 16]]).unwrap();
         assert!(conn.execute(insert, [vec![1u8; 16]]).is_err(), "an identifier is stored once");
+    }
+
+    #[test]
+    fn version_nine_adds_the_availability_history_and_keeps_cap_messages() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..8] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute(
+            "INSERT INTO cap_messages (identifier, incident, state, created, body) VALUES ('c-1', ?1, 'draft', 0, '{}')",
+            [vec![1u8; 16]],
+        )
+        .unwrap();
+        migrate(&conn, 8).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 9);
+        let kept: i64 = conn.query_row("SELECT count(*) FROM cap_messages", [], |r| r.get(0)).unwrap();
+        assert_eq!(kept, 1);
+        conn.execute(
+            "INSERT INTO availability_history (service, kind, at, body) VALUES ('svc-icu', 'override', 0, '{}')",
+            [],
+        )
+        .unwrap();
+        assert!(
+            conn.execute("INSERT INTO availability_history (service, kind, at) VALUES ('s', 'status', 0)", []).is_err()
+        );
     }
 
     fn event_without_seq(conn: &Connection) {
