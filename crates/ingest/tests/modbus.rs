@@ -6,59 +6,19 @@
 //! stopping the poller.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+#[path = "support/plc.rs"]
+mod plc;
+
 use std::time::Duration;
 
+use plc::{Registers, controller};
 use safecare_ingest::decode::{Context, Decoder};
 use safecare_ingest::listen::{ModbusConfig, ModbusPoint, ModbusPoller, Pipeline, PointKind, RegisterTable};
 use safecare_model::Event;
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
-use tokio_modbus::server::tcp::{Server, accept_tcp_connection};
-use tokio_modbus::{ExceptionCode, Request, Response};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-type Registers = Arc<Mutex<HashMap<u16, u16>>>;
-
-/// A controller's holding registers.
-struct Plc {
-    holding: Registers,
-}
-
-impl tokio_modbus::server::Service for Plc {
-    type Request = Request<'static>;
-    type Response = Response;
-    type Exception = ExceptionCode;
-    type Future = std::future::Ready<Result<Response, ExceptionCode>>;
-
-    fn call(&self, req: Self::Request) -> Self::Future {
-        let registers = self.holding.lock().unwrap();
-        std::future::ready(match req {
-            Request::ReadHoldingRegisters(first, count) => (first..first + count)
-                .map(|a| registers.get(&a).copied().ok_or(ExceptionCode::IllegalDataAddress))
-                .collect::<Result<Vec<u16>, _>>()
-                .map(Response::ReadHoldingRegisters),
-            _ => Err(ExceptionCode::IllegalFunction),
-        })
-    }
-}
-
-async fn plc(holding: Registers) -> std::net::SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = Server::new(listener);
-    tokio::spawn(async move {
-        let on_connected = |stream, socket_addr| {
-            let holding = holding.clone();
-            async move { accept_tcp_connection(stream, socket_addr, move |_| Ok(Some(Plc { holding: holding.clone() }))) }
-        };
-        let _ = server.serve(&on_connected, |err| eprintln!("test PLC: {err}")).await;
-    });
-    addr
-}
 
 fn point(name: &str, register: u16, kind: PointKind) -> ModbusPoint {
     ModbusPoint { name: name.into(), register, table: RegisterTable::Holding, kind, scale: 0.1, offset: 0.0 }
@@ -79,8 +39,9 @@ async fn next(rx: &mut mpsc::Receiver<Event>, category: &str) -> Event {
 
 #[tokio::test]
 async fn readings_and_a_changed_setpoint_become_building_events() {
-    let holding: Registers = Arc::new(Mutex::new(HashMap::from([(0, 190), (1, 215)])));
-    let addr = plc(holding.clone()).await;
+    let holding: Registers =
+        std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::from([(0, 190), (1, 215)])));
+    let addr = controller(holding.clone()).await;
     let config = ModbusConfig {
         server: addr.to_string(),
         unit: 1,

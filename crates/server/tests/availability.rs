@@ -13,27 +13,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::http::StatusCode;
 use common::{attack_events, client_with, config, load_demo_hospital, post_ndjson, settled_incidents, token};
 use safecare_model::Role;
 use safecare_server::{Config, start};
 use serde_json::{Value, json};
-
-async fn receiver(accepted: Arc<Mutex<Vec<Value>>>) -> SocketAddr {
-    let hook = move |body: Bytes| {
-        let accepted = accepted.clone();
-        async move {
-            accepted.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
-            StatusCode::OK
-        }
-    };
-    let app = axum::Router::new().route("/have", axum::routing::post(hook));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
 
 fn have_config(dir: &std::path::Path, hook: SocketAddr) -> Config {
     let mut config = config(dir);
@@ -68,7 +51,7 @@ fn service<'a>(board: &'a Value, id: &str) -> &'a Value {
 #[tokio::test]
 async fn the_demo_attack_degrades_the_theatres_on_the_board_and_in_edxl_have() {
     let accepted = Arc::new(Mutex::new(Vec::new()));
-    let hook = receiver(accepted.clone()).await;
+    let hook = common::json_receiver("/have", accepted.clone()).await;
     let dir = tempfile::tempdir().unwrap();
     let server = start(have_config(dir.path(), hook)).await.unwrap();
     let base = server.url();

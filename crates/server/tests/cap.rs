@@ -15,8 +15,6 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::http::StatusCode;
 use common::{client_with, config, load_demo_hospital, post_ndjson, settled_incidents, token};
 use safecare_model::Role;
 use safecare_server::{Config, start};
@@ -34,21 +32,6 @@ fn xsd_check(xml: &str) -> Result<(), String> {
         .output()
         .expect("xmllint (package libxml2-utils) must be installed");
     if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
-}
-
-async fn receiver(accepted: Arc<Mutex<Vec<Value>>>) -> SocketAddr {
-    let hook = move |body: Bytes| {
-        let accepted = accepted.clone();
-        async move {
-            accepted.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
-            StatusCode::OK
-        }
-    };
-    let app = axum::Router::new().route("/cap", axum::routing::post(hook));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
 }
 
 fn cap_config(dir: &Path, hook: SocketAddr) -> Config {
@@ -101,7 +84,7 @@ async fn get(client: &reqwest::Client, url: &str) -> Value {
 #[tokio::test]
 async fn the_demo_fire_goes_to_responders_only_after_a_crisis_manager_approves() {
     let accepted = Arc::new(Mutex::new(Vec::new()));
-    let hook = receiver(accepted.clone()).await;
+    let hook = common::json_receiver("/cap", accepted.clone()).await;
     let dir = tempfile::tempdir().unwrap();
     let server = start(cap_config(dir.path(), hook)).await.unwrap();
     let base = server.url();

@@ -4,63 +4,24 @@
 //! that names the operating theatres.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../ingest/tests/support/plc.rs"]
+mod plc;
+
 mod common;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{config, load_demo_hospital, start_with_admin};
+use plc::{Registers, controller};
 use safecare_ingest::decode::Decoder;
 use safecare_ingest::listen::{ModbusConfig, ModbusPoint, PointKind, RegisterTable};
 use safecare_server::{SourceConfig, Transport};
 use serde_json::Value;
-use tokio::net::TcpListener;
-use tokio_modbus::server::tcp::{Server, accept_tcp_connection};
-use tokio_modbus::{ExceptionCode, Request, Response};
-
-type Registers = Arc<Mutex<HashMap<u16, u16>>>;
-
-struct Ahu {
-    holding: Registers,
-}
-
-impl tokio_modbus::server::Service for Ahu {
-    type Request = Request<'static>;
-    type Response = Response;
-    type Exception = ExceptionCode;
-    type Future = std::future::Ready<Result<Response, ExceptionCode>>;
-
-    fn call(&self, req: Self::Request) -> Self::Future {
-        let registers = self.holding.lock().unwrap();
-        std::future::ready(match req {
-            Request::ReadHoldingRegisters(first, count) => (first..first + count)
-                .map(|a| registers.get(&a).copied().ok_or(ExceptionCode::IllegalDataAddress))
-                .collect::<Result<Vec<u16>, _>>()
-                .map(Response::ReadHoldingRegisters),
-            _ => Err(ExceptionCode::IllegalFunction),
-        })
-    }
-}
-
-async fn controller(holding: Registers) -> std::net::SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = Server::new(listener);
-    tokio::spawn(async move {
-        let on_connected = |stream, socket_addr| {
-            let holding = holding.clone();
-            async move { accept_tcp_connection(stream, socket_addr, move |_| Ok(Some(Ahu { holding: holding.clone() }))) }
-        };
-        let _ = server.serve(&on_connected, |err| eprintln!("test AHU: {err}")).await;
-    });
-    addr
-}
 
 #[tokio::test]
 async fn a_theatre_setpoint_changed_over_modbus_is_assessed_down_to_the_operating_theatres() {
     // Supply-air set-point 19.0 °C, in tenths.
-    let holding: Registers = Arc::new(Mutex::new(HashMap::from([(0, 190)])));
+    let holding: Registers = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::from([(0, 190)])));
     let addr = controller(holding.clone()).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path());

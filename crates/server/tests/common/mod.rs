@@ -205,3 +205,20 @@ impl CapturedLog {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 }
+
+/// A webhook receiver of the test's own on `path`: it takes every POST with
+/// 200 and keeps its JSON body in `accepted`.
+pub async fn json_receiver(path: &str, accepted: std::sync::Arc<std::sync::Mutex<Vec<Value>>>) -> SocketAddr {
+    let hook = move |body: axum::body::Bytes| {
+        let accepted = accepted.clone();
+        async move {
+            accepted.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
+            axum::http::StatusCode::OK
+        }
+    };
+    let app = axum::Router::new().route(path, axum::routing::post(hook));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
