@@ -11,9 +11,10 @@ mod common;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use common::{attack_events, client_with, config, load_demo_hospital, post_ndjson, settled_incidents, token};
+use common::{
+    attack_events, client_with, config, get_json, load_demo_hospital, post_ndjson, settled_incidents, token, until,
+};
 use safecare_model::Role;
 use safecare_server::{Config, start};
 use serde_json::{Value, json};
@@ -26,22 +27,6 @@ fn have_config(dir: &std::path::Path, hook: SocketAddr) -> Config {
     .unwrap();
     config.availability = serde_json::from_value(json!({ "channels": ["region"] })).unwrap();
     config
-}
-
-async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    for _ in 0..200 {
-        if let Some(found) = check().await {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what} did not come");
-}
-
-async fn get(client: &reqwest::Client, url: &str) -> Value {
-    let answer = client.get(url).send().await.unwrap();
-    assert_eq!(answer.status(), 200, "{url}");
-    answer.json().await.unwrap()
 }
 
 fn service<'a>(board: &'a Value, id: &str) -> &'a Value {
@@ -63,7 +48,7 @@ async fn the_demo_attack_degrades_the_theatres_on_the_board_and_in_edxl_have() {
     let board_url = format!("{base}/api/v1/availability");
 
     // Before the attack every service is operational, its beds counted.
-    let calm = get(&responder, &board_url).await;
+    let calm = get_json(&responder, &board_url).await;
     assert!(calm["services"].as_array().unwrap().iter().all(|s| s["status"] == "operational"), "{calm:#}");
     let icu = service(&calm, "svc-icu");
     assert_eq!(icu["beds"], json!({"total": 14, "occupied": 11, "available": 2, "blocked": 1}));
@@ -74,7 +59,7 @@ async fn the_demo_attack_degrades_the_theatres_on_the_board_and_in_edxl_have() {
     let incidents = page["incidents"].as_array().unwrap();
 
     let board = until("the theatres degraded", async || {
-        let board = get(&responder, &board_url).await;
+        let board = get_json(&responder, &board_url).await;
         (service(&board, "svc-theatres")["status"] == "degraded").then_some(board)
     })
     .await;
@@ -136,7 +121,7 @@ async fn the_demo_attack_degrades_the_theatres_on_the_board_and_in_edxl_have() {
     assert_eq!(set["override"]["by"], "token:test-crisis_manager");
     assert_eq!(set["override"]["expires"], expires.to_string());
 
-    let board = get(&responder, &board_url).await;
+    let board = get_json(&responder, &board_url).await;
     assert_eq!(service(&board, "svc-theatres")["override"]["expires"], expires.to_string());
     let kinds: Vec<(&str, &str)> = board["history"]
         .as_array()
@@ -170,7 +155,7 @@ async fn the_demo_attack_degrades_the_theatres_on_the_board_and_in_edxl_have() {
     assert_eq!(ended["status"], "degraded");
     assert!(ended["override"].is_null(), "{ended}");
     assert_eq!(crisis.delete(&url).send().await.unwrap().status(), 409, "nothing left to end");
-    let board = get(&responder, &board_url).await;
+    let board = get_json(&responder, &board_url).await;
     let history = board["history"].as_array().unwrap();
     let last = history.iter().find(|h| h["service"] == "svc-theatres").unwrap();
     assert_eq!((&last["kind"], &last["status"]), (&json!("status"), &json!("degraded")), "the return is recorded");

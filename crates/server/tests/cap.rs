@@ -13,9 +13,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use common::{client_with, config, load_demo_hospital, post_ndjson, settled_incidents, token};
+use common::{client_with, config, get_json, load_demo_hospital, post_ndjson, settled_incidents, token, until};
 use safecare_model::Role;
 use safecare_server::{Config, start};
 use serde_json::{Value, json};
@@ -65,22 +64,6 @@ fn fire_event() -> String {
     format!("{event}\n")
 }
 
-async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    for _ in 0..300 {
-        if let Some(found) = check().await {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("gave up waiting for {what}");
-}
-
-async fn get(client: &reqwest::Client, url: &str) -> Value {
-    let response = client.get(url).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {url}: {}", response.status());
-    response.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn the_demo_fire_goes_to_responders_only_after_a_crisis_manager_approves() {
     let accepted = Arc::new(Mutex::new(Vec::new()));
@@ -110,7 +93,7 @@ async fn the_demo_fire_goes_to_responders_only_after_a_crisis_manager_approves()
     xsd_check(xml).unwrap();
 
     // Its area is the technical building's footprint, as the site model gives it.
-    let building = get(&admin, &format!("{base}/api/v1/assets/bld-tech")).await;
+    let building = get_json(&admin, &format!("{base}/api/v1/assets/bld-tech")).await;
     let footprint = &building["asset"]["geo"]["footprint"];
     assert!(footprint.as_array().is_some_and(|f| f.len() == 5), "{building}");
     let infos = drafted["alert"]["infos"].as_array().unwrap();
@@ -138,7 +121,7 @@ async fn the_demo_fire_goes_to_responders_only_after_a_crisis_manager_approves()
     assert_eq!(guard.post(&approve_url).send().await.unwrap().status(), 403);
     assert_eq!(admin.post(&approve_url).send().await.unwrap().status(), 403);
     assert!(accepted.lock().unwrap().is_empty(), "nothing left before approval");
-    let notifications = get(&admin, &format!("{base}/api/v1/incidents/{id}/notifications")).await;
+    let notifications = get_json(&admin, &format!("{base}/api/v1/incidents/{id}/notifications")).await;
     assert!(notifications["notifications"].as_array().unwrap().is_empty());
     let feed = responder.get(format!("{base}/api/v1/cap/feed")).send().await.unwrap().text().await.unwrap();
     assert!(!feed.contains(&identifier), "a draft is not in the feed");
@@ -155,7 +138,7 @@ async fn the_demo_fire_goes_to_responders_only_after_a_crisis_manager_approves()
     assert_eq!(delivered["reason"], "cap");
     assert_eq!(delivered["payload"]["identifier"], identifier);
     xsd_check(delivered["payload"]["xml"].as_str().unwrap()).unwrap();
-    let outbox = get(&admin, &format!("{base}/api/v1/incidents/{id}/notifications")).await;
+    let outbox = get_json(&admin, &format!("{base}/api/v1/incidents/{id}/notifications")).await;
     let entry = &outbox["notifications"][0];
     assert_eq!(entry["notification"]["channel"], "fire-brigade");
     assert_eq!(entry["notification"]["key"], format!("cap:{identifier}:fire-brigade"));
@@ -169,7 +152,7 @@ async fn the_demo_fire_goes_to_responders_only_after_a_crisis_manager_approves()
     assert_eq!(guard.get(format!("{base}/api/v1/cap/feed")).send().await.unwrap().status(), 200);
 
     // On the timeline and in the audit.
-    let record = get(&admin, &format!("{base}/api/v1/incidents/{id}")).await;
+    let record = get_json(&admin, &format!("{base}/api/v1/incidents/{id}")).await;
     let actions: Vec<&str> =
         record["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"cap_drafted") && actions.contains(&"cap_approved"), "{actions:?}");
@@ -199,7 +182,7 @@ async fn the_demo_fire_goes_to_responders_only_after_a_crisis_manager_approves()
     let dropped = guard.post(format!("{cap_url}/{cancel_id}/discard")).send().await.unwrap();
     assert_eq!(dropped.status(), 200);
     assert_eq!(crisis.post(format!("{cap_url}/{cancel_id}/approve")).send().await.unwrap().status(), 409);
-    let listed = get(&guard, &cap_url).await;
+    let listed = get_json(&guard, &cap_url).await;
     let states: Vec<&str> =
         listed["messages"].as_array().unwrap().iter().map(|m| m["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["approved", "approved", "discarded"]);

@@ -12,7 +12,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{config, load_demo_hospital, post_ndjson, settled_incidents, start_with_admin};
+use common::{config, get_json, load_demo_hospital, post_ndjson, settled_incidents, start_with_admin};
 use safecare_ingest::Decoder;
 use safecare_server::{SourceConfig, Transport};
 use serde_json::{Value, json};
@@ -58,10 +58,6 @@ fn schema() -> Option<jsonschema::Validator> {
     Some(jsonschema::validator_for(&schema).unwrap())
 }
 
-async fn get(client: &reqwest::Client, url: String) -> Value {
-    client.get(url).send().await.unwrap().json().await.unwrap()
-}
-
 /// The one incident on the backup server, its record and its alerts,
 /// once every alert is grouped.
 async fn backup_incident(client: &reqwest::Client, base: &str) -> (Value, Vec<Value>) {
@@ -72,8 +68,8 @@ async fn backup_incident(client: &reqwest::Client, base: &str) -> (Value, Vec<Va
         .filter(|i| i["assets"].as_array().is_some_and(|a| a.contains(&json!("srv-backup-01"))))
         .collect();
     assert_eq!(on_backup.len(), 1, "{page:#}");
-    let record = get(client, format!("{base}/api/v1/incidents/{}", on_backup[0]["id"].as_str().unwrap())).await;
-    let alerts = get(client, format!("{base}/api/v1/alerts")).await.as_array().unwrap().clone();
+    let record = get_json(client, format!("{base}/api/v1/incidents/{}", on_backup[0]["id"].as_str().unwrap())).await;
+    let alerts = get_json(client, format!("{base}/api/v1/alerts")).await.as_array().unwrap().clone();
     (record, alerts)
 }
 
@@ -93,7 +89,7 @@ fn assert_all_valid(alerts: &[Value]) {
 /// Waits until the source's health has counted `errors` refusals.
 async fn health_of(client: &reqwest::Client, base: &str, source: &str, errors: u64) -> Value {
     for _ in 0..100 {
-        let health = get(client, format!("{base}/api/v1/sources")).await;
+        let health = get_json(client, format!("{base}/api/v1/sources")).await;
         let found = health["listeners"].as_array().unwrap().iter().find(|s| s["source"] == source).cloned();
         if let Some(found) = found.filter(|f| f["errors"].as_u64() >= Some(errors)) {
             return found;
@@ -211,7 +207,7 @@ async fn an_idmef_alert_over_http_joins_the_incident_changes_its_impact_and_bad_
     });
     assert_eq!(post(door).await.status(), 202);
     let placed = loop {
-        let alerts = get(&client, format!("{base}/api/v1/alerts")).await;
+        let alerts = get_json(&client, format!("{base}/api/v1/alerts")).await;
         if let Some(found) = alerts.as_array().unwrap().iter().find(|a| a["Analyzer"]["Name"] == "pacs-02") {
             break found.clone();
         }
@@ -245,7 +241,7 @@ async fn an_idmef_alert_over_http_joins_the_incident_changes_its_impact_and_bad_
     assert_eq!(post(own.clone()).await.status(), 202);
     let mut back = None;
     for _ in 0..100 {
-        let alerts = get(&client, format!("{base}/api/v1/alerts")).await;
+        let alerts = get_json(&client, format!("{base}/api/v1/alerts")).await;
         back = alerts
             .as_array()
             .unwrap()

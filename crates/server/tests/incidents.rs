@@ -9,17 +9,11 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    attack_events, client_with, config, load_demo_hospital, play_attack, post_ndjson, settled_incidents,
+    attack_events, client_with, config, get_json, load_demo_hospital, play_attack, post_ndjson, settled_incidents,
     start_with_admin, token,
 };
 use safecare_model::Role;
 use serde_json::{Value, json};
-
-async fn get(client: &reqwest::Client, url: String) -> Value {
-    let response = client.get(&url).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {url}: {}", response.status());
-    response.json().await.unwrap()
-}
 
 #[tokio::test]
 async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
@@ -40,7 +34,7 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
     assert_eq!(bms["alerts"].as_array().unwrap().len(), 4, "{bms:#}");
     assert_eq!(bms["threat"], "bms_tampering");
     assert_eq!(bms["severity"], "critical");
-    let record = get(&client, format!("{base}/api/v1/incidents/{}", bms["id"].as_str().unwrap())).await;
+    let record = get_json(&client, format!("{base}/api/v1/incidents/{}", bms["id"].as_str().unwrap())).await;
     assert_eq!(record["playbooks"], json!(["phishing", "bms_tampering", "environmental_excursion"]));
     let tasks: Vec<&str> =
         record["tasks"].as_array().unwrap().iter().map(|t| t["playbook"].as_str().unwrap()).collect();
@@ -77,7 +71,7 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
     let server_room = titled("After-Hours Access To Restricted Zone");
     assert_eq!(server_room["alerts"].as_array().unwrap().len(), 4);
     assert_eq!(server_room["threat"], "ransomware");
-    let record = get(&client, format!("{base}/api/v1/incidents/{}", server_room["id"].as_str().unwrap())).await;
+    let record = get_json(&client, format!("{base}/api/v1/incidents/{}", server_room["id"].as_str().unwrap())).await;
     assert_eq!(record["playbooks"], json!(["unauthorised_access", "data_exfiltration", "ransomware"]));
     assert!(record["timeline"].as_array().unwrap().iter().all(|e| e["actor"] == "safecare"));
 
@@ -87,7 +81,7 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
         let url = format!("{base}/api/v1/incidents/{}", incident["id"].as_str().unwrap());
         let client = client.clone();
         async move {
-            let record = get(&client, url).await;
+            let record = get_json(&client, url).await;
             let services = record["impact"]["report"]["services"].as_array().cloned().unwrap_or_default();
             services.iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
         }
@@ -95,7 +89,7 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
     let door = titled("Door Forced Open At Pharmacy");
     assert_eq!(door["alerts"].as_array().unwrap().len(), 1);
     assert!(!services_of(&door).await.is_empty(), "an intruder in the basement reaches clinical areas");
-    let alerts = get(&client, format!("{base}/api/v1/alerts")).await;
+    let alerts = get_json(&client, format!("{base}/api/v1/alerts")).await;
     let grouped: usize = incidents.iter().map(|i| i["alerts"].as_array().unwrap().len()).sum();
     assert_eq!(grouped, alerts.as_array().unwrap().len(), "every alert is in exactly one incident");
     assert_eq!(page["total"], incidents.len());
@@ -179,7 +173,7 @@ async fn people_work_an_incident_through_its_tasks_approvals_and_lifecycle() {
     let (status, _) = post(&soc, task("phishing/warn-staff"), json!({"action": "skip"})).await;
     assert_eq!(status, 400, "a skip needs a reason");
 
-    let record = get(&soc, url.clone()).await;
+    let record = get_json(&soc, url.clone()).await;
     let pending: Vec<String> = record["tasks"]
         .as_array()
         .unwrap()
@@ -201,7 +195,7 @@ async fn people_work_an_incident_through_its_tasks_approvals_and_lifecycle() {
     assert_eq!(edit.status(), 422, "but no other change");
 
     // Every change is on the timeline under the caller's name.
-    let record = get(&soc, url.clone()).await;
+    let record = get_json(&soc, url.clone()).await;
     let by = |action: &str| -> Vec<String> {
         record["timeline"]
             .as_array()
@@ -219,7 +213,7 @@ async fn people_work_an_incident_through_its_tasks_approvals_and_lifecycle() {
     assert_eq!(record["comments"][0]["text"], "BMS operator called, PC isolated");
 
     // People's changes are in the audit chain too; automatic grouping is not.
-    let audit = get(&admin, format!("{base}/api/v1/audit")).await;
+    let audit = get_json(&admin, format!("{base}/api/v1/audit")).await;
     let entries = audit["entries"].as_array().or(audit.as_array()).unwrap().clone();
     let audited = |action: &str| entries.iter().filter(|e| e["action"] == action && e["target"] == id.as_str()).count();
     assert_eq!(audited("incident.status_changed"), 4, "{entries:#?}");
@@ -227,9 +221,9 @@ async fn people_work_an_incident_through_its_tasks_approvals_and_lifecycle() {
     assert_eq!(audited("incident.alert_added"), 0);
 
     // Filters see it.
-    let page = get(&soc, format!("{base}/api/v1/incidents?status=closed&assignee=alice&tag=attack.t1566")).await;
+    let page = get_json(&soc, format!("{base}/api/v1/incidents?status=closed&assignee=alice&tag=attack.t1566")).await;
     assert_eq!(page["total"], 1);
-    let page = get(&soc, format!("{base}/api/v1/incidents?open=true")).await;
+    let page = get_json(&soc, format!("{base}/api/v1/incidents?open=true")).await;
     assert_eq!(page["total"], 0);
     let bad = soc.get(format!("{base}/api/v1/incidents?status=sleeping")).send().await.unwrap();
     assert_eq!(bad.status(), 400);
@@ -302,7 +296,7 @@ async fn next_change(stream: &mut reqwest::Response, buffer: &mut String, action
 async fn merge_split_export_and_the_live_feed() {
     let (_dir, server, admin, _) = incident_from_attack(7).await;
     let base = server.url();
-    let page = get(&admin, format!("{base}/api/v1/incidents")).await;
+    let page = get_json(&admin, format!("{base}/api/v1/incidents")).await;
     let id_of = |title: &str| {
         page["incidents"].as_array().unwrap().iter().find(|i| i["title"] == title).unwrap()["id"]
             .as_str()
@@ -323,14 +317,14 @@ async fn merge_split_export_and_the_live_feed() {
     let change = next_change(&mut feed, &mut buffer, "merged_from").await;
     assert_eq!(change["incident"]["id"], server_room.as_str());
     assert_eq!(change["actor"], "token:test-admin");
-    let gone = get(&admin, format!("{base}/api/v1/incidents/{door}")).await;
+    let gone = get_json(&admin, format!("{base}/api/v1/incidents/{door}")).await;
     assert_eq!(gone["merged_into"], server_room.as_str());
     let (status, _) = post(&admin, format!("{base}/api/v1/incidents/{door}/merge"), json!({"into": server_room})).await;
     assert_eq!(status, 409, "merged once");
 
     // The shadow-copy deletion is split off as its own ransomware incident.
-    let record = get(&admin, format!("{base}/api/v1/incidents/{server_room}")).await;
-    let alerts = get(&admin, format!("{base}/api/v1/alerts")).await;
+    let record = get_json(&admin, format!("{base}/api/v1/incidents/{server_room}")).await;
+    let alerts = get_json(&admin, format!("{base}/api/v1/alerts")).await;
     let shadow = alerts
         .as_array()
         .unwrap()
@@ -348,7 +342,7 @@ async fn merge_split_export_and_the_live_feed() {
     assert_eq!(status, 201, "{new}");
     assert_eq!(new["incident"]["threat"], "ransomware");
     assert_eq!(new["playbooks"], json!(["ransomware"]));
-    let rest = get(&admin, format!("{base}/api/v1/incidents/{server_room}")).await;
+    let rest = get_json(&admin, format!("{base}/api/v1/incidents/{server_room}")).await;
     assert_eq!(rest["incident"]["alerts"].as_array().unwrap().len(), 4);
     assert_eq!(rest["incident"]["threat"], "forced_entry");
     let (status, _) =
@@ -362,7 +356,7 @@ async fn merge_split_export_and_the_live_feed() {
     let document: Value = export.json().await.unwrap();
     assert_eq!(document["alerts"].as_array().unwrap().len(), 4);
     assert_eq!(document["record"]["incident"]["id"], bms.as_str());
-    let audit = get(&admin, format!("{base}/api/v1/audit")).await;
+    let audit = get_json(&admin, format!("{base}/api/v1/audit")).await;
     let exported = audit["entries"]
         .as_array()
         .or(audit.as_array())
@@ -388,7 +382,7 @@ async fn an_open_incident_keeps_taking_its_alerts_after_a_restart() {
     post_ndjson(&admin, &server.url(), events[1].clone()).await;
     let mut page = Value::Null;
     for _ in 0..100 {
-        page = get(&admin, format!("{}/api/v1/incidents", server.url())).await;
+        page = get_json(&admin, format!("{}/api/v1/incidents", server.url())).await;
         if page["incidents"][0]["alerts"].as_array().unwrap().len() == 3 {
             break;
         }
@@ -412,7 +406,7 @@ async fn reminders_are_recorded_once_as_deadlines_approach() {
     let state = &server.state;
     assert_eq!(state.incidents.remind(jiff::Timestamp::now()).await.unwrap(), 1);
     assert_eq!(state.incidents.remind(jiff::Timestamp::now()).await.unwrap(), 0, "sent once");
-    let record = get(&admin, url.clone()).await;
+    let record = get_json(&admin, url.clone()).await;
     let reminders: Vec<&str> = record["timeline"]
         .as_array()
         .unwrap()
@@ -422,7 +416,7 @@ async fn reminders_are_recorded_once_as_deadlines_approach() {
         .collect();
     assert_eq!(reminders.len(), 1, "{reminders:?}");
     assert!(reminders[0].starts_with("nis2_early_warning reminder (360 min before)"), "{reminders:?}");
-    let audit = get(&admin, format!("{}/api/v1/audit", server.url())).await;
+    let audit = get_json(&admin, format!("{}/api/v1/audit", server.url())).await;
     let entries = audit["entries"].as_array().or(audit.as_array()).unwrap().clone();
     assert_eq!(
         entries.iter().filter(|e| e["action"] == "incident.reminder_sent").count(),

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use common::{attack_events, client_with, config, post_ndjson, token};
+use common::{attack_events, client_with, config, get_json, post_ndjson, token, until};
 use hmac::{Hmac, Mac};
 use safecare_model::Role;
 use safecare_server::{Config, start};
@@ -79,23 +79,6 @@ fn notify_config(dir: &std::path::Path, hook: SocketAddr, soc_route: Value) -> C
     config
 }
 
-/// Polls `check` every 100 ms until it answers, at most 30 s.
-async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    for _ in 0..300 {
-        if let Some(found) = check().await {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("gave up waiting for {what}");
-}
-
-async fn get(client: &reqwest::Client, url: String) -> Value {
-    let response = client.get(&url).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {url}: {}", response.status());
-    response.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn a_failing_webhook_gets_the_incident_once_across_a_restart_with_a_valid_signature() {
     let received = Arc::new(Mutex::new(Received { refuse_first: 2, ..Default::default() }));
@@ -117,7 +100,7 @@ async fn a_failing_webhook_gets_the_incident_once_across_a_restart_with_a_valid_
     let client = client_with(&admin);
     let base = server.url();
     let listed = until("the delivery", async || {
-        let page = get(&client, format!("{base}/api/v1/notifications")).await;
+        let page = get_json(&client, format!("{base}/api/v1/notifications")).await;
         let first = page["notifications"][0].clone();
         (first["status"] == "delivered").then_some(page)
     })
@@ -141,7 +124,7 @@ async fn a_failing_webhook_gets_the_incident_once_across_a_restart_with_a_valid_
 
     // On the incident's timeline, its own list, the metrics and the audit.
     let incident = entry["notification"]["incident"].as_str().unwrap();
-    let record = get(&client, format!("{base}/api/v1/incidents/{incident}")).await;
+    let record = get_json(&client, format!("{base}/api/v1/incidents/{incident}")).await;
     let actions: Vec<&str> = record["timeline"]
         .as_array()
         .unwrap()
@@ -149,7 +132,7 @@ async fn a_failing_webhook_gets_the_incident_once_across_a_restart_with_a_valid_
         .filter_map(|e| e["action"].as_str().filter(|a| a.starts_with("notification")))
         .collect();
     assert_eq!(actions, ["notification_failed", "notification_failed", "notification_sent"], "{record:#}");
-    let own = get(&client, format!("{base}/api/v1/incidents/{incident}/notifications")).await;
+    let own = get_json(&client, format!("{base}/api/v1/incidents/{incident}/notifications")).await;
     assert_eq!(own["notifications"].as_array().unwrap().len(), 1);
     let metrics = client.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(
@@ -159,7 +142,7 @@ async fn a_failing_webhook_gets_the_incident_once_across_a_restart_with_a_valid_
             && l.contains("channel=\"soc-hook\"")),
         "{metrics}"
     );
-    let audit = get(&client, format!("{base}/api/v1/audit")).await.to_string();
+    let audit = get_json(&client, format!("{base}/api/v1/audit")).await.to_string();
     assert!(audit.contains("notification.delivered") && audit.contains("notification.retry"), "{audit}");
     assert!(!audit.contains(SECRET) && !metrics.contains(SECRET));
 
@@ -182,7 +165,7 @@ async fn routes_are_shown_without_secrets_an_admin_test_sends_and_an_exercise_ta
     let admin = client_with(&token(&server, Role::Admin, None).await);
     let analyst = client_with(&token(&server, Role::SocAnalyst, None).await);
 
-    let view = get(&analyst, format!("{base}/api/v1/notify/routes")).await;
+    let view = get_json(&analyst, format!("{base}/api/v1/notify/routes")).await;
     assert_eq!(view["routes"][0]["name"], "soc");
     assert_eq!(view["channels"], json!([{ "name": "soc-hook", "type": "webhook" }]));
     assert!(!view.to_string().contains(SECRET));
@@ -199,7 +182,7 @@ async fn routes_are_shown_without_secrets_an_admin_test_sends_and_an_exercise_ta
     // An incident marked as an exercise goes to the exercise route only.
     post_ndjson(&admin, &base, attack_events(1)).await;
     let incident = until("the incident", async || {
-        let page = get(&admin, format!("{base}/api/v1/incidents")).await;
+        let page = get_json(&admin, format!("{base}/api/v1/incidents")).await;
         page["incidents"][0]["id"].as_str().map(str::to_owned)
     })
     .await;
@@ -220,7 +203,7 @@ async fn routes_are_shown_without_secrets_an_admin_test_sends_and_an_exercise_ta
         .unwrap();
     assert_eq!(again.status(), 409);
     let routes = until("the incident's notifications", async || {
-        let own = get(&admin, format!("{base}/api/v1/incidents/{incident}/notifications")).await;
+        let own = get_json(&admin, format!("{base}/api/v1/incidents/{incident}/notifications")).await;
         let routes: Vec<String> = own["notifications"]
             .as_array()
             .unwrap()
@@ -306,7 +289,7 @@ async fn syslog_and_sms_gateway_channels_are_shown_tested_and_reach_the_siem_and
     let base = server.url();
     let admin = client_with(&token(&server, Role::Admin, None).await);
 
-    let view = get(&admin, format!("{base}/api/v1/notify/routes")).await;
+    let view = get_json(&admin, format!("{base}/api/v1/notify/routes")).await;
     assert_eq!(
         view["channels"],
         json!([{ "name": "siem", "type": "syslog" }, { "name": "sms", "type": "http_template" }])
@@ -335,7 +318,7 @@ async fn syslog_and_sms_gateway_channels_are_shown_tested_and_reach_the_siem_and
     // the gateway refuses the first text, which is sent again, alone.
     post_ndjson(&admin, &base, attack_events(1)).await;
     let pager = until("the texts", async || {
-        let page = get(&admin, format!("{base}/api/v1/notifications?status=delivered")).await;
+        let page = get_json(&admin, format!("{base}/api/v1/notifications?status=delivered")).await;
         page["notifications"].as_array().unwrap().iter().find(|n| n["notification"]["route"] == "pager").cloned()
     })
     .await;
@@ -353,7 +336,7 @@ async fn syslog_and_sms_gateway_channels_are_shown_tested_and_reach_the_siem_and
     .await;
     // The timeline is written just after the outbox.
     let pages: Vec<String> = until("both tries on the timeline", async || {
-        let record = get(&admin, format!("{base}/api/v1/incidents/{incident}")).await;
+        let record = get_json(&admin, format!("{base}/api/v1/incidents/{incident}")).await;
         let pages: Vec<String> = record["timeline"]
             .as_array()
             .unwrap()
@@ -386,7 +369,7 @@ async fn an_incident_resolved_before_the_stage_looked_is_notified_saying_so() {
     post_ndjson(&client, &base, attack_events(1)).await;
     let page = common::settled_incidents(&client, &base).await;
     let id = page["incidents"][0]["id"].as_str().unwrap().to_owned();
-    let mut record = get(&client, format!("{base}/api/v1/incidents/{id}")).await;
+    let mut record = get_json(&client, format!("{base}/api/v1/incidents/{id}")).await;
     record["incident"]["status"] = json!("resolved");
     record["incident"]["updated"] = json!(jiff::Timestamp::now().to_string());
     let stored = StoredIncident::from_record(record.to_string()).unwrap();

@@ -131,6 +131,15 @@ pub async fn draft(
     Ok((StatusCode::CREATED, Json(shown)))
 }
 
+/// The incident's CAP message with `identifier`.
+async fn message_of(cap: &CapMessages, record: &IncidentRecord, identifier: &str) -> Result<CapMessage, ApiError> {
+    cap.of_incident(record.id())
+        .await?
+        .into_iter()
+        .find(|m| m.alert.identifier == identifier)
+        .ok_or_else(|| refused(CapDraftError::UnknownMessage(identifier.to_owned())))
+}
+
 /// Approves a draft (crisis managers only, by the route's permission): it
 /// is sent now, through every configured CAP channel, and joins the feed.
 pub async fn approve(
@@ -142,12 +151,7 @@ pub async fn approve(
 ) -> Result<Json<MessageView>, ApiError> {
     let _one_at_a_time = cap.lock.lock().await;
     let record = existing(&incidents, &id).await?;
-    let mut message = cap
-        .of_incident(record.id())
-        .await?
-        .into_iter()
-        .find(|m| m.alert.identifier == identifier)
-        .ok_or_else(|| refused(CapDraftError::UnknownMessage(identifier.clone())))?;
+    let mut message = message_of(&cap, &record, &identifier).await?;
     let now = Timestamp::now();
     cap::approve(&mut message, &principal.name, now).map_err(refused)?;
     let shown = view(message)?;
@@ -174,12 +178,7 @@ pub async fn discard(
 ) -> Result<Json<MessageView>, ApiError> {
     let _one_at_a_time = cap.lock.lock().await;
     let record = existing(&incidents, &id).await?;
-    let mut message = cap
-        .of_incident(record.id())
-        .await?
-        .into_iter()
-        .find(|m| m.alert.identifier == identifier)
-        .ok_or_else(|| refused(CapDraftError::UnknownMessage(identifier.clone())))?;
+    let mut message = message_of(&cap, &record, &identifier).await?;
     cap::discard(&mut message, &principal.name).map_err(refused)?;
     cap.put(&message).await?;
     let now = Timestamp::now();

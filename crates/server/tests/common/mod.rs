@@ -222,3 +222,22 @@ pub async fn json_receiver(path: &str, accepted: std::sync::Arc<std::sync::Mutex
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
 }
+
+/// Polls `check` every 100 ms until it answers, at most 30 s.
+pub async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    for _ in 0..300 {
+        if let Some(found) = check().await {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("gave up waiting for {what}");
+}
+
+/// A GET that must succeed, as JSON.
+pub async fn get_json(client: &reqwest::Client, url: impl AsRef<str>) -> Value {
+    let url = url.as_ref();
+    let response = client.get(url).send().await.unwrap();
+    assert!(response.status().is_success(), "GET {url}: {}", response.status());
+    response.json().await.unwrap()
+}
