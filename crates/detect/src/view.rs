@@ -43,11 +43,10 @@ pub mod core_fields {
     pub const ZONE: &str = "safecare.location.zone";
     /// The room of its location.
     pub const ROOM: &str = "safecare.location.room";
-    /// The address of the network peer that sent it (set at ingest).
-    pub const PEER: &str = "safecare.peer";
-    /// `true` when its identifiers matched no asset of the inventory (set
-    /// at ingest).
-    pub const UNKNOWN_DEVICE: &str = "safecare.unknown_device";
+    /// Set at ingest: the sending peer's address, whether the event's
+    /// identifiers matched no asset, the assets of its address and of the
+    /// name it gives itself, its hour on the source's clock.
+    pub use safecare_model::ingest_fields::{CLAIMED_ASSET, LOCAL_HOUR, PEER, PEER_ASSET, UNKNOWN_DEVICE};
 }
 
 /// The fields a pseudonymised person token is taken from, first present
@@ -260,7 +259,9 @@ impl<'a> FieldView<'a> {
             FLOOR => loc.floor.as_deref().and_then(text),
             ZONE => loc.zone.as_deref().and_then(text),
             ROOM => loc.room.as_deref().and_then(text),
-            PEER | UNKNOWN_DEVICE => event.fields.get(name).map(EventValue::from),
+            PEER | UNKNOWN_DEVICE | PEER_ASSET | CLAIMED_ASSET | LOCAL_HOUR => {
+                event.fields.get(name).map(EventValue::from)
+            }
             _ => None,
         }
     }

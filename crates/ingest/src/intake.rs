@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use safecare_model::{AssetLookup, Event, Timestamp};
+use safecare_model::{AssetLookup, Event, Timestamp, ingest_fields};
 
 use crate::decode::input::MAX_RECORD_LEN;
 use crate::decode::{Context, DecodeError, Decoder};
@@ -69,8 +69,12 @@ impl Intake {
                 .increment(1);
         })?;
         for event in &mut events {
+            // On the source's clock, so that rules can tell night from day:
+            // Sigma has no time-of-day condition of its own.
+            let hour = ctx.timezone.to_datetime(event.time).hour();
+            event.fields.entry(ingest_fields::LOCAL_HOUR).or_insert_with(|| hour.into());
             if let Some(peer) = peer {
-                event.fields.entry("safecare.peer").or_insert_with(|| peer.ip().to_string().into());
+                event.fields.entry(ingest_fields::PEER).or_insert_with(|| peer.ip().to_string().into());
             }
             if let Some(assets) = &self.assets {
                 Resolver::resolve(event, assets.as_ref());

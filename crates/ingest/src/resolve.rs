@@ -14,8 +14,14 @@ pub use safecare_model::{AssetIndex, AssetLookup, IdentifierKind, Resolved};
 use safecare_model::{Event, Location, normalise_identifier};
 use serde_json::Value;
 
-/// The field set on events whose identifiers match no known asset.
-pub const UNKNOWN_DEVICE_FIELD: &str = "safecare.unknown_device";
+pub use safecare_model::ingest_fields::{
+    CLAIMED_ASSET as CLAIMED_ASSET_FIELD, PEER as PEER_FIELD, PEER_ASSET as PEER_ASSET_FIELD,
+    UNKNOWN_DEVICE as UNKNOWN_DEVICE_FIELD,
+};
+
+/// The names a sender gives itself, as opposed to its network address.
+const CLAIMS: [(IdentifierKind, &str); 2] =
+    [(IdentifierKind::Hl7Application, "hl7.sending_application"), (IdentifierKind::AeTitle, "dicom.calling_ae")];
 
 /// One identifier found in an event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -48,19 +54,7 @@ const FIELDS: [(IdentifierKind, &[&str]); 8] = [
     (IdentifierKind::Mac, &["mac", "dest_mac", "resp_l2_addr", "dmac", "src_mac", "orig_l2_addr", "smac"]),
     (
         IdentifierKind::Ip,
-        &[
-            "dest_ip",
-            "dst_ip",
-            "id.resp_h",
-            "dst",
-            "dvc",
-            "src_ip",
-            "id.orig_h",
-            "src",
-            "IpAddress",
-            "ip",
-            "safecare.peer",
-        ],
+        &["dest_ip", "dst_ip", "id.resp_h", "dst", "dvc", "src_ip", "id.orig_h", "src", "IpAddress", "ip", PEER_FIELD],
     ),
 ];
 
@@ -92,6 +86,7 @@ impl Resolver {
     /// identifiers and none resolves. An event that already names its asset
     /// is left as it is. Returns the asset id when resolved.
     pub fn resolve(event: &mut Event, lookup: &dyn AssetLookup) -> Option<String> {
+        Self::attribute_sender(event, lookup);
         if event.asset.is_some() {
             return event.asset.clone();
         }
@@ -108,6 +103,27 @@ impl Resolver {
                     event.fields.insert(UNKNOWN_DEVICE_FIELD.into(), Value::Bool(true));
                 }
                 None
+            }
+        }
+    }
+}
+
+impl Resolver {
+    /// Names, beside the asset, which asset the sending address belongs to
+    /// and which one the sender claims to be, so that a rule can catch a
+    /// device that sends under another's name: both are only set when they
+    /// resolve, and a rule compares them.
+    fn attribute_sender(event: &mut Event, lookup: &dyn AssetLookup) {
+        let asset_of = |kind, name: &str| {
+            let value = event.field(name).and_then(scalar)?;
+            let value = normalise_identifier(kind, &value).ok()?;
+            lookup.lookup(kind, &value).map(|r| r.asset)
+        };
+        let peer = asset_of(IdentifierKind::Ip, PEER_FIELD);
+        let claimed = CLAIMS.iter().find_map(|(kind, name)| asset_of(*kind, name));
+        for (field, asset) in [(PEER_ASSET_FIELD, peer), (CLAIMED_ASSET_FIELD, claimed)] {
+            if let Some(asset) = asset {
+                event.fields.insert(field.into(), Value::String(asset));
             }
         }
     }
@@ -213,6 +229,33 @@ mod tests {
         let mut anonymous = event(json!({"note": "no identifiers"}));
         assert_eq!(Resolver::resolve(&mut anonymous, &index()), None);
         assert!(!anonymous.fields.contains_key(UNKNOWN_DEVICE_FIELD));
+    }
+
+    #[test]
+    fn the_sending_address_and_the_claimed_name_are_attributed_apart() {
+        let assets: Vec<Asset> = serde_json::from_value(json!([
+            {"id": "srv-lis", "name": "LIS", "kind": "server",
+             "identifiers": {"hl7_applications": ["LIS"], "ips": ["10.20.1.5"]}},
+            {"id": "ws-lab-3", "name": "Lab workstation", "kind": "computer",
+             "identifiers": {"ips": ["10.20.9.3"]}}
+        ]))
+        .unwrap();
+        let index = AssetIndex::from_assets(&assets);
+        let mut honest = event(json!({"hl7.sending_application": "LIS", PEER_FIELD: "10.20.1.5"}));
+        Resolver::resolve(&mut honest, &index);
+        assert_eq!(
+            (&honest.fields[PEER_ASSET_FIELD], &honest.fields[CLAIMED_ASSET_FIELD]),
+            (&json!("srv-lis"), &json!("srv-lis"))
+        );
+
+        let mut impostor = event(json!({"hl7.sending_application": "LIS", PEER_FIELD: "10.20.9.3"}));
+        Resolver::resolve(&mut impostor, &index);
+        assert_eq!(impostor.fields[PEER_ASSET_FIELD], json!("ws-lab-3"));
+        assert_eq!(impostor.fields[CLAIMED_ASSET_FIELD], json!("srv-lis"));
+
+        let mut stranger = event(json!({"hl7.sending_application": "LIS", PEER_FIELD: "10.66.6.6"}));
+        Resolver::resolve(&mut stranger, &index);
+        assert!(!stranger.fields.contains_key(PEER_ASSET_FIELD));
     }
 
     #[test]

@@ -198,4 +198,17 @@ fn a_message_is_placed_on_the_asset_its_sending_application_names() {
     assert_eq!(event.asset.as_deref(), Some("srv-lis-01"));
     assert_eq!(event.location.building.as_deref(), Some("tech"));
     assert!(event.fields.get("safecare.unknown_device").is_none());
+    assert_eq!(event.fields["safecare.claimed_asset"], "srv-lis-01");
+    assert!(event.fields.get("safecare.peer_asset").is_none(), "10.99.0.1 is nobody's");
+}
+
+#[test]
+fn events_carry_their_hour_on_the_source_clock() {
+    use safecare_ingest::Intake;
+    let message = b"MSH|^~\\&|LIS|HQ|SAFECARE|SOC|20261205231500+0000||ORM^O01|L-2|P|2.5.1\r";
+    let utc = Intake::new(Decoder::Hl7, Context::new("lis"));
+    assert_eq!(utc.take(message, None, None).unwrap()[0].fields["safecare.local_hour"], 23);
+    let paris_in_winter = jiff::tz::TimeZone::fixed(jiff::tz::offset(1));
+    let local = Intake::new(Decoder::Hl7, Context::new("lis").with_timezone(paris_in_winter));
+    assert_eq!(local.take(message, None, None).unwrap()[0].fields["safecare.local_hour"], 0);
 }

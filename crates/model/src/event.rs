@@ -108,6 +108,24 @@ pub struct Event {
 /// can be removed afterwards.
 pub const EXERCISE_FIELD: &str = "safecare.exercise";
 
+/// The fields the shared ingest step adds to an event's own, under
+/// `safecare.*` so they never clash with a source's names; rules read them
+/// like the event core (docs/detection.md). Ingest writes them, detection
+/// reads them: one list for both.
+pub mod ingest_fields {
+    /// The address of the network peer that sent the record.
+    pub const PEER: &str = "safecare.peer";
+    /// `true` when the event's identifiers matched no asset.
+    pub const UNKNOWN_DEVICE: &str = "safecare.unknown_device";
+    /// The asset whose address the event came from (the peer's).
+    pub const PEER_ASSET: &str = "safecare.peer_asset";
+    /// The asset the event says it comes from by a name the sender chooses
+    /// (an HL7 sending application, a DICOM calling AE title).
+    pub const CLAIMED_ASSET: &str = "safecare.claimed_asset";
+    /// The hour (0–23) the event happened at on the source's clock.
+    pub const LOCAL_HOUR: &str = "safecare.local_hour";
+}
+
 /// The longest message accepted, in bytes; longer ones are refused rather than
 /// silently cut.
 pub const MAX_MESSAGE_LEN: usize = 64 * 1024;

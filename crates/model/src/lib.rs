@@ -34,7 +34,7 @@ pub use alert::{
 pub use asset::{Asset, AssetIdentifiers, AssetKind, DependencyClass, Relation, RelationKind};
 pub use asset_index::{AssetIndex, AssetLookup, IdentifierIndex, Resolved};
 pub use capacity::{BedType, Capacity, CapacityError, Staffing, Ward};
-pub use event::{Domain, EXERCISE_FIELD, Event, EventInput, InvalidEvent, Logsource, MAX_MESSAGE_LEN};
+pub use event::{Domain, EXERCISE_FIELD, Event, EventInput, InvalidEvent, Logsource, MAX_MESSAGE_LEN, ingest_fields};
 pub use geo::{ControlPoint, Geo, GeoError, LatLon, PlanTransform, distance_m, polygon_area_m2};
 pub use identifier::{IdentifierKind, InvalidIdentifier, normalise_identifier};
 pub use ids::{AlertId, EventId, IncidentId, ParseIdError};

@@ -124,6 +124,16 @@ impl Threat {
         name.parse().ok()
     }
 
+    /// The one spelling of a threat name, so that incidents, grouping and
+    /// notification routes agree whichever spelling a rule or a person
+    /// wrote: a known threat written the first way (`unauthorised_access` →
+    /// `unauthorized_access`, any case), any other name as given in lower
+    /// case (threat names are snake_case identifiers).
+    pub fn canonical(name: &str) -> String {
+        let lower = name.to_ascii_lowercase();
+        Threat::named(&lower).map_or(lower, |t| t.to_string())
+    }
+
     /// The impact model's threat for a threat name: the mapped one for a
     /// known threat, else the name itself (the impact model may know it).
     pub fn impact_of(name: &str) -> &str {
@@ -144,6 +154,14 @@ mod tests {
         assert_eq!(Threat::UnauthorizedAccess.to_string(), "unauthorized_access");
         assert_eq!(<&str>::from(Threat::MedicalDeviceTampering), "medical_device_tampering");
         assert_eq!(Threat::named("made_up_threat"), None);
+    }
+
+    #[test]
+    fn canonical_names_write_every_spelling_one_way() {
+        assert_eq!(Threat::canonical("unauthorised_access"), "unauthorized_access");
+        assert_eq!(Threat::canonical("Unauthorised_Access"), "unauthorized_access");
+        assert_eq!(Threat::canonical("RANSOMWARE"), "ransomware");
+        assert_eq!(Threat::canonical("Power_Loss"), "power_loss");
     }
 
     #[test]

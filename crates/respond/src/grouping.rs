@@ -22,7 +22,7 @@
 use std::collections::{HashMap, HashSet};
 
 use jiff::{SignedDuration, Timestamp};
-use safecare_model::{Alert, EventId, IncidentId, Location};
+use safecare_model::{Alert, EventId, IncidentId, Location, Threat};
 use serde::{Deserialize, Serialize};
 
 /// The place granularity at which alerts are grouped.
@@ -191,10 +191,10 @@ impl Grouper {
         if rules.by_correlation {
             keys.extend(ext.events.iter().copied().map(MatchReason::Correlation));
         }
-        if rules.by_rule_family
-            && let Some(family) = ext.threat.as_ref().or(ext.rule.as_ref())
-        {
-            keys.push(MatchReason::RuleFamily(family.clone()));
+        if rules.by_rule_family {
+            // Two spellings of one threat are one family.
+            let family = ext.threat.as_deref().map(Threat::canonical).or_else(|| ext.rule.clone());
+            keys.extend(family.map(MatchReason::RuleFamily));
         }
         if rules.by_asset {
             let hosts = nodes().filter_map(|n| n.hostname.as_ref());

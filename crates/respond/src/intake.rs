@@ -5,7 +5,7 @@
 //! that turns into ransomware gets both sets of tasks.
 
 use jiff::Timestamp;
-use safecare_model::{Alert, Incident, IncidentId, IncidentStatus, Location};
+use safecare_model::{Alert, Incident, IncidentId, IncidentStatus, Location, Threat};
 
 use crate::edit::normalise_tag;
 use crate::grouping::MatchReason;
@@ -86,7 +86,7 @@ fn absorb_facts(incident: &mut Incident, alert: &Alert, first: bool, list: bool)
     // The most severe alert names the threat; among equals, the latest,
     // since attacks escalate (phishing, then ransomware).
     if ext.threat.is_some() && (first || ext.severity >= incident.severity) {
-        incident.threat = ext.threat.clone();
+        incident.threat = ext.threat.as_deref().map(Threat::canonical);
     }
     let raised = !first && ext.severity > incident.severity;
     if first || raised {

@@ -233,6 +233,19 @@ fn each_key_can_be_turned_off() {
 }
 
 #[test]
+fn two_spellings_of_a_threat_are_one_family_and_one_incident_threat() {
+    let spelt = |at, threat| alert(AlertSpec { at, threat: Some(threat), ..Default::default() });
+    let mut grouper = Grouper::new(GroupingRules::default());
+    let british = spelt("2026-03-10T08:00:00Z", "unauthorised_access");
+    let first = opened(&grouper.route(&british));
+    let american = spelt("2026-03-10T08:01:00Z", "unauthorized_access");
+    assert_eq!(joined(&grouper.route(&american)), Some(first));
+
+    let record = open_from_alert(&british, first, &library(), british.create_time);
+    assert_eq!(record.incident.threat.as_deref(), Some("unauthorized_access"));
+}
+
+#[test]
 fn correlation_alerts_join_the_alerts_they_correlate() {
     let rules = GroupingRules {
         by_rule_family: false,

@@ -453,6 +453,9 @@ fn decode_message(text: &str, ctx: &Context) -> Result<Event, Hl7Error> {
     }
     let segment_names: Vec<Value> = message.segments.iter().map(|s| json!(s.name)).collect();
     fields.insert("hl7.segments".into(), Value::Array(segment_names));
+    for (code, value) in observations.iter().filter_map(numeric_reading) {
+        fields.entry(format!("hl7.obx.{code}")).or_insert(value);
+    }
     if !observations.is_empty() {
         fields.insert("hl7.observation_count".into(), json!(observations.len()));
         fields.insert("hl7.observations".into(), Value::Array(observations));
@@ -475,6 +478,17 @@ fn decode_message(text: &str, ctx: &Context) -> Result<Event, Hl7Error> {
     event.logsource.category = Some("message".into());
     event.fields = fields;
     Ok(event)
+}
+
+/// A numeric observation as `(code, value)`, so that a rule can bound one
+/// reading by its code (`hl7.obx.8867-4|gt: 300`): Sigma cannot reach into
+/// the list of observations. Codes that are not a short identifier are left
+/// out rather than turned into odd field names.
+fn numeric_reading(observation: &Value) -> Option<(&str, Value)> {
+    let code = observation.get("code")?.as_str()?;
+    let plain = code.len() <= 64 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    let value = observation.get("value").filter(|v| v.is_number())?;
+    (plain && !code.is_empty()).then(|| (code, value.clone()))
 }
 
 /// One `OBX` as detection reads it; a numeric value that is not a number is
@@ -564,6 +578,7 @@ mod tests {
         assert_eq!(f["staff_name"], "House Greg");
         assert_eq!(f["hl7.observations"][0]["value"], 72.0);
         assert_eq!(f["hl7.observations"][0]["range"], "60-100");
+        assert_eq!(f["hl7.obx.8867-4"], 72.0, "the reading under its code");
         assert_eq!(f["hl7.problems"][0], "OBX 2: OBX-5 \"hot\" is not numeric (OBX-2 NM)");
         // Neither the date of birth nor the free-text note is kept anywhere.
         let all = serde_json::to_string(&event).unwrap();

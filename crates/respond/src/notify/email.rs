@@ -80,13 +80,33 @@ pub enum EmailError {
     /// Only half of the credentials were given.
     #[error("a username needs a password (and a password a username)")]
     Credentials,
-    #[error("cannot set up TLS for {host}: {reason}")]
-    /// TLS to the server could not be set up.
+    /// A CA with no TLS would leave in clear what the operator meant to
+    /// protect.
+    #[error("`ca` needs starttls or tls")]
+    CaWithoutTls,
+    /// The CA file cannot be read.
+    #[error("cannot read the CA file {}", path.display())]
+    ReadCa {
+        /// Where it was looked for.
+        path: std::path::PathBuf,
+        /// What the file system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The CA file holds no PEM certificate.
+    #[error("no certificate in the CA file {}", path.display())]
+    NoCertificate {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// TLS to the server could not be set up with these settings.
+    #[error("cannot set up TLS for {host}")]
     Tls {
         /// The SMTP server.
         host: String,
-        /// Why.
-        reason: String,
+        /// What the mail library said.
+        #[source]
+        source: lettre::transport::smtp::Error,
     },
 }
 
@@ -108,15 +128,13 @@ impl Email {
             .collect::<Result<Vec<Mailbox>, _>>()?;
         let ca = match (&config.ca, config.security) {
             (Some(_), SmtpSecurity::None) => {
-                // A CA with no TLS would leave in clear what the operator meant to protect.
-                return Err(EmailError::Tls { host: config.host.clone(), reason: "`ca` needs starttls or tls".into() });
+                return Err(EmailError::CaWithoutTls);
             }
             (Some(path), _) => Some(read_ca(path, &config.host)?),
             (None, _) => None,
         };
         let tls = |host: &str| {
-            let error =
-                |e: lettre::transport::smtp::Error| EmailError::Tls { host: host.to_owned(), reason: e.to_string() };
+            let error = |source| EmailError::Tls { host: host.to_owned(), source };
             match &ca {
                 None => TlsParameters::new(host.to_owned()).map_err(error),
                 Some(ca) => TlsParameters::builder(host.to_owned())
@@ -173,12 +191,11 @@ impl Email {
 
 /// The CA certificate of `path`, which must hold at least one.
 fn read_ca(path: &std::path::Path, host: &str) -> Result<Certificate, EmailError> {
-    let error = |reason: String| EmailError::Tls { host: host.to_owned(), reason };
-    let pem = std::fs::read(path).map_err(|e| error(format!("cannot read the CA file {}: {e}", path.display())))?;
+    let pem = std::fs::read(path).map_err(|source| EmailError::ReadCa { path: path.to_owned(), source })?;
     if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
-        return Err(error(format!("no certificate in the CA file {}", path.display())));
+        return Err(EmailError::NoCertificate { path: path.to_owned() });
     }
-    Certificate::from_pem(&pem).map_err(|e| error(format!("the CA file {}: {e}", path.display())))
+    Certificate::from_pem(&pem).map_err(|source| EmailError::Tls { host: host.to_owned(), source })
 }
 
 /// The mail's text: what happened for people, then the data for tools.
@@ -396,7 +413,7 @@ mod tests {
 
         let mut no_tls = starttls.clone();
         no_tls.security = SmtpSecurity::None;
-        assert!(matches!(Email::from_config(&no_tls), Err(EmailError::Tls { .. })));
+        assert!(matches!(Email::from_config(&no_tls), Err(EmailError::CaWithoutTls)));
         let mut not_pem = starttls;
         not_pem.ca = Some(write(dir.path(), "empty.pem", "not a certificate"));
         let err = Email::from_config(&not_pem).err().unwrap().to_string();

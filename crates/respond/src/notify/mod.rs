@@ -23,6 +23,7 @@ pub mod syslog;
 pub mod template;
 #[cfg(test)]
 mod test_tls;
+pub mod tls_client;
 pub mod webhook;
 
 use jiff::Timestamp;

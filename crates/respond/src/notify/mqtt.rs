@@ -14,6 +14,7 @@ use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS, TlsConfiguration, Tr
 use serde::{Deserialize, Serialize};
 
 use super::outbox::{Notifier, SendError};
+use super::tls_client::{TlsFiles, TlsSettingsError};
 use super::{Notification, Secret};
 
 /// An MQTT channel (`type = "mqtt"`).
@@ -62,8 +63,8 @@ pub enum MqttChannelError {
     #[error("`{0}` is not an mqtt:// or mqtts:// URL with a host")]
     Url(String),
     /// The TLS settings (CA, client certificate) are unusable.
-    #[error("{0}")]
-    Tls(String),
+    #[error(transparent)]
+    Tls(#[from] TlsSettingsError),
 }
 
 /// A configured MQTT channel.
@@ -71,10 +72,6 @@ pub struct Mqtt {
     options: MqttOptions,
     topic: String,
     timeout: Duration,
-}
-
-fn read(path: &std::path::Path, what: &str) -> Result<Vec<u8>, MqttChannelError> {
-    std::fs::read(path).map_err(|e| MqttChannelError::Tls(format!("cannot read the {what} {}: {e}", path.display())))
 }
 
 impl Mqtt {
@@ -100,23 +97,13 @@ impl Mqtt {
         if let (Some(user), Some(password)) = (&config.username, &config.password) {
             options.set_credentials(user.clone(), String::from_utf8_lossy(password.expose()).into_owned());
         }
-        if tls {
-            let ca =
-                config.ca.as_deref().ok_or_else(|| MqttChannelError::Tls("an mqtts:// channel needs `ca`".into()))?;
-            let ca = read(ca, "CA file")?;
-            let identity = match (&config.client_cert, &config.client_key) {
-                (Some(cert), Some(key)) => Some((read(cert, "client certificate")?, read(key, "client key")?)),
-                (None, None) => None,
-                _ => return Err(MqttChannelError::Tls("client_cert and client_key go together".into())),
-            };
-            let identity = identity.as_ref().map(|(cert, key)| (cert.as_slice(), key.as_slice()));
-            let rustls = safecare_ingest::listen::tls_client_config(&ca, identity)
-                .map_err(|e| MqttChannelError::Tls(e.to_string()))?;
+        let files = TlsFiles {
+            ca: config.ca.as_deref(),
+            client_cert: config.client_cert.as_deref(),
+            client_key: config.client_key.as_deref(),
+        };
+        if let Some(rustls) = files.client_config(tls, "mqtts://")? {
             options.set_transport(Transport::Tls(TlsConfiguration::Rustls(rustls)));
-        } else if config.ca.is_some() || config.client_cert.is_some() || config.client_key.is_some() {
-            // Certificates with a plain URL would send in clear what the
-            // operator meant to protect.
-            return Err(MqttChannelError::Tls("ca, client_cert and client_key need an mqtts:// url".into()));
         }
         let timeout = Duration::from_secs(u64::from(config.timeout_seconds.max(1)));
         Ok(Mqtt { options, topic: config.topic.clone(), timeout })
@@ -175,7 +162,7 @@ mod tests {
         assert!(err.contains("needs `ca`"), "{err}");
         let mut plain_with_ca = config("mqtt://broker", "t");
         plain_with_ca.ca = Some("/etc/ca.pem".into());
-        assert!(Mqtt::from_config(&plain_with_ca).err().unwrap().to_string().contains("need an mqtts:// url"));
+        assert!(Mqtt::from_config(&plain_with_ca).err().unwrap().to_string().contains("need a mqtts:// url"));
         let mut missing = config("mqtts://broker", "t");
         missing.ca = Some("/nonexistent/ca.pem".into());
         assert!(Mqtt::from_config(&missing).err().unwrap().to_string().contains("cannot read the CA file"));

@@ -5,7 +5,7 @@
 //! exercise routes take nothing else, so a drill never pages the real
 //! on-call team and a real incident never lands in the drill channel.
 
-use safecare_model::{Domain, Incident, Severity};
+use safecare_model::{Domain, Incident, Severity, Threat};
 use serde::{Deserialize, Serialize};
 
 /// One route of the server configuration (`[[notify.routes]]`).
@@ -64,10 +64,20 @@ impl Route {
         let location = &incident.location;
         self.exercise == subject.exercise
             && self.min_severity.is_none_or(|min| incident.severity >= min)
-            && any_or_unset(&self.threats, incident.threat.as_deref())
+            && self.takes_threat(incident.threat.as_deref())
             && (self.domains.is_empty() || subject.domains.iter().any(|d| self.domains.contains(d)))
             && any_or_unset(&self.buildings, location.building.as_deref())
             && any_or_unset(&self.zones, location.zone.as_deref())
+    }
+
+    /// True when the route names no threat or names the incident's, in any
+    /// of its spellings.
+    fn takes_threat(&self, threat: Option<&str>) -> bool {
+        self.threats.is_empty()
+            || threat.is_some_and(|t| {
+                let threat = Threat::canonical(t);
+                self.threats.iter().any(|w| Threat::canonical(w) == threat)
+            })
     }
 }
 
@@ -130,6 +140,19 @@ mod tests {
             assert!(!r.matches(&Subject { incident: miss, domains: &cyber, exercise: false }), "{miss:?}");
         }
         assert!(!r.matches(&Subject { incident: &hit, domains: &[Domain::Physical], exercise: false }));
+    }
+
+    #[test]
+    fn a_route_takes_its_threat_in_either_spelling() {
+        let british = route(serde_json::json!({ "threats": ["unauthorised_access"] }));
+        let american = route(serde_json::json!({ "threats": ["Unauthorized_Access"] }));
+        for spelling in ["unauthorized_access", "unauthorised_access"] {
+            let incident = incident(Severity::High, Some(spelling), None, None);
+            let subject = Subject { incident: &incident, domains: &[], exercise: false };
+            assert!(british.matches(&subject) && american.matches(&subject), "{spelling}");
+        }
+        let other = incident(Severity::High, Some("forced_entry"), None, None);
+        assert!(!british.matches(&Subject { incident: &other, domains: &[], exercise: false }));
     }
 
     #[test]

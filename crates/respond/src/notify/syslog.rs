@@ -30,6 +30,7 @@ use tokio_rustls::rustls::pki_types::ServerName;
 
 use super::Notification;
 use super::outbox::{Notifier, SendError};
+use super::tls_client::{TlsFiles, TlsSettingsError};
 
 /// How long, after its message, the channel waits to hear a refusal.
 pub const LINGER: Duration = Duration::from_secs(2);
@@ -129,8 +130,8 @@ pub enum SyslogChannelError {
     #[error("syslog hostname `{0}` must be 1 to 255 printable ASCII characters without spaces")]
     Hostname(String),
     /// The TLS settings (CA, client certificate) are unusable.
-    #[error("{0}")]
-    Tls(String),
+    #[error(transparent)]
+    Tls(#[from] TlsSettingsError),
 }
 
 /// A configured syslog/CEF channel.
@@ -141,10 +142,6 @@ pub struct Syslog {
     facility: Facility,
     hostname: String,
     timeout: Duration,
-}
-
-fn read(path: &std::path::Path, what: &str) -> Result<Vec<u8>, SyslogChannelError> {
-    std::fs::read(path).map_err(|e| SyslogChannelError::Tls(format!("cannot read the {what} {}: {e}", path.display())))
 }
 
 /// True for a valid RFC 5424 HOSTNAME (PRINTUSASCII, 1 to 255).
@@ -171,28 +168,17 @@ impl Syslog {
         if host.is_empty() || port == 0 {
             return Err(bad_url());
         }
-        let tls = if tls {
-            let ca =
-                config.ca.as_deref().ok_or_else(|| SyslogChannelError::Tls("a tls:// channel needs `ca`".into()))?;
-            let ca = read(ca, "CA file")?;
-            let identity = match (&config.client_cert, &config.client_key) {
-                (Some(cert), Some(key)) => Some((read(cert, "client certificate")?, read(key, "client key")?)),
-                (None, None) => None,
-                _ => return Err(SyslogChannelError::Tls("client_cert and client_key go together".into())),
-            };
-            let identity = identity.as_ref().map(|(cert, key)| (cert.as_slice(), key.as_slice()));
-            // The same client configuration as the MQTT listener and channel:
-            // only the given CA is trusted.
-            let rustls = safecare_ingest::listen::tls_client_config(&ca, identity)
-                .map_err(|e| SyslogChannelError::Tls(e.to_string()))?;
-            let name = ServerName::try_from(host.to_owned()).map_err(|_| bad_url())?;
-            Some((TlsConnector::from(rustls), name))
-        } else if config.ca.is_some() || config.client_cert.is_some() || config.client_key.is_some() {
-            // Certificates with a plain URL would send in clear what the
-            // operator meant to protect.
-            return Err(SyslogChannelError::Tls("ca, client_cert and client_key need a tls:// url".into()));
-        } else {
-            None
+        let files = TlsFiles {
+            ca: config.ca.as_deref(),
+            client_cert: config.client_cert.as_deref(),
+            client_key: config.client_key.as_deref(),
+        };
+        let tls = match files.client_config(tls, "tls://")? {
+            Some(rustls) => {
+                let name = ServerName::try_from(host.to_owned()).map_err(|_| bad_url())?;
+                Some((TlsConnector::from(rustls), name))
+            }
+            None => None,
         };
         let hostname = match &config.hostname {
             Some(name) if printable(name) => name.clone(),

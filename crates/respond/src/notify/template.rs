@@ -187,8 +187,8 @@ pub enum TemplateError {
     #[error("the body is not JSON once its placeholders are filled ({0}); put text placeholders inside JSON strings")]
     Json(String),
     /// The HTTP client could not be built.
-    #[error("cannot build the HTTP client: {0}")]
-    Client(String),
+    #[error("cannot build the HTTP client")]
+    Client(#[source] reqwest::Error),
 }
 
 fn parse(text: &str, part: &'static str) -> Result<Template, TemplateError> {
@@ -355,10 +355,7 @@ impl HttpTemplate {
             value.set_sensitive(true);
             headers.insert(header, value);
         }
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(u64::from(config.timeout_seconds.max(1))))
-            .build()
-            .map_err(|e| TemplateError::Client(e.to_string()))?;
+        let client = super::webhook::http_client(config.timeout_seconds).map_err(TemplateError::Client)?;
         let per_recipient = url.names_a_recipient() || body.names_a_recipient();
         Ok(HttpTemplate { method, url, headers, content_type, escape, body, per_recipient, client })
     }

@@ -57,8 +57,8 @@ pub enum WebhookError {
     #[error("webhook url `{0}` is not an http(s) URL")]
     Url(String),
     /// The HTTP client could not be built.
-    #[error("cannot build the HTTP client: {0}")]
-    Client(String),
+    #[error("cannot build the HTTP client")]
+    Client(#[source] reqwest::Error),
 }
 
 /// Why a received webhook was refused by [`verify`].
@@ -147,12 +147,15 @@ impl Webhook {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(WebhookError::Url(url.to_owned()));
         }
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(u64::from(timeout_seconds.max(1))))
-            .build()
-            .map_err(|e| WebhookError::Client(e.to_string()))?;
+        let client = http_client(timeout_seconds).map_err(WebhookError::Client)?;
         Ok(Webhook { url: url.to_owned(), secret, client })
     }
+}
+
+/// The HTTP client of the channels that post (webhook, HTTP template): each
+/// request given at least a second to be answered.
+pub(crate) fn http_client(timeout_seconds: u32) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder().timeout(std::time::Duration::from_secs(u64::from(timeout_seconds.max(1)))).build()
 }
 
 /// The body posted: the notification without its delivery state.
