@@ -36,7 +36,7 @@ pub(crate) fn build(
     let location = (!trigger.location.is_empty()).then(|| trigger.location.path());
     if trigger.asset.is_some() || location.is_some() {
         alert.target.push(AlertNode {
-            hostname: trigger.asset.clone(),
+            hostname: trigger.asset.as_deref().map(str::to_owned),
             location: location.clone(),
             ..Default::default()
         });

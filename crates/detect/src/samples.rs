@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use safecare_model::{Domain, Event, Timestamp};
+use safecare_model::{AssetId, Domain, Event, Timestamp};
 
 /// The hospital pack's cases, each rule's firing events and near misses.
 const HOSPITAL_CASES: &str = include_str!("../tests/fixtures/hospital_cases.json");
@@ -69,7 +69,7 @@ pub fn hospital_event(line: &str) -> Option<Event> {
     let mut event = Event::new("bench", domain, start, "");
     event.logsource = serde_json::from_value(raw["logsource"].clone()).unwrap_or_default();
     event.location = serde_json::from_value(raw["location"].clone()).unwrap_or_default();
-    event.asset = raw["asset"].as_str().map(str::to_owned);
+    event.asset = raw["asset"].as_str().map(AssetId::from);
     event.fields = raw["fields"].as_object().cloned().unwrap_or_default();
     Some(event)
 }
@@ -86,7 +86,7 @@ pub fn failed_logons(n: usize, per_second: usize, users: usize) -> Vec<Event> {
             let mut e = Event::new("wef", Domain::Cyber, time, "");
             e.logsource.product = Some("windows".into());
             e.logsource.service = Some("security".into());
-            e.asset = Some(format!("ws-{}", i % 50));
+            e.asset = Some(format!("ws-{}", i % 50).into());
             e.fields = serde_json::json!({
                 "Channel": "Security", "EventID": 4625,
                 "TargetUserName": format!("tok-{}", i % users.max(1)), "IpAddress": format!("10.0.{}.{}", i % 7, i % 200),

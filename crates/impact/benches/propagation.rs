@@ -12,7 +12,7 @@ use safecare_model::{Asset, AssetKind, DependencyClass, Relation, RelationKind};
 fn asset(id: String, kind: AssetKind) -> Asset {
     Asset {
         name: id.clone(),
-        id,
+        id: id.into(),
         kind,
         location: Default::default(),
         identifiers: Default::default(),
@@ -25,8 +25,8 @@ fn asset(id: String, kind: AssetKind) -> Asset {
 
 fn relation(from: &str, to: &str, kind: RelationKind, class: Option<DependencyClass>) -> Relation {
     Relation {
-        from: from.to_owned(),
-        to: to.to_owned(),
+        from: from.into(),
+        to: to.into(),
         kind,
         class,
         two_way: kind == RelationKind::LeadsTo,

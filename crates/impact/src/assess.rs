@@ -3,7 +3,7 @@
 
 use std::cmp::Reverse;
 
-use safecare_model::{AssetKind, Relation};
+use safecare_model::{AssetId, AssetKind, Relation};
 
 use crate::Inventory;
 use crate::gamma::Gamma;
@@ -144,7 +144,7 @@ impl Assessor {
         };
         ImpactReport {
             threat: threat.to_owned(),
-            seeds: seeds.iter().map(|s| (*s).to_owned()).collect(),
+            seeds: seeds.iter().map(|s| AssetId::from(*s)).collect(),
             gamma: self.settings.gamma,
             services: entries(services),
             assets: entries(others),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use safecare_model::{Asset, AssetLookup, IdentifierIndex, IdentifierKind, Relation, Resolved};
+use safecare_model::{Asset, AssetId, AssetLookup, IdentifierIndex, IdentifierKind, Relation, Resolved};
 use serde::{Deserialize, Serialize};
 
 use crate::error::LoadError;
@@ -21,7 +21,7 @@ use crate::validate::{Checked, InvalidInventory, check};
 pub struct Inventory {
     assets: Vec<Asset>,
     relations: Vec<Relation>,
-    positions: HashMap<String, usize>,
+    positions: HashMap<AssetId, usize>,
     index: IdentifierIndex,
 }
 

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::LazyLock;
 
-use safecare_model::{Asset, AssetKind, RelationKind};
+use safecare_model::{Asset, AssetId, AssetKind, RelationKind};
 use serde::{Deserialize, Serialize};
 
 use crate::assess::{AssessError, Assessor};
@@ -101,7 +101,7 @@ pub struct RankedMitigation {
     /// The mitigation's name.
     pub name: String,
     /// The assets it acts on.
-    pub targets: Vec<String>,
+    pub targets: Vec<AssetId>,
     /// [`ImpactReport::service_impact`](crate::ImpactReport::service_impact) without it.
     pub service_impact_before: f64,
     /// The same with it applied.

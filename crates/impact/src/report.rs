@@ -1,7 +1,7 @@
 //! The impact report: what an incident reaches, how badly, how soon and
 //! through which path, clinical services first.
 
-use safecare_model::{AssetKind, RelationKind};
+use safecare_model::{AssetId, AssetKind, RelationKind};
 use serde::{Deserialize, Serialize};
 
 use crate::gamma::Gamma;
@@ -14,7 +14,7 @@ pub struct ImpactReport {
     /// The threat assessed.
     pub threat: String,
     /// The assets it strikes.
-    pub seeds: Vec<String>,
+    pub seeds: Vec<AssetId>,
     /// How protections were combined.
     pub gamma: Gamma,
     /// Impacted services, worst first.

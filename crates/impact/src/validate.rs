@@ -7,14 +7,14 @@ use std::fmt;
 
 use safecare_model::{Asset, AssetKind, CapacityError, GeoError, Relation, RelationKind};
 
-use safecare_model::{IdentifierIndex, IdentifierKind, normalise_identifier};
+use safecare_model::{AssetId, IdentifierIndex, IdentifierKind, normalise_identifier};
 
 /// One reason an inventory is refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Problem {
     /// Two assets share an id.
     #[error("asset `{0}` is defined more than once")]
-    DuplicateAsset(String),
+    DuplicateAsset(AssetId),
     /// An asset has no id; the value is its name.
     #[error("an asset has an empty id (name `{0}`)")]
     EmptyId(String),
@@ -24,13 +24,13 @@ pub enum Problem {
         /// The relation's position in the inventory.
         index: usize,
         /// The relation's `from`.
-        from: String,
+        from: AssetId,
         /// The relation's `to`.
-        to: String,
+        to: AssetId,
         /// The relation's kind.
         kind: RelationKind,
         /// The id that names no asset.
-        missing: String,
+        missing: AssetId,
     },
     /// A relation links an asset to itself.
     #[error("relation #{index} ({from} {kind:?} {to}) links an asset to itself")]
@@ -38,9 +38,9 @@ pub enum Problem {
         /// The relation's position in the inventory.
         index: usize,
         /// The relation's `from`.
-        from: String,
+        from: AssetId,
         /// The relation's `to`.
-        to: String,
+        to: AssetId,
         /// The relation's kind.
         kind: RelationKind,
     },
@@ -50,13 +50,13 @@ pub enum Problem {
         /// The relation kind.
         kind: RelationKind,
         /// The asset ids around the cycle.
-        cycle: Vec<String>,
+        cycle: Vec<AssetId>,
     },
     /// A protection degree is outside [0, 1].
     #[error("asset `{asset}`: protection `{threat}` is {degree}, outside [0, 1]")]
     ProtectionOutOfRange {
         /// The asset's id.
-        asset: String,
+        asset: AssetId,
         /// The protection key.
         threat: String,
         /// The degree given.
@@ -68,9 +68,9 @@ pub enum Problem {
         /// The relation's position in the inventory.
         index: usize,
         /// The relation's `from`.
-        from: String,
+        from: AssetId,
         /// The relation's `to`.
-        to: String,
+        to: AssetId,
         /// The delay given.
         delay: f64,
     },
@@ -80,9 +80,9 @@ pub enum Problem {
         /// The relation's position in the inventory.
         index: usize,
         /// The relation's `from`.
-        from: String,
+        from: AssetId,
         /// The relation's `to`.
-        to: String,
+        to: AssetId,
         /// The relation's kind.
         kind: RelationKind,
     },
@@ -92,9 +92,9 @@ pub enum Problem {
         /// The relation's position in the inventory.
         index: usize,
         /// The relation's `from`.
-        from: String,
+        from: AssetId,
         /// The relation's `to`.
-        to: String,
+        to: AssetId,
         /// The relation's kind.
         kind: RelationKind,
     },
@@ -102,7 +102,7 @@ pub enum Problem {
     #[error("asset `{asset}`: {kind} `{value}` is invalid: {reason}")]
     BadIdentifier {
         /// The asset's id.
-        asset: String,
+        asset: AssetId,
         /// The identifier's kind.
         kind: IdentifierKind,
         /// The identifier value.
@@ -115,7 +115,7 @@ pub enum Problem {
     #[error("asset `{asset}`: geo: {error}")]
     BadGeo {
         /// The asset's id.
-        asset: String,
+        asset: AssetId,
         /// What is wrong.
         error: GeoError,
     },
@@ -126,7 +126,7 @@ pub enum Problem {
     )]
     GeoReferenceNotOnPlan {
         /// The asset's id.
-        asset: String,
+        asset: AssetId,
         /// Its kind.
         kind: AssetKind,
     },
@@ -134,7 +134,7 @@ pub enum Problem {
     #[error("asset `{asset}`: capacity: {error}")]
     BadCapacity {
         /// The asset's id.
-        asset: String,
+        asset: AssetId,
         /// What is wrong.
         error: CapacityError,
     },
@@ -142,7 +142,7 @@ pub enum Problem {
     #[error("asset `{asset}` is a {kind}: only services have wards and staffing (capacity)")]
     CapacityNotOnService {
         /// The asset's id.
-        asset: String,
+        asset: AssetId,
         /// Its kind.
         kind: AssetKind,
     },
@@ -154,9 +154,9 @@ pub enum Problem {
         /// The identifier value.
         value: String,
         /// The first asset naming it.
-        first: String,
+        first: AssetId,
         /// The second asset naming it.
-        second: String,
+        second: AssetId,
     },
 }
 
@@ -180,7 +180,7 @@ impl fmt::Display for InvalidInventory {
 
 /// What a valid inventory derives from its records.
 pub(crate) struct Checked {
-    pub(crate) positions: HashMap<String, usize>,
+    pub(crate) positions: HashMap<AssetId, usize>,
     pub(crate) index: IdentifierIndex,
 }
 
@@ -258,7 +258,7 @@ pub(crate) fn check(assets: &[Asset], relations: &[Relation]) -> Result<Checked,
     if problems.is_empty() { Ok(Checked { positions, index }) } else { Err(InvalidInventory { problems }) }
 }
 
-fn check_relation(index: usize, r: &Relation, positions: &HashMap<String, usize>, problems: &mut Vec<Problem>) {
+fn check_relation(index: usize, r: &Relation, positions: &HashMap<AssetId, usize>, problems: &mut Vec<Problem>) {
     let (from, to, kind) = (r.from.clone(), r.to.clone(), r.kind);
     for end in [&r.from, &r.to] {
         if !positions.contains_key(end) {
@@ -287,9 +287,9 @@ fn check_relation(index: usize, r: &Relation, positions: &HashMap<String, usize>
 fn find_cycle(
     kind: RelationKind,
     relations: &[Relation],
-    positions: &HashMap<String, usize>,
+    positions: &HashMap<AssetId, usize>,
     assets: &[Asset],
-) -> Option<Vec<String>> {
+) -> Option<Vec<AssetId>> {
     let mut next: Vec<Vec<usize>> = vec![Vec::new(); assets.len()];
     for r in relations.iter().filter(|r| r.kind == kind) {
         if let (Some(&from), Some(&to)) = (positions.get(&r.from), positions.get(&r.to))
@@ -316,7 +316,8 @@ fn find_cycle(
                     }
                     1 => {
                         let from = stack.iter().position(|&(n, _)| n == target).unwrap_or(0);
-                        let mut cycle: Vec<String> = stack[from..].iter().map(|&(n, _)| assets[n].id.clone()).collect();
+                        let mut cycle: Vec<AssetId> =
+                            stack[from..].iter().map(|&(n, _)| assets[n].id.clone()).collect();
                         cycle.push(assets[target].id.clone());
                         return Some(cycle);
                     }

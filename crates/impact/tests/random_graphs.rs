@@ -44,7 +44,7 @@ fn graph() -> impl Strategy<Value = (Vec<Asset>, Vec<Relation>)> {
                 .into_iter()
                 .enumerate()
                 .map(|(i, (kind, protection))| Asset {
-                    id: format!("a{i}"),
+                    id: format!("a{i}").into(),
                     name: format!("A{i}"),
                     kind: KINDS[kind],
                     location: Default::default(),
@@ -68,8 +68,8 @@ fn graph() -> impl Strategy<Value = (Vec<Asset>, Vec<Relation>)> {
                     };
                     let dependency = matches!(kind, RelationKind::DependsOn | RelationKind::Supports);
                     Relation {
-                        from: format!("a{from}"),
-                        to: format!("a{to}"),
+                        from: format!("a{from}").into(),
+                        to: format!("a{to}").into(),
                         kind,
                         class: class.filter(|_| dependency).map(|c| CLASSES[c]),
                         two_way: two_way && kind == RelationKind::LeadsTo,

@@ -10,8 +10,8 @@
 //! `safecare.unknown_device = true`, so that a new or rogue device shows up
 //! instead of disappearing.
 
+use safecare_model::{AssetId, Event, Location, normalise_identifier};
 pub use safecare_model::{AssetIndex, AssetLookup, IdentifierKind, Resolved};
-use safecare_model::{Event, Location, normalise_identifier};
 use serde_json::Value;
 
 pub use safecare_model::ingest_fields::{
@@ -85,7 +85,7 @@ impl Resolver {
     /// the first identifier that resolves; flags the event when it carries
     /// identifiers and none resolves. An event that already names its asset
     /// is left as it is. Returns the asset id when resolved.
-    pub fn resolve(event: &mut Event, lookup: &dyn AssetLookup) -> Option<String> {
+    pub fn resolve(event: &mut Event, lookup: &dyn AssetLookup) -> Option<AssetId> {
         Self::attribute_sender(event, lookup);
         if event.asset.is_some() {
             return event.asset.clone();
@@ -123,7 +123,7 @@ impl Resolver {
         let claimed = CLAIMS.iter().find_map(|(kind, name)| asset_of(*kind, name));
         for (field, asset) in [(PEER_ASSET_FIELD, peer), (CLAIMED_ASSET_FIELD, claimed)] {
             if let Some(asset) = asset {
-                event.fields.insert(field.into(), Value::String(asset));
+                event.fields.insert(field.into(), Value::String(asset.into_string()));
             }
         }
     }

@@ -12,7 +12,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::{AlertId, Domain, EventId, Location, Severity};
+use crate::{AlertId, AssetId, Domain, EventId, Location, Severity};
 
 /// The IDMEFv2 version this crate writes: the draft whose JSON schema its
 /// alerts are checked against.
@@ -186,7 +186,7 @@ pub struct AlertExtension {
     pub domains: Vec<Domain>,
     /// The inventory asset it concerns, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub asset: Option<String>,
+    pub asset: Option<AssetId>,
     /// Where it happened, as far as known.
     #[serde(default, skip_serializing_if = "Location::is_empty")]
     pub location: Location,

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{Capacity, Geo, IdentifierKind, Location};
+use crate::{AssetId, Capacity, Geo, IdentifierKind, Location};
 
 /// What kind of thing an asset is.
 #[derive(
@@ -197,7 +197,7 @@ impl AssetIdentifiers {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Asset {
     /// Chosen by the hospital, stable (`srv-pacs-01`, `svc-icu`).
-    pub id: String,
+    pub id: AssetId,
     /// Human-readable name.
     pub name: String,
     /// What kind of asset it is.
@@ -228,9 +228,9 @@ pub struct Asset {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Relation {
     /// The id of the asset the relation starts at.
-    pub from: String,
+    pub from: AssetId,
     /// The id of the asset it points to.
-    pub to: String,
+    pub to: AssetId,
     /// What the relation means.
     pub kind: RelationKind,
     /// For dependencies: what flows along it.

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use crate::AssetId;
 use crate::asset::Asset;
 use crate::identifier::{IdentifierKind, InvalidIdentifier, normalise_identifier};
 use crate::location::Location;
@@ -87,7 +88,7 @@ fn short_host(kind: IdentifierKind, normalised: &str) -> Option<&str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
     /// The asset's id.
-    pub asset: String,
+    pub asset: AssetId,
     /// The asset's location.
     pub location: Location,
 }

@@ -4,7 +4,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{EventId, Location, Severity};
+use crate::{AssetId, EventId, Location, Severity};
 
 /// Which world an event comes from.
 #[derive(
@@ -90,7 +90,7 @@ pub struct Event {
     pub location: Location,
     /// The id of the inventory asset it concerns, when resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub asset: Option<String>,
+    pub asset: Option<AssetId>,
     /// How serious the source says it is.
     #[serde(default)]
     pub severity: Severity,
@@ -161,7 +161,7 @@ pub struct EventInput {
     pub location: Location,
     /// The id of the inventory asset it concerns, when the sender knows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub asset: Option<String>,
+    pub asset: Option<AssetId>,
     /// How serious the sender says it is.
     #[serde(default)]
     pub severity: Severity,

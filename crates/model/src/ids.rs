@@ -2,9 +2,12 @@
 //!
 //! Events, alerts and incidents get UUIDv7 identifiers: they sort by creation
 //! time, which keeps the store's indexes append-mostly. Assets are named by the
-//! hospital (`srv-pacs-01`), so their ids are plain strings on [`crate::Asset`].
+//! hospital (`srv-pacs-01`): their ids are [`AssetId`], a string of the
+//! hospital's choosing that the type system keeps apart from other strings.
 
+use std::borrow::Borrow;
 use std::fmt;
+use std::ops::Deref;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -106,5 +109,104 @@ mod tests {
         assert!(a < b);
         assert_eq!(a.to_string().parse::<EventId>().unwrap(), a);
         assert!("not-a-uuid".parse::<EventId>().is_err());
+    }
+}
+
+/// Identifies one [`crate::Asset`]: chosen by the hospital, stable
+/// (`srv-pacs-01`, `svc-icu`). It reads as a `str` (through `Deref`, and
+/// `Borrow` so maps keyed by it answer a `&str`), and is written as a plain
+/// JSON string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AssetId(String);
+
+impl AssetId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id's text, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl Deref for AssetId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for AssetId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for AssetId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AssetId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for AssetId {
+    fn from(id: String) -> Self {
+        AssetId(id)
+    }
+}
+
+impl From<&str> for AssetId {
+    fn from(id: &str) -> Self {
+        AssetId(id.to_owned())
+    }
+}
+
+impl From<&String> for AssetId {
+    fn from(id: &String) -> Self {
+        AssetId(id.clone())
+    }
+}
+
+impl From<AssetId> for String {
+    fn from(id: AssetId) -> Self {
+        id.0
+    }
+}
+
+impl PartialEq<str> for AssetId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for AssetId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for AssetId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<AssetId> for str {
+    fn eq(&self, other: &AssetId) -> bool {
+        self == other.0
+    }
+}
+
+impl PartialEq<AssetId> for &str {
+    fn eq(&self, other: &AssetId) -> bool {
+        *self == other.0
     }
 }

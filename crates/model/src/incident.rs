@@ -6,7 +6,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::{AlertId, IncidentId, Location, Severity};
+use crate::{AlertId, AssetId, IncidentId, Location, Severity};
 
 /// Where an incident is in its life.
 #[derive(
@@ -69,7 +69,7 @@ pub struct Incident {
     pub alerts: Vec<AlertId>,
     /// Inventory asset ids it concerns.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub assets: Vec<String>,
+    pub assets: Vec<AssetId>,
     /// Where it happens, as far as known.
     #[serde(default, skip_serializing_if = "Location::is_empty")]
     pub location: Location,

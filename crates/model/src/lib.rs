@@ -37,7 +37,7 @@ pub use capacity::{BedType, Capacity, CapacityError, Staffing, Ward};
 pub use event::{Domain, EXERCISE_FIELD, Event, EventInput, InvalidEvent, Logsource, MAX_MESSAGE_LEN, ingest_fields};
 pub use geo::{ControlPoint, Geo, GeoError, LatLon, PlanTransform, distance_m, polygon_area_m2};
 pub use identifier::{IdentifierKind, InvalidIdentifier, normalise_identifier};
-pub use ids::{AlertId, EventId, IncidentId, ParseIdError};
+pub use ids::{AlertId, AssetId, EventId, IncidentId, ParseIdError};
 pub use incident::{Incident, IncidentChange, IncidentStatus};
 pub use location::Location;
 pub use severity::{ParseSeverityError, Severity};

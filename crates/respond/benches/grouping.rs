@@ -15,7 +15,7 @@ fn alerts(n: usize) -> Vec<Alert> {
         .map(|i| {
             let mut alert = Alert::new("bench", Severity::Medium);
             alert.create_time = start + SignedDuration::from_secs(i as i64);
-            alert.safecare.asset = Some(format!("asset-{}", i % 500));
+            alert.safecare.asset = Some(format!("asset-{}", i % 500).into());
             alert.safecare.threat = Some(format!("threat-{}", i % 7));
             alert.safecare.location = Location {
                 site: Some("hq".into()),

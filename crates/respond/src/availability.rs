@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
 use safecare_impact::{ImpactType, Inventory};
-use safecare_model::{AssetKind, Capacity, IncidentId};
+use safecare_model::{AssetId, AssetKind, Capacity, IncidentId};
 use serde::{Deserialize, Serialize};
 
 use crate::record::IncidentRecord;
@@ -203,7 +203,7 @@ impl Beds {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceAvailability {
     /// The service's asset id.
-    pub id: String,
+    pub id: AssetId,
     /// Its name.
     pub name: String,
     /// What it offers now: the override's status while one applies, else
@@ -244,7 +244,7 @@ fn affects_capacity(impact: ImpactType) -> bool {
 pub fn assess_services(
     inventory: &Inventory,
     open: &[IncidentRecord],
-    overrides: &HashMap<String, Override>,
+    overrides: &HashMap<AssetId, Override>,
     config: &AvailabilityConfig,
     now: Timestamp,
 ) -> Vec<ServiceAvailability> {
@@ -278,7 +278,7 @@ pub fn assess_services(
             causes.sort_by(|a, b| b.score.total_cmp(&a.score));
             let assessed =
                 causes.first().map_or(ServiceStatus::Operational, |c| ServiceStatus::from_score(c.score, config));
-            let overridden = overrides.get(&service.id).filter(|o| o.is_active(now)).cloned();
+            let overridden = overrides.get(service.id.as_str()).filter(|o| o.is_active(now)).cloned();
             let capacity = service.capacity.clone().unwrap_or_default();
             ServiceAvailability {
                 id: service.id.clone(),
@@ -334,7 +334,7 @@ impl ChangeKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AvailabilityChange {
     /// The service's asset id.
-    pub service: String,
+    pub service: AssetId,
     /// When.
     pub at: Timestamp,
     /// What is recorded.
@@ -382,12 +382,12 @@ impl AvailabilityChange {
 /// service's `since` from its last entry or the new one.
 pub fn record_changes(
     services: &mut [ServiceAvailability],
-    last: &HashMap<String, AvailabilityChange>,
+    last: &HashMap<AssetId, AvailabilityChange>,
     now: Timestamp,
 ) -> Vec<AvailabilityChange> {
     let mut changes = Vec::new();
     for service in services.iter_mut() {
-        let before = last.get(&service.id);
+        let before = last.get(service.id.as_str());
         let unchanged = match before {
             Some(entry) => entry.state() == service.state(),
             None => service.state() == (ServiceStatus::Operational, None, false),
@@ -524,7 +524,7 @@ mod tests {
         let set = make_override(&inventory, "svc-theatres", ServiceStatus::Closed, " smoke in OT 2 ", later, "cm", now)
             .unwrap();
         assert_eq!(set.reason, "smoke in OT 2");
-        let overrides = HashMap::from([("svc-theatres".to_owned(), set.clone())]);
+        let overrides = HashMap::from([(AssetId::from("svc-theatres"), set.clone())]);
 
         let mut all =
             assess_services(&inventory, std::slice::from_ref(&record), &overrides, &AvailabilityConfig::default(), now);
@@ -534,7 +534,7 @@ mod tests {
         let changes = record_changes(&mut all, &HashMap::new(), now);
         assert!(changes.iter().any(|c| c.service == "svc-theatres" && c.status == ServiceStatus::Closed));
         assert!(changes.iter().all(|c| c.status != ServiceStatus::Operational || c.cause.is_some()));
-        let last: HashMap<String, AvailabilityChange> = changes.into_iter().map(|c| (c.service.clone(), c)).collect();
+        let last: HashMap<AssetId, AvailabilityChange> = changes.into_iter().map(|c| (c.service.clone(), c)).collect();
         let mut again =
             assess_services(&inventory, std::slice::from_ref(&record), &overrides, &AvailabilityConfig::default(), now);
         assert!(record_changes(&mut again, &last, now).is_empty(), "nothing changed, nothing recorded");

@@ -197,8 +197,9 @@ impl Grouper {
             keys.extend(family.map(MatchReason::RuleFamily));
         }
         if rules.by_asset {
-            let hosts = nodes().filter_map(|n| n.hostname.as_ref());
-            keys.extend(ext.asset.iter().chain(hosts).map(|a| MatchReason::Asset(a.to_ascii_lowercase())));
+            let hosts = nodes().filter_map(|n| n.hostname.as_deref());
+            let assets = ext.asset.as_deref().into_iter().chain(hosts);
+            keys.extend(assets.map(|a| MatchReason::Asset(a.to_ascii_lowercase())));
         }
         if let Some(level) = rules.by_location {
             // The resolved location first; IDMEFv2 node locations are paths.

@@ -189,7 +189,7 @@ fn site_of(inventory: &Inventory) -> (String, String, Option<LatLon>) {
                     lon: corners.iter().map(|p| p.lon).sum::<f64>() / n,
                 }
             });
-            (site.name.clone(), site.id.clone(), middle)
+            (site.name.clone(), site.id.to_string(), middle)
         }
         None => ("Hospital".to_owned(), "site".to_owned(), None),
     }
@@ -298,7 +298,7 @@ pub fn document(inventory: &Inventory, services: &[ServiceAvailability], now: Ti
             .iter()
             .map(|s| HaveService {
                 name: s.name.clone(),
-                identifier: s.id.clone(),
+                identifier: s.id.to_string(),
                 status: s.status.into(),
                 comment: service_comment(s),
             })

@@ -8,6 +8,7 @@
 
 use jiff::Timestamp;
 use safecare_impact::{ImpactReport, RankedMitigation};
+use safecare_model::AssetId;
 use serde::{Deserialize, Serialize};
 
 use crate::edit::{EditError, check_editable};
@@ -56,7 +57,7 @@ impl IncidentImpact {
 /// tells which asset ids the inventory holds; the others cannot be assessed.
 pub fn impact_seeds(record: &IncidentRecord, known: impl Fn(&str) -> bool) -> Option<(&str, Vec<&str>)> {
     let threat = record.incident.threat.as_deref()?;
-    let seeds: Vec<&str> = record.incident.assets.iter().map(String::as_str).filter(|id| known(id)).collect();
+    let seeds: Vec<&str> = record.incident.assets.iter().map(AssetId::as_str).filter(|id| known(id)).collect();
     (!seeds.is_empty()).then_some((threat, seeds))
 }
 
@@ -130,7 +131,7 @@ relations:
         let at: Timestamp = "2026-11-28T10:00:00Z".parse().unwrap();
         let mut incident = Incident::new("Files encrypted", Severity::Critical);
         incident.threat = threat.map(str::to_owned);
-        incident.assets = assets.iter().map(|a| (*a).to_owned()).collect();
+        incident.assets = assets.iter().map(|a| AssetId::from(*a)).collect();
         IncidentRecord::new(incident, "safecare", at)
     }
 

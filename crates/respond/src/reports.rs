@@ -110,7 +110,7 @@ impl ReportContext<'_> {
     }
 }
 
-fn list_or(out: &mut String, items: &[String], empty: &str) {
+fn list_or(out: &mut String, items: &[impl std::fmt::Display], empty: &str) {
     if items.is_empty() {
         let _ = writeln!(out, "- {empty}");
     }

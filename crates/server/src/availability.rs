@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use safecare_impact::Inventory;
+use safecare_model::AssetId;
 use safecare_respond::availability::{
     AvailabilityChange, AvailabilityConfig, ChangeKind, Override, ServiceAvailability, assess_services, record_changes,
 };
@@ -54,7 +55,7 @@ fn decode(row: StoredAvailabilityChange) -> Result<AvailabilityChange, Repositor
 fn encode(change: &AvailabilityChange) -> Result<StoredAvailabilityChange, RepositoryError> {
     Ok(StoredAvailabilityChange {
         seq: 0,
-        service: change.service.clone(),
+        service: change.service.to_string(),
         kind: change.kind.as_str().to_owned(),
         at: change.at,
         body: serde_json::to_string(change).map_err(|e| RepositoryError::new(StoreError::Decode(e)))?,
@@ -80,7 +81,7 @@ impl Availability {
     /// The last override and the last status entry of each service.
     async fn latest(
         &self,
-    ) -> Result<(HashMap<String, Override>, HashMap<String, AvailabilityChange>), RepositoryError> {
+    ) -> Result<(HashMap<AssetId, Override>, HashMap<AssetId, AvailabilityChange>), RepositoryError> {
         let mut overrides = HashMap::new();
         let mut statuses = HashMap::new();
         for row in self.store.availability_latest().await.map_err(RepositoryError::new)? {

@@ -89,26 +89,26 @@ pub fn time_vars(at: Timestamp, vars: &mut Vars) {
 /// The placeholders `asset` gives.
 pub fn asset_vars(asset: &Asset, vars: &mut Vars) {
     let ids = &asset.identifiers;
-    let mut put = |name: &str, value: Option<&String>| {
+    let mut put = |name: &str, value: Option<&str>| {
         if let Some(v) = value {
-            vars.insert(name.into(), Value::from(v.as_str()));
+            vars.insert(name.into(), Value::from(v));
         }
     };
     put("asset", Some(&asset.id));
     put("asset.name", Some(&asset.name));
-    put("asset.hostname", ids.hostnames.first());
+    put("asset.hostname", ids.hostnames.first().map(String::as_str));
     let host = ids.hostnames.first().map(|h| h.split('.').next().unwrap_or(h).to_owned());
-    put("asset.host", host.as_ref());
-    put("asset.ip", ids.ips.first());
-    put("asset.mac", ids.macs.first());
-    put("asset.device", ids.device_ids.first());
-    put("asset.serial", ids.serials.first());
+    put("asset.host", host.as_deref());
+    put("asset.ip", ids.ips.first().map(String::as_str));
+    put("asset.mac", ids.macs.first().map(String::as_str));
+    put("asset.device", ids.device_ids.first().map(String::as_str));
+    put("asset.serial", ids.serials.first().map(String::as_str));
     let place = &asset.location;
-    put("site", place.site.as_ref());
-    put("building", place.building.as_ref());
-    put("floor", place.floor.as_ref());
-    put("zone", place.zone.as_ref());
-    put("room", place.room.as_ref());
+    put("site", place.site.as_deref());
+    put("building", place.building.as_deref());
+    put("floor", place.floor.as_deref());
+    put("zone", place.zone.as_deref());
+    put("room", place.room.as_deref());
 }
 
 fn fill(text: &str, vars: &Vars) -> Result<String, String> {

@@ -15,7 +15,7 @@ fn sample(i: usize) -> Event {
         Timestamp::now(),
         format!("user login failed from 10.1.{}.{}", i % 200, i % 250),
     );
-    e.asset = Some(format!("ws-{}", i % 300));
+    e.asset = Some(format!("ws-{}", i % 300).into());
     e.location = Location::from_path("hq/main/2/_/2.14");
     e.fields.insert("EventID".into(), json!(4625));
     e.fields.insert("TargetUserName".into(), json!(format!("tok_{i:08x}")));

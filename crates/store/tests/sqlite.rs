@@ -24,7 +24,7 @@ fn event(minute: i64, domain: Domain, message: &str, room: Option<&str>, asset: 
             room: Some(room.into()),
         };
     }
-    e.asset = asset.map(str::to_owned);
+    e.asset = asset.map(Into::into);
     e
 }
 
@@ -215,7 +215,7 @@ async fn alerts_incidents_inventory_and_state_round_trip() {
     };
     store.replace_inventory(vec![asset("a"), asset("b")], vec![]).await.unwrap();
     store.replace_inventory(vec![asset("c")], vec![]).await.unwrap();
-    let ids: Vec<String> = store.list_assets().await.unwrap().into_iter().map(|a| a.id).collect();
+    let ids: Vec<String> = store.list_assets().await.unwrap().into_iter().map(|a| a.id.into_string()).collect();
     assert_eq!(ids, ["c"]);
 
     store.put_state("detect.correlation", json!({"windows": [1, 2]})).await.unwrap();
@@ -440,7 +440,7 @@ async fn incidents_filter_by_assignee_asset_tag_and_threat_and_page() {
         let mut incident = Incident::new(format!("incident {i}"), Severity::Medium);
         incident.updated = t0() + SignedDuration::from_mins(i64::from(i));
         incident.assignee = (i % 3 == 0).then(|| "alice".to_string());
-        incident.assets = vec![format!("asset-{}", i % 5)];
+        incident.assets = vec![format!("asset-{}", i % 5).into()];
         incident.tags = if i % 2 == 0 { vec!["attack.t1486".into()] } else { vec![] };
         incident.threat = Some(if i < 10 { "ransomware" } else { "forced_entry" }.into());
         store.put_incident(StoredIncident::bare(incident)).await.unwrap();

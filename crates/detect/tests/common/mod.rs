@@ -46,7 +46,7 @@ pub fn events(case: &[CaseEvent]) -> Vec<Event> {
             let mut event = Event::new("test", c.domain, time, "");
             event.logsource = c.logsource.clone();
             event.location = c.location.clone();
-            event.asset = c.asset.clone();
+            event.asset = c.asset.clone().map(Into::into);
             event.fields = c.fields.clone();
             out.push(event);
         }

@@ -85,7 +85,7 @@ pub enum EmailError {
     #[error("`ca` needs starttls or tls")]
     CaWithoutTls,
     /// The CA file cannot be read.
-    #[error("cannot read the CA file {}", path.display())]
+    #[error("cannot read the CA file {}: {source}", path.display())]
     ReadCa {
         /// Where it was looked for.
         path: std::path::PathBuf,
@@ -100,7 +100,7 @@ pub enum EmailError {
         path: std::path::PathBuf,
     },
     /// TLS to the server could not be set up with these settings.
-    #[error("cannot set up TLS for {host}")]
+    #[error("cannot set up TLS for {host}: {source}")]
     Tls {
         /// The SMTP server.
         host: String,

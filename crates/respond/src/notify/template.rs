@@ -187,7 +187,7 @@ pub enum TemplateError {
     #[error("the body is not JSON once its placeholders are filled ({0}); put text placeholders inside JSON strings")]
     Json(String),
     /// The HTTP client could not be built.
-    #[error("cannot build the HTTP client")]
+    #[error("cannot build the HTTP client: {0}")]
     Client(#[source] reqwest::Error),
 }
 

@@ -38,7 +38,7 @@ pub enum TlsSettingsError {
         scheme: &'static str,
     },
     /// A configured file cannot be read.
-    #[error("cannot read the {what} {}", path.display())]
+    #[error("cannot read the {what} {}: {source}", path.display())]
     Read {
         /// Which file (CA file, client certificate, client key).
         what: &'static str,
@@ -49,8 +49,8 @@ pub enum TlsSettingsError {
         source: std::io::Error,
     },
     /// The files were read but are not usable certificates or keys.
-    #[error("the TLS client cannot be set up")]
-    Config(#[source] safecare_ingest::listen::ListenError),
+    #[error("the TLS client cannot be set up: {0}")]
+    Config(#[source] Box<safecare_ingest::listen::ListenError>),
 }
 
 fn read(path: &Path, what: &'static str) -> Result<Vec<u8>, TlsSettingsError> {
@@ -80,6 +80,6 @@ impl TlsFiles<'_> {
             _ => return Err(TlsSettingsError::HalfIdentity),
         };
         let identity = identity.as_ref().map(|(cert, key)| (cert.as_slice(), key.as_slice()));
-        safecare_ingest::listen::tls_client_config(&ca, identity).map(Some).map_err(TlsSettingsError::Config)
+        safecare_ingest::listen::tls_client_config(&ca, identity).map(Some).map_err(|e| TlsSettingsError::Config(Box::new(e)))
     }
 }

@@ -57,7 +57,7 @@ pub enum WebhookError {
     #[error("webhook url `{0}` is not an http(s) URL")]
     Url(String),
     /// The HTTP client could not be built.
-    #[error("cannot build the HTTP client")]
+    #[error("cannot build the HTTP client: {0}")]
     Client(#[source] reqwest::Error),
 }
 

@@ -62,7 +62,12 @@ impl Detection {
             .map_or(alert.description.clone(), |r| r.title.clone());
         Detection {
             time: event.time,
-            computer: alert.safecare.asset.clone().unwrap_or_else(|| text(&["Computer", "Hostname", "host"])),
+            computer: alert
+                .safecare
+                .asset
+                .clone()
+                .map(String::from)
+                .unwrap_or_else(|| text(&["Computer", "Hostname", "host"])),
             channel: text(&["Channel"]),
             event_id: text(&["EventID"]),
             record_id: text(&["EventRecordID"]),

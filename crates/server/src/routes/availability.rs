@@ -118,7 +118,7 @@ pub async fn override_service(
     let services = current(&availability, &store, &inventory, &notifications, now).await?;
     let assessed = services.iter().find(|s| s.id == id).map_or(ServiceStatus::Operational, |s| s.assessed);
     let change = AvailabilityChange {
-        service: id.clone(),
+        service: id.as_str().into(),
         at: now,
         kind: ChangeKind::Override,
         status: set.status,
@@ -156,7 +156,7 @@ pub async fn end_override(
         return Err(ApiError::new(StatusCode::CONFLICT, format!("no override of `{id}` is in force")));
     }
     let change = AvailabilityChange {
-        service: id.clone(),
+        service: id.as_str().into(),
         at: now,
         kind: ChangeKind::Override,
         status: service.assessed,

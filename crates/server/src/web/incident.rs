@@ -12,7 +12,7 @@ use std::sync::Arc;
 use axum::extract::{Extension, Path, State};
 use jiff::{SignedDuration, Timestamp};
 use maud::{Markup, html};
-use safecare_model::Alert;
+use safecare_model::{Alert, AssetId};
 use safecare_respond::{
     IncidentImpact, IncidentRecord, Incidents, RegulatoryClock, ReportKind, TaskState, TaskStatus, TimelineAction,
     TimelineEntry, Transition, check_transition,
@@ -48,7 +48,7 @@ pub async fn page(
         Vec::new()
     };
     let names: HashMap<String, String> = match &record.impact {
-        Some(_) => store.list_assets().await?.into_iter().map(|a| (a.id, a.name)).collect(),
+        Some(_) => store.list_assets().await?.into_iter().map(|a| (a.id.into_string(), a.name)).collect(),
         None => HashMap::new(),
     };
     let titles: HashMap<&str, &str> =
@@ -387,8 +387,8 @@ fn mitigations(impact: &IncidentImpact, names: &HashMap<String, String>) -> Mark
 /// How many of a mitigation's targets are named before the rest fold away.
 const SHOWN_TARGETS: usize = 4;
 
-fn targets(targets: &[String], names: &HashMap<String, String>) -> Markup {
-    let named: Vec<&str> = targets.iter().map(|t| names.get(t).unwrap_or(t).as_str()).collect();
+fn targets(targets: &[AssetId], names: &HashMap<String, String>) -> Markup {
+    let named: Vec<&str> = targets.iter().map(|t| names.get(t.as_str()).map_or(t.as_str(), String::as_str)).collect();
     html! {
         @if named.len() <= SHOWN_TARGETS {
             small { "on " (named.join(", ")) }

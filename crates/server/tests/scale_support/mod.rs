@@ -59,7 +59,7 @@ async fn fill(store: &SqliteStore) {
                 let domain = [Domain::Cyber, Domain::Physical, Domain::Building, Domain::Medical][i % 4];
                 let message = format!("event {i} on ws-{}", i % 500);
                 let mut event = Event::new(format!("source-{}", i % 20), domain, now - ago, message);
-                event.asset = Some(format!("ws-{}", i % 500));
+                event.asset = Some(format!("ws-{}", i % 500).into());
                 event.location = place(i);
                 event
             })

@@ -71,7 +71,7 @@ pub(crate) fn insert_events(conn: &Connection, events: &[Event]) -> Result<usize
             event.logsource.category,
             event.logsource.service,
             event.location.path(),
-            event.asset,
+            event.asset.as_deref(),
             event.severity.rank(),
             body,
         ])?;
@@ -115,7 +115,7 @@ fn write_alert(conn: &Connection, alert: &Alert, sql: &str) -> Result<usize, Sto
         micros(time),
         alert.severity().rank(),
         alert.safecare.rule,
-        alert.safecare.asset,
+        alert.safecare.asset.as_deref(),
         serde_json::to_string(alert)?,
     ])?)
 }
@@ -144,7 +144,7 @@ pub(crate) fn replace_inventory(
     conn.execute("DELETE FROM relations", [])?;
     let mut put_asset = conn.prepare_cached("INSERT OR REPLACE INTO assets (id, body) VALUES (?1, ?2)")?;
     for asset in assets {
-        put_asset.execute(params![asset.id, serde_json::to_string(asset)?])?;
+        put_asset.execute(params![asset.id.as_str(), serde_json::to_string(asset)?])?;
     }
     let mut put_relation = conn.prepare_cached("INSERT INTO relations (body) VALUES (?1)")?;
     for relation in relations {
