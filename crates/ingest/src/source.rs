@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::decode::{Context, Decoder};
 use crate::intake::Intake;
 use crate::listen::{
-    ListenError, ModbusConfig, ModbusPoller, MqttConfig, MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource,
+    DicomConfig, DicomMonitor, ListenError, ModbusConfig, ModbusPoller, MqttConfig, MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource,
     UdpSyslog, tls_acceptor,
 };
 
@@ -53,6 +53,9 @@ pub enum Transport {
         /// PEM file of its key.
         key: PathBuf,
     },
+    /// A DICOM association monitor (an SCP recording who associates and
+    /// which DIMSE services they ask for; the decoder must be `dicom`).
+    Dicom(DicomConfig),
     /// An MQTT broker's topics (physical sensors, the data exchange layer).
     Mqtt(MqttConfig),
     /// A building controller's registers read over Modbus TCP, as building
@@ -73,7 +76,7 @@ pub struct SourceConfig {
     #[serde(flatten)]
     pub transport: Transport,
     /// How its records are decoded (`parser = "syslog"`, `"cef"`, `"eve"`,
-    /// `"zeek"`, `"windows"`, `"idmef"`, `"hl7"`, `"json"`, `"physical"`).
+    /// `"zeek"`, `"windows"`, `"idmef"`, `"hl7"`, `"dicom"`, `"json"`, `"physical"`).
     pub decoder: Decoder,
     /// The site its events belong to.
     #[serde(default)]
@@ -168,6 +171,14 @@ impl SourceConfig {
                     )));
                 }
                 Box::pin(ModbusPoller::new(modbus).map_err(listen_err)?.run(pipe))
+            }
+            Transport::Dicom(dicom) => {
+                if !matches!(self.decoder, Decoder::Dicom) {
+                    return Err(listen_err(ListenError::Dicom(
+                        "a dicom source records DICOM activity: its decoder must be {parser = \"dicom\"}".into(),
+                    )));
+                }
+                Box::pin(DicomMonitor::bind(dicom).await.map_err(listen_err)?.run(pipe))
             }
             Transport::Http => return Ok(None),
         }))

@@ -4,6 +4,7 @@
 //! reading, so pressure reaches the sender). Bad input is counted in the
 //! source's [`SourceStats`] and never stops a listener.
 
+mod dicom;
 mod framing;
 mod mllp;
 mod modbus;
@@ -12,6 +13,7 @@ mod tcp;
 mod tls;
 mod udp;
 
+pub use dicom::{DicomConfig, DicomMonitor, WorkingHours};
 pub use framing::{FrameError, FrameReader};
 pub use mllp::{AckCode, Refusal, acknowledgement};
 pub use modbus::{ModbusConfig, ModbusPoint, ModbusPoller, PointKind, RegisterTable};
@@ -54,6 +56,9 @@ pub enum ListenError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The DICOM monitor's configuration is unusable.
+    #[error("DICOM configuration: {0}")]
+    Dicom(String),
     /// The Modbus poller's configuration is unusable.
     #[error("Modbus configuration: {0}")]
     Modbus(String),
