@@ -181,7 +181,9 @@ impl DicomMonitor {
             // what a peer asks for, not to serve it.
             .promiscuous(true)
             .max_pdu_length(config.max_pdu)
-            .read_timeout(idle)
+            // Reads are bounded by the monitor's own timeouts, which tell a
+            // silent peer from a broken one; a peer that stops reading
+            // our answers is bounded here.
             .write_timeout(idle);
         let listener = TcpListener::bind(&config.listen)
             .await
