@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::decode::{Context, Decoder};
 use crate::intake::Intake;
 use crate::listen::{
-    DicomConfig, DicomMonitor, ListenError, ModbusConfig, ModbusPoller, MqttConfig, MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource,
+    BacnetConfig, BacnetPoller, DicomConfig, DicomMonitor, ListenError, ModbusConfig, ModbusPoller, MqttConfig, MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource,
     UdpSyslog, tls_acceptor,
 };
 
@@ -53,6 +53,9 @@ pub enum Transport {
         /// PEM file of its key.
         key: PathBuf,
     },
+    /// A building controller's objects read over BACnet/IP, as building
+    /// events (the decoder must be `physical`).
+    Bacnet(BacnetConfig),
     /// A DICOM association monitor (an SCP recording who associates and
     /// which DIMSE services they ask for; the decoder must be `dicom`).
     Dicom(DicomConfig),
@@ -171,6 +174,14 @@ impl SourceConfig {
                     )));
                 }
                 Box::pin(ModbusPoller::new(modbus).map_err(listen_err)?.run(pipe))
+            }
+            Transport::Bacnet(bacnet) => {
+                if !matches!(self.decoder, Decoder::Physical { .. }) {
+                    return Err(listen_err(ListenError::Bacnet(
+                        "a bacnet source publishes building events: its decoder must be {parser = \"physical\"}".into(),
+                    )));
+                }
+                Box::pin(BacnetPoller::new(bacnet).map_err(listen_err)?.run(pipe))
             }
             Transport::Dicom(dicom) => {
                 if !matches!(self.decoder, Decoder::Dicom) {

@@ -1,6 +1,7 @@
 //! Decoders: one file per format, each turning raw bytes into
 //! [`safecare_model::Event`]s with a specific error per failure.
 
+pub mod bacnet_ip;
 pub mod cef;
 mod context;
 pub mod dicom;
