@@ -205,3 +205,25 @@ async fn a_silent_or_absent_device_is_counted_and_polled_again() {
     let health = counted(&stats, "bacnet_unreachable").await;
     assert_eq!((health.events, health.connections), (0, 0));
 }
+
+#[tokio::test]
+async fn a_bacnet_source_takes_its_own_keys_and_the_physical_decoder() {
+    use safecare_ingest::listen::TcpLimits;
+    use safecare_ingest::{SourceConfig, Transport};
+    let entry = json!({"name": "bms-bacnet", "type": "bacnet", "device": "127.0.0.1:47808",
+        "points": [{"name": "AHU-OT.SAT", "object": "analog_value", "instance": 1, "kind": "setpoint"}],
+        "decoder": {"parser": "physical"}});
+    let source: SourceConfig = serde_json::from_value(entry.clone()).unwrap();
+    let Transport::Bacnet(bacnet) = &source.transport else { panic!("{source:?}") };
+    assert_eq!((bacnet.interval_seconds, bacnet.timeout_seconds, bacnet.points[0].scale), (10.0, 3.0, 1.0));
+    let mut typo = entry.clone();
+    typo["points"][0]["instanse"] = json!(1);
+    assert!(serde_json::from_value::<SourceConfig>(typo).unwrap_err().to_string().contains("instanse"));
+    let mut wrong = entry;
+    wrong["decoder"] = json!({"parser": "dicom"});
+    let wrong: SourceConfig = serde_json::from_value(wrong).unwrap();
+    let (tx, _rx) = mpsc::channel(1);
+    let pipe = Pipeline::new(Decoder::Dicom, Context::new("bms-bacnet"), tx);
+    let err = wrong.listen(pipe, TcpLimits::default()).await.err().unwrap().to_string();
+    assert!(err.contains("parser = \"physical\""), "{err}");
+}

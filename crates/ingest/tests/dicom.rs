@@ -275,3 +275,25 @@ async fn a_configuration_that_cannot_serve_is_refused_with_its_reason() {
     assert!(err(DicomConfig { max_associations: 0, ..config(None) }).await.contains("max_associations"));
     assert!(err(DicomConfig { listen: "nowhere".into(), ..config(None) }).await.contains("cannot listen"));
 }
+
+#[tokio::test]
+async fn a_dicom_source_takes_its_own_keys_and_the_dicom_decoder() {
+    use safecare_ingest::listen::TcpLimits;
+    use safecare_ingest::{SourceConfig, Transport};
+    let entry = json!({"name": "pacs-monitor", "type": "dicom", "listen": "127.0.0.1:0",
+        "working_hours": {"start": "07:00", "end": "19:00"}, "decoder": {"parser": "dicom"}});
+    let source: SourceConfig = serde_json::from_value(entry.clone()).unwrap();
+    let Transport::Dicom(dicom) = &source.transport else { panic!("{source:?}") };
+    assert_eq!(dicom.working_hours.as_ref().unwrap().days, ["mon", "tue", "wed", "thu", "fri"]);
+    assert_eq!((dicom.ae_title.as_str(), dicom.max_pdu), ("SAFECARE", 16_384));
+    let mut typo = entry.clone();
+    typo["idle_second"] = json!(3);
+    assert!(serde_json::from_value::<SourceConfig>(typo).unwrap_err().to_string().contains("idle_second"));
+    let mut wrong = entry;
+    wrong["decoder"] = json!({"parser": "syslog"});
+    let wrong: SourceConfig = serde_json::from_value(wrong).unwrap();
+    let (tx, _rx) = mpsc::channel(1);
+    let pipe = Pipeline::new(Decoder::Syslog, Context::new("pacs-monitor"), tx);
+    let err = wrong.listen(pipe, TcpLimits::default()).await.err().unwrap().to_string();
+    assert!(err.contains("parser = \"dicom\""), "{err}");
+}
