@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::decode::{Context, Decoder};
 use crate::intake::Intake;
 use crate::listen::{
-    BacnetConfig, BacnetPoller, DicomConfig, DicomMonitor, ListenError, ModbusConfig, ModbusPoller, MqttConfig, MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource,
-    UdpSyslog, tls_acceptor,
+    BacnetConfig, BacnetPoller, DicomConfig, DicomMonitor, ListenError, ModbusConfig, ModbusPoller, MqttConfig,
+    MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource, UdpSyslog, tls_acceptor,
 };
 
 /// How a source reaches SafeCare.

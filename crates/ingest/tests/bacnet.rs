@@ -88,8 +88,11 @@ fn point(name: &str, object: BacnetObject, instance: u32, kind: PointKind) -> Ba
 fn poll(device: SocketAddr, points: Vec<BacnetPoint>) -> (mpsc::Receiver<Event>, SourceStats) {
     let config = BacnetConfig { device: device.to_string(), interval_seconds: 0.1, timeout_seconds: 0.3, points };
     let (tx, rx) = mpsc::channel(64);
-    let pipe =
-        Pipeline::new(Decoder::Physical { sensors: Default::default() }, Context::new("bms-bacnet").with_site("hq"), tx);
+    let pipe = Pipeline::new(
+        Decoder::Physical { sensors: Default::default() },
+        Context::new("bms-bacnet").with_site("hq"),
+        tx,
+    );
     let stats = pipe.stats().clone();
     tokio::spawn(BacnetPoller::new(&config).unwrap().run(pipe));
     (rx, stats)
@@ -153,7 +156,11 @@ async fn present_values_and_a_changed_setpoint_become_building_events() {
     let mut changes = Vec::new();
     while changes.len() < 2 {
         let change = next(&mut rx, "bms").await;
-        changes.push((change.field("point").cloned(), change.field("old_value").cloned(), change.field("new_value").cloned()));
+        changes.push((
+            change.field("point").cloned(),
+            change.field("old_value").cloned(),
+            change.field("new_value").cloned(),
+        ));
     }
     changes.sort_by_key(|c| format!("{c:?}"));
     assert_eq!(
@@ -184,7 +191,8 @@ async fn an_error_answer_names_its_point_class_and_code() {
 async fn a_silent_or_absent_device_is_counted_and_polled_again() {
     // Bound but never answering.
     let silent = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let (_rx, stats) = poll(silent.local_addr().unwrap(), vec![point("A", BacnetObject::AnalogInput, 1, PointKind::Temperature)]);
+    let (_rx, stats) =
+        poll(silent.local_addr().unwrap(), vec![point("A", BacnetObject::AnalogInput, 1, PointKind::Temperature)]);
     let first = counted(&stats, "bacnet_timeout").await.errors_by_kind["bacnet_timeout"];
     let again = timeout(WAIT, async {
         loop {

@@ -15,12 +15,12 @@ use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 use dicom_object::mem::InMemElement;
 use dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN;
+use dicom_ul::ClientAssociationOptions;
 use dicom_ul::association::client::AsyncClientAssociation;
 use dicom_ul::pdu::{PDataValue, PDataValueType, Pdu};
-use dicom_ul::ClientAssociationOptions;
+use safecare_ingest::SourceStats;
 use safecare_ingest::decode::{Context, Decoder};
 use safecare_ingest::listen::{DicomConfig, DicomMonitor, Pipeline, WorkingHours};
-use safecare_ingest::SourceStats;
 use safecare_model::{Asset, AssetIndex, Event};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -100,7 +100,11 @@ fn command(field: u16, sop_class: &str, message_id: u16, with_data: bool, extra:
         DataElement::new(tags::AFFECTED_SOP_CLASS_UID, VR::UI, dicom_value!(Str, sop_class)),
         DataElement::new(tags::COMMAND_FIELD, VR::US, dicom_value!(U16, [field])),
         DataElement::new(tags::MESSAGE_ID, VR::US, dicom_value!(U16, [message_id])),
-        DataElement::new(tags::COMMAND_DATA_SET_TYPE, VR::US, dicom_value!(U16, [if with_data { 0x0000 } else { 0x0101 }])),
+        DataElement::new(
+            tags::COMMAND_DATA_SET_TYPE,
+            VR::US,
+            dicom_value!(U16, [if with_data { 0x0000 } else { 0x0101 }]),
+        ),
     ];
     elements.extend(extra);
     encode(&InMemDicomObject::command_from_element_iter(elements))
@@ -159,20 +163,28 @@ async fn a_real_scu_gets_echo_and_refusals_and_every_command_is_recorded() {
     assert_eq!(opened.asset.as_deref(), Some("srv-pacs-01"), "the called AE is the asset concerned");
 
     let echo = context_of(&scu, VERIFICATION);
-    assert_eq!(request(&mut scu, echo, (1, command(0x0030, VERIFICATION, 1, false, vec![])), None).await, (0x8030, 0x0000));
+    assert_eq!(
+        request(&mut scu, echo, (1, command(0x0030, VERIFICATION, 1, false, vec![])), None).await,
+        (0x8030, 0x0000)
+    );
     let find = context_of(&scu, STUDY_FIND);
     let answer = request(&mut scu, find, (2, command(0x0020, STUDY_FIND, 2, true, vec![])), Some(study_query())).await;
     assert_eq!(answer, (0x8020, 0xA700));
     let destination = DataElement::new(tags::MOVE_DESTINATION, VR::AE, dicom_value!(Str, "OUTSIDE_SCP"));
     let mv = context_of(&scu, STUDY_MOVE);
-    let answer = request(&mut scu, mv, (3, command(0x0021, STUDY_MOVE, 3, true, vec![destination])), Some(study_query())).await;
+    let answer =
+        request(&mut scu, mv, (3, command(0x0021, STUDY_MOVE, 3, true, vec![destination])), Some(study_query())).await;
     assert_eq!(answer, (0x8021, 0xA701));
     scu.release().await.unwrap();
 
-    let commands: Vec<Event> = [next(&mut rx, "command").await, next(&mut rx, "command").await, next(&mut rx, "command").await].into();
+    let commands: Vec<Event> =
+        [next(&mut rx, "command").await, next(&mut rx, "command").await, next(&mut rx, "command").await].into();
     let seen: Vec<(&Value, &Value)> =
         commands.iter().map(|e| (e.field("dicom.command").unwrap(), e.field("dicom.status").unwrap())).collect();
-    assert_eq!(seen, [(&json!("C-ECHO"), &json!("0000")), (&json!("C-FIND"), &json!("A700")), (&json!("C-MOVE"), &json!("A701"))]);
+    assert_eq!(
+        seen,
+        [(&json!("C-ECHO"), &json!("0000")), (&json!("C-FIND"), &json!("A700")), (&json!("C-MOVE"), &json!("A701"))]
+    );
     assert_eq!(commands[2].field("dicom.move_destination"), Some(&json!("OUTSIDE_SCP")));
     assert_eq!(commands[1].field("dicom.sop_class"), Some(&json!(STUDY_FIND)));
     assert_eq!(commands[2].field("dicom.message_id"), Some(&json!(3)));
@@ -268,7 +280,8 @@ async fn junk_and_silence_are_counted_and_the_monitor_keeps_serving() {
 
 #[tokio::test]
 async fn a_configuration_that_cannot_serve_is_refused_with_its_reason() {
-    let err = |c: DicomConfig| async move { DicomMonitor::bind(&c).await.err().map(|e| e.to_string()).unwrap_or_default() };
+    let err =
+        |c: DicomConfig| async move { DicomMonitor::bind(&c).await.err().map(|e| e.to_string()).unwrap_or_default() };
     assert!(err(DicomConfig { idle_seconds: 0.0, ..config(None) }).await.contains("idle_seconds"));
     assert!(err(DicomConfig { max_pdu: 100, ..config(None) }).await.contains("max_pdu"));
     assert!(err(DicomConfig { ae_title: "A_TITLE_FAR_TOO_LONG".into(), ..config(None) }).await.contains("ae_title"));

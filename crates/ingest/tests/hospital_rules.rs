@@ -160,17 +160,25 @@ fn dicom_records_fire_the_dicom_rules() {
     };
     let stranger = fired_by_dicom(
         &rules,
-        record("association", serde_json::json!({"calling_ae_known": false, "peer_expected": false, "schedule": "outside"})),
+        record(
+            "association",
+            serde_json::json!({"calling_ae_known": false, "peer_expected": false, "schedule": "outside"}),
+        ),
     );
     assert!(stranger.contains("hospital-dicom-unknown-ae"), "{stranger:?}");
     assert!(stranger.contains("hospital-dicom-after-hours"), "{stranger:?}");
-    let known =
-        fired_by_dicom(&rules, record("association", serde_json::json!({"calling_ae_known": true, "schedule": "inside"})));
+    let known = fired_by_dicom(
+        &rules,
+        record("association", serde_json::json!({"calling_ae_known": true, "schedule": "inside"})),
+    );
     assert!(known.is_empty(), "{known:?}");
-    let store = fired_by_dicom(&rules, record("command", serde_json::json!({"command": "C-STORE", "peer_expected": false})));
+    let store =
+        fired_by_dicom(&rules, record("command", serde_json::json!({"command": "C-STORE", "peer_expected": false})));
     assert!(store.contains("hospital-dicom-store-unexpected-peer"), "{store:?}");
-    let store = fired_by_dicom(&rules, record("command", serde_json::json!({"command": "C-STORE", "peer_expected": true})));
+    let store =
+        fired_by_dicom(&rules, record("command", serde_json::json!({"command": "C-STORE", "peer_expected": true})));
     assert!(store.is_empty(), "{store:?}");
-    let echo = fired_by_dicom(&rules, record("command", serde_json::json!({"command": "C-ECHO", "peer_expected": false})));
+    let echo =
+        fired_by_dicom(&rules, record("command", serde_json::json!({"command": "C-ECHO", "peer_expected": false})));
     assert!(echo.is_empty(), "{echo:?}");
 }

@@ -3,9 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
-use safecare_ingest::decode::sensor_map::SensorMap;
 use safecare_ingest::decode::bacnet_ip::parse_answer;
 use safecare_ingest::decode::dimse::{CommandSet, response};
+use safecare_ingest::decode::sensor_map::SensorMap;
 use safecare_ingest::decode::{Context, Decoder, physical};
 
 fn decoders() -> Vec<Decoder> {

@@ -101,7 +101,11 @@ async fn a_mass_c_move_from_an_unknown_ae_is_a_data_exfiltration_incident_on_the
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let record = found.expect("an assessed data-exfiltration incident");
-    assert_eq!(record["incident"]["assets"], serde_json::json!(["srv-pacs-01"]), "the called AE names the PACS: {record:#}");
+    assert_eq!(
+        record["incident"]["assets"],
+        serde_json::json!(["srv-pacs-01"]),
+        "the called AE names the PACS: {record:#}"
+    );
     let report = record["impact"]["report"].to_string();
     assert!(report.contains("\"srv-pacs-01\""), "the impact report names the PACS: {record:#}");
     let alerts: Value = admin.get(format!("{base}/api/v1/alerts")).send().await.unwrap().json().await.unwrap();

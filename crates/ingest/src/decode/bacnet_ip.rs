@@ -185,8 +185,8 @@ impl Answer {
 /// NPDU expecting a reply, a confirmed ReadProperty request.
 pub fn read_property_request(invoke_id: u8, object: ObjectId, property: u32) -> Vec<u8> {
     let mut apdu = vec![
-        0x00,      // confirmed request, unsegmented
-        0x05,      // no segmentation, answers of up to 1476 bytes accepted
+        0x00, // confirmed request, unsegmented
+        0x05, // no segmentation, answers of up to 1476 bytes accepted
         invoke_id,
         READ_PROPERTY,
         0x0C, // context tag 0, 4 bytes: the object identifier
@@ -233,7 +233,8 @@ pub fn parse_answer(datagram: &[u8]) -> Result<Answer, BacnetError> {
             }
             let object = ObjectId::decode(unsigned(object) as u32);
             let property = tags.context(1)?.ok_or(BacnetError::Layout("no property identifier (context tag 1)"))?;
-            let property = u32::try_from(unsigned(property)).map_err(|_| BacnetError::Layout("property id too long"))?;
+            let property =
+                u32::try_from(unsigned(property)).map_err(|_| BacnetError::Layout("property id too long"))?;
             // An array index (context tag 2) may follow; present-value has none
             // but a device may still send it.
             tags.context(2)?;
@@ -421,8 +422,7 @@ impl<'a> Tags<'a> {
                 _ => return Err(BacnetError::Layout("a REAL is not 4 bytes")),
             },
             5 => {
-                let bytes: [u8; 8] =
-                    content.try_into().map_err(|_| BacnetError::Layout("a Double is not 8 bytes"))?;
+                let bytes: [u8; 8] = content.try_into().map_err(|_| BacnetError::Layout("a Double is not 8 bytes"))?;
                 Value::Double(f64::from_be_bytes(bytes))
             }
             9 => Value::Enumerated(
@@ -464,7 +464,7 @@ mod tests {
 
     #[test]
     fn values_of_every_present_value_type_are_read() {
-        let ai = (0u32 << 22) | 1;
+        let ai = 1; // analog-input (type 0 in the top ten bits), instance 1
         let read = |value: &[u8]| match parse_answer(&ack(9, ai, value)).unwrap() {
             Answer::Value { invoke_id: 9, object, property: 85, value } => {
                 assert_eq!(object, ObjectId { kind: 0, instance: 1 });

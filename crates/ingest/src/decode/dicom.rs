@@ -237,7 +237,8 @@ mod tests {
 
     #[test]
     fn a_move_command_becomes_a_medical_event_with_its_destination() {
-        let record = br#"{"activity":"command","time":"2026-12-05T02:10:00Z","calling_ae":"EVIL_SCU","called_ae":"PACS_MAIN",
+        let record =
+            br#"{"activity":"command","time":"2026-12-05T02:10:00Z","calling_ae":"EVIL_SCU","called_ae":"PACS_MAIN",
             "calling_ae_known":false,"command":"C-MOVE","sop_class":"1.2.840.10008.5.1.4.1.2.2.2","message_id":3,
             "move_destination":"EVIL_SCP","status":42753}"#;
         let event = decode(record, &ctx()).unwrap();
@@ -271,7 +272,9 @@ mod tests {
         assert_eq!(kind(b""), "empty");
         assert_eq!(kind(b"{\"activity\":\"command\"}"), "dicom_record_shape");
         let base = |calling: &str| {
-            format!(r#"{{"activity":"command","time":"2026-12-05T10:00:00Z","calling_ae":"{calling}","called_ae":"PACS"}}"#)
+            format!(
+                r#"{{"activity":"command","time":"2026-12-05T10:00:00Z","calling_ae":"{calling}","called_ae":"PACS"}}"#
+            )
         };
         assert_eq!(kind(base("CT01").as_bytes()), "dicom_no_command");
         assert_eq!(kind(base("A_TITLE_LONGER_THAN_16").as_bytes()), "dicom_ae_title");

@@ -113,7 +113,8 @@ impl BacnetPoller {
     pub fn new(config: &BacnetConfig) -> Result<Self, ListenError> {
         let bad = |why: String| ListenError::Bacnet(why);
         let device = config.device.parse().map_err(|_| bad(format!("{:?} is not an address:port", config.device)))?;
-        for (what, value) in [("interval_seconds", config.interval_seconds), ("timeout_seconds", config.timeout_seconds)]
+        for (what, value) in
+            [("interval_seconds", config.interval_seconds), ("timeout_seconds", config.timeout_seconds)]
         {
             if !(value.is_finite() && value > 0.0) {
                 return Err(bad(format!("{what} {value} is not a positive number")));
@@ -139,11 +140,8 @@ impl BacnetPoller {
 
     /// Polls until the event channel closes.
     pub async fn run(self, pipe: Pipeline) -> Result<(), ListenError> {
-        let local: SocketAddr = if self.device.is_ipv4() {
-            (Ipv4Addr::UNSPECIFIED, 0).into()
-        } else {
-            (Ipv6Addr::UNSPECIFIED, 0).into()
-        };
+        let local: SocketAddr =
+            if self.device.is_ipv4() { (Ipv4Addr::UNSPECIFIED, 0).into() } else { (Ipv6Addr::UNSPECIFIED, 0).into() };
         let socket = UdpSocket::bind(local).await?;
         // Connected: only the device's datagrams are received, and a port
         // that refuses them is reported instead of timing out.

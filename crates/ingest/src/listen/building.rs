@@ -58,7 +58,13 @@ pub(super) fn engineering(raw: f64, scale: f64, offset: f64) -> f64 {
 
 /// The topic and message a reading becomes, if any: every measurement, and
 /// a set-point only when it changed since the last read.
-fn record(name: &str, kind: PointKind, value: f64, previous: Option<f64>, site: Option<&str>) -> Option<(String, String)> {
+fn record(
+    name: &str,
+    kind: PointKind,
+    value: f64,
+    previous: Option<f64>,
+    site: Option<&str>,
+) -> Option<(String, String)> {
     let site = site.unwrap_or("site");
     let device: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();

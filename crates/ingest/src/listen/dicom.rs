@@ -274,7 +274,11 @@ impl Session<'_> {
                 return;
             }
             Err(_) => {
-                super::tcp::closed(self.pipe, "idle_timeout", format!("{}: no association request in {:?}", self.peer, self.idle));
+                super::tcp::closed(
+                    self.pipe,
+                    "idle_timeout",
+                    format!("{}: no association request in {:?}", self.peer, self.idle),
+                );
                 return;
             }
         };
@@ -418,8 +422,7 @@ impl Session<'_> {
                     .ok()
                     .and_then(|ae| assets.lookup(IdentifierKind::AeTitle, &ae))
                     .map(|found| found.asset);
-                let at_peer =
-                    assets.lookup(IdentifierKind::Ip, &self.peer.ip().to_string()).map(|found| found.asset);
+                let at_peer = assets.lookup(IdentifierKind::Ip, &self.peer.ip().to_string()).map(|found| found.asset);
                 (Some(owner.is_some()), Some(owner.is_some() && owner == at_peer))
             }
             None => (None, None),
@@ -526,7 +529,8 @@ mod tests {
         assert!(!night.contains(Weekday::Monday, t("12:00")));
         let err = Hours::parse(&WorkingHours { start: "7h".into(), end: "19:00".into(), days: weekdays() });
         assert!(err.unwrap_err().to_string().contains("not a time of day"));
-        let err = Hours::parse(&WorkingHours { start: "07:00".into(), end: "19:00".into(), days: vec!["funday".into()] });
+        let err =
+            Hours::parse(&WorkingHours { start: "07:00".into(), end: "19:00".into(), days: vec!["funday".into()] });
         assert!(err.unwrap_err().to_string().contains("not a day"));
     }
 
