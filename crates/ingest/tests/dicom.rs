@@ -310,3 +310,22 @@ async fn a_dicom_source_takes_its_own_keys_and_the_dicom_decoder() {
     let err = wrong.listen(pipe, TcpLimits::default()).await.err().unwrap().to_string();
     assert!(err.contains("parser = \"dicom\""), "{err}");
 }
+
+#[tokio::test]
+async fn associations_over_the_cap_are_refused_and_counted() {
+    let (tx, _rx) = mpsc::channel(256);
+    let pipe = Pipeline::new(Decoder::Dicom, Context::new("pacs-monitor"), tx);
+    let stats = pipe.stats().clone();
+    let monitor =
+        DicomMonitor::bind(&DicomConfig { max_associations: 1, idle_seconds: 30.0, ..config(None) }).await.unwrap();
+    let addr = monitor.local_addr().unwrap();
+    tokio::spawn(monitor.run(pipe));
+    let held = associate(addr, "CT01", &[VERIFICATION]).await;
+    let mut refused = TcpStream::connect(addr).await.unwrap();
+    let mut rest = Vec::new();
+    // The monitor closes the second connection at once.
+    timeout(WAIT, refused.read_to_end(&mut rest)).await.unwrap().unwrap();
+    let health = stats.snapshot();
+    assert_eq!(health.errors_by_kind.get("connection_cap"), Some(&1), "{health:?}");
+    held.release().await.unwrap();
+}
