@@ -160,8 +160,8 @@ impl DicomMonitor {
         if !(config.idle_seconds.is_finite() && config.idle_seconds > 0.0) {
             return Err(bad(format!("idle_seconds {} is not a positive number", config.idle_seconds)));
         }
-        // PS3.8 §9.3.1: a PDU must hold at least a PDV header; dicom-ul
-        // accepts no less than its minimum.
+        // Each association holds one PDU in memory: the cap bounds it, and
+        // below 4 KiB even a query identifier needs several fragments.
         if !(4096..=(16 << 20)).contains(&config.max_pdu) {
             return Err(bad(format!("max_pdu {} is not between 4096 and 16777216 bytes", config.max_pdu)));
         }
