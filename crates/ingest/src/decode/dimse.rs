@@ -51,6 +51,16 @@ pub enum DimseError {
         /// The length its VR has.
         expected: u32,
     },
+    /// A UID or AE title longer than its VR allows.
+    #[error("element (0000,{element:04X}) is {len} bytes, over the {max} its VR allows")]
+    TooLong {
+        /// Its element number.
+        element: u16,
+        /// Its length.
+        len: u32,
+        /// The VR's maximum (64 for UI, 16 for AE).
+        max: u32,
+    },
     /// No `CommandField` (0000,0100).
     #[error("command set has no CommandField (0000,0100)")]
     NoCommandField,
@@ -64,6 +74,7 @@ impl DimseError {
             DimseError::Truncated { .. } => "dimse_truncated",
             DimseError::NotCommand { .. } => "dimse_not_command",
             DimseError::Length { .. } => "dimse_length",
+            DimseError::TooLong { .. } => "dimse_too_long",
             DimseError::NoCommandField => "dimse_no_command_field",
         }
     }
@@ -179,6 +190,14 @@ impl CommandSet {
                     _ => Err(DimseError::Length { element, len, expected: 2 }),
                 }
             };
+            let max = match element {
+                0x0002 | 0x0003 | 0x1000 => 64,
+                0x0600 => 16,
+                _ => u32::MAX,
+            };
+            if len > max {
+                return Err(DimseError::TooLong { element, len, max });
+            }
             match element {
                 0x0002 | 0x0003 => set.sop_class = text(value),
                 0x0100 => field = Some(short()?),
@@ -224,7 +243,7 @@ pub fn response(request: &CommandSet, status: u16) -> Vec<u8> {
     let mut put = |element: u16, value: &[u8]| {
         out.extend_from_slice(&0u16.to_le_bytes());
         out.extend_from_slice(&element.to_le_bytes());
-        // Values here are a UID (at most 64 bytes) or two bytes.
+        // Values here are a UID (at most 64 bytes: `parse` refuses longer) or two bytes.
         out.extend_from_slice(&u32::try_from(value.len()).unwrap_or(u32::MAX).to_le_bytes());
         out.extend_from_slice(value);
     };
@@ -285,6 +304,9 @@ mod tests {
         let huge = [&0u16.to_le_bytes()[..], &0x0002u16.to_le_bytes(), &u32::MAX.to_le_bytes()].concat();
         assert_eq!(err(&huge), DimseError::Truncated { offset: 0 });
         assert_eq!(err(&vec![0; MAX_COMMAND_LEN + 1]).kind(), "dimse_too_large");
+        let long_uid = element(0x0002, &[b'1'; 66]);
+        assert_eq!(err(&long_uid), DimseError::TooLong { element: 2, len: 66, max: 64 });
+        assert_eq!(err(&element(0x0600, b"A_DESTINATION_TOO_LONG")).kind(), "dimse_too_long");
     }
 
     #[test]
