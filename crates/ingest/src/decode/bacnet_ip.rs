@@ -495,6 +495,15 @@ mod tests {
         let len = routed.len() as u16;
         routed[2..4].copy_from_slice(&len.to_be_bytes());
         assert!(matches!(parse_answer(&routed).unwrap(), Answer::Value { value: Value::Enumerated(0), .. }));
+        // Forwarded by a BBMD: the original sender's B/IP address comes first.
+        let mut forwarded = vec![0x81, 0x04, 0x00, 0x00, 10, 0, 0, 9, 0xBA, 0xC0];
+        forwarded.extend_from_slice(&ack(3, 1, &[0x21, 0x07])[4..]);
+        let len = forwarded.len() as u16;
+        forwarded[2..4].copy_from_slice(&len.to_be_bytes());
+        assert!(matches!(
+            parse_answer(&forwarded).unwrap(),
+            Answer::Value { invoke_id: 3, value: Value::Unsigned(7), .. }
+        ));
     }
 
     #[test]
