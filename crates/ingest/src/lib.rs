@@ -3,11 +3,14 @@
 //!
 //! This crate owns the decoders ([`decode`], one file per format: syslog,
 //! CEF, Suricata EVE, Zeek, Windows JSON and EVTX, physical security over
-//! MQTT, flat sensor messages, IDMEFv2, generic JSON), event files read
+//! MQTT, flat sensor messages, IDMEFv2, HL7 v2, DICOM activity records and
+//! the DIMSE and BACnet/IP wire codecs the pollers use, generic JSON), event files read
 //! offline on several threads ([`files`], for hunts), the resolver that
 //! places events on the asset map ([`resolve`]), per-source health counters
 //! ([`health`]) and the network listeners ([`listen`]: syslog over UDP, TCP
-//! and TLS, MQTT) that push decoded events into a bounded channel.
+//! and TLS, HL7 over MLLP, MQTT, the DICOM association monitor, and the
+//! Modbus and BACnet pollers of building controllers) that push decoded
+//! events into a bounded channel.
 //!
 //! It does not own storage, the bus, detection, pseudonymisation or the HTTP
 //! API: listeners hand events to a `tokio::sync::mpsc::Sender<Event>` and

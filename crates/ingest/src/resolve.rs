@@ -43,7 +43,7 @@ const FIELDS: [(IdentifierKind, &[&str]); 8] = [
     ),
     (IdentifierKind::BmsPoint, &["bms_point", "point"]),
     (IdentifierKind::Hl7Application, &["hl7.sending_application"]),
-    (IdentifierKind::AeTitle, &["dicom.calling_ae", "dicom.called_ae"]),
+    (IdentifierKind::AeTitle, &["dicom.called_ae", "dicom.calling_ae"]),
     (
         IdentifierKind::Hostname,
         &["Computer", "Hostname", "syslog.hostname", "hostname", "host", "dvchost", "dhost", "@system", "host.name"],

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::decode::{Context, Decoder};
 use crate::intake::Intake;
 use crate::listen::{
-    ListenError, ModbusConfig, ModbusPoller, MqttConfig, MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource,
-    UdpSyslog, tls_acceptor,
+    BacnetConfig, BacnetPoller, DicomConfig, DicomMonitor, ListenError, ModbusConfig, ModbusPoller, MqttConfig,
+    MqttSubscriber, Pipeline, Protocol, TcpLimits, TcpSource, UdpSyslog, tls_acceptor,
 };
 
 /// How a source reaches SafeCare.
@@ -53,6 +53,12 @@ pub enum Transport {
         /// PEM file of its key.
         key: PathBuf,
     },
+    /// A building controller's objects read over BACnet/IP, as building
+    /// events (the decoder must be `physical`).
+    Bacnet(BacnetConfig),
+    /// A DICOM association monitor (an SCP recording who associates and
+    /// which DIMSE services they ask for; the decoder must be `dicom`).
+    Dicom(DicomConfig),
     /// An MQTT broker's topics (physical sensors, the data exchange layer).
     Mqtt(MqttConfig),
     /// A building controller's registers read over Modbus TCP, as building
@@ -73,7 +79,7 @@ pub struct SourceConfig {
     #[serde(flatten)]
     pub transport: Transport,
     /// How its records are decoded (`parser = "syslog"`, `"cef"`, `"eve"`,
-    /// `"zeek"`, `"windows"`, `"idmef"`, `"hl7"`, `"json"`, `"physical"`).
+    /// `"zeek"`, `"windows"`, `"idmef"`, `"hl7"`, `"dicom"`, `"json"`, `"physical"`).
     pub decoder: Decoder,
     /// The site its events belong to.
     #[serde(default)]
@@ -168,6 +174,22 @@ impl SourceConfig {
                     )));
                 }
                 Box::pin(ModbusPoller::new(modbus).map_err(listen_err)?.run(pipe))
+            }
+            Transport::Bacnet(bacnet) => {
+                if !matches!(self.decoder, Decoder::Physical { .. }) {
+                    return Err(listen_err(ListenError::Bacnet(
+                        "a bacnet source publishes building events: its decoder must be {parser = \"physical\"}".into(),
+                    )));
+                }
+                Box::pin(BacnetPoller::new(bacnet).map_err(listen_err)?.run(pipe))
+            }
+            Transport::Dicom(dicom) => {
+                if !matches!(self.decoder, Decoder::Dicom) {
+                    return Err(listen_err(ListenError::Dicom(
+                        "a dicom source records DICOM activity: its decoder must be {parser = \"dicom\"}".into(),
+                    )));
+                }
+                Box::pin(DicomMonitor::bind(dicom).await.map_err(listen_err)?.run(pipe))
             }
             Transport::Http => return Ok(None),
         }))

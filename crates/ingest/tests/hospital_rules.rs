@@ -135,3 +135,50 @@ fn flat_gateway_messages_fire_the_environment_rules() {
     let freezer = fired_by_sensor(&rules, &map, "gateway/pi-3/freezer/fz1", r#"{"temperature": -9.5}"#);
     assert!(freezer.contains("hospital-freezer-excursion"), "{freezer:?}");
 }
+
+/// The rules one DICOM activity record, decoded by ingest, raises alerts for.
+fn fired_by_dicom(rules: &RuleSet, record: serde_json::Value) -> BTreeSet<String> {
+    let ctx = Context::new("pacs-monitor").received_at("2026-01-05T12:00:00Z".parse().expect("time"));
+    let event = safecare_ingest::decode::dicom::decode(record.to_string().as_bytes(), &ctx).expect("dicom record");
+    rules
+        .detect(&event)
+        .iter()
+        .filter_map(|alert| alert.safecare.rule.as_deref())
+        .filter_map(|id| rules.rule(id))
+        .filter_map(|meta| meta.name.clone())
+        .collect()
+}
+
+#[test]
+fn dicom_records_fire_the_dicom_rules() {
+    let rules = pack();
+    let record = |activity: &str, extra: serde_json::Value| {
+        let mut record = serde_json::json!({"activity": activity, "time": "2026-01-05T02:00:00Z",
+            "calling_ae": "EVIL_SCU", "called_ae": "PACS_MAIN"});
+        record.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        record
+    };
+    let stranger = fired_by_dicom(
+        &rules,
+        record(
+            "association",
+            serde_json::json!({"calling_ae_known": false, "peer_expected": false, "schedule": "outside"}),
+        ),
+    );
+    assert!(stranger.contains("hospital-dicom-unknown-ae"), "{stranger:?}");
+    assert!(stranger.contains("hospital-dicom-after-hours"), "{stranger:?}");
+    let known = fired_by_dicom(
+        &rules,
+        record("association", serde_json::json!({"calling_ae_known": true, "schedule": "inside"})),
+    );
+    assert!(known.is_empty(), "{known:?}");
+    let store =
+        fired_by_dicom(&rules, record("command", serde_json::json!({"command": "C-STORE", "peer_expected": false})));
+    assert!(store.contains("hospital-dicom-store-unexpected-peer"), "{store:?}");
+    let store =
+        fired_by_dicom(&rules, record("command", serde_json::json!({"command": "C-STORE", "peer_expected": true})));
+    assert!(store.is_empty(), "{store:?}");
+    let echo =
+        fired_by_dicom(&rules, record("command", serde_json::json!({"command": "C-ECHO", "peer_expected": false})));
+    assert!(echo.is_empty(), "{echo:?}");
+}

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
+use safecare_ingest::decode::bacnet_ip::parse_answer;
+use safecare_ingest::decode::dimse::{CommandSet, response};
 use safecare_ingest::decode::sensor_map::SensorMap;
 use safecare_ingest::decode::{Context, Decoder, physical};
 
@@ -14,6 +16,7 @@ fn decoders() -> Vec<Decoder> {
         Decoder::Zeek { log: Some("conn".into()) },
         Decoder::Windows,
         Decoder::Idmef,
+        Decoder::Dicom,
         Decoder::Json(serde_json::from_str(r#"{"domain":"cyber","time":"t","severity":"s","message":"m"}"#).unwrap()),
     ]
 }
@@ -32,6 +35,25 @@ proptest! {
         }
         let _ = physical::decode("safecare/hq/physical/access/x", &bytes, &ctx);
         let _ = sensor_map().decode("a/b", &bytes, &ctx);
+        let _ = parse_answer(&bytes);
+        if let Ok(command) = CommandSet::parse(&bytes) {
+            prop_assert!(CommandSet::parse(&response(&command, 0)).is_ok());
+        }
+    }
+
+    #[test]
+    fn protocol_shaped_binary_never_panics(body in proptest::collection::vec(any::<u8>(), 0..64), control in any::<u8>(), pdu in any::<u8>()) {
+        // A BVLC header whose length is right, so the NPDU and APDU readers are reached.
+        let mut datagram = vec![0x81, 0x0A, 0, 0, 0x01, control, pdu];
+        datagram.extend_from_slice(&body);
+        let len = u16::try_from(datagram.len()).unwrap().to_be_bytes();
+        datagram[2..4].copy_from_slice(&len);
+        let _ = parse_answer(&datagram);
+        // Group-0000 elements of random lengths and values.
+        let mut command = vec![0, 0, pdu, control];
+        command.extend_from_slice(&u32::try_from(body.len()).unwrap().to_le_bytes());
+        command.extend_from_slice(&body);
+        let _ = CommandSet::parse(&command);
     }
 
     #[test]

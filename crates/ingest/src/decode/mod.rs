@@ -1,8 +1,11 @@
 //! Decoders: one file per format, each turning raw bytes into
 //! [`safecare_model::Event`]s with a specific error per failure.
 
+pub mod bacnet_ip;
 pub mod cef;
 mod context;
+pub mod dicom;
+pub mod dimse;
 pub mod eve;
 pub mod evtx;
 pub mod hl7;
@@ -57,6 +60,9 @@ pub enum DecodeError {
     /// An HL7 v2 message was refused.
     #[error("HL7 v2: {0}")]
     Hl7(#[from] hl7::Hl7Error),
+    /// A DICOM activity record was refused.
+    #[error("DICOM: {0}")]
+    Dicom(#[from] dicom::DicomError),
     /// An IDMEFv2 alert was refused.
     #[error("IDMEFv2: {0}")]
     Idmef(#[from] idmef::IdmefError),
@@ -89,6 +95,7 @@ impl DecodeError {
             DecodeError::Physical(e) => e.kind(),
             DecodeError::Sensor(e) => e.kind(),
             DecodeError::Hl7(e) => e.kind(),
+            DecodeError::Dicom(e) => e.kind(),
             DecodeError::Idmef(e) => e.kind(),
             DecodeError::Mapped(e) => e.kind(),
             DecodeError::MissingTopic => "missing_topic",
@@ -120,6 +127,9 @@ pub enum Decoder {
     Idmef,
     /// HL7 v2 messages (ER7) from clinical systems and medical devices.
     Hl7,
+    /// DICOM activity records (associations and DIMSE commands), as the
+    /// `dicom` monitor writes them.
+    Dicom,
     /// Any JSON, its event core read through a field mapping.
     Json(JsonMapping),
     /// MQTT: `safecare/...` topics by their schema, other topics through
@@ -153,6 +163,7 @@ impl Decoder {
         }
         let one = match self {
             Decoder::Hl7 => return Ok(hl7::decode_all(input, ctx)?),
+            Decoder::Dicom => dicom::decode(input, ctx)?,
             Decoder::Syslog => syslog::decode(input, ctx)?,
             Decoder::Cef => cef::decode(input, ctx)?,
             Decoder::Eve => eve::decode(input, ctx)?,

@@ -4,6 +4,9 @@
 //! reading, so pressure reaches the sender). Bad input is counted in the
 //! source's [`SourceStats`] and never stops a listener.
 
+mod bacnet;
+mod building;
+mod dicom;
 mod framing;
 mod mllp;
 mod modbus;
@@ -12,9 +15,12 @@ mod tcp;
 mod tls;
 mod udp;
 
+pub use bacnet::{BacnetConfig, BacnetObject, BacnetPoint, BacnetPoller};
+pub use building::PointKind;
+pub use dicom::{DicomConfig, DicomMonitor, WorkingHours};
 pub use framing::{FrameError, FrameReader};
 pub use mllp::{AckCode, Refusal, acknowledgement};
-pub use modbus::{ModbusConfig, ModbusPoint, ModbusPoller, PointKind, RegisterTable};
+pub use modbus::{ModbusConfig, ModbusPoint, ModbusPoller, RegisterTable};
 pub use mqtt::{MqttConfig, MqttSubscriber};
 pub use tcp::{Protocol, TcpLimits, TcpSource};
 pub use tls::{tls_acceptor, tls_client_config};
@@ -54,6 +60,12 @@ pub enum ListenError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The DICOM monitor's configuration is unusable.
+    #[error("DICOM configuration: {0}")]
+    Dicom(String),
+    /// The BACnet poller's configuration is unusable.
+    #[error("BACnet configuration: {0}")]
+    Bacnet(String),
     /// The Modbus poller's configuration is unusable.
     #[error("Modbus configuration: {0}")]
     Modbus(String),

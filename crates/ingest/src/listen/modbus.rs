@@ -1,10 +1,7 @@
 //! A Modbus TCP poller for building-management points: it reads the
 //! configured registers of one controller every interval and turns what it
-//! reads into events of the building schema, as if a gateway had published
-//! them on `safecare/<site>/building/<type>/<point>`. Temperatures and
-//! humidities become `environment` readings (every poll); a set-point
-//! becomes a `bms` `setpoint_change` when it differs from the last value
-//! read (the first read only learns it).
+//! reads into events of the building schema (`building.rs`, shared with the
+//! BACnet poller).
 //!
 //! The source's decoder is `physical`: the records go through the same
 //! schema, resolution (the point name is a BMS-point identifier of the
@@ -12,15 +9,14 @@
 //! reached, or answers a read with an exception, is counted in the source's
 //! health and tried again at the next poll; it never stops the poller.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use tokio_modbus::Slave;
 use tokio_modbus::client::{Context, Reader, tcp};
 
+use super::building::{PointKind, Readings, engineering};
 use super::{ListenError, Pipeline};
 
 /// A `[[sources]]` entry of `type = "modbus"`.
@@ -72,18 +68,6 @@ pub enum RegisterTable {
     Input,
 }
 
-/// What a point's value means, which decides the event it becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PointKind {
-    /// A set-point: a change is a `bms` `setpoint_change`.
-    Setpoint,
-    /// A temperature in °C: each reading is an `environment` event.
-    Temperature,
-    /// A relative humidity in %: each reading is an `environment` event.
-    Humidity,
-}
-
 fn default_unit() -> u8 {
     1
 }
@@ -130,7 +114,7 @@ impl ModbusPoller {
 
     /// Polls until the event channel closes.
     pub async fn run(self, pipe: Pipeline) -> Result<(), ListenError> {
-        let mut last: HashMap<String, f64> = HashMap::new();
+        let mut readings = Readings::default();
         let mut connection: Option<Context> = None;
         let mut ticks = tokio::time::interval(self.interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -175,10 +159,7 @@ impl ModbusPoller {
                     }
                 };
                 let value = value_of(point, word);
-                let previous = last.insert(point.name.clone(), value);
-                if let Some((topic, record)) = record(point, value, previous, pipe.intake.context.site.as_deref())
-                    && pipe.handle(record.as_bytes(), Some(&topic), Some(self.server)).await.is_err()
-                {
+                if readings.publish(&pipe, &point.name, point.kind, value, self.server).await.is_err() {
                     return Ok(());
                 }
             }
@@ -187,35 +168,9 @@ impl ModbusPoller {
 }
 
 /// The engineering value of a register: the word read as signed (BMS
-/// temperatures go below zero), scaled, rounded to the scale's precision.
+/// temperatures go below zero), scaled.
 fn value_of(point: &ModbusPoint, word: u16) -> f64 {
-    let raw = f64::from(i16::from_ne_bytes(word.to_ne_bytes()));
-    let value = raw * point.scale + point.offset;
-    (value * 1000.0).round() / 1000.0
-}
-
-/// The topic and message a reading becomes, if any: every measurement, and
-/// a set-point only when it changed since the last read.
-fn record(point: &ModbusPoint, value: f64, previous: Option<f64>, site: Option<&str>) -> Option<(String, String)> {
-    let site = site.unwrap_or("site");
-    let device: String =
-        point.name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
-    let (kind, message) = match point.kind {
-        PointKind::Setpoint => {
-            let old = previous?;
-            if old == value {
-                return None;
-            }
-            ("bms", json!({"action": "setpoint_change", "point": point.name, "old_value": old, "new_value": value}))
-        }
-        PointKind::Temperature => {
-            ("environment", json!({"metric": "temperature", "value": value, "sensor": point.name, "point": point.name}))
-        }
-        PointKind::Humidity => {
-            ("environment", json!({"metric": "humidity", "value": value, "sensor": point.name, "point": point.name}))
-        }
-    };
-    Some((format!("safecare/{site}/building/{kind}/{device}"), message.to_string()))
+    engineering(f64::from(i16::from_ne_bytes(word.to_ne_bytes())), point.scale, point.offset)
 }
 
 #[cfg(test)]
@@ -232,22 +187,6 @@ mod tests {
         assert_eq!(value_of(&point(PointKind::Temperature, 0.1), 0xFFCE), -5.0);
         let offset = ModbusPoint { offset: -40.0, ..point(PointKind::Temperature, 0.5) };
         assert_eq!(value_of(&offset, 130), 25.0);
-    }
-
-    #[test]
-    fn a_setpoint_is_reported_when_it_changes_and_readings_every_time() {
-        let sp = point(PointKind::Setpoint, 0.1);
-        assert_eq!(record(&sp, 19.0, None, Some("hq")), None, "the first read only learns the value");
-        assert_eq!(record(&sp, 19.0, Some(19.0), Some("hq")), None);
-        let (topic, message) = record(&sp, 28.0, Some(19.0), Some("hq")).unwrap();
-        assert_eq!(topic, "safecare/hq/building/bms/AHU-OT.SAT");
-        let message: serde_json::Value = serde_json::from_str(&message).unwrap();
-        assert_eq!(
-            message,
-            json!({"action": "setpoint_change", "point": "AHU-OT.SAT", "old_value": 19.0, "new_value": 28.0})
-        );
-        let (topic, _) = record(&point(PointKind::Humidity, 1.0), 55.0, None, None).unwrap();
-        assert_eq!(topic, "safecare/site/building/environment/AHU-OT.SAT");
     }
 
     #[test]
