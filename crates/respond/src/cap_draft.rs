@@ -77,11 +77,12 @@ pub fn defaults(
     if calling_for(threat).is_none() {
         return Err(CapDraftError::NotCalledFor(threat.to_owned()));
     }
-    let instruction = record
-        .playbooks
-        .iter()
-        .filter_map(|id| playbooks.get(id))
-        .chain(playbooks.for_threat(threat))
+    // The threat's own playbook first: an incident that grouped a badge
+    // alert before its fire carries the access playbook too, and the fire
+    // brigade needs the fire's instruction.
+    let instruction = playbooks
+        .for_threat(threat)
+        .chain(record.playbooks.iter().filter_map(|id| playbooks.get(id)))
         .map(|p| if p.summary.is_empty() { p.title.clone() } else { p.summary.trim().to_owned() })
         .next();
     Ok(DraftSettings {
