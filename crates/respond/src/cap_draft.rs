@@ -82,6 +82,7 @@ pub fn defaults(
     // brigade needs the fire's instruction.
     let instruction = playbooks
         .for_threat(threat)
+        .into_iter()
         .chain(record.playbooks.iter().filter_map(|id| playbooks.get(id)))
         .map(|p| if p.summary.is_empty() { p.title.clone() } else { p.summary.trim().to_owned() })
         .next();
