@@ -285,7 +285,8 @@ mod tests {
         assert_eq!(rules.recovery_hours("fire"), 72.0);
         assert_eq!(rules.recovery_hours("power_loss"), 8.0);
         assert_eq!(rules.recovery_hours("no-such-threat"), DEFAULT_RECOVERY_HOURS);
-        let yaml = |hours: &str| format!("threats:\n  fire: {{impact: availability, recovery_hours: {hours}}}\nrules: []\n");
+        let yaml =
+            |hours: &str| format!("threats:\n  fire: {{impact: availability, recovery_hours: {hours}}}\nrules: []\n");
         assert_eq!(RuleSet::from_yaml(&yaml("12")).unwrap().recovery_hours("fire"), 12.0);
         for bad in ["0", "-3", "9000", ".nan"] {
             let err = RuleSet::from_yaml(&yaml(bad)).unwrap_err().to_string();

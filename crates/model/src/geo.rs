@@ -292,7 +292,11 @@ pub fn distance_to_outline_m(outline: &[LatLon], p: LatLon) -> f64 {
         .map(|w| {
             let (a, b) = (w[0], w[1]);
             let len2 = dist2(a, b);
-            let t = if len2 == 0.0 { 0.0 } else { (((q.0 - a.0) * (b.0 - a.0) + (q.1 - a.1) * (b.1 - a.1)) / len2).clamp(0.0, 1.0) };
+            let t = if len2 == 0.0 {
+                0.0
+            } else {
+                (((q.0 - a.0) * (b.0 - a.0) + (q.1 - a.1) * (b.1 - a.1)) / len2).clamp(0.0, 1.0)
+            };
             dist2(q, (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))).sqrt()
         })
         .fold(f64::INFINITY, f64::min)
@@ -443,7 +447,8 @@ mod tests {
                 LatLon { lat: 50.001, lon: 4.001 },
                 last,
             ],
-            control_points: vec![], ..Geo::default()
+            control_points: vec![],
+            ..Geo::default()
         };
         let open = square(LatLon { lat: 50.0, lon: 4.001 });
         assert_eq!(open.check(), Err(GeoError::NotClosed));
@@ -463,7 +468,8 @@ mod tests {
                 LatLon { lat: 50.002, lon: 4.0 },
                 LatLon { lat: 50.0, lon: 4.0 },
             ],
-            control_points: vec![], ..Geo::default()
+            control_points: vec![],
+            ..Geo::default()
         };
         assert_eq!(flat.check(), Err(GeoError::Degenerate));
         assert_eq!(square(LatLon { lat: 50.0, lon: 4.0 }).check(), Ok(()), "a closed triangle is a footprint");
@@ -472,10 +478,15 @@ mod tests {
 
         let line = Geo {
             footprint: vec![],
-            control_points: vec![cp(0.0, 0.0, 50.0, 4.0), cp(10.0, 0.0, 50.0, 4.001), cp(20.0, 0.0, 50.0, 4.002)], ..Geo::default()
+            control_points: vec![cp(0.0, 0.0, 50.0, 4.0), cp(10.0, 0.0, 50.0, 4.001), cp(20.0, 0.0, 50.0, 4.002)],
+            ..Geo::default()
         };
         assert_eq!(line.check(), Err(GeoError::CollinearControlPoints));
-        let same = Geo { footprint: vec![], control_points: vec![cp(0.0, 0.0, 50.0, 4.0), cp(0.0, 0.0, 50.1, 4.0)], ..Geo::default() };
+        let same = Geo {
+            footprint: vec![],
+            control_points: vec![cp(0.0, 0.0, 50.0, 4.0), cp(0.0, 0.0, 50.1, 4.0)],
+            ..Geo::default()
+        };
         assert_eq!(same.check(), Err(GeoError::CollinearControlPoints));
         let one = Geo { footprint: vec![], control_points: vec![cp(0.0, 0.0, 50.0, 4.0)], ..Geo::default() };
         assert_eq!(one.check(), Err(GeoError::ControlPointCount(1)));
@@ -486,7 +497,8 @@ mod tests {
         // A 100 m x 100 m square, north-up.
         let o = LatLon { lat: 50.0, lon: 4.0 };
         let corner = |e: f64, n: f64| from_local(o, e, n);
-        let footprint = vec![corner(0.0, 0.0), corner(100.0, 0.0), corner(100.0, 100.0), corner(0.0, 100.0), corner(0.0, 0.0)];
+        let footprint =
+            vec![corner(0.0, 0.0), corner(100.0, 0.0), corner(100.0, 100.0), corner(0.0, 100.0), corner(0.0, 0.0)];
         let point = |name: &str, e: f64, n: f64| {
             let p = corner(e, n);
             GeoPoint { name: name.into(), lat: p.lat, lon: p.lon }
@@ -503,7 +515,9 @@ mod tests {
 
         let mut far = geo.clone();
         far.entrances[1] = point("East door", 120.0, 30.0);
-        assert!(matches!(far.check(), Err(GeoError::EntranceOffOutline { ref name, metres }) if name == "East door" && (metres - 20.0).abs() < 0.1));
+        assert!(
+            matches!(far.check(), Err(GeoError::EntranceOffOutline { ref name, metres }) if name == "East door" && (metres - 20.0).abs() < 0.1)
+        );
         let mut outside = geo.clone();
         outside.assembly_points[0] = point("Car park", 150.0, 20.0);
         assert_eq!(outside.check(), Err(GeoError::AssemblyOutside("Car park".into())));

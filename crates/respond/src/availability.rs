@@ -262,7 +262,8 @@ pub fn assess_services(
 ) -> Vec<ServiceAvailability> {
     let listed_from = REACHED_AT.min(config.degraded_at);
     let rules = RuleSet::bundled();
-    let recovery = |threat: &str| config.recovery_hours.get(threat).copied().unwrap_or_else(|| rules.recovery_hours(threat));
+    let recovery =
+        |threat: &str| config.recovery_hours.get(threat).copied().unwrap_or_else(|| rules.recovery_hours(threat));
     let mut causes: HashMap<&str, Vec<StatusCause>> = HashMap::new();
     for record in open.iter().filter(|r| r.incident.status.is_open()) {
         let Some(impact) = &record.impact else { continue };

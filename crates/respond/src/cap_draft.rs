@@ -154,7 +154,8 @@ fn checked_languages(languages: Vec<String>) -> Result<Vec<String>, CapDraftErro
 /// not know is still the sender's to choose.
 fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
-    let primary_ok = parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    let primary_ok =
+        parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
     primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
@@ -206,7 +207,10 @@ mod tests {
         };
         let settings = resolve(chosen, base()).unwrap();
         assert_eq!(settings.threat, "smoke");
-        assert_eq!((settings.urgency, settings.severity, settings.certainty), (Urgency::Expected, CapSeverity::Severe, Certainty::Observed));
+        assert_eq!(
+            (settings.urgency, settings.severity, settings.certainty),
+            (Urgency::Expected, CapSeverity::Severe, Certainty::Observed)
+        );
         assert_eq!(settings.instruction.as_deref(), Some("Stage at the north gate"));
         assert_eq!(settings.languages, ["nl-BE", "de"]);
         let cleared = DraftChoices { instruction: Some(" ".into()), ..DraftChoices::default() };
@@ -224,7 +228,9 @@ mod tests {
             with(DraftChoices { instruction: Some("x".repeat(MAX_INSTRUCTION_CHARS + 1)), ..DraftChoices::default() }),
             CapDraftError::InstructionTooLong
         );
-        for languages in [vec![], vec!["en"; 9], vec!["en", "EN"], vec!["english"], vec!["f"], vec!["fr-"], vec!["fr_BE"]] {
+        for languages in
+            [vec![], vec!["en"; 9], vec!["en", "EN"], vec!["english"], vec!["f"], vec!["fr-"], vec!["fr_BE"]]
+        {
             let languages = languages.into_iter().map(str::to_owned).collect();
             let err = with(DraftChoices { languages: Some(languages), ..DraftChoices::default() });
             assert!(matches!(err, CapDraftError::Languages(_)), "{err}");

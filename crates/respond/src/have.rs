@@ -219,7 +219,9 @@ fn service_comment(service: &ServiceAvailability) -> Option<String> {
     // HAVE 2.0's Service has no element for how long a status lasts: the
     // expected end rides in the comment, always last and always worded alike.
     match (said, service.expected_end) {
-        (Some(said), Some(end)) => Some(format!("{said}; expected operational by {}", end.strftime("%Y-%m-%dT%H:%M:%SZ"))),
+        (Some(said), Some(end)) => {
+            Some(format!("{said}; expected operational by {}", end.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        }
         (said, _) => said,
     }
 }
@@ -682,7 +684,10 @@ mod tests {
         let icu = find(facility, "have:Service").into_iter().find(|s| s.children[1].text == "svc-icu").unwrap();
         let comment = &find(icu, "have:Comment")[0].text;
         assert!(comment.contains("ventilation checks"), "{comment}");
-        assert!(comment.ends_with("; expected operational by 2027-01-15T09:00:00Z"), "the override's expiry: {comment}");
+        assert!(
+            comment.ends_with("; expected operational by 2027-01-15T09:00:00Z"),
+            "the override's expiry: {comment}"
+        );
         let theatres =
             find(facility, "have:Service").into_iter().find(|s| s.children[1].text == "svc-theatres").unwrap();
         let comment = &find(theatres, "have:Comment")[0].text;

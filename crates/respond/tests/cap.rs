@@ -248,7 +248,10 @@ fn what_the_person_drafting_chooses_is_written_and_validates() {
     let languages: Vec<&str> = infos.iter().filter_map(|i| i.language.as_deref()).collect();
     assert_eq!(languages, ["nl-BE", "de"]);
     for info in infos {
-        assert_eq!((info.urgency, info.severity, info.certainty), (Urgency::Expected, CapSeverity::Severe, Certainty::Observed));
+        assert_eq!(
+            (info.urgency, info.severity, info.certainty),
+            (Urgency::Expected, CapSeverity::Severe, Certainty::Observed)
+        );
         assert_eq!(info.instruction.as_deref(), Some("Stage at the north gate; the LV switchroom is isolated."));
         assert_eq!(info.event_codes[0].value, "smoke");
         assert!(!info.response_types.contains(&ResponseType::Evacuate), "smoke: assess and prepare");

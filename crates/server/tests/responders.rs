@@ -93,9 +93,8 @@ async fn a_guard_drafts_the_fire_alert_on_the_incident_page_and_a_crisis_manager
     // The demo attack degrades the ICU and the theatres, each with its cause, and says so in EDXL-HAVE.
     let board = common::until("the ICU and theatres degraded", async || {
         let board = get_json(&admin, format!("{base}/api/v1/availability")).await;
-        let degraded = |id: &str| {
-            board["services"].as_array().unwrap().iter().any(|s| s["id"] == id && s["status"] == "degraded")
-        };
+        let degraded =
+            |id: &str| board["services"].as_array().unwrap().iter().any(|s| s["id"] == id && s["status"] == "degraded");
         (degraded("svc-icu") && degraded("svc-theatres")).then_some(board)
     })
     .await;
@@ -202,7 +201,8 @@ async fn a_responder_finds_the_fire_its_place_doors_hazards_and_messages_on_a_ta
     .await;
     let crisis = client_with(&token(&server, Role::CrisisManager, None).await);
     let cap_url = format!("{base}/api/v1/incidents/{id}/cap");
-    let drafted: Value = crisis.post(&cap_url).json(&json!({"msg_type": "Alert"})).send().await.unwrap().json().await.unwrap();
+    let drafted: Value =
+        crisis.post(&cap_url).json(&json!({"msg_type": "Alert"})).send().await.unwrap().json().await.unwrap();
     let identifier = drafted["alert"]["identifier"].as_str().unwrap().to_owned();
     assert_eq!(crisis.post(format!("{cap_url}/{identifier}/approve")).send().await.unwrap().status(), 200);
 
@@ -247,6 +247,8 @@ async fn a_responder_finds_the_fire_its_place_doors_hazards_and_messages_on_a_ta
     assert_eq!(held.attr("data-state").await.unwrap().as_deref(), Some("held_open"));
     let locked = b.find(Locator::Css(&state("door-tech-0.05"))).await.unwrap();
     assert_eq!(locked.attr("data-state").await.unwrap().as_deref(), Some("locked"));
+    let place = b.find(Locator::Id("responder-where")).await.unwrap().text().await.unwrap();
+    assert!(place.starts_with("LV switchroom (0.01)") && place.contains("Technical building"), "{place}");
     let hazards = b.find(Locator::Id("hazards")).await.unwrap().text().await.unwrap();
     assert!(hazards.contains("Fire") && hazards.contains("Life-critical"), "{hazards}");
     let sent = b.find(Locator::Css(&format!("article[data-cap='{identifier}']"))).await.unwrap().text().await.unwrap();

@@ -131,13 +131,14 @@ pub async fn page(
     let sent: Vec<CapMessage> =
         cap.of_incident(record.id()).await?.into_iter().filter(|m| m.state == CapState::Approved).collect();
     let doors = door_states(&inventory, &events);
+    let rooms = rooms_of(&record, &alerts, &inventory, &place);
     let incident = &record.incident;
     let content = html! {
         div.responder id="incident" data-live data-incident=(record.id()) data-building=(building_path.path()) {
             p id="action-status" role="status" aria-live="polite" {}
-            (summary(&record, &inventory, &place))
+            (summary(&record, &inventory, rooms.first().unwrap_or(&place)))
             div.responder-grid {
-                (where_section(&inventory, &place, &rooms_of(&record, &alerts, &inventory, &place), &doors))
+                (where_section(&inventory, &place, &rooms, &doors))
                 div {
                     (what_section(&record, &inventory, &place, &alerts, &doors))
                     (cap_section(&sent))
@@ -167,7 +168,8 @@ fn summary(record: &IncidentRecord, inventory: &Inventory, place: &Location) -> 
 fn door_states<'a>(inventory: &'a Inventory, events: &[Event]) -> BTreeMap<&'a str, (DoorState, Timestamp)> {
     let mut states: BTreeMap<&str, (DoorState, Timestamp)> = BTreeMap::new();
     for event in events.iter().filter(|e| e.domain == Domain::Physical) {
-        let Some(door) = event.asset.as_deref().and_then(|id| inventory.asset(id)).filter(|a| a.kind == AssetKind::Door)
+        let Some(door) =
+            event.asset.as_deref().and_then(|id| inventory.asset(id)).filter(|a| a.kind == AssetKind::Door)
         else {
             continue;
         };
@@ -220,10 +222,7 @@ fn site_of<'a>(inventory: &'a Inventory, place: &Location) -> Option<&'a Asset> 
 /// Local metres east and south of `origin` (the drawing's top left).
 fn local(origin: LatLon, p: LatLon) -> (f64, f64) {
     let metres_per_degree = 6_371_008.8 * std::f64::consts::PI / 180.0;
-    (
-        (p.lon - origin.lon) * metres_per_degree * origin.lat.to_radians().cos(),
-        (origin.lat - p.lat) * metres_per_degree,
-    )
+    ((p.lon - origin.lon) * metres_per_degree * origin.lat.to_radians().cos(), (origin.lat - p.lat) * metres_per_degree)
 }
 
 fn where_section(
@@ -250,19 +249,27 @@ fn campus(inventory: &Inventory, site: &safecare_model::Geo, building: Option<&A
     let north = site.footprint.iter().map(|p| p.lat).fold(f64::MIN, f64::max);
     let west = site.footprint.iter().map(|p| p.lon).fold(f64::MAX, f64::min);
     let origin = LatLon { lat: north, lon: west };
-    let extent = site.footprint.iter().map(|&p| local(origin, p)).fold((1.0_f64, 1.0_f64), |m, p| (m.0.max(p.0), m.1.max(p.1)));
+    let extent =
+        site.footprint.iter().map(|&p| local(origin, p)).fold((1.0_f64, 1.0_f64), |m, p| (m.0.max(p.0), m.1.max(p.1)));
     let k = SITE_WIDTH / extent.0;
     let height = extent.1 * k;
     let points = |outline: &[LatLon]| {
-        outline.iter().map(|&p| local(origin, p)).map(|(x, y)| format!("{:.1},{:.1}", x * k, y * k)).collect::<Vec<_>>().join(" ")
+        outline
+            .iter()
+            .map(|&p| local(origin, p))
+            .map(|(x, y)| format!("{:.1},{:.1}", x * k, y * k))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     let buildings: Vec<&Asset> = inventory
         .assets()
         .iter()
         .filter(|a| a.kind == AssetKind::Building && a.geo.as_ref().is_some_and(|g| !g.footprint.is_empty()))
         .collect();
-    let entrances: Vec<(&Asset, &safecare_model::GeoPoint)> =
-        buildings.iter().flat_map(|b| b.geo.iter().flat_map(move |g| g.entrances.iter().map(move |e| (*b, e)))).collect();
+    let entrances: Vec<(&Asset, &safecare_model::GeoPoint)> = buildings
+        .iter()
+        .flat_map(|b| b.geo.iter().flat_map(move |g| g.entrances.iter().map(move |e| (*b, e))))
+        .collect();
     let here = building.map(|b| b.id.as_str());
     html! {
         svg.campus viewBox={ "-8 -8 " (SITE_WIDTH + 16.0) " " (height + 16.0) } role="group" aria-label="Campus plan: buildings, entrances and assembly points" {
@@ -322,10 +329,20 @@ fn floor(
         return html! { p.calm { "No floor is known for the incident." } };
     };
     let on_floor = |a: &&Asset| same_building(&a.location, place) && a.location.floor.as_deref() == Some(floor);
-    let rooms: Vec<(&Asset, Rect)> =
-        inventory.assets().iter().filter(on_floor).filter(|a| a.kind == AssetKind::Room).filter_map(|a| Some((a, plan_of(a)?))).collect();
-    let door_marks: Vec<(&Asset, Rect)> =
-        inventory.assets().iter().filter(on_floor).filter(|a| a.kind == AssetKind::Door).filter_map(|a| Some((a, plan_of(a)?))).collect();
+    let rooms: Vec<(&Asset, Rect)> = inventory
+        .assets()
+        .iter()
+        .filter(on_floor)
+        .filter(|a| a.kind == AssetKind::Room)
+        .filter_map(|a| Some((a, plan_of(a)?)))
+        .collect();
+    let door_marks: Vec<(&Asset, Rect)> = inventory
+        .assets()
+        .iter()
+        .filter(on_floor)
+        .filter(|a| a.kind == AssetKind::Door)
+        .filter_map(|a| Some((a, plan_of(a)?)))
+        .collect();
     if rooms.is_empty() {
         return html! { p.calm { "No floor plan of this floor." } };
     }
@@ -375,7 +392,8 @@ fn what_section(
         .filter(|a| same_building(&a.location, place) && place.building.is_some())
         .filter(|a| a.attributes.get("life_critical").and_then(serde_json::Value::as_bool) == Some(true))
         .collect();
-    let services = record.impact.as_ref().map(|i| i.report.services.iter().take(6).collect::<Vec<_>>()).unwrap_or_default();
+    let services =
+        record.impact.as_ref().map(|i| i.report.services.iter().take(6).collect::<Vec<_>>()).unwrap_or_default();
     html! {
         section.responder-what aria-labelledby="what-h" {
             h2 id="what-h" { "What" }
