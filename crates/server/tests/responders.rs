@@ -142,6 +142,8 @@ async fn a_guard_drafts_the_fire_alert_on_the_incident_page_and_a_crisis_manager
     let preview = b.find(Locator::Css("pre.cap-xml")).await.unwrap().text().await.unwrap();
     assert!(preview.contains("<msgType>Alert</msgType>") && preview.contains("<language>fr</language>"), "{preview}");
 
+    let link = b.find(Locator::Css(&format!("a[href='/respond/{id}']"))).await.unwrap();
+    assert_eq!(link.text().await.unwrap(), "Responder view", "the guard may open the responder page");
     b.find(Locator::Css("button[data-action=logout]")).await.unwrap().click().await.unwrap();
     b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("username")).await.unwrap();
     browser_support::log_in(b, &base, "cm", "cm password, long enough", &incident_page).await;

@@ -81,7 +81,7 @@ pub async fn page(
                 }
             }
             (facts(&record))
-            (actions(&record, &api, write, &users))
+            (actions(&record, &api, write, &users, may(Permission::RespondView)))
             (impact_graph(record.impact.as_ref(), &names))
             div.incident-grid {
                 div {
@@ -125,7 +125,7 @@ fn facts(record: &IncidentRecord) -> Markup {
     }
 }
 
-fn actions(record: &IncidentRecord, api: &str, write: bool, users: &[String]) -> Markup {
+fn actions(record: &IncidentRecord, api: &str, write: bool, users: &[String], responder_view: bool) -> Markup {
     let incident = &record.incident;
     let allowed: Vec<Transition> =
         Transition::ALL.into_iter().filter(|t| check_transition(incident.status, *t).is_ok()).collect();
@@ -158,6 +158,7 @@ fn actions(record: &IncidentRecord, api: &str, write: bool, users: &[String]) ->
                 span.calm { "Your role can read this incident but not change it." }
             }
             a.export href={ (api) "/export" } download { "Export JSON" }
+            @if responder_view { " " a.export href={ "/respond/" (incident.id) } { "Responder view" } }
         }
     }
 }
