@@ -51,6 +51,9 @@ pub use mitigation::{Effect, Mitigation, MitigationSet, RankedMitigation, Select
 pub use name::Name;
 pub use place::PlaceGeometry;
 pub use report::{Crossing, ImpactReport, ImpactedAsset, PathStep};
-pub use rules::{Direction, ImpactType, Rule, RuleSet, Then, ThreatDef, Via, When};
+pub use rules::{
+    DEFAULT_RECOVERY_HOURS, Direction, ImpactType, MAX_RECOVERY_HOURS, Rule, RuleSet, Then, ThreatDef, Via, When,
+    valid_recovery_hours,
+};
 pub use safecare_model::{IdentifierKind, normalise_identifier};
 pub use validate::{InvalidInventory, Problem};

@@ -101,6 +101,22 @@ pub struct ThreatDef {
     /// What it is, for people.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// How long a clinical service hit by it takes to recover, in hours
+    /// (the hospital's recovery time objective for that kind of
+    /// disruption); [`DEFAULT_RECOVERY_HOURS`] when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_hours: Option<f64>,
+}
+
+/// The recovery time of a threat that names none: a day, the horizon a
+/// crisis cell plans its next shift around.
+pub const DEFAULT_RECOVERY_HOURS: f64 = 24.0;
+/// The longest recovery time a threat may name: a year.
+pub const MAX_RECOVERY_HOURS: f64 = 8760.0;
+
+/// Whether `hours` is a recovery time the rules accept.
+pub fn valid_recovery_hours(hours: f64) -> bool {
+    hours.is_finite() && hours > 0.0 && hours <= MAX_RECOVERY_HOURS
 }
 
 /// One propagation rule: when an asset suffers `when`, its neighbours across
@@ -202,6 +218,13 @@ impl RuleSet {
         BUNDLED.clone()
     }
 
+    /// How long a service hit by `threat` takes to recover, in hours: the
+    /// threat's `recovery_hours`, else [`DEFAULT_RECOVERY_HOURS`] (also for
+    /// a threat the rules do not know).
+    pub fn recovery_hours(&self, threat: &str) -> f64 {
+        self.threats.get(threat).and_then(|t| t.recovery_hours).unwrap_or(DEFAULT_RECOVERY_HOURS)
+    }
+
     fn check(&self, origin: &str) -> Result<(), LoadError> {
         let fail = |message: String| Err(LoadError::Content { origin: origin.to_owned(), message });
         if !(self.min_score > 0.0 && self.min_score < 1.0) {
@@ -209,6 +232,15 @@ impl RuleSet {
         }
         if self.max_paths == 0 {
             return fail("max_paths must be at least 1".to_owned());
+        }
+        for (name, threat) in &self.threats {
+            if let Some(hours) = threat.recovery_hours
+                && !valid_recovery_hours(hours)
+            {
+                return fail(format!(
+                    "threat `{name}`: recovery_hours {hours} must be more than 0 and at most {MAX_RECOVERY_HOURS}"
+                ));
+            }
         }
         for rule in &self.rules {
             let name = &rule.name;
@@ -245,5 +277,20 @@ mod tests {
             assert!(rules.threats.contains_key(threat), "{threat}");
         }
         assert!(rules.rules.len() >= 20);
+    }
+
+    #[test]
+    fn recovery_times_come_from_the_threats_with_a_default_and_bad_ones_are_refused() {
+        let rules = RuleSet::bundled();
+        assert_eq!(rules.recovery_hours("fire"), 72.0);
+        assert_eq!(rules.recovery_hours("power_loss"), 8.0);
+        assert_eq!(rules.recovery_hours("no-such-threat"), DEFAULT_RECOVERY_HOURS);
+        let yaml =
+            |hours: &str| format!("threats:\n  fire: {{impact: availability, recovery_hours: {hours}}}\nrules: []\n");
+        assert_eq!(RuleSet::from_yaml(&yaml("12")).unwrap().recovery_hours("fire"), 12.0);
+        for bad in ["0", "-3", "9000", ".nan"] {
+            let err = RuleSet::from_yaml(&yaml(bad)).unwrap_err().to_string();
+            assert!(err.contains("threat `fire`: recovery_hours"), "{bad}: {err}");
+        }
     }
 }

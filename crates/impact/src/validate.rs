@@ -130,6 +130,15 @@ pub enum Problem {
         /// Its kind.
         kind: AssetKind,
     },
+    /// Entrances on anything but a building, or assembly points on
+    /// anything but a site: responders look for them there.
+    #[error("asset `{asset}` is a {kind}: entrances belong to buildings and assembly points to sites")]
+    GeoPointsMisplaced {
+        /// The asset's id.
+        asset: AssetId,
+        /// Its kind.
+        kind: AssetKind,
+    },
     /// A service's beds do not add up, or a ward is listed twice.
     #[error("asset `{asset}`: capacity: {error}")]
     BadCapacity {
@@ -216,6 +225,11 @@ pub(crate) fn check(assets: &[Asset], relations: &[Relation]) -> Result<Checked,
             }
             if !geo.control_points.is_empty() && !matches!(asset.kind, AssetKind::Building | AssetKind::Floor) {
                 problems.push(Problem::GeoReferenceNotOnPlan { asset: asset.id.clone(), kind: asset.kind });
+            }
+            if (!geo.entrances.is_empty() && asset.kind != AssetKind::Building)
+                || (!geo.assembly_points.is_empty() && asset.kind != AssetKind::Site)
+            {
+                problems.push(Problem::GeoPointsMisplaced { asset: asset.id.clone(), kind: asset.kind });
             }
         }
         if let Some(capacity) = &asset.capacity {

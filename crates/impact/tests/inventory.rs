@@ -224,6 +224,36 @@ assets:
 }
 
 #[test]
+fn entrances_and_assembly_points_are_checked_where_they_belong() {
+    let yaml = r#"
+assets:
+  - id: bld-a
+    name: A
+    kind: building
+    geo:
+      footprint: [{lat: 50.0, lon: 4.0}, {lat: 50.0, lon: 4.001}, {lat: 50.001, lon: 4.001}, {lat: 50.001, lon: 4.0}, {lat: 50.0, lon: 4.0}]
+      entrances: [{name: Main door, lat: 50.0, lon: 4.0005}, {name: Far door, lat: 50.002, lon: 4.0005}]
+  - id: bld-b
+    name: B
+    kind: building
+    geo:
+      footprint: [{lat: 50.0, lon: 4.0}, {lat: 50.0, lon: 4.001}, {lat: 50.001, lon: 4.001}, {lat: 50.001, lon: 4.0}, {lat: 50.0, lon: 4.0}]
+      assembly_points: [{name: Lawn, lat: 50.0005, lon: 4.0005}]
+  - id: site-c
+    name: C
+    kind: site
+    geo:
+      footprint: [{lat: 50.0, lon: 4.0}, {lat: 50.0, lon: 4.001}, {lat: 50.001, lon: 4.001}, {lat: 50.001, lon: 4.0}, {lat: 50.0, lon: 4.0}]
+      assembly_points: [{name: Car park, lat: 50.0005, lon: 4.0005}]
+"#;
+    let found = problems(Inventory::from_yaml(yaml));
+    let text: Vec<String> = found.iter().map(ToString::to_string).collect();
+    assert_eq!(found.len(), 2, "{text:#?}");
+    assert!(text[0].contains("bld-a") && text[0].contains("entrance `Far door` is 111"), "{}", text[0]);
+    assert!(matches!(&found[1], Problem::GeoPointsMisplaced { asset, kind: AssetKind::Building } if asset == "bld-b"));
+}
+
+#[test]
 fn beds_that_do_not_add_up_are_named_with_their_service_and_ward() {
     let yaml = r#"
 assets:

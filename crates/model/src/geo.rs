@@ -33,8 +33,32 @@ pub struct ControlPoint {
     pub lon: f64,
 }
 
-/// An asset's geography: a footprint on the map (sites, buildings) and the
-/// control points geo-referencing its floor plans (buildings, floors).
+/// How far from its building's outline an entrance may be, in metres: a
+/// porch or a ramp, not another building.
+pub const ENTRANCE_TOLERANCE_M: f64 = 5.0;
+
+/// A named place on the map: an entrance, an assembly point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeoPoint {
+    /// What responders and staff call it ("North entrance, ED ambulance bay").
+    pub name: String,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+}
+
+impl GeoPoint {
+    /// Its position.
+    pub fn position(&self) -> LatLon {
+        LatLon { lat: self.lat, lon: self.lon }
+    }
+}
+
+/// An asset's geography: a footprint on the map (sites, buildings), the
+/// control points geo-referencing its floor plans (buildings, floors), a
+/// building's entrances and a site's assembly points.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Geo {
@@ -45,6 +69,13 @@ pub struct Geo {
     /// tying the plan's metres to the map.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub control_points: Vec<ControlPoint>,
+    /// Where responders get in: on the footprint's outline (within
+    /// [`ENTRANCE_TOLERANCE_M`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entrances: Vec<GeoPoint>,
+    /// Where people gather when evacuated: inside the footprint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assembly_points: Vec<GeoPoint>,
 }
 
 /// What is wrong with a geography.
@@ -88,6 +119,28 @@ pub enum GeoError {
     /// plan or on the map: no transform follows from them.
     #[error("control points are collinear or coincide (on the plan or on the map): no transform follows from them")]
     CollinearControlPoints,
+    /// Entrances or assembly points without a footprint to place them against.
+    #[error("{0} need a footprint to be checked against")]
+    PointsWithoutFootprint(&'static str),
+    /// An entrance or assembly point without a name, or with another's.
+    #[error("{at}: `{name}` is empty or repeated; each point needs its own name")]
+    PointName {
+        /// Which point (`entrances[1]`).
+        at: String,
+        /// The name given.
+        name: String,
+    },
+    /// An entrance away from its building's outline.
+    #[error("entrance `{name}` is {metres:.1} m from the footprint's outline; at most {ENTRANCE_TOLERANCE_M} m")]
+    EntranceOffOutline {
+        /// The entrance.
+        name: String,
+        /// How far it is.
+        metres: f64,
+    },
+    /// An assembly point outside the site.
+    #[error("assembly point `{0}` is outside the footprint")]
+    AssemblyOutside(String),
 }
 
 /// Plan metres to WGS84: an affine map from the plan to local east/north
@@ -178,13 +231,75 @@ impl Geo {
         if !self.control_points.is_empty() {
             PlanTransform::from_control_points(&self.control_points)?;
         }
-        Ok(())
+        self.check_points()
+    }
+
+    fn check_points(&self) -> Result<(), GeoError> {
+        for (field, points) in [("entrances", &self.entrances), ("assembly_points", &self.assembly_points)] {
+            if !points.is_empty() && self.footprint.is_empty() {
+                return Err(GeoError::PointsWithoutFootprint(field));
+            }
+            for (i, p) in points.iter().enumerate() {
+                let at = format!("{field}[{i}]");
+                check_position(at.clone(), p.lat, p.lon)?;
+                let name = p.name.trim();
+                if name.is_empty() || points[..i].iter().any(|q| q.name.trim() == name) {
+                    return Err(GeoError::PointName { at, name: p.name.clone() });
+                }
+            }
+        }
+        for entrance in &self.entrances {
+            let metres = distance_to_outline_m(&self.footprint, entrance.position());
+            if metres > ENTRANCE_TOLERANCE_M {
+                return Err(GeoError::EntranceOffOutline { name: entrance.name.clone(), metres });
+            }
+        }
+        match self.assembly_points.iter().find(|p| !contains(&self.footprint, p.position())) {
+            Some(outside) => Err(GeoError::AssemblyOutside(outside.name.clone())),
+            None => Ok(()),
+        }
     }
 
     /// The plan transform, when control points are given (and valid).
     pub fn transform(&self) -> Option<PlanTransform> {
         PlanTransform::from_control_points(&self.control_points).ok()
     }
+}
+
+/// Whether `p` lies inside the closed polygon `outline` (even-odd rule
+/// over local metres).
+pub fn contains(outline: &[LatLon], p: LatLon) -> bool {
+    let Some(&origin) = outline.first() else { return false };
+    let (px, py) = to_local(origin, p);
+    let local: Vec<(f64, f64)> = outline.iter().map(|&q| to_local(origin, q)).collect();
+    let mut inside = false;
+    for w in local.windows(2) {
+        let ((ax, ay), (bx, by)) = (w[0], w[1]);
+        if (ay > py) != (by > py) && px < ax + (py - ay) * (bx - ax) / (by - ay) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+/// The distance in metres from `p` to the nearest edge of `outline`.
+pub fn distance_to_outline_m(outline: &[LatLon], p: LatLon) -> f64 {
+    let Some(&origin) = outline.first() else { return f64::INFINITY };
+    let q = to_local(origin, p);
+    let local: Vec<(f64, f64)> = outline.iter().map(|&o| to_local(origin, o)).collect();
+    local
+        .windows(2)
+        .map(|w| {
+            let (a, b) = (w[0], w[1]);
+            let len2 = dist2(a, b);
+            let t = if len2 == 0.0 {
+                0.0
+            } else {
+                (((q.0 - a.0) * (b.0 - a.0) + (q.1 - a.1) * (b.1 - a.1)) / len2).clamp(0.0, 1.0)
+            };
+            dist2(q, (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))).sqrt()
+        })
+        .fold(f64::INFINITY, f64::min)
 }
 
 fn check_footprint(points: &[LatLon]) -> Result<(), GeoError> {
@@ -333,6 +448,7 @@ mod tests {
                 last,
             ],
             control_points: vec![],
+            ..Geo::default()
         };
         let open = square(LatLon { lat: 50.0, lon: 4.001 });
         assert_eq!(open.check(), Err(GeoError::NotClosed));
@@ -353,20 +469,68 @@ mod tests {
                 LatLon { lat: 50.0, lon: 4.0 },
             ],
             control_points: vec![],
+            ..Geo::default()
         };
         assert_eq!(flat.check(), Err(GeoError::Degenerate));
         assert_eq!(square(LatLon { lat: 50.0, lon: 4.0 }).check(), Ok(()), "a closed triangle is a footprint");
-        let short = Geo { footprint: closed.footprint[..3].to_vec(), control_points: vec![] };
+        let short = Geo { footprint: closed.footprint[..3].to_vec(), control_points: vec![], ..Geo::default() };
         assert_eq!(short.check(), Err(GeoError::TooFewPoints(3)));
 
         let line = Geo {
             footprint: vec![],
             control_points: vec![cp(0.0, 0.0, 50.0, 4.0), cp(10.0, 0.0, 50.0, 4.001), cp(20.0, 0.0, 50.0, 4.002)],
+            ..Geo::default()
         };
         assert_eq!(line.check(), Err(GeoError::CollinearControlPoints));
-        let same = Geo { footprint: vec![], control_points: vec![cp(0.0, 0.0, 50.0, 4.0), cp(0.0, 0.0, 50.1, 4.0)] };
+        let same = Geo {
+            footprint: vec![],
+            control_points: vec![cp(0.0, 0.0, 50.0, 4.0), cp(0.0, 0.0, 50.1, 4.0)],
+            ..Geo::default()
+        };
         assert_eq!(same.check(), Err(GeoError::CollinearControlPoints));
-        let one = Geo { footprint: vec![], control_points: vec![cp(0.0, 0.0, 50.0, 4.0)] };
+        let one = Geo { footprint: vec![], control_points: vec![cp(0.0, 0.0, 50.0, 4.0)], ..Geo::default() };
         assert_eq!(one.check(), Err(GeoError::ControlPointCount(1)));
+    }
+
+    #[test]
+    fn entrances_sit_on_the_outline_and_assembly_points_inside() {
+        // A 100 m x 100 m square, north-up.
+        let o = LatLon { lat: 50.0, lon: 4.0 };
+        let corner = |e: f64, n: f64| from_local(o, e, n);
+        let footprint =
+            vec![corner(0.0, 0.0), corner(100.0, 0.0), corner(100.0, 100.0), corner(0.0, 100.0), corner(0.0, 0.0)];
+        let point = |name: &str, e: f64, n: f64| {
+            let p = corner(e, n);
+            GeoPoint { name: name.into(), lat: p.lat, lon: p.lon }
+        };
+        let geo = Geo {
+            footprint: footprint.clone(),
+            entrances: vec![point("South door", 50.0, -2.0), point("East door", 100.0, 30.0)],
+            assembly_points: vec![point("Car park", 20.0, 20.0)],
+            ..Geo::default()
+        };
+        assert_eq!(geo.check(), Ok(()));
+        assert!((distance_to_outline_m(&footprint, corner(50.0, -2.0)) - 2.0).abs() < 0.01);
+        assert!(contains(&footprint, corner(20.0, 20.0)) && !contains(&footprint, corner(120.0, 20.0)));
+
+        let mut far = geo.clone();
+        far.entrances[1] = point("East door", 120.0, 30.0);
+        assert!(
+            matches!(far.check(), Err(GeoError::EntranceOffOutline { ref name, metres }) if name == "East door" && (metres - 20.0).abs() < 0.1)
+        );
+        let mut outside = geo.clone();
+        outside.assembly_points[0] = point("Car park", 150.0, 20.0);
+        assert_eq!(outside.check(), Err(GeoError::AssemblyOutside("Car park".into())));
+        let mut twice = geo.clone();
+        twice.entrances[1].name = "South door".into();
+        assert!(matches!(twice.check(), Err(GeoError::PointName { ref at, .. }) if at == "entrances[1]"));
+        let mut blank = geo.clone();
+        blank.assembly_points[0].name = " ".into();
+        assert!(matches!(blank.check(), Err(GeoError::PointName { .. })));
+        let mut off_globe = geo.clone();
+        off_globe.entrances[0].lat = 95.0;
+        assert!(matches!(off_globe.check(), Err(GeoError::Latitude { ref at, .. }) if at == "entrances[0]"));
+        let bare = Geo { entrances: geo.entrances.clone(), ..Geo::default() };
+        assert_eq!(bare.check(), Err(GeoError::PointsWithoutFootprint("entrances")));
     }
 }

@@ -35,7 +35,10 @@ pub use asset::{Asset, AssetIdentifiers, AssetKind, DependencyClass, Relation, R
 pub use asset_index::{AssetIndex, AssetLookup, IdentifierIndex, Resolved};
 pub use capacity::{BedType, Capacity, CapacityError, Staffing, Ward};
 pub use event::{Domain, EXERCISE_FIELD, Event, EventInput, InvalidEvent, Logsource, MAX_MESSAGE_LEN, ingest_fields};
-pub use geo::{ControlPoint, Geo, GeoError, LatLon, PlanTransform, distance_m, polygon_area_m2};
+pub use geo::{
+    ControlPoint, ENTRANCE_TOLERANCE_M, Geo, GeoError, GeoPoint, LatLon, PlanTransform, contains, distance_m,
+    distance_to_outline_m, polygon_area_m2,
+};
 pub use identifier::{IdentifierKind, InvalidIdentifier, normalise_identifier};
 pub use ids::{AlertId, AssetId, EventId, IncidentId, ParseIdError};
 pub use incident::{Incident, IncidentChange, IncidentStatus};

@@ -8,10 +8,10 @@
 //! The server keeps the history and the overrides (in the store) and
 //! pushes EDXL-HAVE ([`crate::have`]) on each change; the decisions are here.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::{SignedDuration, Timestamp};
-use safecare_impact::{ImpactType, Inventory};
+use safecare_impact::{ImpactType, Inventory, MAX_RECOVERY_HOURS, RuleSet, valid_recovery_hours};
 use safecare_model::{AssetId, AssetKind, Capacity, IncidentId};
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +96,13 @@ pub struct StatusCause {
     /// When the impact reaches (or reached) the service: the assessment's
     /// time plus the propagation delay along its path.
     pub expected_at: Timestamp,
+    /// When the service is expected to have recovered from it:
+    /// `expected_at` plus the recovery time of the threat it faces (the
+    /// impact model's `recovery_hours`, or `[availability]
+    /// recovery_hours`). None in history entries recorded before SafeCare
+    /// kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Timestamp>,
 }
 
 /// A crisis manager's status for a service, until it expires.
@@ -221,6 +228,11 @@ pub struct ServiceAvailability {
     /// none when it has been so since records began.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<Timestamp>,
+    /// When it is expected to be operational again: the override's expiry
+    /// while one applies, else the recovery of the cause that sets its
+    /// status; none while operational.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_end: Option<Timestamp>,
     /// Its beds, summed over its wards.
     pub beds: Beds,
     /// Its wards and staffing, as the inventory gives them.
@@ -249,6 +261,9 @@ pub fn assess_services(
     now: Timestamp,
 ) -> Vec<ServiceAvailability> {
     let listed_from = REACHED_AT.min(config.degraded_at);
+    let rules = RuleSet::bundled();
+    let recovery =
+        |threat: &str| config.recovery_hours.get(threat).copied().unwrap_or_else(|| rules.recovery_hours(threat));
     let mut causes: HashMap<&str, Vec<StatusCause>> = HashMap::new();
     for record in open.iter().filter(|r| r.incident.status.is_open()) {
         let Some(impact) = &record.impact else { continue };
@@ -263,9 +278,9 @@ pub fn assess_services(
                 if known.score >= reached.score {
                     continue;
                 }
-                *known = cause(record, reached, impact.assessed_at, delay);
+                *known = cause(record, reached, impact.assessed_at, delay, recovery(&reached.threat));
             } else {
-                entry.push(cause(record, reached, impact.assessed_at, delay));
+                entry.push(cause(record, reached, impact.assessed_at, delay, recovery(&reached.threat)));
             }
         }
     }
@@ -279,15 +294,23 @@ pub fn assess_services(
             let assessed =
                 causes.first().map_or(ServiceStatus::Operational, |c| ServiceStatus::from_score(c.score, config));
             let overridden = overrides.get(service.id.as_str()).filter(|o| o.is_active(now)).cloned();
+            let status = overridden.as_ref().map_or(assessed, |o| o.status);
+            let expected_end = match (&overridden, causes.first()) {
+                _ if status == ServiceStatus::Operational => None,
+                (Some(o), _) => Some(o.expires),
+                (None, Some(worst)) => worst.until,
+                (None, None) => None,
+            };
             let capacity = service.capacity.clone().unwrap_or_default();
             ServiceAvailability {
                 id: service.id.clone(),
                 name: service.name.clone(),
-                status: overridden.as_ref().map_or(assessed, |o| o.status),
+                status,
                 assessed,
                 causes,
                 overridden,
                 since: None,
+                expected_end,
                 beds: Beds::of(&capacity),
                 capacity,
             }
@@ -300,14 +323,18 @@ fn cause(
     reached: &safecare_impact::ImpactedAsset,
     assessed_at: Timestamp,
     delay: SignedDuration,
+    recovery_hours: f64,
 ) -> StatusCause {
+    let expected_at = assessed_at.checked_add(delay).unwrap_or(assessed_at);
+    let recovery = SignedDuration::try_from_secs_f64(recovery_hours * 3600.0).unwrap_or(SignedDuration::ZERO);
     StatusCause {
         incident: record.id(),
         title: record.incident.title.clone(),
         threat: reached.threat.to_string(),
         impact: reached.impact,
         score: reached.score,
-        expected_at: assessed_at.checked_add(delay).unwrap_or(assessed_at),
+        expected_at,
+        until: Some(expected_at.checked_add(recovery).unwrap_or(expected_at)),
     }
 }
 
@@ -413,32 +440,53 @@ pub struct AvailabilityConfig {
     pub degraded_at: f64,
     /// The impact score from which a service is closed.
     pub closed_at: f64,
+    /// Recovery times in hours by the impact model's threat, over the
+    /// impact model's own (`recovery_hours` in `content/impact/rules.yaml`).
+    pub recovery_hours: BTreeMap<String, f64>,
 }
 
 impl Default for AvailabilityConfig {
     fn default() -> Self {
-        AvailabilityConfig { channels: Vec::new(), degraded_at: DEGRADED_AT, closed_at: CLOSED_AT }
+        AvailabilityConfig {
+            channels: Vec::new(),
+            degraded_at: DEGRADED_AT,
+            closed_at: CLOSED_AT,
+            recovery_hours: BTreeMap::new(),
+        }
     }
 }
 
-/// The thresholds are not `0 < degraded_at <= closed_at <= 1`.
+/// A bad `[availability]` setting.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("availability thresholds must satisfy 0 < degraded_at ({degraded_at}) <= closed_at ({closed_at}) <= 1")]
-pub struct AvailabilityConfigError {
-    /// The degraded threshold given.
-    pub degraded_at: f64,
-    /// The closed threshold given.
-    pub closed_at: f64,
+pub enum AvailabilityConfigError {
+    /// The thresholds are not `0 < degraded_at <= closed_at <= 1`.
+    #[error("availability thresholds must satisfy 0 < degraded_at ({degraded_at}) <= closed_at ({closed_at}) <= 1")]
+    Thresholds {
+        /// The degraded threshold given.
+        degraded_at: f64,
+        /// The closed threshold given.
+        closed_at: f64,
+    },
+    /// A recovery time that is not a positive number of hours up to a year.
+    #[error("availability.recovery_hours.{threat} = {hours} must be more than 0 and at most {MAX_RECOVERY_HOURS}")]
+    Recovery {
+        /// The threat it is given for.
+        threat: String,
+        /// The hours given.
+        hours: f64,
+    },
 }
 
 impl AvailabilityConfig {
-    /// Checks the thresholds.
+    /// Checks the thresholds and recovery times.
     pub fn check(&self) -> Result<(), AvailabilityConfigError> {
         let (degraded_at, closed_at) = (self.degraded_at, self.closed_at);
-        if degraded_at > 0.0 && degraded_at <= closed_at && closed_at <= 1.0 {
-            Ok(())
-        } else {
-            Err(AvailabilityConfigError { degraded_at, closed_at })
+        if !(degraded_at > 0.0 && degraded_at <= closed_at && closed_at <= 1.0) {
+            return Err(AvailabilityConfigError::Thresholds { degraded_at, closed_at });
+        }
+        match self.recovery_hours.iter().find(|(_, hours)| !valid_recovery_hours(**hours)) {
+            Some((threat, hours)) => Err(AvailabilityConfigError::Recovery { threat: threat.clone(), hours: *hours }),
+            None => Ok(()),
         }
     }
 }
@@ -486,6 +534,55 @@ mod tests {
             let bad = AvailabilityConfig { degraded_at, closed_at, ..AvailabilityConfig::default() };
             assert!(bad.check().is_err(), "{degraded_at} {closed_at}");
         }
+        for hours in [0.0, -1.0, 9000.0, f64::NAN] {
+            let bad = AvailabilityConfig {
+                recovery_hours: BTreeMap::from([("fire".to_owned(), hours)]),
+                ..AvailabilityConfig::default()
+            };
+            assert!(
+                matches!(bad.check(), Err(AvailabilityConfigError::Recovery { ref threat, .. }) if threat == "fire"),
+                "{hours}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_degraded_service_is_expected_back_after_its_threats_recovery_time_or_the_overrides_expiry() {
+        let inventory = demo();
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let record = incident(&inventory, "tampering", "ahu-ot", now);
+        let all = assess_services(
+            &inventory,
+            std::slice::from_ref(&record),
+            &HashMap::new(),
+            &AvailabilityConfig::default(),
+            now,
+        );
+        let theatres = service(&all, "svc-theatres");
+        assert_ne!(theatres.status, ServiceStatus::Operational);
+        let worst = &theatres.causes[0];
+        let hours = RuleSet::bundled().recovery_hours(&worst.threat);
+        let expected = worst.expected_at + SignedDuration::try_from_secs_f64(hours * 3600.0).unwrap();
+        assert_eq!((worst.until, theatres.expected_end), (Some(expected), Some(expected)), "{worst:?}");
+        let icu = service(&all, "svc-icu");
+        assert_eq!((icu.status, icu.expected_end), (ServiceStatus::Operational, None));
+
+        // The hospital's own recovery time for that threat wins over the model's.
+        let config = AvailabilityConfig {
+            recovery_hours: BTreeMap::from([(worst.threat.clone(), 1.5)]),
+            ..AvailabilityConfig::default()
+        };
+        let own = assess_services(&inventory, std::slice::from_ref(&record), &HashMap::new(), &config, now);
+        let end = worst.expected_at + SignedDuration::from_mins(90);
+        assert_eq!(service(&own, "svc-theatres").expected_end, Some(end));
+
+        // An override says it with its expiry.
+        let expires = now + SignedDuration::from_hours(3);
+        let set =
+            make_override(&inventory, "svc-theatres", ServiceStatus::Closed, "smoke", expires, "cm", now).unwrap();
+        let overrides = HashMap::from([(AssetId::from("svc-theatres"), set)]);
+        let all = assess_services(&inventory, std::slice::from_ref(&record), &overrides, &config, now);
+        assert_eq!(service(&all, "svc-theatres").expected_end, Some(expires));
     }
 
     #[test]

@@ -14,9 +14,10 @@ use jiff::Timestamp;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::name::{Namespace, ResolveResult};
-use safecare_model::{IncidentId, IncidentStatus, LatLon, Severity};
+use safecare_model::{IncidentId, LatLon};
 use serde::{Deserialize, Serialize};
 
+use crate::cap_draft::{DraftChoices, closing, defaults, resolve};
 use crate::playbook::PlaybookLibrary;
 use crate::record::{IncidentRecord, TimelineAction};
 
@@ -35,7 +36,7 @@ macro_rules! vocabulary {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
-            strum::IntoStaticStr, strum::Display, strum::EnumString,
+            strum::IntoStaticStr, strum::Display, strum::EnumString, strum::VariantArray,
         )]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] #[strum(serialize = $text)] $variant,)+
@@ -1174,16 +1175,6 @@ pub fn cap_time(at: Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%S+00:00").to_string()
 }
 
-fn cap_severity(severity: Severity) -> CapSeverity {
-    match severity {
-        Severity::Critical => CapSeverity::Extreme,
-        Severity::High => CapSeverity::Severe,
-        Severity::Medium => CapSeverity::Moderate,
-        Severity::Low => CapSeverity::Minor,
-        Severity::Info => CapSeverity::Unknown,
-    }
-}
-
 /// Where a message is in the guardrail.
 #[derive(
     Debug,
@@ -1288,6 +1279,12 @@ pub enum CapDraftError {
     /// No such message.
     #[error("the incident has no CAP message {0}")]
     UnknownMessage(String),
+    /// An instruction longer than [`crate::cap_draft::MAX_INSTRUCTION_CHARS`].
+    #[error("the instruction is longer than {} characters", crate::cap_draft::MAX_INSTRUCTION_CHARS)]
+    InstructionTooLong,
+    /// Languages that cannot be written.
+    #[error("languages: {0}")]
+    Languages(String),
 }
 
 /// What a draft is made from.
@@ -1303,6 +1300,9 @@ pub struct DraftInput<'a> {
     pub area: Option<Area>,
     /// A note from the person drafting.
     pub note: Option<String>,
+    /// The event, urgency, severity, certainty, instruction and languages
+    /// the person drafting chose; the rest from the mapping.
+    pub choices: DraftChoices,
     /// Who drafts.
     pub actor: &'a str,
     /// When.
@@ -1319,7 +1319,8 @@ pub fn draft(
 ) -> Result<CapMessage, CapDraftError> {
     let record = input.record;
     let threat = record.incident.threat.as_deref().ok_or(CapDraftError::NoThreat)?;
-    let calling = calling_for(threat).ok_or_else(|| CapDraftError::NotCalledFor(threat.to_owned()))?;
+    let settings = resolve(input.choices, defaults(record, input.msg_type, config, playbooks)?)?;
+    let calling = calling_for(&settings.threat).ok_or_else(|| CapDraftError::NotCalledFor(settings.threat.clone()))?;
     if let Some(pending) = input.earlier.iter().find(|m| m.state == CapState::Draft) {
         return Err(CapDraftError::DraftPending(pending.alert.identifier.clone()));
     }
@@ -1333,14 +1334,7 @@ pub fn draft(
         (MsgType::Ack | MsgType::Error, _) => return Err(CapDraftError::Kind(input.msg_type)),
         _ => {}
     }
-    let closing = input.msg_type == MsgType::Cancel || !record.incident.status.is_open();
-    let instruction = record
-        .playbooks
-        .iter()
-        .filter_map(|id| playbooks.get(id))
-        .chain(playbooks.for_threat(threat))
-        .map(|p| if p.summary.is_empty() { p.title.clone() } else { p.summary.trim().to_owned() })
-        .next();
+    let closing = closing(record, input.msg_type);
     let mut parameters = vec![
         ValuePair { value_name: "SafeCare:incident".into(), value: record.id().to_string() },
         ValuePair { value_name: "SafeCare:threat".into(), value: threat.to_owned() },
@@ -1354,7 +1348,7 @@ pub fn draft(
     }
     let web = format!("{}/incidents/{}", config.web.trim_end_matches('/'), record.id());
     let expires = input.now + jiff::SignedDuration::from_mins(i64::from(config.expires_minutes));
-    let infos = config
+    let infos = settings
         .languages
         .iter()
         .map(|language| {
@@ -1365,17 +1359,17 @@ pub fn draft(
                 headline: Some(format!("{event}: {}", record.incident.title)),
                 event,
                 response_types: if closing { vec![ResponseType::AllClear] } else { calling.responses.to_vec() },
-                urgency: if closing { Urgency::Past } else { Urgency::Immediate },
-                severity: cap_severity(record.incident.severity),
-                certainty: certainty(record.incident.status),
+                urgency: settings.urgency,
+                severity: settings.severity,
+                certainty: settings.certainty,
                 audience: None,
-                event_codes: vec![ValuePair { value_name: "SafeCare:threat".into(), value: threat.to_owned() }],
+                event_codes: vec![ValuePair { value_name: "SafeCare:threat".into(), value: settings.threat.clone() }],
                 effective: None,
                 onset: None,
                 expires: Some(cap_time(expires)),
                 sender_name: Some(config.sender_name.clone()),
                 description: record.impact_summary.clone(),
-                instruction: instruction.clone(),
+                instruction: settings.instruction.clone(),
                 web: Some(web.clone()),
                 contact: Some(config.contact.clone()),
                 parameters: parameters.clone(),
@@ -1411,15 +1405,6 @@ pub fn draft(
         approved_at: None,
         discarded_by: None,
     })
-}
-
-/// Unconfirmed detections are likely; once people work the incident they
-/// have seen it.
-fn certainty(status: IncidentStatus) -> Certainty {
-    match status {
-        IncidentStatus::New => Certainty::Likely,
-        _ => Certainty::Observed,
-    }
 }
 
 /// Approves a draft: it is sent now. Who may approve is the caller's

@@ -211,10 +211,18 @@ fn service_comment(service: &ServiceAvailability) -> Option<String> {
         .overridden
         .as_ref()
         .map(|o| format!("{} by {} until {}: {}", o.status, o.by, o.expires.strftime("%Y-%m-%dT%H:%M:%SZ"), o.reason));
-    match (cause, overridden) {
+    let said = match (cause, overridden) {
         (None, None) => None,
         (Some(one), None) | (None, Some(one)) => Some(one),
         (Some(cause), Some(overridden)) => Some(format!("{overridden}; assessed {cause}")),
+    };
+    // HAVE 2.0's Service has no element for how long a status lasts: the
+    // expected end rides in the comment, always last and always worded alike.
+    match (said, service.expected_end) {
+        (Some(said), Some(end)) => {
+            Some(format!("{said}; expected operational by {}", end.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        }
+        (said, _) => said,
     }
 }
 
@@ -633,7 +641,9 @@ mod tests {
                     impact: safecare_impact::ImpactType::Availability,
                     score: 0.62,
                     expected_at: now(),
+                    until: Some(now() + jiff::SignedDuration::from_hours(12)),
                 });
+                s.expected_end = Some(now() + jiff::SignedDuration::from_hours(12));
             }
             if s.id == "svc-icu" {
                 s.status = ServiceStatus::Closed;
@@ -644,6 +654,7 @@ mod tests {
                     at: now(),
                     expires: now() + jiff::SignedDuration::from_hours(1),
                 });
+                s.expected_end = Some(now() + jiff::SignedDuration::from_hours(1));
             }
         }
         services
@@ -671,7 +682,18 @@ mod tests {
         assert!(services.contains(&("svc-icu", "Closed")));
         assert!(services.contains(&("svc-ed", "Normal")));
         let icu = find(facility, "have:Service").into_iter().find(|s| s.children[1].text == "svc-icu").unwrap();
-        assert!(find(icu, "have:Comment")[0].text.contains("ventilation checks"));
+        let comment = &find(icu, "have:Comment")[0].text;
+        assert!(comment.contains("ventilation checks"), "{comment}");
+        assert!(
+            comment.ends_with("; expected operational by 2027-01-15T09:00:00Z"),
+            "the override's expiry: {comment}"
+        );
+        let theatres =
+            find(facility, "have:Service").into_iter().find(|s| s.children[1].text == "svc-theatres").unwrap();
+        let comment = &find(theatres, "have:Comment")[0].text;
+        assert!(comment.ends_with("; expected operational by 2027-01-15T20:00:00Z"), "the recovery: {comment}");
+        let ed = find(facility, "have:Service").into_iter().find(|s| s.children[1].text == "svc-ed").unwrap();
+        assert!(find(ed, "have:Comment").is_empty(), "nothing to say of an operational service");
 
         // The closed ICU's beds are not offered; the degraded theatres' are, said so.
         let beds: HashMap<&str, (&str, &str, &str)> = find(facility, "have:BedCapacity")

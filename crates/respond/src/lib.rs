@@ -44,6 +44,7 @@ mod assessment;
 pub mod availability;
 mod bundled;
 pub mod cap;
+pub mod cap_draft;
 mod clocks;
 mod edit;
 mod grouping;

@@ -14,6 +14,8 @@ use safecare_respond::cap::{
     self, Area, CapAlert, CapConfig, CapDraftError, CapError, CapMessage, CapState, Circle, DraftInput, MsgType,
     ResponseType, Status, Urgency,
 };
+use safecare_respond::cap::{CapSeverity, Certainty};
+use safecare_respond::cap_draft::DraftChoices;
 use safecare_respond::{IncidentRecord, TimelineAction, load_playbooks};
 
 fn cap_dir() -> PathBuf {
@@ -179,6 +181,15 @@ fn area() -> Area {
 }
 
 fn draft(record: &IncidentRecord, earlier: &[CapMessage], msg_type: MsgType) -> Result<CapMessage, CapDraftError> {
+    draft_with(record, earlier, msg_type, DraftChoices::default())
+}
+
+fn draft_with(
+    record: &IncidentRecord,
+    earlier: &[CapMessage],
+    msg_type: MsgType,
+    choices: DraftChoices,
+) -> Result<CapMessage, CapDraftError> {
     let playbooks = load_playbooks(None).unwrap();
     let input = DraftInput {
         record,
@@ -186,6 +197,7 @@ fn draft(record: &IncidentRecord, earlier: &[CapMessage], msg_type: MsgType) -> 
         msg_type,
         area: Some(area()),
         note: None,
+        choices,
         actor: "guard.ann",
         now: at("2026-12-05T08:05:00Z"),
     };
@@ -218,6 +230,35 @@ fn a_fire_alert_is_drafted_in_every_language_and_validates() {
     let exercise = draft(&drill, &[], MsgType::Alert).unwrap();
     assert_eq!(exercise.alert.status, Status::Exercise);
     xsd_valid(&exercise.alert.to_xml().unwrap()).unwrap();
+}
+
+#[test]
+fn what_the_person_drafting_chooses_is_written_and_validates() {
+    let record = fire_record(IncidentStatus::New);
+    let choices = DraftChoices {
+        threat: Some("smoke".into()),
+        urgency: Some(Urgency::Expected),
+        severity: Some(CapSeverity::Severe),
+        certainty: Some(Certainty::Observed),
+        instruction: Some("Stage at the north gate; the LV switchroom is isolated.".into()),
+        languages: Some(vec!["nl-BE".into(), "de".into()]),
+    };
+    let message = draft_with(&record, &[], MsgType::Alert, choices).unwrap();
+    let infos = &message.alert.infos;
+    let languages: Vec<&str> = infos.iter().filter_map(|i| i.language.as_deref()).collect();
+    assert_eq!(languages, ["nl-BE", "de"]);
+    for info in infos {
+        assert_eq!(
+            (info.urgency, info.severity, info.certainty),
+            (Urgency::Expected, CapSeverity::Severe, Certainty::Observed)
+        );
+        assert_eq!(info.instruction.as_deref(), Some("Stage at the north gate; the LV switchroom is isolated."));
+        assert_eq!(info.event_codes[0].value, "smoke");
+        assert!(!info.response_types.contains(&ResponseType::Evacuate), "smoke: assess and prepare");
+    }
+    xsd_valid(&message.alert.to_xml().unwrap()).unwrap();
+    let bad = DraftChoices { languages: Some(vec!["french".into()]), ..DraftChoices::default() };
+    assert!(matches!(draft_with(&record, &[], MsgType::Alert, bad), Err(CapDraftError::Languages(_))));
 }
 
 #[test]

@@ -26,9 +26,10 @@ fn a_bundled_scenario_plays_in_process_and_reports_json() {
     assert_eq!((report["scenario"].as_str(), report["passed"].as_bool()), (Some("demo-attack"), Some(true)));
     assert_eq!(report["seed"], 5);
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 7);
+    assert_eq!(steps.len(), 8);
     assert!(steps.iter().all(|s| s["outcome"] == "met"), "{report:#}");
     assert_eq!(report["incidents"][0]["threat_found"], "bms_tampering");
+    assert_eq!(report["incidents"][1]["threat_found"], "fire", "the switchroom fire is an incident of its own");
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
     assert!(page.contains(r#"id="verdict" class="verdict passed""#) && page.contains("phishing-click"), "{page}");

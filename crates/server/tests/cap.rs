@@ -83,6 +83,18 @@ async fn the_demo_fire_goes_to_responders_only_after_a_crisis_manager_approves()
     let id = fire["id"].as_str().unwrap().to_owned();
     let cap_url = format!("{base}/api/v1/incidents/{id}/cap");
 
+    // Choices the form offers are checked by the API alike: each bad one is refused, nothing drafted.
+    for bad in [
+        json!({"msg_type": "Alert", "languages": ["french"]}),
+        json!({"msg_type": "Alert", "languages": []}),
+        json!({"msg_type": "Alert", "threat": "ransomware"}),
+        json!({"msg_type": "Alert", "instruction": "x".repeat(2001)}),
+    ] {
+        let refused = guard.post(&cap_url).json(&bad).send().await.unwrap();
+        assert_eq!(refused.status(), 422, "{bad}");
+    }
+    assert!(get_json(&admin, &cap_url).await["messages"].as_array().unwrap().is_empty());
+
     // The guard drafts; nothing leaves yet.
     let drafted = guard.post(&cap_url).json(&json!({"msg_type": "Alert"})).send().await.unwrap();
     assert_eq!(drafted.status(), 201);

@@ -178,18 +178,22 @@ async fn the_availability_board_shows_each_service_its_cause_override_beds_and_h
     let admin = common::client_with(&common::token(&server, Role::Admin, None).await);
     common::post_ndjson(&admin, &base, common::attack_events(3)).await;
     common::settled_incidents(&admin, &base).await;
-    let mut degraded = false;
+    let mut degraded = None;
     for _ in 0..100 {
         let board: serde_json::Value =
             admin.get(format!("{base}/api/v1/availability")).send().await.unwrap().json().await.unwrap();
         let theatres = board["services"].as_array().unwrap().iter().find(|s| s["id"] == "svc-theatres").unwrap();
         if theatres["status"] == "degraded" {
-            degraded = true;
+            degraded = Some(theatres.clone());
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(degraded, "the theatres never became degraded");
+    let degraded = degraded.expect("the theatres never became degraded");
+    // Expected back when the worst cause's threat has recovered (the impact model's recovery time).
+    let end: jiff::Timestamp = degraded["expected_end"].as_str().expect("an expected end").parse().unwrap();
+    assert_eq!(degraded["causes"][0]["until"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap(), end);
+    assert!(end > degraded["causes"][0]["expected_at"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap());
     let crisis = common::client_with(&common::token(&server, Role::CrisisManager, None).await);
     let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(3);
     let set = crisis
@@ -214,9 +218,12 @@ async fn the_availability_board_shows_each_service_its_cause_override_beds_and_h
     assert!(theatres.contains("href=\"/incidents/"), "the cause links its incident: {theatres}");
     assert!(theatres.contains("2 of 6") || theatres.contains("7 of 14"), "{theatres}");
     assert!(theatres.contains("anaesthetists 4/5"), "{theatres}");
+    assert!(theatres.contains(&format!("data-expected-end=\"{end}\"")), "{theatres}");
+    assert!(theatres.contains(&format!("expected back {}", end.strftime("%Y-%m-%d %H:%M:%S UTC"))), "{theatres}");
     let maternity = row("svc-maternity");
     assert!(maternity.contains("class=\"avail-closed\""), "{maternity}");
     assert!(maternity.contains("midwives evacuated the 2nd floor") && maternity.contains("(assessed "), "{maternity}");
+    assert!(maternity.contains(&format!("data-expected-end=\"{expires}\"")), "the override's expiry: {maternity}");
     assert!(html.contains("class=\"avail-operational\""), "services no incident reaches stay operational: {html}");
     assert!(html.contains("href=\"/availability\" aria-current=\"page\""), "{html}");
     let history = &html[html.find("What changed and why").unwrap()..];

@@ -67,12 +67,15 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
     assert!(record["impact_summary"].as_str().unwrap().starts_with("intrusion on ws-bms-01"));
 
     // The night-time badge, the USB disk, their correlation and the shadow
-    // copy deletion in the same server room: a second incident.
+    // copy deletion in the same server room: a second incident. The fire
+    // in the same technical building's LV switchroom minutes later joins
+    // it (sabotage after the intrusion is what a crisis cell must suspect),
+    // and the incident is now the fire the fire brigade is told of.
     let server_room = titled("After-Hours Access To Restricted Zone");
-    assert_eq!(server_room["alerts"].as_array().unwrap().len(), 4);
-    assert_eq!(server_room["threat"], "ransomware");
+    assert_eq!(server_room["alerts"].as_array().unwrap().len(), 5);
+    assert_eq!(server_room["threat"], "fire");
     let record = get_json(&client, format!("{base}/api/v1/incidents/{}", server_room["id"].as_str().unwrap())).await;
-    assert_eq!(record["playbooks"], json!(["unauthorised_access", "data_exfiltration", "ransomware"]));
+    assert_eq!(record["playbooks"], json!(["unauthorised_access", "data_exfiltration", "ransomware", "fire"]));
     assert!(record["timeline"].as_array().unwrap().iter().all(|e| e["actor"] == "safecare"));
 
     // The forced pharmacy door shares nothing with them; it gets its own

@@ -80,6 +80,8 @@ impl TlsFiles<'_> {
             _ => return Err(TlsSettingsError::HalfIdentity),
         };
         let identity = identity.as_ref().map(|(cert, key)| (cert.as_slice(), key.as_slice()));
-        safecare_ingest::listen::tls_client_config(&ca, identity).map(Some).map_err(|e| TlsSettingsError::Config(Box::new(e)))
+        safecare_ingest::listen::tls_client_config(&ca, identity)
+            .map(Some)
+            .map_err(|e| TlsSettingsError::Config(Box::new(e)))
     }
 }

@@ -76,11 +76,16 @@ pub enum Permission {
     /// Override a service's availability status, with a reason and an expiry.
     #[strum(serialize = "availability:write")]
     AvailabilityWrite,
+    /// Open the first responder's page of an incident: the places (campus,
+    /// entrances, assembly points, floor), hazards, doors, updates and the
+    /// CAP messages sent.
+    #[strum(serialize = "respond:view")]
+    RespondView,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 23] = [
         Permission::EventsIngest,
         Permission::EventsRead,
         Permission::AlertsRead,
@@ -103,6 +108,7 @@ impl Permission {
         Permission::ExercisesManage,
         Permission::AvailabilityRead,
         Permission::AvailabilityWrite,
+        Permission::RespondView,
     ];
 
     /// The name used in docs and error messages (`events:read`).
@@ -122,7 +128,11 @@ impl Permission {
     /// incident, but only a crisis manager approves (sends) it, not even
     /// the admin; responders read the feed. Likewise only a crisis manager
     /// overrides a service's availability; everyone who works incidents,
-    /// responders included, reads it.
+    /// responders included, reads it. Responders (the fire brigade, police,
+    /// civil protection at the hospital) read incidents, alerts (the live
+    /// updates), the CAP feed, availability and their own page, which
+    /// shows places, not the inventory: they neither work incidents nor
+    /// read the assets (hosts, addresses) or events.
     pub fn granted_to(self, role: Role) -> bool {
         use Permission::*;
         use Role::*;
@@ -154,6 +164,7 @@ impl Permission {
                     | CapRead
                     | CapDraft
                     | AvailabilityRead
+                    | RespondView
             ),
             CrisisManager => matches!(
                 self,
@@ -168,12 +179,13 @@ impl Permission {
                     | CapApprove
                     | AvailabilityRead
                     | AvailabilityWrite
+                    | RespondView
             ),
             PrivacyOfficer => {
                 matches!(self, EventsRead | AlertsRead | IncidentsRead | IncidentsDeclare | AuditRead | Reidentify)
             }
             Responder => {
-                matches!(self, AlertsRead | IncidentsRead | IncidentsWrite | AssetsRead | CapRead | AvailabilityRead)
+                matches!(self, AlertsRead | IncidentsRead | CapRead | AvailabilityRead | RespondView)
             }
             Sensor => matches!(self, EventsIngest),
         }
@@ -241,5 +253,17 @@ mod tests {
         }
         assert!(Permission::AvailabilityRead.granted_to(Role::Responder));
         assert!(!Permission::AvailabilityRead.granted_to(Role::Sensor));
+    }
+
+    #[test]
+    fn responders_see_their_page_and_what_it_needs_but_work_nothing() {
+        let responder: Vec<Permission> =
+            Permission::ALL.into_iter().filter(|p| p.granted_to(Role::Responder)).collect();
+        use Permission::*;
+        assert_eq!(responder, [AlertsRead, IncidentsRead, CapRead, AvailabilityRead, RespondView]);
+        for role in [Role::Admin, Role::SecurityGuard, Role::CrisisManager] {
+            assert!(RespondView.granted_to(role), "{role}");
+        }
+        assert!(!RespondView.granted_to(Role::PrivacyOfficer) && !RespondView.granted_to(Role::Sensor));
     }
 }

@@ -11,7 +11,10 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use safecare_impact::LiveInventory;
 use safecare_model::Location;
-use safecare_respond::cap::{self, Area, CapDraftError, CapMessage, Circle, DraftInput, MsgType};
+use safecare_respond::cap::{
+    self, Area, CapDraftError, CapMessage, CapSeverity, Certainty, Circle, DraftInput, MsgType, Urgency,
+};
+use safecare_respond::cap_draft::DraftChoices;
 use safecare_respond::notify::outbox::Outbox;
 use safecare_respond::{IncidentRecord, Incidents};
 use serde::{Deserialize, Serialize};
@@ -48,9 +51,11 @@ fn refused(err: CapDraftError) -> ApiError {
     metrics::counter!("safecare_cap_refused_total", "reason" => err.as_str()).increment(1);
     let status = match err {
         CapDraftError::UnknownMessage(_) => StatusCode::NOT_FOUND,
-        CapDraftError::NoThreat | CapDraftError::NotCalledFor(_) | CapDraftError::Kind(_) => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        CapDraftError::NoThreat
+        | CapDraftError::NotCalledFor(_)
+        | CapDraftError::Kind(_)
+        | CapDraftError::InstructionTooLong
+        | CapDraftError::Languages(_) => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::CONFLICT,
     };
     ApiError::new(status, err.to_string())
@@ -76,17 +81,35 @@ pub struct DraftRequest {
     /// A note for responders.
     #[serde(default)]
     note: Option<String>,
+    /// The threat announced, if not the incident's.
+    #[serde(default)]
+    threat: Option<String>,
+    /// CAP urgency, if not the mapping's.
+    #[serde(default)]
+    urgency: Option<Urgency>,
+    /// CAP severity, if not the mapping's.
+    #[serde(default)]
+    severity: Option<CapSeverity>,
+    /// CAP certainty, if not the mapping's.
+    #[serde(default)]
+    certainty: Option<Certainty>,
+    /// The instruction, if not the playbook's (empty: none).
+    #[serde(default)]
+    instruction: Option<String>,
+    /// The languages, if not `cap.languages`.
+    #[serde(default)]
+    languages: Option<Vec<String>>,
 }
 
 /// Where the incident is: its own location, or its first asset's.
-fn place_of(record: &IncidentRecord, inventory: &safecare_impact::Inventory) -> Location {
+pub(crate) fn place_of(record: &IncidentRecord, inventory: &safecare_impact::Inventory) -> Location {
     if !record.incident.location.is_empty() {
         return record.incident.location.clone();
     }
     record.incident.assets.iter().find_map(|id| inventory.asset(id)).map(|a| a.location.clone()).unwrap_or_default()
 }
 
-fn area_of(record: &IncidentRecord, inventory: &safecare_impact::Inventory) -> Option<Area> {
+pub(crate) fn area_of(record: &IncidentRecord, inventory: &safecare_impact::Inventory) -> Option<Area> {
     let geometry = inventory.geometry_of(&place_of(record, inventory))?;
     Some(Area {
         area_desc: geometry.description,
@@ -116,6 +139,14 @@ pub async fn draft(
         msg_type: ask.msg_type,
         area: area_of(&record, &inventory),
         note: ask.note,
+        choices: DraftChoices {
+            threat: ask.threat,
+            urgency: ask.urgency,
+            severity: ask.severity,
+            certainty: ask.certainty,
+            instruction: ask.instruction,
+            languages: ask.languages,
+        },
         actor: &principal.name,
         now,
     };

@@ -4,7 +4,7 @@
 mod accounts;
 mod alerts;
 mod availability;
-mod cap;
+pub(crate) mod cap;
 mod events;
 mod exercises;
 mod health;

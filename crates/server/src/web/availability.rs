@@ -84,7 +84,12 @@ fn board(services: &[ServiceAvailability], override_from: Option<Timestamp>) -> 
                 @for s in services {
                     tr data-service=(s.id) {
                         th scope="row" { (s.name) }
-                        td { span class={ "avail-" (s.status.as_str()) } { (s.status.as_str()) } }
+                        td {
+                            span class={ "avail-" (s.status.as_str()) } { (s.status.as_str()) }
+                            @if let Some(end) = s.expected_end {
+                                br; small.expected-end data-expected-end=(end) { "expected back " (time(end)) }
+                            }
+                        }
                         td {
                             @if let Some(o) = &s.overridden {
                                 div.override {
@@ -97,6 +102,7 @@ fn board(services: &[ServiceAvailability], override_from: Option<Timestamp>) -> 
                                     a href={ "/incidents/" (c.incident) } { (c.title) }
                                     " · " (c.threat) ", " (c.impact.as_str()) " " (format!("{:.2}", c.score))
                                     " from " (time(c.expected_at))
+                                    @if let Some(until) = c.until { " until " (time(until)) }
                                 }
                             }
                             @if s.causes.is_empty() && s.overridden.is_none() { span.calm { "no open incident reaches it" } }

@@ -13,6 +13,8 @@ use axum::extract::{Extension, Path, State};
 use jiff::{SignedDuration, Timestamp};
 use maud::{Markup, html};
 use safecare_model::{Alert, AssetId};
+use safecare_respond::cap::MsgType;
+use safecare_respond::cap_draft;
 use safecare_respond::{
     IncidentImpact, IncidentRecord, Incidents, RegulatoryClock, ReportKind, TaskState, TaskStatus, TimelineAction,
     TimelineEntry, Transition, check_transition,
@@ -20,8 +22,10 @@ use safecare_respond::{
 use safecare_store::{AccountStore, Store};
 
 use super::impact_graph::{Graph, draw};
+use super::incident_cap::{CapSection, next_types, section as cap_section};
 use super::layout::{page as shell, severity, time};
 use crate::auth::{Access, Permission, Principal};
+use crate::cap::CapMessages;
 use crate::error::ApiError;
 use crate::routes::incidents::existing;
 
@@ -29,6 +33,7 @@ pub async fn page(
     State(incidents): State<Incidents>,
     State(accounts): State<Arc<dyn AccountStore>>,
     State(store): State<Arc<dyn Store>>,
+    State(cap): State<CapMessages>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Markup, ApiError> {
@@ -56,6 +61,15 @@ pub async fn page(
     let now = Timestamp::now();
     let api = format!("/api/v1/incidents/{id}");
     let incident = &record.incident;
+    let messages = if may(Permission::CapRead) { cap.of_incident(id).await? } else { Vec::new() };
+    let next = next_types(&messages).first().copied().unwrap_or(MsgType::Update);
+    let cap_view = CapSection {
+        messages: &messages,
+        defaults: cap_draft::defaults(&record, next, &cap.config, &incidents.rules().playbooks),
+        api: &api,
+        may_draft: open && may(Permission::CapDraft),
+        may_approve: open && may(Permission::CapApprove),
+    };
 
     let content = html! {
         div.incident id="incident" data-live data-incident=(id) data-api=(api) {
@@ -67,7 +81,7 @@ pub async fn page(
                 }
             }
             (facts(&record))
-            (actions(&record, &api, write, &users))
+            (actions(&record, &api, write, &users, may(Permission::RespondView)))
             (impact_graph(record.impact.as_ref(), &names))
             div.incident-grid {
                 div {
@@ -78,6 +92,7 @@ pub async fn page(
                     (impact_tables(record.impact.as_ref(), &names))
                 }
             }
+            @if may(Permission::CapRead) { (cap_section(&cap_view)) }
             (timeline(&record, &alerts, &api, write))
         }
     };
@@ -110,7 +125,7 @@ fn facts(record: &IncidentRecord) -> Markup {
     }
 }
 
-fn actions(record: &IncidentRecord, api: &str, write: bool, users: &[String]) -> Markup {
+fn actions(record: &IncidentRecord, api: &str, write: bool, users: &[String], responder_view: bool) -> Markup {
     let incident = &record.incident;
     let allowed: Vec<Transition> =
         Transition::ALL.into_iter().filter(|t| check_transition(incident.status, *t).is_ok()).collect();
@@ -143,6 +158,7 @@ fn actions(record: &IncidentRecord, api: &str, write: bool, users: &[String]) ->
                 span.calm { "Your role can read this incident but not change it." }
             }
             a.export href={ (api) "/export" } download { "Export JSON" }
+            @if responder_view { " " a.export href={ "/respond/" (incident.id) } { "Responder view" } }
         }
     }
 }

@@ -15,6 +15,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/rules", "Rules", Permission::RulesRead),
     ("/notifications", "Notifications", Permission::IncidentsRead),
     ("/availability", "Availability", Permission::AvailabilityRead),
+    ("/respond", "Respond", Permission::RespondView),
 ];
 
 /// The document head every page shares; `script` adds the live-update

@@ -7,12 +7,14 @@ mod availability;
 mod events;
 mod impact_graph;
 mod incident;
+mod incident_cap;
 mod incidents;
 mod layout;
 mod login;
 mod notifications;
 mod overview;
 mod plan;
+mod responder;
 mod rules;
 mod svg;
 
@@ -52,5 +54,7 @@ impl Api {
             .page(Method::GET, "/rules", Needs(RulesRead), rules::page)
             .page(Method::GET, "/notifications", Needs(IncidentsRead), notifications::page)
             .page(Method::GET, "/availability", Needs(AvailabilityRead), availability::page)
+            .page(Method::GET, "/respond", Needs(RespondView), responder::list)
+            .page(Method::GET, "/respond/{id}", Needs(RespondView), responder::page)
     }
 }

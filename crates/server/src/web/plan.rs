@@ -27,15 +27,17 @@ pub struct Which {
     floor: Option<String>,
 }
 
+/// A room's rectangle or a door's point on its floor plan, in metres.
 #[derive(Debug, Clone, Copy)]
-struct Rect {
-    x: f64,
-    y: f64,
-    w: f64,
-    h: f64,
+pub(super) struct Rect {
+    pub(super) x: f64,
+    pub(super) y: f64,
+    pub(super) w: f64,
+    pub(super) h: f64,
 }
 
-fn plan_of(asset: &Asset) -> Option<Rect> {
+/// Where an asset is drawn on its floor plan (`attributes.plan`).
+pub(super) fn plan_of(asset: &Asset) -> Option<Rect> {
     let plan = asset.attributes.get("plan")?;
     let n = |k: &str| plan.get(k).and_then(serde_json::Value::as_f64);
     Some(Rect { x: n("x")?, y: n("y")?, w: n("w").unwrap_or(0.0), h: n("h").unwrap_or(0.0) })

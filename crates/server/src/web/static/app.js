@@ -67,7 +67,26 @@
     row.dataset.alertId = alert.ID;
     feed.insertBefore(row, feed.firstChild);
     while (feed.children.length > 50) feed.removeChild(feed.lastChild);
-    document.dispatchEvent(new CustomEvent("safecare:alert", { detail: alert }));
+  }
+
+  // Responder page: alerts from the incident's building join its live updates.
+  function addBuildingAlert(alert) {
+    const feed = document.getElementById("responder-feed");
+    const page = document.getElementById("incident");
+    const building = page && page.dataset.building;
+    if (!feed || !building) return;
+    const ext = safecareData(alert);
+    const path = locationPath(ext.location);
+    if (path !== building && !path.startsWith(building + "/")) return;
+    const item = document.createElement("li");
+    item.className = "fresh";
+    item.appendChild(document.createTextNode(formatTime(alert.CreateTime || "") + " "));
+    item.appendChild(severityBadge(ext.severity || "info"));
+    item.appendChild(document.createTextNode(" " + (alert.Description || "") + " · " + path));
+    feed.insertBefore(item, feed.firstChild);
+    while (feed.children.length > 50) feed.removeChild(feed.lastChild);
+    const empty = document.getElementById("responder-feed-empty");
+    if (empty) empty.remove();
   }
 
   function updateStats(stats) {
@@ -89,7 +108,11 @@
   function listen() {
     if (!window.EventSource || !document.querySelector("[data-live]")) return;
     const source = new EventSource("/api/v1/stream");
-    source.addEventListener("alert", (e) => addAlert(JSON.parse(e.data)));
+    source.addEventListener("alert", (e) => {
+      const alert = JSON.parse(e.data);
+      addAlert(alert);
+      addBuildingAlert(alert);
+    });
     source.addEventListener("stats", (e) => updateStats(JSON.parse(e.data)));
     source.addEventListener("incident", (e) =>
       document.dispatchEvent(new CustomEvent("safecare:incident", { detail: JSON.parse(e.data) })));
@@ -134,7 +157,11 @@
     const body = form.dataset.extra ? JSON.parse(form.dataset.extra) : {};
     for (const field of form.elements) {
       if (!field.name) continue;
-      body[field.name] = field.value === "" && "emptyNull" in field.dataset ? null : field.value;
+      if ("list" in field.dataset) {
+        body[field.name] = field.value.split(/[\s,]+/).filter((item) => item !== "");
+      } else {
+        body[field.name] = field.value === "" && "emptyNull" in field.dataset ? null : field.value;
+      }
     }
     callApi(form.dataset.method || "POST", form.dataset.url, body, form.querySelector("button[type=submit]"));
   });
