@@ -219,3 +219,89 @@ fn pre_lowered(matcher: &CompiledMatcher, lowered: &str) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsigma_eval::compile_rule;
+    use rsigma_parser::parse_sigma_yaml;
+    use safecare_model::{Domain, Event, Timestamp};
+    use serde_json::json;
+
+    fn event(fields: serde_json::Value) -> Event {
+        let mut event = Event::new("t", Domain::Cyber, Timestamp::UNIX_EPOCH, "");
+        event.fields = fields.as_object().cloned().unwrap_or_default();
+        event
+    }
+
+    /// Every rule's verdict equals the library's on every event, with one
+    /// judge (and its shared lowercased fields) per event as in the engine.
+    #[test]
+    fn verdicts_equal_the_library_on_shared_lowercased_fields() {
+        let yaml = r#"
+title: contains and not
+detection:
+  sel:
+    CommandLine|contains: 'INVOKE-'
+  filter:
+    CommandLine|contains|cased: 'Invoke-Safe'
+  condition: sel and not filter
+---
+title: many needles, all, startswith, endswith, exact
+detection:
+  a:
+    CommandLine|contains|all: ['-enc', 'hidden']
+  b:
+    Image|endswith: ['\powershell.exe', '\pwsh.exe']
+  c:
+    User: 'NT AUTHORITY\SYSTEM'
+  condition: 2 of them
+---
+title: unicode lowercase, wildcard, regex, numbers, null, exists
+detection:
+  sel1:
+    TargetObject: '*STRASSE*'
+  sel2:
+    Details|re: '(?i)^dword'
+  sel3:
+    EventID: 13
+  sel4:
+    Missing: null
+  sel5:
+    Image|exists: true
+  condition: sel1 or (sel2 and sel3 and sel4 and sel5)
+---
+title: keywords and all of
+detection:
+  keywords:
+    - 'mimikatz'
+  sel:
+    EventID: [1, 4688]
+  condition: all of them
+"#;
+        let rules: Vec<CompiledRule> =
+            parse_sigma_yaml(yaml).expect("rules").rules.iter().map(|r| compile_rule(r).expect("compiles")).collect();
+        assert_eq!(rules.len(), 4);
+        let events = [
+            json!({"EventID": 1, "CommandLine": "powershell Invoke-Expression -enc x -w hidden", "Image": "C:\\x\\PowerShell.exe", "User": "nt authority\\system"}),
+            json!({"EventID": 1, "CommandLine": "Invoke-Safe thing", "Image": "C:\\x\\cmd.exe"}),
+            json!({"EventID": 13, "TargetObject": "HKLM\\Straße\\x", "Details": "DWORD (0x1)", "Image": "a"}),
+            json!({"EventID": 13, "TargetObject": "HKLM\\STRAẞE", "Details": "DWORD (0x1)"}),
+            json!({"EventID": "4688", "CommandLine": "run MIMIKATZ now", "Image": ["a", "b\\pwsh.exe"]}),
+            json!({"EventID": 4688, "Other": {"deep": "mimikatz"}}),
+        ];
+        let mut matched = 0;
+        for fields in events {
+            let e = event(fields);
+            let view = FieldView::new(&e);
+            let mut judge = Judge::new(&view);
+            for rule in &rules {
+                let expected = evaluate_rule(rule, &view).is_some();
+                assert!(judged_here(rule));
+                assert_eq!(judge.matches(rule, true), expected, "{} on {:?}", rule.title, e.fields);
+                matched += usize::from(expected);
+            }
+        }
+        assert!(matched >= 4, "the cases should match some: {matched}");
+    }
+}
