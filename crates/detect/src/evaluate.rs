@@ -2,7 +2,7 @@
 //! `rsigma-eval` on the rules left. [`crate::reference`] is the plain
 //! library it is checked and measured against.
 
-use rsigma_eval::EvaluationResult;
+use rsigma_eval::{EvaluationResult, evaluate_rule};
 use safecare_model::Event;
 
 use crate::route::RouteParts;
@@ -15,7 +15,14 @@ impl RuleSet {
     pub(crate) fn evaluate(&self, view: &FieldView<'_>, parts: &RouteParts<'_>) -> Vec<EvaluationResult> {
         let mut out = Vec::new();
         let groups = self.routes.groups_of(parts);
-        self.prefilter.run(&self.compiled, &self.routes, groups.as_slice(), view, &mut |_, r| out.push(r));
+        // Only a match is evaluated again for its details (which fields
+        // matched), as the library itself does.
+        let rules = &self.compiled;
+        self.prefilter.run(rules, &self.routes, groups.as_slice(), view, &mut |i| {
+            if let Some(result) = rules.get(i).and_then(|rule| evaluate_rule(rule, view)) {
+                out.push(result);
+            }
+        });
         out
     }
 
@@ -28,7 +35,7 @@ impl RuleSet {
         let groups = self.routes.groups_of(&parts);
         let rules = &self.compiled;
         let mut out = Vec::new();
-        self.prefilter.run(rules, &self.routes, groups.as_slice(), &view, &mut |i, _| {
+        self.prefilter.run(rules, &self.routes, groups.as_slice(), &view, &mut |i| {
             if let Some(id) = rules.get(i).and_then(|r| r.id.as_deref()) {
                 out.push(id);
             }

@@ -114,6 +114,26 @@ pub const CATEGORIES: &[(&str, i64, &[&str])] = &[
     ("powershell-classic", 800, &["ps_classic_script"]),
 ];
 
+/// Security 4657 ("a registry value was modified") under SigmaHQ's registry
+/// categories, told apart by its `OperationType` as SigmaHQ's own Windows
+/// audit pipeline (pySigma-pipeline-windows, `windows_audit_pipeline`) does
+/// when it sends `registry_add`, `registry_set` and `registry_event` rules
+/// to Security 4657. EVTX records hold the operation as a message reference
+/// (`%%1904`), rendered logs as its text; a deleted value (`%%1906`) is
+/// none of these categories there, so none here.
+///
+/// Security 5156 (the Windows Filtering Platform permitted a connection) is
+/// deliberately in no category: SigmaHQ's taxonomy gives
+/// `network_connection` to Sysmon 3 alone, no SigmaHQ pipeline maps it to
+/// 5156, and SigmaHQ's rules for 5156 are `service: security` rules over its
+/// own field names (`Application`, `DestPort`, …), which the channel routes.
+pub const SECURITY_4657: &[(&str, &[&str])] = &[
+    ("%%1904", &["registry_add", "registry_event"]),
+    ("New registry value created", &["registry_add", "registry_event"]),
+    ("%%1905", &["registry_set", "registry_event"]),
+    ("Existing registry value modified", &["registry_set", "registry_event"]),
+];
+
 /// SigmaHQ categories of Windows rules that no event log channel carries,
 /// and why; the coverage test accepts these and nothing else unmapped.
 pub const NOT_IN_EVENT_LOGS: &[(&str, &str)] = &[
@@ -169,6 +189,17 @@ pub const SECURITY_4688: &[FieldMap] = &[
     FieldMap { sigma: "IntegrityLevel", source: "MandatoryLabel", values: INTEGRITY_LEVELS },
 ];
 
+/// Security 4657 under the names SigmaHQ's registry rules use, as SigmaHQ's
+/// Windows audit pipeline maps them (`Details` is the new value); the
+/// acting process is `ProcessName` in 4657 (the pipeline's blanket
+/// `NewProcessName` is 4688's name, absent here). The pipeline gives no
+/// `TargetObject`, so neither does this table.
+pub const SECURITY_4657_FIELDS: &[FieldMap] = &[
+    FieldMap::name("Details", "NewValue"),
+    FieldMap::name("Image", "ProcessName"),
+    FieldMap::name("LogonId", "SubjectLogonId"),
+];
+
 /// Names NXLog (and the OTRF data sets it wrote) gives to `System` fields;
 /// used only when the event lacks the Sigma name itself.
 pub const COLLECTOR_ALIASES: &[FieldMap] =
@@ -179,9 +210,20 @@ pub fn service_of_channel(channel: &str) -> Option<&'static str> {
     CHANNELS.iter().find(|(c, _)| c.eq_ignore_ascii_case(channel)).map(|(_, s)| *s)
 }
 
-/// The SigmaHQ categories of event `event_id` of `service`.
-pub fn categories_of(service: Option<&str>, event_id: i64) -> &'static [&'static str] {
+/// The SigmaHQ categories of event `event_id` of `service`; `operation`
+/// answers the event's `OperationType`, asked only of Security 4657.
+pub fn categories_of<'o>(
+    service: Option<&str>,
+    event_id: i64,
+    operation: impl FnOnce() -> Option<&'o str>,
+) -> &'static [&'static str] {
     let Some(service) = service else { return &[] };
+    if (service, event_id) == ("security", 4657) {
+        let operation = operation().map(str::trim);
+        return operation
+            .and_then(|op| SECURITY_4657.iter().find(|(o, _)| o.eq_ignore_ascii_case(op)))
+            .map_or(&[], |(_, c)| c);
+    }
     CATEGORIES.iter().find(|(s, id, _)| *s == service && *id == event_id).map_or(&[], |(_, _, c)| c)
 }
 
@@ -189,6 +231,7 @@ pub fn categories_of(service: Option<&str>, event_id: i64) -> &'static [&'static
 pub fn field_maps(service: Option<&str>, event_id: Option<i64>) -> &'static [FieldMap] {
     match (service, event_id) {
         (Some("security"), Some(4688)) => SECURITY_4688,
+        (Some("security"), Some(4657)) => SECURITY_4657_FIELDS,
         _ => &[],
     }
 }
@@ -196,7 +239,7 @@ pub fn field_maps(service: Option<&str>, event_id: Option<i64>) -> &'static [Fie
 /// Whether any mapping in this table answers the Sigma field `name` from
 /// another field (such names are looked up, never read off the top level).
 pub fn is_mapped_name(name: &str) -> bool {
-    SECURITY_4688.iter().chain(COLLECTOR_ALIASES).any(|m| m.sigma == name)
+    SECURITY_4688.iter().chain(SECURITY_4657_FIELDS).chain(COLLECTOR_ALIASES).any(|m| m.sigma == name)
 }
 
 #[cfg(test)]
@@ -212,11 +255,25 @@ mod tests {
 
     #[test]
     fn sysmon_registry_ids_have_every_registry_category() {
-        assert_eq!(categories_of(Some("sysmon"), 12), ["registry_add", "registry_delete", "registry_event"]);
-        assert_eq!(categories_of(Some("sysmon"), 13), ["registry_set", "registry_event"]);
-        assert_eq!(categories_of(Some("sysmon"), 14), ["registry_rename", "registry_event"]);
-        assert!(categories_of(Some("security"), 13).is_empty());
-        assert!(categories_of(None, 1).is_empty());
+        let none = || None;
+        assert_eq!(categories_of(Some("sysmon"), 12, none), ["registry_add", "registry_delete", "registry_event"]);
+        assert_eq!(categories_of(Some("sysmon"), 13, none), ["registry_set", "registry_event"]);
+        assert_eq!(categories_of(Some("sysmon"), 14, none), ["registry_rename", "registry_event"]);
+        assert!(categories_of(Some("security"), 13, none).is_empty());
+        assert!(categories_of(None, 1, none).is_empty());
+    }
+
+    #[test]
+    fn security_4657_is_registry_set_or_add_by_its_operation() {
+        assert_eq!(categories_of(Some("security"), 4657, || Some("%%1905")), ["registry_set", "registry_event"]);
+        assert_eq!(categories_of(Some("security"), 4657, || Some("%%1904")), ["registry_add", "registry_event"]);
+        let rendered = categories_of(Some("security"), 4657, || Some("existing registry value modified"));
+        assert_eq!(rendered, ["registry_set", "registry_event"]);
+        assert!(categories_of(Some("security"), 4657, || Some("%%1906")).is_empty(), "a deleted value");
+        assert!(categories_of(Some("security"), 4657, || None).is_empty());
+        assert!(categories_of(Some("security"), 5156, || Some("%%1905")).is_empty());
+        let details = field_maps(Some("security"), Some(4657)).iter().find(|m| m.sigma == "Details").unwrap();
+        assert_eq!(details.source, "NewValue");
     }
 
     #[test]

@@ -115,7 +115,9 @@ impl PlainEvent {
             if categories.is_empty()
                 && let Some(id) = event_id
             {
-                categories = categories_of(service.as_deref(), id).iter().map(|c| Some((*c).to_owned())).collect();
+                let operation = || fields.get("OperationType").and_then(Value::as_str);
+                categories =
+                    categories_of(service.as_deref(), id, operation).iter().map(|c| Some((*c).to_owned())).collect();
             }
             add_names(fields, &mut presented, service.as_deref(), event_id);
         }

@@ -74,7 +74,9 @@ impl<'a> RouteParts<'a> {
             if parts.categories[0].is_none()
                 && let Some(id) = view.windows_event_id()
             {
-                for (slot, c) in parts.categories.iter_mut().zip(categories_of(parts.service.as_deref(), id)) {
+                let operation = || view.text("OperationType");
+                for (slot, c) in parts.categories.iter_mut().zip(categories_of(parts.service.as_deref(), id, operation))
+                {
                     *slot = Some(Cow::Borrowed(c));
                 }
             }

@@ -136,6 +136,12 @@ impl<'a> FieldView<'a> {
         self.event_id
     }
 
+    /// A source field's text by its Sigma name, wherever this event's
+    /// shape keeps it (`OperationType`, which routing reads).
+    pub fn text(&self, name: &str) -> Option<&'a str> {
+        self.lookup(name).and_then(Value::as_str)
+    }
+
     /// The pseudonymised person token of the event, if any.
     pub fn person(&self) -> Option<&'a str> {
         PERSON_FIELDS.iter().find_map(|f| self.lookup(f).and_then(Value::as_str)).filter(|s| !s.is_empty())

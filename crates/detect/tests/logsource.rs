@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use rsigma_parser::parse_sigma_yaml;
-use safecare_detect::logsource::{CATEGORIES, CHANNELS, NOT_IN_EVENT_LOGS};
+use safecare_detect::logsource::{CATEGORIES, CHANNELS, NOT_IN_EVENT_LOGS, SECURITY_4657};
 use safecare_detect::{EventRoute, RuleSet};
 use safecare_model::Event;
 
@@ -52,8 +52,10 @@ fn unrouted(ls: &Logsource) -> Option<String> {
     if NOT_IN_EVENT_LOGS.iter().any(|(c, _)| *c == category) {
         return None;
     }
+    let security = service.as_deref().is_none_or(|w| w == "security");
     let routed =
-        CATEGORIES.iter().any(|(s, _, cats)| cats.contains(&category) && service.as_deref().is_none_or(|w| w == *s));
+        CATEGORIES.iter().any(|(s, _, cats)| cats.contains(&category) && service.as_deref().is_none_or(|w| w == *s))
+            || (security && SECURITY_4657.iter().any(|(_, cats)| cats.contains(&category)));
     (!routed).then(|| format!("no event id is category {category} of service {service:?}"))
 }
 
@@ -83,7 +85,8 @@ fn the_coverage_check_catches_a_missing_route() {
         |s: Option<&str>, c: Option<&str>| (Some("windows".to_owned()), s.map(str::to_owned), c.map(str::to_owned));
     assert!(unrouted(&ls(Some("no-such-service"), None)).is_some());
     assert!(unrouted(&ls(None, Some("no_such_category"))).is_some());
-    assert!(unrouted(&ls(Some("security"), Some("registry_set"))).is_some(), "Security has no registry_set id here");
+    assert!(unrouted(&ls(Some("security"), Some("registry_set"))).is_none(), "Security 4657 is registry_set");
+    assert!(unrouted(&ls(Some("security"), Some("registry_delete"))).is_some(), "Security has no registry_delete id");
     assert!(unrouted(&ls(None, Some("registry_set"))).is_none());
     assert!(unrouted(&ls(None, Some("file_access"))).is_none(), "documented as ETW only");
 }
@@ -185,4 +188,55 @@ fn wmi_activity_is_service_wmi() {
         .cloned()
         .unwrap_or_default();
     assert_eq!(EventRoute::of(&event).service.as_deref(), Some("wmi"));
+}
+
+/// evtx-attack holds no Security 4657 or 5156 record; these are shaped as
+/// Windows writes them (Microsoft's event documentation), flat as ingest
+/// decodes EVTX.
+fn security(fields: serde_json::Value) -> Event {
+    let mut event = Event::new("t", safecare_model::Domain::Cyber, safecare_model::Timestamp::UNIX_EPOCH, "");
+    event.fields = fields.as_object().cloned().unwrap_or_default();
+    event
+}
+
+#[test]
+fn security_4657_modified_value_is_registry_set_under_sysmon_names() {
+    let record = security(serde_json::json!({
+        "Channel": "Security", "EventID": 4657, "SubjectUserName": "alice", "SubjectLogonId": "0x3e7",
+        "ObjectName": "\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run",
+        "ObjectValueName": "updater", "OperationType": "%%1905", "OldValueType": "%%1873", "OldValue": "a.exe",
+        "NewValueType": "%%1873", "NewValue": "C:\\Users\\Public\\evil.exe", "ProcessId": "0x1a2c",
+        "ProcessName": "C:\\Windows\\System32\\reg.exe"
+    }));
+    let route = EventRoute::of(&record);
+    assert_eq!(route.service.as_deref(), Some("security"));
+    assert_eq!(route.categories, ["registry_set", "registry_event"]);
+    let mut added = record.clone();
+    added.fields.insert("OperationType".into(), "%%1904".into());
+    assert_eq!(EventRoute::of(&added).categories, ["registry_add", "registry_event"]);
+    // A registry_set rule as SigmaHQ writes them, over Sysmon's names.
+    let rules = RuleSet::from_yaml(
+        "title: t\nid: t-4657\nlogsource:\n  product: windows\n  category: registry_set\ndetection:\n  sel:\n    Image|endswith: '\\reg.exe'\n    Details|contains: '\\Users\\Public\\'\n  condition: sel\n",
+    );
+    assert!(rules.refused().is_empty(), "{:?}", rules.refused());
+    assert_eq!(rules.matches(&record), ["t-4657"]);
+    let mut deleted = record.clone();
+    deleted.fields.insert("OperationType".into(), "%%1906".into());
+    assert!(rules.matches(&deleted).is_empty(), "a deleted value is no registry_set event");
+}
+
+#[test]
+fn security_5156_stays_a_security_event_without_category() {
+    let record = security(serde_json::json!({
+        "Channel": "Security", "EventID": 5156, "ProcessID": "1234",
+        "Application": "\\device\\harddiskvolume2\\windows\\system32\\svchost.exe", "Direction": "%%14593",
+        "SourceAddress": "10.0.0.5", "SourcePort": "50123", "DestAddress": "10.0.0.1", "DestPort": "88", "Protocol": "6"
+    }));
+    let route = EventRoute::of(&record);
+    assert_eq!(route.service.as_deref(), Some("security"));
+    assert!(route.categories.is_empty(), "{route:?}");
+    let Some((rules, _)) = corpus() else { return };
+    let titles: Vec<&str> =
+        rules.matches(&record).into_iter().filter_map(|id| rules.rule(id)).map(|r| r.title.as_str()).collect();
+    assert!(titles.contains(&"Uncommon Outbound Kerberos Connection - Security"), "{titles:?}");
 }

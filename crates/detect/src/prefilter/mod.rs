@@ -9,25 +9,29 @@
 //! possibly match, see [`need`]) is computed once; the rules an event's
 //! logsource admits are compiled into one [`plan::Plan`] per distinct route,
 //! built on first use and cached; an event is probed once per field, and
-//! only rules it might match reach `rsigma_eval::evaluate_rule`. The result
-//! is exactly the plain library's (tests/equivalence.rs checks it over all
-//! SigmaHQ Windows rules and samples).
+//! only rules it might match are judged, by [`verdict`]: the library's
+//! logic with each field looked up and lowercased once per event instead of
+//! once per matcher. The result is exactly the plain library's
+//! (tests/equivalence.rs checks it over all SigmaHQ Windows rules and
+//! samples).
 
 mod need;
 mod needles;
 mod plan;
 mod regex_need;
+mod verdict;
 
 use std::cell::RefCell;
 use std::sync::{Arc, RwLock};
 
-use rsigma_eval::{CompiledRule, EvaluationResult, evaluate_rule};
+use rsigma_eval::CompiledRule;
 use rustc_hash::FxHashMap;
 
 use crate::route::RouteTable;
 use crate::view::FieldView;
 use need::{Need, rule_need};
 use plan::{Marks, Plan, Scratch};
+use verdict::{Judge, judged_here};
 
 /// More distinct routes than any real deployment has; past it, plans are
 /// built per event instead of cached, so memory stays bounded.
@@ -38,6 +42,8 @@ static NO_NEED: Need = Vec::new();
 /// Needs of all compiled rules, and the plans built so far per route.
 pub(crate) struct Prefilter {
     needs: Vec<Need>,
+    /// Per rule: [`judged_here`].
+    here: Vec<bool>,
     /// Keyed by the sorted route-group ids an event meets.
     plans: RwLock<FxHashMap<Box<[u32]>, Arc<Plan>>>,
 }
@@ -50,6 +56,7 @@ impl Prefilter {
     pub fn new(rules: &[Arc<CompiledRule>]) -> Self {
         Prefilter {
             needs: rules.iter().map(|rule| rule_need(rule)).collect(),
+            here: rules.iter().map(|rule| judged_here(rule)).collect(),
             plans: RwLock::new(FxHashMap::default()),
         }
     }
@@ -75,26 +82,28 @@ impl Prefilter {
         plan
     }
 
-    /// Evaluates `event` against the rules of `groups` (sorted route-group
-    /// ids), skipping those it cannot match; results come in ascending rule
-    /// order.
+    /// Calls `sink` with the index of every rule of `groups` (sorted
+    /// route-group ids) that `event` matches, skipping those it cannot
+    /// match, in ascending rule order.
     pub fn run(
         &self,
         rules: &[Arc<CompiledRule>],
         routes: &RouteTable,
         groups: &[u32],
         event: &FieldView<'_>,
-        sink: &mut dyn FnMut(usize, EvaluationResult),
+        sink: &mut dyn FnMut(usize),
     ) {
         let plan = self.plan(routes, groups);
+        let mut judge = Judge::new(event);
         SCRATCH.with(|cell| {
             let scratch = &mut *cell.borrow_mut();
             let mut marks = Marks::new(scratch, plan.slots());
             plan.mark(event, &mut marks);
             for local in plan.candidates(&marks) {
                 let Some(&index) = plan.rules.get(local) else { continue };
-                if let Some(result) = rules.get(index as usize).and_then(|rule| evaluate_rule(rule, event)) {
-                    sink(index as usize, result);
+                let here = self.here.get(index as usize).copied().unwrap_or(false);
+                if rules.get(index as usize).is_some_and(|rule| judge.matches(rule, here)) {
+                    sink(index as usize);
                 }
             }
         });
