@@ -74,6 +74,11 @@ pub struct RunArgs {
     /// Also write the report as a self-contained HTML page to FILE.
     #[arg(long, value_name = "FILE")]
     report: Option<std::path::PathBuf>,
+    /// The MQTT broker (mqtt://host[:port]) for the scenario's mqtt
+    /// sources, instead of the one the scenario names: SafeCare subscribes
+    /// there in-process, and the runner publishes there.
+    #[arg(long, value_name = "URL")]
+    mqtt: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -107,12 +112,19 @@ pub async fn run(action: SimAction) -> ExitCode {
 }
 
 async fn play(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let (plan, site) = safecare_sim::prepare(&args.scenario)?;
+    let (mut plan, site) = safecare_sim::prepare(&args.scenario)?;
+    if let Some(url) = &args.mqtt {
+        plan = plan.with_broker(url);
+    }
     let options =
         RunOptions { seed: args.seed, speed: args.speed, progress: std::io::stderr().is_terminal(), announce: false };
     let report = match (&args.target, &args.token) {
         (Some(url), Some(token)) => {
             let mut target = Target::new(url, token);
+            // Listener sources are reached on the target's host, at the
+            // ports the scenario's sources name.
+            let host = target.host().to_owned();
+            target = target.with_listeners(&plan, &host)?;
             if let Some(run) = &args.exercise {
                 target = target.exercise(run);
             }

@@ -17,7 +17,7 @@ pub struct Plan {
     pub name: String,
     /// Its title.
     pub title: String,
-    /// The HTTP sources its steps and noise post to.
+    /// The sources its steps and noise send through.
     pub sources: Vec<SourceConfig>,
     /// The attacker's steps, in file order.
     pub steps: Vec<PlanStep>,
@@ -27,6 +27,19 @@ pub struct Plan {
     pub incidents: Vec<PlanIncident>,
     /// How long noise runs.
     pub duration: Duration,
+}
+
+impl Plan {
+    /// The plan with every MQTT source subscribing to the broker at `url`
+    /// (`sim run --mqtt`, the tests' broker) instead of the one written.
+    pub fn with_broker(mut self, url: &str) -> Plan {
+        for source in &mut self.sources {
+            if let safecare_ingest::Transport::Mqtt(mqtt) = &mut source.transport {
+                mqtt.url = url.to_owned();
+            }
+        }
+        self
+    }
 }
 
 /// A checked step.
@@ -44,8 +57,10 @@ pub struct PlanStep {
     pub jitter: Duration,
     /// What happens.
     pub say: String,
-    /// The source sending its records (`api` or an HTTP source name).
+    /// The source sending its records (`api` or a source name).
     pub source: String,
+    /// The MQTT topic, placeholders unfilled.
+    pub topic: Option<String>,
     /// The asset's placeholders.
     pub vars: Vars,
     /// Its records, placeholders unfilled.
@@ -61,6 +76,8 @@ pub struct PlanNoise {
     pub name: String,
     /// The source sending its records.
     pub source: String,
+    /// The MQTT topic, placeholders unfilled.
+    pub topic: Option<String>,
     /// Mean interval.
     pub every: Duration,
     /// The placeholders of each asset it picks from.

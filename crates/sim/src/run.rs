@@ -77,6 +77,7 @@ pub async fn run(plan: &Plan, target: &Target, options: RunOptions) -> Result<Re
     }
     let rules = target.rules().await?;
     check_rules(plan, &rules)?;
+    target.check_sources(plan).await?;
     let emissions = timeline(plan, options.seed);
     let span = emissions.last().map(|e| e.second).unwrap_or_default();
 
@@ -95,9 +96,15 @@ pub async fn run(plan: &Plan, target: &Target, options: RunOptions) -> Result<Re
         if let Ok(wait) = Duration::try_from(wait) {
             tokio::time::sleep(wait).await;
         }
-        let (source, templates, label) = match emission.origin {
-            Origin::Step(i) => (&plan.steps[i].source, &plan.steps[i].records, plan.steps[i].id.as_str()),
-            Origin::Noise(n) => (&plan.noise[n].source, &plan.noise[n].records, plan.noise[n].name.as_str()),
+        let (source, topic, templates, label) = match emission.origin {
+            Origin::Step(i) => {
+                let step = &plan.steps[i];
+                (&step.source, &step.topic, &step.records, step.id.as_str())
+            }
+            Origin::Noise(n) => {
+                let noise = &plan.noise[n];
+                (&noise.source, &noise.topic, &noise.records, noise.name.as_str())
+            }
         };
         let mut vars: Vars = emission.vars.clone();
         time_vars(jiff::Timestamp::from_second(base + emission.second as i64).unwrap_or(start), &mut vars);
@@ -106,8 +113,16 @@ pub async fn run(plan: &Plan, target: &Target, options: RunOptions) -> Result<Re
             .map(|r| render(r, &vars))
             .collect::<Result<Vec<Value>, _>>()
             .map_err(|name| RunError::Placeholder { emission: label.to_owned(), name })?;
+        let topic = match topic {
+            Some(t) => match render(&Value::from(t.as_str()), &vars) {
+                Ok(Value::String(t)) => Some(t),
+                Ok(other) => Some(other.to_string()),
+                Err(name) => return Err(RunError::Placeholder { emission: label.to_owned(), name }),
+            },
+            None => None,
+        };
         let sent = Timestamp::now();
-        target.send(source, &filled).await?;
+        target.send(source, topic.as_deref(), &filled).await?;
         match emission.origin {
             Origin::Step(i) => {
                 step_sent[i] = Some(sent);

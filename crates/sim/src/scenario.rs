@@ -25,9 +25,11 @@ pub struct Scenario {
     pub story: String,
     /// The site model the steps name assets of (`demo-hospital`).
     pub site: String,
-    /// HTTP sources (`[[sources]]` entries of type `http`) the steps post
-    /// native records to; the runner configures them when it starts
-    /// SafeCare itself.
+    /// Sources (`[[sources]]` entries) the steps send native records
+    /// through: `http` (posted to the source's ingest route), `syslog_tcp`
+    /// and `mllp` (sent to the listener's port on the target's host),
+    /// `mqtt` (published to the broker SafeCare subscribes to). The runner
+    /// configures them when it starts SafeCare itself.
     #[serde(default)]
     pub sources: Vec<Value>,
     /// The attack's phases, in order.
@@ -98,8 +100,11 @@ pub struct Step {
     pub asset: Option<String>,
     /// The source sending its records: a name from `sources`, or `api`.
     pub source: String,
+    /// The topic its records are published on, for an `mqtt` source.
+    #[serde(default)]
+    pub topic: Option<String>,
     /// The records, in the source's own format: a string is one line
-    /// (syslog, CEF), a mapping one JSON record.
+    /// (syslog, CEF) or HL7 message, a mapping one JSON record.
     pub records: Vec<Value>,
     /// How many times its records are sent at once (a burst: twenty files
     /// encrypted); `${n}` numbers the copies from 1.
@@ -128,6 +133,9 @@ pub struct Noise {
     pub name: String,
     /// The source sending its records.
     pub source: String,
+    /// The topic its records are published on, for an `mqtt` source.
+    #[serde(default)]
+    pub topic: Option<String>,
     /// Mean interval between two emissions (`20s`); each is drawn between
     /// half and one and a half times it.
     pub every: String,
