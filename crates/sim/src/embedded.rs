@@ -10,6 +10,7 @@ use std::time::Duration;
 use safecare_impact::Inventory;
 use safecare_ingest::{SourceConfig, Transport};
 use safecare_model::Role;
+use safecare_respond::notify::config::ChannelConfig;
 use safecare_server::{Config, RunningServer, provision};
 
 use crate::plan::Plan;
@@ -36,10 +37,17 @@ impl Embedded {
         let data = tempfile::tempdir().map_err(|e| fail(&e))?;
         let mut plan = plan.clone();
         plan.sources = plan.sources.iter().map(local).collect::<Result<_, _>>().map_err(|e| fail(&e))?;
+        let mut notify = plan.notify.clone().unwrap_or_default();
+        for channel in notify.channels.values_mut() {
+            if let ChannelConfig::Mqtt(mqtt) = channel {
+                mqtt.client_id = unique(&mqtt.client_id);
+            }
+        }
         let config = Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data.path().to_owned(),
             sources: plan.sources.clone(),
+            notify,
             ..Config::default()
         };
         let server = safecare_server::start(config).await.map_err(|e| fail(&e))?;
@@ -97,13 +105,16 @@ fn local(source: &SourceConfig) -> std::io::Result<SourceConfig> {
             let port = std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port();
             *listen = format!("127.0.0.1:{port}");
         }
-        Transport::Mqtt(mqtt) => {
-            mqtt.client_id =
-                format!("{}-{}-{}", mqtt.client_id, std::process::id(), jiff::Timestamp::now().as_nanosecond());
-        }
+        Transport::Mqtt(mqtt) => mqtt.client_id = unique(&mqtt.client_id),
         _ => {}
     }
     Ok(source)
+}
+
+/// `client_id` made unique to this process and moment: two runs sharing a
+/// broker would otherwise take each other's connection.
+fn unique(client_id: &str) -> String {
+    format!("{client_id}-{}-{}", std::process::id(), jiff::Timestamp::now().as_nanosecond())
 }
 
 /// The target of a SafeCare running in this process: an admin token to read

@@ -42,9 +42,54 @@ pub struct Scenario {
     /// Incidents SafeCare must open.
     #[serde(default)]
     pub incidents: Vec<IncidentExpectation>,
+    /// Notifications SafeCare must send about the run's incidents.
+    #[serde(default)]
+    pub notifications: Vec<NotificationExpectation>,
+    /// The notification settings (`[notify]`: channels, routes, roster) of
+    /// a SafeCare the runner starts itself; a running target keeps its own.
+    #[serde(default)]
+    pub notify: Option<Value>,
+    /// People taking part: incidents acknowledged through the API, as the
+    /// security desk would.
+    #[serde(default)]
+    pub acknowledge: Vec<Acknowledgement>,
     /// How long noise runs (`10m`); default: until the last step.
     #[serde(default)]
     pub duration: Option<String>,
+}
+
+/// A notification SafeCare must send about an incident of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationExpectation {
+    /// The step by which it must be sent.
+    pub by: String,
+    /// Longest time from sending that step to the channel accepting it.
+    pub within: String,
+    /// The route that must send it; any when absent.
+    #[serde(default)]
+    pub route: Option<String>,
+    /// The channel it must go out on; any when absent.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// The on-call role whose people it must name; any when absent.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The threat of the incident it is about; any when absent.
+    #[serde(default)]
+    pub threat: Option<String>,
+}
+
+/// A scripted acknowledgement: someone acknowledges the run's incident(s)
+/// of a threat some time after each opened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledgement {
+    /// The threat of the incidents acknowledged; every incident when absent.
+    #[serde(default)]
+    pub threat: Option<String>,
+    /// How long after the incident opened, on the scenario's timeline.
+    pub after: String,
 }
 
 /// The four stages of an attack in EBIOS RM's operational scenarios.

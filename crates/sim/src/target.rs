@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use safecare_model::{Alert, Event, Incident};
 use safecare_respond::IncidentRecord;
+use safecare_respond::notify::OutboxEntry;
+use safecare_respond::notify::routing::Route as NotifyRoute;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -340,6 +342,47 @@ impl Target {
     /// One incident's whole record (impact, playbooks, timeline).
     pub async fn incident(&self, id: &str) -> Result<IncidentRecord, TargetError> {
         self.get(&format!("/api/v1/incidents/{id}"), &[]).await
+    }
+
+    /// The messages planned about incident `id`, newest first.
+    pub async fn notifications(&self, id: &str) -> Result<Vec<OutboxEntry>, TargetError> {
+        #[derive(Deserialize)]
+        struct Page {
+            notifications: Vec<OutboxEntry>,
+        }
+        let path = format!("/api/v1/incidents/{id}/notifications");
+        let page: Page = self.get(&path, &[("limit", "1000".into())]).await?;
+        Ok(page.notifications)
+    }
+
+    /// The notification routes the target runs.
+    pub async fn routes(&self) -> Result<Vec<NotifyRoute>, TargetError> {
+        #[derive(Deserialize)]
+        struct View {
+            routes: Vec<NotifyRoute>,
+        }
+        let view: View = self.get("/api/v1/notify/routes", &[]).await?;
+        Ok(view.routes)
+    }
+
+    /// Acknowledges incident `id` as the reading token's user does from the
+    /// incident view.
+    pub async fn acknowledge(&self, id: &str) -> Result<(), TargetError> {
+        let what = format!("acknowledging incident {id}");
+        let response = self
+            .client
+            .post(format!("{}/api/v1/incidents/{id}/transition", self.base))
+            .bearer_auth(&self.token)
+            .json(&serde_json::json!({"transition": "acknowledge"}))
+            .send()
+            .await
+            .map_err(|source| TargetError::Http { what: what.clone(), source })?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            let body = response.text().await.unwrap_or_default();
+            return Err(TargetError::Refused { what, status, body });
+        }
+        Ok(())
     }
 
     /// Whether every pipeline stage has handled everything stored.

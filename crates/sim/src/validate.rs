@@ -13,7 +13,7 @@ use safecare_model::AssetKind;
 use serde_json::Value;
 
 use crate::Problems;
-use crate::plan::{Plan, PlanIncident, PlanNoise, PlanStep};
+use crate::plan::{Plan, PlanAcknowledgement, PlanIncident, PlanNoise, PlanNotification, PlanStep};
 use crate::scenario::{API_SOURCE, Scenario};
 use crate::template::{ASSET_VARS, TIME_VARS, Vars, asset_vars, placeholders, substitute};
 
@@ -190,6 +190,45 @@ pub fn validate(scenario: &Scenario, site: &Inventory) -> Result<Plan, Problems>
         });
     }
 
+    let notify = scenario.notify.as_ref().and_then(|raw| {
+        serde_json::from_value::<safecare_respond::notify::config::NotifyConfig>(raw.clone())
+            .map_err(|e| problems.add("notify", format!("not notification settings: {e}")))
+            .ok()
+    });
+    let mut notifications = Vec::new();
+    for (i, want) in scenario.notifications.iter().enumerate() {
+        let place = format!("notifications[{i}]");
+        let by = step_ids.get(want.by.as_str()).copied();
+        if by.is_none() {
+            problems.add(&place, format!("unknown step {:?}", want.by));
+        }
+        if let Some(notify) = &notify {
+            if let Some(route) = want.route.as_ref().filter(|r| !notify.routes.iter().any(|n| &n.name == *r)) {
+                problems.add(&place, format!("the notify settings have no route {route:?}"));
+            }
+            if let Some(channel) = want.channel.as_ref().filter(|c| !notify.channels.contains_key(*c)) {
+                problems.add(&place, format!("the notify settings have no channel {channel:?}"));
+            }
+        }
+        notifications.push(PlanNotification {
+            by: by.unwrap_or(0),
+            within: positive(&place, "within", &want.within, &mut problems),
+            route: want.route.clone(),
+            channel: want.channel.clone(),
+            role: want.role.clone(),
+            threat: want.threat.clone(),
+        });
+    }
+    let acknowledge = scenario
+        .acknowledge
+        .iter()
+        .enumerate()
+        .map(|(i, ack)| PlanAcknowledgement {
+            threat: ack.threat.clone(),
+            after: duration(&format!("acknowledge[{i}]"), "after", &ack.after, &mut problems),
+        })
+        .collect();
+
     let last_step = steps.iter().map(|s| s.at + s.jitter).max().unwrap_or_default();
     let duration = match &scenario.duration {
         Some(text) => duration("duration", "duration", text, &mut problems),
@@ -208,6 +247,9 @@ pub fn validate(scenario: &Scenario, site: &Inventory) -> Result<Plan, Problems>
         steps,
         noise,
         incidents,
+        notifications,
+        notify,
+        acknowledge,
         duration: duration.max(last_step),
     })
 }

@@ -11,7 +11,7 @@ async fn play(name: &str) {
     if let Ok(url) = std::env::var("SAFECARE_TEST_MQTT_URL") {
         plan = plan.with_broker(&url);
     }
-    let options = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false };
+    let options = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false, wait_ack: None };
     let report = run_in_process(&plan, site, options).await.unwrap();
     assert!(report.passed, "{name}:\n{}", report.table());
     assert!(report.steps.iter().any(|s| !s.expected.is_empty()));

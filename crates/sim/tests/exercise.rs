@@ -79,7 +79,7 @@ async fn an_exercise_run_is_marked_and_removed_without_touching_real_data() {
 
     // The drill, with a real break-in in the middle of it.
     let drill = real.clone().exercise(RUN);
-    let options = RunOptions { seed: 3, speed: 10.0, progress: false, announce: false };
+    let options = RunOptions { seed: 3, speed: 10.0, progress: false, announce: false, wait_ack: None };
     let (report, ()) = tokio::join!(run(&plan, &drill, options), async {
         tokio::time::sleep(Duration::from_millis(800)).await;
         real.send("api", None, &[real_break_in(2)]).await.unwrap();

@@ -14,7 +14,7 @@ use safecare_sim::{RunOptions, prepare, run_in_process};
 async fn the_html_report_shows_the_run_in_a_browser() {
     let Some(browser) = browser_support::start().await else { return };
     let (plan, site) = prepare("demo-attack").unwrap();
-    let options = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false };
+    let options = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false, wait_ack: None };
     let report = run_in_process(&plan, site, options).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.html");

@@ -5,7 +5,7 @@
 
 use safecare_sim::{Embedded, RunError, RunOptions, prepare, run};
 
-const OPTIONS: RunOptions = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false };
+const OPTIONS: RunOptions = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false, wait_ack: None };
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_target_without_the_scenarios_listener_source_is_named() {

@@ -160,6 +160,35 @@ fn every_listener_transport_is_used_by_a_bundled_step_with_expectations() {
 }
 
 #[test]
+fn notification_expectations_name_known_steps_routes_and_channels() {
+    let text = r#"
+name: pages
+title: Pages expected
+site: demo-hospital
+phases: [{id: in, name: In, stage: get_in}]
+steps:
+  - {id: s, phase: in, at: 1s, say: x, source: api, records: [{time: "${time}", message: x}]}
+notify:
+  channels: {pager: {type: webhook, url: "http://127.0.0.1:9/", secret: s}}
+  routes: [{name: guards, channel: pager}]
+notifications:
+  - {by: nowhere, route: wardens, channel: sms, within: 0s}
+acknowledge:
+  - {after: later}
+"#;
+    let scenario = Scenario::from_yaml(text, "pages.yaml").unwrap();
+    let problems = validate(&scenario, &demo_site().unwrap()).unwrap_err().lines();
+    let expected = [
+        "notifications[0]: unknown step \"nowhere\"",
+        "notifications[0]: the notify settings have no route \"wardens\"",
+        "notifications[0]: the notify settings have no channel \"sms\"",
+        "notifications[0]: within: must be more than zero",
+        "acknowledge[0]: after: bad time \"later\" (write e.g. 90s, 2m30s, 1h)",
+    ];
+    assert_eq!(problems, expected);
+}
+
+#[test]
 fn a_file_that_is_not_a_scenario_is_refused_with_its_name() {
     let err = Scenario::from_yaml("name: x\nsteps: 3\n", "x.yaml").unwrap_err();
     assert!(err.to_string().contains("x.yaml: not a scenario"), "{err}");
