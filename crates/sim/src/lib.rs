@@ -12,6 +12,7 @@
 pub mod bundled;
 pub mod embedded;
 pub mod html;
+pub mod load;
 pub mod plan;
 mod problems;
 pub mod report;
