@@ -103,8 +103,11 @@ mod tests {
         let mut mix = Mix::new(&plan, 1);
         assert_eq!(mix.left_out(), ["sim-doors"]);
         let at: Timestamp = "2026-12-05T08:00:00Z".parse().unwrap();
-        let per_cycle = timeline(&plan, 1).iter().filter(|e| plan_topic(&plan, e.origin).is_none()).count();
-        let batches: Vec<Batch> = (0..per_cycle * 3).map(|_| mix.next_batch(at).unwrap()).collect();
+        // Three cycles: the timelines of seeds 1, 2 and 3, MQTT left out.
+        let three: usize = (1..=3)
+            .map(|seed| timeline(&plan, seed).iter().filter(|e| plan_topic(&plan, e.origin).is_none()).count())
+            .sum();
+        let batches: Vec<Batch> = (0..three).map(|_| mix.next_batch(at).unwrap()).collect();
         assert!(batches.iter().all(|b| b.source != "sim-doors"));
         // Each cycle holds the attack's steps sent through HTTP routes.
         let attacks = batches.iter().filter(|b| b.attack).count();
