@@ -115,8 +115,7 @@ impl Route {
         });
         match self {
             Route::Tcp(addr) => {
-                let mut body: String = texts.map(|line| line + "\n").collect();
-                body.shrink_to_fit();
+                let body: String = texts.map(|line| line + "\n").collect();
                 let io = |cause| TransportError::Io { source_name: source.to_owned(), addr: addr.clone(), cause };
                 let mut stream = connect(source, addr).await?;
                 stream.write_all(body.as_bytes()).await.map_err(io)?;
