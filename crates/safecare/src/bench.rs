@@ -1,5 +1,6 @@
 //! `safecare bench`: throughput on this machine, with a progress bar; HTTP
-//! ingest here, detection in `bench_detect`.
+//! ingest here, detection in `bench_detect`, the whole pipeline under a
+//! scenario's mix in `bench_pipeline`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -45,6 +46,12 @@ pub enum BenchWhat {
     /// rule over each corpus, through SafeCare's engine and the plain
     /// library in the same run, with their match counts. Prints medians.
     Detect(crate::bench_detect::DetectBenchArgs),
+    /// A cyber/physical mix (a scenario's noise and attack steps, or the
+    /// `mix` and `flood` profiles) offered at --rate events/s for
+    /// --duration seconds through the whole pipeline over HTTP NDJSON:
+    /// events/s offered and accepted, refused (429/503), event→alert
+    /// p50/p99, CPU seconds and peak RSS.
+    Pipeline(crate::bench_pipeline::PipelineBenchArgs),
 }
 
 /// The stream `safecare bench ingest` sends.
@@ -65,7 +72,7 @@ fn body(workload: Workload, batch: usize, offset: usize) -> String {
     (offset..offset + batch).map(|i| event_line(workload, i)).collect()
 }
 
-fn event_line(workload: Workload, i: usize) -> String {
+pub(crate) fn event_line(workload: Workload, i: usize) -> String {
     let logon = |event_id: u32, logon_type: u32| {
         format!(
             "{{\"domain\":\"cyber\",\"message\":\"Logon event\",\"asset\":\"ws-{}\",\"logsource\":{{\"product\":\"windows\",\"service\":\"security\"}},\"fields\":{{\"EventID\":{event_id},\"TargetUserName\":\"user{}\",\"IpAddress\":\"10.1.{}.{}\",\"LogonType\":{logon_type}}}}}\n",
@@ -94,7 +101,7 @@ fn event_line(workload: Workload, i: usize) -> String {
 }
 
 /// Percentile of sorted durations.
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -108,6 +115,7 @@ pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
             ingest(workload, events, batch, concurrency, url, token).await
         }
         BenchWhat::Detect(args) => crate::bench_detect::run(&args),
+        BenchWhat::Pipeline(args) => crate::bench_pipeline::run(&args).await,
     }
 }
 
@@ -246,7 +254,7 @@ async fn ingest(
 /// Records, for every alert published, the time since its triggering event
 /// was taken in: an alert's id begins with that event's id's millisecond
 /// timestamp ([`safecare_model::AlertId::derived`]).
-async fn alert_latencies(mut alerts: Subscription, seen: Arc<std::sync::Mutex<Vec<Duration>>>) {
+pub(crate) async fn alert_latencies(mut alerts: Subscription, seen: Arc<std::sync::Mutex<Vec<Duration>>>) {
     while let Some(message) = alerts.recv().await {
         if let Message::Alert(alert) = message.as_ref() {
             let taken_in = (alert.id.0.as_u128() >> 80) as u64;
@@ -259,7 +267,7 @@ async fn alert_latencies(mut alerts: Subscription, seen: Arc<std::sync::Mutex<Ve
 }
 
 /// The process's peak resident set (Linux `VmHWM`), in KiB.
-fn peak_rss_kib() -> Option<u64> {
+pub(crate) fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()

@@ -55,7 +55,7 @@ pub async fn run(mut config: Config, speed: f64, play: bool) -> anyhow::Result<(
 /// Plays the scenario, telling each step as it is sent, then prints its
 /// score.
 async fn play_attack(plan: Plan, target: Target, speed: f64) -> anyhow::Result<()> {
-    let options = RunOptions { seed: 1, speed, progress: false, announce: true };
+    let options = RunOptions { seed: 1, speed, progress: false, announce: true, wait_ack: None };
     let report = safecare_sim::run(&plan, &target, options).await?;
     print!("{}", report.table());
     println!("  demo: attack played; watch the incident on the overview.");

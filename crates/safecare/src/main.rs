@@ -4,6 +4,7 @@
 mod accounts;
 mod bench;
 mod bench_detect;
+mod bench_pipeline;
 mod certs;
 mod cli;
 mod demo;

@@ -74,6 +74,17 @@ pub struct RunArgs {
     /// Also write the report as a self-contained HTML page to FILE.
     #[arg(long, value_name = "FILE")]
     report: Option<std::path::PathBuf>,
+    /// People take part: once the expectations are settled, wait up to
+    /// this long (`10m`) for each incident of the run to be acknowledged
+    /// from the dashboard or the API; the report gives each one's time to
+    /// acknowledge.
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait)]
+    wait_ack: Option<std::time::Duration>,
+    /// The MQTT broker (mqtt://host[:port]) for the scenario's mqtt
+    /// sources, instead of the one the scenario names: SafeCare subscribes
+    /// there in-process, and the runner publishes there.
+    #[arg(long, value_name = "URL")]
+    mqtt: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -107,12 +118,24 @@ pub async fn run(action: SimAction) -> ExitCode {
 }
 
 async fn play(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let (plan, site) = safecare_sim::prepare(&args.scenario)?;
-    let options =
-        RunOptions { seed: args.seed, speed: args.speed, progress: std::io::stderr().is_terminal(), announce: false };
+    let (mut plan, site) = safecare_sim::prepare(&args.scenario)?;
+    if let Some(url) = &args.mqtt {
+        plan = plan.with_broker(url);
+    }
+    let options = RunOptions {
+        seed: args.seed,
+        speed: args.speed,
+        progress: std::io::stderr().is_terminal(),
+        announce: false,
+        wait_ack: args.wait_ack,
+    };
     let report = match (&args.target, &args.token) {
         (Some(url), Some(token)) => {
             let mut target = Target::new(url, token);
+            // Listener sources are reached on the target's host, at the
+            // ports the scenario's sources name.
+            let host = target.host().to_owned();
+            target = target.with_listeners(&plan, &host)?;
             if let Some(run) = &args.exercise {
                 target = target.exercise(run);
             }
@@ -130,6 +153,14 @@ async fn play(args: RunArgs) -> anyhow::Result<ExitCode> {
             .map_err(|err| anyhow::anyhow!("cannot write the report to {}: {err}", file.display()))?;
     }
     Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
+    text.trim()
+        .parse::<jiff::SignedDuration>()
+        .ok()
+        .and_then(|d| std::time::Duration::try_from(d).ok())
+        .ok_or_else(|| format!("{text:?} is not a duration (write e.g. 90s, 10m, 1h)"))
 }
 
 async fn clean(run: &str, url: &str, token: &str) -> anyhow::Result<ExitCode> {

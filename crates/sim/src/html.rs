@@ -58,6 +58,10 @@ pub fn render(report: &Report) -> String {
                 (steps(report))
                 h2 { "Incidents" }
                 (incidents(report))
+                h2 { "Notifications" }
+                (notifications(report))
+                h2 { "Time to acknowledge" }
+                (acknowledgements(report))
                 h2 { "False alerts caused by the noise" }
                 (false_alerts(report))
             }
@@ -208,6 +212,55 @@ fn incidents(report: &Report) -> Markup {
     }
 }
 
+fn notifications(report: &Report) -> Markup {
+    if report.notifications.is_empty() {
+        return html! { p id="notifications" { "No notification was expected." } };
+    }
+    let any = |v: &Option<String>| v.clone().unwrap_or_else(|| "(any)".into());
+    html! {
+        table id="notifications" {
+            thead { tr { th { "by step" } th { "route" } th { "channel" } th { "role" } th { "outcome" }
+                th { "status" } th { "delay" } th { "sent on" } th { "recipients" } } }
+            tbody {
+                @for n in &report.notifications {
+                    tr {
+                        td { (n.by) } td { (any(&n.route)) } td { (any(&n.channel)) } td { (any(&n.role)) }
+                        td class=(outcome_class(n.outcome)) { (n.outcome) }
+                        td { (n.status.as_deref().unwrap_or("none")) }
+                        td { (n.delay_ms.map(ms).unwrap_or_else(|| "-".into())) " (within " (ms(n.within_ms)) ")" }
+                        td { (n.sent_on.as_deref().unwrap_or("-")) }
+                        td { (dash(&n.recipients)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn acknowledgements(report: &Report) -> Markup {
+    if report.acknowledgements.is_empty() {
+        return html! { p id="acknowledgements" { "No incident was opened." } };
+    }
+    html! {
+        table id="acknowledgements" {
+            thead { tr { th { "incident" } th { "threat" } th { "opened" } th { "acknowledged" }
+                th { "time to acknowledge" } th { "by" } } }
+            tbody {
+                @for a in &report.acknowledgements {
+                    tr data-incident=(a.incident) {
+                        td { (a.incident) }
+                        td { (a.threat.as_deref().unwrap_or("-")) }
+                        td { (a.opened.strftime("%H:%M:%S").to_string()) }
+                        td { (a.acknowledged.map(|t| t.strftime("%H:%M:%S").to_string()).unwrap_or_else(|| "not yet".into())) }
+                        td { (a.time_to_acknowledge_ms.map(ms).unwrap_or_else(|| "-".into())) }
+                        td { (a.by.as_deref().unwrap_or("-")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn false_alerts(report: &Report) -> Markup {
     if report.false_alerts.is_empty() {
         return html! { p id="false-alerts" { "None." } };
@@ -268,6 +321,8 @@ mod tests {
             }],
             incidents: vec![],
             false_alerts: vec![],
+            notifications: vec![],
+            acknowledgements: vec![],
         }
     }
 

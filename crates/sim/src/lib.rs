@@ -3,7 +3,8 @@
 //! own formats against the site's assets, background noise and the alerts
 //! and incidents SafeCare must raise (`docs/scenarios.md`); validation
 //! against the site model; a runner that plays a scenario through the real
-//! ingest routes, of a running SafeCare or of one it starts itself; and a
+//! ingest paths (HTTP, syslog over TCP, MLLP, MQTT), of a running SafeCare
+//! or of one it starts itself; and a
 //! scorer that reports per step detected or missed, time to detect, the
 //! incidents and their impacted services, and the alerts the noise caused,
 //! as a terminal table, JSON or a self-contained HTML page.
@@ -11,6 +12,7 @@
 pub mod bundled;
 pub mod embedded;
 pub mod html;
+pub mod load;
 pub mod plan;
 mod problems;
 pub mod report;
@@ -20,6 +22,7 @@ pub mod score;
 pub mod target;
 pub mod template;
 pub mod timeline;
+pub mod transport;
 pub mod validate;
 
 pub use bundled::{DEMO_SITE, bundled_names, demo_site, load, site};

@@ -52,6 +52,56 @@ pub struct Report {
     pub incidents: Vec<IncidentReport>,
     /// Alerts raised by noise alone.
     pub false_alerts: Vec<FalseAlert>,
+    /// Per expected notification.
+    pub notifications: Vec<NotificationReport>,
+    /// Every incident of the run: when it opened and when someone
+    /// acknowledged it.
+    pub acknowledgements: Vec<AckReport>,
+}
+
+/// One expected notification.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationReport {
+    /// The step by which it was expected.
+    pub by: String,
+    /// The route expected (any when absent).
+    pub route: Option<String>,
+    /// The channel expected (any when absent).
+    pub channel: Option<String>,
+    /// The on-call role expected (any when absent).
+    pub role: Option<String>,
+    /// How it fared: met when delivered in time, missed when none was
+    /// delivered.
+    pub outcome: Outcome,
+    /// The delivery state of the message found (`delivered`, `pending`,
+    /// `failed`), none when SafeCare planned none.
+    pub status: Option<String>,
+    /// From sending the step to the channel accepting the message, in
+    /// milliseconds.
+    pub delay_ms: Option<u64>,
+    /// The longest delay allowed, in milliseconds.
+    pub within_ms: u64,
+    /// The route and channel of the message found.
+    pub sent_on: Option<String>,
+    /// The people it named.
+    pub recipients: Vec<String>,
+}
+
+/// One incident of the run and its acknowledgement.
+#[derive(Debug, Clone, Serialize)]
+pub struct AckReport {
+    /// The incident.
+    pub incident: String,
+    /// Its threat.
+    pub threat: Option<String>,
+    /// When it opened.
+    pub opened: Timestamp,
+    /// When it was acknowledged, if it was.
+    pub acknowledged: Option<Timestamp>,
+    /// Who acknowledged it.
+    pub by: Option<String>,
+    /// From opening to acknowledgement, in milliseconds.
+    pub time_to_acknowledge_ms: Option<u64>,
 }
 
 /// Records sent.
@@ -192,6 +242,44 @@ impl Report {
                     open,
                     join_or_dash(&inc.services_found),
                     join_or_dash(&inc.services_expected)
+                );
+            }
+        }
+        if !self.notifications.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{:<20} {:<12} {:<11} {:<10} {:>9}  sent on / to",
+                "notification", "by", "outcome", "status", "delay"
+            );
+            for n in &self.notifications {
+                let wanted = [n.route.as_deref(), n.channel.as_deref(), n.role.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let _ = writeln!(
+                    out,
+                    "{:<20} {:<12} {:<11} {:<10} {:>9}  {} / {}",
+                    if wanted.is_empty() { "(any)" } else { wanted.as_str() },
+                    n.by,
+                    n.outcome,
+                    n.status.as_deref().unwrap_or("none"),
+                    n.delay_ms.map(ms).unwrap_or_else(|| "-".into()),
+                    n.sent_on.as_deref().unwrap_or("-"),
+                    join_or_dash(&n.recipients)
+                );
+            }
+        }
+        if !self.acknowledgements.is_empty() {
+            let _ = writeln!(out, "\n{:<38} {:<26} {:>9}  by", "incident", "threat", "ack");
+            for a in &self.acknowledgements {
+                let _ = writeln!(
+                    out,
+                    "{:<38} {:<26} {:>9}  {}",
+                    a.incident,
+                    a.threat.as_deref().unwrap_or("-"),
+                    a.time_to_acknowledge_ms.map(ms).unwrap_or_else(|| "not yet".into()),
+                    a.by.as_deref().unwrap_or("-")
                 );
             }
         }

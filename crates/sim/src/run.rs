@@ -36,6 +36,11 @@ pub struct RunOptions {
     /// Whether to print each step's `say` on standard output as it is sent
     /// (`safecare demo` tells the story this way).
     pub announce: bool,
+    /// People take part: after the expectations are settled, wait up to
+    /// this long for every incident of the run to be acknowledged (from
+    /// the dashboard or the API), so that the report has each one's time to
+    /// acknowledge.
+    pub wait_ack: Option<Duration>,
 }
 
 /// Why a run could not be completed (a missed detection is not an error:
@@ -77,6 +82,7 @@ pub async fn run(plan: &Plan, target: &Target, options: RunOptions) -> Result<Re
     }
     let rules = target.rules().await?;
     check_rules(plan, &rules)?;
+    target.check_sources(plan).await?;
     let emissions = timeline(plan, options.seed);
     let span = emissions.last().map(|e| e.second).unwrap_or_default();
 
@@ -95,9 +101,15 @@ pub async fn run(plan: &Plan, target: &Target, options: RunOptions) -> Result<Re
         if let Ok(wait) = Duration::try_from(wait) {
             tokio::time::sleep(wait).await;
         }
-        let (source, templates, label) = match emission.origin {
-            Origin::Step(i) => (&plan.steps[i].source, &plan.steps[i].records, plan.steps[i].id.as_str()),
-            Origin::Noise(n) => (&plan.noise[n].source, &plan.noise[n].records, plan.noise[n].name.as_str()),
+        let (source, topic, templates, label) = match emission.origin {
+            Origin::Step(i) => {
+                let step = &plan.steps[i];
+                (&step.source, &step.topic, &step.records, step.id.as_str())
+            }
+            Origin::Noise(n) => {
+                let noise = &plan.noise[n];
+                (&noise.source, &noise.topic, &noise.records, noise.name.as_str())
+            }
         };
         let mut vars: Vars = emission.vars.clone();
         time_vars(jiff::Timestamp::from_second(base + emission.second as i64).unwrap_or(start), &mut vars);
@@ -106,8 +118,16 @@ pub async fn run(plan: &Plan, target: &Target, options: RunOptions) -> Result<Re
             .map(|r| render(r, &vars))
             .collect::<Result<Vec<Value>, _>>()
             .map_err(|name| RunError::Placeholder { emission: label.to_owned(), name })?;
+        let topic = match topic {
+            Some(t) => match render(&Value::from(t.as_str()), &vars) {
+                Ok(Value::String(t)) => Some(t),
+                Ok(other) => Some(other.to_string()),
+                Err(name) => return Err(RunError::Placeholder { emission: label.to_owned(), name }),
+            },
+            None => None,
+        };
         let sent = Timestamp::now();
-        target.send(source, &filled).await?;
+        target.send(source, topic.as_deref(), &filled).await?;
         match emission.origin {
             Origin::Step(i) => {
                 step_sent[i] = Some(sent);
@@ -128,13 +148,25 @@ pub async fn run(plan: &Plan, target: &Target, options: RunOptions) -> Result<Re
     let sources: BTreeSet<&str> =
         plan.sources.iter().map(|s| s.name.as_str()).chain(std::iter::once(API_SOURCE_NAME)).collect();
     let from = Timestamp::from_second(base).unwrap_or(start);
+    let scripted = |after: Duration| SignedDuration::from_secs_f64(after.as_secs_f64() / options.speed);
+    let longest_script = plan.acknowledge.iter().map(|a| scripted(a.after)).max().unwrap_or_default();
+    let people = options.wait_ack.and_then(|w| SignedDuration::try_from(w).ok()).unwrap_or_default();
+    let routes = if plan.notifications.is_empty() { Vec::new() } else { target.routes().await? };
+    let mut acknowledged = BTreeSet::new();
     loop {
-        let observed = observe(target, &sources, from).await?;
+        let mut observed = observe(target, &sources, from).await?;
+        observed.routes = routes.clone();
         let report = score(plan, &rules, &played, &observed);
-        let caught_up = target.caught_up().await?;
         let now = Timestamp::now();
-        let done = caught_up && (report.passed || now >= deadline);
-        let give_up = now >= deadline + SignedDuration::try_from(CATCH_UP).unwrap_or_default();
+        let scripts_pending = acknowledge_due(plan, target, &report, now, &scripted, &mut acknowledged).await?;
+        let caught_up = target.caught_up().await?;
+        let settled = caught_up && (report.passed || now >= deadline);
+        let waiting_for_people = options.wait_ack.is_some()
+            && now < deadline + people
+            && report.acknowledgements.iter().any(|a| a.acknowledged.is_none());
+        let done = settled && !scripts_pending && !waiting_for_people;
+        let give_up =
+            now >= deadline + SignedDuration::try_from(CATCH_UP).unwrap_or_default() + longest_script + people;
         if done || give_up {
             if give_up && !caught_up {
                 tracing::warn!("SafeCare's stages had not caught up when the run ended");
@@ -143,6 +175,39 @@ pub async fn run(plan: &Plan, target: &Target, options: RunOptions) -> Result<Re
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// Acknowledges each incident of the run a script covers once its time
+/// has come; whether any such acknowledgement is still to come.
+async fn acknowledge_due(
+    plan: &Plan,
+    target: &Target,
+    report: &Report,
+    now: Timestamp,
+    scripted: &impl Fn(Duration) -> SignedDuration,
+    done: &mut BTreeSet<String>,
+) -> Result<bool, TargetError> {
+    let mut pending = false;
+    for incident in report.acknowledgements.iter().filter(|a| a.acknowledged.is_none()) {
+        let Some(script) = plan.acknowledge.iter().find(|s| s.threat.is_none() || s.threat == incident.threat) else {
+            continue;
+        };
+        if done.contains(&incident.incident) {
+            // Acknowledged; the next read-back shows it.
+            pending = true;
+        } else if now >= incident.opened + scripted(script.after) {
+            match target.acknowledge(&incident.incident).await {
+                // Someone was quicker: the timeline has their acknowledgement.
+                Ok(()) | Err(TargetError::Refused { status: 409, .. }) => {}
+                Err(err) => return Err(err),
+            }
+            done.insert(incident.incident.clone());
+            pending = true;
+        } else {
+            pending = true;
+        }
+    }
+    Ok(pending)
 }
 
 fn check_rules(plan: &Plan, rules: &[RuleInfo]) -> Result<(), RunError> {
@@ -161,8 +226,10 @@ fn deadline(plan: &Plan, played: &Played) -> Timestamp {
     let sent = |i: usize| played.step_sent.get(i).copied().flatten().unwrap_or_else(Timestamp::now);
     let alerts = plan.steps.iter().enumerate().flat_map(|(i, s)| s.expect.iter().map(move |(_, w)| (i, *w)));
     let incidents = plan.incidents.iter().map(|w| (w.by, w.within));
+    let notifications = plan.notifications.iter().map(|w| (w.by, w.within));
     alerts
         .chain(incidents)
+        .chain(notifications)
         .map(|(i, within)| sent(i) + SignedDuration::try_from(within).unwrap_or_default())
         .max()
         .unwrap_or_else(Timestamp::now)
@@ -176,12 +243,15 @@ async fn observe(target: &Target, sources: &BTreeSet<&str>, from: Timestamp) -> 
     let alerts = target.alerts(from).await?;
     let ours: BTreeSet<String> = alerts.iter().map(|a| a.id.to_string()).collect();
     let mut incidents = Vec::new();
+    let mut notifications = Vec::new();
     for incident in target.incidents().await? {
         if incident.alerts.iter().any(|a| ours.contains(&a.to_string())) {
-            incidents.push(target.incident(&incident.id.to_string()).await?);
+            let id = incident.id.to_string();
+            incidents.push(target.incident(&id).await?);
+            notifications.extend(target.notifications(&id).await?);
         }
     }
-    Ok(Observed { events, alerts, incidents })
+    Ok(Observed { events, alerts, incidents, notifications, routes: Vec::new() })
 }
 
 fn progress_bar(show: bool, len: u64) -> ProgressBar {

@@ -25,9 +25,11 @@ pub struct Scenario {
     pub story: String,
     /// The site model the steps name assets of (`demo-hospital`).
     pub site: String,
-    /// HTTP sources (`[[sources]]` entries of type `http`) the steps post
-    /// native records to; the runner configures them when it starts
-    /// SafeCare itself.
+    /// Sources (`[[sources]]` entries) the steps send native records
+    /// through: `http` (posted to the source's ingest route), `syslog_tcp`
+    /// and `mllp` (sent to the listener's port on the target's host),
+    /// `mqtt` (published to the broker SafeCare subscribes to). The runner
+    /// configures them when it starts SafeCare itself.
     #[serde(default)]
     pub sources: Vec<Value>,
     /// The attack's phases, in order.
@@ -40,9 +42,54 @@ pub struct Scenario {
     /// Incidents SafeCare must open.
     #[serde(default)]
     pub incidents: Vec<IncidentExpectation>,
+    /// Notifications SafeCare must send about the run's incidents.
+    #[serde(default)]
+    pub notifications: Vec<NotificationExpectation>,
+    /// The notification settings (`[notify]`: channels, routes, roster) of
+    /// a SafeCare the runner starts itself; a running target keeps its own.
+    #[serde(default)]
+    pub notify: Option<Value>,
+    /// People taking part: incidents acknowledged through the API, as the
+    /// security desk would.
+    #[serde(default)]
+    pub acknowledge: Vec<Acknowledgement>,
     /// How long noise runs (`10m`); default: until the last step.
     #[serde(default)]
     pub duration: Option<String>,
+}
+
+/// A notification SafeCare must send about an incident of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationExpectation {
+    /// The step by which it must be sent.
+    pub by: String,
+    /// Longest time from sending that step to the channel accepting it.
+    pub within: String,
+    /// The route that must send it; any when absent.
+    #[serde(default)]
+    pub route: Option<String>,
+    /// The channel it must go out on; any when absent.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// The on-call role whose people it must name; any when absent.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The threat of the incident it is about; any when absent.
+    #[serde(default)]
+    pub threat: Option<String>,
+}
+
+/// A scripted acknowledgement: someone acknowledges the run's incident(s)
+/// of a threat some time after each opened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledgement {
+    /// The threat of the incidents acknowledged; every incident when absent.
+    #[serde(default)]
+    pub threat: Option<String>,
+    /// How long after the incident opened, on the scenario's timeline.
+    pub after: String,
 }
 
 /// The four stages of an attack in EBIOS RM's operational scenarios.
@@ -98,8 +145,11 @@ pub struct Step {
     pub asset: Option<String>,
     /// The source sending its records: a name from `sources`, or `api`.
     pub source: String,
+    /// The topic its records are published on, for an `mqtt` source.
+    #[serde(default)]
+    pub topic: Option<String>,
     /// The records, in the source's own format: a string is one line
-    /// (syslog, CEF), a mapping one JSON record.
+    /// (syslog, CEF) or HL7 message, a mapping one JSON record.
     pub records: Vec<Value>,
     /// How many times its records are sent at once (a burst: twenty files
     /// encrypted); `${n}` numbers the copies from 1.
@@ -128,6 +178,9 @@ pub struct Noise {
     pub name: String,
     /// The source sending its records.
     pub source: String,
+    /// The topic its records are published on, for an `mqtt` source.
+    #[serde(default)]
+    pub topic: Option<String>,
     /// Mean interval between two emissions (`20s`); each is drawn between
     /// half and one and a half times it.
     pub every: String,

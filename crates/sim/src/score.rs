@@ -6,10 +6,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::Timestamp;
 use safecare_model::{Alert, Event};
-use safecare_respond::IncidentRecord;
+use safecare_respond::notify::routing::Route as NotifyRoute;
+use safecare_respond::notify::{DeliveryStatus, OutboxEntry};
+use safecare_respond::{IncidentRecord, TimelineAction, Transition};
 
 use crate::plan::Plan;
-use crate::report::{AlertCheck, FalseAlert, IncidentReport, Outcome, RecordCounts, Report, StepReport};
+use crate::report::{
+    AckReport, AlertCheck, FalseAlert, IncidentReport, NotificationReport, Outcome, RecordCounts, Report, StepReport,
+};
 use crate::target::RuleInfo;
 use crate::timeline::{Emission, Origin};
 
@@ -40,6 +44,10 @@ pub struct Observed {
     pub alerts: Vec<Alert>,
     /// Incidents holding any of those alerts, whole.
     pub incidents: Vec<IncidentRecord>,
+    /// The messages planned about those incidents.
+    pub notifications: Vec<OutboxEntry>,
+    /// The target's notification routes (for their on-call roles).
+    pub routes: Vec<NotifyRoute>,
 }
 
 /// Scores `observed` against `plan`.
@@ -202,8 +210,17 @@ pub fn score(plan: &Plan, rules: &[RuleInfo], played: &Played, observed: &Observ
         })
         .collect();
 
+    let run_incidents: Vec<&IncidentRecord> = observed
+        .incidents
+        .iter()
+        .filter(|r| r.incident.alerts.iter().any(|a| step_alerts.contains(&a.to_string())))
+        .collect();
+    let notifications = notifications(plan, played, observed, &run_incidents);
+    let acknowledgements = run_incidents.iter().map(|r| acknowledgement(r)).collect();
+
     let passed = steps.iter().all(|s| matches!(s.outcome, Outcome::Met | Outcome::NotScored))
-        && incidents.iter().all(|i| i.outcome == Outcome::Met);
+        && incidents.iter().all(|i| i.outcome == Outcome::Met)
+        && notifications.iter().all(|n| n.outcome == Outcome::Met);
     Report {
         scenario: plan.name.clone(),
         title: plan.title.clone(),
@@ -214,6 +231,84 @@ pub fn score(plan: &Plan, rules: &[RuleInfo], played: &Played, observed: &Observ
         steps,
         incidents,
         false_alerts,
+        notifications,
+        acknowledgements,
+    }
+}
+
+/// Each expected notification against the messages planned about the run's
+/// incidents: the first one delivered that matches, else the first that
+/// matches at all (pending or failed: missed).
+fn notifications(
+    plan: &Plan,
+    played: &Played,
+    observed: &Observed,
+    run_incidents: &[&IncidentRecord],
+) -> Vec<NotificationReport> {
+    let role_of = |route: &str| observed.routes.iter().find(|r| r.name == route).and_then(|r| r.role.clone());
+    plan.notifications
+        .iter()
+        .map(|want| {
+            let sent = played.step_sent.get(want.by).copied().flatten();
+            let matching: Vec<&OutboxEntry> = observed
+                .notifications
+                .iter()
+                .filter(|m| {
+                    let n = &m.notification;
+                    let incident = run_incidents.iter().find(|r| Some(r.incident.id) == n.incident);
+                    incident.is_some_and(|r| want.threat.is_none() || r.incident.threat == want.threat)
+                        && want.route.as_ref().is_none_or(|r| *r == n.route)
+                        && want.channel.as_ref().is_none_or(|c| *c == n.channel)
+                        && want.role.as_ref().is_none_or(|role| role_of(&n.route).as_ref() == Some(role))
+                })
+                .collect();
+            let delivered = matching
+                .iter()
+                .filter(|m| m.status == DeliveryStatus::Delivered)
+                .filter_map(|m| Some((m, m.delivered?)))
+                .min_by_key(|(_, at)| *at);
+            let within_ms = want.within.as_millis() as u64;
+            let found = delivered.map(|(m, _)| *m).or(matching.first().copied());
+            let delay_ms = match (delivered, sent) {
+                (Some((_, at)), Some(sent)) => Some(millis_between(sent, at)),
+                _ => None,
+            };
+            let outcome = match delay_ms {
+                Some(delay) if delay <= within_ms => Outcome::Met,
+                Some(_) => Outcome::Late,
+                None => Outcome::Missed,
+            };
+            NotificationReport {
+                by: plan.steps.get(want.by).map(|s| s.id.clone()).unwrap_or_default(),
+                route: want.route.clone(),
+                channel: want.channel.clone(),
+                role: want.role.clone(),
+                outcome,
+                status: found.map(|m| m.status.as_str().to_owned()),
+                delay_ms,
+                within_ms,
+                sent_on: found.map(|m| format!("{}/{}", m.notification.route, m.notification.channel)),
+                recipients: found
+                    .map(|m| m.notification.recipients.iter().map(|r| r.name.clone()).collect())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// When `record` was first acknowledged, from its timeline.
+fn acknowledgement(record: &IncidentRecord) -> AckReport {
+    // The lifecycle writes each status change as `transition: from → to`.
+    let prefix = format!("{}:", Transition::Acknowledge.as_str());
+    let ack =
+        record.timeline.iter().find(|e| e.action == TimelineAction::StatusChanged && e.detail.starts_with(&prefix));
+    AckReport {
+        incident: record.incident.id.to_string(),
+        threat: record.incident.threat.clone(),
+        opened: record.incident.created,
+        acknowledged: ack.map(|e| e.at),
+        by: ack.map(|e| e.actor.clone()),
+        time_to_acknowledge_ms: ack.map(|e| millis_between(record.incident.created, e.at)),
     }
 }
 

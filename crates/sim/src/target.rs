@@ -1,17 +1,22 @@
 //! A running SafeCare reached over its API: records go in through the real
 //! ingest routes (`POST /api/v1/sources/{name}/events` with the source's
-//! decoder, `POST /api/v1/events` for SafeCare's own event form), and what
-//! it raised is read back (events, alerts, incidents, rules, stage lag).
+//! decoder, `POST /api/v1/events` for SafeCare's own event form) or its
+//! listeners ([`crate::transport`]), and what it raised is read back
+//! (events, alerts, incidents, rules, stage lag).
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use safecare_model::{Alert, Event, Incident};
 use safecare_respond::IncidentRecord;
+use safecare_respond::notify::OutboxEntry;
+use safecare_respond::notify::routing::Route as NotifyRoute;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::plan::Plan;
 use crate::scenario::API_SOURCE;
+use crate::transport::{Route, TransportError};
 
 /// The source name events posted to the event API are recorded under.
 pub const API_SOURCE_NAME: &str = "sim";
@@ -47,6 +52,29 @@ pub enum TargetError {
         /// The errors it listed.
         errors: String,
     },
+    /// A listener did not take the records.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A source the scenario sends through is not configured on the target.
+    #[error("the target has no {transport} source named {source_name:?} (its sources: {known})")]
+    NoSource {
+        /// The source.
+        source_name: String,
+        /// Its transport in the scenario (`mqtt`, `mllp`…).
+        transport: String,
+        /// The sources the target has.
+        known: String,
+    },
+    /// Exercise marks travel on the HTTP ingest route only.
+    #[error(
+        "an exercise run sends over HTTP only: source {source_name:?} is {transport}, which cannot carry the exercise mark"
+    )]
+    ExerciseTransport {
+        /// The source.
+        source_name: String,
+        /// Its transport.
+        transport: String,
+    },
 }
 
 /// A rule the target runs.
@@ -68,6 +96,7 @@ pub struct Target {
     client: reqwest::Client,
     token: String,
     source_tokens: BTreeMap<String, String>,
+    routes: BTreeMap<String, Route>,
     exercise: Option<String>,
 }
 
@@ -88,6 +117,7 @@ impl Target {
             client: reqwest::Client::new(),
             token: token.to_owned(),
             source_tokens: BTreeMap::new(),
+            routes: BTreeMap::new(),
             exercise: None,
         }
     }
@@ -125,15 +155,73 @@ impl Target {
         self
     }
 
+    /// Sends the records of every listener source of `plan` to its port
+    /// on `host` (its MQTT records to its broker) instead of the HTTP route.
+    pub fn with_listeners(mut self, plan: &Plan, host: &str) -> Result<Target, TargetError> {
+        for source in &plan.sources {
+            if let Some(route) = Route::to(source, host)? {
+                self.routes.insert(source.name.clone(), route);
+            }
+        }
+        Ok(self)
+    }
+
+    /// The host of the base URL (where its listeners are).
+    pub fn host(&self) -> &str {
+        let rest = self.base.split_once("://").map_or(self.base.as_str(), |(_, rest)| rest);
+        let authority = rest.split('/').next().unwrap_or(rest);
+        match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(v6),
+            None => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
+        }
+    }
+
     /// The base URL.
     pub fn base(&self) -> &str {
         &self.base
     }
 
-    /// Posts one emission's records through `source`'s ingest route. Lines
-    /// go as `text/plain`, JSON records as NDJSON; event-API records are
-    /// recorded under [`API_SOURCE_NAME`] unless they name a source.
-    pub async fn send(&self, source: &str, records: &[Value]) -> Result<(), TargetError> {
+    /// Checks that the target has every source `plan` sends through (each
+    /// configured source is listed by `GET /api/v1/sources`), and that an
+    /// exercise run sends over HTTP only.
+    pub async fn check_sources(&self, plan: &Plan) -> Result<(), TargetError> {
+        let health: Value = self.get("/api/v1/sources", &[]).await?;
+        let known: Vec<&str> = health["listeners"]
+            .as_array()
+            .map(|all| all.iter().filter_map(|l| l["source"].as_str()).collect())
+            .unwrap_or_default();
+        for source in &plan.sources {
+            let transport = crate::validate::transport_name(&source.transport).to_owned();
+            if !known.contains(&source.name.as_str()) {
+                let known = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
+                return Err(TargetError::NoSource { source_name: source.name.clone(), transport, known });
+            }
+            if self.exercise.is_some() && self.routes.contains_key(&source.name) {
+                return Err(TargetError::ExerciseTransport { source_name: source.name.clone(), transport });
+            }
+        }
+        Ok(())
+    }
+
+    /// How many connections the listener of `source` has made or accepted
+    /// (an MQTT subscriber counts its connections to the broker).
+    pub async fn connections(&self, source: &str) -> Result<u64, TargetError> {
+        let health: Value = self.get("/api/v1/sources", &[]).await?;
+        Ok(health["listeners"]
+            .as_array()
+            .and_then(|all| all.iter().find(|l| l["source"] == source))
+            .and_then(|l| l["connections"].as_u64())
+            .unwrap_or(0))
+    }
+
+    /// Sends one emission's records through `source`: to its listener when
+    /// it has one (on `topic` for MQTT), else through its ingest route.
+    /// Lines go as `text/plain`, JSON records as NDJSON; event-API records
+    /// are recorded under [`API_SOURCE_NAME`] unless they name a source.
+    pub async fn send(&self, source: &str, topic: Option<&str>, records: &[Value]) -> Result<(), TargetError> {
+        if let Some(route) = self.routes.get(source) {
+            return Ok(route.send(source, topic, records).await?);
+        }
         let token = self.source_tokens.get(source).unwrap_or(&self.token);
         let (url, what) = if source == API_SOURCE {
             (format!("{}/api/v1/events", self.base), "sending to the event API".to_owned())
@@ -254,6 +342,47 @@ impl Target {
     /// One incident's whole record (impact, playbooks, timeline).
     pub async fn incident(&self, id: &str) -> Result<IncidentRecord, TargetError> {
         self.get(&format!("/api/v1/incidents/{id}"), &[]).await
+    }
+
+    /// The messages planned about incident `id`, newest first.
+    pub async fn notifications(&self, id: &str) -> Result<Vec<OutboxEntry>, TargetError> {
+        #[derive(Deserialize)]
+        struct Page {
+            notifications: Vec<OutboxEntry>,
+        }
+        let path = format!("/api/v1/incidents/{id}/notifications");
+        let page: Page = self.get(&path, &[("limit", "1000".into())]).await?;
+        Ok(page.notifications)
+    }
+
+    /// The notification routes the target runs.
+    pub async fn routes(&self) -> Result<Vec<NotifyRoute>, TargetError> {
+        #[derive(Deserialize)]
+        struct View {
+            routes: Vec<NotifyRoute>,
+        }
+        let view: View = self.get("/api/v1/notify/routes", &[]).await?;
+        Ok(view.routes)
+    }
+
+    /// Acknowledges incident `id` as the reading token's user does from the
+    /// incident view.
+    pub async fn acknowledge(&self, id: &str) -> Result<(), TargetError> {
+        let what = format!("acknowledging incident {id}");
+        let response = self
+            .client
+            .post(format!("{}/api/v1/incidents/{id}/transition", self.base))
+            .bearer_auth(&self.token)
+            .json(&serde_json::json!({"transition": "acknowledge"}))
+            .send()
+            .await
+            .map_err(|source| TargetError::Http { what: what.clone(), source })?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            let body = response.text().await.unwrap_or_default();
+            return Err(TargetError::Refused { what, status, body });
+        }
+        Ok(())
     }
 
     /// Whether every pipeline stage has handled everything stored.

@@ -1,6 +1,8 @@
 //! Checks a scenario against the site model and turns it into a [`Plan`],
 //! or names every problem: unknown asset, phase, source or step, a bad
-//! time, a placeholder nothing fills, a source that is not HTTP.
+//! time, a placeholder nothing fills, a source of a transport the runner
+//! cannot send through, a record or topic that does not suit its source's
+//! transport.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -11,7 +13,7 @@ use safecare_model::AssetKind;
 use serde_json::Value;
 
 use crate::Problems;
-use crate::plan::{Plan, PlanIncident, PlanNoise, PlanStep};
+use crate::plan::{Plan, PlanAcknowledgement, PlanIncident, PlanNoise, PlanNotification, PlanStep};
 use crate::scenario::{API_SOURCE, Scenario};
 use crate::template::{ASSET_VARS, TIME_VARS, Vars, asset_vars, placeholders, substitute};
 
@@ -30,6 +32,7 @@ pub fn validate(scenario: &Scenario, site: &Inventory) -> Result<Plan, Problems>
     let sources = check_sources(scenario, &mut problems);
     let source_names: BTreeSet<&str> =
         sources.iter().map(|s| s.name.as_str()).chain(std::iter::once(API_SOURCE)).collect();
+    let transport_of = |name: &str| sources.iter().find(|s| s.name == name).map(|s| &s.transport);
 
     let mut phases = BTreeMap::new();
     for (i, phase) in scenario.phases.iter().enumerate() {
@@ -64,6 +67,10 @@ pub fn validate(scenario: &Scenario, site: &Inventory) -> Result<Plan, Problems>
         }
         let numbered = BTreeSet::from(["n"]);
         check_records(&place, &step.source, &step.records, &vars, &numbered, step.asset.is_some(), &mut problems);
+        check_transport(&place, transport_of(&step.source), &step.records, step.topic.as_deref(), &mut problems);
+        if let Some(topic) = &step.topic {
+            check_topic(&place, topic, &vars, &BTreeSet::new(), step.asset.is_some(), &mut problems);
+        }
         if step.repeat == 0 || step.repeat > MAX_REPEAT {
             problems.add(&place, format!("repeat: {} is not between 1 and {MAX_REPEAT}", step.repeat));
         }
@@ -90,6 +97,7 @@ pub fn validate(scenario: &Scenario, site: &Inventory) -> Result<Plan, Problems>
             jitter,
             say: step.say.clone(),
             source: step.source.clone(),
+            topic: step.topic.clone(),
             vars,
             records,
             expect,
@@ -137,10 +145,21 @@ pub fn validate(scenario: &Scenario, site: &Inventory) -> Result<Plan, Problems>
             !generator.assets.is_empty(),
             &mut problems,
         );
+        check_transport(
+            &place,
+            transport_of(&generator.source),
+            &generator.records,
+            generator.topic.as_deref(),
+            &mut problems,
+        );
+        if let Some(topic) = &generator.topic {
+            check_topic(&place, topic, &vars, &names, !generator.assets.is_empty(), &mut problems);
+        }
         let every = positive(&place, "every", &generator.every, &mut problems);
         noise.push(PlanNoise {
             name: generator.name.clone(),
             source: generator.source.clone(),
+            topic: generator.topic.clone(),
             every,
             assets,
             values: generator.values.clone(),
@@ -171,6 +190,45 @@ pub fn validate(scenario: &Scenario, site: &Inventory) -> Result<Plan, Problems>
         });
     }
 
+    let notify = scenario.notify.as_ref().and_then(|raw| {
+        serde_json::from_value::<safecare_respond::notify::config::NotifyConfig>(raw.clone())
+            .map_err(|e| problems.add("notify", format!("not notification settings: {e}")))
+            .ok()
+    });
+    let mut notifications = Vec::new();
+    for (i, want) in scenario.notifications.iter().enumerate() {
+        let place = format!("notifications[{i}]");
+        let by = step_ids.get(want.by.as_str()).copied();
+        if by.is_none() {
+            problems.add(&place, format!("unknown step {:?}", want.by));
+        }
+        if let Some(notify) = &notify {
+            if let Some(route) = want.route.as_ref().filter(|r| !notify.routes.iter().any(|n| &n.name == *r)) {
+                problems.add(&place, format!("the notify settings have no route {route:?}"));
+            }
+            if let Some(channel) = want.channel.as_ref().filter(|c| !notify.channels.contains_key(*c)) {
+                problems.add(&place, format!("the notify settings have no channel {channel:?}"));
+            }
+        }
+        notifications.push(PlanNotification {
+            by: by.unwrap_or(0),
+            within: positive(&place, "within", &want.within, &mut problems),
+            route: want.route.clone(),
+            channel: want.channel.clone(),
+            role: want.role.clone(),
+            threat: want.threat.clone(),
+        });
+    }
+    let acknowledge = scenario
+        .acknowledge
+        .iter()
+        .enumerate()
+        .map(|(i, ack)| PlanAcknowledgement {
+            threat: ack.threat.clone(),
+            after: duration(&format!("acknowledge[{i}]"), "after", &ack.after, &mut problems),
+        })
+        .collect();
+
     let last_step = steps.iter().map(|s| s.at + s.jitter).max().unwrap_or_default();
     let duration = match &scenario.duration {
         Some(text) => duration("duration", "duration", text, &mut problems),
@@ -189,6 +247,9 @@ pub fn validate(scenario: &Scenario, site: &Inventory) -> Result<Plan, Problems>
         steps,
         noise,
         incidents,
+        notifications,
+        notify,
+        acknowledge,
         duration: duration.max(last_step),
     })
 }
@@ -199,9 +260,14 @@ fn check_sources(scenario: &Scenario, problems: &mut Problems) -> Vec<SourceConf
         let name = raw.get("name").and_then(Value::as_str).unwrap_or("?");
         let place = format!("sources[{i}] ({name})");
         match serde_json::from_value::<SourceConfig>(raw.clone()) {
-            Ok(source) if source.transport != Transport::Http => {
-                problems.add(&place, "the runner posts records: the source must be of type http")
-            }
+            Ok(source) if !SENDABLE.contains(&transport_name(&source.transport)) => problems.add(
+                &place,
+                format!(
+                    "the runner cannot send over {}: a source is of type {}",
+                    transport_name(&source.transport),
+                    SENDABLE.join(", ")
+                ),
+            ),
             Ok(source) if source.name == API_SOURCE => {
                 problems.add(&place, format!("{API_SOURCE:?} is the built-in event API, not a source name"))
             }
@@ -211,6 +277,82 @@ fn check_sources(scenario: &Scenario, problems: &mut Problems) -> Vec<SourceConf
         }
     }
     sources
+}
+
+/// The transports the runner sends through.
+const SENDABLE: [&str; 4] = ["http", "syslog_tcp", "mllp", "mqtt"];
+
+/// A transport's `type` as written in `[[sources]]`.
+pub fn transport_name(transport: &Transport) -> &'static str {
+    match transport {
+        Transport::SyslogUdp { .. } => "syslog_udp",
+        Transport::SyslogTcp { .. } => "syslog_tcp",
+        Transport::SyslogTls { .. } => "syslog_tls",
+        Transport::Mllp { .. } => "mllp",
+        Transport::MllpTls { .. } => "mllp_tls",
+        Transport::Mqtt(_) => "mqtt",
+        Transport::Modbus(_) => "modbus",
+        Transport::Http => "http",
+    }
+}
+
+/// What each transport carries: lines over TCP (a mapping goes as one
+/// JSON line, as NXLog or Winlogbeat forward Windows events), HL7 messages
+/// over MLLP, a topic for every MQTT publication, and no topic anywhere
+/// else.
+fn check_transport(
+    place: &str,
+    transport: Option<&Transport>,
+    records: &[Value],
+    topic: Option<&str>,
+    problems: &mut Problems,
+) {
+    let Some(transport) = transport else {
+        if topic.is_some() {
+            problems.add(place, "topic: only records sent to an mqtt source have a topic");
+        }
+        return;
+    };
+    let kind = transport_name(transport);
+    match transport {
+        Transport::SyslogTcp { .. } | Transport::Mllp { .. } => {
+            for (r, record) in records.iter().enumerate() {
+                match record {
+                    Value::String(line) if kind == "syslog_tcp" && line.contains('\n') => problems.add(
+                        place,
+                        format!("records[{r}]: a line sent over syslog_tcp is framed by newlines and cannot hold one"),
+                    ),
+                    Value::String(_) => {}
+                    Value::Object(_) if kind == "syslog_tcp" => {}
+                    _ => problems.add(place, format!("records[{r}]: an mllp source takes HL7 messages, not mappings")),
+                }
+            }
+        }
+        Transport::Mqtt(_) if topic.is_none() => {
+            problems.add(place, "an mqtt source needs a topic to publish on (topic: safecare/<site>/...)")
+        }
+        Transport::Mqtt(_) => {}
+        _ if topic.is_some() => problems.add(place, "topic: only records sent to an mqtt source have a topic"),
+        _ => {}
+    }
+}
+
+fn check_topic(
+    place: &str,
+    topic: &str,
+    vars: &Vars,
+    values: &BTreeSet<&str>,
+    has_asset: bool,
+    problems: &mut Problems,
+) {
+    let mut found = Problems(Vec::new());
+    check_records(place, "topic", &[Value::from(topic)], vars, values, has_asset, &mut found);
+    for problem in found.0 {
+        problems.add(place, problem.message.replace("records[0]", "topic"));
+    }
+    if topic.contains(['+', '#']) {
+        problems.add(place, format!("topic {topic:?}: a publication's topic has no wildcards"));
+    }
 }
 
 fn check_records(

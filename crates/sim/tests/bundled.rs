@@ -1,12 +1,17 @@
 //! Every bundled scenario, played in-process through the real ingest
-//! routes, meets every expectation it states.
+//! routes and listeners (syslog over TCP, MLLP, and MQTT through the real
+//! broker at `SAFECARE_TEST_MQTT_URL`, by default the one the scenario
+//! names), meets every expectation it states.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safecare_sim::{RunOptions, prepare, run_in_process};
 
 async fn play(name: &str) {
-    let (plan, site) = prepare(name).unwrap();
-    let options = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false };
+    let (mut plan, site) = prepare(name).unwrap();
+    if let Ok(url) = std::env::var("SAFECARE_TEST_MQTT_URL") {
+        plan = plan.with_broker(&url);
+    }
+    let options = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false, wait_ack: None };
     let report = run_in_process(&plan, site, options).await.unwrap();
     assert!(report.passed, "{name}:\n{}", report.table());
     assert!(report.steps.iter().any(|s| !s.expected.is_empty()));

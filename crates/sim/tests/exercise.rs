@@ -72,17 +72,17 @@ async fn an_exercise_run_is_marked_and_removed_without_touching_real_data() {
     let server = safecare_server::start(config).await.unwrap();
     server.state.replace_inventory(site).await.unwrap();
     let real = target_for(&server, &plan).await.unwrap();
-    real.send("api", &[real_break_in(1)]).await.unwrap();
+    real.send("api", None, &[real_break_in(1)]).await.unwrap();
     caught_up(&real).await;
     let before = counts(&server).await;
     assert_eq!(before.incidents, 1);
 
     // The drill, with a real break-in in the middle of it.
     let drill = real.clone().exercise(RUN);
-    let options = RunOptions { seed: 3, speed: 10.0, progress: false, announce: false };
+    let options = RunOptions { seed: 3, speed: 10.0, progress: false, announce: false, wait_ack: None };
     let (report, ()) = tokio::join!(run(&plan, &drill, options), async {
         tokio::time::sleep(Duration::from_millis(800)).await;
-        real.send("api", &[real_break_in(2)]).await.unwrap();
+        real.send("api", None, &[real_break_in(2)]).await.unwrap();
     });
     let report = report.unwrap();
     assert!(report.passed, "{}", report.table());

@@ -1,6 +1,7 @@
 //! The HTML report of a real in-process run, opened in headless Chromium:
-//! the verdict, every step with its outcome and rule, the timeline and the
-//! incident with its services are on the page, drawn from the page alone
+//! the verdict, every step with its outcome and rule, the timeline, the
+//! incident with its services and every incident's acknowledgement are on
+//! the page, drawn from the page alone
 //! (a `file://` URL: nothing else is fetched).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,7 +15,7 @@ use safecare_sim::{RunOptions, prepare, run_in_process};
 async fn the_html_report_shows_the_run_in_a_browser() {
     let Some(browser) = browser_support::start().await else { return };
     let (plan, site) = prepare("demo-attack").unwrap();
-    let options = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false };
+    let options = RunOptions { seed: 1, speed: 10.0, progress: false, announce: false, wait_ack: None };
     let report = run_in_process(&plan, site, options).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.html");
@@ -50,6 +51,16 @@ async fn the_html_report_shows_the_run_in_a_browser() {
             assert!(incidents.contains(service), "service {service} missing from:\n{incidents}");
         }
     }
+    // Every incident of the run with its time to acknowledge (nobody
+    // acknowledged these: "not yet").
+    assert!(!report.acknowledgements.is_empty());
+    let acks = b.find(Locator::Id("acknowledgements")).await.unwrap().text().await.unwrap();
+    for ack in &report.acknowledgements {
+        assert!(acks.contains(&ack.incident), "incident {} missing from:\n{acks}", ack.incident);
+    }
+    assert!(acks.contains("not yet"), "{acks}");
+    let notifications = b.find(Locator::Id("notifications")).await.unwrap().text().await.unwrap();
+    assert_eq!(notifications, "No notification was expected.");
     let png = b.screenshot().await.unwrap();
     std::fs::write(browser_support::screenshot_dir().join("scenario-report.png"), png).unwrap();
 }

@@ -7,7 +7,7 @@
 
 use safecare_sim::{Outcome, RunOptions, Scenario, demo_site, run_in_process, validate};
 
-const OPTIONS: RunOptions = RunOptions { seed: 7, speed: 10.0, progress: false, announce: false };
+const OPTIONS: RunOptions = RunOptions { seed: 7, speed: 10.0, progress: false, announce: false, wait_ack: None };
 
 /// A normal Suricata flow record, which no rule matches, expected to be
 /// caught as lateral movement; next to it a USB disk that is caught.
