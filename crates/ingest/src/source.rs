@@ -17,8 +17,9 @@ use crate::listen::{
 };
 
 /// How a source reaches SafeCare.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[strum(serialize_all = "snake_case")]
 pub enum Transport {
     /// Syslog datagrams (RFC 5426).
     SyslogUdp {
@@ -193,5 +194,24 @@ impl SourceConfig {
             }
             Transport::Http => return Ok(None),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transport_is_named_as_its_configuration_types_it() {
+        for text in [
+            r#"{"type": "syslog_udp", "listen": "127.0.0.1:514"}"#,
+            r#"{"type": "syslog_tcp", "listen": "127.0.0.1:601"}"#,
+            r#"{"type": "mllp", "listen": "127.0.0.1:2575"}"#,
+            r#"{"type": "http"}"#,
+        ] {
+            let transport: Transport = serde_json::from_str(text).unwrap();
+            let written = serde_json::to_value(&transport).unwrap();
+            assert_eq!(written["type"], <&str>::from(&transport), "{text}");
+        }
     }
 }

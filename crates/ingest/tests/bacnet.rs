@@ -7,6 +7,10 @@
 //! is silent or gone is counted without stopping the poller.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/events.rs"]
+mod events;
+
+use events::{WAIT, next};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -20,8 +24,6 @@ use serde_json::json;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
-
-const WAIT: Duration = Duration::from_secs(10);
 
 /// What the device answers for an (object type, instance).
 #[derive(Clone, Copy)]
@@ -96,19 +98,6 @@ fn poll(device: SocketAddr, points: Vec<BacnetPoint>) -> (mpsc::Receiver<Event>,
     let stats = pipe.stats().clone();
     tokio::spawn(BacnetPoller::new(&config).unwrap().run(pipe));
     (rx, stats)
-}
-
-async fn next(rx: &mut mpsc::Receiver<Event>, category: &str) -> Event {
-    timeout(WAIT, async {
-        loop {
-            let event = rx.recv().await.expect("channel open");
-            if event.logsource.category.as_deref() == Some(category) {
-                return event;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no {category} event"))
 }
 
 async fn counted(stats: &SourceStats, kind: &str) -> safecare_ingest::SourceHealth {

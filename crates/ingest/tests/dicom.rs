@@ -6,6 +6,10 @@
 //! resolved to assets; junk bytes and silent peers are counted.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/events.rs"]
+mod events;
+
+use events::{WAIT, next};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +32,6 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-const WAIT: Duration = Duration::from_secs(10);
 const VERIFICATION: &str = "1.2.840.10008.1.1";
 const STUDY_FIND: &str = "1.2.840.10008.5.1.4.1.2.2.1";
 const STUDY_MOVE: &str = "1.2.840.10008.5.1.4.1.2.2.2";
@@ -65,19 +68,6 @@ async fn monitor(hours: Option<WorkingHours>) -> (SocketAddr, mpsc::Receiver<Eve
     let addr = monitor.local_addr().unwrap();
     tokio::spawn(monitor.run(pipe));
     (addr, rx, stats)
-}
-
-async fn next(rx: &mut mpsc::Receiver<Event>, category: &str) -> Event {
-    timeout(WAIT, async {
-        loop {
-            let event = rx.recv().await.expect("channel open");
-            if event.logsource.category.as_deref() == Some(category) {
-                return event;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no {category} event"))
 }
 
 async fn associate(addr: SocketAddr, calling: &str, syntaxes: &[&str]) -> AsyncClientAssociation<TcpStream> {

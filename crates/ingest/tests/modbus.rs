@@ -6,35 +6,23 @@
 //! stopping the poller.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/events.rs"]
+mod events;
+
 #[path = "support/plc.rs"]
 mod plc;
 
+use events::{WAIT, next};
 use std::time::Duration;
 
 use plc::{Registers, controller};
 use safecare_ingest::decode::{Context, Decoder};
 use safecare_ingest::listen::{ModbusConfig, ModbusPoint, ModbusPoller, Pipeline, PointKind, RegisterTable};
-use safecare_model::Event;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-const WAIT: Duration = Duration::from_secs(10);
-
 fn point(name: &str, register: u16, kind: PointKind) -> ModbusPoint {
     ModbusPoint { name: name.into(), register, table: RegisterTable::Holding, kind, scale: 0.1, offset: 0.0 }
-}
-
-async fn next(rx: &mut mpsc::Receiver<Event>, category: &str) -> Event {
-    timeout(WAIT, async {
-        loop {
-            let event = rx.recv().await.expect("channel open");
-            if event.logsource.category.as_deref() == Some(category) {
-                return event;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no {category} event"))
 }
 
 #[tokio::test]

@@ -11,27 +11,14 @@ mod common;
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use common::{client_with, config, get_json, load_demo_hospital, post_ndjson, settled_incidents, token, until};
+use common::{
+    client_with, config, get_json, load_demo_hospital, post_ndjson, settled_incidents, token, until, xsd_check,
+};
 use safecare_model::Role;
 use safecare_server::{Config, start};
 use serde_json::{Value, json};
-
-fn xsd_check(xml: &str) -> Result<(), String> {
-    let samples = std::env::var("SAFECARE_SAMPLES_DIR").unwrap_or_else(|_| "../../../shared/data".into());
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("message.xml");
-    std::fs::write(&file, xml).unwrap();
-    let out = Command::new("xmllint")
-        .args(["--noout", "--nonet", "--schema"])
-        .arg(Path::new(&samples).join("cap/schema/CAP-v1.2.xsd"))
-        .arg(&file)
-        .output()
-        .expect("xmllint (package libxml2-utils) must be installed");
-    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
-}
 
 fn cap_config(dir: &Path, hook: SocketAddr) -> Config {
     let mut config = config(dir);

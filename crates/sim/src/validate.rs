@@ -284,16 +284,7 @@ const SENDABLE: [&str; 4] = ["http", "syslog_tcp", "mllp", "mqtt"];
 
 /// A transport's `type` as written in `[[sources]]`.
 pub fn transport_name(transport: &Transport) -> &'static str {
-    match transport {
-        Transport::SyslogUdp { .. } => "syslog_udp",
-        Transport::SyslogTcp { .. } => "syslog_tcp",
-        Transport::SyslogTls { .. } => "syslog_tls",
-        Transport::Mllp { .. } => "mllp",
-        Transport::MllpTls { .. } => "mllp_tls",
-        Transport::Mqtt(_) => "mqtt",
-        Transport::Modbus(_) => "modbus",
-        Transport::Http => "http",
-    }
+    transport.into()
 }
 
 /// What each transport carries: lines over TCP (a mapping goes as one

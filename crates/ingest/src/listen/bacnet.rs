@@ -27,7 +27,7 @@ pub struct BacnetConfig {
     /// The controller's BACnet/IP address (`10.30.0.50:47808`).
     pub device: String,
     /// Seconds between two polls.
-    #[serde(default = "default_interval")]
+    #[serde(default = "super::building::default_interval")]
     pub interval_seconds: f64,
     /// Seconds to wait for each answer.
     #[serde(default = "default_timeout")]
@@ -50,7 +50,7 @@ pub struct BacnetPoint {
     /// What the value is.
     pub kind: PointKind,
     /// Engineering value = present-value × scale + offset.
-    #[serde(default = "default_scale")]
+    #[serde(default = "super::building::default_scale")]
     pub scale: f64,
     /// Added after scaling.
     #[serde(default)]
@@ -79,16 +79,8 @@ impl BacnetObject {
     }
 }
 
-fn default_interval() -> f64 {
-    10.0
-}
-
 fn default_timeout() -> f64 {
     3.0
-}
-
-fn default_scale() -> f64 {
-    1.0
 }
 
 /// A poller bound to its configuration, not yet polling.

@@ -13,6 +13,16 @@ use serde_json::json;
 
 use super::{Closed, Pipeline};
 
+/// Seconds between two polls of a controller when the source does not say.
+pub(super) fn default_interval() -> f64 {
+    10.0
+}
+
+/// The factor a raw value is multiplied by when the point does not say.
+pub(super) fn default_scale() -> f64 {
+    1.0
+}
+
 /// What a point's value means, which decides the event it becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -29,7 +29,7 @@ pub struct ModbusConfig {
     #[serde(default = "default_unit")]
     pub unit: u8,
     /// Seconds between two polls.
-    #[serde(default = "default_interval")]
+    #[serde(default = "super::building::default_interval")]
     pub interval_seconds: f64,
     /// The points read at each poll.
     pub points: Vec<ModbusPoint>,
@@ -50,7 +50,7 @@ pub struct ModbusPoint {
     /// What the value is.
     pub kind: PointKind,
     /// Engineering value = raw (a signed 16-bit word) × scale + offset.
-    #[serde(default = "default_scale")]
+    #[serde(default = "super::building::default_scale")]
     pub scale: f64,
     /// Added after scaling.
     #[serde(default)]
@@ -70,14 +70,6 @@ pub enum RegisterTable {
 
 fn default_unit() -> u8 {
     1
-}
-
-fn default_interval() -> f64 {
-    10.0
-}
-
-fn default_scale() -> f64 {
-    1.0
 }
 
 /// A poller bound to its configuration, not yet connected.

@@ -241,3 +241,19 @@ pub async fn get_json(client: &reqwest::Client, url: impl AsRef<str>) -> Value {
     assert!(response.status().is_success(), "GET {url}: {}", response.status());
     response.json().await.unwrap()
 }
+
+/// Checks a CAP message with xmllint against the official CAP 1.2 XSD of
+/// the samples folder: the check shares no code with SafeCare's writer.
+pub fn xsd_check(xml: &str) -> Result<(), String> {
+    let samples = std::env::var("SAFECARE_SAMPLES_DIR").unwrap_or_else(|_| "../../../shared/data".into());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("message.xml");
+    std::fs::write(&file, xml).unwrap();
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(Path::new(&samples).join("cap/schema/CAP-v1.2.xsd"))
+        .arg(&file)
+        .output()
+        .expect("xmllint (package libxml2-utils) must be installed");
+    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+}
