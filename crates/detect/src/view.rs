@@ -43,6 +43,8 @@ pub mod core_fields {
     pub const ZONE: &str = "safecare.location.zone";
     /// The room of its location.
     pub const ROOM: &str = "safecare.location.room";
+    /// The exercise run an event belongs to, set by the ingest routes.
+    pub use safecare_model::EXERCISE_FIELD as EXERCISE;
     /// Set at ingest: the sending peer's address, whether the event's
     /// identifiers matched no asset, the assets of its address and of the
     /// name it gives itself, its hour on the source's clock.
@@ -265,7 +267,7 @@ impl<'a> FieldView<'a> {
             FLOOR => loc.floor.as_deref().and_then(text),
             ZONE => loc.zone.as_deref().and_then(text),
             ROOM => loc.room.as_deref().and_then(text),
-            PEER | UNKNOWN_DEVICE | PEER_ASSET | CLAIMED_ASSET | LOCAL_HOUR => {
+            PEER | UNKNOWN_DEVICE | PEER_ASSET | CLAIMED_ASSET | LOCAL_HOUR | EXERCISE => {
                 event.fields.get(name).map(EventValue::from)
             }
             _ => None,

@@ -47,6 +47,32 @@ fn usb_in_server_room(minutes: i64) -> Event {
 
 const RULE: &str = "hospital-cp-after-hours-badge-then-usb";
 
+fn in_drill(mut event: Event, run: &str) -> Event {
+    event.fields.insert(safecare_model::EXERCISE_FIELD.into(), json!(run));
+    event
+}
+
+#[test]
+fn a_drill_and_real_events_never_complete_one_correlation() {
+    let rules = pack();
+    let id = rules.rule(RULE).map(|m| m.id.clone());
+    let fired = |events: &[Event]| {
+        let mut detector = Detector::new(rules.clone());
+        let alerts: Vec<_> = events.iter().flat_map(|e| detector.process(e)).collect();
+        alerts.into_iter().find(|a| a.safecare.rule == id).map(|a| a.safecare.exercise)
+    };
+    // Real badge, real USB: a real alert.
+    assert_eq!(fired(&[after_hours_badge(), usb_in_server_room(10)]), Some(None));
+    // The drill's badge and a real USB (and the other way round): nothing.
+    assert_eq!(fired(&[in_drill(after_hours_badge(), "drill-1"), usb_in_server_room(10)]), None);
+    assert_eq!(fired(&[after_hours_badge(), in_drill(usb_in_server_room(10), "drill-1")]), None);
+    // Two runs do not mix either; one run alone makes its own exercise alert.
+    let two_runs = [in_drill(after_hours_badge(), "drill-1"), in_drill(usb_in_server_room(10), "drill-2")];
+    assert_eq!(fired(&two_runs), None);
+    let one_run = [in_drill(after_hours_badge(), "drill-1"), in_drill(usb_in_server_room(10), "drill-1")];
+    assert_eq!(fired(&one_run), Some(Some("drill-1".to_owned())));
+}
+
 #[test]
 fn physical_and_cyber_events_in_one_room_make_one_alert() {
     let rules = pack();

@@ -29,7 +29,7 @@ use rsigma_eval::event::{Event as SigmaEvent, EventValue};
 use rsigma_eval::{CompiledCorrelation, CorrelationAction};
 use rsigma_parser::{CorrelationType, WindowMode};
 use rustc_hash::FxHashMap;
-use safecare_model::{Domain, EventId};
+use safecare_model::{Domain, EXERCISE_FIELD, EventId};
 use serde::{Deserialize, Serialize};
 
 use window::{Aggregate, Refs};
@@ -145,6 +145,12 @@ impl Correlator {
                 for field in &feed.fields {
                     encode_part(&mut self.key, event.get_field(field).as_ref().and_then(key_text).as_deref());
                 }
+                // An exercise's events count in windows of their own, so a
+                // drill can never complete a correlation with real events
+                // (nor real ones with the drill's); real keys are unchanged.
+                if let Some(run) = event.get_field(EXERCISE_FIELD).as_ref().and_then(key_text) {
+                    encode_part(&mut self.key, Some(&run));
+                }
                 let sample = sample_of(&corr.rule, event);
                 let trigger = Some((ts, trigger.1, trigger.2));
                 if let Some(hit) = update(&mut self.groups, &mut self.open, corr, feed, &self.key, ts, sample, trigger)
@@ -177,6 +183,10 @@ impl Correlator {
                     for field in &corr.rule.group_by {
                         let at = names.iter().position(|n| *n == field.name());
                         encode_part(&mut key, at.and_then(|i| values.get(i)).and_then(|v| v.as_deref()));
+                    }
+                    // The exercise run, past the group-by values, carries over.
+                    for run in values.iter().skip(names.len()) {
+                        encode_part(&mut key, run.as_deref());
                     }
                     if let Some(hit) =
                         update(&mut self.groups, &mut self.open, corr, feed, &key, ts, Sample::None, None)
