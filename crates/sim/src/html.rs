@@ -190,7 +190,7 @@ fn incidents(report: &Report) -> Markup {
         table id="incidents" {
             thead { tr { th { "threat expected" } th { "by step" } th { "outcome" } th { "incident" }
                 th { "threat found" } th { "time to open" } th { "services found" } th { "services expected" }
-                th { "playbooks found" } th { "playbooks expected" } } }
+                th { "playbooks found" } th { "playbooks expected" } th { "tasks opened" } th { "tasks expected" } } }
             tbody {
                 @for incident in &report.incidents {
                     tr {
@@ -205,6 +205,8 @@ fn incidents(report: &Report) -> Markup {
                         td { (dash(&incident.services_expected)) }
                         td { (dash(&incident.playbooks_found)) }
                         td { (dash(&incident.playbooks_expected)) }
+                        td { (dash(&incident.tasks_found)) }
+                        td { (dash(&incident.tasks_expected)) }
                     }
                 }
             }

@@ -113,6 +113,8 @@ pub struct PlanIncident {
     pub services: Vec<String>,
     /// Playbooks it must have.
     pub playbooks: Vec<String>,
+    /// Playbook tasks it must have opened (task ids).
+    pub tasks: Vec<String>,
 }
 
 /// A checked notification expectation.

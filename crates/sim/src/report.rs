@@ -175,6 +175,10 @@ pub struct IncidentReport {
     pub playbooks_expected: Vec<String>,
     /// Playbooks attached.
     pub playbooks_found: Vec<String>,
+    /// Playbook tasks expected to be opened (task ids).
+    pub tasks_expected: Vec<String>,
+    /// The expected tasks the incident has opened.
+    pub tasks_found: Vec<String>,
 }
 
 /// An alert caused by normal activity only.

@@ -212,6 +212,10 @@ pub struct IncidentExpectation {
     /// Playbooks it must have attached.
     #[serde(default)]
     pub playbooks: Vec<String>,
+    /// Playbook tasks it must have opened, by the id their playbook gives
+    /// them (`isolate-hosts`).
+    #[serde(default)]
+    pub tasks: Vec<String>,
 }
 
 fn one() -> u32 {

@@ -140,10 +140,15 @@ pub fn score(plan: &Plan, rules: &[RuleInfo], played: &Played, observed: &Observ
                 }
                 found
             };
+            // Of the expected tasks, those on the incident's checklist.
+            let tasks_of = |r: &IncidentRecord| -> Vec<String> {
+                want.tasks.iter().filter(|t| r.tasks.iter().any(|s| s.task.id == **t)).cloned().collect()
+            };
             let complete = |r: &IncidentRecord| {
                 let found = services_of(r);
                 want.services.iter().all(|s| found.contains(s))
                     && want.playbooks.iter().all(|p| r.playbooks.contains(p))
+                    && tasks_of(r).len() == want.tasks.len()
             };
             let best = candidates.iter().find(|r| complete(r)).or(candidates.first()).copied();
             let within_ms = want.within.as_millis() as u64;
@@ -170,6 +175,8 @@ pub fn score(plan: &Plan, rules: &[RuleInfo], played: &Played, observed: &Observ
                         services_found: services_of(r),
                         playbooks_expected: want.playbooks.clone(),
                         playbooks_found: r.playbooks.clone(),
+                        tasks_expected: want.tasks.clone(),
+                        tasks_found: tasks_of(r),
                     }
                 }
                 _ => IncidentReport {
@@ -184,6 +191,8 @@ pub fn score(plan: &Plan, rules: &[RuleInfo], played: &Played, observed: &Observ
                     services_found: Vec::new(),
                     playbooks_expected: want.playbooks.clone(),
                     playbooks_found: Vec::new(),
+                    tasks_expected: want.tasks.clone(),
+                    tasks_found: Vec::new(),
                 },
             }
         })

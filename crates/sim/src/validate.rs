@@ -187,6 +187,7 @@ pub fn validate(scenario: &Scenario, site: &Inventory) -> Result<Plan, Problems>
             within: positive(&place, "within", &want.within, &mut problems),
             services: want.services.clone(),
             playbooks: want.playbooks.clone(),
+            tasks: want.tasks.clone(),
         });
     }
 

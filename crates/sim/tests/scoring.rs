@@ -44,6 +44,8 @@ steps:
 incidents:
   # Opened, but a data-exfiltration incident gets no fire playbook.
   - {threat: data_exfiltration, by: usb, within: 10s, playbooks: [fire]}
+  # Opened with its playbook's triage, but no playbook has this task.
+  - {threat: data_exfiltration, by: usb, within: 10s, tasks: [triage, evacuate-the-ward]}
 "#;
 
 /// A reader that refuses every badge at the main entrance: normal people
@@ -111,6 +113,9 @@ async fn an_undetectable_step_is_reported_missed_and_fails_the_run() {
     assert_eq!(incident.outcome, Outcome::Incomplete, "{}", report.table());
     assert!(incident.incident.is_some());
     assert!(!incident.playbooks_found.contains(&"fire".to_owned()));
+    let tasks = &report.incidents[1];
+    assert_eq!(tasks.outcome, Outcome::Incomplete, "{}", report.table());
+    assert_eq!(tasks.tasks_found, ["triage"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
