@@ -134,18 +134,9 @@ impl Target {
     /// token is needed); returns SafeCare's counts of what it removed.
     pub async fn remove_exercise(&self, run: &str) -> Result<Value, TargetError> {
         let what = format!("removing exercise run {run}");
-        let response = self
-            .client
-            .delete(format!("{}/api/v1/exercises/{run}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(|source| TargetError::Http { what: what.clone(), source })?;
-        let status = response.status().as_u16();
-        let text = response.text().await.map_err(|source| TargetError::Http { what: what.clone(), source })?;
-        if status != 200 {
-            return Err(TargetError::Refused { what, status, body: text });
-        }
+        let request = self.client.delete(format!("{}/api/v1/exercises/{run}", self.base)).bearer_auth(&self.token);
+        let response = answered(request, &what, 200).await?;
+        let text = response.text().await.map_err(|source| TargetError::Http { what, source })?;
         Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
@@ -248,18 +239,9 @@ impl Target {
             if let Some(run) = &self.exercise {
                 request = request.query(&[("exercise", run)]);
             }
-            let response = request
-                .bearer_auth(token)
-                .header("content-type", kind)
-                .body(body.join("\n"))
-                .send()
-                .await
-                .map_err(|source| TargetError::Http { what: what.clone(), source })?;
-            let status = response.status().as_u16();
+            let request = request.bearer_auth(token).header("content-type", kind).body(body.join("\n"));
+            let response = answered(request, &what, 202).await?;
             let text = response.text().await.map_err(|source| TargetError::Http { what: what.clone(), source })?;
-            if status != 202 {
-                return Err(TargetError::Refused { what, status, body: text });
-            }
             let reply: IngestReply =
                 serde_json::from_str(&text).unwrap_or(IngestReply { rejected: 0, errors: Value::Null });
             if reply.rejected > 0 {
@@ -275,19 +257,8 @@ impl Target {
         query: &[(&str, String)],
     ) -> Result<T, TargetError> {
         let what = format!("GET {path}");
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .query(query)
-            .send()
-            .await
-            .map_err(|source| TargetError::Http { what: what.clone(), source })?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            let body = response.text().await.unwrap_or_default();
-            return Err(TargetError::Refused { what, status, body });
-        }
+        let request = self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.token).query(query);
+        let response = answered(request, &what, 200).await?;
         response.json().await.map_err(|source| TargetError::Http { what, source })
     }
 
@@ -369,20 +340,12 @@ impl Target {
     /// incident view.
     pub async fn acknowledge(&self, id: &str) -> Result<(), TargetError> {
         let what = format!("acknowledging incident {id}");
-        let response = self
+        let request = self
             .client
             .post(format!("{}/api/v1/incidents/{id}/transition", self.base))
             .bearer_auth(&self.token)
-            .json(&serde_json::json!({"transition": "acknowledge"}))
-            .send()
-            .await
-            .map_err(|source| TargetError::Http { what: what.clone(), source })?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            let body = response.text().await.unwrap_or_default();
-            return Err(TargetError::Refused { what, status, body });
-        }
-        Ok(())
+            .json(&serde_json::json!({"transition": "acknowledge"}));
+        answered(request, &what, 200).await.map(drop)
     }
 
     /// Whether every pipeline stage has handled everything stored.
@@ -391,4 +354,20 @@ impl Target {
         let stages = sources["stages"].as_array().cloned().unwrap_or_default();
         Ok(stages.iter().all(|s| s["behind"].as_u64() == Some(0)))
     }
+}
+
+/// Sends `request`; any status but `expected` is SafeCare refusing it, with
+/// the body that says why.
+async fn answered(
+    request: reqwest::RequestBuilder,
+    what: &str,
+    expected: u16,
+) -> Result<reqwest::Response, TargetError> {
+    let response = request.send().await.map_err(|source| TargetError::Http { what: what.to_owned(), source })?;
+    let status = response.status().as_u16();
+    if status != expected {
+        let body = response.text().await.unwrap_or_default();
+        return Err(TargetError::Refused { what: what.to_owned(), status, body });
+    }
+    Ok(response)
 }

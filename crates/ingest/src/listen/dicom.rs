@@ -205,23 +205,8 @@ impl DicomMonitor {
     /// Accepts associations until the event channel closes.
     pub async fn run(self, pipe: Pipeline) -> Result<(), ListenError> {
         let hours = Arc::new(self.hours);
-        loop {
-            if pipe.events.is_closed() {
-                return Ok(());
-            }
-            let (stream, peer) = match self.listener.accept().await {
-                Ok(conn) => conn,
-                Err(e) => {
-                    pipe.stats().record_error("accept", e.to_string());
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            };
-            let Ok(permit) = self.slots.clone().try_acquire_owned() else {
-                super::tcp::closed(&pipe, "connection_cap", format!("refused {peer}: max_associations reached"));
-                continue;
-            };
-            pipe.stats().record_connection();
+        let refusal = "max_associations reached";
+        while let Some((stream, peer, permit)) = super::tcp::admit(&self.listener, &self.slots, &pipe, refusal).await {
             let (pipe, options, hours, idle) = (pipe.clone(), self.options.clone(), hours.clone(), self.idle);
             tokio::spawn(async move {
                 let _permit = permit;
@@ -229,6 +214,7 @@ impl DicomMonitor {
                 session.serve(stream, &options).await;
             });
         }
+        Ok(())
     }
 }
 

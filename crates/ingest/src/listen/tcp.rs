@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use safecare_model::MAX_MESSAGE_LEN;
 use tokio::io::{AsyncRead, AsyncWrite, BufReader};
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
 use super::framing::FrameReader;
@@ -94,24 +94,8 @@ impl TcpSource {
 
     /// Accepts connections until the event channel closes.
     pub async fn run(self, pipe: Pipeline) -> Result<(), ListenError> {
-        loop {
-            if pipe.events.is_closed() {
-                return Ok(());
-            }
-            let (stream, peer) = match self.listener.accept().await {
-                Ok(conn) => conn,
-                // Out of file descriptors and similar: count and keep accepting.
-                Err(e) => {
-                    pipe.stats().record_error("accept", e.to_string());
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                }
-            };
-            let Ok(permit) = self.slots.clone().try_acquire_owned() else {
-                closed(&pipe, "connection_cap", format!("refused {peer}: the listener's connection cap is reached"));
-                continue;
-            };
-            pipe.stats().record_connection();
+        let refusal = "the listener's connection cap is reached";
+        while let Some((stream, peer, permit)) = admit(&self.listener, &self.slots, &pipe, refusal).await {
             let pipe = pipe.clone();
             let tls = self.tls.clone();
             let (idle, protocol) = (self.idle, self.protocol);
@@ -127,7 +111,37 @@ impl TcpSource {
                 }
             });
         }
+        Ok(())
     }
+}
+
+/// The next connection within a listener's cap, with its slot; accept
+/// errors (out of file descriptors and similar) and connections past the
+/// cap (refused with `refusal`) are counted and accepting goes on. `None`
+/// once the event channel is closed.
+pub(super) async fn admit(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+    pipe: &Pipeline,
+    refusal: &str,
+) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
+    while !pipe.events.is_closed() {
+        let (stream, peer) = match listener.accept().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                pipe.stats().record_error("accept", e.to_string());
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            closed(pipe, "connection_cap", format!("refused {peer}: {refusal}"));
+            continue;
+        };
+        pipe.stats().record_connection();
+        return Some((stream, peer, permit));
+    }
+    None
 }
 
 /// Counts a connection closed (or refused) by a limit, in the source's
