@@ -8,6 +8,7 @@ use safecare_model::{AssetId, AssetKind, Relation};
 use crate::Inventory;
 use crate::gamma::Gamma;
 use crate::graph::Graph;
+use crate::level::ImpactLevel;
 use crate::name::Name;
 use crate::propagate::{Overlay, Propagation, Settings, propagate};
 use crate::report::{Crossing, ImpactReport, ImpactedAsset, PathStep};
@@ -63,7 +64,9 @@ impl Assessor {
         self.settings.gamma
     }
 
-    /// The impact of `threat` striking every asset in `seeds`.
+    /// The impact of `threat` striking the assets in `seeds` it can strike
+    /// (its `strikes` kinds; all of them when it names none or none is of
+    /// those kinds), so that every path starts at an attacked asset.
     pub fn assess(&self, threat: &str, seeds: &[&str]) -> Result<ImpactReport, AssessError> {
         let seeds_compiled = self.seeds(threat, seeds)?;
         let run = propagate(&self.graph, &Overlay::default(), &self.settings, &seeds_compiled);
@@ -83,13 +86,19 @@ impl Assessor {
         if seeds.is_empty() {
             return Err(AssessError::NoSeed);
         }
-        seeds
+        let positions = seeds
             .iter()
-            .map(|id| {
-                let at = self.inventory.position(id).ok_or_else(|| AssessError::UnknownAsset((*id).to_owned()))?;
-                Ok((at as u32, key, def.impact))
-            })
-            .collect()
+            .map(|id| self.inventory.position(id).ok_or_else(|| AssessError::UnknownAsset((*id).to_owned())))
+            .collect::<Result<Vec<usize>, AssessError>>()?;
+        let struck: Vec<usize> = positions
+            .iter()
+            .copied()
+            .filter(|&at| def.strikes.is_empty() || def.strikes.contains(&self.graph.kinds[at]))
+            .collect();
+        // When none of the assets is one the threat strikes, it is assessed
+        // where it was seen rather than not at all.
+        let struck = if struck.is_empty() { positions } else { struck };
+        Ok(struck.into_iter().map(|at| (at as u32, key, def.impact)).collect())
     }
 
     pub(crate) fn threat_key(&self, threat: &str) -> Result<u32, AssessError> {
@@ -184,6 +193,7 @@ impl Assessor {
             impact: state.impact,
             threat: self.key_name(state.threat),
             score: state.score,
+            level: ImpactLevel::of(state.score),
             minutes: state.minutes,
             path: self.path(run, steps, depth[at as usize] as usize),
             other_paths,

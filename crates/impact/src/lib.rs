@@ -17,7 +17,7 @@
 //!   relations, shrunk by rule factors and by each asset's protections
 //!   combined with a configurable [`Gamma`], into an [`ImpactReport`] that
 //!   names the clinical services reached, how badly, how soon and by which
-//!   path;
+//!   path, each score with its word on the [`ImpactLevel`] scale;
 //! - decision support: [`MitigationSet`] (data, in
 //!   `content/impact/mitigations.yaml`) ranked by [`Assessor::rank_mitigations`]
 //!   by how much each lowers the impact on clinical services, re-propagating
@@ -29,10 +29,12 @@
 //! inventories, the respond crate assesses incidents and attaches reports.
 
 mod assess;
+mod egress;
 mod error;
 mod gamma;
 mod graph;
 mod inventory;
+mod level;
 mod live;
 mod mitigation;
 mod name;
@@ -43,14 +45,16 @@ mod rules;
 mod validate;
 
 pub use assess::{AssessError, Assessor};
+pub use egress::{DoorRole, EMERGENCY_ACCESS, EVACUATION_ROUTE};
 pub use error::LoadError;
 pub use gamma::Gamma;
 pub use inventory::Inventory;
+pub use level::{CRITICAL, DECIMALS, ImpactLevel, LOW, MODERATE, SEVERE, rounded};
 pub use live::LiveInventory;
 pub use mitigation::{Effect, Mitigation, MitigationSet, RankedMitigation, Selector};
 pub use name::Name;
 pub use place::PlaceGeometry;
-pub use report::{Crossing, ImpactReport, ImpactedAsset, PathStep};
+pub use report::{Crossing, ImpactReport, ImpactedAsset, PathStep, ServiceImpact};
 pub use rules::{
     DEFAULT_RECOVERY_HOURS, Direction, ImpactType, MAX_RECOVERY_HOURS, Rule, RuleSet, Then, ThreatDef, Via, When,
     valid_recovery_hours,

@@ -11,8 +11,10 @@ use safecare_model::{Asset, AssetId, AssetKind, RelationKind};
 use serde::{Deserialize, Serialize};
 
 use crate::assess::{AssessError, Assessor};
+use crate::egress::DoorRole;
 use crate::error::LoadError;
 use crate::inventory::parse_yaml;
+use crate::level::serialize_rounded;
 use crate::propagate::{Overlay, Propagation, propagate};
 
 /// The mitigations a what-if can rank.
@@ -103,16 +105,28 @@ pub struct RankedMitigation {
     /// The assets it acts on.
     pub targets: Vec<AssetId>,
     /// [`ImpactReport::service_impact`](crate::ImpactReport::service_impact) without it.
+    #[serde(serialize_with = "serialize_rounded")]
     pub service_impact_before: f64,
     /// The same with it applied.
+    #[serde(serialize_with = "serialize_rounded")]
     pub service_impact_after: f64,
     /// before − after: positive is better.
+    #[serde(serialize_with = "serialize_rounded")]
     pub reduction: f64,
     /// Whether it puts patients at risk itself.
     pub patient_safety_risk: bool,
     /// Why it is flagged: declared in the data, or found by the what-if.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub safety_reasons: Vec<String>,
+}
+
+impl RankedMitigation {
+    /// Whether it lowers the impact on clinical services by a figure that
+    /// shows at the written three decimals: the others change nothing the
+    /// model measures (they may still stop what comes next).
+    pub fn reduces(&self) -> bool {
+        crate::level::rounded(self.reduction) > 0.0
+    }
 }
 
 impl MitigationSet {
@@ -238,6 +252,7 @@ impl Assessor {
                     }
                 }
             }
+            reasons.extend(self.locked_passages(mitigation, &targets));
             for (asset, score) in &after.life_critical {
                 let before = base.life_critical.iter().find(|(a, _)| a == asset).map_or(0.0, |(_, s)| *s);
                 if *score > before + 1e-9 {
@@ -263,6 +278,32 @@ impl Assessor {
                 .then_with(|| a.id.cmp(&b.id))
         });
         Ok(ranked)
+    }
+
+    /// One reason per door role for the doors the mitigation locks that
+    /// people must be able to pass: evacuation routes, emergency access.
+    fn locked_passages(&self, mitigation: &Mitigation, targets: &[usize]) -> Vec<String> {
+        let locks = mitigation.effects.iter().any(|effect| match effect {
+            Effect::RaiseProtection { key, .. } => key == "physical_intrusion" || key == "all",
+            Effect::Cut { relations } => relations.contains(&RelationKind::LeadsTo),
+            Effect::Offline => false,
+        });
+        if !locks {
+            return Vec::new();
+        }
+        let assets = self.inventory.assets();
+        DoorRole::ALL
+            .into_iter()
+            .filter_map(|role| {
+                let doors: Vec<&str> =
+                    targets.iter().map(|&t| &assets[t]).filter(|a| role.holds(a)).map(|a| a.id.as_str()).collect();
+                let what = match role {
+                    DoorRole::EvacuationRoute => "on evacuation routes",
+                    DoorRole::EmergencyAccess => "that give emergency access",
+                };
+                (!doors.is_empty()).then(|| format!("locks {} door(s) {what}: {}", doors.len(), doors.join(", ")))
+            })
+            .collect()
     }
 
     fn outcome(&self, run: &Propagation) -> Outcome {

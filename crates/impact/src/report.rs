@@ -5,6 +5,7 @@ use safecare_model::{AssetId, AssetKind, RelationKind};
 use serde::{Deserialize, Serialize};
 
 use crate::gamma::Gamma;
+use crate::level::{ImpactLevel, serialize_rounded};
 use crate::name::Name;
 use crate::rules::{Direction, ImpactType};
 
@@ -23,6 +24,7 @@ pub struct ImpactReport {
     pub assets: Vec<ImpactedAsset>,
     /// Σ over services of their worst score × their `criticality`
     /// attribute (1 when absent): the number mitigations try to lower.
+    #[serde(serialize_with = "serialize_rounded")]
     pub service_impact: f64,
 }
 
@@ -39,8 +41,13 @@ pub struct ImpactedAsset {
     pub impact: ImpactType,
     /// The threat this asset faces (the incident's, or what it became).
     pub threat: Name,
-    /// In (0, 1]: 1 is the incident at full strength.
+    /// In (0, 1]: the share of the asset's function expected lost (see
+    /// [`ImpactLevel`] for the scale); written with three decimals.
+    #[serde(serialize_with = "serialize_rounded")]
     pub score: f64,
+    /// The score's word on the scale.
+    #[serde(default)]
+    pub level: ImpactLevel,
     /// Estimated minutes from the incident to this impact, along `path`.
     pub minutes: f64,
     /// The best-scored path, from a seed to this asset.
@@ -61,7 +68,8 @@ pub struct PathStep {
     pub impact: ImpactType,
     /// The threat it faces.
     pub threat: Name,
-    /// The score on arrival, in (0, 1].
+    /// The score on arrival, in (0, 1]; written with three decimals.
+    #[serde(serialize_with = "serialize_rounded")]
     pub score: f64,
     /// Estimated minutes from the incident to this step.
     pub minutes: f64,
@@ -82,7 +90,58 @@ pub struct Crossing {
     pub rule: Name,
 }
 
+/// One clinical service with every way it is impacted: the report's
+/// entries for it (one per impact type) folded into one row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceImpact {
+    /// The service's id.
+    pub asset: Name,
+    /// The service's name.
+    pub name: Name,
+    /// Its worst score over the impact types; written with three decimals.
+    #[serde(serialize_with = "serialize_rounded")]
+    pub score: f64,
+    /// The worst score's word on the scale.
+    pub level: ImpactLevel,
+    /// Each impact type it suffers, worst first.
+    pub impacts: Vec<ImpactType>,
+    /// The soonest of its impacts, in minutes from the incident.
+    pub minutes: f64,
+    /// Where its worst entry is in [`ImpactReport::services`] (whose path
+    /// is the one to draw).
+    #[serde(skip)]
+    pub worst: usize,
+}
+
 impl ImpactReport {
+    /// One row per impacted service, worst first: each service's entries
+    /// folded together, so that a service hit in several ways is listed
+    /// once with the ways it is hit.
+    pub fn by_service(&self) -> Vec<ServiceImpact> {
+        let mut rows: Vec<ServiceImpact> = Vec::with_capacity(self.services.len());
+        // Entries are sorted worst first, so a service's first entry is its worst.
+        for (at, entry) in self.services.iter().enumerate() {
+            match rows.iter_mut().find(|row| row.asset == entry.asset) {
+                Some(row) => {
+                    if !row.impacts.contains(&entry.impact) {
+                        row.impacts.push(entry.impact);
+                    }
+                    row.minutes = row.minutes.min(entry.minutes);
+                }
+                None => rows.push(ServiceImpact {
+                    asset: entry.asset.clone(),
+                    name: entry.name.clone(),
+                    score: entry.score,
+                    level: ImpactLevel::of(entry.score),
+                    impacts: vec![entry.impact],
+                    minutes: entry.minutes,
+                    worst: at,
+                }),
+            }
+        }
+        rows
+    }
+
     /// The worst entry for an asset, if it is impacted.
     pub fn get(&self, asset: &str) -> Option<&ImpactedAsset> {
         self.services.iter().chain(&self.assets).filter(|a| a.asset == asset).max_by(|a, b| a.score.total_cmp(&b.score))

@@ -98,6 +98,11 @@ fn default_max_paths() -> usize {
 pub struct ThreatDef {
     /// The impact it has on the asset it hits.
     pub impact: ImpactType,
+    /// The kinds of asset it can strike (ransomware strikes computers, not
+    /// the room they stand in); empty means any. An incident's other assets
+    /// (where it was seen) are not where it starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strikes: Vec<AssetKind>,
     /// What it is, for people.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,

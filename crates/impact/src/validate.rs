@@ -155,6 +155,17 @@ pub enum Problem {
         /// Its kind.
         kind: AssetKind,
     },
+    /// A door-role attribute (`evacuation_route`, `emergency_access`) that
+    /// is not a boolean or is set on something other than a door.
+    #[error("asset `{asset}`: attribute `{attribute}` {reason}")]
+    BadDoorRole {
+        /// The asset's id.
+        asset: AssetId,
+        /// The attribute at fault.
+        attribute: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// Two assets share an identifier.
     #[error("{kind} `{value}` names both `{first}` and `{second}`")]
     SharedIdentifier {
@@ -240,6 +251,7 @@ pub(crate) fn check(assets: &[Asset], relations: &[Relation]) -> Result<Checked,
                 problems.push(Problem::BadCapacity { asset: asset.id.clone(), error });
             }
         }
+        crate::egress::check(asset, &mut problems);
         for (kind, value) in asset.identifiers.iter() {
             match normalise_identifier(kind, value) {
                 Err(reason) => problems.push(Problem::BadIdentifier {

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use safecare_ingest::Intake;
 use safecare_ingest::SourceStats;
 use safecare_ingest::decode::{Context, Decoder};
-use safecare_ingest::listen::{MqttConfig, MqttSubscriber, Pipeline, TcpSource, UdpSyslog, tls_acceptor};
+use safecare_ingest::listen::{MqttConfig, MqttSubscriber, Pipeline, Queued, TcpSource, UdpSyslog, tls_acceptor};
 use safecare_ingest::resolve::{AssetIndex, IdentifierKind, Resolved, UNKNOWN_DEVICE_FIELD};
 use safecare_model::{Event, Location};
 use tokio::io::AsyncWriteExt;
@@ -246,20 +247,20 @@ async fn mqtt_acknowledges_only_after_the_store() {
     let site = format!("ack{}", std::process::id());
     let config =
         MqttConfig::new(url.clone(), format!("safecare-ingest-ack-{site}"), vec![format!("safecare/{site}/#")]);
-    // One subscriber connection: its events, its barriers, its task.
+    // One subscriber connection: its queue (events and barriers in the
+    // order it queued them), its task.
     let connect = || async {
-        let (tx, rx) = mpsc::channel(16);
-        let (btx, brx) = mpsc::unbounded_channel();
-        let pipe = Pipeline::new(Decoder::Physical { sensors: Default::default() }, Context::new("mqtt"), tx)
-            .with_barriers(btx);
+        let (tx, queue) = mpsc::channel(16);
+        let intake = Intake::new(Decoder::Physical { sensors: Default::default() }, Context::new("mqtt"));
+        let pipe = Pipeline::storing(intake, tx);
         let stats = pipe.stats().clone();
         let task = tokio::spawn(MqttSubscriber::new(&config).unwrap().run(pipe));
         subscribed(&stats).await;
-        (rx, brx, task)
+        (queue, task)
     };
     let door = |event: &Event| event.fields["door"].as_str().unwrap_or_default().to_owned();
 
-    let (mut rx, mut barriers, first) = connect().await;
+    let (mut queue, first) = connect().await;
     let publisher = publisher(&url, &site);
     let publish = |door: &str| {
         let payload = format!(r#"{{"action":"forced","door":"{door}","reader":"R1"}}"#);
@@ -270,45 +271,65 @@ async fn mqtt_acknowledges_only_after_the_store() {
 
     // Received and queued, but the store is held: the barrier stays open.
     publish("D-1").await;
-    assert_eq!(door(&recv(&mut rx).await), "D-1");
-    let held = timeout(WAIT, barriers.recv()).await.expect("no barrier after the message").unwrap();
+    assert_eq!(door(&queued_event(&mut queue).await), "D-1");
+    let held = queued_barrier(&mut queue).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     first.abort();
     let _ = first.await;
     drop(held);
 
     // Not acknowledged: the broker delivers it again; now it is stored.
-    let (mut rx, mut barriers, second) = connect().await;
-    assert_eq!(door(&recv(&mut rx).await), "D-1", "an unacknowledged message must be redelivered");
-    timeout(WAIT, barriers.recv()).await.expect("no barrier after the message").unwrap().send(()).unwrap();
+    let (mut queue, second) = connect().await;
+    assert_eq!(door(&queued_event(&mut queue).await), "D-1", "an unacknowledged message must be redelivered");
+    queued_barrier(&mut queue).await.send(()).unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     second.abort();
     let _ = second.await;
 
     // Acknowledged: the next connection gets only what is new.
-    let (mut rx, mut barriers, third) = connect().await;
+    let (mut queue, third) = connect().await;
     publish("D-2").await;
-    assert_eq!(door(&recv(&mut rx).await), "D-2", "an acknowledged message must not be redelivered");
-    timeout(WAIT, barriers.recv()).await.expect("no barrier").unwrap().send(()).unwrap();
+    assert_eq!(door(&queued_event(&mut queue).await), "D-2", "an acknowledged message must not be redelivered");
+    queued_barrier(&mut queue).await.send(()).unwrap();
 
     // Storing failed (the barrier is dropped): not acknowledged, and the
     // subscriber reconnects so that the broker sends it again.
     publish("D-3").await;
-    assert_eq!(door(&recv(&mut rx).await), "D-3");
-    drop(timeout(WAIT, barriers.recv()).await.expect("no barrier").unwrap());
+    assert_eq!(door(&queued_event(&mut queue).await), "D-3");
+    drop(queued_barrier(&mut queue).await);
     publish("D-4").await;
     let again = timeout(WAIT, async {
         loop {
-            let event = recv(&mut rx).await;
-            if let Ok(Some(barrier)) = timeout(WAIT, barriers.recv()).await {
-                let _ = barrier.send(());
-            }
-            if door(&event) == "D-3" {
-                break;
+            match queue.recv().await {
+                Some(Queued::Barrier(barrier)) => {
+                    let _ = barrier.send(());
+                }
+                Some(Queued::Event(event)) if door(&event) == "D-3" => break,
+                Some(Queued::Event(_)) => {}
+                None => panic!("the subscriber stopped"),
             }
         }
     })
     .await;
     assert!(again.is_ok(), "a message whose events were not stored must be delivered again");
     third.abort();
+}
+
+/// The next thing the subscriber queued, which must be an event.
+async fn queued_event(queue: &mut mpsc::Receiver<Queued>) -> Event {
+    match timeout(WAIT, queue.recv()).await.expect("nothing queued") {
+        Some(Queued::Event(event)) => event,
+        Some(Queued::Barrier(_)) => panic!("a barrier came before the message's event"),
+        None => panic!("the subscriber stopped"),
+    }
+}
+
+/// The next thing the subscriber queued, which must be the barrier that
+/// follows a message's events.
+async fn queued_barrier(queue: &mut mpsc::Receiver<Queued>) -> safecare_ingest::listen::Barrier {
+    match timeout(WAIT, queue.recv()).await.expect("no barrier after the message") {
+        Some(Queued::Barrier(barrier)) => barrier,
+        Some(Queued::Event(_)) => panic!("an event came where the message's barrier was expected"),
+        None => panic!("the subscriber stopped"),
+    }
 }

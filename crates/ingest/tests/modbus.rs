@@ -11,6 +11,8 @@ mod events;
 
 #[path = "support/plc.rs"]
 mod plc;
+#[path = "support/ports.rs"]
+mod ports;
 
 use events::{WAIT, next};
 use std::time::Duration;
@@ -71,7 +73,7 @@ async fn readings_and_a_changed_setpoint_become_building_events() {
 
 #[tokio::test]
 async fn an_unreachable_controller_is_counted_and_polled_again() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = ports::free_port();
     let config = ModbusConfig {
         server: format!("127.0.0.1:{port}"),
         unit: 1,

@@ -5,6 +5,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::Preferences;
+
 /// What someone is in the hospital's security organisation; each role has a
 /// fixed set of permissions (the server's permission matrix).
 #[derive(
@@ -93,6 +95,9 @@ pub struct User {
     pub locked_until: Option<Timestamp>,
     /// When it was created.
     pub created: Timestamp,
+    /// Language and time zone for their dashboard and messages.
+    #[serde(default)]
+    pub preferences: Preferences,
 }
 
 /// A logged-in browser session. Only a hash of the cookie's secret is kept.
@@ -110,6 +115,9 @@ pub struct Session {
     pub created: Timestamp,
     /// When it ends.
     pub expires: Timestamp,
+    /// The user's display choices, copied at login and on every change.
+    #[serde(default)]
+    pub preferences: Preferences,
 }
 
 /// A bearer token for scripts and sensors. Only a hash of its secret is

@@ -248,18 +248,6 @@ pub struct Alert {
     pub safecare: AlertExtension,
 }
 
-/// IDMEFv2's priority name for a SafeCare severity: the format stops at
-/// `High`, so `Critical` maps there too (the exact level stays in the
-/// extension).
-pub(crate) fn idmef_priority(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Info => "Info",
-        Severity::Low => "Low",
-        Severity::Medium => "Medium",
-        Severity::High | Severity::Critical => "High",
-    }
-}
-
 impl Alert {
     /// A new alert from SafeCare's own analyzer, created now.
     pub fn new(description: impl Into<String>, severity: Severity) -> Self {
@@ -271,7 +259,7 @@ impl Alert {
             cause: None,
             description: description.into(),
             status: AlertStatus::Event,
-            priority: idmef_priority(severity).to_owned(),
+            priority: severity.idmef_priority().to_owned(),
             confidence: None,
             note: None,
             create_time: Timestamp::now(),
@@ -294,7 +282,7 @@ impl Alert {
     /// Changes the severity, keeping the IDMEFv2 priority in step.
     pub fn set_severity(&mut self, severity: Severity) {
         self.safecare.severity = severity;
-        self.priority = idmef_priority(severity).to_owned();
+        self.priority = severity.idmef_priority().to_owned();
     }
 }
 

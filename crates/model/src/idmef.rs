@@ -38,7 +38,6 @@ use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::alert::idmef_priority;
 use crate::threat::Threat;
 use crate::{
     Alert, AlertAnalyzer, AlertAttachment, AlertCause, AlertExtension, AlertId, AlertNode, AlertStatus,
@@ -127,18 +126,6 @@ pub fn threat_for_category(category: &str) -> Option<&'static str> {
 /// `name`, if it is an IDMEFv2 category some [`Threat`] stands for.
 fn threat_category(name: &str) -> Option<&'static str> {
     Threat::VARIANTS.iter().flat_map(|t| t.idmef_categories()).find(|c| **c == name).copied()
-}
-
-/// SafeCare's severity for an IDMEFv2 `Priority`. The format stops at
-/// `High`; an alert from elsewhere never rises to `Critical` on its own
-/// (the incident it joins can).
-pub fn severity_for_priority(priority: &str) -> Severity {
-    match priority {
-        "High" => Severity::High,
-        "Medium" => Severity::Medium,
-        "Low" => Severity::Low,
-        _ => Severity::Info,
-    }
 }
 
 /// True for a UUID in the hyphenated form IDMEFv2 requires.
@@ -570,7 +557,7 @@ impl Serialize for Alert {
         let priority = if PRIORITIES.contains(&self.priority.as_str()) {
             self.priority.as_str()
         } else {
-            idmef_priority(self.severity())
+            self.severity().idmef_priority()
         };
         AlertOut {
             version: crate::IDMEF_VERSION,
@@ -828,7 +815,7 @@ impl From<AlertIn> for Alert {
         };
         let priority = a.priority.filter(|p| PRIORITIES.contains(&p.as_str()));
         let safecare = own.or(a.legacy).unwrap_or_else(|| AlertExtension {
-            severity: priority.as_deref().map_or(Severity::Info, severity_for_priority),
+            severity: priority.as_deref().map_or(Severity::Info, Severity::from_idmef_priority),
             threat: category.iter().find_map(|c| threat_for_category(c)).map(str::to_owned),
             ..Default::default()
         });
@@ -868,7 +855,7 @@ impl From<AlertIn> for Alert {
             } else {
                 AlertStatus::Event
             },
-            priority: priority.unwrap_or_else(|| idmef_priority(safecare.severity).to_owned()),
+            priority: priority.unwrap_or_else(|| safecare.severity.idmef_priority().to_owned()),
             confidence: a.confidence,
             note: a.note,
             create_time: a.create_time,

@@ -23,6 +23,7 @@ pub mod idmef;
 mod ids;
 mod incident;
 mod location;
+mod preferences;
 mod severity;
 mod threat;
 
@@ -43,6 +44,7 @@ pub use identifier::{IdentifierKind, InvalidIdentifier, normalise_identifier};
 pub use ids::{AlertId, AssetId, EventId, IncidentId, ParseIdError};
 pub use incident::{Incident, IncidentChange, IncidentStatus};
 pub use location::Location;
+pub use preferences::{Language, Preferences};
 pub use severity::{ParseSeverityError, Severity};
 pub use threat::Threat;
 

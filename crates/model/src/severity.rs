@@ -4,8 +4,10 @@ use serde::{Deserialize, Serialize};
 
 /// Severity, ordered from `Info` to `Critical`.
 ///
-/// Serialised in lower case (`"high"`). The IDMEFv2 form of an alert maps it
-/// onto that format's own scale (see [`crate::Alert`]).
+/// Serialised in lower case (`"high"`); the dashboard, the API and incidents
+/// use these five words and this order. The IDMEFv2 form of an alert maps it
+/// onto that format's own scale with [`Severity::idmef_priority`], the one
+/// mapping both ways.
 #[derive(
     Debug,
     Clone,
@@ -68,6 +70,30 @@ impl Severity {
     pub fn from_rank(rank: u8) -> Option<Self> {
         Self::ALL.get(usize::from(rank)).copied()
     }
+
+    /// IDMEFv2's `Priority` for this severity. That scale stops at `High`,
+    /// so `high` and `critical` both read `High` there; the exact severity
+    /// travels in the alert's SafeCare attachment.
+    pub fn idmef_priority(self) -> &'static str {
+        match self {
+            Severity::Info => "Info",
+            Severity::Low => "Low",
+            Severity::Medium => "Medium",
+            Severity::High | Severity::Critical => "High",
+        }
+    }
+
+    /// SafeCare's severity for an IDMEFv2 `Priority` (`Unknown` and anything
+    /// else read as `info`). An alert from elsewhere never rises to
+    /// `critical` on its own (the incident it joins can).
+    pub fn from_idmef_priority(priority: &str) -> Self {
+        match priority {
+            "High" => Severity::High,
+            "Medium" => Severity::Medium,
+            "Low" => Severity::Low,
+            _ => Severity::Info,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -83,5 +109,16 @@ mod tests {
         assert!(Severity::Low < Severity::Critical);
         assert_eq!(Severity::from_rank(5), None);
         assert!("severe".parse::<Severity>().is_err());
+    }
+
+    #[test]
+    fn idmef_priorities_map_both_ways_and_keep_the_order() {
+        let priorities: Vec<&str> = Severity::ALL.iter().map(|s| s.idmef_priority()).collect();
+        assert_eq!(priorities, ["Info", "Low", "Medium", "High", "High"]);
+        for sev in [Severity::Info, Severity::Low, Severity::Medium, Severity::High] {
+            assert_eq!(Severity::from_idmef_priority(sev.idmef_priority()), sev);
+        }
+        assert_eq!(Severity::from_idmef_priority(Severity::Critical.idmef_priority()), Severity::High);
+        assert_eq!(Severity::from_idmef_priority("Unknown"), Severity::Info);
     }
 }

@@ -17,7 +17,7 @@ use quick_xml::name::{Namespace, ResolveResult};
 use safecare_model::{IncidentId, LatLon};
 use serde::{Deserialize, Serialize};
 
-use crate::cap_draft::{DraftChoices, closing, defaults, resolve};
+use crate::cap_draft::{DraftChoices, closing, defaults, instruction_playbook, proposed_instruction, resolve};
 use crate::playbook::PlaybookLibrary;
 use crate::record::{IncidentRecord, TimelineAction};
 
@@ -1027,6 +1027,17 @@ pub enum CapConfigError {
 }
 
 impl CapConfig {
+    /// Adds `language` (the site's) after the configured languages unless
+    /// one of them is already that language (`fr` and `fr-BE` alike), so
+    /// every message has an `info` the hospital's own people read.
+    pub fn with_language(mut self, language: &str) -> Self {
+        let primary = |tag: &str| tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
+        if !self.languages.iter().any(|l| primary(l) == primary(language)) {
+            self.languages.push(language.to_owned());
+        }
+        self
+    }
+
     /// Checks the settings.
     pub fn check(&self) -> Result<(), CapConfigError> {
         let s = &self.sender;
@@ -1319,7 +1330,13 @@ pub fn draft(
 ) -> Result<CapMessage, CapDraftError> {
     let record = input.record;
     let threat = record.incident.threat.as_deref().ok_or(CapDraftError::NoThreat)?;
-    let settings = resolve(input.choices, defaults(record, input.msg_type, config, playbooks)?)?;
+    let proposed = defaults(record, input.msg_type, config, playbooks)?;
+    // An instruction left as proposed is written in each info's language;
+    // one the person drafting changed goes out as they wrote it.
+    let proposed_from = instruction_playbook(record, threat, playbooks);
+    let proposed_text = proposed.instruction.clone();
+    let settings = resolve(input.choices, proposed)?;
+    let translate = proposed_from.filter(|_| settings.instruction.is_some() && settings.instruction == proposed_text);
     let calling = calling_for(&settings.threat).ok_or_else(|| CapDraftError::NotCalledFor(settings.threat.clone()))?;
     if let Some(pending) = input.earlier.iter().find(|m| m.state == CapState::Draft) {
         return Err(CapDraftError::DraftPending(pending.alert.identifier.clone()));
@@ -1369,7 +1386,10 @@ pub fn draft(
                 expires: Some(cap_time(expires)),
                 sender_name: Some(config.sender_name.clone()),
                 description: record.impact_summary.clone(),
-                instruction: settings.instruction.clone(),
+                instruction: match translate {
+                    Some(playbook) => Some(proposed_instruction(playbook, language)),
+                    None => settings.instruction.clone(),
+                },
                 web: Some(web.clone()),
                 contact: Some(config.contact.clone()),
                 parameters: parameters.clone(),

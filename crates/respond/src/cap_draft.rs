@@ -7,8 +7,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cap::{CALLS_FOR_HELP, CapConfig, CapDraftError, CapSeverity, Certainty, MsgType, Urgency, calling_for};
-use crate::playbook::PlaybookLibrary;
+use crate::playbook::{Playbook, PlaybookLibrary};
+use crate::playbook_text::playbook_summary;
 use crate::record::IncidentRecord;
+use safecare_i18n::{Language, Locale};
 use safecare_model::{IncidentStatus, Severity};
 
 /// The longest instruction a message carries.
@@ -77,15 +79,7 @@ pub fn defaults(
     if calling_for(threat).is_none() {
         return Err(CapDraftError::NotCalledFor(threat.to_owned()));
     }
-    // The threat's own playbook first: an incident that grouped a badge
-    // alert before its fire carries the access playbook too, and the fire
-    // brigade needs the fire's instruction.
-    let instruction = playbooks
-        .for_threat(threat)
-        .into_iter()
-        .chain(record.playbooks.iter().filter_map(|id| playbooks.get(id)))
-        .map(|p| if p.summary.is_empty() { p.title.clone() } else { p.summary.trim().to_owned() })
-        .next();
+    let instruction = instruction_playbook(record, threat, playbooks).map(|p| proposed_instruction(p, "en"));
     Ok(DraftSettings {
         threat: threat.to_owned(),
         urgency: if closing(record, msg_type) { Urgency::Past } else { Urgency::Immediate },
@@ -94,6 +88,27 @@ pub fn defaults(
         instruction,
         languages: config.languages.clone(),
     })
+}
+
+/// The playbook whose summary is proposed as the instruction. The
+/// threat's own playbook first: an incident that grouped a badge alert
+/// before its fire carries the access playbook too, and the fire brigade
+/// needs the fire's instruction.
+pub fn instruction_playbook<'p>(
+    record: &IncidentRecord,
+    threat: &str,
+    playbooks: &'p PlaybookLibrary,
+) -> Option<&'p Playbook> {
+    playbooks.for_threat(threat).into_iter().chain(record.playbooks.iter().filter_map(|id| playbooks.get(id))).next()
+}
+
+/// The instruction proposed from `playbook` for the `info` in `language`
+/// (a CAP language tag, `fr-BE`): its summary in that language when the
+/// catalogue has it, else as the playbook writes it.
+pub fn proposed_instruction(playbook: &Playbook, language: &str) -> String {
+    let primary = language.split('-').next().unwrap_or(language);
+    let language = primary.parse::<Language>().unwrap_or_default();
+    playbook_summary(&Locale::new(language, jiff::tz::TimeZone::UTC), playbook)
 }
 
 /// The threats a message may announce, as the form offers them.

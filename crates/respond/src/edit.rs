@@ -163,7 +163,8 @@ pub fn set_severity(
     Ok(())
 }
 
-/// Renames the incident.
+/// Renames the incident; a title a person chose sticks (joining alerts no
+/// longer rename it).
 pub fn set_title(record: &mut IncidentRecord, title: &str, actor: &str, at: Timestamp) -> Result<(), EditError> {
     check_editable(record)?;
     let title = title.trim();
@@ -174,6 +175,7 @@ pub fn set_title(record: &mut IncidentRecord, title: &str, actor: &str, at: Time
         return Err(EditError::TitleTooLong { len: title.len(), max: MAX_TITLE_LEN });
     }
     let previous = std::mem::replace(&mut record.incident.title, title.to_owned());
+    record.title_by_person = true;
     record.log(at, actor, TimelineAction::TitleChanged, format!("\"{previous}\" → \"{title}\""));
     Ok(())
 }

@@ -79,9 +79,10 @@ pub fn attach_impact(
     let services = &impact.report.services;
     let detail = match services.first() {
         Some(worst) => format!(
-            "{} clinical service(s) impacted, worst {} ({:.2}); {} mitigation(s) ranked",
-            services.len(),
+            "{} clinical service(s) impacted, worst {}: {} ({:.2}); {} mitigation(s) ranked",
+            impact.report.by_service().len(),
             worst.name,
+            worst.level,
             worst.score,
             impact.mitigations.len()
         ),
@@ -98,14 +99,20 @@ fn summary(report: &ImpactReport) -> String {
         return format!("{} on {}: no clinical service impacted.", report.threat, report.seeds.join(", "));
     }
     let mut lines = vec![format!("{} on {}:", report.threat, report.seeds.join(", "))];
-    for service in report.services.iter().take(SUMMARY_SERVICES) {
+    let rows = report.by_service();
+    for service in rows.iter().take(SUMMARY_SERVICES) {
+        let impacts: Vec<&str> = service.impacts.iter().map(|i| i.as_str()).collect();
         lines.push(format!(
-            "- {}: {:?} impact {:.2}, in about {:.0} min",
-            service.name, service.impact, service.score, service.minutes
+            "- {}: {} ({:.2}), {}, in about {:.0} min",
+            service.name,
+            service.level,
+            service.score,
+            impacts.join(" and "),
+            service.minutes
         ));
     }
-    if report.services.len() > SUMMARY_SERVICES {
-        lines.push(format!("- and {} more", report.services.len() - SUMMARY_SERVICES));
+    if rows.len() > SUMMARY_SERVICES {
+        lines.push(format!("- and {} more", rows.len() - SUMMARY_SERVICES));
     }
     lines.join("\n")
 }

@@ -7,8 +7,11 @@
 use jiff::Timestamp;
 use safecare_model::{Alert, Incident, IncidentId, IncidentStatus, Location, Threat};
 
+use safecare_impact::Inventory;
+
 use crate::edit::normalise_tag;
 use crate::grouping::MatchReason;
+use crate::naming::{incident_name, note_place, place_words, rename};
 use crate::playbook::PlaybookLibrary;
 use crate::record::{IncidentRecord, SYSTEM_ACTOR, TimelineAction};
 use crate::tasks::push_playbook;
@@ -120,14 +123,26 @@ pub(crate) fn attach_for_threat(record: &mut IncidentRecord, alert: &Alert, libr
 }
 
 /// A new incident with `id` (from [`crate::Grouper::route`]) opened by its
-/// first alert, with the playbook for the alert's threat attached.
-pub fn open_from_alert(alert: &Alert, id: IncidentId, library: &PlaybookLibrary, at: Timestamp) -> IncidentRecord {
+/// first alert, with the playbook for the alert's threat attached. It is
+/// named from the alert's threat and place (in the `inventory`'s names),
+/// or by the alert's description when the alert names no threat.
+pub fn open_from_alert(
+    alert: &Alert,
+    id: IncidentId,
+    library: &PlaybookLibrary,
+    inventory: Option<&Inventory>,
+    at: Timestamp,
+) -> IncidentRecord {
     let mut incident = Incident::new(alert.description.clone(), alert.severity());
     incident.id = id;
     incident.created = at;
     incident.updated = at;
     absorb(&mut incident, alert, true);
+    if let Some(threat) = incident.threat.as_deref() {
+        incident.title = incident_name(threat, place_words(&incident.location, inventory).as_deref());
+    }
     let mut record = IncidentRecord::new(incident, SYSTEM_ACTOR, at);
+    note_place(&mut record, &alert.safecare.location);
     record.log(at, SYSTEM_ACTOR, TimelineAction::AlertAdded, format!("alert {}: {}", alert.id, alert.description));
     if let Some(run) = &alert.safecare.exercise {
         record.exercise = true;
@@ -139,12 +154,14 @@ pub fn open_from_alert(alert: &Alert, id: IncidentId, library: &PlaybookLibrary,
 }
 
 /// Adds an alert that the grouper routed to this incident, with the reasons
-/// it gave, and attaches the playbook of any new threat.
+/// it gave, attaches the playbook of any new threat, and renames the
+/// incident when its threat or place changed (unless a person titled it).
 pub fn add_alert(
     record: &mut IncidentRecord,
     alert: &Alert,
     reasons: &[MatchReason],
     library: &PlaybookLibrary,
+    inventory: Option<&Inventory>,
     at: Timestamp,
 ) -> Result<(), IntakeError> {
     if let Some(into) = record.merged_into {
@@ -179,5 +196,7 @@ pub fn add_alert(
         record.log(at, SYSTEM_ACTOR, TimelineAction::SeverityChanged, detail);
     }
     attach_for_threat(record, alert, library, at);
+    note_place(record, &alert.safecare.location);
+    rename(record, inventory, at);
     Ok(())
 }

@@ -14,7 +14,11 @@
 //! - grouping ([`Grouper`]): which open incident an incoming alert joins;
 //! - playbooks ([`PlaybookLibrary`]) loaded from YAML, their tasks on the
 //!   incident, and the clinical-safety approval guardrail;
-//! - NIS2 and GDPR Art. 33 clocks, their reminders and report templates.
+//! - NIS2 and GDPR Art. 33 clocks, their reminders and report templates;
+//! - closing without response work ([`close_as`]: false positive, benign,
+//!   duplicate) and skipping the rest of a playbook with one note;
+//! - incident names from threat and place ([`rename`]), following the
+//!   alerts until a person titles the incident.
 //!
 //! - impact assessment of incidents ([`try_assess`]): the detection threat
 //!   mapped to the impact model's, the candidate mitigations the playbooks
@@ -46,6 +50,7 @@ mod bundled;
 pub mod cap;
 pub mod cap_draft;
 mod clocks;
+mod closing;
 mod edit;
 mod grouping;
 pub mod have;
@@ -53,8 +58,10 @@ mod impact;
 mod intake;
 mod lifecycle;
 mod merge;
+mod naming;
 pub mod notify;
 mod playbook;
+mod playbook_text;
 mod record;
 mod reports;
 mod repository;
@@ -67,15 +74,18 @@ pub use clocks::{
     ClockConfig, ClockError, ClockKind, RegulatoryClock, Reminder, ReminderStage, mark_personal_data_breach,
     mark_significant, record_reminder_sent, record_submission, reminders_due,
 };
+pub use closing::{CloseError, Closure, Disposition, close_as, close_as_duplicate, skip_remaining};
 pub use edit::{EditError, add_comment, add_tag, assign, remove_tag, set_exercise, set_severity, set_title};
 pub use grouping::{GroupDecision, Grouper, GroupingRules, LocationLevel, MatchReason};
 pub use impact::{IncidentImpact, attach_impact, impact_is_current, impact_seeds};
 pub use intake::{IntakeError, MAX_LISTED_ALERTS, add_alert, open_from_alert};
 pub use lifecycle::{Transition, TransitionError, apply_transition, check_transition};
 pub use merge::{MergeError, SplitError, SplitRequest, merge, split};
+pub use naming::{incident_name, place_words, rename, threat_words};
 pub use playbook::{Cause, LoadError, Playbook, PlaybookError, PlaybookLibrary, PlaybookTask, Role};
+pub use playbook_text::{playbook_message_id, playbook_summary, playbook_title, task_message_id, task_title};
 pub use record::{Comment, IncidentRecord, Marking, SYSTEM_ACTOR, TimelineAction, TimelineEntry};
-pub use reports::{ReportContext, ReportKind, render_report};
+pub use reports::{ReportContext, ReportKind, render_report, render_report_in};
 pub use repository::{IncidentRepository, RepositoryError};
 pub use service::{IncidentError, IncidentRules, Incidents, IncidentsConfig, StartError};
 pub use tasks::{Signoff, TaskError, TaskState, TaskStatus, approve_task, attach_playbook, complete_task, skip_task};

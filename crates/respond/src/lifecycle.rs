@@ -100,10 +100,15 @@ pub enum TransitionError {
         /// The incident it was merged into.
         into: IncidentId,
     },
-    /// Resolving while playbook tasks (listed `playbook/task`) are still pending.
-    #[error("cannot resolve while playbook tasks are pending: {}", tasks.join(", "))]
+    /// Resolving while playbook tasks (listed by title) are still pending.
+    #[error(
+        "cannot resolve while {} playbook tasks are pending: {}; complete them, skip the rest with one note, \
+         or close the incident as a false positive or benign",
+        tasks.len(),
+        listed(tasks)
+    )]
     PendingTasks {
-        /// The pending tasks, as `playbook/task`.
+        /// The pending tasks' titles.
         tasks: Vec<String>,
     },
     /// Closing while regulatory reports (listed by clock) are still owed.
@@ -112,6 +117,17 @@ pub enum TransitionError {
         /// The clocks still running.
         clocks: Vec<String>,
     },
+}
+
+/// How many pending tasks an error names before "and N more".
+const NAMED_TASKS: usize = 5;
+
+fn listed(tasks: &[String]) -> String {
+    let mut text = tasks.iter().take(NAMED_TASKS).map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ");
+    if tasks.len() > NAMED_TASKS {
+        text.push_str(&format!(" and {} more", tasks.len() - NAMED_TASKS));
+    }
+    text
 }
 
 /// Whether `transition` is allowed from `from` by the state machine alone,
@@ -156,7 +172,8 @@ pub fn apply_transition(
     let to = check_transition(from, transition)?;
     match transition {
         Transition::Resolve => {
-            let tasks: Vec<String> = record.tasks.iter().filter(|t| t.is_pending()).map(|t| t.key()).collect();
+            let tasks: Vec<String> =
+                record.tasks.iter().filter(|t| t.is_pending()).map(|t| t.task.title.clone()).collect();
             if !tasks.is_empty() {
                 return Err(TransitionError::PendingTasks { tasks });
             }
@@ -171,6 +188,9 @@ pub fn apply_transition(
         _ => {}
     }
     record.incident.status = to;
+    if transition == Transition::Reopen {
+        record.closure = None;
+    }
     let detail = format!("{}: {} → {}", transition.as_str(), from.as_str(), to.as_str());
     record.log(at, actor, TimelineAction::StatusChanged, detail);
     Ok(())

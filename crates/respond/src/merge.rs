@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use safecare_model::{Alert, AlertId, Incident, IncidentId, IncidentStatus};
 
 use crate::intake::{attach_for_threat, common_location, rederive};
+use crate::naming::note_place;
 use crate::playbook::PlaybookLibrary;
 use crate::record::{IncidentRecord, TimelineAction, TimelineEntry};
 use crate::tasks::TaskState;
@@ -163,6 +164,9 @@ pub fn merge(
             _ => {}
         }
     }
+    for place in &from.places {
+        note_place(into, place);
+    }
     into.unlisted_alerts += from.unlisted_alerts;
     if into.impact_summary.is_none() {
         into.impact_summary = from.impact_summary.clone();
@@ -253,6 +257,11 @@ pub fn split(
     incident.updated = at;
     rederive(&mut incident, &moved);
     let mut split_off = IncidentRecord::new(incident, actor, at);
+    // A person named it when asking for the split.
+    split_off.title_by_person = true;
+    for alert in &moved {
+        note_place(&mut split_off, &alert.safecare.location);
+    }
     let detail = format!("{} alerts from {} \"{}\"", moved.len(), source.id(), source.incident.title);
     split_off.log(at, actor, TimelineAction::SplitFrom, detail);
     for alert in &moved {
@@ -260,6 +269,10 @@ pub fn split(
     }
 
     rederive(&mut source.incident, &kept);
+    source.places.clear();
+    for alert in &kept {
+        note_place(source, &alert.safecare.location);
+    }
     let detail = format!("{} alerts to {} \"{}\"", moved.len(), split_off.id(), title);
     source.log(at, actor, TimelineAction::SplitInto, detail);
     Ok(split_off)

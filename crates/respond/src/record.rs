@@ -6,6 +6,7 @@ use safecare_model::{Incident, IncidentId};
 use serde::{Deserialize, Serialize};
 
 use crate::clocks::RegulatoryClock;
+use crate::closing::Closure;
 use crate::impact::IncidentImpact;
 use crate::tasks::TaskState;
 
@@ -14,7 +15,7 @@ use crate::tasks::TaskState;
 pub const SYSTEM_ACTOR: &str = "safecare";
 
 /// What kind of change a timeline entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum TimelineAction {
@@ -84,6 +85,15 @@ impl TimelineAction {
     /// The snake_case name used in JSON and the audit log (`alert_added`).
     pub fn as_str(self) -> &'static str {
         self.into()
+    }
+
+    /// The words for this kind of change in `locale`'s language.
+    pub fn label(self, locale: &safecare_i18n::Locale) -> String {
+        locale.text(&self.message_id())
+    }
+
+    fn message_id(self) -> String {
+        format!("timeline-action-{}", self.as_str().replace('_', "-"))
     }
 }
 
@@ -176,6 +186,18 @@ pub struct IncidentRecord {
     /// alerts come from that run only, and removing the run removes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exercise_run: Option<String>,
+    /// How it was closed when it was closed without being worked through
+    /// (false positive, benign, duplicate); cleared on reopening.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closure: Option<Closure>,
+    /// Where its alerts happened: per building, the most specific place
+    /// that building's alerts share (the incident's name lists them when
+    /// its alerts span buildings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<safecare_model::Location>,
+    /// A person chose the title: joining alerts no longer rename it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub title_by_person: bool,
 }
 
 impl IncidentRecord {
@@ -197,6 +219,9 @@ impl IncidentRecord {
             unlisted_alerts: 0,
             exercise: false,
             exercise_run: None,
+            closure: None,
+            places: Vec::new(),
+            title_by_person: false,
         };
         record.log(at, actor, TimelineAction::Opened, detail);
         record
@@ -225,6 +250,19 @@ impl IncidentRecord {
 mod tests {
     use super::*;
     use safecare_model::Severity;
+
+    #[test]
+    fn every_kind_of_change_has_words_in_english_and_french() {
+        use safecare_i18n::{CATALOG, Language};
+        use strum::IntoEnumIterator;
+        for action in TimelineAction::iter() {
+            for language in [Language::En, Language::Fr] {
+                assert!(CATALOG.has(language, &action.message_id()), "{language} lacks {}", action.message_id());
+            }
+        }
+        let french = safecare_i18n::Locale::new(Language::Fr, jiff::tz::TimeZone::UTC);
+        assert_eq!(TimelineAction::TaskSkipped.label(&french), "tâche écartée");
+    }
 
     #[test]
     fn record_round_trips_as_json_and_logs_opening() {

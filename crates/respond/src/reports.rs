@@ -4,11 +4,13 @@
 //! the hospital's time zone, severity, places, assets, alerts, ATT&CK tags,
 //! tasks done and pending, the impact assessment) and, marked `[to
 //! complete: …]`, what only a person can say. The section headings follow
-//! the content the law asks for (NIS2 Art. 23(4), GDPR Art. 33(3)).
+//! the content the law asks for (NIS2 Art. 23(4), GDPR Art. 33(3)). The
+//! words come from the catalogue (`reports.ftl`), in the language asked for.
 
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
+use safecare_i18n::{Language, Locale};
 use safecare_model::{Alert, AlertCause};
 use serde::{Deserialize, Serialize};
 
@@ -57,12 +59,12 @@ impl ReportKind {
         }
     }
 
-    fn title(self) -> &'static str {
+    fn title(self, locale: &Locale) -> String {
         match self {
-            ReportKind::Nis2EarlyWarning => "NIS2 early warning",
-            ReportKind::Nis2Notification => "NIS2 incident notification",
-            ReportKind::Nis2FinalReport => "NIS2 final report",
-            ReportKind::GdprNotification => "GDPR Art. 33 notification of a personal-data breach",
+            ReportKind::Nis2EarlyWarning => locale.text("report-nis2-early-warning"),
+            ReportKind::Nis2Notification => locale.text("report-nis2-notification"),
+            ReportKind::Nis2FinalReport => locale.text("report-nis2-final-report"),
+            ReportKind::GdprNotification => locale.text("report-gdpr-notification"),
         }
     }
 }
@@ -82,31 +84,58 @@ pub struct ReportContext<'a> {
     pub now: Timestamp,
 }
 
-const TO_COMPLETE: &str = "[to complete:";
+/// A report's words in one language, with its times in the hospital's zone.
+struct Writer<'a> {
+    ctx: &'a ReportContext<'a>,
+    locale: Locale,
+}
 
-impl ReportContext<'_> {
+impl Writer<'_> {
     fn local(&self, at: Timestamp) -> String {
-        at.to_zoned_datetime(self.clocks.time_zone().clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+        let pattern = match self.locale.language() {
+            Language::En => "%Y-%m-%d %H:%M %Z",
+            Language::Fr | Language::It => "%d/%m/%Y %H:%M %Z",
+            Language::Nl => "%d-%m-%Y %H:%M %Z",
+        };
+        at.to_zoned_datetime(self.ctx.clocks.time_zone().clone()).strftime(pattern).to_string()
+    }
+
+    /// `[to complete: what]`: what only a person can say.
+    fn to_complete(&self, what: &str) -> String {
+        self.locale.text_with("report-to-complete", &[("what", what.into())])
     }
 
     fn aware_at(&self, kind: ReportKind) -> Option<Timestamp> {
         let marking = match kind {
-            ReportKind::GdprNotification => &self.record.personal_data_breach,
-            _ => &self.record.significant,
+            ReportKind::GdprNotification => &self.ctx.record.personal_data_breach,
+            _ => &self.ctx.record.significant,
         };
         marking.as_ref().map(|m| m.aware_at)
     }
 
-    fn malicious(&self) -> &'static str {
-        let causes = self.alerts.iter().filter_map(|a| a.cause);
+    fn malicious(&self) -> String {
+        let causes = self.ctx.alerts.iter().filter_map(|a| a.cause);
         let mut any = false;
         for cause in causes {
             if cause == AlertCause::Malicious {
-                return "Yes: at least one alert is classified as malicious.";
+                return self.locale.text("report-malicious-yes");
             }
             any = true;
         }
-        if any { "Not indicated by the alerts so far." } else { "[to complete: suspected unlawful or malicious act?]" }
+        if any {
+            self.locale.text("report-malicious-not-indicated")
+        } else {
+            self.to_complete(&self.locale.text("report-malicious-question"))
+        }
+    }
+
+    /// `- label: value`
+    fn fact(&self, out: &mut String, id: &str, value: &str) {
+        let _ = writeln!(out, "- {}", self.locale.text_with(id, &[("value", value.into())]));
+    }
+
+    fn heading(&self, out: &mut String, id: &str) {
+        let _ = writeln!(out, "\n## {}\n", self.locale.text(id));
     }
 }
 
@@ -119,75 +148,89 @@ fn list_or(out: &mut String, items: &[impl std::fmt::Display], empty: &str) {
     }
 }
 
-/// Drafts a report for the incident as it stands at `ctx.now`.
+/// Drafts a report for the incident as it stands at `ctx.now`, in English.
 pub fn render_report(kind: ReportKind, ctx: &ReportContext<'_>) -> String {
+    render_report_in(Language::En, kind, ctx)
+}
+
+/// Drafts a report for the incident as it stands at `ctx.now`, in
+/// `language` (the facts themselves, such as alert texts, stay as recorded).
+pub fn render_report_in(language: Language, kind: ReportKind, ctx: &ReportContext<'_>) -> String {
+    let w = Writer { ctx, locale: Locale::new(language, ctx.clocks.time_zone().clone()) };
+    let locale = &w.locale;
     let record = ctx.record;
     let incident = &record.incident;
     let mut out = String::new();
     // Writing to a String cannot fail; the results are discarded for that reason.
-    let _ = writeln!(out, "# {} — {}\n", kind.title(), incident.title);
-    let _ = writeln!(out, "- Reporting entity: {}", ctx.organisation);
-    let _ = writeln!(out, "- SafeCare incident: {}", incident.id);
-    let _ = writeln!(out, "- Drafted: {}", ctx.local(ctx.now));
-    match ctx.aware_at(kind) {
-        Some(at) => {
-            let _ = writeln!(out, "- Aware since: {}", ctx.local(at));
-        }
-        None => {
-            let _ = writeln!(out, "- Aware since: {TO_COMPLETE} the incident is not marked for this report]");
-        }
+    let _ = writeln!(out, "# {} — {}\n", kind.title(locale), incident.title);
+    w.fact(&mut out, "report-entity", ctx.organisation);
+    w.fact(&mut out, "report-incident", &incident.id.to_string());
+    w.fact(&mut out, "report-drafted", &w.local(ctx.now));
+    match w.aware_at(kind) {
+        Some(at) => w.fact(&mut out, "report-aware-since", &w.local(at)),
+        None => w.fact(&mut out, "report-aware-since", &w.to_complete(&locale.text("report-not-marked"))),
     }
     if let Some(clock) = record.clocks.iter().find(|c| c.kind == kind.clock()) {
-        let _ = writeln!(out, "- Due: {} ({})", ctx.local(clock.due), clock.kind.label());
+        w.fact(&mut out, "report-due", &format!("{} ({})", w.local(clock.due), clock.kind.label()));
     }
-    let _ = writeln!(out, "- First detected: {}", ctx.local(incident.created));
-    let _ = writeln!(out, "- Status: {}", incident.status.as_str());
-    let _ = writeln!(out, "- Severity: {}", incident.severity);
-    let _ =
-        writeln!(out, "- Type of threat: {}", incident.threat.as_deref().unwrap_or("[to complete: type of threat]"));
+    w.fact(&mut out, "report-first-detected", &w.local(incident.created));
+    w.fact(&mut out, "report-status", incident.status.as_str());
+    w.fact(&mut out, "report-severity", incident.severity.as_str());
+    let threat = match incident.threat.as_deref() {
+        Some(threat) => threat.to_owned(),
+        None => w.to_complete(&locale.text("report-threat-question")),
+    };
+    w.fact(&mut out, "report-threat", &threat);
     let place = incident.location.path();
-    let _ = writeln!(out, "- Place: {}", if place.is_empty() { "not located" } else { &place });
+    let place = if place.is_empty() { locale.text("report-not-located") } else { place };
+    w.fact(&mut out, "report-place", &place);
 
-    let _ = writeln!(out, "\n## Description\n");
+    w.heading(&mut out, "report-description");
     let alerts: Vec<String> = ctx
         .alerts
         .iter()
-        .map(|a| format!("{} — {} ({})", ctx.local(a.create_time), a.description, a.severity()))
+        .map(|a| format!("{} — {} ({})", w.local(a.create_time), a.description, a.severity()))
         .collect();
-    list_or(&mut out, &alerts, "No alert details provided.");
+    list_or(&mut out, &alerts, &locale.text("report-no-alert"));
 
-    let _ = writeln!(out, "\n## Suspected unlawful or malicious act\n\n{}", ctx.malicious());
+    w.heading(&mut out, "report-malicious");
+    let _ = writeln!(out, "{}", w.malicious());
     if kind != ReportKind::GdprNotification {
-        let _ =
-            writeln!(out, "\n## Cross-border impact\n\n{TO_COMPLETE} could the incident affect other Member States?]");
+        w.heading(&mut out, "report-cross-border");
+        let _ = writeln!(out, "{}", w.to_complete(&locale.text("report-cross-border-question")));
     }
 
     if kind != ReportKind::Nis2EarlyWarning {
-        let _ = writeln!(out, "\n## Impact\n");
-        let _ = writeln!(
-            out,
-            "{}",
-            record.impact_summary.as_deref().unwrap_or("[to complete: impact on clinical services and patients]")
-        );
-        let _ = writeln!(out, "\n## Affected assets and indicators\n");
-        list_or(&mut out, &incident.assets, "No inventory asset identified.");
+        w.heading(&mut out, "report-impact");
+        let impact = match record.impact_summary.as_deref() {
+            Some(summary) => summary.to_owned(),
+            None => w.to_complete(&locale.text("report-impact-question")),
+        };
+        let _ = writeln!(out, "{impact}");
+        w.heading(&mut out, "report-assets");
+        list_or(&mut out, &incident.assets, &locale.text("report-no-asset"));
         if !incident.tags.is_empty() {
-            let _ = writeln!(out, "\nTechniques and tags: {}", incident.tags.join(", "));
+            let _ =
+                writeln!(out, "\n{}", locale.text_with("report-tags", &[("value", incident.tags.join(", ").into())]));
         }
     }
 
     if kind == ReportKind::GdprNotification {
-        let _ = writeln!(out, "\n## Nature of the breach\n");
-        let _ = writeln!(out, "- Categories of data subjects: {TO_COMPLETE} patients, staff, visitors…]");
-        let _ = writeln!(out, "- Approximate number of data subjects: {TO_COMPLETE} number]");
-        let _ =
-            writeln!(out, "- Categories and approximate number of records: {TO_COMPLETE} health data, identity data…]");
-        let _ = writeln!(out, "- Data protection officer contact: {TO_COMPLETE} name and contact]");
-        let _ = writeln!(out, "- Likely consequences: {TO_COMPLETE} for the data subjects]");
+        w.heading(&mut out, "report-breach");
+        for (id, question) in [
+            ("report-data-subjects", "report-data-subjects-question"),
+            ("report-data-subjects-count", "report-data-subjects-count-question"),
+            ("report-records", "report-records-question"),
+            ("report-dpo", "report-dpo-question"),
+            ("report-consequences", "report-consequences-question"),
+        ] {
+            w.fact(&mut out, id, &w.to_complete(&locale.text(question)));
+        }
     }
 
     if kind == ReportKind::Nis2FinalReport {
-        let _ = writeln!(out, "\n## Root cause\n\n{TO_COMPLETE} root cause, as established by the investigation]");
+        w.heading(&mut out, "report-root-cause");
+        let _ = writeln!(out, "{}", w.to_complete(&locale.text("report-root-cause-question")));
     }
 
     if kind != ReportKind::Nis2EarlyWarning {
@@ -195,9 +238,15 @@ pub fn render_report(kind: ReportKind, ctx: &ReportContext<'_>) -> String {
             .tasks
             .iter()
             .filter_map(|t| match &t.status {
-                TaskStatus::Done(s) => {
-                    Some(format!("{} — {} by {} ({})", ctx.local(s.at), t.task.title, s.by, t.task.role))
-                }
+                TaskStatus::Done(s) => Some(locale.text_with(
+                    "report-task-done",
+                    &[
+                        ("time", w.local(s.at).into()),
+                        ("task", t.title(locale).into()),
+                        ("by", s.by.as_str().into()),
+                        ("role", t.task.role.as_str().into()),
+                    ],
+                )),
                 _ => None,
             })
             .collect();
@@ -205,18 +254,18 @@ pub fn render_report(kind: ReportKind, ctx: &ReportContext<'_>) -> String {
             .tasks
             .iter()
             .filter(|t| t.is_pending())
-            .map(|t| format!("{} ({})", t.task.title, t.task.role))
+            .map(|t| format!("{} ({})", t.title(locale), t.task.role))
             .collect();
-        let _ = writeln!(out, "\n## Measures taken\n");
-        list_or(&mut out, &done, "None recorded yet.");
-        let _ = writeln!(out, "\n## Measures in progress or planned\n");
-        list_or(&mut out, &pending, "None.");
+        w.heading(&mut out, "report-measures-taken");
+        list_or(&mut out, &done, &locale.text("report-none-recorded"));
+        w.heading(&mut out, "report-measures-planned");
+        list_or(&mut out, &pending, &locale.text("report-none"));
     }
 
     if kind == ReportKind::Nis2FinalReport {
-        let _ = writeln!(out, "\n## Timeline\n");
+        w.heading(&mut out, "report-timeline");
         for entry in &record.timeline {
-            let _ = writeln!(out, "- {} — {} ({:?}): {}", ctx.local(entry.at), entry.actor, entry.action, entry.detail);
+            let _ = writeln!(out, "- {} — {} ({:?}): {}", w.local(entry.at), entry.actor, entry.action, entry.detail);
         }
     }
     out

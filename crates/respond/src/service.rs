@@ -19,9 +19,11 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::assessment::{ImpactError, try_assess};
 use crate::bundled::{PlaybooksError, load_playbooks};
 use crate::clocks::{ClockConfig, ClockError, record_reminder_sent, reminders_due};
+use crate::closing::{CloseError, close_as_duplicate};
 use crate::grouping::{GroupDecision, Grouper, GroupingRules};
 use crate::intake::{IntakeError, add_alert, open_from_alert};
 use crate::merge::{MergeError, SplitError, SplitRequest, merge, split};
+use crate::naming::rename;
 use crate::playbook::PlaybookLibrary;
 use crate::record::IncidentRecord;
 use crate::repository::{IncidentRepository, RepositoryError};
@@ -87,6 +89,9 @@ pub enum IncidentError {
     /// The impact could not be assessed.
     #[error(transparent)]
     Impact(#[from] ImpactError),
+    /// Closing with a disposition was refused.
+    #[error(transparent)]
+    Close(#[from] CloseError),
 }
 
 /// What every change needs besides the record: the playbooks and clocks.
@@ -177,6 +182,8 @@ impl Incidents {
     pub async fn take_alerts(&self, alerts: &[&Alert], through: u64) -> Result<(), RepositoryError> {
         let mut grouper = self.lock().await;
         let now = Timestamp::now();
+        let inventory = self.repository.inventory().await?;
+        let places = inventory.as_deref();
         let mut touched: Vec<Touched> = Vec::new();
         for alert in alerts {
             let seen = alert.start_time.unwrap_or(alert.create_time);
@@ -184,7 +191,7 @@ impl Incidents {
                 match grouper.route(alert) {
                     GroupDecision::Open { incident } => {
                         metrics::counter!("safecare_incidents_opened_total").increment(1);
-                        let record = open_from_alert(alert, incident, &self.rules.playbooks, now);
+                        let record = open_from_alert(alert, incident, &self.rules.playbooks, places, now);
                         touched.push(Touched { record, from: 0, latest: seen, assessed: None });
                         break touched.len() - 1;
                     }
@@ -208,7 +215,7 @@ impl Incidents {
                             },
                         };
                         let entry = &mut touched[at];
-                        match add_alert(&mut entry.record, alert, &reasons, &self.rules.playbooks, now) {
+                        match add_alert(&mut entry.record, alert, &reasons, &self.rules.playbooks, places, now) {
                             Ok(()) | Err(IntakeError::DuplicateAlert(_)) => {
                                 entry.latest = entry.latest.max(seen);
                                 break at;
@@ -263,15 +270,48 @@ impl Incidents {
         into_id: IncidentId,
         actor: &str,
     ) -> Result<IncidentRecord, IncidentError> {
+        let (_, into) = self.merge_with(from_id, into_id, |into, from, now| Ok(merge(into, from, actor, now)?)).await?;
+        Ok(into)
+    }
+
+    /// Closes incident `duplicate_id` as a duplicate of `original_id`
+    /// (merged into it, see [`close_as_duplicate`]); returns the duplicate
+    /// as it now is.
+    pub async fn close_duplicate(
+        &self,
+        duplicate_id: IncidentId,
+        original_id: IncidentId,
+        reason: &str,
+        actor: &str,
+    ) -> Result<IncidentRecord, IncidentError> {
+        let (duplicate, _) = self
+            .merge_with(duplicate_id, original_id, |original, duplicate, now| {
+                Ok(close_as_duplicate(duplicate, original, reason, actor, now)?)
+            })
+            .await?;
+        Ok(duplicate)
+    }
+
+    /// Runs a change that merges `from_id` into `into_id` under the lock:
+    /// the surviving incident is renamed from its new alerts, the grouper
+    /// routes the merged one's alerts there, both are saved.
+    async fn merge_with(
+        &self,
+        from_id: IncidentId,
+        into_id: IncidentId,
+        change: impl FnOnce(&mut IncidentRecord, &mut IncidentRecord, Timestamp) -> Result<(), IncidentError>,
+    ) -> Result<(IncidentRecord, IncidentRecord), IncidentError> {
         let mut grouper = self.lock().await;
         let mut from = self.existing(from_id).await?;
         let mut into = self.existing(into_id).await?;
         let (from_start, into_start) = (from.timeline.len(), into.timeline.len());
-        merge(&mut into, &mut from, actor, Timestamp::now())?;
+        let now = Timestamp::now();
+        change(&mut into, &mut from, now)?;
+        rename(&mut into, self.repository.inventory().await?.as_deref(), now);
         grouper.merged(from_id, into_id);
         self.repository.save(&from, from_start).await?;
         self.repository.save(&into, into_start).await?;
-        Ok(into)
+        Ok((from, into))
     }
 
     /// Moves the chosen alerts of an incident into a new one; returns the
@@ -288,7 +328,9 @@ impl Incidents {
         let alerts = self.alerts(&source).await?;
         let from = source.timeline.len();
         let request = SplitRequest { alerts: &alerts, chosen, new_id: IncidentId::new(), title };
-        let mut new = split(&mut source, request, &self.rules.playbooks, actor, Timestamp::now())?;
+        let now = Timestamp::now();
+        let mut new = split(&mut source, request, &self.rules.playbooks, actor, now)?;
+        rename(&mut source, self.repository.inventory().await?.as_deref(), now);
         // Both incidents regroup from the alerts they now hold.
         grouper.forget(id);
         for alert in &alerts {

@@ -87,7 +87,7 @@ pub enum TaskError {
     /// No task of the incident has this `playbook/task` key.
     #[error("no task {0:?} on this incident (expected playbook/task)")]
     UnknownTask(String),
-    /// The task is already done or skipped.
+    /// The task (named by its title) is already done or skipped.
     #[error("task {task} is already {state}")]
     AlreadyFinished {
         /// The task.
@@ -103,7 +103,7 @@ pub enum TaskError {
         /// The role that must approve it.
         role: Role,
     },
-    /// The task waits for earlier tasks still pending.
+    /// The task waits for earlier tasks still pending (named by their titles).
     #[error("task {task} must wait for: {}", waiting_for.join(", "))]
     Blocked {
         /// The task.
@@ -135,9 +135,15 @@ pub enum TaskError {
     /// Skipping a task without saying why.
     #[error("a reason is needed to skip a task")]
     EmptyReason,
+    /// Skipping the rest of a playbook the incident does not have.
+    #[error("playbook {0:?} is not attached to this incident")]
+    UnknownPlaybook(String),
+    /// Skipping the rest when no task is pending.
+    #[error("no task is pending: nothing to skip")]
+    NothingPending,
 }
 
-fn check_open(record: &IncidentRecord) -> Result<(), TaskError> {
+pub(crate) fn check_open(record: &IncidentRecord) -> Result<(), TaskError> {
     if let Some(into) = record.merged_into {
         return Err(TaskError::MergedInto { into });
     }
@@ -158,7 +164,7 @@ fn check_pending(task: &TaskState) -> Result<(), TaskError> {
         TaskStatus::Done(_) => "done",
         TaskStatus::Skipped(_) => "skipped",
     };
-    Err(TaskError::AlreadyFinished { task: task.key(), state })
+    Err(TaskError::AlreadyFinished { task: task.task.title.clone(), state })
 }
 
 /// Adds a playbook's tasks (all pending) to the incident.
@@ -203,12 +209,12 @@ pub fn approve_task(
     check_open(record)?;
     let task = find(record, key)?;
     check_pending(task)?;
-    let required = task.task.requires_approval.ok_or_else(|| TaskError::NoApprovalRequired(task.key()))?;
+    let required = task.task.requires_approval.ok_or_else(|| TaskError::NoApprovalRequired(task.task.title.clone()))?;
     if let Some(approval) = &task.approval {
-        return Err(TaskError::AlreadyApproved { task: task.key(), by: approval.by.clone() });
+        return Err(TaskError::AlreadyApproved { task: task.task.title.clone(), by: approval.by.clone() });
     }
     if role != required {
-        return Err(TaskError::WrongApproverRole { task: task.key(), required, given: role });
+        return Err(TaskError::WrongApproverRole { task: task.task.title.clone(), required, given: role });
     }
     task.approval = Some(Signoff { by: approver.to_owned(), at, note: note.trim().to_owned() });
     let detail = format!("{} approved as {role}", task.key());
@@ -233,7 +239,7 @@ pub fn complete_task(
     if let Some(role) = task.task.requires_approval
         && task.approval.is_none()
     {
-        return Err(TaskError::AwaitingApproval { task: task.key(), role });
+        return Err(TaskError::AwaitingApproval { task: task.task.title.clone(), role });
     }
     let waiting_for: Vec<String> = task
         .task
@@ -242,10 +248,10 @@ pub fn complete_task(
         .filter_map(|after| {
             record.tasks.iter().find(|t| t.playbook == task.playbook && t.task.id == *after).filter(|t| t.is_pending())
         })
-        .map(TaskState::key)
+        .map(|t| t.task.title.clone())
         .collect();
     if !waiting_for.is_empty() {
-        return Err(TaskError::Blocked { task: task.key(), waiting_for });
+        return Err(TaskError::Blocked { task: task.task.title.clone(), waiting_for });
     }
     let task = &mut record.tasks[index];
     task.status = TaskStatus::Done(Signoff { by: actor.to_owned(), at, note: note.trim().to_owned() });

@@ -371,3 +371,37 @@ fn the_settings_are_checked() {
     let bad_language = CapConfig { languages: vec!["english!".into()], ..config() };
     assert!(bad_language.check().is_err());
 }
+
+#[test]
+fn the_proposed_instruction_is_written_in_each_infos_language_and_an_edited_one_as_written() {
+    let record = fire_record(IncidentStatus::New);
+    let message = draft(&record, &[], MsgType::Alert).unwrap();
+    let instruction = |language: &str| {
+        let info = message.alert.infos.iter().find(|i| i.language.as_deref() == Some(language)).unwrap();
+        info.instruction.clone().unwrap()
+    };
+    assert!(instruction("en-GB").starts_with("Fire alarm or smoke detection. Life safety first"));
+    assert!(
+        instruction("fr-BE").starts_with("Alarme incendie ou détection de fumée. La sécurité des personnes d'abord")
+    );
+    // No Dutch or Italian summary yet: the playbook's own words.
+    assert_eq!(instruction("nl-BE"), instruction("en-GB"));
+    xsd_valid(&message.alert.to_xml().unwrap()).unwrap();
+
+    // The dashboard's form sends the proposal back unchanged: still translated.
+    let proposed = DraftChoices { instruction: Some(instruction("en-GB")), ..DraftChoices::default() };
+    let sent_back = draft_with(&record, &[], MsgType::Alert, proposed).unwrap();
+    assert_eq!(sent_back.alert.infos[1].instruction, message.alert.infos[1].instruction);
+    let edited = DraftChoices { instruction: Some("Stage at the north gate.".into()), ..DraftChoices::default() };
+    let edited = draft_with(&record, &[], MsgType::Alert, edited).unwrap();
+    assert!(edited.alert.infos.iter().all(|i| i.instruction.as_deref() == Some("Stage at the north gate.")));
+}
+
+#[test]
+fn the_sites_language_is_added_to_the_cap_languages_unless_present() {
+    let english = CapConfig { languages: vec!["en".into()], ..CapConfig::default() };
+    assert_eq!(english.clone().with_language("fr").languages, ["en", "fr"]);
+    let belgian = CapConfig { languages: vec!["fr-BE".into(), "nl-BE".into()], ..CapConfig::default() };
+    assert_eq!(belgian.with_language("fr").languages, ["fr-BE", "nl-BE"]);
+    assert_eq!(english.with_language("en").languages, ["en"]);
+}

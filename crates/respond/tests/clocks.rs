@@ -6,10 +6,11 @@ mod common;
 
 use common::{record, t};
 use jiff::SignedDuration;
-use safecare_model::{Alert, AlertCause, Severity};
+use safecare_model::{Alert, AlertCause, Language, Severity};
 use safecare_respond::{
     ClockConfig, ClockError as E, ClockKind as K, ReminderStage, ReportContext, ReportKind, TimelineAction,
     mark_personal_data_breach, mark_significant, record_reminder_sent, record_submission, reminders_due, render_report,
+    render_report_in,
 };
 
 fn paris() -> ClockConfig {
@@ -194,4 +195,18 @@ fn reports_are_prefilled_from_the_incident() {
     assert!(gdpr.contains("Aware since: 2026-03-10 10:00 CET"), "{gdpr}");
     assert!(gdpr.contains("Approximate number of data subjects: [to complete"));
     assert!(!gdpr.contains("Cross-border"));
+
+    // The same report in French: French words, day-first times, French task titles.
+    let french = render_report_in(Language::Fr, ReportKind::Nis2Notification, &ctx);
+    for fact in [
+        "# Notification d'incident NIS2 — Ransomware on the file server",
+        "- Entité déclarante : CH Exemple",
+        "- Connaissance depuis : 10/03/2026 09:00 CET",
+        "10/03/2026 08:55 CET — Mass file encryption on srv-file-01 (critical)",
+        "## Impact transfrontière",
+        "## Mesures prises",
+    ] {
+        assert!(french.contains(fact), "missing {fact:?} in\n{french}");
+    }
+    assert!(!french.contains("[to complete"), "{french}");
 }

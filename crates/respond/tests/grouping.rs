@@ -21,12 +21,12 @@ fn ingest(
 ) -> IncidentId {
     match grouper.route(alert) {
         GroupDecision::Open { incident } => {
-            store.insert(incident, open_from_alert(alert, incident, library, alert.create_time));
+            store.insert(incident, open_from_alert(alert, incident, library, None, alert.create_time));
             incident
         }
         GroupDecision::Join { incident, reasons, .. } => {
             let record = store.get_mut(&incident).expect("grouper routes to known incidents");
-            add_alert(record, alert, &reasons, library, alert.create_time).unwrap();
+            add_alert(record, alert, &reasons, library, None, alert.create_time).unwrap();
             incident
         }
     }
@@ -138,7 +138,9 @@ fn multi_step_attack_becomes_one_incident_with_the_right_tasks() {
     assert_eq!(incident.alerts.len(), 5);
     assert_eq!(incident.severity, Severity::Critical);
     assert_eq!(incident.threat.as_deref(), Some("ransomware"));
-    assert_eq!(incident.title, "User clicked a known phishing link");
+    // Named from its threat and the place its alerts share (no inventory
+    // here: the building's id), not from its first alert.
+    assert_eq!(incident.title, "Ransomware — main");
     assert_eq!(incident.assets, ["ws-ward3-12", "dc-01", "srv-file-01"]);
     assert_eq!(incident.location.path(), "hq/main", "common place of ward 3 and the server room");
     assert_eq!(
@@ -241,7 +243,7 @@ fn two_spellings_of_a_threat_are_one_family_and_one_incident_threat() {
     let american = spelt("2026-03-10T08:01:00Z", "unauthorized_access");
     assert_eq!(joined(&grouper.route(&american)), Some(first));
 
-    let record = open_from_alert(&british, first, &library(), british.create_time);
+    let record = open_from_alert(&british, first, &library(), None, british.create_time);
     assert_eq!(record.incident.threat.as_deref(), Some("unauthorized_access"));
 }
 
@@ -346,9 +348,9 @@ fn forget_merged_and_expire_update_the_routing() {
 fn alerts_are_not_added_to_closed_or_duplicate_incidents() {
     let library = library();
     let first = asset_alert("2026-03-10T08:00:00Z", "pacs-01");
-    let mut record = open_from_alert(&first, IncidentId::new(), &library, t("2026-03-10T08:00:00Z"));
+    let mut record = open_from_alert(&first, IncidentId::new(), &library, None, t("2026-03-10T08:00:00Z"));
     assert_eq!(
-        add_alert(&mut record, &first, &[], &library, t("2026-03-10T08:01:00Z")),
+        add_alert(&mut record, &first, &[], &library, None, t("2026-03-10T08:01:00Z")),
         Err(IntakeError::DuplicateAlert(first.id))
     );
     for tr in [Transition::Acknowledge, Transition::Start, Transition::Resolve] {
@@ -356,7 +358,7 @@ fn alerts_are_not_added_to_closed_or_duplicate_incidents() {
     }
     let second = asset_alert("2026-03-10T08:03:00Z", "pacs-01");
     assert_eq!(
-        add_alert(&mut record, &second, &[], &library, t("2026-03-10T08:03:00Z")),
+        add_alert(&mut record, &second, &[], &library, None, t("2026-03-10T08:03:00Z")),
         Err(IntakeError::NotOpen { status: IncidentStatus::Resolved })
     );
 }
@@ -417,12 +419,12 @@ fn an_alert_flood_is_counted_beyond_the_listed_alerts() {
     let library = library();
     let first =
         alert(AlertSpec { description: "Failed logon burst", threat: Some("credential_access"), ..Default::default() });
-    let mut record = open_from_alert(&first, IncidentId::new(), &library, first.create_time);
+    let mut record = open_from_alert(&first, IncidentId::new(), &library, None, first.create_time);
     let flood = safecare_respond::MAX_LISTED_ALERTS + 250;
     for i in 1..flood {
         let severity = if i == flood - 1 { Severity::Critical } else { Severity::Medium };
         let next = alert(AlertSpec { description: "Failed logon burst", severity, ..Default::default() });
-        add_alert(&mut record, &next, &[], &library, next.create_time).unwrap();
+        add_alert(&mut record, &next, &[], &library, None, next.create_time).unwrap();
     }
     assert_eq!(record.incident.alerts.len(), safecare_respond::MAX_LISTED_ALERTS);
     assert_eq!(record.unlisted_alerts, 250);

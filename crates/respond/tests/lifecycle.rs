@@ -101,7 +101,7 @@ fn resolve_waits_for_pending_tasks() {
     complete_task(&mut rec, "p/a", "bob", "", t("2026-03-10T08:03:00Z")).unwrap();
     assert_eq!(
         apply_transition(&mut rec, T::Resolve, "bob", t("2026-03-10T08:04:00Z")),
-        Err(E::PendingTasks { tasks: vec!["p/b".into()] })
+        Err(E::PendingTasks { tasks: vec!["Do B".into()] })
     );
     complete_task(&mut rec, "p/b", "bob", "", t("2026-03-10T08:05:00Z")).unwrap();
     apply_transition(&mut rec, T::Resolve, "bob", t("2026-03-10T08:06:00Z")).unwrap();

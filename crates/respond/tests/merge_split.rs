@@ -31,8 +31,8 @@ fn merge_moves_everything_and_closes_the_other() {
         location: room("1", Some("pharmacy"), "1.21"),
         ..Default::default()
     });
-    let mut into = open_from_alert(&door, IncidentId::new(), &library, t("2026-03-10T08:00:00Z"));
-    let mut from = open_from_alert(&theft, IncidentId::new(), &library, t("2026-03-10T08:05:00Z"));
+    let mut into = open_from_alert(&door, IncidentId::new(), &library, None, t("2026-03-10T08:00:00Z"));
+    let mut from = open_from_alert(&theft, IncidentId::new(), &library, None, t("2026-03-10T08:05:00Z"));
     add_comment(&mut into, "guard on the way", "bob", t("2026-03-10T08:01:00Z")).unwrap();
     add_comment(&mut from, "cabinet 3", "carol", t("2026-03-10T08:06:00Z")).unwrap();
     complete_task(&mut from, "pharmacy_theft/dispatch-guard", "carol", "", t("2026-03-10T08:07:00Z")).unwrap();
@@ -116,8 +116,8 @@ fn split_moves_chosen_alerts_and_recomputes_both() {
         location: room("0", Some("it-core"), "0.05"),
         ..Default::default()
     });
-    let mut source = open_from_alert(&usb, IncidentId::new(), &library, t("2026-03-10T22:48:00Z"));
-    add_alert(&mut source, &smoke, &[], &library, t("2026-03-10T22:50:00Z")).unwrap();
+    let mut source = open_from_alert(&usb, IncidentId::new(), &library, None, t("2026-03-10T22:48:00Z"));
+    add_alert(&mut source, &smoke, &[], &library, None, t("2026-03-10T22:50:00Z")).unwrap();
     assert_eq!(source.incident.severity, Severity::Critical);
     let alerts = [usb.clone(), smoke.clone()];
     let at = t("2026-03-10T23:00:00Z");

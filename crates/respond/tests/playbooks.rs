@@ -107,6 +107,9 @@ fn library_refuses_duplicates_and_loader_checks_file_names() {
     assert!(matches!(missing[0].error, P::Io(_)));
 }
 
+/// Errors name tasks by their titles, not their internal ids.
+const TRIAGE: &str = "Confirm the encryption activity and list the affected hosts";
+
 #[test]
 fn tasks_complete_in_order_with_who_and_when() {
     let library = library();
@@ -119,7 +122,10 @@ fn tasks_complete_in_order_with_who_and_when() {
     assert_eq!(rec.tasks.len(), library.get("ransomware").unwrap().tasks.len());
     assert_eq!(
         complete_task(&mut rec, "ransomware/isolate-hosts", "bob", "", t("2026-03-10T08:05:00Z")),
-        Err(E::Blocked { task: "ransomware/isolate-hosts".into(), waiting_for: vec!["ransomware/triage".into()] })
+        Err(E::Blocked {
+            task: "Isolate the affected hosts from the network".into(),
+            waiting_for: vec!["Confirm the encryption activity and list the affected hosts".into()]
+        })
     );
     complete_task(&mut rec, "ransomware/triage", "bob", "3 hosts", t("2026-03-10T08:06:00Z")).unwrap();
     let triage = &rec.tasks[0];
@@ -136,7 +142,7 @@ fn tasks_complete_in_order_with_who_and_when() {
     );
     assert_eq!(
         complete_task(&mut rec, "ransomware/triage", "carol", "", t("2026-03-10T08:07:00Z")),
-        Err(E::AlreadyFinished { task: "ransomware/triage".into(), state: "done" })
+        Err(E::AlreadyFinished { task: TRIAGE.into(), state: "done" })
     );
     assert_eq!(
         complete_task(&mut rec, "ransomware/nope", "bob", "", t("2026-03-10T08:07:00Z")),
@@ -165,17 +171,18 @@ fn approval_guardrail_holds_until_a_clinical_lead_approves() {
         complete_task(&mut rec, key, "bob", "", t("2026-03-10T08:05:00Z")).unwrap();
     }
     let key = "ransomware/isolate-segment";
+    let title = "Isolate the network segment(s) carrying the affected hosts";
     let refused = complete_task(&mut rec, key, "it-oncall", "", t("2026-03-10T08:06:00Z"));
-    assert_eq!(refused, Err(E::AwaitingApproval { task: key.into(), role: Role::ClinicalLead }));
+    assert_eq!(refused, Err(E::AwaitingApproval { task: title.into(), role: Role::ClinicalLead }));
     assert!(refused.unwrap_err().to_string().contains("clinical_lead"));
 
     assert_eq!(
         approve_task(&mut rec, key, "it-oncall", Role::It, "", t("2026-03-10T08:07:00Z")),
-        Err(E::WrongApproverRole { task: key.into(), required: Role::ClinicalLead, given: Role::It })
+        Err(E::WrongApproverRole { task: title.into(), required: Role::ClinicalLead, given: Role::It })
     );
     assert_eq!(
         approve_task(&mut rec, "ransomware/triage", "dr-house", Role::ClinicalLead, "", t("2026-03-10T08:07:00Z")),
-        Err(E::AlreadyFinished { task: "ransomware/triage".into(), state: "done" })
+        Err(E::AlreadyFinished { task: TRIAGE.into(), state: "done" })
     );
     assert_eq!(
         approve_task(
@@ -186,14 +193,14 @@ fn approval_guardrail_holds_until_a_clinical_lead_approves() {
             "",
             t("2026-03-10T08:07:00Z")
         ),
-        Err(E::NoApprovalRequired("ransomware/preserve-evidence".into()))
+        Err(E::NoApprovalRequired("Preserve memory images, logs and a sample of encrypted files".into()))
     );
     approve_task(&mut rec, key, "dr-house", Role::ClinicalLead, "ICU on downtime", t("2026-03-10T08:08:00Z")).unwrap();
     let last = rec.timeline.last().unwrap();
     assert_eq!((last.action, last.actor.as_str()), (TimelineAction::TaskApproved, "dr-house"));
     assert_eq!(
         approve_task(&mut rec, key, "dr-grey", Role::ClinicalLead, "", t("2026-03-10T08:09:00Z")),
-        Err(E::AlreadyApproved { task: key.into(), by: "dr-house".into() })
+        Err(E::AlreadyApproved { task: title.into(), by: "dr-house".into() })
     );
     complete_task(&mut rec, key, "it-oncall", "", t("2026-03-10T08:10:00Z")).unwrap();
     let task = rec.tasks.iter().find(|t| t.key() == key).unwrap();

@@ -22,6 +22,32 @@ enum Command {
     /// Run the service with the demo hospital loaded, and play a short
     /// cyber-physical attack through the real ingest path.
     Demo(DemoArgs),
+    /// Set up a new installation: the database, the privacy keys and the
+    /// first administrator.
+    Init {
+        #[command(flatten)]
+        place: ConfigArgs,
+        #[command(flatten)]
+        admin: crate::init::InitArgs,
+    },
+    /// Copy the database, the privacy keys and the audit anchor to a
+    /// folder, while the service runs.
+    Backup {
+        #[command(flatten)]
+        place: ConfigArgs,
+        /// The folder to write (must not exist yet).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Put a backup in place of a missing database (the service stopped),
+    /// after checking its audit chain.
+    Restore {
+        #[command(flatten)]
+        place: ConfigArgs,
+        /// The folder `safecare backup` wrote.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
     /// Manage the people who log in.
     Users {
         #[command(flatten)]
@@ -144,6 +170,10 @@ pub struct DemoArgs {
     /// Load the hospital and start, but play no attack.
     #[arg(long)]
     pub no_attack: bool,
+    /// Create one user per role that logs in (named after the role), not
+    /// only `admin`.
+    #[arg(long)]
+    pub accounts: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,8 +207,11 @@ impl Cli {
             Command::Serve(args) => crate::serve::serve(args.config()?).await,
             Command::Demo(args) => {
                 let config = args.serve.config()?;
-                crate::demo::run(config, args.speed, !args.no_attack).await
+                crate::demo::run(config, args.speed, !args.no_attack, args.accounts).await
             }
+            Command::Init { place, admin } => crate::init::run(place.load()?, admin).await,
+            Command::Backup { place, to } => crate::backup::backup(&place.load()?, &to).await,
+            Command::Restore { place, from } => crate::backup::restore(&place.load()?, &from).await,
             Command::Users { place, action } => crate::accounts::users(place.load()?, action).await,
             Command::Tokens { place, action } => crate::accounts::tokens(place.load()?, action).await,
             Command::Certs { place, action } => crate::certs::run(&place.load()?, action),

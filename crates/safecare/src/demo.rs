@@ -1,4 +1,5 @@
-//! `safecare demo`: the demo hospital, an admin to log in with, and the
+//! `safecare demo`: the demo hospital, an admin (or with `--accounts` one
+//! person per role) to log in with, and the
 //! `demo-attack` scenario (`content/scenarios/demo-attack.yaml`) played
 //! through the real HTTP ingest routes, so a first-time user sees alerts
 //! arrive within a minute, and then the scenario's score.
@@ -6,9 +7,30 @@
 use safecare_model::Role;
 use safecare_server::{Config, provision};
 use safecare_sim::{Plan, RunOptions, Target};
+use safecare_store::AccountStore;
 
 /// The scenario the demo plays.
 const SCENARIO: &str = "demo-attack";
+
+/// The roles people log in with (a sensor only sends, with a token).
+const PEOPLE: [Role; 6] =
+    [Role::Admin, Role::SocAnalyst, Role::SecurityGuard, Role::CrisisManager, Role::PrivacyOfficer, Role::Responder];
+
+/// Creates the demo user of `role`, named after it, with the password of
+/// `SAFECARE_DEMO_PASSWORD` or a new random one, and says how to log in; a
+/// user kept from an earlier run keeps its password.
+async fn demo_account(accounts: &dyn AccountStore, role: Role) -> anyhow::Result<String> {
+    let name = role.as_str();
+    if accounts.get_user(name).await?.is_some() {
+        return Ok(format!("{role:<16} user {name} (already set up; `safecare users passwd {name}` to reset)"));
+    }
+    let password = match std::env::var("SAFECARE_DEMO_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => random_password()?,
+    };
+    provision::add_user(accounts, name, role, &password).await?;
+    Ok(format!("{role:<16} user {name}, password {password}"))
+}
 
 fn random_password() -> anyhow::Result<String> {
     let mut bytes = [0u8; 12];
@@ -16,7 +38,7 @@ fn random_password() -> anyhow::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-pub async fn run(mut config: Config, speed: f64, play: bool) -> anyhow::Result<()> {
+pub async fn run(mut config: Config, speed: f64, play: bool, accounts: bool) -> anyhow::Result<()> {
     anyhow::ensure!(speed > 0.0, "--speed must be positive");
     let (plan, site) = safecare_sim::prepare(SCENARIO)?;
     // The scenario's HTTP sources (its Windows events), beside the
@@ -25,20 +47,17 @@ pub async fn run(mut config: Config, speed: f64, play: bool) -> anyhow::Result<(
         plan.sources.iter().filter(|s| config.sources.iter().all(|c| c.name != s.name)).cloned().collect();
     config.sources.extend(missing);
     let server = safecare_server::start(config).await?;
-    let accounts = server.state.accounts.as_ref();
     let count = server.state.replace_inventory(site).await?;
-    let password = match std::env::var("SAFECARE_DEMO_PASSWORD") {
-        Ok(p) => p,
-        Err(_) => random_password()?,
-    };
-    let login = if accounts.get_user("admin").await?.is_none() {
-        provision::add_user(accounts, "admin", Role::Admin, &password).await?;
-        format!("user admin, password {password}")
-    } else {
-        "user admin (already set up; `safecare users passwd admin` to reset)".to_owned()
-    };
+    let roles: &[Role] = if accounts { &PEOPLE } else { &[Role::Admin] };
+    let mut logins = Vec::new();
+    for role in roles {
+        logins.push(demo_account(server.state.accounts.as_ref(), *role).await?);
+    }
     println!("SafeCare demo: {count} assets of the demo hospital loaded.");
-    println!("Open {} and log in as {login}  (Ctrl-C to stop)", server.url());
+    println!("Open {} and log in  (Ctrl-C to stop)", server.url());
+    for login in logins {
+        println!("  {login}");
+    }
     if play {
         let target = safecare_sim::embedded::target_for(&server, &plan).await?;
         tokio::spawn(async move {

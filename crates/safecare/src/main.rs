@@ -2,6 +2,7 @@
 //! and calls into the library crates, which own all behaviour.
 
 mod accounts;
+mod backup;
 mod bench;
 mod bench_detect;
 mod bench_pipeline;
@@ -9,6 +10,7 @@ mod certs;
 mod cli;
 mod demo;
 mod hunt;
+mod init;
 mod notify;
 mod privacy;
 mod rules;

@@ -10,11 +10,11 @@ use safecare_server::Notifications;
 use safecare_server::privacy::Privacy;
 use safecare_store::Store;
 
-use crate::accounts::open;
+use crate::accounts::open_existing;
 
 pub async fn test(config: Config, route: &str) -> anyhow::Result<()> {
-    let store = Arc::new(open(&config)?);
-    let notifications = Notifications::new(config.notify.clone(), store.clone())?;
+    let store = Arc::new(open_existing(&config)?);
+    let notifications = Notifications::new(config.notify.clone(), store.clone(), config.display.language)?;
     let sent = notifications.test_send(route, "cli").await;
     if let Ok(entry) = &sent {
         let privacy = Privacy::open(&config, store.clone())?;

@@ -13,7 +13,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         // line may close the pipe after it.
         tracing::warn!(
             "no one can log in yet: create the first administrator with \
-             `safecare users add NAME --role admin` (with the same --data or --config)"
+             `safecare init --admin NAME` (with the same --data or --config)"
         );
     }
     stopped.await;

@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::{Served, safecare, serve_command, url_in};
+use common::{Served, init, safecare, serve_command, url_in};
 
 #[test]
 fn version_is_printed() {
@@ -41,7 +41,7 @@ fn serve_answers_and_stops_on_sigterm() {
     let hint = hint.recv_timeout(std::time::Duration::from_secs(30)).ok().flatten();
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(hint.is_some_and(|h| h.contains("safecare users add NAME --role admin")));
+    assert!(hint.is_some_and(|h| h.contains("safecare init --admin NAME")));
 
     let served = Served::start(&mut serve_command(dir.path()));
 
@@ -56,10 +56,76 @@ fn serve_answers_and_stops_on_sigterm() {
 }
 
 #[test]
+fn a_users_language_and_time_zone_are_set_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    init(dir.path());
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = safecare()
+            .args(args)
+            .args(["--data", data])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, _, stderr) = run(
+        &[
+            "users",
+            "add",
+            "garde",
+            "--role",
+            "security_guard",
+            "--password-stdin",
+            "--language",
+            "fr",
+            "--time-zone",
+            "Europe/Paris",
+        ],
+        "a very long password\n",
+    );
+    assert!(ok, "{stderr}");
+    let (_, list, _) = run(&["users", "list"], "");
+    assert!(list.lines().any(|l| l == "garde\tsecurity_guard\tactive\tfr\tEurope/Paris"), "{list}");
+
+    let (ok, _, stderr) = run(&["users", "set", "garde", "--language", "nl"], "");
+    assert!(ok, "{stderr}");
+    let (_, list, _) = run(&["users", "list"], "");
+    assert!(list.lines().any(|l| l == "garde\tsecurity_guard\tactive\tnl\tEurope/Paris"), "the zone is kept: {list}");
+
+    let (ok, _, stderr) = run(&["users", "set", "garde", "--time-zone", "Mars/Olympus"], "");
+    assert!(!ok && stderr.contains("Mars/Olympus"), "{stderr}");
+    let (ok, _, stderr) = run(&["users", "set", "garde", "--language", "de"], "");
+    assert!(!ok && stderr.contains("de"), "{stderr}");
+    let (ok, _, stderr) = run(&["users", "set", "garde"], "");
+    assert!(!ok && stderr.contains("nothing to set"), "{stderr}");
+    let (ok, _, stderr) = run(&["users", "set", "nobody", "--language", "fr"], "");
+    assert!(!ok && stderr.contains("no user nobody"), "{stderr}");
+    // A bad zone on `add` adds no one.
+    let (ok, _, _) = run(
+        &["users", "add", "other", "--role", "responder", "--password-stdin", "--time-zone", "Paris"],
+        "a very long password\n",
+    );
+    assert!(!ok);
+    let (_, list, _) = run(&["users", "list"], "");
+    assert!(!list.contains("other"), "{list}");
+}
+
+#[test]
 fn users_and_tokens_are_managed_from_the_command_line() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
+    init(data.as_ref());
     let mut add = safecare()
         .args(["users", "add", "chief", "--role", "crisis_manager", "--password-stdin", "--data", data])
         .stdin(Stdio::piped())
@@ -83,7 +149,8 @@ fn users_and_tokens_are_managed_from_the_command_line() {
     }
 
     let list = safecare().args(["users", "list", "--data", data]).output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "chief\tcrisis_manager\tactive");
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(list.lines().collect::<Vec<_>>(), ["admin\tadmin\tactive\t-\t-", "chief\tcrisis_manager\tactive\t-\t-"]);
     let disable = safecare().args(["users", "disable", "chief", "--data", data]).output().unwrap();
     assert!(disable.status.success());
     let list = safecare().args(["users", "list", "--data", data]).output().unwrap();
@@ -141,6 +208,7 @@ fn audit_verify_and_purge_dry_run_work_on_the_data_directory() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("no SafeCare database at"), "{command:?}");
         assert!(!dir.path().join("safecare.db").exists(), "{command:?} created a database");
     }
+    init(data.as_ref());
     let token = safecare().args(["tokens", "add", "gateway", "--role", "sensor", "--data", data]).output().unwrap();
     assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
     let verify = safecare().args(["audit", "verify", "--data", data]).output().unwrap();
@@ -444,9 +512,10 @@ fn assets_import_validates_and_loads_the_demo_site() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
     let site = concat!(env!("CARGO_MANIFEST_DIR"), "/../../content/sites/demo-hospital");
+    init(data.as_ref());
     let out = safecare().args(["assets", "import", site, "--data", data]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 454 assets"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 455 assets"));
     let bad = dir.path().join("bad.yaml");
     std::fs::write(&bad, "assets:\n  - {id: a, name: A, kind: toaster}\n").unwrap();
     let out = safecare().args(["assets", "import"]).arg(&bad).args(["--data", data]).output().unwrap();

@@ -7,7 +7,7 @@ mod common;
 use std::io::Write;
 use std::process::Stdio;
 
-use common::{Served, safecare, serve_command};
+use common::{Served, init, safecare, serve_command};
 
 fn run(args: &[&str], stdin: &str) -> String {
     let mut child =
@@ -23,6 +23,7 @@ fn users_and_tokens_made_on_the_host_are_audited() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
+    init(data.as_ref());
     run(
         &["users", "add", "po1", "--role", "privacy_officer", "--password-stdin", "--data", data],
         "officer password 1\n",

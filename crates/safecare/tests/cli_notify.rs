@@ -2,6 +2,8 @@
 //! channel's secret given in the environment.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::process::Command;
@@ -59,6 +61,7 @@ fn a_test_send_reaches_the_route_and_a_refusal_or_unknown_route_fails() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let file = configured(dir.path(), port);
+    common::init(dir.path());
 
     let received = receive_one(listener.try_clone().unwrap(), "200 OK");
     let out = notify_test(&file, dir.path(), "soc");
@@ -93,6 +96,7 @@ fn a_test_send_goes_out_on_a_syslog_route() {
          [[notify.routes]]\nname = \"siem-forward\"\nchannel = \"siem\"\n"
     );
     std::fs::write(&file, toml).unwrap();
+    common::init(dir.path());
     let received = std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
         let mut frame = String::new();

@@ -5,6 +5,8 @@
 //! events without kills gives.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -67,6 +69,7 @@ impl Site {
             ),
         )
         .unwrap();
+        common::init(&data);
         let out = Command::new(env!("CARGO_BIN_EXE_safecare"))
             .args(["tokens", "add", "feed", "--role", "sensor", "--source", "feed", "--config"])
             .arg(&config)

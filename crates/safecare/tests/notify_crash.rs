@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Served, safecare, serve_command};
+use common::{Served, init, safecare, serve_command};
 use serde_json::Value;
 
 /// What the receiver saw: the delivery key of every try, and the bodies it
@@ -141,6 +141,7 @@ async fn a_message_refused_before_a_sigkill_is_delivered_once_after_the_restart(
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let config = configure(dir.path(), hook);
+    init(&data);
     let sensor = token(&config, &data, "sensor");
     let admin = token(&config, &data, "admin");
 

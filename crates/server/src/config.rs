@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use safecare_detect::RulesConfig;
+use safecare_i18n::{Defaults, InvalidTimeZone, Language};
 use safecare_ingest::SourceConfig;
 use safecare_privacy::{PseudonymConfig, ReidPolicy, RetentionPolicy};
 use safecare_respond::IncidentsConfig;
@@ -68,6 +69,32 @@ pub struct Config {
     pub cap: safecare_respond::cap::CapConfig,
     /// Hospital availability and its EDXL-HAVE pushes (`[availability]`).
     pub availability: safecare_respond::availability::AvailabilityConfig,
+    /// The site's language and time zone (`[display]`), for people who
+    /// chose none.
+    pub display: DisplayConfig,
+}
+
+/// The site's display defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DisplayConfig {
+    /// The language of the dashboard and messages (`en`, `fr`, `it`, `nl`).
+    pub language: Language,
+    /// The IANA time zone times are shown in.
+    pub time_zone: String,
+}
+
+impl Default for DisplayConfig {
+    fn default() -> Self {
+        DisplayConfig { language: Language::En, time_zone: "UTC".to_owned() }
+    }
+}
+
+impl DisplayConfig {
+    /// The defaults as locales take them; fails on an unknown zone name.
+    pub fn defaults(&self) -> Result<Defaults, InvalidTimeZone> {
+        Ok(Defaults { language: self.language, zone: safecare_i18n::time_zone(&self.time_zone)? })
+    }
 }
 
 /// Settings of the privacy layer.
@@ -132,6 +159,7 @@ impl Default for Config {
             notify: NotifyConfig::default(),
             cap: safecare_respond::cap::CapConfig::default(),
             availability: safecare_respond::availability::AvailabilityConfig::default(),
+            display: DisplayConfig::default(),
         }
     }
 }
@@ -145,6 +173,9 @@ pub enum ConfigError {
     /// The file or environment holds a value that does not fit.
     #[error("invalid configuration: {0}")]
     Invalid(#[from] Box<figment::Error>),
+    /// `[display] time_zone` names no known zone.
+    #[error("invalid configuration: display.time_zone: {0}")]
+    TimeZone(#[from] InvalidTimeZone),
 }
 
 impl Config {
@@ -158,7 +189,9 @@ impl Config {
             figment = figment.merge(Toml::file(file));
         }
         figment = figment.merge(Env::prefixed("SAFECARE_").split("__").filter(|key| !is_test_variable(key.as_str())));
-        figment.extract().map_err(|e| ConfigError::Invalid(Box::new(e)))
+        let config: Config = figment.extract().map_err(|e| ConfigError::Invalid(Box::new(e)))?;
+        config.display.defaults()?;
+        Ok(config)
     }
 
     /// The database file inside the data folder.

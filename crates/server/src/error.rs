@@ -67,7 +67,7 @@ impl From<crate::provision::ProvisionError> for ApiError {
     fn from(err: crate::provision::ProvisionError) -> Self {
         use crate::provision::ProvisionError::*;
         let status = match &err {
-            ShortPassword => StatusCode::BAD_REQUEST,
+            ShortPassword | TimeZone(_) => StatusCode::BAD_REQUEST,
             Exists(_) => StatusCode::CONFLICT,
             NoSuchUser(_) => StatusCode::NOT_FOUND,
             Store(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -98,6 +98,12 @@ impl From<safecare_respond::IncidentError> for ApiError {
             Merge(_) => ApiError::new(StatusCode::CONFLICT, err.to_string()),
             Split(_) => ApiError::bad_request(err.to_string()),
             Impact(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, err.to_string()),
+            Close(
+                safecare_respond::CloseError::EmptyReason(_)
+                | safecare_respond::CloseError::NoOriginal
+                | safecare_respond::CloseError::OriginalNotDuplicate(_),
+            ) => ApiError::bad_request(err.to_string()),
+            Close(_) => ApiError::new(StatusCode::CONFLICT, err.to_string()),
         }
     }
 }

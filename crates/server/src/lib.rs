@@ -20,6 +20,7 @@ pub mod privacy;
 pub mod private_files;
 pub mod provision;
 mod routes;
+pub mod search;
 mod server;
 mod state;
 pub mod tls;

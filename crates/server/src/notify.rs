@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use safecare_i18n::Language;
 use safecare_model::IncidentId;
 use safecare_respond::RepositoryError;
 use safecare_respond::notify::config::{NotifyConfig, NotifyConfigError};
 use safecare_respond::notify::outbox::{Channels, Outbox, SendError, after_try};
+use safecare_respond::notify::text::{language_for, test_subject};
 use safecare_respond::notify::{Notification, OutboxEntry, Reason};
 use safecare_store::{NotificationQuery, OutboxStore, StoreError, StoredNotification};
 
@@ -24,6 +26,9 @@ pub struct Notifications {
     pub channels: Arc<Channels>,
     /// The outbox.
     pub outbox: StoreOutbox,
+    /// The site's `[display]` language: messages to people on call who
+    /// chose none are written in it.
+    pub language: Language,
 }
 
 /// The outbox as rows of the store.
@@ -101,9 +106,18 @@ pub enum TestSendError {
 impl Notifications {
     /// Sets the channels up from the configuration (secrets from the
     /// environment); fails on settings that cannot be used.
-    pub fn new(config: NotifyConfig, store: Arc<dyn OutboxStore>) -> Result<Self, NotifyConfigError> {
+    pub fn new(
+        config: NotifyConfig,
+        store: Arc<dyn OutboxStore>,
+        language: Language,
+    ) -> Result<Self, NotifyConfigError> {
         let channels = config.channels()?;
-        Ok(Notifications { config: Arc::new(config), channels: Arc::new(channels), outbox: StoreOutbox { store } })
+        Ok(Notifications {
+            config: Arc::new(config),
+            channels: Arc::new(channels),
+            outbox: StoreOutbox { store },
+            language,
+        })
     }
 
     /// Sends a test message on a route's channel at once (to the route's
@@ -113,6 +127,7 @@ impl Notifications {
         let route = self.config.route(route).ok_or_else(|| TestSendError::UnknownRoute(route.to_owned()))?;
         let now = Timestamp::now();
         let recipients = route.role.as_deref().map(|role| self.config.roster.on_call(role, 1, now)).unwrap_or_default();
+        let language = language_for(&recipients, self.language);
         let notification = Notification {
             // A fresh time-ordered UUID: every press of the button is a new message.
             key: format!("test:{}", IncidentId::new()),
@@ -123,8 +138,8 @@ impl Notifications {
             tier: 1,
             recipients,
             exercise: route.exercise,
-            subject: format!("SafeCare test notification on route {} (sent by {actor})", route.name),
-            payload: serde_json::json!({ "test": true, "requested_by": actor }),
+            subject: test_subject(language, &route.name, actor),
+            payload: serde_json::json!({ "test": true, "requested_by": actor, "language": language }),
             created: now,
         };
         let mut entry = OutboxEntry::pending(notification);

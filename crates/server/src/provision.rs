@@ -3,7 +3,8 @@
 //! scripts.
 
 use jiff::Timestamp;
-use safecare_model::{ApiToken, Role, User};
+use safecare_i18n::{InvalidTimeZone, time_zone};
+use safecare_model::{ApiToken, Language, Preferences, Role, User};
 use safecare_store::AccountStore;
 
 use crate::auth::{hash_password, new_api_token};
@@ -29,6 +30,9 @@ pub enum ProvisionError {
     /// No randomness for a token.
     #[error("cannot draw a random token: {0}")]
     Random(#[from] getrandom::Error),
+    /// The time zone is not an IANA name the time zone database knows.
+    #[error(transparent)]
+    TimeZone(#[from] InvalidTimeZone),
     /// The account store failed.
     #[error(transparent)]
     Store(#[from] safecare_store::StoreError),
@@ -60,6 +64,7 @@ pub async fn add_user(
         failed_logins: 0,
         locked_until: None,
         created: Timestamp::now(),
+        preferences: Default::default(),
     };
     Ok(accounts.put_user(user).await?)
 }
@@ -72,6 +77,33 @@ pub async fn set_password(accounts: &dyn AccountStore, name: &str, password: &st
     user.locked_until = None;
     accounts.put_user(user).await?;
     Ok(accounts.delete_sessions_of(name).await?)
+}
+
+/// Checks a time zone name before anything is stored.
+pub fn check_time_zone(name: &str) -> Result<(), ProvisionError> {
+    time_zone(name).map(drop).map_err(ProvisionError::from)
+}
+
+/// Changes a user's language, time zone or both (the fields given); their
+/// open sessions keep the old choices until they log in again. Returns the
+/// choices as stored.
+pub async fn set_preferences(
+    accounts: &dyn AccountStore,
+    name: &str,
+    language: Option<Language>,
+    zone: Option<&str>,
+) -> Result<Preferences, ProvisionError> {
+    let mut user = accounts.get_user(name).await?.ok_or_else(|| ProvisionError::NoSuchUser(name.to_owned()))?;
+    if let Some(zone) = zone {
+        time_zone(zone)?;
+        user.preferences.time_zone = Some(zone.to_owned());
+    }
+    if let Some(language) = language {
+        user.preferences.language = Some(language);
+    }
+    let preferences = user.preferences.clone();
+    accounts.put_user(user).await?;
+    Ok(preferences)
 }
 
 /// Disables a user and ends their sessions.

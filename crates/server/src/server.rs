@@ -38,6 +38,9 @@ pub enum ServerError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// `[display] time_zone` names no known zone.
+    #[error("display.time_zone: {0}")]
+    TimeZone(#[from] safecare_i18n::InvalidTimeZone),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -125,21 +128,25 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let repository =
         StoreIncidents { store: store.clone(), bus: bus.clone(), privacy: privacy.clone(), inventory: assets.clone() };
     let incidents = Incidents::new(&config.incidents, Arc::new(repository)).await?;
-    let notifications = Notifications::new(config.notify.clone(), store.clone())?;
+    let notifications = Notifications::new(config.notify.clone(), store.clone(), config.display.language)?;
     config.cap.check()?;
     if let Some(unknown) = config.cap.channels.iter().find(|c| !notifications.channels.contains_key(*c)) {
         return Err(ServerError::CapChannel(unknown.clone()));
     }
-    let cap = crate::cap::CapMessages::new(config.cap.clone(), store.clone());
+    // Every message carries an info in the site's language.
+    let cap =
+        crate::cap::CapMessages::new(config.cap.clone().with_language(config.display.language.tag()), store.clone());
     if let Some(unknown) = config.availability.channels.iter().find(|c| !notifications.channels.contains_key(*c)) {
         return Err(ServerError::AvailabilityChannel(unknown.clone()));
     }
     config.availability.check()?;
     let availability = crate::availability::Availability::new(config.availability.clone(), store.clone());
+    let display = Arc::new(config.display.defaults()?);
     let state = AppState {
         bus,
         config: Arc::new(config),
         accounts: store.clone(),
+        searches: store.clone(),
         store,
         metrics: metrics_setup::handle(),
         detection: detection.clone(),
@@ -154,6 +161,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         assets,
         login_throttle,
         rate_limits,
+        display,
         shutdown: CancellationToken::new(),
     };
     // After the metrics recorder is installed (building the state does it).

@@ -7,7 +7,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use safecare_bus::Bus;
 use safecare_impact::{Inventory, LiveInventory};
 use safecare_respond::Incidents;
-use safecare_store::{AccountStore, Store, StoreError};
+use safecare_store::{AccountStore, SearchStore, Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
 use crate::Config;
@@ -27,6 +27,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Users, sessions and API tokens.
     pub accounts: Arc<dyn AccountStore>,
+    /// People's saved event searches.
+    pub searches: Arc<dyn SearchStore>,
     /// How stages hand records to each other and to live views.
     pub bus: Arc<dyn Bus>,
     /// Renders the Prometheus metrics.
@@ -57,6 +59,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Requests per caller, for every route.
     pub rate_limits: Arc<RateLimits>,
+    /// The site's language and time zone, for people who chose none.
+    pub display: Arc<safecare_i18n::Defaults>,
     /// Cancelled when the service begins to stop, so that endless
     /// responses (live streams) end and let the graceful shutdown finish.
     pub shutdown: CancellationToken,

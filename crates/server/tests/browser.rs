@@ -98,8 +98,6 @@ async fn the_floor_plan_turns_the_alerted_room_red() {
     assert_eq!(hot.attr("class").await.unwrap().as_deref(), Some("room alert-critical"));
     let calm = b.find(Locator::Css("rect[data-room='hq/main/0/pharmacy/0.13']")).await.unwrap();
     assert_eq!(calm.attr("class").await.unwrap().as_deref(), Some("room"));
-    let png = b.screenshot().await.unwrap();
-    std::fs::write(browser_support::screenshot_dir().join("floor-plan.png"), png).unwrap();
     server.stop().await.unwrap();
 }
 
@@ -137,6 +135,18 @@ async fn an_incident_of_the_demo_attack_is_worked_from_its_page() {
     }
     assert!(names.iter().any(|n| n.contains("theatre")), "{names:?}");
     assert!(!b.find_all(Locator::Css("svg.impact-graph path.edge.worst")).await.unwrap().is_empty());
+    // Every label fits its box as the browser lays it out: names wrap, none runs past the edge.
+    let overflowing = b
+        .execute(
+            "return [...document.querySelectorAll('svg.impact-graph g.node')].filter(g => {
+                const box = g.querySelector('rect').getBBox();
+                return [...g.querySelectorAll('text')].some(t => { const b = t.getBBox(); return b.x + b.width > box.x + box.width - 2; });
+            }).map(g => g.dataset.asset);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflowing, serde_json::json!([]), "labels running out of their boxes");
     assert_eq!(b.find(Locator::Id("incident-status")).await.unwrap().text().await.unwrap(), "new");
     let timeline = b.find(Locator::Css("section.timeline")).await.unwrap().text().await.unwrap();
     assert!(timeline.contains("alert raised") && timeline.contains("playbook attached"), "{timeline}");
@@ -228,7 +238,7 @@ async fn an_incident_of_the_demo_attack_is_worked_from_its_page() {
     // The list filters by status and links to the incident.
     b.goto(&format!("{base}/incidents?status=acknowledged")).await.unwrap();
     let link = b.wait().for_element(Locator::Css(&format!("a[href='/incidents/{id}']"))).await.unwrap();
-    assert_eq!(link.text().await.unwrap(), "Click On Suspicious Mail Link");
+    assert_eq!(link.text().await.unwrap(), "BMS tampering — BMS control room, Technical building");
     assert!(fits_the_width(b).await, "the list fits the tablet width");
     let png = b.screenshot().await.unwrap();
     std::fs::write(browser_support::screenshot_dir().join("incidents-tablet.png"), png).unwrap();
@@ -266,7 +276,7 @@ async fn the_incident_page_reloads_when_someone_else_changes_it() {
     let Some(on) = incident_page_as("guard", Role::SecurityGuard, "guard on duty password").await else { return };
     let (b, admin, base, id) = (&on.browser.client, &on.admin, on.server.url(), &on.id);
     // A guard works incidents but does not declare them to regulators.
-    assert!(b.find(Locator::XPath("//button[contains(., 'Mark significant')]")).await.is_err());
+    assert!(b.find(Locator::XPath("//summary[contains(., 'Mark significant')]")).await.is_err());
     // Let the page open its live stream before the change.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
@@ -295,7 +305,9 @@ async fn a_privacy_officer_declares_a_breach_but_does_not_work_the_incident() {
     assert!(b.find(Locator::XPath("//button[normalize-space()='Complete']")).await.is_err());
     assert!(b.find(Locator::Id("comment")).await.is_err());
 
-    b.find(Locator::XPath("//button[contains(., 'Mark personal-data breach')]")).await.unwrap().click().await.unwrap();
+    // The declaration asks for confirmation first.
+    b.find(Locator::XPath("//summary[contains(., 'Mark personal-data breach')]")).await.unwrap().click().await.unwrap();
+    b.find(Locator::XPath("//button[contains(., 'start the GDPR clock')]")).await.unwrap().click().await.unwrap();
     let clock = b
         .wait()
         .at_most(Duration::from_secs(10))
@@ -304,7 +316,10 @@ async fn a_privacy_officer_declares_a_breach_but_does_not_work_the_incident() {
         .expect("the GDPR clock runs");
     let text = clock.text().await.unwrap();
     assert!(text.contains("GDPR") && text.contains("2 d 23 h left"), "{text}");
-    assert!(b.find(Locator::XPath("//button[contains(., 'Mark personal-data breach')]")).await.is_err(), "marked once");
+    assert!(
+        b.find(Locator::XPath("//summary[contains(., 'Mark personal-data breach')]")).await.is_err(),
+        "marked once"
+    );
     on.server.stop().await.unwrap();
 }
 

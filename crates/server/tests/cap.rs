@@ -14,7 +14,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use common::{
-    client_with, config, get_json, load_demo_hospital, post_ndjson, settled_incidents, token, until, xsd_check,
+    client_with, config, fire_event, get_json, load_demo_hospital, post_ndjson, settled_incidents, token, until,
+    xsd_check,
 };
 use safecare_model::Role;
 use safecare_server::{Config, start};
@@ -34,21 +35,6 @@ fn cap_config(dir: &Path, hook: SocketAddr) -> Config {
     }))
     .unwrap();
     config
-}
-
-/// The smoke detector of the technical building's LV switchroom in alarm.
-fn fire_event() -> String {
-    let event = json!({
-        "time": jiff::Timestamp::now().to_string(),
-        "domain": "building",
-        "severity": "critical",
-        "message": "Smoke detector FD-T0.01 in alarm",
-        "asset": "smoke-tech-0.01",
-        "location": {"site": "hq", "building": "tech", "floor": "0", "zone": "technical", "room": "0.01"},
-        "logsource": {"product": "safecare", "category": "fire_alarm"},
-        "fields": {"state": "alarm", "alarm": "smoke", "device": "FD-T0.01"}
-    });
-    format!("{event}\n")
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::config;
+use common::{config, signed_in};
 use reqwest::StatusCode;
 use safecare_model::Role;
 use safecare_server::{provision, start};
@@ -75,22 +75,6 @@ async fn log_in_with_the_form_and_see_the_pages() {
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
     server.stop().await.unwrap();
-}
-
-/// A browser session (cookie and form login) for a new user of `role`.
-async fn signed_in(server: &safecare_server::RunningServer, name: &str, role: Role) -> reqwest::Client {
-    let password = format!("{name} password for tests");
-    provision::add_user(server.state.accounts.as_ref(), name, role, &password).await.unwrap();
-    let browser =
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let ok = browser
-        .post(format!("{}/login", server.url()))
-        .form(&[("username", name), ("password", password.as_str()), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    browser
 }
 
 #[tokio::test]

@@ -34,7 +34,7 @@ fn pdv(context: u8, value_type: PDataValueType, data: Vec<u8>) -> Pdu {
 #[tokio::test]
 async fn a_mass_c_move_from_an_unknown_ae_is_a_data_exfiltration_incident_on_the_pacs() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = common::ports::free_port();
     let mut cfg = config(dir.path());
     cfg.sources.push(SourceConfig {
         name: "pacs-monitor".into(),

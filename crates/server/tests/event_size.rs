@@ -25,7 +25,7 @@ async fn post(client: &reqwest::Client, url: &str, kind: &str, body: String) -> 
 #[tokio::test]
 async fn an_event_over_the_limit_is_refused_on_every_route_and_its_batch_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = common::ports::free_port();
     let mut cfg = config(dir.path());
     cfg.max_event_bytes = LIMIT;
     cfg.sources.push(SourceConfig {

@@ -62,7 +62,7 @@ fn found_in(dir: &std::path::Path) -> Vec<String> {
 #[tokio::test]
 async fn an_acknowledged_hl7_message_is_stored_and_keeps_no_person_in_clear() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = common::ports::free_port();
     let mut cfg = config(dir.path());
     cfg.sources.push(SourceConfig {
         name: "icu-mllp".into(),

@@ -30,7 +30,9 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
     // Phishing click, BMS set-point change and their correlation: one
     // incident, with both playbooks and the theatres' loss in its impact;
     // the theatre warming up, which that impact predicted, joins it.
-    let bms = titled("Click On Suspicious Mail Link");
+    // Each incident is named from its threat and where its alerts are, in
+    // the site's names; alerts in two buildings name both places.
+    let bms = titled("BMS tampering — BMS control room, Technical building; Operating theatre 1, Main building");
     assert_eq!(bms["alerts"].as_array().unwrap().len(), 4, "{bms:#}");
     assert_eq!(bms["threat"], "bms_tampering");
     assert_eq!(bms["severity"], "critical");
@@ -71,7 +73,7 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
     // in the same technical building's LV switchroom minutes later joins
     // it (sabotage after the intrusion is what a crisis cell must suspect),
     // and the incident is now the fire the fire brigade is told of.
-    let server_room = titled("After-Hours Access To Restricted Zone");
+    let server_room = titled("Fire — Technical building");
     assert_eq!(server_room["alerts"].as_array().unwrap().len(), 5);
     assert_eq!(server_room["threat"], "fire");
     let record = get_json(&client, format!("{base}/api/v1/incidents/{}", server_room["id"].as_str().unwrap())).await;
@@ -89,7 +91,7 @@ async fn the_demo_attack_becomes_one_incident_with_its_tasks_and_impact() {
             services.iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
         }
     };
-    let door = titled("Door Forced Open At Pharmacy");
+    let door = titled("Forced entry — Controlled drugs store, Main building");
     assert_eq!(door["alerts"].as_array().unwrap().len(), 1);
     assert!(!services_of(&door).await.is_empty(), "an intruder in the basement reaches clinical areas");
     let alerts = get_json(&client, format!("{base}/api/v1/alerts")).await;
@@ -257,7 +259,7 @@ async fn regulatory_clocks_start_when_marked_and_reports_are_drafted_and_stop_th
     assert_eq!(draft.status(), 200);
     assert!(draft.headers()["content-type"].to_str().unwrap().starts_with("text/markdown"));
     let text = draft.text().await.unwrap();
-    assert!(text.contains("Click On Suspicious Mail Link"), "{text}");
+    assert!(text.contains("Phishing — BMS control room, Technical building"), "{text}");
     let (status, _) = post(&admin, format!("{url}/reports/nis2_final_report"), json!({})).await;
     assert_eq!(status, 409, "the final report follows the notification");
     let (status, record) =
@@ -306,8 +308,9 @@ async fn merge_split_export_and_the_live_feed() {
             .unwrap()
             .to_owned()
     };
-    let (bms, door) = (id_of("Click On Suspicious Mail Link"), id_of("Door Forced Open At Pharmacy"));
-    let server_room = id_of("After-Hours Access To Restricted Zone");
+    let bms = id_of("BMS tampering — BMS control room, Technical building; Operating theatre 1, Main building");
+    let door = id_of("Forced entry — Controlled drugs store, Main building");
+    let server_room = id_of("Ransomware — Secondary server room, Technical building");
     let mut feed = admin.get(format!("{base}/api/v1/stream")).send().await.unwrap();
     let mut buffer = String::new();
 

@@ -41,10 +41,6 @@ fn write(dir: &Path, name: &str, pem: &str) -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// A CA: its PEM certificate and what signs with it.
 fn authority(name: &str) -> (String, Issuer<'static, KeyPair>) {
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -142,7 +138,7 @@ async fn events_arrive_over_mutual_tls_and_a_stranger_certificate_is_refused() {
     let (_, rogue_ca) = authority("Rogue CA");
     let (rogue_cert, rogue_key) = leaf(&rogue_ca, "safecare", ExtendedKeyUsagePurpose::ClientAuth);
 
-    let port = free_port();
+    let port = common::ports::free_port();
     let _broker = start_broker(
         dir.path(),
         port,
@@ -233,7 +229,7 @@ async fn a_notification_is_published_over_mutual_tls_and_refused_without_the_cli
     let (broker_cert, broker_key) = leaf(&ca, "127.0.0.1", ExtendedKeyUsagePurpose::ServerAuth);
     let (safecare_cert, safecare_key) = leaf(&ca, "safecare", ExtendedKeyUsagePurpose::ClientAuth);
     let (soc_cert, soc_key) = leaf(&ca, "soc-console", ExtendedKeyUsagePurpose::ClientAuth);
-    let port = free_port();
+    let port = common::ports::free_port();
     let _broker = start_broker(
         dir.path(),
         port,

@@ -18,10 +18,6 @@ use safecare_server::{SourceConfig, Transport};
 use serde_json::{Map, Value, json};
 use tokio::io::AsyncWriteExt;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// A clear value of `kind` nobody else uses: `marker` is what is searched
 /// for (lower-case), `value` what is sent.
 fn clear_value(kind: FieldKind, path: usize, i: usize) -> (String, String) {
@@ -99,7 +95,7 @@ async fn no_clear_personal_value_survives_any_ingest_path() {
     let _guard = tracing::subscriber::set_default(log.subscriber(tracing::Level::DEBUG));
 
     let dir = tempfile::tempdir().unwrap();
-    let (tcp, udp) = (free_port(), free_port());
+    let (tcp, udp) = (common::ports::free_port(), common::ports::free_port());
     let mut cfg = config(dir.path());
     // Hundreds of reads follow; the rate limit is not what is tested here.
     cfg.limits.requests_per_second = 0;

@@ -13,10 +13,6 @@ use safecare_server::{SourceConfig, Transport};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn host_asset(id: &str, hostname: &str) -> Value {
     json!({"id": id, "name": id, "kind": "server",
            "location": {"site": "hq", "building": "main", "floor": "-1", "room": "dc"},
@@ -39,7 +35,7 @@ async fn events(client: &reqwest::Client, base: &str, source: &str, n: usize) ->
 #[tokio::test]
 async fn an_asset_added_through_the_api_is_resolved_by_a_listener_without_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = common::ports::free_port();
     let mut cfg = config(dir.path());
     cfg.sources.push(SourceConfig {
         name: "syslog-tcp".into(),

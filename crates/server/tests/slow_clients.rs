@@ -158,7 +158,7 @@ async fn a_trickled_head_over_https_is_cut_off_too() {
 #[tokio::test]
 async fn silent_syslog_senders_are_closed_and_each_listener_is_capped() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = common::ports::free_port();
     let mut cfg = config(dir.path());
     cfg.connections = limits();
     cfg.sources.push(SourceConfig {

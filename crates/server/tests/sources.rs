@@ -12,10 +12,6 @@ use safecare_server::{SourceConfig, Transport};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 async fn count(client: &reqwest::Client, base: &str, query: &str) -> usize {
     let mut total = 0;
     let mut after = String::new();
@@ -32,7 +28,7 @@ async fn count(client: &reqwest::Client, base: &str, query: &str) -> usize {
 #[tokio::test]
 async fn a_hundred_thousand_syslog_messages_over_tcp_are_all_stored() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = common::ports::free_port();
     let mut cfg = config(dir.path());
     cfg.store.durability = safecare_store::Durability::Normal;
     cfg.sources.push(SourceConfig {

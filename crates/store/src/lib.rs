@@ -15,6 +15,7 @@ mod incident;
 mod log;
 mod outbox;
 mod query;
+mod search;
 mod sqlite;
 
 use async_trait::async_trait;
@@ -28,7 +29,10 @@ pub use exercise::ExerciseRemoved;
 pub use incident::StoredIncident;
 pub use log::{Checkpoint, Log, LogPage};
 pub use outbox::{NotificationQuery, OutboxStore, PENDING, StoredNotification};
-pub use query::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, MAX_PAGE, MAX_PAGE_BYTES, SourceActivity};
+pub use query::{
+    AlertQuery, Cursor, EventPage, EventQuery, FieldFilter, IncidentQuery, MAX_PAGE, MAX_PAGE_BYTES, SourceActivity,
+};
+pub use search::{SavedSearch, SearchStore};
 pub use sqlite::{Durability, SqliteConfig, SqliteStore};
 
 /// Result of the store's operations.
@@ -48,6 +52,10 @@ pub trait Store: Send + Sync + 'static {
     async fn get_event(&self, id: EventId) -> Result<Option<Event>>;
     /// How many events are stored.
     async fn count_events(&self) -> Result<u64>;
+    /// Events matching `query` (its paging ignored) per bucket of `bucket`
+    /// over its range, which must have both ends: oldest first, empty
+    /// buckets included, at most 10,000 buckets.
+    async fn event_histogram(&self, query: EventQuery, bucket: SignedDuration) -> Result<Vec<(Timestamp, u64)>>;
     /// Events per time bucket (by occurrence time) from `from` to now,
     /// oldest first, empty buckets included.
     async fn event_rate(&self, from: Timestamp, bucket: SignedDuration) -> Result<Vec<(Timestamp, u64)>>;

@@ -33,12 +33,32 @@ pub struct EventQuery {
     pub source: Option<String>,
     /// Only events of at least this severity.
     pub min_severity: Option<Severity>,
-    /// Words that must all appear in the message or field values.
+    /// Words that must all appear in the message or field values, each as
+    /// a word or the start of one (`shadow` finds "shadows").
     pub text: Option<String>,
+    /// `field:value` conditions, every one of which must hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldFilter>,
     /// Page size, at most [`MAX_PAGE`].
     pub limit: usize,
     /// Continue after this cursor (from a previous page's `next`).
     pub after: Option<Cursor>,
+}
+
+/// One `field:value` condition of a search: some field named in `names`
+/// holds one of `values`.
+///
+/// Names are keys of the event's own fields, compared without regard to
+/// case; the name `asset` also matches the event's asset. Values are
+/// compared whole and without regard to ASCII case; a value ending in `*`
+/// matches every value starting with the rest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldFilter {
+    /// The field names any of which may hold the value.
+    pub names: Vec<String>,
+    /// The accepted values (what was typed, and its pseudonym token when the
+    /// field holds personal data).
+    pub values: Vec<String>,
 }
 
 /// A position in the newest-first event order.

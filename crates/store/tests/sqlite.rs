@@ -166,6 +166,29 @@ async fn a_batch_of_alerts_is_stored_in_one_write() {
 }
 
 #[tokio::test]
+async fn alerts_list_newest_first_by_when_they_happened_then_by_arrival() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let at = |minute: i64, name: &str| {
+        let mut alert = Alert::new(name, Severity::High);
+        alert.start_time = Some(t0() + SignedDuration::from_mins(minute));
+        alert
+    };
+    // Same moment for the last three: the one stored last is the newest.
+    let batch = [at(1, "first"), at(5, "same a"), at(5, "same b"), at(5, "same c"), at(3, "middle")];
+    store.put_alerts(batch[..3].to_vec()).await.unwrap();
+    store.put_alerts(batch[3..].to_vec()).await.unwrap();
+    let listed: Vec<String> = store
+        .list_alerts(AlertQuery { limit: 10, ..Default::default() })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.description)
+        .collect();
+    assert_eq!(listed, ["same c", "same b", "same a", "middle", "first"]);
+}
+
+#[tokio::test]
 async fn alerts_incidents_inventory_and_state_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);
@@ -291,7 +314,7 @@ fn another_programs_database_is_refused() {
 
 #[tokio::test]
 async fn accounts_sessions_and_tokens_round_trip() {
-    use safecare_model::{ApiToken, Role, Session, User};
+    use safecare_model::{ApiToken, Language, Preferences, Role, Session, User};
     use safecare_store::AccountStore;
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);
@@ -303,6 +326,7 @@ async fn accounts_sessions_and_tokens_round_trip() {
         failed_logins: 0,
         locked_until: None,
         created: t0(),
+        preferences: Preferences { language: Some(Language::Fr), time_zone: Some("Europe/Paris".into()) },
     };
     store.put_user(user.clone()).await.unwrap();
     assert_eq!(store.get_user("alice").await.unwrap(), Some(user.clone()));
@@ -316,6 +340,7 @@ async fn accounts_sessions_and_tokens_round_trip() {
         csrf: "c".into(),
         created: t0(),
         expires,
+        preferences: Preferences::default(),
     };
     let later = Timestamp::now() + SignedDuration::from_hours(1);
     store.put_session(session("live", later)).await.unwrap();

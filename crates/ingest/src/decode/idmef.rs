@@ -26,7 +26,7 @@
 //! of `safecare_model::idmef` (`is_geolocation`…), which the JSON form
 //! writes by. The domain is physical when `Type` says `Physical`, else cyber;
 //! the severity follows `Priority`
-//! ([`safecare_model::idmef::severity_for_priority`]); the time is
+//! ([`safecare_model::Severity::from_idmef_priority`]); the time is
 //! `StartTime`, else `CreateTime`. Logsource: product `idmefv2`, category =
 //! the first `Category` entry.
 
@@ -34,9 +34,8 @@ use std::net::IpAddr;
 
 use safecare_model::idmef::{
     INBOUND_PRODUCT, is_attachment_name, is_geolocation, is_hash, is_media_type, is_unlocode, is_uri, is_uuid,
-    severity_for_priority,
 };
-use safecare_model::{Domain, Event, IDMEF_VERSION, Location};
+use safecare_model::{Domain, Event, IDMEF_VERSION, Location, Severity};
 use serde_json::{Map, Value};
 
 use super::json::{self, JsonError};
@@ -390,7 +389,7 @@ pub fn decode(input: &[u8], ctx: &Context) -> Result<Event, IdmefError> {
         .iter()
         .find_map(|k| fields.get(*k)?.as_str().and_then(parse_time))
         .ok_or_else(|| IdmefError::Missing("CreateTime".into()))?;
-    let severity = severity_for_priority(fields.get("Priority").and_then(Value::as_str).unwrap_or("Unknown"));
+    let severity = Severity::from_idmef_priority(fields.get("Priority").and_then(Value::as_str).unwrap_or("Unknown"));
     let physical = fields.get("Type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|t| t == "Physical"));
     let domain = if physical { Domain::Physical } else { Domain::Cyber };
     let message = fields.get("Description").and_then(Value::as_str).unwrap_or("IDMEFv2 alert").to_owned();

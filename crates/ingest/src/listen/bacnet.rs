@@ -145,7 +145,7 @@ impl BacnetPoller {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            if pipe.events.is_closed() {
+            if pipe.is_closed() {
                 return Ok(());
             }
             for point in &self.points {

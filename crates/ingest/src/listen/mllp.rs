@@ -154,7 +154,7 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         if write.write_all(&framed).await.is_err() || write.flush().await.is_err() {
             return;
         }
-        if pipe.events.is_closed() {
+        if pipe.is_closed() {
             return;
         }
     }
@@ -168,9 +168,9 @@ async fn take(pipe: &Pipeline, bytes: &[u8], peer: SocketAddr) -> Result<String,
         Err(err) => return Ok(acknowledgement(bytes, AckCode::Error, Some(&Refusal::of(&err)))),
     };
     for event in events {
-        pipe.events.send(event).await.map_err(|_| Closed)?;
+        pipe.send(event).await?;
     }
-    if let Some(stored) = pipe.stored()
+    if let Some(stored) = pipe.stored().await
         && stored.await.is_err()
     {
         return Ok(acknowledgement(bytes, AckCode::Reject, Some(&Refusal::not_stored())));

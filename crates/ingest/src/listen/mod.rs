@@ -88,44 +88,82 @@ pub enum ListenError {
 pub struct Closed;
 
 /// Sent by a listener after records whose delivery it acknowledges only
-/// once stored (MQTT QoS 1): the collector completes it when every event
-/// sent on the event channel before it is durably stored, and drops it
-/// uncompleted when storing them failed.
+/// once stored (MQTT QoS 1, MLLP): the collector completes it when every
+/// event queued before it is durably stored, and drops it uncompleted when
+/// storing them failed.
 pub type Barrier = oneshot::Sender<()>;
 
+/// What a storing collector receives, in the order listeners queued it.
+/// Barriers travel in the events' own queue: on a separate channel a
+/// barrier could reach the collector after the batch holding its events
+/// had failed, and be completed as if they were stored.
+// Events travel by value, as they did on an event-only channel: boxing them
+// would cost an allocation per event for the sake of the rare barrier.
+#[allow(clippy::large_enum_variant)]
+pub enum Queued {
+    /// A decoded event.
+    Event(Event),
+    /// Completed once every event queued before it is stored.
+    Barrier(Barrier),
+}
+
+/// Where a pipeline's events go.
+#[derive(Clone)]
+enum Sink {
+    /// Events only: delivery is acknowledged once queued (tests, tools).
+    Events(mpsc::Sender<Event>),
+    /// A collector that stores and completes barriers.
+    Storing(mpsc::Sender<Queued>),
+}
+
 /// What a listener does with each record it receives: the source's
-/// [`Intake`], then the bounded channel.
+/// [`Intake`], then the bounded queue.
 #[derive(Clone)]
 pub struct Pipeline {
     /// Decodes, places and counts each record.
     pub intake: Intake,
-    /// Where decoded events go.
-    pub events: mpsc::Sender<Event>,
-    /// Where [`Barrier`]s go; without it (no collector that stores, as in
-    /// tests) a listener acknowledges once its events are queued.
-    pub barriers: Option<mpsc::UnboundedSender<Barrier>>,
+    sink: Sink,
 }
 
 impl Pipeline {
-    /// Decodes with `decoder` in `context` and sends to `events`.
+    /// Decodes with `decoder` in `context` and sends to `events`; a listener
+    /// acknowledges once its events are queued.
     pub fn new(decoder: Decoder, context: Context, events: mpsc::Sender<Event>) -> Self {
-        Pipeline { intake: Intake::new(decoder, context), events, barriers: None }
+        Pipeline { intake: Intake::new(decoder, context), sink: Sink::Events(events) }
     }
 
-    /// Acknowledgements wait for the store: see [`Pipeline::stored`].
-    pub fn with_barriers(mut self, barriers: mpsc::UnboundedSender<Barrier>) -> Self {
-        self.barriers = Some(barriers);
-        self
+    /// Takes records in with `intake` and queues them for a collector that
+    /// stores them: acknowledgements wait for the store ([`Pipeline::stored`]).
+    pub fn storing(intake: Intake, queue: mpsc::Sender<Queued>) -> Self {
+        Pipeline { intake, sink: Sink::Storing(queue) }
     }
 
-    /// Resolves with `Ok` once every event this pipeline sent so far is
+    /// Queues one event; waits while the queue is full.
+    pub async fn send(&self, event: Event) -> Result<(), Closed> {
+        match &self.sink {
+            Sink::Events(events) => events.send(event).await.map_err(|_| Closed),
+            Sink::Storing(queue) => queue.send(Queued::Event(event)).await.map_err(|_| Closed),
+        }
+    }
+
+    /// Whether the receiving end has gone (shutdown).
+    pub fn is_closed(&self) -> bool {
+        match &self.sink {
+            Sink::Events(events) => events.is_closed(),
+            Sink::Storing(queue) => queue.is_closed(),
+        }
+    }
+
+    /// Resolves with `Ok` once every event this pipeline queued so far is
     /// durably stored, with `Err` if storing them failed or the collector
-    /// has gone; `None` without barriers (nothing to wait for).
-    pub fn stored(&self) -> Option<oneshot::Receiver<()>> {
-        let barriers = self.barriers.as_ref()?;
+    /// has gone; `None` when nothing stores (nothing to wait for).
+    pub async fn stored(&self) -> Option<oneshot::Receiver<()>> {
+        let Sink::Storing(queue) = &self.sink else {
+            return None;
+        };
         let (done, stored) = oneshot::channel();
-        // A closed barrier channel drops `done`: the receiver sees an error.
-        let _ = barriers.send(done);
+        // A closed queue drops `done`: the receiver sees an error.
+        let _ = queue.send(Queued::Barrier(done)).await;
         Some(stored)
     }
 
@@ -144,7 +182,7 @@ impl Pipeline {
     /// dropped. Only a closed channel is an error.
     pub async fn handle(&self, record: &[u8], topic: Option<&str>, peer: Option<SocketAddr>) -> Result<(), Closed> {
         for event in self.intake.take(record, topic, peer).unwrap_or_default() {
-            self.events.send(event).await.map_err(|_| Closed)?;
+            self.send(event).await?;
         }
         Ok(())
     }

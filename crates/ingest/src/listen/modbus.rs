@@ -112,7 +112,7 @@ impl ModbusPoller {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            if pipe.events.is_closed() {
+            if pipe.is_closed() {
                 return Ok(());
             }
             let ctx = match connection.as_mut() {

@@ -218,13 +218,13 @@ impl MqttSubscriber {
                         return Ok(());
                     }
                     if publish.qos != QoS::AtMostOnce {
-                        let _ = pending.send((publish, pipe.stored()));
+                        let _ = pending.send((publish, pipe.stored().await));
                     }
                 }
                 Ok(_) => {}
                 Err(e) => {
                     pipe.stats().record_error("mqtt_connection", e.to_string());
-                    if pipe.events.is_closed() {
+                    if pipe.is_closed() {
                         return Ok(());
                     }
                     tokio::time::sleep(RETRY).await;

@@ -125,7 +125,7 @@ pub(super) async fn admit(
     pipe: &Pipeline,
     refusal: &str,
 ) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
-    while !pipe.events.is_closed() {
+    while !pipe.is_closed() {
         let (stream, peer) = match listener.accept().await {
             Ok(conn) => conn,
             Err(e) => {

@@ -184,7 +184,7 @@ impl Email {
         }
         builder
             .header(ContentType::TEXT_PLAIN)
-            .body(text(notification))
+            .body(super::text::email_text(notification))
             .map_err(|e| SendError::permanent(format!("cannot build the mail: {e}")))
     }
 }
@@ -196,24 +196,6 @@ fn read_ca(path: &std::path::Path, host: &str) -> Result<Certificate, EmailError
         return Err(EmailError::NoCertificate { path: path.to_owned() });
     }
     Certificate::from_pem(&pem).map_err(|source| EmailError::Tls { host: host.to_owned(), source })
-}
-
-/// The mail's text: what happened for people, then the data for tools.
-fn text(notification: &Notification) -> String {
-    let incident = &notification.payload["incident"];
-    let field = |name: &str| incident[name].as_str().unwrap_or("-").to_owned();
-    let data = serde_json::to_string_pretty(&notification.payload).unwrap_or_default();
-    format!(
-        "{}\n\nIncident: {}\nSeverity: {}\nStatus: {}\nThreat: {}\nRoute: {} (tier {})\nMessage key: {}\n\n{data}\n",
-        notification.subject,
-        field("id"),
-        field("severity"),
-        field("status"),
-        field("threat"),
-        notification.route,
-        notification.tier,
-        notification.key,
-    )
 }
 
 #[async_trait]

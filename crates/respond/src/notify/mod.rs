@@ -23,6 +23,7 @@ pub mod syslog;
 pub mod template;
 #[cfg(test)]
 mod test_tls;
+pub mod text;
 pub mod tls_client;
 pub mod webhook;
 
@@ -58,12 +59,15 @@ pub struct Recipient {
     /// one request per person): a retry, even after a restart, skips them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reached: bool,
+    /// The language they read (their roster entry's), when they chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<safecare_i18n::Language>,
 }
 
 impl Recipient {
     /// Someone not reached yet.
     pub fn new(name: impl Into<String>, contact: impl Into<String>) -> Self {
-        Recipient { name: name.into(), contact: contact.into(), reached: false }
+        Recipient { name: name.into(), contact: contact.into(), reached: false, language: None }
     }
 }
 

@@ -192,8 +192,13 @@ mod tests {
         let route: Route = serde_json::from_value(serde_json::json!({ "name": "soc-bus", "channel": "bus" })).unwrap();
         let record =
             IncidentRecord::new(Incident::new("Door forced at pharmacy", Severity::High), "safecare", Timestamp::now());
-        let planned =
-            plan(&[route], &Roster::default(), &record, Facts { domains: &[], alert: None }, Timestamp::now());
+        let planned = plan(
+            &[route],
+            &Roster::default(),
+            &record,
+            Facts { domains: &[], alert: None, language: safecare_i18n::Language::En },
+            Timestamp::now(),
+        );
         let mut channel = config(&url, &topic);
         channel.client_id = format!("pub-{}", record.id());
         Mqtt::from_config(&channel).unwrap().send(&planned[0]).await.unwrap();

@@ -46,6 +46,10 @@ pub struct Shift {
     /// Local end (`20:00`); the whole day when both ends are unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<Time>,
+    /// The language their messages are written in (`fr`); the site's
+    /// `[display]` language when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<safecare_i18n::Language>,
 }
 
 /// A roster that cannot be used, found when the configuration is loaded.
@@ -118,7 +122,7 @@ impl Roster {
         self.shifts_at(at)
             .into_iter()
             .filter(|s| s.role == role && s.tier == tier)
-            .map(|s| Recipient::new(s.name.clone(), s.contact.clone()))
+            .map(|s| Recipient { language: s.language, ..Recipient::new(s.name.clone(), s.contact.clone()) })
             .collect()
     }
 

@@ -15,10 +15,12 @@
 //! run.
 
 use jiff::{SignedDuration, Timestamp};
+use safecare_i18n::Language;
 use safecare_model::{Domain, IncidentStatus};
 
 use super::oncall::Roster;
 use super::routing::{Route, Subject, matching};
+use super::text::{language_for, subject_line};
 use super::{Notification, Reason};
 use crate::IncidentRecord;
 
@@ -30,6 +32,8 @@ pub struct Facts<'a> {
     pub domains: &'a [Domain],
     /// The first alert, as the API writes it (`serde_json::to_value`).
     pub alert: Option<&'a serde_json::Value>,
+    /// The site's `[display]` language, for people who chose none.
+    pub language: Language,
 }
 
 /// Whether a look at the incidents that follows one at `since` plans
@@ -57,6 +61,7 @@ pub fn plan(
         for tier in 1..=tiers_due(route, roster, record, now) {
             let reason = if tier == 1 { Reason::Opened } else { Reason::Escalated };
             let recipients = route.role.as_deref().map(|role| roster.on_call(role, tier, now)).unwrap_or_default();
+            let language = language_for(&recipients, facts.language);
             out.push(Notification {
                 key: format!("{}:{}:{tier}", incident.id, route.name),
                 incident: Some(incident.id),
@@ -66,11 +71,12 @@ pub fn plan(
                 tier,
                 recipients,
                 exercise: record.exercise,
-                subject: subject_line(record, reason, tier),
+                subject: subject_line(language, record, reason, tier),
                 payload: serde_json::json!({
                     "incident": incident,
                     "exercise": record.exercise,
                     "alert": facts.alert,
+                    "language": language,
                 }),
                 created: now,
             });
@@ -94,16 +100,6 @@ fn tiers_due(route: &Route, roster: &Roster, record: &IncidentRecord, now: Times
     u8::try_from(periods.saturating_add(1)).unwrap_or(u8::MAX).min(top)
 }
 
-fn subject_line(record: &IncidentRecord, reason: Reason, tier: u8) -> String {
-    let incident = &record.incident;
-    let drill = if record.exercise { "[EXERCISE] " } else { "" };
-    let escalated =
-        if reason == Reason::Escalated { format!(" (not acknowledged, tier {tier})") } else { String::new() };
-    let over =
-        if incident.status.is_open() { String::new() } else { format!(" (already {})", incident.status.as_str()) };
-    format!("{drill}{} incident: {}{escalated}{over}", incident.severity, incident.title)
-}
-
 #[cfg(test)]
 mod tests {
     use safecare_model::{Incident, Severity};
@@ -124,6 +120,7 @@ mod tests {
             days: vec![],
             from: None,
             to: None,
+            language: None,
         }
     }
 
@@ -143,7 +140,7 @@ mod tests {
         planned.iter().map(|n| (n.tier, n.reason, n.recipients.iter().map(|r| r.name.clone()).collect())).collect()
     }
 
-    const NO_FACTS: Facts<'static> = Facts { domains: &[], alert: None };
+    const NO_FACTS: Facts<'static> = Facts { domains: &[], alert: None, language: Language::En };
 
     #[test]
     fn escalation_calls_the_next_tier_each_period_until_acknowledged() {

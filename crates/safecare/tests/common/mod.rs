@@ -61,3 +61,25 @@ impl Served {
         self.child.wait().unwrap();
     }
 }
+
+/// The password `init` gives the first administrator.
+pub const ADMIN_PASSWORD: &str = "first admin password";
+
+/// Sets a new installation up with `safecare init` (administrator `admin`)
+/// in the data folder `data`: the commands that write to a database refuse
+/// a folder without one.
+pub fn init(data: &Path) {
+    use std::io::Write;
+    let mut child = safecare()
+        .args(["init", "--password-stdin", "--data"])
+        .arg(data)
+        .env("SAFECARE_STORE__DURABILITY", "normal")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{ADMIN_PASSWORD}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "safecare init: {}", String::from_utf8_lossy(&out.stderr));
+}

@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use jiff::{SignedDuration, Timestamp};
-use safecare_model::{Session, User};
+use safecare_model::{Preferences, Session, User};
 use safecare_store::AccountStore;
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +75,7 @@ pub async fn login(
         csrf: random_token(16)?,
         created: now,
         expires: now + session_lifetime,
+        preferences: user.preferences.clone(),
     };
     accounts.put_session(session.clone()).await?;
     Ok((session, secret))
@@ -130,6 +131,31 @@ async fn record_failure(
 /// Ends the session whose cookie secret is given.
 pub async fn logout(accounts: &dyn AccountStore, cookie_secret: &str) -> Result<(), safecare_store::StoreError> {
     accounts.delete_session(&token_hash(cookie_secret)).await
+}
+
+/// Stores a person's display choices on their record and on the session
+/// whose cookie secret is given, so that the very next page follows them
+/// (other sessions take them at their next login). `None` when the user
+/// does not exist.
+pub async fn set_preferences(
+    accounts: &dyn AccountStore,
+    user: &str,
+    cookie_secret: Option<&str>,
+    preferences: Preferences,
+) -> Result<Option<User>, safecare_store::StoreError> {
+    let Some(mut record) = accounts.get_user(user).await? else {
+        return Ok(None);
+    };
+    record.preferences = preferences.clone();
+    accounts.put_user(record.clone()).await?;
+    if let Some(secret) = cookie_secret
+        && let Some(mut session) = accounts.get_session(&token_hash(secret)).await?
+        && session.user == user
+    {
+        session.preferences = preferences;
+        accounts.put_session(session).await?;
+    }
+    Ok(Some(record))
 }
 
 fn dummy_hash() -> &'static str {

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
+use safecare_i18n::{Defaults, Locale};
 use safecare_model::Role;
 use safecare_store::AccountStore;
 
@@ -29,6 +30,9 @@ pub struct Principal {
     /// The session's CSRF token when the caller came with a cookie; `None`
     /// for bearer tokens, which browsers never send on their own.
     pub csrf: Option<String>,
+    /// The language and time zone pages are written in for them (the
+    /// site's for tokens and for people who chose none).
+    pub locale: Locale,
 }
 
 /// The session cookie's secret, if the request carries one.
@@ -55,6 +59,7 @@ fn unauthorized(message: &str) -> Response {
 pub async fn authenticate(
     State(accounts): State<Arc<dyn AccountStore>>,
     State(limits): State<Arc<RateLimits>>,
+    State(display): State<Arc<Defaults>>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -65,7 +70,7 @@ pub async fn authenticate(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
     let principal = if let Some(bearer) = bearer {
-        match token_principal(accounts.as_ref(), &bearer).await {
+        match token_principal(accounts.as_ref(), &bearer, &display).await {
             Ok(principal) => Some(principal),
             // A refused token never reaches the rate limit behind this
             // layer, so it is charged to its address here: guessing
@@ -74,7 +79,13 @@ pub async fn authenticate(
         }
     } else if let Some(secret) = session_secret(request.headers()) {
         match accounts.get_session(&token_hash(secret)).await {
-            Ok(session) => session.map(|s| Principal { name: s.user, role: s.role, source: None, csrf: Some(s.csrf) }),
+            Ok(session) => session.map(|s| Principal {
+                locale: Locale::for_person(&s.preferences, &display),
+                name: s.user,
+                role: s.role,
+                source: None,
+                csrf: Some(s.csrf),
+            }),
             Err(err) => return ApiError::from(err).into_response(),
         }
     } else {
@@ -86,7 +97,7 @@ pub async fn authenticate(
     next.run(request).await
 }
 
-async fn token_principal(accounts: &dyn AccountStore, bearer: &str) -> Result<Principal, Response> {
+async fn token_principal(accounts: &dyn AccountStore, bearer: &str, display: &Defaults) -> Result<Principal, Response> {
     let refused = || {
         metrics::counter!("safecare_auth_refused_total", "reason" => "bad_token").increment(1);
         unauthorized("invalid, expired or revoked API token")
@@ -98,7 +109,13 @@ async fn token_principal(accounts: &dyn AccountStore, bearer: &str) -> Result<Pr
     if token.revoked || expired || !same(&token_hash(secret), &token.token_hash) {
         return Err(refused());
     }
-    Ok(Principal { name: format!("token:{}", token.name), role: token.role, source: token.source, csrf: None })
+    Ok(Principal {
+        name: format!("token:{}", token.name),
+        role: token.role,
+        source: token.source,
+        csrf: None,
+        locale: Locale::new(display.language, display.zone.clone()),
+    })
 }
 
 /// Checks the caller against `access`; for cookie callers, requests that

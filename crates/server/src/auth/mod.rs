@@ -9,7 +9,7 @@ mod secret;
 mod separation;
 mod throttle;
 
-pub use credentials::{Lockout, LoginError, check_credentials, login, logout};
+pub use credentials::{Lockout, LoginError, check_credentials, login, logout, set_preferences};
 pub use middleware::{Principal, authenticate, authorize, authorize_page, session_secret};
 pub use permission::{Access, Permission};
 pub use rate_limit::{Caller, RateLimits, RequestLimits, limit_rate};

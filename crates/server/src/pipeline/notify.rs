@@ -230,7 +230,7 @@ async fn plan_incidents(
             }
         };
         facts.updated = record.incident.updated;
-        let facts = Facts { domains: &facts.domains, alert: facts.alert.as_ref() };
+        let facts = Facts { domains: &facts.domains, alert: facts.alert.as_ref(), language: notifications.language };
         planned.extend(plan(&config.routes, &config.roster, &record, facts, now));
     }
     known.retain(|id, _| seen.contains(id));

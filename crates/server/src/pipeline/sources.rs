@@ -11,7 +11,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use safecare_bus::{Bus, Message};
 use safecare_impact::LiveInventory;
-use safecare_ingest::listen::{Barrier, Pipeline, TcpLimits};
+use safecare_ingest::listen::{Barrier, Pipeline, Queued, TcpLimits};
 use safecare_ingest::{AssetLookup, Intake, SourceError, SourceHealth, SourceStats};
 use safecare_model::Event;
 use safecare_store::Store;
@@ -77,8 +77,7 @@ pub async fn spawn_sources(
     shutdown: CancellationToken,
     stop: CancellationToken,
 ) -> Result<Vec<JoinHandle<()>>, SourceError> {
-    let (tx, rx) = mpsc::channel::<Event>(QUEUE);
-    let (barriers, barrier_rx) = mpsc::unbounded_channel::<Barrier>();
+    let (tx, rx) = mpsc::channel::<Queued>(QUEUE);
     let assets: Arc<dyn AssetLookup> = assets;
     let mut stats = Vec::new();
     let mut http = HashMap::new();
@@ -88,7 +87,7 @@ pub async fn spawn_sources(
     for source in &config.sources {
         let intake = source.intake()?.with_assets(assets.clone()).with_max_record(config.max_event_bytes);
         stats.push(intake.stats.clone());
-        let pipe = Pipeline { intake: intake.clone(), events: tx.clone(), barriers: Some(barriers.clone()) };
+        let pipe = Pipeline::storing(intake.clone(), tx.clone());
         let Some(run) = source.listen(pipe, tcp_limits).await? else {
             // No listener: the ingest route takes its records in.
             http.insert(source.name.clone(), intake);
@@ -105,9 +104,8 @@ pub async fn spawn_sources(
         tracing::info!(source = %source.name, "source started");
     }
     drop(tx);
-    drop(barriers);
     let held_back = HeldBack { max_lag: config.max_lag, shutdown };
-    tasks.push(tokio::spawn(collect(io, held_back, rx, barrier_rx)));
+    tasks.push(tokio::spawn(collect(io, held_back, rx)));
     let _ = sources.stats.set(stats);
     let _ = sources.http.set(http);
     Ok(tasks)
@@ -121,53 +119,39 @@ struct HeldBack {
 }
 
 /// Stores what the listeners decoded, in batches, then publishes it; runs
-/// until every listener has stopped and the queue is empty. A [`Barrier`]
-/// is completed once every event queued before it arrived is stored, or
-/// dropped if the batch holding the last of them failed.
-async fn collect(
-    io: IngestIo,
-    held_back: HeldBack,
-    mut rx: mpsc::Receiver<Event>,
-    mut barriers: mpsc::UnboundedReceiver<Barrier>,
-) {
-    let mut batch = Vec::with_capacity(BATCH);
-    // Events taken from the queue so far, and barriers waiting for the
-    // event count they need stored (events taken + still queued when the
-    // barrier arrived: everything its listener sent before it).
-    let mut taken = 0u64;
-    let mut waiting: std::collections::VecDeque<(u64, Barrier)> = std::collections::VecDeque::new();
-    let mut barriers_open = true;
-    loop {
-        let first = tokio::select! {
-            biased;
-            next = rx.recv() => match next { Some(e) => e, None => break },
-            barrier = barriers.recv(), if barriers_open => {
-                match barrier {
-                    // Everything taken so far is stored: only what is still queued is waited for.
-                    Some(barrier) if rx.is_empty() => { let _ = barrier.send(()); }
-                    Some(barrier) => waiting.push_back((taken + rx.len() as u64, barrier)),
-                    None => barriers_open = false,
-                }
+/// until every listener has stopped and the queue is empty. Each
+/// [`Barrier`] is settled after the batch that holds the events queued
+/// before it: completed when they are stored, dropped when they may not be.
+async fn collect(io: IngestIo, held_back: HeldBack, mut rx: mpsc::Receiver<Queued>) {
+    let mut acks = Acks::default();
+    while let Some(first) = rx.recv().await {
+        let mut batch = Vec::with_capacity(BATCH);
+        match first {
+            Queued::Event(event) => batch.push(event),
+            Queued::Barrier(barrier) => {
+                // Nothing queued before it is unsettled: the last batch held it.
+                acks.settled(barrier);
                 continue;
             }
-        };
-        batch.push(first);
+        }
         let deadline = tokio::time::sleep(LINGER);
         tokio::pin!(deadline);
         while batch.len() < BATCH {
             tokio::select! {
-                next = rx.recv() => match next { Some(e) => batch.push(e), None => break },
+                next = rx.recv() => match next {
+                    Some(Queued::Event(event)) => batch.push(event),
+                    Some(Queued::Barrier(barrier)) => acks.behind(barrier),
+                    None => break,
+                },
                 () = &mut deadline => break,
             }
         }
-        taken += batch.len() as u64;
-        let events = std::mem::take(&mut batch);
         // While a stage is too far behind, stop taking from the listeners:
         // their queue fills and TCP stops reading.
         while io.progress.admit(held_back.max_lag).is_err() && !held_back.shutdown.is_cancelled() {
             tokio::time::sleep(LINGER).await;
         }
-        let stored = match store_and_publish(&io, events).await {
+        let stored = match store_and_publish(&io, batch).await {
             Ok(_) => true,
             Err(err) => {
                 tracing::error!(%err, "cannot store events from sources");
@@ -175,17 +159,92 @@ async fn collect(
                 false
             }
         };
-        if stored {
-            while let Some((_, barrier)) = waiting.pop_front_if(|(needed, _)| *needed <= taken) {
+        acks.batch_done(stored);
+    }
+}
+
+/// The barriers of the batch being filled, and how the batches before it
+/// ended. A message's events may straddle two batches, so a barrier is
+/// completed only when its batch and the one before were both stored;
+/// dropping one too many only makes the sender deliver it again.
+#[derive(Default)]
+struct Acks {
+    waiting: Vec<Barrier>,
+    last_failed: bool,
+    before_last_failed: bool,
+}
+
+impl Acks {
+    /// A barrier met while filling a batch.
+    fn behind(&mut self, barrier: Barrier) {
+        self.waiting.push(barrier);
+    }
+
+    /// A barrier met before any event of a new batch: its events were in
+    /// the batches already ended.
+    fn settled(&mut self, barrier: Barrier) {
+        if !self.last_failed && !self.before_last_failed {
+            let _ = barrier.send(());
+        }
+    }
+
+    /// The batch is stored (or not): its barriers are settled.
+    fn batch_done(&mut self, stored: bool) {
+        let complete = stored && !self.last_failed;
+        for barrier in self.waiting.drain(..) {
+            if complete {
                 let _ = barrier.send(());
             }
-        } else {
-            // Any waiting barrier, and any that arrived meanwhile, may cover
-            // events of the failed batch: none is completed, so their
-            // messages are not acknowledged and the broker redelivers them.
-            waiting.clear();
-            while barriers.try_recv().is_ok() {}
         }
+        self.before_last_failed = self.last_failed;
+        self.last_failed = !stored;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn barrier() -> (Barrier, tokio::sync::oneshot::Receiver<()>) {
+        tokio::sync::oneshot::channel()
+    }
+
+    #[test]
+    fn barriers_complete_only_after_their_events_are_stored() {
+        let mut acks = Acks::default();
+        let (inside, mut inside_rx) = barrier();
+        acks.behind(inside);
+        assert!(inside_rx.try_recv().is_err(), "settled before its batch ended");
+        acks.batch_done(true);
+        assert!(inside_rx.try_recv().is_ok());
+        let (after, mut after_rx) = barrier();
+        acks.settled(after);
+        assert!(after_rx.try_recv().is_ok());
+    }
+
+    #[test]
+    fn a_barrier_arriving_after_a_failed_batch_is_never_completed() {
+        let mut acks = Acks::default();
+        let (inside, mut inside_rx) = barrier();
+        acks.behind(inside);
+        acks.batch_done(false);
+        assert!(inside_rx.try_recv().is_err(), "a barrier of a failed batch was completed");
+        // The race a separate barrier channel had: the barrier of an event
+        // in the failed batch reaches the collector only afterwards.
+        let (late, mut late_rx) = barrier();
+        acks.settled(late);
+        assert!(late_rx.try_recv().is_err(), "a late barrier of a failed batch was completed");
+        // A message straddling the failed batch and the next stored one.
+        let (straddling, mut straddling_rx) = barrier();
+        acks.behind(straddling);
+        acks.batch_done(true);
+        assert!(straddling_rx.try_recv().is_err(), "a barrier whose events straddled a failure was completed");
+        // Two stored batches later, barriers complete again.
+        acks.batch_done(true);
+        let (fresh, mut fresh_rx) = barrier();
+        acks.settled(fresh);
+        assert!(fresh_rx.try_recv().is_ok());
     }
 }
 

@@ -25,6 +25,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::pipeline::{IngestIo, Progress, Sources};
 use crate::privacy::Privacy;
+use crate::search::{Inputs, Personal, Search};
 use safecare_ingest::body::{LineError, Parsed, parse_json, parse_ndjson};
 
 /// The answer to an ingest request.
@@ -125,29 +126,57 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn into_query(self) -> Result<EventQuery, ApiError> {
-        Ok(EventQuery {
-            from: parse::<Timestamp>("from", self.from)?,
-            to: parse::<Timestamp>("to", self.to)?,
-            domain: parse::<Domain>("domain", self.domain)?,
-            asset: self.asset.filter(|a| !a.is_empty()),
-            location: self.location.filter(|l| !l.is_empty()),
-            source: self.source.filter(|s| !s.is_empty()),
-            min_severity: parse::<Severity>("min_severity", self.min_severity)?,
-            text: self.q.filter(|q| !q.trim().is_empty()),
-            limit: parse::<usize>("limit", self.limit)?.unwrap_or(100),
-            after: parse::<Cursor>("after", self.after)?,
-        })
+    /// The store query: `q` in the search language, times in the caller's
+    /// zone; the older single-filter parameters narrow it further.
+    fn into_search(self, principal: &Principal, personal: &Personal<'_>) -> Result<Search, ApiError> {
+        let inputs = Inputs { q: self.q.as_deref(), from: self.from.as_deref(), to: self.to.as_deref() };
+        let mut search = crate::search::build(&inputs, principal.locale.zone(), Timestamp::now(), personal)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let query = &mut search.query;
+        if let Some(domain) = parse::<Domain>("domain", self.domain)? {
+            query.domain = Some(domain);
+        }
+        if let Some(min) = parse::<Severity>("min_severity", self.min_severity)? {
+            query.min_severity = Some(query.min_severity.map_or(min, |m| m.max(min)));
+        }
+        query.asset = self.asset.filter(|a| !a.is_empty());
+        query.location = self.location.filter(|l| !l.is_empty()).or(query.location.take());
+        query.source = self.source.filter(|s| !s.is_empty()).or(query.source.take());
+        query.limit = parse::<usize>("limit", self.limit)?.unwrap_or(100);
+        query.after = parse::<Cursor>("after", self.after)?;
+        Ok(search)
     }
+}
+
+/// The privacy layer's view of personal fields, for turning typed values
+/// into the tokens ingest stored.
+pub(crate) fn personal<'a>(config: &'a Config, privacy: &'a Privacy) -> Personal<'a> {
+    Personal { config: &config.privacy.pseudonymise, pseudonymiser: &privacy.pseudonymiser }
+}
+
+/// Writes to the audit chain that `who` searched for people by the tokens
+/// of values they typed; a search that cannot be audited does not run.
+pub(crate) async fn audit_personal(privacy: &Privacy, who: &str, search: &Search) -> Result<(), ApiError> {
+    if search.pseudonymised.is_empty() {
+        return Ok(());
+    }
+    privacy.record(who, "events.search", "", &search.pseudonymised.join(" ")).await.map_err(|err| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("search refused: it cannot be audited ({err})"))
+    })
 }
 
 /// Events matching the filters, newest first; `next` continues the list.
 pub async fn list(
     State(store): State<Arc<dyn Store>>,
+    State(config): State<Arc<Config>>,
+    State(privacy): State<Arc<Privacy>>,
+    Extension(principal): Extension<Principal>,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<EventPage>, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    Ok(Json(store.query_events(params.into_query()?).await?))
+    let search = params.into_search(&principal, &personal(&config, &privacy))?;
+    audit_personal(&privacy, &principal.name, &search).await?;
+    Ok(Json(store.query_events(search.query).await?))
 }
 
 /// `GET /api/v1/events/export`: every event matching the filters of
@@ -157,6 +186,7 @@ pub async fn list(
 /// be audited.
 pub async fn export(
     State(store): State<Arc<dyn Store>>,
+    State(config): State<Arc<Config>>,
     State(privacy): State<Arc<Privacy>>,
     Extension(principal): Extension<Principal>,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
@@ -166,7 +196,8 @@ pub async fn export(
     if params.after.is_some() {
         return Err(ApiError::bad_request("an export starts with the newest event: `after` is not accepted"));
     }
-    let query = params.into_query()?;
+    let search = params.into_search(&principal, &personal(&config, &privacy))?;
+    let query = search.query;
     let filters = export_filters(&query, cap);
     privacy.record(&principal.name, "events.export", "", &filters).await.map_err(|err| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("export refused: it cannot be audited ({err})"))
@@ -208,6 +239,9 @@ fn export_filters(query: &EventQuery, cap: Option<usize>) -> String {
     add("source", query.source.clone());
     add("min_severity", query.min_severity.map(|s| s.to_string()));
     add("q", query.text.clone());
+    for filter in &query.fields {
+        add("field", Some(format!("{}={}", filter.names.join("|"), filter.values.join(","))));
+    }
     add("limit", cap.map(|n| n.to_string()));
     if parts.is_empty() { "all events".to_owned() } else { parts.join(" ") }
 }

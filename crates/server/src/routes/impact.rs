@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use safecare_impact::{
     AssessError, Assessor, Gamma, ImpactReport, Inventory, LiveInventory, MitigationSet, RankedMitigation, RuleSet,
+    ServiceImpact,
 };
 use serde::{Deserialize, Serialize};
 
@@ -25,11 +26,14 @@ pub struct Assessment {
     gamma: Option<Gamma>,
 }
 
-/// The report and the mitigations, best reduction of the impact on
+/// The report, one row per impacted service (worst first, with its level
+/// and impact types) and the mitigations, best reduction of the impact on
 /// clinical services first (computed by re-propagating with each one).
+/// Scores are written with three decimals, each with its `level`.
 #[derive(Debug, Serialize)]
 pub struct Assessed {
     report: ImpactReport,
+    services: Vec<ServiceImpact>,
     mitigations: Vec<RankedMitigation>,
 }
 
@@ -44,5 +48,5 @@ pub async fn assess(
     let wrong = |err: AssessError| ApiError::bad_request(err.to_string());
     let report = assessor.assess(&ask.threat, &seeds).map_err(wrong)?;
     let mitigations = assessor.rank_mitigations(&ask.threat, &seeds, &MitigationSet::bundled()).map_err(wrong)?;
-    Ok(Json(Assessed { report, mitigations }))
+    Ok(Json(Assessed { services: report.by_service(), report, mitigations }))
 }

@@ -1,8 +1,9 @@
 //! Incidents over the API: list and filter, the whole record, and every
 //! change the response process allows (status, assignee, severity, tags,
-//! comments, playbook tasks with their approvals, regulatory markings and
-//! reports, merge and split, impact reassessment), each recorded on the
-//! incident's timeline under the caller's name.
+//! comments, playbook tasks with their approvals, skipping the rest of a
+//! playbook, closing as false positive, benign or duplicate, regulatory
+//! markings and reports, merge and split, impact reassessment), each
+//! recorded on the incident's timeline under the caller's name.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -12,11 +13,12 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use safecare_model::{Alert, AlertId, Incident, IncidentId, IncidentStatus, Role as AccountRole, Severity};
+use safecare_model::{Alert, AlertId, Incident, IncidentId, IncidentStatus, Language, Role as AccountRole, Severity};
 use safecare_respond::{
-    IncidentRecord, Incidents, Playbook, ReportContext, ReportKind, Role as TaskRole, Transition, add_comment, add_tag,
-    apply_transition, approve_task, assign, attach_playbook, complete_task, mark_personal_data_breach,
-    mark_significant, record_submission, remove_tag, render_report, set_exercise, set_severity, set_title, skip_task,
+    CloseError, Disposition, IncidentError, IncidentRecord, Incidents, Playbook, ReportContext, ReportKind,
+    Role as TaskRole, TaskError, Transition, add_comment, add_tag, apply_transition, approve_task, assign,
+    attach_playbook, close_as, complete_task, mark_personal_data_breach, mark_significant, record_submission,
+    remove_tag, render_report_in, set_exercise, set_severity, set_title, skip_remaining, skip_task,
 };
 use safecare_store::{AccountStore, IncidentQuery, Store};
 use serde::{Deserialize, Serialize};
@@ -26,6 +28,7 @@ use super::params::parse;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::privacy::Privacy;
+use crate::web::report_document;
 
 fn conflict(err: impl std::fmt::Display) -> ApiError {
     ApiError::new(StatusCode::CONFLICT, err.to_string())
@@ -210,6 +213,82 @@ pub async fn transition(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    /// `false_positive`, `benign` or `duplicate`.
+    disposition: String,
+    /// Why; required.
+    #[serde(default)]
+    reason: String,
+    /// For a duplicate: the incident it duplicates, which it is merged into.
+    duplicate_of: Option<String>,
+}
+
+/// Closes an incident that needs no response work, from any open status,
+/// in one step: its pending tasks are skipped with the reason; a duplicate
+/// is merged into the incident it duplicates. Answers the closed record.
+pub async fn close(
+    State(incidents): State<Incidents>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    Json(ask): Json<CloseRequest>,
+) -> Result<Json<IncidentRecord>, ApiError> {
+    let id = incident_id(&id)?;
+    let disposition: Disposition = named("disposition", &ask.disposition)?;
+    let actor = principal.name.as_str();
+    let record = match (disposition, ask.duplicate_of.as_deref().filter(|d| !d.trim().is_empty())) {
+        (Disposition::Duplicate, Some(original)) => {
+            let original = incident_id(original.trim())?;
+            incidents.close_duplicate(id, original, &ask.reason, actor).await?
+        }
+        (Disposition::Duplicate, None) => return Err(ApiError::from(IncidentError::Close(CloseError::NoOriginal))),
+        (other, Some(_)) => {
+            return Err(ApiError::from(IncidentError::Close(CloseError::OriginalNotDuplicate(other))));
+        }
+        (other, None) => {
+            incidents
+                .change(id, |record, _| {
+                    close_as(record, other, &ask.reason, actor, Timestamp::now()).map_err(IncidentError::Close)
+                })
+                .await?
+        }
+    };
+    Ok(Json(record))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkipRestRequest {
+    /// One playbook's id; every playbook's pending tasks when absent.
+    playbook: Option<String>,
+    /// Why they are skipped; required.
+    #[serde(default)]
+    note: String,
+}
+
+/// Skips every pending task (of one playbook, or of all) with one note.
+pub async fn skip_rest(
+    State(incidents): State<Incidents>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    Json(ask): Json<SkipRestRequest>,
+) -> Result<Json<IncidentRecord>, ApiError> {
+    let id = incident_id(&id)?;
+    let playbook = ask.playbook.as_deref().filter(|p| !p.is_empty());
+    let record = incidents
+        .change(id, |record, _| {
+            skip_remaining(record, playbook, &principal.name, &ask.note, Timestamp::now()).map(drop).map_err(
+                |e| match e {
+                    TaskError::EmptyReason | TaskError::UnknownPlaybook(_) => ApiError::bad_request(e.to_string()),
+                    other => conflict(other),
+                },
+            )
+        })
+        .await?;
+    Ok(Json(record))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CommentRequest {
     text: String,
 }
@@ -373,14 +452,17 @@ pub async fn mark(
     Ok(Json(record))
 }
 
-/// The draft of a regulatory report, pre-filled from the incident
-/// (Markdown; `[to complete: …]` marks what only people can say).
-pub async fn report_draft(
-    State(incidents): State<Incidents>,
-    Path((id, kind)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    let kind: ReportKind = named("report", &kind)?;
-    let record = existing(&incidents, &id).await?;
+/// The draft of a regulatory report on an incident, pre-filled from it
+/// (Markdown; `[to complete: …]` marks what only people can say), in
+/// `language`.
+pub(crate) async fn draft(
+    incidents: &Incidents,
+    id: &str,
+    kind: &str,
+    language: Language,
+) -> Result<(IncidentRecord, ReportKind, String), ApiError> {
+    let kind: ReportKind = named("report", kind)?;
+    let record = existing(incidents, id).await?;
     let alerts: Vec<Alert> = incidents.alerts(&record).await?;
     let rules = incidents.rules();
     let ctx = ReportContext {
@@ -390,8 +472,37 @@ pub async fn report_draft(
         organisation: &rules.organisation,
         now: Timestamp::now(),
     };
-    let text = render_report(kind, &ctx);
-    Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], text).into_response())
+    let text = render_report_in(language, kind, &ctx);
+    Ok((record, kind, text))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftParams {
+    /// `markdown` (the default) or `html`, a standalone page to keep.
+    format: Option<String>,
+}
+
+/// The draft of a regulatory report in the caller's language, as Markdown
+/// or, with `format=html`, as an HTML document (raw HTML in the draft
+/// escaped), each to download.
+pub async fn report_draft(
+    State(incidents): State<Incidents>,
+    Extension(principal): Extension<Principal>,
+    Path((id, kind)): Path<(String, String)>,
+    params: Result<Query<DraftParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let (record, kind, text) = draft(&incidents, &id, &kind, principal.locale.language()).await?;
+    let name = format!("incident-{}-{}", record.id(), kind.as_str());
+    let (content_type, body, extension) = match params.format.as_deref().unwrap_or("markdown") {
+        "markdown" | "md" => ("text/markdown; charset=utf-8", text, "md"),
+        "html" => ("text/html; charset=utf-8", report_document(&record.incident.title, &text), "html"),
+        other => return Err(ApiError::bad_request(format!("unknown format {other:?}: markdown or html"))),
+    };
+    let disposition = format!("attachment; filename=\"{name}.{extension}\"");
+    Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition.as_str())], body)
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,7 +5,7 @@ mod accounts;
 mod alerts;
 mod availability;
 pub(crate) mod cap;
-mod events;
+pub(crate) mod events;
 mod exercises;
 mod health;
 mod impact;
@@ -13,11 +13,14 @@ pub(crate) mod incidents;
 mod inventory;
 mod notifications;
 pub(crate) mod params;
+mod preferences;
 mod privacy;
+mod rejections;
 mod rules;
+mod searches;
 pub(crate) mod session;
 mod source_ingest;
-mod stream;
+pub(crate) mod stream;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -76,7 +79,8 @@ impl Api {
     {
         let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
         let guarded = on(filter, handler)
-            .route_layer(axum::middleware::from_fn(move |req, next| authorize_page(access, req, next)));
+            .route_layer(axum::middleware::from_fn(move |req, next| authorize_page(access, req, next)))
+            .route_layer(axum::middleware::from_fn(crate::web::html_errors));
         self.router = self.router.route(path, guarded);
         self.table.push(RouteInfo { method, path, access, page: true });
         self
@@ -92,11 +96,16 @@ fn api() -> Api {
         .add(Method::POST, "/api/v1/auth/login", Public, session::login)
         .add(Method::POST, "/api/v1/auth/logout", SignedIn, session::logout)
         .add(Method::GET, "/api/v1/auth/me", SignedIn, session::me)
+        .add(Method::GET, "/api/v1/me/preferences", SignedIn, preferences::get)
+        .add(Method::PUT, "/api/v1/me/preferences", SignedIn, preferences::put)
         .add(Method::POST, "/api/v1/events", Needs(EventsIngest), events::ingest)
         .add(Method::GET, "/api/v1/events", Needs(EventsRead), events::list)
         .add(Method::GET, "/api/v1/events/export", Needs(EventsRead), events::export)
         .add(Method::GET, "/api/v1/events/{id}", Needs(EventsRead), events::get_one)
         .add(Method::GET, "/api/v1/sources", Needs(EventsRead), events::sources)
+        .add(Method::GET, "/api/v1/searches", Needs(EventsRead), searches::list)
+        .add(Method::POST, "/api/v1/searches", Needs(EventsRead), searches::save)
+        .add(Method::DELETE, "/api/v1/searches/{name}", Needs(EventsRead), searches::delete)
         .add(Method::POST, "/api/v1/sources/{name}/events", Needs(EventsIngest), source_ingest::ingest)
         .add(Method::GET, "/api/v1/alerts", Needs(AlertsRead), alerts::list)
         .add(Method::GET, "/api/v1/alerts/{id}", Needs(AlertsRead), alerts::get_one)
@@ -118,6 +127,8 @@ fn api() -> Api {
         .add(Method::POST, "/api/v1/incidents/{id}/comments", Needs(IncidentsWrite), incidents::comment)
         .add(Method::POST, "/api/v1/incidents/{id}/playbooks", Needs(IncidentsWrite), incidents::attach)
         .add(Method::POST, "/api/v1/incidents/{id}/tasks/{playbook}/{task}", Needs(IncidentsWrite), incidents::task)
+        .add(Method::POST, "/api/v1/incidents/{id}/tasks/skip", Needs(IncidentsWrite), incidents::skip_rest)
+        .add(Method::POST, "/api/v1/incidents/{id}/close", Needs(IncidentsWrite), incidents::close)
         .add(Method::POST, "/api/v1/incidents/{id}/merge", Needs(IncidentsWrite), incidents::merge)
         .add(Method::POST, "/api/v1/incidents/{id}/split", Needs(IncidentsWrite), incidents::split)
         .add(Method::POST, "/api/v1/incidents/{id}/assess", Needs(IncidentsWrite), incidents::reassess)
@@ -207,6 +218,7 @@ pub fn router(state: AppState) -> Router {
     // before its bucket is chosen.
     let mut router = api()
         .router
+        .fallback(crate::web::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), limit_rate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), audit_refused_reidentification))
         .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
@@ -215,6 +227,7 @@ pub fn router(state: AppState) -> Router {
             state.config.connections.body_timeout(),
             crate::connections::body_deadline,
         ))
+        .layer(axum::middleware::from_fn(rejections::json_errors))
         .layer(TraceLayer::new_for_http().make_span_with(crate::log_safety::request_span));
     for (name, value) in SECURITY_HEADERS {
         router = router.layer(SetResponseHeaderLayer::if_not_present(

@@ -36,14 +36,15 @@ pub async fn list(
                 || a.location.path().to_lowercase().contains(&needle)
         })
         .collect();
+    let locale = &principal.locale;
     let content = html! {
         form.search method="get" action="/assets" role="search" {
-            label { "Find " input type="search" name="q" value=(filter.q.clone().unwrap_or_default()) placeholder="name, kind or place"; }
-            button type="submit" { "Search" }
+            label { (locale.text("assets-find")) " " input type="search" name="q" value=(filter.q.clone().unwrap_or_default()) placeholder=(locale.text("assets-find-hint")); }
+            button type="submit" { (locale.text("assets-search")) }
         }
         table.assets {
-            caption { (shown.len()) " of " (assets.len()) " assets" }
-            thead { tr { th scope="col" { "Asset" } th scope="col" { "Kind" } th scope="col" { "Location" } } }
+            caption { (locale.text_with("assets-shown", &[("shown", shown.len().into()), ("count", assets.len().into())])) }
+            thead { tr { th scope="col" { (locale.text("assets-asset")) } th scope="col" { (locale.text("assets-kind")) } th scope="col" { (locale.text("assets-location")) } } }
             tbody {
                 @for a in &shown {
                     tr { td { a href={ "/assets/" (a.id) } { (a.name) } br; small { (a.id) } } td { (a.kind.to_string()) } td { (a.location.path()) } }
@@ -51,7 +52,7 @@ pub async fn list(
             }
         }
     };
-    Ok(shell("Assets", &principal, "/assets", content))
+    Ok(shell(&locale.text("nav-assets"), &principal, "/assets", content))
 }
 
 fn describe(relation: &Relation) -> String {
@@ -73,30 +74,31 @@ pub async fn one(
     let name_of = |id: &str| assets.iter().find(|a| a.id == id).map_or(id.to_owned(), |a| a.name.clone());
     let outgoing: Vec<&Relation> = relations.iter().filter(|r| r.from == id).collect();
     let incoming: Vec<&Relation> = relations.iter().filter(|r| r.to == id).collect();
+    let locale = &principal.locale;
     let content = html! {
         dl.facts {
-            dt { "Id" } dd { (asset.id) }
-            dt { "Kind" } dd { (asset.kind.to_string()) }
-            dt { "Location" } dd { (asset.location.path()) }
+            dt { (locale.text("assets-id")) } dd { (asset.id) }
+            dt { (locale.text("assets-kind")) } dd { (asset.kind.to_string()) }
+            dt { (locale.text("assets-location")) } dd { (asset.location.path()) }
             @for (threat, degree) in &asset.protections {
-                dt { "Protection against " (threat) } dd { (format!("{degree:.2}")) }
+                dt { (locale.text_with("assets-protection", &[("threat", threat.as_str().into())])) } dd { (locale.number(*degree, 2)) }
             }
         }
         figure {
             div.graph-box.fit {
-                (draw(&Graph::around(asset, &assets, &relations), &format!("{} and the assets it relates to", asset.name)))
+                (draw(&Graph::around(asset, &assets, &relations), &locale.text_with("assets-graph-label", &[("asset", asset.name.as_str().into())]), locale))
             }
-            figcaption { "What relates to it (left), the asset (middle) and what it relates to (right); each arrow's relation is named below and shown on hover." }
+            figcaption { (locale.text("assets-graph-caption")) }
         }
         div.columns {
-            section { h2 { "It relates to" }
+            section { h2 { (locale.text("assets-relates-to")) }
                 ul { @for r in &outgoing { li { (describe(r)) " → " a href={ "/assets/" (r.to) } { (name_of(&r.to)) } } } }
             }
-            section { h2 { "Related to it" }
+            section { h2 { (locale.text("assets-related-to-it")) }
                 ul { @for r in &incoming { li { a href={ "/assets/" (r.from) } { (name_of(&r.from)) } " → " (describe(r)) } } }
             }
         }
-        p { a href={ "/events?asset=" (asset.id) } { "Events of this asset" } }
+        p { a href={ "/events?asset=" (asset.id) } { (locale.text("assets-events")) } }
     };
     Ok(shell(&asset.name, &principal, "/assets", content))
 }

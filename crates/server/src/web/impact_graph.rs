@@ -2,23 +2,29 @@
 //! impacted clinical services, laid out on the server in columns by path
 //! depth (seeds on the left, services towards the right), the worst
 //! service's path drawn thick and every service boxed heavier. Each node
-//! names its asset and score in text, so neither colour nor line weight is
-//! the only signal.
+//! names its asset (wrapped on two lines, never cut mid-word) and its score
+//! with the score's word, so neither colour nor line weight is the only
+//! signal.
 
 use std::collections::{HashMap, HashSet};
 
 use maud::{Markup, html};
-use safecare_impact::ImpactReport;
+use safecare_i18n::Locale;
+use safecare_impact::{ImpactLevel, ImpactReport};
 use safecare_model::{Asset, AssetKind, Relation};
 
+use super::incident_impact::level_word;
+
 /// Horizontal distance between columns, and a node's size, in pixels.
-const COLUMN: f64 = 150.0;
-const NODE_W: f64 = 128.0;
-const NODE_H: f64 = 36.0;
-const ROW: f64 = 46.0;
+const COLUMN: f64 = 200.0;
+const NODE_W: f64 = 172.0;
+const NODE_H: f64 = 48.0;
+const ROW: f64 = 58.0;
 const MARGIN: f64 = 8.0;
-/// Labels longer than this are cut (the full name is in the node's title).
-const LABEL_CHARS: usize = 17;
+/// Characters per label line: what fits in a node at the graph's 11 px
+/// font. A name takes two lines at most; a longer one ends in "…" (the
+/// full name is in the node's title).
+const LINE_CHARS: usize = 26;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -176,16 +182,47 @@ fn position(node: &Node) -> (f64, f64) {
     (MARGIN + node.column as f64 * COLUMN, MARGIN + node.row as f64 * ROW)
 }
 
-fn short(name: &str) -> String {
-    if name.chars().count() <= LABEL_CHARS {
-        name.to_owned()
-    } else {
-        format!("{}…", name.chars().take(LABEL_CHARS - 1).collect::<String>())
+/// The name in at most two lines of [`LINE_CHARS`], broken between words
+/// (a word longer than a line is broken where it must be).
+fn lines(name: &str) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in name.split_whitespace() {
+        let mut word: String = word.to_owned();
+        loop {
+            let line = lines.last_mut().map_or(0, |l| l.chars().count());
+            let room = if line == 0 { LINE_CHARS } else { LINE_CHARS.saturating_sub(line + 1) };
+            if word.chars().count() <= room {
+                if let Some(last) = lines.last_mut() {
+                    if line > 0 {
+                        last.push(' ');
+                    }
+                    last.push_str(&word);
+                }
+                break;
+            }
+            if line == 0 {
+                let head: String = word.chars().take(LINE_CHARS).collect();
+                word = word.chars().skip(LINE_CHARS).collect();
+                if let Some(last) = lines.last_mut() {
+                    last.push_str(&head);
+                }
+            }
+            lines.push(String::new());
+        }
     }
+    if lines.len() > 2 {
+        lines.truncate(2);
+        if let Some(second) = lines.get_mut(1) {
+            let kept: String = second.chars().take(LINE_CHARS - 1).collect();
+            *second = format!("{kept}…");
+        }
+    }
+    lines.retain(|l| !l.is_empty());
+    lines
 }
 
 /// The graph as an SVG figure; `label` is its text alternative.
-pub fn draw(graph: &Graph, label: &str) -> Markup {
+pub fn draw(graph: &Graph, label: &str, locale: &Locale) -> Markup {
     let (width, height) = graph.size();
     html! {
         svg.impact-graph viewBox={ "0 0 " (width) " " (height) } width=(width) role="img" aria-label=(label) {
@@ -207,17 +244,21 @@ pub fn draw(graph: &Graph, label: &str) -> Markup {
             }
             @for node in &graph.nodes {
                 @let (x, y) = position(node);
+                @let score = node.score.map(|s| (locale.number(s, 2), level_word(locale, ImpactLevel::of(s))));
                 g class={ "node" @if node.service { " service" } @if node.worst { " worst" } } data-asset=(node.asset) {
                     title {
                         (node.name) " (" (node.asset) ")"
-                        @if let Some(score) = node.score { ", score " (format!("{score:.2}")) }
-                        @if node.service { ", clinical service" } @if node.worst { ", on the worst path" }
+                        @if let Some((figure, word)) = &score { ", " (locale.text("impact-score")) " " (figure) " (" (word) ")" }
+                        @if node.service { ", " (locale.text("impact-graph-service")) }
+                        @if node.worst { ", " (locale.text("impact-graph-on-worst-path")) }
                     }
                     rect x=(x) y=(y) width=(NODE_W) height=(NODE_H) rx=(if node.service { 12 } else { 3 }) {}
-                    text x=(x + 6.0) y=(y + 15.0) { (short(&node.name)) }
-                    text.score x=(x + 6.0) y=(y + 29.0) {
-                        @if node.service { "service" @if node.score.is_some() { " · " } }
-                        @if let Some(score) = node.score { "score " (format!("{score:.2}")) }
+                    @for (i, line) in lines(&node.name).iter().enumerate() {
+                        text x=(x + 6.0) y=(y + 14.0 + 13.0 * i as f64) { (line) }
+                    }
+                    text.score x=(x + 6.0) y=(y + 42.0) {
+                        @if node.service { (locale.text("impact-graph-service")) @if score.is_some() { " · " } }
+                        @if let Some((figure, word)) = &score { (word) " " (figure) }
                     }
                 }
             }
@@ -227,6 +268,7 @@ pub fn draw(graph: &Graph, label: &str) -> Markup {
 
 #[cfg(test)]
 mod tests {
+    use safecare_i18n::{Language, Locale};
     use safecare_impact::{Assessor, Gamma, Inventory, RuleSet};
 
     use super::*;
@@ -264,13 +306,19 @@ relations:
         assert_eq!(rows.len(), graph.nodes.len(), "no two nodes share a place");
     }
 
+    fn english() -> Locale {
+        Locale::new(Language::En, jiff::tz::TimeZone::UTC)
+    }
+
     #[test]
-    fn the_drawing_labels_every_node_with_its_score() {
-        let svg = draw(&graph(), "impact").into_string();
+    fn the_drawing_labels_every_node_with_its_score_and_its_word() {
+        let svg = draw(&graph(), "impact", &english()).into_string();
         assert!(svg.contains("Emergency department"), "{svg}");
-        assert!(svg.contains("service · score"), "{svg}");
+        assert!(svg.contains("service · critical 0.90"), "{svg}");
         assert_eq!(svg.matches("class=\"edge worst\"").count(), 2);
-        assert!(draw(&Graph::default(), "nothing").into_string().contains("viewBox"));
+        assert!(draw(&Graph::default(), "nothing", &english()).into_string().contains("viewBox"));
+        let french = Locale::new(Language::Fr, jiff::tz::TimeZone::UTC);
+        assert!(draw(&graph(), "impact", &french).into_string().contains("critique 0,90"));
     }
 
     #[test]
@@ -291,7 +339,7 @@ relations:
         assert_eq!((column("srv"), column("ed"), column("lab"), column("his")), (0, 0, 0, 1));
         assert_eq!(graph.edges.len(), 3);
         assert!(graph.edges.iter().all(|e| graph.nodes[e.to].asset == "his"));
-        let svg = draw(&graph, "around his").into_string();
+        let svg = draw(&graph, "around his", &english()).into_string();
         assert!(svg.contains("Emergency department") && !svg.contains("score 0"), "{svg}");
         assert!(svg.contains("<title>File server hosts Hospital information system</title>"), "{svg}");
         let srv = inventory.asset("srv").unwrap().clone();
@@ -303,8 +351,17 @@ relations:
     }
 
     #[test]
-    fn long_names_are_cut() {
-        assert_eq!(short("Hospital information system (main)"), "Hospital informa…");
-        assert_eq!(short("Lab"), "Lab");
+    fn long_names_wrap_on_two_lines_between_words() {
+        assert_eq!(lines("Lab"), ["Lab"]);
+        assert_eq!(lines("Main building plant room (AHUs)"), ["Main building plant room", "(AHUs)"]);
+        assert_eq!(
+            lines("Pharmacy (medication supply) and its cold-chain storage of medicines"),
+            ["Pharmacy (medication", "supply) and its cold-chai…"]
+        );
+        assert_eq!(lines("Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), ["Aaaaaaaaaaaaaaaaaaaaaaaaaa", "aaaa"]);
+        for name in ["Main building plant room (AHUs)", "Pharmacy (medication supply)", "Hospital information system"] {
+            assert!(lines(name).iter().all(|l| l.chars().count() <= LINE_CHARS), "{name}");
+            assert_eq!(lines(name).join(" "), name, "nothing is cut from names that fit two lines");
+        }
     }
 }

@@ -9,7 +9,7 @@ use safecare_model::{IncidentStatus, Severity};
 use safecare_store::{IncidentQuery, Store};
 use serde::Deserialize;
 
-use super::layout::{page as shell, severity, time};
+use super::layout::{page as shell, severity, status};
 use crate::auth::Principal;
 use crate::error::ApiError;
 
@@ -106,35 +106,39 @@ pub async fn list(
     let incidents = store.list_incidents(query).await?;
     let pages = (total as usize).div_ceil(PAGE).max(1);
     let chosen = |value: &Option<String>, option: &str| value.as_deref() == Some(option);
+    let locale = &principal.locale;
     let content = html! {
-        form.search method="get" action="/incidents" role="search" aria-label="Filter incidents" {
-            label { "Status "
+        form.search method="get" action="/incidents" role="search" aria-label=(locale.text("incidents-filter-label")) {
+            label { (locale.text("incidents-status")) " "
                 select name="status" {
-                    option value="" { "any" }
-                    option value="open" selected[chosen(&filter.status, "open")] { "open (not resolved)" }
-                    @for status in IncidentStatus::ALL {
-                        option value=(status.as_str()) selected[chosen(&filter.status, status.as_str())] { (status.as_str().replace('_', " ")) }
+                    option value="" { (locale.text("incidents-any")) }
+                    option value="open" selected[chosen(&filter.status, "open")] { (locale.text("incidents-open")) }
+                    @for s in IncidentStatus::ALL {
+                        option value=(s.as_str()) selected[chosen(&filter.status, s.as_str())] { (status(locale, s)) }
                     }
                 }
             }
-            label { "Severity at least "
+            label { (locale.text("incidents-min-severity")) " "
                 select name="min_severity" {
-                    option value="" { "any" }
+                    option value="" { (locale.text("incidents-any")) }
                     @for sev in Severity::ALL {
-                        option value=(sev.as_str()) selected[chosen(&filter.min_severity, sev.as_str())] { (sev.as_str()) }
+                        option value=(sev.as_str()) selected[chosen(&filter.min_severity, sev.as_str())] { (locale.text(&format!("severity-{}", sev.as_str()))) }
                     }
                 }
             }
-            label { "Assignee "
-                input type="search" name="assignee" value=(filter.assignee.clone().unwrap_or_default()) placeholder="user name";
+            label { (locale.text("incidents-assignee")) " "
+                input type="search" name="assignee" value=(filter.assignee.clone().unwrap_or_default()) placeholder=(locale.text("incidents-user-name"));
             }
-            button type="submit" { "Filter" }
+            button type="submit" { (locale.text("incidents-filter")) }
         }
         table.incidents-list {
-            caption { (total) " incident(s), most recently updated first" @if pages > 1 { "; page " (page) " of " (pages) } }
+            caption {
+                (locale.text_with("incidents-caption", &[("count", usize::try_from(total).unwrap_or(usize::MAX).into())]))
+                @if pages > 1 { " " (locale.text_with("incidents-page-of", &[("page", page.into()), ("pages", pages.into())])) }
+            }
             thead { tr {
-                th scope="col" { "Incident" } th scope="col" { "Severity" } th scope="col" { "Status" }
-                th scope="col" { "Assignee" } th scope="col" { "Where" } th scope="col" { "Alerts" } th scope="col" { "Updated" }
+                th scope="col" { (locale.text("incidents-col-incident")) } th scope="col" { (locale.text("incidents-col-severity")) } th scope="col" { (locale.text("incidents-status")) }
+                th scope="col" { (locale.text("incidents-assignee")) } th scope="col" { (locale.text("incidents-col-where")) } th scope="col" { (locale.text("incidents-col-alerts")) } th scope="col" { (locale.text("incidents-col-updated")) }
             } }
             tbody {
                 @for stored in &incidents {
@@ -142,31 +146,31 @@ pub async fn list(
                     tr {
                         td {
                             a href={ "/incidents/" (i.id) } { (i.title) }
-                            @if is_exercise(&stored.record) { span.exercise-tag { "EXERCISE" } }
+                            @if is_exercise(&stored.record) { span.exercise-tag { (locale.text("incidents-exercise")) } }
                             @if let Some(threat) = &i.threat { br; small { (threat) } }
                         }
-                        td { (severity(i.severity)) }
-                        td { span class={ "status status-" (i.status.as_str()) } { (i.status.as_str().replace('_', " ")) } }
-                        td { (i.assignee.as_deref().unwrap_or("unassigned")) }
+                        td { (severity(locale, i.severity)) }
+                        td { span class={ "status status-" (i.status.as_str()) } { (status(locale, i.status)) } }
+                        td { (i.assignee.clone().unwrap_or_else(|| locale.text("incidents-unassigned"))) }
                         td { (i.location.path()) }
                         td { (i.alerts.len()) }
-                        td { (time(i.updated)) }
+                        td { (locale.time(i.updated)) }
                     }
                 }
             }
         }
         @if incidents.is_empty() {
-            p.calm { "No incident matches." }
+            p.calm { (locale.text("incidents-none")) }
         }
         @if pages > 1 {
-            nav.pager aria-label="Pages" {
-                @if page > 1 { a href=(filter.link(page - 1)) rel="prev" { "← Newer" } }
-                span { "Page " (page) " of " (pages) }
-                @if page < pages { a href=(filter.link(page + 1)) rel="next" { "Older →" } }
+            nav.pager aria-label=(locale.text("incidents-pages")) {
+                @if page > 1 { a href=(filter.link(page - 1)) rel="prev" { (locale.text("incidents-newer")) } }
+                span { (locale.text_with("incidents-page-of", &[("page", page.into()), ("pages", pages.into())])) }
+                @if page < pages { a href=(filter.link(page + 1)) rel="next" { (locale.text("incidents-older")) } }
             }
         }
     };
-    Ok(shell("Incidents", &principal, "/incidents", content))
+    Ok(shell(&locale.text("nav-incidents"), &principal, "/incidents", content))
 }
 
 #[cfg(test)]

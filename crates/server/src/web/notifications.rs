@@ -6,12 +6,13 @@
 use axum::extract::{Extension, State};
 use jiff::Timestamp;
 use maud::{Markup, html};
+use safecare_i18n::Locale;
 use safecare_respond::notify::oncall::Shift;
 use safecare_respond::notify::routing::Route;
 use safecare_respond::notify::shown::shown;
 use safecare_respond::notify::{DeliveryStatus, OutboxEntry, Reason};
 
-use super::layout::{page as shell, time};
+use super::layout::page as shell;
 use crate::auth::{Access, Permission, Principal};
 use crate::error::ApiError;
 use crate::notify::Notifications;
@@ -27,36 +28,40 @@ pub async fn page(
     let may_test = Access::Needs(Permission::NotifyTest).allows(principal.role);
     let last = notifications.outbox.list(None, None, 0, LAST).await?;
     let now = Timestamp::now();
+    let locale = &principal.locale;
     let content = html! {
         p id="action-status" role="status" aria-live="polite" {}
         @if config.routes.is_empty() {
-            p.calm { "No route is configured: nothing is sent (see " code { "[[notify.routes]]" } " in the README)." }
+            p.calm { (locale.text("notifications-no-route")) " (" code { "[[notify.routes]]" } ", README)." }
         }
-        (routes(&config.routes, may_test))
+        (routes(locale, &config.routes, may_test))
         // Right under the routes, where a test's outcome is looked for.
-        (messages(&last))
-        (roster(&notifications, now))
-        (channels(&notifications))
+        (messages(locale, &last))
+        (roster(locale, &notifications, now))
+        (channels(locale, &notifications))
     };
-    Ok(shell("Notifications", &principal, "/notifications", content))
+    Ok(shell(&locale.text("nav-notifications"), &principal, "/notifications", content))
 }
 
 /// A route's conditions, each on its own, or that it takes every incident.
-fn conditions(route: &Route) -> Markup {
-    let mut parts: Vec<(&str, String)> = Vec::new();
+fn conditions(locale: &Locale, route: &Route) -> Markup {
+    let mut parts: Vec<(String, String)> = Vec::new();
     if let Some(min) = route.min_severity {
-        parts.push(("severity", format!("{} or worse", min.as_str())));
+        parts.push((
+            locale.text("notifications-severity"),
+            locale.text_with("notifications-or-worse", &[("severity", min.as_str().into())]),
+        ));
     }
     let lists = [
-        ("threat", route.threats.join(", ")),
-        ("domain", route.domains.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")),
-        ("building", route.buildings.join(", ")),
-        ("zone", route.zones.join(", ")),
+        (locale.text("notifications-threat"), route.threats.join(", ")),
+        (locale.text("notifications-domain"), route.domains.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")),
+        (locale.text("notifications-building"), route.buildings.join(", ")),
+        (locale.text("notifications-zone"), route.zones.join(", ")),
     ];
     parts.extend(lists.into_iter().filter(|(_, v)| !v.is_empty()));
     html! {
         @if parts.is_empty() {
-            span.calm { "every incident" }
+            span.calm { (locale.text("notifications-every-incident")) }
         } @else {
             ul.conditions {
                 @for (what, value) in parts { li { span.calm { (what) ": " } (value) } }
@@ -65,29 +70,31 @@ fn conditions(route: &Route) -> Markup {
     }
 }
 
-fn routes(routes: &[Route], may_test: bool) -> Markup {
+fn routes(locale: &Locale, routes: &[Route], may_test: bool) -> Markup {
+    let (yes, no, none) =
+        (locale.text("notifications-yes"), locale.text("notifications-no"), locale.text("notifications-none"));
     html! {
         table.notify-routes {
-            caption { "Routes, in the order they are checked" }
+            caption { (locale.text("notifications-routes")) }
             thead { tr {
-                th scope="col" { "Route" } th scope="col" { "Takes" } th scope="col" { "On-call role" }
-                th scope="col" { "Channel" } th scope="col" { "Escalation" } th scope="col" { "Exercise only" }
-                @if may_test { th scope="col" { "Test" } }
+                th scope="col" { (locale.text("notifications-route")) } th scope="col" { (locale.text("notifications-takes")) } th scope="col" { (locale.text("notifications-on-call-role")) }
+                th scope="col" { (locale.text("notifications-channel")) } th scope="col" { (locale.text("notifications-escalation")) } th scope="col" { (locale.text("notifications-exercise-only")) }
+                @if may_test { th scope="col" { (locale.text("notifications-test")) } }
             } }
             tbody {
                 @for route in routes {
                     tr data-route=(route.name) {
                         th scope="row" { (route.name) }
-                        td { (conditions(route)) }
-                        td { (route.role.as_deref().unwrap_or("none")) }
+                        td { (conditions(locale, route)) }
+                        td { (route.role.as_deref().unwrap_or(&none)) }
                         td { (route.channel) }
                         td {
                             @match route.escalate_after_minutes {
-                                Some(minutes) => { "next tier after " (minutes) " min unacknowledged" }
-                                None => span.calm { "none" },
+                                Some(minutes) => { (locale.text_with("notifications-escalate-after", &[("minutes", minutes.into())])) }
+                                None => span.calm { (none) },
                             }
                         }
-                        td { (if route.exercise { "yes" } else { "no" }) }
+                        td { (if route.exercise { &yes } else { &no }) }
                         @if may_test {
                             td {
                                 // Sent by app.js with the session's CSRF
@@ -95,7 +102,7 @@ fn routes(routes: &[Route], may_test: bool) -> Markup {
                                 // test among the last messages.
                                 button type="button" data-action="api"
                                     data-url={ "/api/v1/notify/routes/" (route.name) "/test" }
-                                    aria-label={ "Send a test on route " (route.name) } { "Send test" }
+                                    aria-label=(locale.text_with("notifications-send-test-on", &[("route", route.name.as_str().into())])) { (locale.text("notifications-send-test")) }
                             }
                         }
                     }
@@ -105,39 +112,45 @@ fn routes(routes: &[Route], may_test: bool) -> Markup {
     }
 }
 
-fn hours(shift: &Shift) -> String {
-    let days = if shift.days.is_empty() { "every day".to_owned() } else { shift.days.join(", ") };
+fn hours(locale: &Locale, shift: &Shift) -> String {
+    let days = if shift.days.is_empty() { locale.text("notifications-every-day") } else { shift.days.join(", ") };
     let clock = |t: Option<jiff::civil::Time>| t.map(|t| t.strftime("%H:%M").to_string());
     match (clock(shift.from), clock(shift.to)) {
-        (None, None) => format!("{days}, all day"),
-        (from, to) => {
-            format!("{days}, {} to {}", from.unwrap_or_else(|| "00:00".into()), to.unwrap_or_else(|| "midnight".into()))
-        }
+        (None, None) => locale.text_with("notifications-all-day", &[("days", days.into())]),
+        (from, to) => locale.text_with(
+            "notifications-from-to",
+            &[
+                ("days", days.into()),
+                ("from", from.unwrap_or_else(|| "00:00".into()).into()),
+                ("to", to.unwrap_or_else(|| locale.text("notifications-midnight")).into()),
+            ],
+        ),
     }
 }
 
-fn roster(notifications: &Notifications, now: Timestamp) -> Markup {
+fn roster(locale: &Locale, notifications: &Notifications, now: Timestamp) -> Markup {
     let roster = &notifications.config.roster;
     let zone = roster.time_zone.as_deref().unwrap_or("UTC");
     let on_call = roster.shifts_at(now);
     let mut shifts: Vec<&Shift> = roster.shifts.iter().collect();
     shifts.sort_by(|a, b| a.role.cmp(&b.role).then(a.tier.cmp(&b.tier)).then(a.name.cmp(&b.name)));
     html! {
-        h2 { "On-call roster" }
+        h2 { (locale.text("notifications-roster")) }
         p {
-            "Hours are in " strong { (zone) } ". On call now (" (time(now)) "): "
+            (locale.text("notifications-hours-in")) " " strong { (zone) } ". "
+            (locale.text_with("notifications-on-call-now", &[("time", locale.time(now).into())])) " "
             @if on_call.is_empty() {
-                span.error { "nobody" }
+                span.error { (locale.text("notifications-nobody")) }
             } @else {
                 span id="on-call-now" {
-                    (on_call.iter().map(|s| format!("{} ({} tier {})", s.name, s.role, s.tier)).collect::<Vec<_>>().join(", "))
+                    (on_call.iter().map(|s| locale.text_with("notifications-on-call-one", &[("name", s.name.as_str().into()), ("role", s.role.as_str().into()), ("tier", u32::from(s.tier).into())])).collect::<Vec<_>>().join(", "))
                 }
             }
         }
         table.roster {
             thead { tr {
-                th scope="col" { "Who" } th scope="col" { "Role" } th scope="col" { "Tier" }
-                th scope="col" { "Hours" } th scope="col" { "Now" }
+                th scope="col" { (locale.text("notifications-who")) } th scope="col" { (locale.text("notifications-role")) } th scope="col" { (locale.text("notifications-tier")) }
+                th scope="col" { (locale.text("notifications-hours")) } th scope="col" { (locale.text("notifications-now")) }
             } }
             tbody {
                 @for shift in shifts {
@@ -146,8 +159,8 @@ fn roster(notifications: &Notifications, now: Timestamp) -> Markup {
                         td { (shift.name) }
                         td { (shift.role) }
                         td { (shift.tier) }
-                        td { (hours(shift)) }
-                        td { (if active { "on call" } else { "" }) }
+                        td { (hours(locale, shift)) }
+                        td { @if active { (locale.text("notifications-on-call")) } }
                     }
                 }
             }
@@ -155,11 +168,11 @@ fn roster(notifications: &Notifications, now: Timestamp) -> Markup {
     }
 }
 
-fn channels(notifications: &Notifications) -> Markup {
+fn channels(locale: &Locale, notifications: &Notifications) -> Markup {
     html! {
-        h2 { "Channels" }
+        h2 { (locale.text("notifications-channels")) }
         table.channels {
-            thead { tr { th scope="col" { "Channel" } th scope="col" { "Type" } th scope="col" { "Sends to" } th scope="col" { "Settings" } } }
+            thead { tr { th scope="col" { (locale.text("notifications-channel")) } th scope="col" { (locale.text("notifications-type")) } th scope="col" { (locale.text("notifications-sends-to")) } th scope="col" { (locale.text("notifications-settings")) } } }
             tbody {
                 @for (name, channel) in &notifications.config.channels {
                     @let view = shown(channel);
@@ -179,35 +192,35 @@ fn channels(notifications: &Notifications) -> Markup {
     }
 }
 
-fn reason(reason: Reason, tier: u8) -> String {
+fn reason(locale: &Locale, reason: Reason, tier: u8) -> String {
     match reason {
-        Reason::Opened => "opened".to_owned(),
-        Reason::Escalated => format!("escalated to tier {tier}"),
-        Reason::Test => "test".to_owned(),
-        Reason::Cap => "CAP to first responders".to_owned(),
-        Reason::Availability => "EDXL-HAVE to the region".to_owned(),
+        Reason::Opened => locale.text("notifications-reason-opened"),
+        Reason::Escalated => locale.text_with("notifications-reason-escalated", &[("tier", u32::from(tier).into())]),
+        Reason::Test => locale.text("notifications-reason-test"),
+        Reason::Cap => locale.text("notifications-reason-cap"),
+        Reason::Availability => locale.text("notifications-reason-availability"),
     }
 }
 
-fn messages(last: &[OutboxEntry]) -> Markup {
+fn messages(locale: &Locale, last: &[OutboxEntry]) -> Markup {
     html! {
-        h2 { "Last messages" }
+        h2 { (locale.text("notifications-last")) }
         @if last.is_empty() {
-            p.calm { "No message yet." }
+            p.calm { (locale.text("notifications-no-message")) }
         } @else {
             table.messages {
                 thead { tr {
-                    th scope="col" { "Planned" } th scope="col" { "Route" } th scope="col" { "Channel" }
-                    th scope="col" { "Why" } th scope="col" { "Subject" } th scope="col" { "Delivery" }
+                    th scope="col" { (locale.text("notifications-planned")) } th scope="col" { (locale.text("notifications-route")) } th scope="col" { (locale.text("notifications-channel")) }
+                    th scope="col" { (locale.text("notifications-why")) } th scope="col" { (locale.text("notifications-subject")) } th scope="col" { (locale.text("notifications-delivery")) }
                 } }
                 tbody {
                     @for entry in last {
                         @let n = &entry.notification;
                         tr data-key=(n.key) data-status=(entry.status.as_str()) class=[(entry.status == DeliveryStatus::Failed).then_some("bad")] {
-                            td { (time(n.created)) }
+                            td { (locale.time(n.created)) }
                             td { (n.route) }
                             td { (n.channel) }
-                            td { (reason(n.reason, n.tier)) }
+                            td { (reason(locale, n.reason, n.tier)) }
                             td {
                                 @match n.incident {
                                     Some(id) => a href={ "/incidents/" (id) } { (n.subject) },
@@ -215,11 +228,11 @@ fn messages(last: &[OutboxEntry]) -> Markup {
                                 }
                             }
                             td {
-                                strong { (entry.status.as_str()) }
-                                " after " (entry.attempts) (if entry.attempts == 1 { " try" } else { " tries" })
-                                @if let Some(at) = entry.delivered { br; small.calm { (time(at)) } }
+                                strong { (delivery(locale, entry.status)) }
+                                " " (locale.text_with("notifications-after-tries", &[("count", entry.attempts.into())]))
+                                @if let Some(at) = entry.delivered { br; small.calm { (locale.time(at)) } }
                                 @if entry.status == DeliveryStatus::Pending && entry.attempts > 0 {
-                                    br; small.calm { "next try " (time(entry.next_try)) }
+                                    br; small.calm { (locale.text_with("notifications-next-try", &[("time", locale.time(entry.next_try).into())])) }
                                 }
                                 @if let Some(error) = &entry.last_error { br; small.error { (error) } }
                             }
@@ -228,5 +241,14 @@ fn messages(last: &[OutboxEntry]) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// A delivery state as the reader's language names it.
+fn delivery(locale: &Locale, status: DeliveryStatus) -> String {
+    match status {
+        DeliveryStatus::Pending => locale.text("notifications-pending"),
+        DeliveryStatus::Delivered => locale.text("notifications-delivered"),
+        DeliveryStatus::Failed => locale.text("notifications-failed"),
     }
 }

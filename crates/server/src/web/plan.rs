@@ -1,25 +1,28 @@
-//! Floor plans: each floor of each building drawn from the site model's
-//! room geometry (`attributes.plan` in metres), rooms coloured by the worst
-//! recent alert located in them, doors as markers. A room links to its
-//! events; every room also has a text label and severity word, so colour is
-//! not the only signal.
+//! Floor plans: one floor of one building at a time, named in a header,
+//! with a tab per floor badged with its alert count. The drawing
+//! (`plan_drawing`) comes from the site model's geometry; what is
+//! happening on it from the last day's alerts, the open incidents and the
+//! doors' access-control events.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::extract::{Extension, Query, State};
 use jiff::{SignedDuration, Timestamp};
 use maud::{Markup, html};
-use safecare_model::{Asset, AssetKind, Severity};
-use safecare_store::{AlertQuery, Store};
+use safecare_model::{Asset, AssetKind, Domain};
+use safecare_store::{AlertQuery, EventQuery, IncidentQuery, Store};
 use serde::Deserialize;
 
-use super::layout::{page as shell, severity};
+use super::doors::door_states;
+use super::layout::page as shell;
+use super::plan_drawing::{devices_table, drawing, legend, rooms_with_alerts};
+use super::situation::{FloorKey, Situation};
 use crate::auth::Principal;
 use crate::error::ApiError;
 
-/// Pixels per metre of the drawing.
-const SCALE: f64 = 12.0;
+/// How far back alerts and door events are read.
+const LOOKBACK: SignedDuration = SignedDuration::from_hours(24);
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Which {
@@ -43,13 +46,29 @@ pub(super) fn plan_of(asset: &Asset) -> Option<Rect> {
     Some(Rect { x: n("x")?, y: n("y")?, w: n("w").unwrap_or(0.0), h: n("h").unwrap_or(0.0) })
 }
 
-/// Every (building, floor) that has rooms with a plan.
-fn floors(assets: &[Asset]) -> BTreeSet<(String, String)> {
+/// Every floor that has rooms with a plan, in building then floor order.
+fn floors(assets: &[Asset]) -> BTreeSet<FloorKey> {
     assets
         .iter()
         .filter(|a| a.kind == AssetKind::Room && plan_of(a).is_some())
-        .filter_map(|a| Some((a.location.building.clone()?, a.location.floor.clone()?)))
+        .filter_map(|a| FloorKey::of(&a.location))
         .collect()
+}
+
+/// The floor asked for; the first floor of the building (or of the site)
+/// when none is named; `Err` with what was asked when no such floor has a
+/// plan.
+fn choose(floors: &BTreeSet<FloorKey>, which: &Which) -> Result<Option<FloorKey>, (String, String)> {
+    let in_building = |f: &&FloorKey| which.building.as_ref().is_none_or(|b| &f.building == b);
+    let found = match &which.floor {
+        Some(floor) => floors.iter().filter(in_building).find(|f| &f.floor == floor),
+        None => floors.iter().find(in_building),
+    };
+    match (found, &which.building, &which.floor) {
+        (Some(f), _, _) => Ok(Some(f.clone())),
+        (None, None, None) => Ok(None),
+        (None, building, floor) => Err((building.clone().unwrap_or_default(), floor.clone().unwrap_or_default())),
+    }
 }
 
 pub async fn page(
@@ -57,95 +76,105 @@ pub async fn page(
     Extension(principal): Extension<Principal>,
     Query(which): Query<Which>,
 ) -> Result<Markup, ApiError> {
+    let locale = &principal.locale;
+    let since = Timestamp::now() - LOOKBACK;
     let assets = store.list_assets().await?;
     let all_floors = floors(&assets);
-    let chosen = match (which.building, which.floor) {
-        (Some(b), Some(f)) => Some((b, f)),
-        _ => all_floors.iter().next().cloned(),
-    };
-    let since = Timestamp::now() - SignedDuration::from_hours(24);
+    let chosen = choose(&all_floors, &which);
     let alerts = store.list_alerts(AlertQuery { from: Some(since), limit: 1000, ..Default::default() }).await?;
-    // The worst alert per room path; alerts placed only on an asset count
-    // for the asset's room.
-    let asset_room: HashMap<&str, String> = assets.iter().map(|a| (a.id.as_str(), a.location.path())).collect();
-    let mut heat: HashMap<String, Severity> = HashMap::new();
-    for alert in &alerts {
-        let mut place = alert.safecare.location.path();
-        if alert.safecare.location.room.is_none()
-            && let Some(room) = alert.safecare.asset.as_deref().and_then(|id| asset_room.get(id))
-        {
-            place.clone_from(room);
-        }
-        let level = heat.entry(place).or_insert(Severity::Info);
-        *level = (*level).max(alert.severity());
+    let incidents: Vec<_> = store
+        .list_incidents(IncidentQuery { open_only: true, limit: 1000, ..Default::default() })
+        .await?
+        .into_iter()
+        .map(|stored| stored.incident)
+        .collect();
+    let events = store
+        .query_events(EventQuery {
+            from: Some(since),
+            domain: Some(Domain::Physical),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await?
+        .events;
+    let kinds: BTreeMap<&str, AssetKind> = assets.iter().map(|a| (a.id.as_str(), a.kind)).collect();
+    let doors = door_states(|id| kinds.get(id).copied(), &events);
+    let situation = Situation::new(&assets, &alerts, &incidents);
+    let building_names: BTreeMap<&str, &str> = assets
+        .iter()
+        .filter(|a| a.kind == AssetKind::Building)
+        .filter_map(|a| Some((a.location.building.as_deref()?, a.name.as_str())))
+        .collect();
+    let name_of = |building: &str| building_names.get(building).copied().unwrap_or(building).to_owned();
+    let current = chosen.as_ref().ok().cloned().flatten();
+    let mut by_building: BTreeMap<&str, Vec<&FloorKey>> = BTreeMap::new();
+    for floor in &all_floors {
+        by_building.entry(&floor.building).or_default().push(floor);
     }
-    let mut by_building: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (b, f) in &all_floors {
-        by_building.entry(b).or_default().push(f);
-    }
+
     let content = html! {
-        nav aria-label="Floors" {
+        nav aria-label=(locale.text("plan-floors")) {
             ul.floors {
                 @for (building, floors) in &by_building {
-                    li { (building) ": "
+                    li { span.building { (name_of(building)) } ": "
                         @for floor in floors {
-                            @let current = chosen.as_ref().is_some_and(|(b, f)| b == building && f == floor);
-                            a href={ "/plan?building=" (building) "&floor=" (floor) } aria-current=[current.then_some("page")] { "floor " (floor) } " "
+                            @let count = situation.alerts_on(floor);
+                            a.floor-tab href={ "/plan?building=" (building) "&floor=" (floor.floor) }
+                                data-floor={ (building) "/" (floor.floor) }
+                                aria-current=[(current.as_ref() == Some(*floor)).then_some("page")] {
+                                (locale.text_with("plan-floor-tab", &[("floor", floor.floor.as_str().into())]))
+                                @if count > 0 {
+                                    " " span.badge data-alerts=(count) { (locale.text_with("plan-floor-alerts", &[("count", count.into())])) }
+                                }
+                            }
+                            " "
                         }
                     }
                 }
             }
         }
-        @if let Some((building, floor)) = &chosen {
-            (drawing(&assets, building, floor, &heat))
-        } @else {
-            p.calm { "No room of the site model has a plan yet." }
-        }
-    };
-    Ok(shell("Floor plan", &principal, "/plan", content))
-}
-
-fn drawing(assets: &[Asset], building: &str, floor: &str, heat: &HashMap<String, Severity>) -> Markup {
-    let on_floor =
-        |a: &&Asset| a.location.building.as_deref() == Some(building) && a.location.floor.as_deref() == Some(floor);
-    let rooms: Vec<(&Asset, Rect)> = assets
-        .iter()
-        .filter(on_floor)
-        .filter(|a| a.kind == AssetKind::Room)
-        .filter_map(|a| Some((a, plan_of(a)?)))
-        .collect();
-    let doors: Vec<(&Asset, Rect)> = assets
-        .iter()
-        .filter(on_floor)
-        .filter(|a| a.kind == AssetKind::Door)
-        .filter_map(|a| Some((a, plan_of(a)?)))
-        .collect();
-    let width = rooms.iter().map(|(_, r)| r.x + r.w).fold(10.0, f64::max) * SCALE + 2.0;
-    let height = rooms.iter().map(|(_, r)| r.y + r.h).fold(10.0, f64::max) * SCALE + 2.0;
-    html! {
-        svg.plan viewBox={ "0 0 " (width) " " (height) } role="group" aria-label={ "Building " (building) ", floor " (floor) } {
-            @for (room, r) in &rooms {
-                @let path = room.location.path();
-                @let level = heat.get(&path).copied();
-                @let label = format!("{} ({}){}", room.name, room.location.room.as_deref().unwrap_or(""), level.map(|l| format!(", {l} alert")).unwrap_or_default());
-                a href={ "/events?location=" (path) } aria-label=(label) {
-                    title { (label) }
-                    rect class={ "room" @if let Some(l) = level { " alert-" (l.as_str()) } }
-                        data-room=(path)
-                        x=(r.x * SCALE + 1.0) y=(r.y * SCALE + 1.0) width=(r.w * SCALE) height=(r.h * SCALE) {}
-                    @if r.w * SCALE > 40.0 {
-                        text x=(r.x * SCALE + 4.0) y=(r.y * SCALE + 14.0) { (room.location.room.as_deref().unwrap_or("")) }
-                    }
+        @match &chosen {
+            Err((building, floor)) => {
+                p.error role="alert" id="plan-error" {
+                    (locale.text_with("plan-unknown-floor", &[("building", building.as_str().into()), ("floor", floor.as_str().into())]))
                 }
             }
-            @for (door, r) in &doors {
-                circle.door cx=(r.x * SCALE + 1.0) cy=(r.y * SCALE + 1.0) r="4" { title { (door.name) } }
+            Ok(None) => { p.calm { (locale.text("plan-no-plan")) } }
+            Ok(Some(floor)) => {
+                @let building = name_of(&floor.building);
+                h2 id="plan-floor" { (locale.text_with("plan-header", &[("floor", floor.floor.as_str().into()), ("building", building.as_str().into())])) }
+                div.plan-view {
+                    (drawing(locale, &assets, floor, &building, &situation, &doors))
+                    (legend(locale))
+                }
+                (rooms_with_alerts(locale, &assets, floor, &situation))
+                (devices_table(locale, &assets, floor, &situation, &doors))
             }
         }
-        @let hot: Vec<(&Asset, Severity)> = rooms.iter().filter_map(|(a, _)| heat.get(&a.location.path()).map(|l| (*a, *l))).collect();
-        @if !hot.is_empty() {
-            h2 { "Rooms with alerts (last 24 hours)" }
-            ul { @for (room, level) in hot { li { (severity(level)) " " a href={ "/events?location=" (room.location.path()) } { (room.name) } } } }
-        }
+    };
+    Ok(shell(&locale.text("plan-title"), &principal, "/plan", content))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use safecare_model::Location;
+
+    fn floor(path: &str) -> FloorKey {
+        FloorKey::of(&Location::from_path(path)).unwrap_or_else(|| panic!("floor {path}"))
+    }
+
+    #[test]
+    fn the_floor_asked_for_else_the_first_and_an_unknown_one_is_refused() {
+        let floors: BTreeSet<FloorKey> = [floor("hq/main/-1"), floor("hq/main/0"), floor("hq/tech/1")].into();
+        let ask = |b: Option<&str>, f: Option<&str>| {
+            choose(&floors, &Which { building: b.map(Into::into), floor: f.map(Into::into) })
+        };
+        assert_eq!(ask(None, None), Ok(Some(floor("hq/main/-1"))));
+        assert_eq!(ask(Some("tech"), None), Ok(Some(floor("hq/tech/1"))));
+        assert_eq!(ask(Some("main"), Some("0")), Ok(Some(floor("hq/main/0"))));
+        assert_eq!(ask(Some("tech"), Some("0")), Err(("tech".into(), "0".into())));
+        assert_eq!(ask(Some("annex"), None), Err(("annex".into(), String::new())));
+        assert_eq!(choose(&BTreeSet::new(), &Which::default()), Ok(None));
     }
 }

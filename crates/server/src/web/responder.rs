@@ -11,13 +11,15 @@ use std::sync::Arc;
 use axum::extract::{Extension, Path, State};
 use jiff::{SignedDuration, Timestamp};
 use maud::{Markup, html};
+use safecare_i18n::Locale;
 use safecare_impact::{Inventory, LiveInventory};
 use safecare_model::{Alert, Asset, AssetKind, Domain, Event, LatLon, Location};
 use safecare_respond::cap::{CapMessage, CapState, calling_for};
 use safecare_respond::{IncidentRecord, Incidents};
 use safecare_store::{EventQuery, IncidentQuery, Store};
 
-use super::layout::{page as shell, severity, time};
+use super::incident_impact::level_and_score;
+use super::layout::{page as shell, severity, status};
 use super::plan::{Rect, plan_of};
 use crate::auth::Principal;
 use crate::cap::CapMessages;
@@ -60,12 +62,12 @@ impl DoorState {
         }
     }
 
-    fn words(self) -> &'static str {
+    fn words(self, locale: &Locale) -> String {
         match self {
-            DoorState::Forced => "forced open",
-            DoorState::HeldOpen => "held open",
-            DoorState::Locked => "locked",
-            DoorState::Unlocked => "unlocked",
+            DoorState::Forced => locale.text("responder-door-forced"),
+            DoorState::HeldOpen => locale.text("responder-door-held-open"),
+            DoorState::Locked => locale.text("responder-door-locked"),
+            DoorState::Unlocked => locale.text("responder-door-unlocked"),
         }
     }
 }
@@ -86,21 +88,22 @@ pub async fn list(
                 || sent.iter().any(|m| m.incident == s.incident.id)
         })
         .collect();
+    let locale = &principal.locale;
     let content = html! {
         @if shown.is_empty() {
-            p.calm { "No open incident calls for the fire brigade, police or civil protection." }
+            p.calm { (locale.text("responder-none")) }
         }
         ul.responder-list {
             @for s in &shown {
                 li {
-                    (severity(s.incident.severity)) " "
+                    (severity(locale, s.incident.severity)) " "
                     a href={ "/respond/" (s.incident.id) } { (s.incident.title) }
-                    " · " (s.incident.location.path()) " · opened " (time(s.incident.created))
+                    " · " (s.incident.location.path()) " · " (locale.text_with("responder-opened", &[("time", locale.time(s.incident.created).into())]))
                 }
             }
         }
     };
-    Ok(shell("First responders", &principal, "/respond", content))
+    Ok(shell(&locale.text("responder-title"), &principal, "/respond", content))
 }
 
 /// One incident for responders.
@@ -133,32 +136,38 @@ pub async fn page(
     let doors = door_states(&inventory, &events);
     let rooms = rooms_of(&record, &alerts, &inventory, &place);
     let incident = &record.incident;
+    let locale = &principal.locale;
     let content = html! {
         div.responder id="incident" data-live data-incident=(record.id()) data-building=(building_path.path()) {
             p id="action-status" role="status" aria-live="polite" {}
-            (summary(&record, &inventory, rooms.first().unwrap_or(&place)))
+            (summary(locale, &record, &inventory, rooms.first().unwrap_or(&place)))
             div.responder-grid {
-                (where_section(&inventory, &place, &rooms, &doors))
+                (where_section(locale, &inventory, &place, &rooms, &doors))
                 div {
-                    (what_section(&record, &inventory, &place, &alerts, &doors))
-                    (cap_section(&sent))
-                    (updates_section(&events))
+                    (what_section(locale, &record, &inventory, &place, &alerts, &doors))
+                    (cap_section(locale, &sent))
+                    (updates_section(locale, &events))
                 }
             }
         }
     };
-    Ok(shell(&format!("Respond: {}", incident.title), &principal, "/respond", content))
+    Ok(shell(
+        &locale.text_with("responder-page-title", &[("title", incident.title.as_str().into())]),
+        &principal,
+        "/respond",
+        content,
+    ))
 }
 
-fn summary(record: &IncidentRecord, inventory: &Inventory, place: &Location) -> Markup {
+fn summary(locale: &Locale, record: &IncidentRecord, inventory: &Inventory, place: &Location) -> Markup {
     let i = &record.incident;
     let description = inventory.geometry_of(place).map(|g| g.description);
     html! {
         dl.facts.incident-facts {
-            dt { "Severity" } dd { (severity(i.severity)) }
-            dt { "Status" } dd { (i.status.as_str().replace('_', " ")) }
-            dt { "Where" } dd id="responder-where" { (description.unwrap_or_else(|| place.path())) }
-            dt { "Since" } dd { (time(i.created)) }
+            dt { (locale.text("responder-severity")) } dd { (severity(locale, i.severity)) }
+            dt { (locale.text("responder-status")) } dd { (status(locale, i.status)) }
+            dt { (locale.text("responder-where")) } dd id="responder-where" { (description.unwrap_or_else(|| place.path())) }
+            dt { (locale.text("responder-since")) } dd { (locale.time(i.created)) }
         }
     }
 }
@@ -226,6 +235,7 @@ fn local(origin: LatLon, p: LatLon) -> (f64, f64) {
 }
 
 fn where_section(
+    locale: &Locale,
     inventory: &Inventory,
     place: &Location,
     rooms: &[Location],
@@ -235,17 +245,17 @@ fn where_section(
     let site = site_of(inventory, place);
     html! {
         section.responder-where aria-labelledby="where-h" {
-            h2 id="where-h" { "Where" }
+            h2 id="where-h" { (locale.text("responder-where")) }
             @match site.and_then(|s| s.geo.as_ref()).filter(|g| !g.footprint.is_empty()) {
-                Some(site_geo) => (campus(inventory, site_geo, building)),
-                None => p.calm { "The site is not on the map." },
+                Some(site_geo) => (campus(locale, inventory, site_geo, building)),
+                None => p.calm { (locale.text("responder-no-map")) },
             }
-            (floor(inventory, place, rooms, doors))
+            (floor(locale, inventory, place, rooms, doors))
         }
     }
 }
 
-fn campus(inventory: &Inventory, site: &safecare_model::Geo, building: Option<&Asset>) -> Markup {
+fn campus(locale: &Locale, inventory: &Inventory, site: &safecare_model::Geo, building: Option<&Asset>) -> Markup {
     let north = site.footprint.iter().map(|p| p.lat).fold(f64::MIN, f64::max);
     let west = site.footprint.iter().map(|p| p.lon).fold(f64::MAX, f64::min);
     let origin = LatLon { lat: north, lon: west };
@@ -272,14 +282,14 @@ fn campus(inventory: &Inventory, site: &safecare_model::Geo, building: Option<&A
         .collect();
     let here = building.map(|b| b.id.as_str());
     html! {
-        svg.campus viewBox={ "-8 -8 " (SITE_WIDTH + 16.0) " " (height + 16.0) } role="group" aria-label="Campus plan: buildings, entrances and assembly points" {
+        svg.campus viewBox={ "-8 -8 " (SITE_WIDTH + 16.0) " " (height + 16.0) } role="group" aria-label=(locale.text("responder-campus-label")) {
             polygon.site points=(points(&site.footprint)) {}
             @for b in &buildings {
                 @let hit = Some(b.id.as_str()) == here;
                 @let geo = b.geo.as_ref();
                 polygon class={ "building" @if hit { " incident-building" } } data-building=(b.id)
                     points=(points(geo.map(|g| g.footprint.as_slice()).unwrap_or_default())) {
-                    title { (b.name) @if hit { " (the incident is here)" } }
+                    title { (b.name) @if hit { " " (locale.text("responder-incident-here")) } }
                 }
                 @if let Some(first) = geo.and_then(|g| g.footprint.first()) {
                     @let (x, y) = local(origin, *first);
@@ -289,7 +299,7 @@ fn campus(inventory: &Inventory, site: &safecare_model::Geo, building: Option<&A
             @for (n, (_, e)) in entrances.iter().enumerate() {
                 @let (x, y) = local(origin, e.position());
                 g.entrance data-entrance=(e.name) {
-                    title { "Entrance " (n + 1) ": " (e.name) }
+                    title { (locale.text_with("responder-entrance", &[("number", (n + 1).into()), ("name", e.name.as_str().into())])) }
                     rect x=(format!("{:.1}", x * k - 7.0)) y=(format!("{:.1}", y * k - 7.0)) width="14" height="14" {}
                     text x=(format!("{:.1}", x * k - 4.0)) y=(format!("{:.1}", y * k + 4.0)) { "E" (n + 1) }
                 }
@@ -297,7 +307,7 @@ fn campus(inventory: &Inventory, site: &safecare_model::Geo, building: Option<&A
             @for (n, a) in site.assembly_points.iter().enumerate() {
                 @let (x, y) = local(origin, a.position());
                 g.assembly data-assembly=(a.name) {
-                    title { "Assembly point " (letter(n)) ": " (a.name) }
+                    title { (locale.text_with("responder-assembly-point", &[("letter", letter(n).to_string().into()), ("name", a.name.as_str().into())])) }
                     circle cx=(format!("{:.1}", x * k)) cy=(format!("{:.1}", y * k)) r="10" {}
                     text x=(format!("{:.1}", x * k - 4.0)) y=(format!("{:.1}", y * k + 4.0)) { (letter(n)) }
                 }
@@ -308,7 +318,7 @@ fn campus(inventory: &Inventory, site: &safecare_model::Geo, building: Option<&A
                 li class=[(Some(b.id.as_str()) == here).then_some("incident-entrance")] { strong { "E" (n + 1) } " " (e.name) " · " (b.name) }
             }
             @for (n, a) in site.assembly_points.iter().enumerate() {
-                li { strong { (letter(n)) } " assembly point: " (a.name) }
+                li { strong { (letter(n)) } " " (locale.text_with("responder-assembly-legend", &[("name", a.name.as_str().into())])) }
             }
         }
     }
@@ -319,6 +329,7 @@ fn letter(n: usize) -> char {
 }
 
 fn floor(
+    locale: &Locale,
     inventory: &Inventory,
     place: &Location,
     hit_rooms: &[Location],
@@ -326,7 +337,7 @@ fn floor(
 ) -> Markup {
     // The place's floor, or the floor of the first room the incident is in.
     let Some(floor) = place.floor.as_deref().or_else(|| hit_rooms.first().and_then(|l| l.floor.as_deref())) else {
-        return html! { p.calm { "No floor is known for the incident." } };
+        return html! { p.calm { (locale.text("responder-no-floor")) } };
     };
     let on_floor = |a: &&Asset| same_building(&a.location, place) && a.location.floor.as_deref() == Some(floor);
     let rooms: Vec<(&Asset, Rect)> = inventory
@@ -344,19 +355,19 @@ fn floor(
         .filter_map(|a| Some((a, plan_of(a)?)))
         .collect();
     if rooms.is_empty() {
-        return html! { p.calm { "No floor plan of this floor." } };
+        return html! { p.calm { (locale.text("responder-no-floor-plan")) } };
     }
     let width = rooms.iter().map(|(_, r)| r.x + r.w).fold(10.0, f64::max) * FLOOR_SCALE + 2.0;
     let height = rooms.iter().map(|(_, r)| r.y + r.h).fold(10.0, f64::max) * FLOOR_SCALE + 2.0;
     let px = |m: f64| format!("{:.1}", m * FLOOR_SCALE + 1.0);
     html! {
-        h3 { "Floor " (floor) }
-        svg.plan.responder-floor viewBox={ "0 0 " (width) " " (height) } role="group" aria-label={ "Floor " (floor) " of the incident's building" } {
+        h3 { (locale.text_with("responder-floor", &[("floor", floor.into())])) }
+        svg.plan.responder-floor viewBox={ "0 0 " (width) " " (height) } role="group" aria-label=(locale.text_with("responder-floor-label", &[("floor", floor.into())])) {
             @for (room, r) in &rooms {
                 @let hit = hit_rooms.iter().any(|l| l.floor == room.location.floor && l.room == room.location.room);
                 rect class={ "room" @if hit { " incident-room" } } data-room=(room.location.path())
                     x=(px(r.x)) y=(px(r.y)) width=(format!("{:.1}", r.w * FLOOR_SCALE)) height=(format!("{:.1}", r.h * FLOOR_SCALE)) {
-                    title { (room.name) @if hit { " (the incident is here)" } }
+                    title { (room.name) @if hit { " " (locale.text("responder-incident-here")) } }
                 }
                 @if r.w * FLOOR_SCALE > 40.0 {
                     text x=(format!("{:.1}", r.x * FLOOR_SCALE + 4.0)) y=(format!("{:.1}", r.y * FLOOR_SCALE + 14.0)) { (room.location.room.as_deref().unwrap_or("")) }
@@ -366,7 +377,7 @@ fn floor(
                 @let state = doors.get(door.id.as_str()).map(|(s, _)| *s);
                 @let state_name: &str = state.map_or("unknown", |s| s.into());
                 circle class={ "door door-" (state_name) } data-door=(door.id) data-state=(state_name) cx=(px(r.x)) cy=(px(r.y)) r="6" {
-                    title { (door.name) ": " (state.map_or("no report", DoorState::words)) }
+                    title { (door.name) ": " (state.map_or_else(|| locale.text("responder-door-no-report"), |s| s.words(locale))) }
                 }
             }
         }
@@ -374,6 +385,7 @@ fn floor(
 }
 
 fn what_section(
+    locale: &Locale,
     record: &IncidentRecord,
     inventory: &Inventory,
     place: &Location,
@@ -381,7 +393,7 @@ fn what_section(
     doors: &BTreeMap<&str, (DoorState, Timestamp)>,
 ) -> Markup {
     let threat = record.incident.threat.as_deref();
-    let hazard = threat.and_then(calling_for).map(|c| c.name("en"));
+    let hazard = threat.and_then(calling_for).map(|c| c.name(locale.language().tag()));
     let mut threats: Vec<&str> = alerts.iter().filter_map(|a| a.safecare.threat.as_deref()).collect();
     threats.sort_unstable();
     threats.dedup();
@@ -392,37 +404,40 @@ fn what_section(
         .filter(|a| same_building(&a.location, place) && place.building.is_some())
         .filter(|a| a.attributes.get("life_critical").and_then(serde_json::Value::as_bool) == Some(true))
         .collect();
-    let services =
-        record.impact.as_ref().map(|i| i.report.services.iter().take(6).collect::<Vec<_>>()).unwrap_or_default();
+    let services = record
+        .impact
+        .as_ref()
+        .map(|i| i.report.by_service().into_iter().take(6).collect::<Vec<_>>())
+        .unwrap_or_default();
     html! {
         section.responder-what aria-labelledby="what-h" {
-            h2 id="what-h" { "What" }
+            h2 id="what-h" { (locale.text("responder-what")) }
             ul.hazards id="hazards" {
-                li.hazard { strong { (hazard.unwrap_or("Incident")) } ": " (threat.map_or("not classified".to_owned(), |t| t.replace('_', " "))) }
+                li.hazard { strong { (hazard.map_or_else(|| locale.text("responder-incident"), str::to_owned)) } ": " (threat.map_or_else(|| locale.text("responder-not-classified"), |t| t.replace('_', " "))) }
                 @for t in threats.iter().filter(|t| Some(**t) != threat) {
-                    li { "Also detected: " (t.replace('_', " ")) }
+                    li { (locale.text_with("responder-also-detected", &[("threat", t.replace('_', " ").into())])) }
                 }
                 @for a in &critical {
-                    li.life-critical { "Life-critical equipment in this building: " (a.name) }
+                    li.life-critical { (locale.text_with("responder-life-critical", &[("name", a.name.as_str().into())])) }
                 }
             }
             @if let Some(summary) = &record.impact_summary { p id="impact-summary" { (summary) } }
             @if !services.is_empty() {
                 table.responder-services {
-                    caption { "Clinical services hit" }
-                    thead { tr { th scope="col" { "Service" } th scope="col" { "Impact" } } }
-                    tbody { @for s in &services { tr { td { (s.name) } td { (s.impact.as_str()) " " (format!("{:.2}", s.score)) } } } }
+                    caption { (locale.text("impact-responder-caption")) }
+                    thead { tr { th scope="col" { (locale.text("impact-col-service")) } th scope="col" { (locale.text("impact-col-level")) } } }
+                    tbody { @for s in &services { tr { td { (s.name) } td { (level_and_score(locale, s.score)) } } } }
                 }
             }
-            h3 { "Doors" }
+            h3 { (locale.text("responder-doors")) }
             @if doors.is_empty() {
-                p.calm { "No door of this building reported forced, held open or locked in the last 24 hours." }
+                p.calm { (locale.text("responder-no-doors")) }
             } @else {
                 ul.doors id="door-states" {
                     @for (id, (state, at)) in doors {
                         @let name = inventory.asset(id).map_or(*id, |a| a.name.as_str());
                         li data-door=(id) data-state=(<&str>::from(*state)) class={ "door-" (<&str>::from(*state)) } {
-                            strong { (name) } ": " (state.words()) " (" (time(*at)) ")"
+                            strong { (name) } ": " (state.words(locale)) " (" (locale.time(*at)) ")"
                         }
                     }
                 }
@@ -431,25 +446,26 @@ fn what_section(
     }
 }
 
-fn cap_section(sent: &[CapMessage]) -> Markup {
+fn cap_section(locale: &Locale, sent: &[CapMessage]) -> Markup {
     html! {
         section.responder-cap aria-labelledby="cap-sent-h" {
-            h2 id="cap-sent-h" { "Messages sent to responders (CAP)" }
-            @if sent.is_empty() { p.calm { "None sent for this incident yet." } }
+            h2 id="cap-sent-h" { (locale.text("responder-cap")) }
+            @if sent.is_empty() { p.calm { (locale.text("responder-cap-none")) } }
             @for m in sent {
-                @let info = m.alert.infos.first();
+                // The part in the reader's language when the message has one.
+                @let info = m.alert.infos.iter().find(|i| i.language.as_deref().is_some_and(|l| l.split('-').next() == Some(locale.language().tag()))).or(m.alert.infos.first());
                 article.cap-message data-cap=(m.alert.identifier) {
                     h3 { (m.alert.msg_type.as_str()) " · " (info.and_then(|i| i.headline.as_deref()).unwrap_or(&m.alert.identifier)) }
-                    p { "Sent " (m.approved_at.map(time).unwrap_or_default()) " by " (m.approved_by.as_deref().unwrap_or("")) }
+                    p { (locale.text_with("responder-cap-sent", &[("time", m.approved_at.map(|t| locale.time(t)).unwrap_or_default().into()), ("by", m.approved_by.as_deref().unwrap_or("").into())])) }
                     @if let Some(instruction) = info.and_then(|i| i.instruction.as_deref()) { p.instruction { (instruction) } }
-                    @if let Some(area) = info.and_then(|i| i.areas.first()) { p.calm { "Area: " (area.area_desc) } }
+                    @if let Some(area) = info.and_then(|i| i.areas.first()) { p.calm { (locale.text_with("responder-cap-area", &[("area", area.area_desc.as_str().into())])) } }
                 }
             }
         }
     }
 }
 
-fn updates_section(events: &[Event]) -> Markup {
+fn updates_section(locale: &Locale, events: &[Event]) -> Markup {
     // Doors, intrusion, fire, power and air: what the building does, not
     // its computers or patients.
     let latest: Vec<&Event> = events
@@ -460,13 +476,13 @@ fn updates_section(events: &[Event]) -> Markup {
         .collect();
     html! {
         section.responder-updates aria-labelledby="updates-h" {
-            h2 id="updates-h" { "Live updates from this building" }
+            h2 id="updates-h" { (locale.text("responder-updates")) }
             ul id="responder-feed" aria-live="polite" {
                 @for e in &latest {
-                    li { (time(e.time)) " " (severity(e.severity)) " " (e.message) " · " (e.location.path()) }
+                    li { (locale.time(e.time)) " " (severity(locale, e.severity)) " " (e.message) " · " (e.location.path()) }
                 }
             }
-            @if latest.is_empty() { p.calm id="responder-feed-empty" { "Nothing reported from this building in the last 24 hours." } }
+            @if latest.is_empty() { p.calm id="responder-feed-empty" { (locale.text("responder-updates-none")) } }
         }
     }
 }

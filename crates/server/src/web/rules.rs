@@ -5,6 +5,7 @@ use axum::extract::{Extension, State};
 use maud::{Markup, html};
 
 use super::layout::{page as shell, severity};
+use super::links;
 use crate::auth::{Access, Permission, Principal};
 use crate::pipeline::Detection;
 
@@ -15,34 +16,39 @@ pub async fn page(State(detection): State<Detection>, Extension(principal): Exte
     let mut list: Vec<_> = catalog.all.rules().collect();
     list.sort_by(|a, b| hits.get(&b.id).cmp(&hits.get(&a.id)).then_with(|| a.title.cmp(&b.title)));
     let disabled = list.iter().filter(|r| !catalog.enabled(&r.id)).count();
+    let locale = &principal.locale;
     let content = html! {
-        p { (catalog.all.summary()) ", " (disabled) " disabled" }
+        p { (catalog.all.summary()) ", " (locale.text_with("rules-disabled-count", &[("count", disabled.into())])) }
         table.rules {
-            caption { "Rules, most hits first" }
+            caption { (locale.text("rules-caption")) }
             thead { tr {
-                th scope="col" { "Rule" } th scope="col" { "Kind" } th scope="col" { "Level" } th scope="col" { "Threat" }
-                th scope="col" { "Tags" } th scope="col" { "Hits" } th scope="col" { "State" }
+                th scope="col" { (locale.text("rules-rule")) } th scope="col" { (locale.text("rules-kind")) } th scope="col" { (locale.text("rules-level")) } th scope="col" { (locale.text("rules-threat")) }
+                th scope="col" { (locale.text("rules-tags")) } th scope="col" { (locale.text("rules-hits")) } th scope="col" { (locale.text("rules-state")) }
             } }
             tbody {
                 @for rule in list {
                     @let enabled = catalog.enabled(&rule.id);
-                    tr class=[(!enabled).then_some("disabled")] {
+                    tr id=(links::rule_anchor(&rule.id)) class=[(!enabled).then_some("disabled")] {
                         td { (rule.title) br; small { (rule.name.as_deref().unwrap_or(&rule.id)) } }
                         td { (format!("{:?}", rule.kind).to_lowercase()) }
-                        td { (severity(rule.severity)) }
+                        td { (severity(locale, rule.severity)) }
                         td { (rule.threat.as_deref().unwrap_or("")) }
                         td { (rule.tags.join(", ")) }
-                        td { (hits.get(&rule.id).copied().unwrap_or(0)) }
+                        td { (locale.number(hits.get(&rule.id).copied().unwrap_or(0) as f64, 0)) }
                         td {
-                            (if enabled { "enabled" } else { "disabled" })
+                            (if enabled { locale.text("rules-enabled") } else { locale.text("rules-disabled") })
                             @if may_switch {
                                 // Sent by app.js as a PUT carrying the
                                 // session's CSRF token, like every change
                                 // made from the dashboard.
                                 form.rule-switch method="post" data-rule=(rule.id) data-enabled=(!enabled) {
-                                    button type="submit" aria-label={ (if enabled { "Disable " } else { "Enable " }) (rule.title) } {
-                                        (if enabled { "Disable" } else { "Enable" })
-                                    }
+                                    @let title = rule.title.as_str();
+                                    @let (label, action) = if enabled {
+                                        (locale.text_with("rules-disable-one", &[("rule", title.into())]), locale.text("rules-disable"))
+                                    } else {
+                                        (locale.text_with("rules-enable-one", &[("rule", title.into())]), locale.text("rules-enable"))
+                                    };
+                                    button type="submit" aria-label=(label) { (action) }
                                 }
                             }
                         }
@@ -51,7 +57,7 @@ pub async fn page(State(detection): State<Detection>, Extension(principal): Exte
             }
         }
         @if !catalog.all.refused().is_empty() {
-            h2 { "Refused rules" }
+            h2 { (locale.text("rules-refused")) }
             ul {
                 @for refusal in catalog.all.refused() {
                     li { (refusal.path.display()) ": " (refusal.reason) }
@@ -59,5 +65,5 @@ pub async fn page(State(detection): State<Detection>, Extension(principal): Exte
             }
         }
     };
-    shell("Rules", &principal, "/rules", content)
+    shell(&locale.text("nav-rules"), &principal, "/rules", content)
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -20,6 +21,11 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Chromium outlives a killed chromedriver (each left-over browser
+        // holds an inotify instance until the machine's limit makes file
+        // watchers fail), so the driver's whole process group goes.
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -46,6 +52,7 @@ pub async fn start() -> Option<Browser> {
     let chromium = find(&["chromium", "chromium-browser", "google-chrome"]).expect("chromium next to chromedriver");
     let port = free_port();
     let driver = Command::new(driver_path)
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())

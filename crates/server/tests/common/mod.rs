@@ -16,6 +16,9 @@ use safecare_model::Role;
 use safecare_server::{Config, RunningServer, SourceConfig, Transport, provision, start};
 use serde_json::{Value, json};
 
+#[path = "../../../ingest/tests/support/ports.rs"]
+pub mod ports;
+
 pub fn config(dir: &Path) -> Config {
     Config { listen: SocketAddr::from(([127, 0, 0, 1], 0)), data_dir: dir.to_owned(), ..Config::default() }
 }
@@ -256,4 +259,35 @@ pub fn xsd_check(xml: &str) -> Result<(), String> {
         .output()
         .expect("xmllint (package libxml2-utils) must be installed");
     if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+}
+
+/// The smoke detector of the technical building's LV switchroom in alarm.
+pub fn fire_event() -> String {
+    let event = json!({
+        "time": jiff::Timestamp::now().to_string(),
+        "domain": "building",
+        "severity": "critical",
+        "message": "Smoke detector FD-T0.01 in alarm",
+        "asset": "smoke-tech-0.01",
+        "location": {"site": "hq", "building": "tech", "floor": "0", "zone": "technical", "room": "0.01"},
+        "logsource": {"product": "safecare", "category": "fire_alarm"},
+        "fields": {"state": "alarm", "alarm": "smoke", "device": "FD-T0.01"}
+    });
+    format!("{event}\n")
+}
+
+/// A browser session (cookie and form login) for a new user of `role`.
+pub async fn signed_in(server: &safecare_server::RunningServer, name: &str, role: Role) -> reqwest::Client {
+    let password = format!("{name} password for tests");
+    provision::add_user(server.state.accounts.as_ref(), name, role, &password).await.unwrap();
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let ok = browser
+        .post(format!("{}/login", server.url()))
+        .form(&[("username", name), ("password", password.as_str()), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    browser
 }

@@ -10,6 +10,8 @@ mod outbox;
 mod privacy;
 mod read;
 mod schema;
+mod search;
+mod searches;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -163,6 +165,20 @@ impl Store for SqliteStore {
 
     async fn count_events(&self) -> Result<u64> {
         self.read(read::count_events).await
+    }
+
+    async fn event_histogram(&self, query: EventQuery, bucket: SignedDuration) -> Result<Vec<(Timestamp, u64)>> {
+        let (Some(from), Some(to)) = (query.from, query.to) else {
+            return Err(StoreError::InvalidQuery("a histogram needs both ends of its range".into()));
+        };
+        let (from_us, to_us) = (from.as_microsecond(), to.as_microsecond());
+        let bucket_us = i64::try_from(bucket.as_micros()).unwrap_or(i64::MAX);
+        let counts = self.read(move |conn| search::histogram(conn, &query, from_us, to_us, bucket_us)).await?;
+        Ok(counts
+            .into_iter()
+            .zip(0i64..)
+            .filter_map(|(n, i)| Timestamp::from_microsecond(from_us + i * bucket_us).ok().map(|t| (t, n)))
+            .collect())
     }
 
     async fn event_rate(&self, from: Timestamp, bucket: SignedDuration) -> Result<Vec<(Timestamp, u64)>> {

@@ -11,14 +11,14 @@ use crate::{AlertQuery, Cursor, EventPage, EventQuery, IncidentQuery, Log, LogPa
 
 /// Builds a WHERE clause with positional parameters as filters are added.
 #[derive(Default)]
-struct Filter {
+pub(crate) struct Filter {
     clauses: Vec<String>,
-    params: Vec<Sql>,
+    pub(crate) params: Vec<Sql>,
 }
 
 impl Filter {
     /// Adds a clause whose `?` placeholders take `values` in order.
-    fn push(&mut self, clause: &str, values: impl IntoIterator<Item = Sql>) {
+    pub(crate) fn push(&mut self, clause: &str, values: impl IntoIterator<Item = Sql>) {
         let mut values = values.into_iter();
         let mut numbered = String::with_capacity(clause.len() + 8);
         for (i, part) in clause.split('?').enumerate() {
@@ -33,62 +33,14 @@ impl Filter {
         self.clauses.push(numbered);
     }
 
-    fn sql(&self) -> String {
+    pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() { String::new() } else { format!("WHERE {}", self.clauses.join(" AND ")) }
     }
 }
 
-/// Turns free text into an FTS5 query that means "all these words", with
-/// every word quoted so FTS5 operators typed by a user are taken literally.
-fn fts_query(text: &str) -> Option<String> {
-    // Control characters separate words too: a NUL inside a quoted FTS5
-    // string is an SQL error, not a search.
-    let words: Vec<String> = text
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
-}
-
 pub(crate) fn query_events(conn: &Connection, q: &EventQuery) -> Result<EventPage, StoreError> {
     let limit = page_size(q.limit);
-    let mut f = Filter::default();
-    if let Some(from) = q.from {
-        f.push("time >= ?", [Sql::Integer(micros(from))]);
-    }
-    if let Some(to) = q.to {
-        f.push("time < ?", [Sql::Integer(micros(to))]);
-    }
-    if let Some(domain) = q.domain {
-        f.push("domain = ?", [Sql::Text(domain.as_str().into())]);
-    }
-    if let Some(asset) = &q.asset {
-        f.push("asset = ?", [Sql::Text(asset.clone())]);
-    }
-    if let Some(location) = q.location.as_deref().map(|l| l.trim_matches('/')).filter(|l| !l.is_empty()) {
-        // A place and everything under it: the path itself or any path
-        // starting with "path/" ('0' is the character after '/').
-        f.push(
-            "(location = ? OR (location >= ? AND location < ?))",
-            [Sql::Text(location.into()), Sql::Text(format!("{location}/")), Sql::Text(format!("{location}0"))],
-        );
-    }
-    if let Some(source) = &q.source {
-        f.push("source = ?", [Sql::Text(source.clone())]);
-    }
-    if let Some(min) = q.min_severity {
-        f.push("severity >= ?", [Sql::Integer(min.rank().into())]);
-    }
-    if let Some(text) = q.text.as_deref().and_then(fts_query) {
-        f.push("seq IN (SELECT rowid FROM events_text WHERE events_text MATCH ?)", [Sql::Text(text)]);
-    }
-    if let Some(after) = q.after {
-        f.push(
-            "(time < ? OR (time = ? AND seq < ?))",
-            [Sql::Integer(after.time), Sql::Integer(after.time), Sql::Integer(after.seq)],
-        );
-    }
+    let f = super::search::event_filter(conn, q)?;
     let sql =
         format!("SELECT seq, time, body FROM events {} ORDER BY time DESC, seq DESC LIMIT {}", f.sql(), limit + 1);
     let mut stmt = conn.prepare(&sql)?;
@@ -203,7 +155,8 @@ pub(crate) fn list_alerts(conn: &Connection, q: &AlertQuery) -> Result<Vec<Alert
     if let Some(asset) = &q.asset {
         f.push("asset = ?", [Sql::Text(asset.clone())]);
     }
-    let sql = format!("SELECT body FROM alerts {} ORDER BY time DESC LIMIT {}", f.sql(), page_size(q.limit));
+    // Alerts of the same moment (a burst, a correlation) newest stored first.
+    let sql = format!("SELECT body FROM alerts {} ORDER BY time DESC, seq DESC LIMIT {}", f.sql(), page_size(q.limit));
     bodies(conn, &sql, &f.params)
 }
 
@@ -331,16 +284,4 @@ pub(crate) fn bodies<T: DeserializeOwned>(conn: &Connection, sql: &str, params: 
         out.push(serde_json::from_str(&body)?);
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fts_query_quotes_every_word() {
-        assert_eq!(fts_query("door  forced").as_deref(), Some("\"door\" \"forced\""));
-        assert_eq!(fts_query("a\"b OR").as_deref(), Some("\"a\"\"b\" \"OR\""));
-        assert_eq!(fts_query("   "), None);
-    }
 }

@@ -204,6 +204,17 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX availability_history_service ON availability_history(service, kind, seq);
     ",
+    // 10: saved searches, a person's named event searches (the events
+    // page's query string), listed by name.
+    "
+    CREATE TABLE saved_searches (
+        user   TEXT NOT NULL,
+        name   TEXT NOT NULL,
+        query  TEXT NOT NULL,
+        saved  INTEGER NOT NULL,
+        PRIMARY KEY (user, name)
+    );
+    ",
 ];
 
 /// The schema version this build writes.
@@ -368,8 +379,7 @@ mod tests {
         .unwrap();
         migrate(&conn, 7).unwrap();
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 9);
-        assert_eq!(SCHEMA_VERSION, 9);
+        assert_eq!(version, SCHEMA_VERSION);
         let kept: i64 = conn.query_row("SELECT count(*) FROM notifications", [], |r| r.get(0)).unwrap();
         assert_eq!(kept, 1);
         let insert = "INSERT INTO cap_messages (identifier, incident, state, created, body)
@@ -391,7 +401,7 @@ mod tests {
         .unwrap();
         migrate(&conn, 8).unwrap();
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 9);
+        assert_eq!(version, SCHEMA_VERSION);
         let kept: i64 = conn.query_row("SELECT count(*) FROM cap_messages", [], |r| r.get(0)).unwrap();
         assert_eq!(kept, 1);
         conn.execute(
@@ -402,6 +412,26 @@ mod tests {
         assert!(
             conn.execute("INSERT INTO availability_history (service, kind, at) VALUES ('s', 'status', 0)", []).is_err()
         );
+    }
+
+    #[test]
+    fn version_ten_adds_saved_searches_one_per_user_and_name() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..9] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute("INSERT INTO availability_history (service, kind, at, body) VALUES ('s', 'status', 0, '{}')", [])
+            .unwrap();
+        migrate(&conn, 9).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 10);
+        assert_eq!(SCHEMA_VERSION, 10);
+        let kept: i64 = conn.query_row("SELECT count(*) FROM availability_history", [], |r| r.get(0)).unwrap();
+        assert_eq!(kept, 1);
+        let insert = "INSERT INTO saved_searches (user, name, query, saved) VALUES (?1, 'logons', 'q=4625', 0)";
+        conn.execute(insert, ["alice"]).unwrap();
+        conn.execute(insert, ["bob"]).unwrap();
+        assert!(conn.execute(insert, ["alice"]).is_err(), "a name is used once per user");
     }
 
     fn event_without_seq(conn: &Connection) {

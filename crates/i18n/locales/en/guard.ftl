@@ -1,0 +1,70 @@
+# The guard's views: the overview (role-aware) and the floor plans.
+
+overview-title = Overview
+overview-threat-level = Threat level per building
+overview-building-quiet = quiet
+overview-no-buildings = No building in the site model and no alert in the last 24 hours.
+overview-building-quiet-note = no alert in the last 24 hours
+overview-live-alerts = Live alerts
+overview-live-alerts-caption = Most recent alerts by the time their first event happened, newest first; new ones appear at the top.
+overview-col-event-time = Event time
+overview-col-severity = Severity
+overview-col-alert = Alert
+overview-col-where = Where
+overview-open-incidents = Open incidents
+overview-open-now = Open now
+overview-rate = Events per minute, last hour
+overview-sources = Sources
+overview-col-source = Source
+overview-col-events = Events (24 h)
+overview-col-last-event = Last event
+overview-col-state = State
+overview-source-silent = silent
+overview-source-reporting = reporting
+overview-physical-alerts = Physical alerts: doors, intrusion, fire
+overview-physical-none = No physical alert in the last 24 hours.
+overview-rooms-with-alerts = Rooms with alerts
+overview-rooms-none = No room has an alert in the last 24 hours.
+overview-room-open-incident = open incident
+overview-room-events = events
+overview-patrol-tasks = Patrol tasks
+overview-patrol-none = No task is waiting for security staff.
+overview-patrol-needs-approval = waits for approval
+overview-other-alerts = Other alerts (IT, medical devices)
+
+plan-title = Floor plan
+plan-floors = Floors
+plan-floor-tab = floor { $floor }
+plan-floor-alerts = { $count ->
+    [one] { $count } alert
+   *[other] { $count } alerts
+}
+plan-header = Floor { $floor } of { $building }
+plan-no-plan = No room of the site model has a plan yet.
+plan-unknown-floor = No floor { $floor } in building { $building } has a plan; pick one of the floors listed.
+plan-drawing-label = Floor { $floor } of { $building }: rooms, doors, cameras and sensors
+plan-room-incident = open incident: { $title }
+plan-room-alert = { $severity } alert
+plan-door = door
+plan-camera = camera
+plan-sensor = sensor
+plan-legend = Legend
+plan-legend-room-alert = room with an alert (colour by severity)
+plan-legend-room-incident = room with an open incident (opens it)
+plan-legend-room-calm = room without alerts (opens its events)
+plan-legend-door = door: normal, held open, forced
+plan-legend-camera = camera
+plan-legend-sensor = sensor (temperature, smoke)
+plan-state-normal = normal
+plan-state-held-open = held open
+plan-state-forced = forced open
+plan-state-tampered = tampered
+plan-state-fault = controller fault
+plan-state-unknown = no report
+plan-state-alert = alert
+plan-rooms-with-alerts = Rooms with alerts (last 24 hours)
+plan-devices = Doors, cameras and sensors on this floor
+plan-col-device = Device
+plan-col-kind = Kind
+plan-col-room = Room
+plan-col-state = State

@@ -1,0 +1,62 @@
+# The notification settings page.
+
+notifications-no-route = No route is configured: nothing is sent
+notifications-severity = severity
+notifications-or-worse = { $severity } or worse
+notifications-threat = threat
+notifications-domain = domain
+notifications-building = building
+notifications-zone = zone
+notifications-every-incident = every incident
+notifications-yes = yes
+notifications-no = no
+notifications-none = none
+notifications-routes = Routes, in the order they are checked
+notifications-route = Route
+notifications-takes = Takes
+notifications-on-call-role = On-call role
+notifications-channel = Channel
+notifications-escalation = Escalation
+notifications-exercise-only = Exercise only
+notifications-test = Test
+notifications-escalate-after = next tier after { $minutes } min unacknowledged
+notifications-send-test-on = Send a test on route { $route }
+notifications-send-test = Send test
+notifications-every-day = every day
+notifications-all-day = { $days }, all day
+notifications-from-to = { $days }, { $from } to { $to }
+notifications-midnight = midnight
+notifications-roster = On-call roster
+notifications-hours-in = Hours are in
+notifications-on-call-now = On call now ({ $time }):
+notifications-nobody = nobody
+notifications-on-call-one = { $name } ({ $role } tier { $tier })
+notifications-who = Who
+notifications-role = Role
+notifications-tier = Tier
+notifications-hours = Hours
+notifications-now = Now
+notifications-on-call = on call
+notifications-channels = Channels
+notifications-type = Type
+notifications-sends-to = Sends to
+notifications-settings = Settings
+notifications-reason-opened = opened
+notifications-reason-escalated = escalated to tier { $tier }
+notifications-reason-test = test
+notifications-reason-cap = CAP to first responders
+notifications-reason-availability = EDXL-HAVE to the region
+notifications-last = Last messages
+notifications-no-message = No message yet.
+notifications-planned = Planned
+notifications-why = Why
+notifications-subject = Subject
+notifications-delivery = Delivery
+notifications-after-tries = after { $count ->
+    [one] { $count } try
+   *[other] { $count } tries
+}
+notifications-next-try = next try { $time }
+notifications-pending = pending
+notifications-delivered = delivered
+notifications-failed = failed

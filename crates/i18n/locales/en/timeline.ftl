@@ -1,0 +1,32 @@
+# What each kind of incident timeline entry records (respond's TimelineAction).
+
+timeline-action-opened = opened
+timeline-action-alert-added = alert added
+timeline-action-status-changed = status changed
+timeline-action-assigned = assigned
+timeline-action-unassigned = unassigned
+timeline-action-severity-changed = severity changed
+timeline-action-title-changed = title changed
+timeline-action-tag-added = tag added
+timeline-action-tag-removed = tag removed
+timeline-action-commented = commented
+timeline-action-playbook-attached = playbook attached
+timeline-action-task-approved = task approved
+timeline-action-task-completed = task completed
+timeline-action-task-skipped = task skipped
+timeline-action-marked-significant = marked significant (NIS2)
+timeline-action-marked-personal-data-breach = marked personal-data breach (GDPR)
+timeline-action-report-submitted = report submitted
+timeline-action-reminder-sent = reminder sent
+timeline-action-merged-from = merged from
+timeline-action-merged-into = merged into
+timeline-action-split-from = split from
+timeline-action-split-into = split into
+timeline-action-impact-updated = impact updated
+timeline-action-marked-exercise = marked as exercise
+timeline-action-unmarked-exercise = exercise mark removed
+timeline-action-notification-sent = notification sent
+timeline-action-notification-failed = notification failed
+timeline-action-cap-drafted = CAP message drafted
+timeline-action-cap-approved = CAP message approved
+timeline-action-cap-discarded = CAP message discarded

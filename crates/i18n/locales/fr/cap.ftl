@@ -1,0 +1,36 @@
+# Messages CAP aux primo-intervenants : la section de la page d'incident.
+
+cap-heading = Primo-intervenants (CAP)
+cap-none-yet = Aucun message aux pompiers ni à la police pour l'instant.
+cap-draft-waits = Le brouillon { $identifier } attend un gestionnaire de crise ; le message suivant pourra être rédigé une fois celui-ci approuvé ou abandonné.
+cap-drafted-by = Rédigé par { $by }, { $time }
+cap-approved-by = approuvé et envoyé par { $by }, { $time }
+cap-discarded-by = abandonné par { $by }, jamais envoyé
+cap-decide-on = Décider de { $identifier }
+cap-approve = Approuver et envoyer
+cap-discard = Abandonner
+cap-pending = En attente : un gestionnaire de crise l'approuve avant son départ.
+cap-state-draft = brouillon
+cap-state-approved = approuvé
+cap-state-discarded = abandonné
+cap-preview = Aperçu : { $languages }
+cap-event = Événement
+cap-urgency-severity-certainty = Urgence, gravité, certitude
+cap-instruction = Consigne
+cap-none = aucune
+cap-no-area = Pas de zone : le lieu n'est pas géoréférencé.
+cap-polygon = Polygone :
+cap-circle = Cercle :
+cap-xml-error = Le XML ne peut pas être écrit : { $reason }
+cap-cancelled = Les messages ont été annulés ; plus rien ne suit.
+cap-form-label = Rédiger un message CAP
+cap-form-heading = Rédiger le message suivant
+cap-type = Type
+cap-urgency = Urgence
+cap-severity = Gravité
+cap-certainty = Certitude
+cap-instruction-label = Consigne aux intervenants
+cap-languages-label = Langues (une partie du message chacune, p. ex. en, fr, nl)
+cap-note-label = Note aux intervenants (facultative)
+cap-form-help = Rien ne part avant qu'un gestionnaire de crise approuve le brouillon ; l'aperçu montre exactement ce qui sera envoyé. Une annulation (Cancel) signale la fin de l'alerte aux intervenants.
+cap-submit = Rédiger le message CAP

@@ -1,0 +1,70 @@
+# Les vues de l'agent de sécurité : la vue d'ensemble (selon le rôle) et les plans d'étage.
+
+overview-title = Vue d'ensemble
+overview-threat-level = Niveau de menace par bâtiment
+overview-building-quiet = calme
+overview-no-buildings = Aucun bâtiment dans le modèle de site et aucune alerte ces dernières 24 heures.
+overview-building-quiet-note = aucune alerte ces dernières 24 heures
+overview-live-alerts = Alertes en direct
+overview-live-alerts-caption = Alertes les plus récentes selon l'heure de leur premier événement, la plus récente en premier ; les nouvelles apparaissent en haut.
+overview-col-event-time = Heure de l'événement
+overview-col-severity = Gravité
+overview-col-alert = Alerte
+overview-col-where = Lieu
+overview-open-incidents = Incidents ouverts
+overview-open-now = Ouverts maintenant
+overview-rate = Événements par minute, dernière heure
+overview-sources = Sources
+overview-col-source = Source
+overview-col-events = Événements (24 h)
+overview-col-last-event = Dernier événement
+overview-col-state = État
+overview-source-silent = muette
+overview-source-reporting = active
+overview-physical-alerts = Alertes physiques : portes, intrusion, incendie
+overview-physical-none = Aucune alerte physique ces dernières 24 heures.
+overview-rooms-with-alerts = Salles en alerte
+overview-rooms-none = Aucune salle en alerte ces dernières 24 heures.
+overview-room-open-incident = incident ouvert
+overview-room-events = événements
+overview-patrol-tasks = Tâches de ronde
+overview-patrol-none = Aucune tâche n'attend l'équipe de sécurité.
+overview-patrol-needs-approval = attend une approbation
+overview-other-alerts = Autres alertes (informatique, dispositifs médicaux)
+
+plan-title = Plan d'étage
+plan-floors = Étages
+plan-floor-tab = étage { $floor }
+plan-floor-alerts = { $count ->
+    [one] { $count } alerte
+   *[other] { $count } alertes
+}
+plan-header = Étage { $floor } du bâtiment { $building }
+plan-no-plan = Aucune salle du modèle de site n'a encore de plan.
+plan-unknown-floor = Aucun étage { $floor } du bâtiment { $building } n'a de plan ; choisissez un des étages listés.
+plan-drawing-label = Étage { $floor } du bâtiment { $building } : salles, portes, caméras et capteurs
+plan-room-incident = incident ouvert : { $title }
+plan-room-alert = alerte { $severity }
+plan-door = porte
+plan-camera = caméra
+plan-sensor = capteur
+plan-legend = Légende
+plan-legend-room-alert = salle en alerte (couleur selon la gravité)
+plan-legend-room-incident = salle avec un incident ouvert (l'ouvre)
+plan-legend-room-calm = salle sans alerte (ouvre ses événements)
+plan-legend-door = porte : normale, maintenue ouverte, forcée
+plan-legend-camera = caméra
+plan-legend-sensor = capteur (température, fumée)
+plan-state-normal = normale
+plan-state-held-open = maintenue ouverte
+plan-state-forced = forcée
+plan-state-tampered = sabotée
+plan-state-fault = défaut du contrôleur
+plan-state-unknown = aucun signalement
+plan-state-alert = alerte
+plan-rooms-with-alerts = Salles en alerte (dernières 24 heures)
+plan-devices = Portes, caméras et capteurs de cet étage
+plan-col-device = Équipement
+plan-col-kind = Type
+plan-col-room = Salle
+plan-col-state = État

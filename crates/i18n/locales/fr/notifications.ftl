@@ -1,0 +1,62 @@
+# La page des réglages de notification.
+
+notifications-no-route = Aucune route n'est configurée : rien n'est envoyé
+notifications-severity = gravité
+notifications-or-worse = { $severity } ou plus grave
+notifications-threat = menace
+notifications-domain = domaine
+notifications-building = bâtiment
+notifications-zone = zone
+notifications-every-incident = tous les incidents
+notifications-yes = oui
+notifications-no = non
+notifications-none = aucun
+notifications-routes = Routes, dans l'ordre où elles sont examinées
+notifications-route = Route
+notifications-takes = Reçoit
+notifications-on-call-role = Rôle d'astreinte
+notifications-channel = Canal
+notifications-escalation = Escalade
+notifications-exercise-only = Exercice seulement
+notifications-test = Test
+notifications-escalate-after = niveau suivant après { $minutes } min sans acquittement
+notifications-send-test-on = Envoyer un test sur la route { $route }
+notifications-send-test = Envoyer un test
+notifications-every-day = tous les jours
+notifications-all-day = { $days }, toute la journée
+notifications-from-to = { $days }, de { $from } à { $to }
+notifications-midnight = minuit
+notifications-roster = Tableau d'astreinte
+notifications-hours-in = Les heures sont en
+notifications-on-call-now = D'astreinte maintenant ({ $time }) :
+notifications-nobody = personne
+notifications-on-call-one = { $name } ({ $role } niveau { $tier })
+notifications-who = Qui
+notifications-role = Rôle
+notifications-tier = Niveau
+notifications-hours = Horaires
+notifications-now = Maintenant
+notifications-on-call = d'astreinte
+notifications-channels = Canaux
+notifications-type = Type
+notifications-sends-to = Envoie à
+notifications-settings = Réglages
+notifications-reason-opened = ouverture
+notifications-reason-escalated = escalade au niveau { $tier }
+notifications-reason-test = test
+notifications-reason-cap = CAP aux primo-intervenants
+notifications-reason-availability = EDXL-HAVE à la région
+notifications-last = Derniers messages
+notifications-no-message = Aucun message pour l'instant.
+notifications-planned = Prévu
+notifications-why = Pourquoi
+notifications-subject = Objet
+notifications-delivery = Remise
+notifications-after-tries = après { $count ->
+    [one] { $count } essai
+   *[other] { $count } essais
+}
+notifications-next-try = prochain essai { $time }
+notifications-pending = en attente
+notifications-delivered = remis
+notifications-failed = échec

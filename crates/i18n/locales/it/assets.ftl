@@ -1,0 +1,5 @@
+assets-find = Trova
+assets-search = Cerca
+assets-asset = Risorsa
+assets-kind = Tipo
+assets-location = Posizione

@@ -1,0 +1,6 @@
+availability-status = Stato
+availability-operational = operativo
+availability-degraded = ridotto
+availability-closed = chiuso
+availability-service = Servizio
+availability-beds = Letti disponibili

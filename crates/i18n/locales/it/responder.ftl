@@ -1,0 +1,4 @@
+responder-title = Primi soccorritori
+responder-where = Dove
+responder-what = Cosa
+responder-doors = Porte

@@ -1,0 +1,5 @@
+rules-rule = Regola
+rules-enabled = attiva
+rules-disabled = disattivata
+rules-disable = Disattiva
+rules-enable = Attiva

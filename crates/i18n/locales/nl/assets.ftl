@@ -1,0 +1,5 @@
+assets-find = Zoeken
+assets-search = Zoeken
+assets-asset = Middel
+assets-kind = Soort
+assets-location = Locatie

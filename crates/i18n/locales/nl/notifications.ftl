@@ -1,0 +1,6 @@
+notifications-route = Route
+notifications-channel = Kanaal
+notifications-roster = Bereikbaarheidsrooster
+notifications-nobody = niemand
+notifications-last = Laatste berichten
+notifications-no-message = Nog geen bericht.

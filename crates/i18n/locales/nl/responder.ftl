@@ -1,0 +1,4 @@
+responder-title = Hulpdiensten
+responder-where = Waar
+responder-what = Wat
+responder-doors = Deuren
