@@ -53,6 +53,9 @@ pub async fn run(mut config: Config, speed: f64, play: bool, accounts: bool) -> 
     for role in roles {
         logins.push(demo_account(server.state.accounts.as_ref(), *role).await?);
     }
+    // Listening for the signal before printing the address, as `serve`
+    // does: a test (or a script) may send SIGTERM as soon as it reads it.
+    let stopped = crate::serve::shutdown_signal();
     println!("SafeCare demo: {count} assets of the demo hospital loaded.");
     println!("Open {} and log in  (Ctrl-C to stop)", server.url());
     for login in logins {
@@ -66,7 +69,7 @@ pub async fn run(mut config: Config, speed: f64, play: bool, accounts: bool) -> 
             }
         });
     }
-    crate::serve::shutdown_signal().await;
+    stopped.await;
     server.stop().await?;
     Ok(())
 }
