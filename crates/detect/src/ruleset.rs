@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use rsigma_eval::correlation::compile_correlation;
-use rsigma_eval::{CompiledRule, Engine, compile_rule};
-use rsigma_parser::{CorrelationRule, FilterRule, SigmaRule, parse_sigma_yaml};
+use rsigma_eval::{CompiledRule, Engine, EvalError, compile_to_compiled};
+use rsigma_ir::{IrRule, LowerOptions, lower_rule};
+use rsigma_parser::{CorrelationRule, FilterRule, SigmaCollection, parse_sigma_yaml};
 
 use crate::correlate::Correlation;
 use crate::error::{DetectError, Refusal};
@@ -20,6 +21,7 @@ use crate::meta::{RuleKind, RuleMeta, THREAT_ATTRIBUTE, severity_of, threat_of};
 use crate::prefilter::Prefilter;
 use crate::reach::{Reach, names_other_rules};
 use crate::route::RouteTable;
+use crate::rule_cache::{CacheUse, Key, RuleCache, encode, key_of};
 
 /// A compiled set of rules, routed by logsource. Immutable once built, so one
 /// set can be shared (`Arc`) by many [`crate::Detector`]s.
@@ -46,6 +48,7 @@ pub struct RuleSet {
     compilation: u64,
     /// Files left out because no event of the hunt reaches their logsource.
     unreached: usize,
+    cache: CacheUse,
 }
 
 /// Numbers each compilation, so that a set derived without compiling can
@@ -59,11 +62,54 @@ pub struct RuleSetBuilder {
     refused: Vec<Refusal>,
     disabled: HashSet<String>,
     reach: Option<Reach>,
+    cache: Option<PathBuf>,
 }
 
+/// One detection rule of a file, lowered, or why it could not be.
 struct Loaded {
     path: PathBuf,
-    rule: SigmaRule,
+    title: String,
+    id: Option<String>,
+    name: Option<String>,
+    lowered: Result<IrRule, String>,
+}
+
+impl Loaded {
+    fn new(
+        path: &Path,
+        lowered: Result<IrRule, String>,
+        title: String,
+        id: Option<String>,
+        name: Option<String>,
+    ) -> Self {
+        Loaded { path: path.to_owned(), title, id, name, lowered }
+    }
+
+    fn of_ir(path: &Path, ir: IrRule) -> Self {
+        let m = &ir.metadata;
+        let (title, id, name) = (m.title.clone(), m.id.clone(), m.name.clone());
+        Loaded::new(path, Ok(ir), title, id, name)
+    }
+
+    fn set_id(&mut self, id: String) {
+        if let Ok(ir) = &mut self.lowered {
+            ir.metadata.id = Some(id.clone());
+        }
+        self.id = Some(id);
+    }
+}
+
+/// What one source file gave: its rules, lowered, and what only a parse
+/// gives (correlations, filters, errors).
+#[derive(Default)]
+struct Parsed {
+    rules: Vec<Loaded>,
+    correlations: Vec<CorrelationRule>,
+    filters: Vec<FilterRule>,
+    errors: Vec<String>,
+    /// A record for the cache, when the file was parsed anew and is clean.
+    fresh: Option<(Key, Vec<u8>)>,
+    from_cache: bool,
 }
 
 const INLINE: &str = "<inline>";
@@ -118,9 +164,16 @@ impl RuleSetBuilder {
         self
     }
 
+    /// Keeps the lowered rules in the cache file at `path` and takes them
+    /// from it when a file's text is unchanged (see [`crate::rule_cache`]).
+    pub fn cache_in(&mut self, path: &Path) -> &mut Self {
+        self.cache = Some(path.to_owned());
+        self
+    }
+
     /// Parses and compiles everything added so far.
     pub fn build(self) -> RuleSet {
-        let RuleSetBuilder { mut sources, mut refused, disabled, reach } = self;
+        let RuleSetBuilder { mut sources, mut refused, disabled, reach, cache } = self;
         let files = sources.len();
         let mut unreached = 0;
         if let Some(reach) = reach
@@ -134,34 +187,60 @@ impl RuleSetBuilder {
         let mut rules: Vec<Loaded> = Vec::new();
         let mut correlations: Vec<(PathBuf, CorrelationRule)> = Vec::new();
         let mut filters: Vec<(PathBuf, FilterRule)> = Vec::new();
+        let cache = cache.map(|path| RuleCache::open(&path));
         // Files are parsed on every core; what follows keeps their order.
-        let parsed: Vec<_> = sources.into_par_iter().map(|(path, text)| (parse_sigma_yaml(&text), path)).collect();
-        for (parsed, path) in parsed {
-            let collection = match parsed {
-                Ok(c) => c,
-                Err(e) => {
-                    refused.push(Refusal { path, title: None, reason: e.to_string() });
+        let parsed: Vec<_> = sources
+            .into_par_iter()
+            .map(|(path, text)| {
+                let key = cache.as_ref().map(|_| key_of(&text));
+                let parsed = match parse_source(&path, &text, cache.as_ref().zip(key.as_ref())) {
+                    Ok(parsed) => Ok(parsed),
+                    Err(reason) => Err(Refusal { path: path.clone(), title: None, reason }),
+                };
+                (path, key, parsed)
+            })
+            .collect();
+        let mut keys = Vec::new();
+        let mut fresh = Vec::new();
+        let mut cache_use = CacheUse::default();
+        for (path, key, parsed) in parsed {
+            keys.extend(key);
+            let parsed = match parsed {
+                Ok(parsed) => parsed,
+                Err(refusal) => {
+                    refused.push(refusal);
                     continue;
                 }
             };
-            for reason in collection.errors {
+            match (key, parsed.from_cache) {
+                (Some(_), true) => cache_use.hits += 1,
+                (Some(_), false) => cache_use.misses += 1,
+                (None, _) => {}
+            }
+            fresh.extend(parsed.fresh);
+            for reason in parsed.errors {
                 refused.push(Refusal { path: path.clone(), title: None, reason });
             }
             let is_disabled =
                 |id: &Option<String>, name: &Option<String>| id.iter().chain(name).any(|k| disabled.contains(k));
-            for (n, mut rule) in collection.rules.into_iter().enumerate() {
+            for (n, mut rule) in parsed.rules.into_iter().enumerate() {
                 if is_disabled(&rule.id, &rule.name) {
                     continue;
                 }
-                rule.id.get_or_insert_with(|| format!("{}#{n}", path.display()));
-                rules.push(Loaded { path: path.clone(), rule });
+                if rule.id.is_none() {
+                    rule.set_id(format!("{}#{n}", path.display()));
+                }
+                rules.push(rule);
             }
-            for corr in collection.correlations {
+            for corr in parsed.correlations {
                 if !is_disabled(&corr.id, &corr.name) {
                     correlations.push((path.clone(), corr));
                 }
             }
-            filters.extend(collection.filters.into_iter().map(|f| (path.clone(), f)));
+            filters.extend(parsed.filters.into_iter().map(|f| (path.clone(), f)));
+        }
+        if let Some(cache) = cache {
+            cache.store(&keys, fresh);
         }
 
         let mut meta: HashMap<String, RuleMeta> = HashMap::new();
@@ -169,8 +248,8 @@ impl RuleSetBuilder {
         let wanted: HashSet<&str> = correlations.iter().flat_map(|(_, c)| c.rules.iter().map(String::as_str)).collect();
         let correlated: Vec<(String, Option<String>)> = rules
             .iter()
-            .filter(|l| l.rule.id.iter().chain(&l.rule.name).any(|k| wanted.contains(k.as_str())))
-            .map(|l| (l.rule.id.clone().unwrap_or_default(), l.rule.name.clone()))
+            .filter(|l| l.id.iter().chain(&l.name).any(|k| wanted.contains(k.as_str())))
+            .map(|l| (l.id.clone().unwrap_or_default(), l.name.clone()))
             .collect();
         let compiled = compile(rules, &filters, &mut refused, &mut meta);
 
@@ -187,10 +266,39 @@ impl RuleSetBuilder {
             files,
             compilation: COMPILATIONS.fetch_add(1, Ordering::Relaxed),
             unreached,
+            cache: cache_use,
         };
         set.add_correlations(correlations);
         set
     }
+}
+
+/// The rules of one file: from the cache when its text is kept there,
+/// otherwise parsed and lowered (as `rsigma_eval::compile_rule` lowers,
+/// with the same errors). `Err` refuses the whole file.
+fn parse_source(path: &Path, text: &str, cache: Option<(&RuleCache, &Key)>) -> Result<Parsed, String> {
+    if let Some(rules) = cache.and_then(|(cache, key)| cache.get(key)) {
+        let rules = rules.into_iter().map(|ir| Loaded::of_ir(path, ir)).collect();
+        return Ok(Parsed { rules, from_cache: true, ..Parsed::default() });
+    }
+    let SigmaCollection { rules, correlations, filters, errors } = parse_sigma_yaml(text).map_err(|e| e.to_string())?;
+    let options = LowerOptions::default();
+    let rules: Vec<Loaded> = rules
+        .into_iter()
+        .map(|rule| {
+            let lowered = lower_rule(&rule, &options).map_err(|e| EvalError::from(e).to_string());
+            Loaded::new(path, lowered, rule.title, rule.id, rule.name)
+        })
+        .collect();
+    let clean = errors.is_empty() && correlations.is_empty() && filters.is_empty();
+    let fresh = match (cache, clean) {
+        (Some((_, key)), true) => {
+            let lowered: Option<Vec<IrRule>> = rules.iter().map(|l| l.lowered.as_ref().ok().cloned()).collect();
+            lowered.as_deref().and_then(encode).map(|blob| (*key, blob))
+        }
+        _ => None,
+    };
+    Ok(Parsed { rules, correlations, filters, errors, fresh, from_cache: false })
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, refused: &mut Vec<Refusal>) -> std::io::Result<()> {
@@ -213,11 +321,11 @@ fn dedupe(rules: Vec<Loaded>, refused: &mut Vec<Refusal>) -> Vec<Loaded> {
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     let mut kept = Vec::with_capacity(rules.len());
     for loaded in rules {
-        let id = loaded.rule.id.clone().unwrap_or_default();
+        let id = loaded.id.clone().unwrap_or_default();
         if let Some(first) = seen.get(&id) {
             refused.push(Refusal {
                 path: loaded.path,
-                title: Some(loaded.rule.title),
+                title: Some(loaded.title),
                 reason: format!("duplicate rule id {id} (first loaded from {})", first.display()),
             });
             continue;
@@ -236,17 +344,26 @@ fn compile(
     refused: &mut Vec<Refusal>,
     meta: &mut HashMap<String, RuleMeta>,
 ) -> Vec<Arc<CompiledRule>> {
-    let results: Vec<_> = loaded.par_iter().map(|l| compile_rule(&l.rule)).collect();
+    let results: Vec<_> = loaded
+        .par_iter()
+        .map(|l| match &l.lowered {
+            Ok(ir) => compile_to_compiled(ir).map_err(|e| e.to_string()),
+            Err(e) => Err(e.clone()),
+        })
+        .collect();
     let mut compiled = Vec::with_capacity(loaded.len());
     for (l, result) in loaded.into_iter().zip(results) {
-        let rule = l.rule;
-        match result {
-            Err(e) => {
-                refused.push(Refusal { path: l.path, title: Some(rule.title), reason: e.to_string() });
+        let ir = match (result, l.lowered) {
+            (Ok(c), Ok(ir)) => {
+                compiled.push(c);
+                ir
+            }
+            (Err(reason), _) | (Ok(_), Err(reason)) => {
+                refused.push(Refusal { path: l.path, title: Some(l.title), reason });
                 continue;
             }
-            Ok(c) => compiled.push(c),
-        }
+        };
+        let rule = ir.metadata;
         let threat = rule.custom_attributes.get(THREAT_ATTRIBUTE).and_then(|v| v.as_str());
         let id = rule.id.clone().unwrap_or_default();
         meta.insert(
@@ -433,6 +550,7 @@ impl RuleSet {
             files: self.files,
             compilation: self.compilation,
             unreached: self.unreached,
+            cache: self.cache,
         }
     }
 
@@ -479,6 +597,12 @@ impl RuleSet {
     /// (see [`RuleSetBuilder::only_reaching`]).
     pub fn unreached(&self) -> usize {
         self.unreached
+    }
+
+    /// How many files came from the rule cache and how many were parsed
+    /// (both 0 when the set was built without one).
+    pub fn cache_use(&self) -> CacheUse {
+        self.cache
     }
 
     /// `N rules loaded, M refused`, the closing line of `rules check`; a

@@ -107,3 +107,37 @@ fn leaving_out_rules_no_event_reaches_changes_no_match() {
     }
     assert!(pairs >= 1000, "{pairs}");
 }
+
+/// A second hunt takes the lowered rules from the cache the first one
+/// wrote (`RuleSetBuilder::cache_in`): every reached file comes from it,
+/// and the matches over every `evtx-attack` record are still the plain
+/// library's, rule for rule, with the same titles and levels.
+#[test]
+fn rules_taken_from_the_cache_match_as_the_plain_library_does() {
+    let Some(dir) = samples() else { return };
+    let events = evtx_events(&dir.join("evtx-attack"));
+    let cache = tempfile::tempdir().expect("tempdir");
+    let path = cache.path().join("rules.bin");
+    let load = || {
+        let mut builder = RuleSetBuilder::new();
+        builder.add_dir(&dir.join("sigmahq/rules")).expect("rules");
+        builder.only_reaching(Reach::of(&events)).cache_in(&path);
+        builder.build()
+    };
+    let first = load();
+    let reached = first.files() - first.unreached();
+    assert_eq!((first.cache_use().hits, first.cache_use().misses), (0, reached), "{}", first.summary());
+    let cached = load();
+    assert_eq!((cached.cache_use().hits, cached.cache_use().misses), (reached, 0));
+    assert!(cached.refused().is_empty() && cached.len() == first.len(), "{}", cached.summary());
+    let described = |set: &RuleSet| {
+        let mut rules: Vec<_> =
+            set.rules().map(|m| (m.id.clone(), m.title.clone(), m.severity, m.tags.clone())).collect();
+        rules.sort();
+        rules
+    };
+    assert_eq!(described(&cached), described(&first));
+    let plain = PlainLibrary::load_dirs(&[dir.join("sigmahq/rules")]).expect("rules");
+    let (pairs, _) = assert_same(&cached, &plain, &events);
+    assert!(pairs >= 1000, "{pairs}");
+}

@@ -60,7 +60,7 @@ pub fn run(args: &DetectBenchArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.runs > 0 && args.events > 0, "runs and events must be positive");
     let bar = ProgressBar::new(0);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {msg}")?);
-    let pack = crate::hunt::load(&[], &[], None)?;
+    let pack = crate::hunt::load(&[], &[], None, None)?;
     let events: Vec<Event> = hospital_lines().iter().filter_map(|l| hospital_event(l)).collect();
     bar.inc_length(args.runs as u64);
     bar.set_message("hospital pack");

@@ -60,7 +60,7 @@ pub fn run(action: RulesAction) -> ExitCode {
 
 /// Rules from a file or a folder (searched recursively), as `hunt` loads them.
 fn load(path: &Path) -> anyhow::Result<RuleSet> {
-    crate::hunt::load(&[path.to_owned()], &[], None)
+    crate::hunt::load(&[path.to_owned()], &[], None, None)
 }
 
 fn check(dir: &Path) -> anyhow::Result<ExitCode> {

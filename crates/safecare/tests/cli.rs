@@ -364,6 +364,51 @@ fn hunt_filters_by_level_and_excluded_rules_and_takes_rule_files() {
 }
 
 #[test]
+fn a_second_hunt_takes_its_rules_from_the_cache_and_a_changed_file_is_parsed_again() {
+    let (dir, logs) = security_logs();
+    let rule = dir.path().join("cleared.yml");
+    let write_rule = |level: &str| {
+        let yaml = format!(
+            "title: Audit log cleared, cached\nid: 0d7e4b44-0000-4000-8000-0000000cac4e\nlevel: {level}\nlogsource: {{product: windows, service: security}}\ndetection:\n  sel: {{EventID: 1102}}\n  condition: sel\n"
+        );
+        std::fs::write(&rule, yaml).unwrap();
+    };
+    let cache = dir.path().join("cache");
+    let hunt = |extra: &[&str]| {
+        let out = safecare()
+            .env("XDG_CACHE_HOME", &cache)
+            .args(["hunt", "--format", "csv", "--rules"])
+            .arg(&rule)
+            .args(extra)
+            .arg(&logs)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        (text(&out.stdout), text(&out.stderr))
+    };
+    write_rule("high");
+    let (first, said) = hunt(&[]);
+    assert!(said.contains("(0 of 1 rule files from the cache)"), "{said}");
+    assert!(first.contains("Audit log cleared, cached") && first.contains(",high,"), "{first}");
+    let (second, said) = hunt(&[]);
+    assert!(said.contains("(1 of 1 rule files from the cache)"), "{said}");
+    // Each run pseudonymises persons with its own key: the details differ.
+    let columns =
+        |csv: &str| csv.lines().map(|l| l.rsplit_once(',').map(|(kept, _)| kept.to_owned())).collect::<Vec<_>>();
+    assert_eq!(columns(&second), columns(&first));
+
+    write_rule("critical");
+    let (changed, said) = hunt(&[]);
+    assert!(said.contains("(0 of 1 rule files from the cache)"), "{said}");
+    assert!(changed.contains(",critical,"), "{changed}");
+
+    let before = std::fs::read_dir(cache.join("safecare")).unwrap().count();
+    let (_, said) = hunt(&["--no-rule-cache"]);
+    assert!(!said.contains("from the cache"), "{said}");
+    assert_eq!(std::fs::read_dir(cache.join("safecare")).unwrap().count(), before);
+}
+
+#[test]
 fn hunt_refuses_files_it_cannot_decode_with_a_non_zero_exit() {
     let (dir, logs) = security_logs();
     let notes = dir.path().join("notes.txt");

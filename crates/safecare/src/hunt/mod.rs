@@ -47,6 +47,11 @@ pub struct HuntArgs {
     pub parser: JsonParser,
     #[arg(long, value_enum, default_value_t = HuntFormat::Table)]
     pub format: HuntFormat,
+    /// Parse every `--rules` file anew instead of taking the rules met on
+    /// an earlier hunt from the cache (`$XDG_CACHE_HOME/safecare`, else
+    /// `~/.cache/safecare`), and leave the cache as it is.
+    #[arg(long)]
+    pub no_rule_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -78,8 +83,14 @@ pub enum HuntFormat {
 
 /// The rules a hunt runs: `--rules` files and folders, or the built-in
 /// pack, without the excluded ones; with `reach`, only the `--rules` files
-/// whose logsource those events meet.
-pub(crate) fn load(paths: &[PathBuf], exclude: &[String], reach: Option<Reach>) -> anyhow::Result<RuleSet> {
+/// whose logsource those events meet; with `cache`, lowered rules kept in
+/// that file are taken from it and those parsed anew added.
+pub(crate) fn load(
+    paths: &[PathBuf],
+    exclude: &[String],
+    reach: Option<Reach>,
+    cache: Option<&Path>,
+) -> anyhow::Result<RuleSet> {
     let mut excluded = Vec::new();
     for item in exclude {
         let path = Path::new(item);
@@ -110,7 +121,26 @@ pub(crate) fn load(paths: &[PathBuf], exclude: &[String], reach: Option<Reach>) 
     if let Some(reach) = reach {
         builder.only_reaching(reach);
     }
+    if let Some(cache) = cache {
+        builder.cache_in(cache);
+    }
     Ok(builder.build())
+}
+
+/// Where the lowered rules of these `--rules` paths are kept: one file per
+/// set of paths, so that hunting with several rule folders in turn does not
+/// make each evict the others. `None` without a home or cache directory.
+fn rule_cache_path(paths: &[PathBuf]) -> Option<PathBuf> {
+    use std::hash::{Hash, Hasher};
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").filter(|d| !d.is_empty()).map(|h| PathBuf::from(h).join(".cache")))?;
+    let mut hasher = std::hash::DefaultHasher::new();
+    for path in paths {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()).hash(&mut hasher);
+    }
+    Some(base.join("safecare").join(format!("rules-{:016x}.bin", hasher.finish())))
 }
 
 /// Events decoded before the rules are loaded, so that only the rules
@@ -151,9 +181,15 @@ pub fn run(args: HuntArgs) -> anyhow::Result<()> {
         let held: Vec<Event> = events.by_ref().take(PEEK_EVENTS).collect();
         let reach = (held.len() < PEEK_EVENTS).then(|| Reach::of(&held));
         timings.peek = started.elapsed();
-        let rules = Arc::new(load(&args.rules, &args.exclude, reach)?);
+        let cache = if args.no_rule_cache || args.rules.is_empty() { None } else { rule_cache_path(&args.rules) };
+        let rules = Arc::new(load(&args.rules, &args.exclude, reach, cache.as_deref())?);
         timings.rules = started.elapsed() - timings.peek;
-        bar.suspend(|| eprintln!("{}", rules.summary()));
+        let cached = rules.cache_use();
+        let from_cache = match cached.hits + cached.misses {
+            0 => String::new(),
+            files => format!(" ({} of {files} rule files from the cache)", cached.hits),
+        };
+        bar.suspend(|| eprintln!("{}{from_cache}", rules.summary()));
         hunt_parallel_each(rules.clone(), held.into_iter().chain(events), threads, |event, alerts| {
             let shown = alerts.into_iter().filter(|a| a.safecare.rule.is_some() && a.severity() >= args.min_level);
             detections.extend(shown.map(|alert| Detection::new(alert, event, &rules, &persons)));

@@ -8,9 +8,12 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-/// The binary under test.
+/// The binary under test, with its caches (hunt's rule cache) in the
+/// build's scratch folder rather than the home of whoever runs the tests.
 pub fn safecare() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_safecare"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_safecare"));
+    command.env("XDG_CACHE_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"));
+    command
 }
 
 /// `safecare serve` on a free loopback port over the data directory
