@@ -127,19 +127,24 @@ impl RuleSetBuilder {
         collect_yaml(dir, &mut files, &mut self.refused)
             .map_err(|source| DetectError::ReadDir { path: dir.to_owned(), source })?;
         files.sort();
-        for file in files {
-            self.add_file(&file);
+        // Read on every core: thousands of small files are a tenth of a
+        // short hunt's rule loading when read one by one.
+        let texts: Vec<_> = files.par_iter().map(std::fs::read_to_string).collect();
+        for (file, text) in files.into_iter().zip(texts) {
+            self.add_read(file, text);
         }
         Ok(self)
     }
 
     /// Adds one rule file; an unreadable file becomes a refusal.
     pub fn add_file(&mut self, path: &Path) -> &mut Self {
-        match std::fs::read_to_string(path) {
-            Ok(text) => self.sources.push((path.to_owned(), text)),
-            Err(e) => {
-                self.refused.push(Refusal { path: path.to_owned(), title: None, reason: format!("cannot read: {e}") })
-            }
+        self.add_read(path.to_owned(), std::fs::read_to_string(path))
+    }
+
+    fn add_read(&mut self, path: PathBuf, text: std::io::Result<String>) -> &mut Self {
+        match text {
+            Ok(text) => self.sources.push((path, text)),
+            Err(e) => self.refused.push(Refusal { path, title: None, reason: format!("cannot read: {e}") }),
         }
         self
     }
