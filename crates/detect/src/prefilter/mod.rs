@@ -49,8 +49,11 @@ pub(crate) struct Prefilter {
     /// once: a thread that meets a route another thread is building waits
     /// for it, since building a plan (its needle automata) costs far more
     /// than the wait (measured: rebuilt plans took 15 % of a short hunt).
-    plans: RwLock<FxHashMap<Box<[u32]>, Arc<OnceLock<Arc<Plan>>>>>,
+    plans: RwLock<FxHashMap<Box<[u32]>, PlanCell>>,
 }
+
+/// A plan being built or built, shared by the threads that meet its route.
+type PlanCell = Arc<OnceLock<Arc<Plan>>>;
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
