@@ -138,11 +138,21 @@ impl Pipeline {
         Pipeline { intake, sink: Sink::Storing(queue) }
     }
 
-    /// Queues one event; waits while the queue is full.
+    /// Queues one event; waits while the queue is full, which slows the
+    /// sender (TCP stops reading, MQTT acknowledges later) and is counted in
+    /// `safecare_sources_slowed_total`.
     pub async fn send(&self, event: Event) -> Result<(), Closed> {
         match &self.sink {
             Sink::Events(events) => events.send(event).await.map_err(|_| Closed),
-            Sink::Storing(queue) => queue.send(Queued::Event(event)).await.map_err(|_| Closed),
+            Sink::Storing(queue) => match queue.try_send(Queued::Event(event)) {
+                Ok(()) => Ok(()),
+                Err(mpsc::error::TrySendError::Closed(_)) => Err(Closed),
+                Err(mpsc::error::TrySendError::Full(queued)) => {
+                    let source = self.intake.context.source.clone();
+                    metrics::counter!("safecare_sources_slowed_total", "source" => source).increment(1);
+                    queue.send(queued).await.map_err(|_| Closed)
+                }
+            },
         }
     }
 

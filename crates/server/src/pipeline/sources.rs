@@ -147,9 +147,13 @@ async fn collect(io: IngestIo, held_back: HeldBack, mut rx: mpsc::Receiver<Queue
             }
         }
         // While a stage is too far behind, stop taking from the listeners:
-        // their queue fills and TCP stops reading.
-        while io.progress.admit(held_back.max_lag).is_err() && !held_back.shutdown.is_cancelled() {
-            tokio::time::sleep(LINGER).await;
+        // their queue fills and TCP stops reading. Counted, so that an
+        // operator sees senders were slowed rather than wonder why.
+        if io.progress.admit(held_back.max_lag).is_err() && !held_back.shutdown.is_cancelled() {
+            metrics::counter!("safecare_sources_held_back_total").increment(1);
+            while io.progress.admit(held_back.max_lag).is_err() && !held_back.shutdown.is_cancelled() {
+                tokio::time::sleep(LINGER).await;
+            }
         }
         let stored = match store_and_publish(&io, batch).await {
             Ok(_) => true,
